@@ -23,7 +23,7 @@ import numpy as np
 
 from playground.engine.snapshot_maker import SnapshotMaker
 from playground.engine.snapshots import SnapshotBuffer
-from playground.engine.training_loop import MAX_EPOCHS_PER_CALL, TrainingLoop
+from playground.engine.training_loop import TrainingLoop
 from playground.model_builder import build_model
 from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec
@@ -255,12 +255,12 @@ class Trainer:
             target = per_epoch
         else:
             target = max(1, int(CHUNK_SECONDS / self._seconds_per_step))
-        return int(max(0, min(target, remaining, MAX_EPOCHS_PER_CALL * per_epoch)))
+        return int(max(0, min(target, remaining, self.loop.epochs_per_call * per_epoch)))
 
     def _train(self, steps: int) -> None:
         start = time.perf_counter()
         epoch, batch = self._epoch, self._batch
-        rates = [self.learning_rate(epoch + i) for i in range(MAX_EPOCHS_PER_CALL + 1)]
+        rates = [self.learning_rate(epoch + i) for i in range(self.loop.epochs_per_call + 1)]
         result = self.loop.run(epoch, batch, steps, rates)
         seconds = time.perf_counter() - start
         if result.steps_done:

@@ -8,7 +8,8 @@ Keras optimizer, and records each finished epoch's metrics in a fixed-size buffe
 
 Exactness: every epoch sees each training example once, in batches of `batch_size` (the last
 one smaller when the size does not divide the set, done with a zero-weight mask so shapes stay
-static). The order of epoch e is a permutation drawn from (seed, e), so results repeat.
+static). The order of epoch e is `epoch_order(seed, e, n)`, a NumPy permutation, so results
+repeat and an exported script can replay the very same batches.
 
 Divergence: each step checks its loss; a non-finite loss stops the call and puts back the last
 weights whose loss was finite.
@@ -30,7 +31,15 @@ from playground.spec import TrainingSpec
 from playground.training_data import TrainingData
 
 MAX_EPOCHS_PER_CALL = 256
+MAX_ORDER_ENTRIES = 2_000_000  # bounds the epoch orders passed per call on big datasets
 FULL_EVAL_LIMIT = 1024  # larger sets are scored on a fixed subset each epoch, in full at snapshots
+
+
+def epoch_order(seed: int, epoch: int, size: int, shuffle: bool = True) -> np.ndarray:
+    """The order in which epoch `epoch` visits the training examples."""
+    if not shuffle:
+        return np.arange(size, dtype="int32")
+    return np.random.default_rng([seed, epoch]).permutation(size).astype("int32")
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class LoopResult:
         epoch, batch: the position after the call (batch counts within `epoch`).
         steps_done: optimisation steps taken.
         epochs_done: epochs finished in this call; `metrics[:epochs_done]` holds their rows.
-        metrics: (MAX_EPOCHS_PER_CALL, 4) train loss, test loss, train accuracy, test accuracy.
+        metrics: (epochs_per_call, 4) train loss, test loss, train accuracy, test accuracy.
         diverged_at: (epoch, batch) of the first non-finite loss, or None.
     """
 
@@ -74,6 +83,7 @@ class TrainingLoop:
         self.shuffle = bool(training.shuffle)
         self.train_size = len(data.x_train)
         self.batches_per_epoch = -(-self.train_size // self.batch_size)
+        self.epochs_per_call = max(1, min(MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES // self.train_size))
         self.x_train = tf.constant(data.x_train)
         self.y_train = tf.constant(data.y_train)
         self.eval_sets = self._eval_sets(data)
@@ -119,14 +129,6 @@ class TrainingLoop:
         p = self.model(x, training=False)
         return tf.reduce_mean(self.per_sample_loss(y, p)), tf.reduce_mean(self.correct(y, p))
 
-    def _order(self, epoch):
-        import tensorflow as tf
-
-        if not self.shuffle:
-            return tf.range(self.train_size)
-        noise = tf.random.stateless_uniform([self.train_size], seed=tf.stack([tf.cast(self.seed, tf.int32), epoch]))
-        return tf.argsort(noise)
-
     def _build(self):
         import tensorflow as tf
 
@@ -160,18 +162,18 @@ class TrainingLoop:
             )
             return tf.stack([train_loss, test_loss, train_accuracy, test_accuracy])
 
-        def run(epoch, batch, steps, learning_rates, full_train_metrics):
-            metrics = tf.zeros([MAX_EPOCHS_PER_CALL, 4])
+        def run(epoch, batch, steps, learning_rates, orders, full_train_metrics):
+            metrics = tf.zeros([self.epochs_per_call, 4])
             first_epoch = epoch
 
             def epoch_condition(epoch, batch, done, epochs_done, bad, metrics):
-                return (done < steps) & tf.logical_not(bad) & (epochs_done < MAX_EPOCHS_PER_CALL)
+                return (done < steps) & tf.logical_not(bad) & (epochs_done < self.epochs_per_call)
 
             def epoch_body(epoch, batch, done, epochs_done, bad, metrics):
                 optimizer.learning_rate.assign(tf.gather(learning_rates, epoch - first_epoch))
                 for saved, variable in zip(self.backup, self.state):
                     saved.assign(variable.value)
-                order = self._order(epoch)
+                order = tf.gather(orders, epoch - first_epoch)
                 last = tf.minimum(batches, batch + steps - done)
 
                 def batch_condition(batch, bad, loss_sum, correct_sum):
@@ -190,7 +192,7 @@ class TrainingLoop:
                 # Train metrics come from the full set only when a whole epoch ran in this call.
                 row = tf.cond(epoch_over, lambda: finish_epoch(loss_sum, correct_sum, full_train_metrics | (batch > 0)), lambda: tf.zeros([4]))
                 bad = bad | (epoch_over & tf.logical_not(tf.reduce_all(tf.math.is_finite(row[:2]))))
-                metrics = tf.tensor_scatter_nd_update(metrics, [[tf.minimum(epochs_done, MAX_EPOCHS_PER_CALL - 1)]], [row])
+                metrics = tf.tensor_scatter_nd_update(metrics, [[tf.minimum(epochs_done, self.epochs_per_call - 1)]], [row])
                 return (
                     tf.where(epoch_over, epoch + 1, epoch),
                     tf.where(epoch_over, 0, new_batch),
@@ -217,8 +219,8 @@ class TrainingLoop:
     def run(self, epoch: int, batch: int, steps: int, learning_rates) -> LoopResult:
         """Takes up to `steps` steps from position (epoch, batch).
 
-        `learning_rates[i]` is the rate for epoch `epoch + i`; give at least as many as the
-        epochs the call can reach (the engine passes MAX_EPOCHS_PER_CALL + 1).
+        `learning_rates[i]` is the rate for epoch `epoch + i`; the last one given is used for
+        later epochs. A call finishes at most `epochs_per_call` epochs.
         """
         import tensorflow as tf
 
@@ -240,12 +242,18 @@ class TrainingLoop:
     def _call(self, epoch, batch, steps, learning_rates):
         import tensorflow as tf
 
-        rates = np.zeros(MAX_EPOCHS_PER_CALL + 1, "float32")
-        given = np.asarray(learning_rates, "float32")[: len(rates)]
+        span = self.epochs_per_call + 1
+        rates = np.zeros(span, "float32")
+        given = np.asarray(learning_rates, "float32")[:span]
         rates[: len(given)] = given
         rates[len(given):] = given[-1]
+        epochs_reached = min(span, (batch + steps) // self.batches_per_epoch + 1)
+        orders = np.zeros((span, self.train_size), "int32")
+        for i in range(epochs_reached):
+            orders[i] = epoch_order(self.seed, epoch + i, self.train_size, self.shuffle)
         full = self.train_size <= FULL_EVAL_LIMIT
-        args = (tf.constant(epoch, tf.int32), tf.constant(batch, tf.int32), tf.constant(steps, tf.int32), tf.constant(rates), tf.constant(full))
+        args = (tf.constant(epoch, tf.int32), tf.constant(batch, tf.int32), tf.constant(steps, tf.int32),
+                tf.constant(rates), tf.constant(orders), tf.constant(full))
         try:
             return self._function()(*args)
         except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, NotImplementedError):
