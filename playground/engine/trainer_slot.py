@@ -1,0 +1,44 @@
+"""Holds a browser session's trainer and closes it when the session goes away.
+
+The page keeps one `TrainerSlot` in its session state. When Streamlit drops the session, the
+slot is garbage-collected and its finalizer stops the worker thread and frees the model.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from playground.engine.trainer import Trainer
+from playground.spec import ExperimentSpec
+
+
+def trainer_key(spec: ExperimentSpec) -> str:
+    """What forces a new model: everything but the learning rate and epoch count (changed live)."""
+    config = spec.to_dict()
+    config["training"].pop("learning_rate")
+    config["training"].pop("epochs")
+    config.pop("title")
+    return str(config)
+
+
+class TrainerSlot:
+    def __init__(self):
+        self.trainer: Trainer | None = None
+        self.key: str | None = None
+        self._finalizer = None
+
+    def get(self, spec: ExperimentSpec) -> Trainer:
+        """The trainer for `spec`: kept when only the learning rate or epochs changed, else rebuilt."""
+        key = trainer_key(spec)
+        if self.trainer is None or key != self.key:
+            self.close()
+            self.trainer, self.key = Trainer(spec), key
+            self._finalizer = weakref.finalize(self, Trainer.close, self.trainer)
+        self.trainer.set_learning_rate(spec.training.learning_rate)
+        self.trainer.set_epochs(spec.training.epochs)
+        return self.trainer
+
+    def close(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self.trainer, self.key, self._finalizer = None, None, None

@@ -1,0 +1,1 @@
+"""Plotly figure builders for the live views. Pure functions: data in, figure out."""
