@@ -1,0 +1,60 @@
+"""AppTest: the playground page renders every preset without an exception, and trains."""
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground.presets import PRESETS
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "playground.py")
+
+
+def page_with(spec=None):
+    app = AppTest.from_file(PAGE, default_timeout=120)
+    if spec is not None:
+        app.session_state["spec"] = spec
+        app.session_state["generation"] = 0
+    return app
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_renders(name):
+    app = page_with(PRESETS[name].spec).run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert any(name_part in c.value for c in app.caption for name_part in [PRESETS[name].spec.title])
+    app.session_state["slot"].close()
+
+
+def test_train_button_trains_and_shows_metrics():
+    app = page_with().run()
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    trainer.wait(("finished",), 120)
+    app.run()
+    assert not app.exception
+    values = {m.label: m.value for m in app.metric}
+    assert values["Status"] == "finished" and float(values["Test accuracy"]) >= 0.9
+    app.session_state["slot"].close()
+
+
+def test_invalid_stack_disables_train_and_says_why():
+    from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
+
+    spec = ExperimentSpec(network=NetworkSpec(layers=(LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"),)))
+    app = page_with(spec).run()
+    assert not app.exception
+    assert app.button(key="train").disabled
+    assert any("needs image input" in e.value for e in app.error)
+    assert any("Fix the problems above" in c.value for c in app.caption)
+
+
+def test_bad_link_shows_a_message_and_the_default():
+    app = AppTest.from_file(PAGE, default_timeout=120)
+    app.query_params["x"] = "garbage"
+    app.run()
+    assert not app.exception
+    assert any("does not hold a readable experiment" in w.value for w in app.warning)

@@ -1,0 +1,103 @@
+"""The headless CLI: presets reach their accuracy, bad input exits 2 without a traceback, export works."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "playground", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.parametrize("preset, accuracy", [("tfp-default", 0.97), ("xor", 0.95), ("digits-softmax", 0.93)])
+def test_presets_reach_their_accuracy(preset, accuracy):
+    result = cli("train", "--preset", preset, "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["test_accuracy"] >= accuracy
+    assert set(summary) >= {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "epochs", "seconds", "parameters"}
+
+
+def test_cli_and_engine_give_the_same_numbers():
+    from playground.engine.trainer import Trainer
+    from playground.presets import load_preset
+
+    result = cli("train", "--preset", "tfp-default", "--epochs", "30", "--json")
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    spec = load_preset("tfp-default")
+    trainer = Trainer(spec.replace(training=__import__("dataclasses").replace(spec.training, epochs=30)))
+    trainer.run_to_end()
+    assert summary["test_loss"] == pytest.approx(trainer.history[-1]["test_loss"], rel=1e-6)
+    trainer.close()
+
+
+def test_progress_lines_without_json():
+    result = cli("train", "--preset", "gauss-single-neuron", "--epochs", "10")
+    assert result.returncode == 0 and "epoch     10" in result.stdout
+
+
+def test_bad_config_exits_2_with_messages(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"version": 1, "training": {"batch_size": 0, "optimizer": "adamm"}}))
+    result = cli("train", str(path))
+    assert result.returncode == 2
+    assert "Batch size must be a whole number" in result.stderr and "Optimizer 'adamm'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--preset", "nope"], "Unknown preset 'nope'"),
+    (["train", "missing.json"], "was not found"),
+    (["train"], "Give either a config file or --preset"),
+    (["train", "--preset", "xor", "--epochs", "0"], "Epochs must be a whole number"),
+])
+def test_bad_arguments_exit_2(args, message):
+    result = cli(*args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_broken_json_exits_2(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    result = cli("train", str(path))
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+
+
+def test_lists():
+    assert "mnist" in cli("datasets").stdout
+    assert "lenet5-mnist" in cli("presets").stdout
+
+
+def test_export_json_and_keras(tmp_path):
+    result = cli("export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / "xor.json"))
+    assert result.returncode == 0
+    from playground.presets import load_preset
+    from playground.spec import ExperimentSpec
+
+    assert ExperimentSpec.from_json((tmp_path / "xor.json").read_text()) == load_preset("xor")
+    result = cli("export", "--preset", "xor", "--format", "keras", "--epochs", "3", "--output", str(tmp_path / "xor.keras"))
+    assert result.returncode == 0, result.stderr
+    from playground.model_files import load_model_file
+
+    assert load_model_file(str(tmp_path / "xor.keras")).count_params() == 33
+
+
+def test_exported_script_runs_and_matches(tmp_path):
+    config = tmp_path / "short.json"
+    from playground.presets import load_preset
+
+    spec = load_preset("tfp-default")
+    spec = spec.replace(training=__import__("dataclasses").replace(spec.training, epochs=60))
+    config.write_text(spec.to_json())
+    trained = json.loads(cli("train", str(config), "--json").stdout.strip().splitlines()[-1])
+    assert cli("export", str(config), "--format", "python", "--output", str(tmp_path / "run.py")).returncode == 0
+    result = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    final = float(result.stdout.split("final test loss ")[1].split(",")[0])
+    assert final == pytest.approx(trained["test_loss"], rel=0.05)

@@ -1,0 +1,230 @@
+"""The live training engine: commands, exact steps, live learning rate, divergence, determinism, isolation."""
+
+import dataclasses
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from playground.engine.trainer import InvalidSpec, Trainer
+from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
+
+
+def make(epochs=20, **training):
+    spec = ExperimentSpec(training=dataclasses.replace(TrainingSpec(epochs=epochs), **training))
+    trainer = Trainer(spec)
+    assert trainer.wait_until_ready(60)  # compiled, so timings below measure training
+    return trainer
+
+
+def test_invalid_spec_is_refused_with_problems():
+    with pytest.raises(InvalidSpec) as error:
+        Trainer(ExperimentSpec(training=TrainingSpec(batch_size=0)))
+    assert error.value.problems[0].field == "training.batch_size"
+
+
+def test_state_machine_start_pause_resume_stop_reset():
+    trainer = make(epochs=100_000, learning_rate=0.003)
+    try:
+        assert trainer.state == "ready"
+        trainer.start()
+        assert trainer.state == "running"
+        time.sleep(0.3)
+        trainer.pause()
+        assert trainer.wait(("paused",), 5) == "paused"
+        paused_at = trainer.position
+        time.sleep(0.2)
+        assert trainer.position == paused_at and paused_at[0] > 0
+        trainer.resume()
+        time.sleep(0.2)
+        trainer.stop()
+        assert trainer.wait(("stopped",), 5) == "stopped"
+        assert trainer.position[0] > paused_at[0]
+        trainer.reset()
+        assert trainer.state == "ready" and trainer.position == (0, 0) and trainer.history == []
+    finally:
+        trainer.close()
+
+
+def test_stop_takes_effect_within_half_a_second_on_big_data():
+    spec = ExperimentSpec(dataset=DatasetSpec("mnist"), network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=64, activation="relu"))),
+                          training=TrainingSpec(epochs=1000, batch_size=8, optimizer="adam", learning_rate=0.001))
+    trainer = Trainer(spec)
+    try:
+        trainer.wait_until_ready(60)
+        trainer.start()
+        time.sleep(1.0)
+        started = time.perf_counter()
+        trainer.stop()
+        trainer.wait(("stopped",), 10)
+        assert time.perf_counter() - started < 0.5 + 0.5  # generous bound on a shared machine
+    finally:
+        trainer.close()
+
+
+def test_step_batch_and_epoch_are_exact():
+    trainer = make(epochs=5, batch_size=7)  # 250 training points: 35 full batches and one of 5
+    try:
+        assert trainer.batches_per_epoch == 36
+        trainer.step_batch()
+        trainer.wait()
+        assert trainer.position == (0, 1) and trainer.history == []
+        trainer.step_epoch()
+        trainer.wait()
+        assert trainer.position == (1, 0) and len(trainer.history) == 1
+        trainer.step_epoch()
+        trainer.wait()
+        assert trainer.position == (2, 0) and [row["epoch"] for row in trainer.history] == [1, 2]
+    finally:
+        trainer.close()
+
+
+def test_stepping_matches_running_straight_through():
+    stepped, straight = make(epochs=2), make(epochs=2)
+    try:
+        for _ in range(3):
+            stepped.step_batch()
+            stepped.wait()
+        stepped.step_epoch()
+        stepped.wait()
+        stepped.step_epoch()
+        stepped.wait()
+        straight.run_to_end()
+        assert np.allclose(stepped.history[-1]["test_loss"], straight.history[-1]["test_loss"], rtol=1e-5)
+    finally:
+        stepped.close()
+        straight.close()
+
+
+def test_each_epoch_sees_every_example_once():
+    from playground.engine.training_loop import epoch_order
+
+    order = epoch_order(0, 3, 250)
+    assert sorted(order) == list(range(250))
+    assert not np.array_equal(order, epoch_order(0, 4, 250))
+    assert np.array_equal(epoch_order(0, 4, 250, shuffle=False), np.arange(250))
+
+
+def test_learning_rate_changes_mid_run_without_losing_state():
+    trainer = make(epochs=4)
+    try:
+        trainer.step_epoch()
+        trainer.wait()
+        weights = [w.copy() for w in trainer.model.get_weights()]
+        trainer.set_learning_rate(0.3)
+        trainer.step_epoch()
+        trainer.wait()
+        rates = [row["learning_rate"] for row in trainer.history]
+        assert rates == pytest.approx([0.03, 0.3])
+        assert any(not np.allclose(a, b) for a, b in zip(weights, trainer.model.get_weights()))
+    finally:
+        trainer.close()
+
+
+def test_divergence_stops_and_keeps_last_good_weights():
+    spec = ExperimentSpec(dataset=DatasetSpec("reg-plane"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
+                          training=TrainingSpec(learning_rate=10.0, epochs=50))
+    trainer = Trainer(spec)
+    try:
+        assert trainer.run_to_end(60) == "diverged"
+        assert "too high" in trainer.message and "learning rate of 10" in trainer.message and "try 0.1" in trainer.message
+        assert all(np.all(np.isfinite(w)) for w in trainer.model.get_weights())
+        epoch, batch = trainer.position
+        # The kept weights are those after the last good step: replaying that many steps gives them again.
+        replay = Trainer(spec)
+        for _ in range(epoch * replay.batches_per_epoch + batch):
+            replay.step_batch()
+        replay.wait(timeout=60)
+        assert all(np.array_equal(a, b) for a, b in zip(trainer.model.get_weights(), replay.model.get_weights()))
+        replay.close()
+    finally:
+        trainer.close()
+
+
+def test_same_spec_same_history():
+    first, second = make(epochs=15, batch_size=16, shuffle=True), make(epochs=15, batch_size=16, shuffle=True)
+    try:
+        first.run_to_end()
+        second.run_to_end()
+        assert [r["test_loss"] for r in first.history] == [r["test_loss"] for r in second.history]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_three_trainers_in_parallel_equal_sequential():
+    specs = [ExperimentSpec(dataset=DatasetSpec(name), training=TrainingSpec(epochs=30, seed=seed)) for name, seed in (("circle", 1), ("xor", 2), ("gauss", 3))]
+    sequential = []
+    for spec in specs:
+        trainer = Trainer(spec)
+        trainer.run_to_end()
+        sequential.append([r["test_loss"] for r in trainer.history])
+        trainer.close()
+    trainers = [Trainer(spec) for spec in specs]
+    for trainer in trainers:
+        trainer.start()
+    parallel = []
+    for trainer in trainers:
+        trainer.wait(("finished",), 60)
+        parallel.append([r["test_loss"] for r in trainer.history])
+        trainer.close()
+    assert parallel == sequential
+
+
+def test_snapshot_for_2d_data():
+    trainer = make(epochs=5)
+    try:
+        trainer.run_to_end()
+        _, snapshot = trainer.snapshots.latest()
+        assert snapshot.epoch == 5
+        assert snapshot.grid.shape == (100, 100)
+        assert [g.shape for g in snapshot.neuron_grids] == [(4, 25, 25), (2, 25, 25)]
+        assert len(snapshot.histograms) == 3 and all(len(h["weights"][1]) == 31 for h in snapshot.histograms)
+        assert len(snapshot.gradient_norms) == 3
+        assert snapshot.confusion.sum() == 250
+        assert snapshot.probe_outputs.shape == (8, 1)
+        assert [k.shape for k, _ in snapshot.weights] == [(2, 4), (4, 2), (2, 1)]
+        frames = trainer.snapshots.histogram_frames()
+        assert frames and frames[-1][0] == 5
+    finally:
+        trainer.close()
+
+
+def test_snapshot_for_images():
+    spec = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=16, activation="relu"))),
+                          training=TrainingSpec(epochs=2, batch_size=32, optimizer="adam", learning_rate=0.01))
+    trainer = Trainer(spec)
+    try:
+        trainer.run_to_end()
+        _, snapshot = trainer.snapshots.latest()
+        assert snapshot.grid is None and snapshot.neuron_grids is None
+        assert snapshot.probe_outputs.shape == (8, 10)
+        assert np.allclose(snapshot.probe_outputs.sum(axis=1), 1, atol=1e-5)
+        assert snapshot.confusion.shape == (10, 10) and snapshot.confusion.sum() == len(trainer.data.x_test)
+    finally:
+        trainer.close()
+
+
+def test_close_releases_the_thread():
+    trainer = make(epochs=100_000)
+    trainer.start()
+    time.sleep(0.2)
+    thread = trainer._thread
+    trainer.close()
+    assert not thread.is_alive()
+    assert trainer.model is None
+
+
+def test_slot_closes_trainer_when_session_state_goes():
+    import gc
+
+    from playground.engine.trainer_slot import TrainerSlot
+
+    slot = TrainerSlot()
+    trainer = slot.get(ExperimentSpec())
+    thread = trainer._thread
+    del slot
+    gc.collect()
+    thread.join(5)
+    assert not thread.is_alive()
