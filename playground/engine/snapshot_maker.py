@@ -25,6 +25,7 @@ class SnapshotMaker:
         self.dataset = data.dataset
         self.weighted = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
         self.edges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._norms = None
         rng = np.random.default_rng(0)
         count = min(PROBE_COUNT, len(data.x_test))
         self.probe_indices = np.sort(rng.choice(len(data.x_test), count, replace=False))
@@ -113,10 +114,16 @@ class SnapshotMaker:
     def _gradient_norms(self):
         import tensorflow as tf
 
-        count = min(len(self.data.x_train), 256)
-        x, y = self.data.x_train[:count], self.data.y_train[:count]
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(self.loop.per_sample_loss(y, self.model(x, training=False)))
-        kernels = [layer.kernel for layer in self.weighted]
-        gradients = tape.gradient(loss, kernels)
-        return [float(tf.norm(g)) if g is not None else 0.0 for g in gradients]
+        if self._norms is None:
+            count = min(len(self.data.x_train), 256)
+            x, y = tf.constant(self.data.x_train[:count]), tf.constant(self.data.y_train[:count])
+            kernels = [layer.kernel for layer in self.weighted]
+
+            @tf.function
+            def norms():
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(self.loop.per_sample_loss(y, self.model(x, training=False)))
+                return tf.stack([tf.norm(g) if g is not None else 0.0 for g in tape.gradient(loss, kernels)])
+
+            self._norms = norms
+        return [float(v) for v in self._norms().numpy()]

@@ -31,7 +31,7 @@ from playground.training_data import training_data
 from playground.validation import validate
 
 CHUNK_SECONDS = 0.1
-MIN_SNAPSHOT_INTERVAL = 0.2
+MIN_SNAPSHOT_INTERVAL = 0.15
 SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
 LEARNING_RATE_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
@@ -218,6 +218,8 @@ class Trainer:
     def _work(self) -> None:
         if self._warm_up:
             self.loop.run(0, 0, 0, [self.learning_rate(0)])
+            self._maybe_snapshot(force=True)  # compiles the snapshot functions; the page shows epoch 0
+            self._snapshot_cost = 0.0
         self._ready.set()
         while True:
             with self._lock:
@@ -302,7 +304,7 @@ class Trainer:
             return
         start = time.perf_counter()
         snapshot = self.snapshot_maker.make(self._epoch, self._batch)
-        self._snapshot_cost = time.perf_counter() - start
+        self._snapshot_cost = 0.5 * self._snapshot_cost + 0.5 * (time.perf_counter() - start)
         self._last_snapshot = time.monotonic()
         self.snapshots.publish(snapshot)
 

@@ -92,7 +92,9 @@ class TrainingLoop:
         # Model and optimizer state, saved at the start of each epoch so divergence can be undone.
         self.state = list(model.variables) + list(self.optimizer.variables)
         self.backup = [tf.Variable(v.value, trainable=False) for v in self.state]
-        self.jit = jit
+        # XLA's CPU convolutions are slower than TensorFlow's own (oneDNN) kernels, so conv models
+        # run the same loop as a plain compiled graph.
+        self.jit = jit and not any(type(layer).__name__ == "Conv2D" for layer in model.layers)
         self._compiled = None
 
     def _eval_sets(self, data: TrainingData):

@@ -1,0 +1,97 @@
+"""Engine speed: our compiled training loop against plain `model.fit` on the same model and data.
+
+Prints one line per config: µs per epoch and epochs/s for our engine (train and test loss every
+epoch, live snapshots on) and for `model.fit`, and their ratio; then LeNet-5 on the MNIST subset
+with every live view on, and how often the page gets a fresh snapshot while training.
+
+Run: .venv/bin/python bench/engine.py      (about 2 minutes on a 2-core machine)
+
+Targets (issue 3): default network ≤ 235 µs/epoch (≥ 150x model.fit); 6x8 ReLU spiral
+≤ 1,070 µs/epoch; LeNet-5 ≤ 1.10x model.fit wall time; ≥ 4 snapshots per second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import playground  # noqa: E402,F401
+from playground.engine.trainer import Trainer  # noqa: E402
+from playground.model_builder import build_model  # noqa: E402
+from playground.presets import load_preset  # noqa: E402
+from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec  # noqa: E402
+from playground.training_data import training_data  # noqa: E402
+
+DEFAULT = ExperimentSpec(training=TrainingSpec(epochs=3000))
+SPIRAL = ExperimentSpec(dataset=DatasetSpec("spiral"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 6),
+                        training=TrainingSpec(epochs=1000))
+
+
+def engine_seconds(spec: ExperimentSpec) -> tuple[float, Trainer]:
+    trainer = Trainer(spec)
+    trainer.wait_until_ready(120)
+    started = time.perf_counter()
+    trainer.run_to_end()
+    return time.perf_counter() - started, trainer
+
+
+def fit_seconds_per_epoch(spec: ExperimentSpec, epochs: int) -> float:
+    data = training_data(spec)
+    model = build_model(spec, data)
+    kwargs = dict(batch_size=spec.training.batch_size, verbose=0, shuffle=True)
+    model.fit(data.x_train, data.y_train, epochs=1, **kwargs)  # compile and warm up
+    started = time.perf_counter()
+    model.fit(data.x_train, data.y_train, epochs=epochs, **kwargs)
+    return (time.perf_counter() - started) / epochs
+
+
+def small_network(label: str, spec: ExperimentSpec, fit_epochs: int) -> None:
+    seconds, trainer = engine_seconds(spec)
+    epochs = len(trainer.history)
+    ours = seconds / epochs
+    trainer.close()
+    fit = fit_seconds_per_epoch(spec, fit_epochs)
+    print(f"{label:<34} engine {ours * 1e6:8.0f} µs/epoch ({1 / ours:7.0f} epochs/s)   model.fit {fit * 1e6:9.0f} µs/epoch "
+          f"({1 / fit:5.1f} epochs/s)   engine is {fit / ours:5.0f}x faster", flush=True)
+
+
+def lenet(epochs: int) -> None:
+    spec = load_preset("lenet5-mnist")
+    spec = spec.replace(training=dataclasses.replace(spec.training, epochs=epochs))
+    seconds, trainer = engine_seconds(spec)
+    snapshots = trainer.snapshots.latest()[0]
+    accuracy = trainer.history[-1]["test_accuracy"]
+    trainer.close()
+    data = training_data(spec)
+    model = build_model(spec, data)
+    model.fit(data.x_train[:64], data.y_train[:64], batch_size=32, epochs=1, verbose=0)
+    started = time.perf_counter()
+    model.fit(data.x_train, data.y_train, batch_size=32, epochs=epochs, verbose=0)
+    fit = time.perf_counter() - started
+    print(f"{'LeNet-5, MNIST subset, all views':<34} engine {seconds:6.1f} s for {epochs} epochs ({snapshots} snapshots, test acc {accuracy:.3f})"
+          f"   model.fit {fit:6.1f} s   engine/fit wall time {seconds / fit:4.2f}x", flush=True)
+
+
+def snapshot_rate(seconds: float = 3.0) -> None:
+    trainer = Trainer(ExperimentSpec(training=TrainingSpec(epochs=100_000, learning_rate=0.003)))
+    trainer.wait_until_ready(120)
+    trainer.start()
+    time.sleep(0.5)
+    first = trainer.snapshots.latest()[0]
+    time.sleep(seconds)
+    rate = (trainer.snapshots.latest()[0] - first) / seconds
+    trainer.close()
+    print(f"{'snapshots while training (default)':<34} {rate:5.1f} fresh snapshots per second", flush=True)
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    small_network("default: circle, 4-2 tanh, batch 10", DEFAULT, 20)
+    small_network("spiral, 6x8 ReLU, batch 10", SPIRAL, 10)
+    lenet(3)
+    snapshot_rate()
+    print(f"bench took {time.perf_counter() - started:.0f} s")
