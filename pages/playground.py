@@ -256,10 +256,8 @@ def live_views() -> None:
                 st.plotly_chart(confusion_matrix(snapshot.confusion, dataset_now.class_names), use_container_width=True, key="confusion")
             if dataset_now.kind == "2d" and snapshot.probe_outputs is not None and dataset_now.task != "regression":
                 st.plotly_chart(softmax_bars(snapshot.probe_outputs, dataset_now.y_test[snapshot.probe_indices], dataset_now.class_names, data.plan.threshold), use_container_width=True, key="softmax2d")
-    if state.get("was_running") and current.state != "running":
-        state.was_running = False
-        st.rerun()
-    state.was_running = current.state == "running"
+    if running and current.state != "running":
+        st.rerun()  # training ended: redraw the whole page so the buttons match
 
 
 st.fragment(run_every=REFRESH_SECONDS if running else None)(live_views)()

@@ -50,8 +50,10 @@ class SnapshotMaker:
     def _histogram(self, name, values):
         values = np.asarray(values, "float64").ravel()
         values = values[np.isfinite(values)]
-        if name not in self.edges:
-            reach = max(float(np.max(np.abs(values))) if len(values) else 0.0, 0.05) * 2.5
+        largest = float(np.max(np.abs(values))) if len(values) else 0.0
+        if name not in self.edges or largest > self.edges[name][-1]:
+            # Bins stay fixed while the values fit, so frames compare; they widen (2x) when outgrown.
+            reach = max(largest, 0.05) * (2.5 if name not in self.edges else 2.0)
             self.edges[name] = np.linspace(-reach, reach, HISTOGRAM_BINS + 1)
         edges = self.edges[name]
         counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), edges)

@@ -20,4 +20,6 @@ def loss_curves(history: list[dict], log_scale: bool = False, with_accuracy: boo
         fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     fig.update_yaxes(type="log" if log_scale else "linear", row=1, col=1)
     fig.update_xaxes(title_text="epoch")
-    return compact(fig, 300)
+    fig = compact(fig, 320)
+    fig.update_layout(margin=dict(b=60))
+    return fig

@@ -22,8 +22,8 @@ def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.
     probs = probabilities(outputs, threshold)
     count = len(probs)
     rows = -(-count // columns)
-    titles = [f"sample {i + 1}: true {class_names[int(t)]}" for i, t in enumerate(truths)]
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.25 / max(rows, 1))
+    titles = [f"true: {class_names[int(t)]}" for t in truths]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=min(0.3, 60 / (190 * rows)))
     for i, row in enumerate(probs):
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(len(row))]
         fig.add_trace(go.Bar(x=list(class_names), y=row, marker_color=colors, showlegend=False), i // columns + 1, i % columns + 1)

@@ -11,6 +11,6 @@ def class_color(index: int, num_classes: int) -> str:
 
 
 def compact(fig, height: int = 320, title: str | None = None):
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10), title=title,
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), uirevision="keep")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), title=title,
+                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), uirevision="keep")
     return fig
