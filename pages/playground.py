@@ -66,7 +66,7 @@ with st.sidebar:
     names = list(PRESETS)
     preset = st.selectbox("Lecture topic", names, index=names.index(DEFAULT_PRESET), format_func=lambda n: PRESETS[n].spec.title or n, key="preset_choice")
     st.caption(PRESETS[preset].description)
-    if st.button("Load preset", use_container_width=True):
+    if st.button("Load preset", width="stretch"):
         load_spec(PRESETS[preset].spec)
         st.rerun()
 
@@ -90,7 +90,7 @@ layer_table = pd.DataFrame([{"type": layer.type, **{f: getattr(layer, f) for f i
 edited = st.data_editor(
     layer_table,
     num_rows="dynamic",
-    use_container_width=True,
+    width="stretch",
     key=key("layers"),
     column_config={
         "type": st.column_config.SelectboxColumn("Layer", options=list(LAYERS), required=True, default="Dense"),
@@ -163,7 +163,7 @@ if dataset is not None and not (dataset.kind == "2d" and not features):
     rows = layer_rows(spec.network, (len(features),) if dataset.kind == "2d" else dataset.sample_shape, plan.units)
     st.dataframe(
         pd.DataFrame([{"#": r.index, "layer": r.name, "output shape": "x".join(map(str, r.output_shape)) if r.output_shape else "—", "parameters": r.parameters} for r in rows]),
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
     st.caption(f"Total parameters: {total_parameters(rows):,}")
 for problem in problems:
@@ -208,7 +208,7 @@ def live_views() -> None:
     current = state.slot.trainer
     if current is None:
         if dataset is not None:
-            st.plotly_chart(dataset_preview(dataset), use_container_width=True, key="preview")
+            st.plotly_chart(dataset_preview(dataset), width="stretch", key="preview")
         return
     history = current.history
     epoch, batch = current.position
@@ -235,27 +235,27 @@ def live_views() -> None:
     with left:
         log_scale = st.toggle("Log scale", key="log_scale")
         if history:
-            st.plotly_chart(loss_curves(history, log_scale), use_container_width=True, key="loss_chart")
+            st.plotly_chart(loss_curves(history, log_scale), width="stretch", key="loss_chart")
         else:
             st.info("Press Train to start. The loss curve appears here.")
     with right:
         dataset_now = data.dataset
         if dataset_now.kind == "2d":
             grid = snapshot.grid if snapshot is not None else None
-            st.plotly_chart(decision_boundary(grid, dataset_now.bounds, dataset_now.x_train, dataset_now.y_train, dataset_now.task, dataset_now.num_classes, threshold=data.plan.threshold), use_container_width=True, key="boundary")
+            st.plotly_chart(decision_boundary(grid, dataset_now.bounds, dataset_now.x_train, dataset_now.y_train, dataset_now.task, dataset_now.num_classes, threshold=data.plan.threshold), width="stretch", key="boundary")
         elif snapshot is not None and snapshot.probe_outputs is not None:
-            st.plotly_chart(softmax_bars(snapshot.probe_outputs, dataset_now.y_test[snapshot.probe_indices], dataset_now.class_names, data.plan.threshold), use_container_width=True, key="softmax")
+            st.plotly_chart(softmax_bars(snapshot.probe_outputs, dataset_now.y_test[snapshot.probe_indices], dataset_now.class_names, data.plan.threshold), width="stretch", key="softmax")
     if snapshot is not None:
         below = st.columns([1, 1])
         with below[0]:
             st.markdown("**Weights and biases**")
-            st.plotly_chart(weight_histograms(snapshot.histograms), use_container_width=True, key="histograms")
+            st.plotly_chart(weight_histograms(snapshot.histograms), width="stretch", key="histograms")
         with below[1]:
             if snapshot.confusion is not None:
                 st.markdown("**Confusion matrix (test set)**")
-                st.plotly_chart(confusion_matrix(snapshot.confusion, dataset_now.class_names), use_container_width=True, key="confusion")
+                st.plotly_chart(confusion_matrix(snapshot.confusion, dataset_now.class_names), width="stretch", key="confusion")
             if dataset_now.kind == "2d" and snapshot.probe_outputs is not None and dataset_now.task != "regression":
-                st.plotly_chart(softmax_bars(snapshot.probe_outputs, dataset_now.y_test[snapshot.probe_indices], dataset_now.class_names, data.plan.threshold), use_container_width=True, key="softmax2d")
+                st.plotly_chart(softmax_bars(snapshot.probe_outputs, dataset_now.y_test[snapshot.probe_indices], dataset_now.class_names, data.plan.threshold), width="stretch", key="softmax2d")
     if running and current.state != "running":
         st.rerun()  # training ended: redraw the whole page so the buttons match
 
