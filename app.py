@@ -6,5 +6,6 @@ st.set_page_config(page_title="Neural Network Playground", page_icon="🧠", lay
 
 pages = [
     st.Page("pages/playground.py", title="Playground", icon="🧪", default=True),
+    st.Page("pages/presets.py", title="Presets", icon="📚"),
 ]
 st.navigation(pages).run()

@@ -91,14 +91,14 @@ def _train(spec: ExperimentSpec, verbose: bool):
     shown = 0
     every = max(1, spec.training.epochs // 10)
     while True:
-        state = trainer.wait(("finished", "stopped", "diverged"), timeout=0.5)
+        state = trainer.wait(("finished", "stopped", "diverged", "failed"), timeout=0.5)
         history = trainer.history
         if verbose:
             for row in history[shown:]:
                 if row["epoch"] % every == 0 or row["epoch"] == spec.training.epochs:
                     print(_progress(row), flush=True)
             shown = len(history)
-        if state in ("finished", "stopped", "diverged"):
+        if state in ("finished", "stopped", "diverged", "failed"):
             break
     return trainer, time.perf_counter() - started
 
@@ -118,7 +118,7 @@ def command_train(args) -> int:
     spec, _ = _load_spec(args)
     trainer, seconds = _train(spec, verbose=not args.json)
     try:
-        if trainer.state == "diverged":
+        if trainer.state in ("diverged", "failed"):
             print(trainer.message, file=sys.stderr)
         last = trainer.history[-1] if trainer.history else {}
         summary = {

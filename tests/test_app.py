@@ -49,7 +49,7 @@ def test_invalid_stack_disables_train_and_says_why():
     assert not app.exception
     assert app.button(key="train").disabled
     assert any("needs image input" in e.value for e in app.error)
-    assert any("Fix the problems above" in c.value for c in app.caption)
+    assert any("Train is off" in w.value and "needs image input" in w.value for w in app.warning)
 
 
 def test_bad_link_shows_a_message_and_the_default():

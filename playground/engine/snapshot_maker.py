@@ -60,6 +60,8 @@ class SnapshotMaker:
         return counts, edges
 
     def make(self, epoch: int, batch: int) -> Snapshot:
+        import tensorflow as tf
+
         data, plan = self.data, self.data.plan
         histograms = []
         for layer in self.weighted:
@@ -68,19 +70,20 @@ class SnapshotMaker:
                 "weights": self._histogram(layer.name + "/w", layer.kernel.numpy()),
                 "biases": self._histogram(layer.name + "/b", layer.bias.numpy()) if layer.bias is not None else None,
             })
-        predictions = self.model.predict_on_batch(data.x_test) if len(data.x_test) <= 4096 else self.model.predict(data.x_test, batch_size=2048, verbose=0)
-        predictions = np.asarray(predictions)
+        predictions = self._outputs(self.model, data.x_test)
         loss, accuracy = self._score(predictions)
-        confusion = None
+        confusion = wrong = wrong_as = None
         if self.dataset.task != "regression":
             predicted = self._classes(predictions)
             k = self.dataset.num_classes
             confusion = np.bincount(self.dataset.y_test * k + predicted, minlength=k * k).reshape(k, k)
+            wrong = np.flatnonzero(predicted != self.dataset.y_test)[:24]
+            wrong_as = predicted[wrong]
         grid = neuron_grids = None
         if self.grid_inputs is not None:
-            grid = self._grid_values(np.asarray(self.model.predict_on_batch(self.grid_inputs)))
+            grid = self._grid_values(self._outputs(self.model, self.grid_inputs))
             if self.dense_only and self.neuron_model is not None:
-                maps = self.neuron_model.predict_on_batch(self.neuron_inputs)
+                maps = self.neuron_model(tf.constant(self.neuron_inputs), training=False)
                 maps = maps if isinstance(maps, (list, tuple)) else [maps]
                 neuron_grids = [np.asarray(m).T.reshape(-1, NEURON_GRID_SIZE, NEURON_GRID_SIZE) for m in maps]
         weights = None
@@ -89,8 +92,16 @@ class SnapshotMaker:
         return Snapshot(
             epoch, batch, histograms, self._gradient_norms(),
             self.probe_indices, predictions[self.probe_indices] if len(self.probe_indices) else None,
-            confusion, grid, neuron_grids, weights, loss, accuracy,
+            confusion, grid, neuron_grids, weights, loss, accuracy, wrong, wrong_as,
         )
+
+    @staticmethod
+    def _outputs(model, inputs, chunk: int = 4096):
+        """Direct calls (no `predict` retracing per input shape), in chunks for big test sets."""
+        import tensorflow as tf
+
+        parts = [np.asarray(model(tf.constant(inputs[i: i + chunk]), training=False)) for i in range(0, len(inputs), chunk)]
+        return np.concatenate(parts)
 
     def _classes(self, predictions):
         plan = self.data.plan

@@ -33,6 +33,8 @@ class Snapshot:
         neuron_grids: for Dense-only 2-D networks, each hidden neuron's output on a coarser grid.
         weights: for small Dense networks, [(kernel, bias), ...] per layer, for the network drawing.
         test_loss, test_accuracy: on the whole test set.
+        misclassified, misclassified_as: test indices of up to 24 wrong predictions and the class
+            the model gave each.
     """
 
     epoch: int
@@ -47,6 +49,8 @@ class Snapshot:
     weights: list | None = None
     test_loss: float = float("nan")
     test_accuracy: float = float("nan")
+    misclassified: np.ndarray | None = None
+    misclassified_as: np.ndarray | None = None
 
 
 class SnapshotBuffer:

@@ -4,7 +4,8 @@ The page (or the CLI) sends commands; the worker trains in compiled chunks of ab
 pause and stop take effect quickly and the page is never blocked. Each finished epoch adds a
 row to the history; snapshots for the live views are published a few times per second.
 
-States: "ready" → "running" ⇄ "paused" → "finished" | "stopped" | "diverged".
+States: "ready" → "running" ⇄ "paused" → "finished" | "stopped" | "diverged"; "failed" if the
+worker meets an unexpected error (its message says which).
 
 Example:
 
@@ -114,11 +115,17 @@ class Trainer:
         epoch = self._epoch if epoch is None else epoch
         return learning_rate_at(self.spec.training.schedule, self.base_learning_rate, epoch, self.epochs)
 
+    def predict(self, inputs) -> np.ndarray:
+        """The model's outputs for model-ready inputs (a drawn digit, say), with the current weights."""
+        return np.asarray(self.model(np.asarray(inputs, "float32"), training=False))
+
     # Commands.
     def start(self) -> None:
         with self._lock:
             if self._state in ("finished", "stopped", "diverged"):
                 self._reset_locked()
+            if self._state == "failed":
+                return
             if self._state in ("ready", "paused"):
                 self._state = "running"
                 self._lock.notify_all()
@@ -189,7 +196,7 @@ class Trainer:
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
-    def wait(self, states=("finished", "stopped", "diverged", "paused"), timeout: float = 60.0) -> str:
+    def wait(self, states=("finished", "stopped", "diverged", "paused", "failed"), timeout: float = 60.0) -> str:
         """Blocks until the trainer is in one of `states` and idle (for tests and the CLI)."""
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -212,10 +219,22 @@ class Trainer:
     def run_to_end(self, timeout: float = 3600.0) -> str:
         """Trains to the last epoch and waits: the headless path used by the CLI."""
         self.start()
-        return self.wait(("finished", "stopped", "diverged"), timeout)
+        return self.wait(("finished", "stopped", "diverged", "failed"), timeout)
 
     # The worker.
     def _work(self) -> None:
+        try:
+            self._work_loop()
+        except Exception as error:  # never die silently: the page shows what happened
+            with self._lock:
+                self._state = "failed"
+                self._message = f"Training failed: {type(error).__name__}: {error}. Reset the experiment or change the network."
+                self._busy = False
+                self._pending_steps = 0
+                self._lock.notify_all()
+            self._ready.set()
+
+    def _work_loop(self) -> None:
         if self._warm_up:
             self.loop.run(0, 0, 0, [self.learning_rate(0)])
             self._maybe_snapshot(force=True)  # compiles the snapshot functions; the page shows epoch 0

@@ -26,7 +26,7 @@ def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=min(0.3, 60 / (190 * rows)))
     for i, row in enumerate(probs):
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(len(row))]
-        fig.add_trace(go.Bar(x=list(class_names), y=row, marker_color=colors, showlegend=False), i // columns + 1, i % columns + 1)
+        fig.add_trace(go.Bar(x=[str(c) for c in class_names], y=row.tolist(), marker_color=colors, showlegend=False), i // columns + 1, i % columns + 1)
     fig.update_yaxes(range=[0, 1])
     fig.update_annotations(font_size=11)
     return compact(fig, 190 * rows)

@@ -1,61 +1,141 @@
-"""The playground page in a real browser: train the default and xor experiments live."""
+"""The playground page in a real browser: train live, pause and resume, share, present, isolate sessions."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlparse
 
-from playground.spec import ExperimentSpec
+from playground.presets import load_preset
+from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from tests.e2e.conftest import shot, wait_for_app
 
-
-def _status(page):
-    element = page.locator("[data-testid='training-status']")
-    return element.get_attribute("data-state"), int(element.get_attribute("data-epoch"))
+STATUS = "document.querySelector('[data-testid=\"training-status\"]')"
 
 
-def _load_preset(page, title: str) -> None:
-    select = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
-    select.click()
-    page.get_by_role("option", name=title).click()
-    page.get_by_role("button", name="Load preset").click()
+def button(page, name):
+    """A button of the app itself (the header has a Stop button of its own while a script runs)."""
+    return page.locator("[data-testid='stMainBlockContainer'], [data-testid='stSidebar']").get_by_role("button", name=name, exact=True).first
+
+
+def status(page):
+    return page.evaluate(f"() => {{ const e = {STATUS}; return e ? [e.dataset.state, Number(e.dataset.epoch)] : [null, 0]; }}")
+
+
+def wait_state(page, state, timeout=90_000):
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state === {state!r}; }}", timeout=timeout)
+
+
+def chart_sizes(page):
+    return page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => JSON.stringify(d.data || []).length)")
+
+
+def open_spec(page, base, spec: ExperimentSpec, extra: str = ""):
+    page.goto(f"{base}/?x={spec.to_url()}{extra}")
     wait_for_app(page)
+    page.wait_for_selector("[data-testid='training-status'], [data-testid='stAlert']", state="attached")
 
 
-def test_default_experiment_trains_live_and_pauses(app_url, page):
-    page.goto(app_url)
-    wait_for_app(page)
-    page.wait_for_selector("[data-testid='training-status']", state="attached")
+def test_default_trains_live_pauses_and_resumes(app_url, page):
+    spec = load_preset("tfp-default")
+    spec = spec.replace(training=spec.training.__class__(**{**spec.training.__dict__, "epochs": 100_000, "learning_rate": 0.003}))
+    open_spec(page, app_url, spec)
     shot(page, "playground-before-training")
-    page.get_by_role("button", name="Train").click()
-    page.wait_for_function("() => { const e = document.querySelector('[data-testid=\"training-status\"]'); return e && Number(e.dataset.epoch) > 0; }")
+    button(page, "Train").click()
+    page.wait_for_function(f"() => Number({STATUS}.dataset.epoch) > 0")
+    first = chart_sizes(page)
+    page.wait_for_timeout(1500)
+    second = chart_sizes(page)
+    assert len(second) >= 3 and second != first  # loss curves, boundary and histograms redraw while training
     shot(page, "playground-during-training")
-    page.wait_for_function("() => { const e = document.querySelector('[data-testid=\"training-status\"]'); return e && e.dataset.state === 'finished'; }", timeout=90_000)
-    state, epoch = _status(page)
-    assert state == "finished" and epoch == 200
-    assert page.locator(".js-plotly-plot").count() >= 3  # loss curves, decision boundary, histograms
-    accuracy = page.locator("[data-testid='stMetric']:has-text('Test accuracy') [data-testid='stMetricValue']").inner_text()
-    assert float(accuracy) >= 0.9
+    button(page, "Pause").click()
+    wait_state(page, "paused")
+    paused_at = status(page)[1]
+    page.wait_for_timeout(1000)
+    assert status(page) == ["paused", paused_at]
+    button(page, "Resume").click()
+    page.wait_for_function(f"() => Number({STATUS}.dataset.epoch) > {paused_at}")
+    button(page, "Stop").click()
+    wait_state(page, "stopped")
     shot(page, "playground-after-training")
 
 
-def test_shared_url_restores_experiment_in_fresh_context(app_url, browser, page):
+def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
     page.goto(app_url)
     wait_for_app(page)
     page.wait_for_function("() => location.search.includes('x=')")
     before = page.url
-    _load_preset(page, "XOR with a hidden layer")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="XOR with a hidden layer").click()
+    button(page, "Load preset").click()
     page.wait_for_function(f"() => location.href !== {before!r}")
     link = page.url
-    shared = ExperimentSpec.from_url(parse_qs(urlparse(link).query)["x"][0])
-    assert shared.dataset.name == "xor"
+    assert ExperimentSpec.from_url(parse_qs(urlparse(link).query)["x"][0]).dataset.name == "xor"
     other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     other.goto(link)
     wait_for_app(other)
     other.wait_for_selector("[data-testid='training-status']", state="attached")
     assert "dataset: Exclusive or" in other.locator("[data-testid='stMain']").inner_text()
-    other.get_by_role("button", name="Train").click()
-    other.wait_for_function("() => { const e = document.querySelector('[data-testid=\"training-status\"]'); return e && e.dataset.state === 'finished'; }", timeout=90_000)
+    button(other, "Train").click()
+    wait_state(other, "finished")
     accuracy = other.locator("[data-testid='stMetric']:has-text('Test accuracy') [data-testid='stMetricValue']").inner_text()
     assert float(accuracy) >= 0.9
     shot(other, "playground-xor-from-link")
     other.context.close()
+
+
+def test_digits_show_ten_softmax_bars_that_sum_to_one(app_url, page):
+    open_spec(page, app_url, load_preset("digits-softmax"))
+    button(page, "Train").click()
+    wait_state(page, "finished")
+    page.wait_for_timeout(1000)
+    bars = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .flatMap(d => (d.data || []).filter(t => t.type === 'bar' && t.x && t.x.length === 10).map(t => Array.from(t.y)))""")
+    assert len(bars) >= 8
+    for probabilities in bars:
+        assert abs(sum(probabilities) - 1) < 1e-3
+    shot(page, "playground-digits")
+
+
+def test_presenter_mode_hides_the_sidebar(app_url, page):
+    open_spec(page, app_url, load_preset("tfp-default"), "&present=1")
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    assert button(page, "Train").is_visible()
+    button(page, "Train").click()
+    wait_state(page, "finished")
+    page.wait_for_timeout(800)
+    shot(page, "playground-presenter")
+
+
+def test_invalid_stack_disables_train_with_the_reason(app_url, page):
+    bad = ExperimentSpec(network=NetworkSpec(layers=(LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"),)))
+    open_spec(page, app_url, bad)
+    assert button(page, "Train").is_disabled()
+    assert "needs image input" in page.locator("[data-testid='stMain']").inner_text()
+    shot(page, "playground-invalid-stack")
+
+
+def test_two_sessions_train_independently(app_url, browser):
+    first = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    second = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    for page in (first, second):
+        page.goto(app_url)
+        wait_for_app(page)
+        page.wait_for_selector("[data-testid='training-status']", state="attached")
+    button(first, "Train").click()
+    wait_state(first, "finished")
+    second.reload()
+    wait_for_app(second)
+    second.wait_for_selector("[data-testid='training-status']", state="attached")
+    assert status(second) == ["ready", 0]
+    first.context.close()
+    second.context.close()
+
+
+def test_presets_gallery_opens_a_preset(app_url, page):
+    page.goto(app_url + "/presets")
+    wait_for_app_title = page.wait_for_selector("h1:has-text('Presets')")
+    assert wait_for_app_title
+    shot(page, "presets-gallery")
+    page.locator(".st-key-open_lenet5-mnist button").click()
+    page.wait_for_selector("h1:has-text('Neural Network Playground')")
+    page.wait_for_function("() => document.body.innerText.includes('dataset: MNIST')", timeout=60_000)

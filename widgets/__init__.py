@@ -1,0 +1,1 @@
+"""Streamlit building blocks shared by the pages: each reads widgets and calls the core."""

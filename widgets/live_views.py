@@ -1,0 +1,118 @@
+"""The live views, redrawn from the trainer's snapshots by a fragment a few times a second."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import streamlit as st
+
+from playground.engine.trainer import LEARNING_RATE_LADDER, Trainer
+from playground.figures.confusion import confusion_matrix
+from playground.figures.dataset_preview import dataset_preview
+from playground.figures.decision_boundary import decision_boundary
+from playground.figures.histograms import weight_histograms
+from playground.figures.loss_curves import loss_curves
+from playground.figures.network_diagram import network_diagram
+from playground.figures.neuron_maps import neuron_maps
+from playground.figures.probe_samples import image_strip, probe_samples
+from playground.figures.softmax_bars import softmax_bars
+from playground.features import FEATURES
+from widgets import session
+
+STATUS = {"ready": "ready", "running": "training", "paused": "paused", "finished": "finished", "stopped": "stopped", "diverged": "diverged", "failed": "failed"}
+
+
+def status_line(trainer: Trainer) -> None:
+    history = trainer.history
+    epoch, batch = trainer.position
+    last = history[-1] if history else {}
+    metrics = st.columns(6)
+    metrics[0].metric("Epoch", f"{epoch:,}" + (f" · batch {batch}" if batch else ""))
+    metrics[1].metric("Train loss", f"{last['train_loss']:.4f}" if last else "—")
+    metrics[2].metric("Test loss", f"{last['test_loss']:.4f}" if last else "—")
+    metrics[3].metric("Test accuracy", f"{last['test_accuracy']:.3f}" if last.get("test_accuracy") is not None else "—")
+    metrics[4].metric("Learning rate", f"{trainer.learning_rate():g}")
+    metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
+    # A machine-readable mark for the browser tests and the UI benchmark.
+    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}"></div>', unsafe_allow_html=True)
+    if trainer.state == "failed":
+        st.error(trainer.message)
+    if trainer.state == "diverged":
+        st.error(trainer.message)
+        if st.button("Lower the learning rate and reset", key="lower_rate", type="primary"):
+            lower = [r for r in LEARNING_RATE_LADDER if r < trainer.base_learning_rate / 3] or [LEARNING_RATE_LADDER[0]]
+            spec = session.spec()
+            trainer.reset()
+            session.load(dataclasses.replace(spec, training=dataclasses.replace(spec.training, learning_rate=lower[-1])))
+
+
+def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
+    if trainer is None:
+        if dataset is not None:
+            st.plotly_chart(dataset_preview(dataset), width="stretch", key="preview")
+        return
+    status_line(trainer)
+    history = trainer.history
+    _, snapshot = trainer.snapshots.latest()
+    data = trainer.data
+    dataset = data.dataset
+    tall = 560 if present else 420
+    left, right = st.columns([1, 1])
+    with left:
+        log_scale = st.toggle("Log scale", key="log_scale")
+        if history:
+            figure = loss_curves(history, log_scale)
+            figure.update_layout(height=tall - 60)
+            st.plotly_chart(figure, width="stretch", key="loss_chart")
+        else:
+            st.info("Press Train to start; the loss curve appears here.")
+    with right:
+        if dataset.kind == "2d":
+            grid = snapshot.grid if snapshot is not None else None
+            figure = decision_boundary(grid, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes,
+                                       test_points=dataset.x_test if st.session_state.get("show_test") else None,
+                                       test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall)
+            st.plotly_chart(figure, width="stretch", key="boundary")
+            st.toggle("Show test points", key="show_test")
+        elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != "regression":
+            st.markdown("**Softmax outputs for test samples**")
+            images = dataset.x_test[snapshot.probe_indices] if dataset.kind == "image" else None
+            st.plotly_chart(probe_samples(images, snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold),
+                            width="stretch", key="softmax")
+    if snapshot is None or present:
+        return
+    _details(trainer, snapshot, dataset, data)
+
+
+def _details(trainer: Trainer, snapshot, dataset, data) -> None:
+    columns = st.columns([1, 1])
+    with columns[0]:
+        st.markdown("**Weights and biases per layer**")
+        frames = trainer.snapshots.histogram_frames()
+        histograms = snapshot.histograms
+        if trainer.state != "running" and len(frames) > 1:
+            epochs = [epoch for epoch, _ in frames]
+            chosen = st.select_slider("Epoch of the histograms", epochs, value=epochs[-1], key="histogram_epoch")
+            histograms = dict(frames)[chosen]
+        st.plotly_chart(weight_histograms(histograms), width="stretch", key="histograms")
+        if snapshot.gradient_norms:
+            st.caption("Gradient norm per layer: " + " · ".join(f"{h['layer']}: {g:.2e}" for h, g in zip(snapshot.histograms, snapshot.gradient_norms)))
+    with columns[1]:
+        if snapshot.weights is not None:
+            names = [FEATURES[f][0] for f in trainer.spec.network.features] if dataset.kind == "2d" else [str(i) for i in range(snapshot.weights[0][0].shape[0])]
+            st.plotly_chart(network_diagram(snapshot.weights, names), width="stretch", key="network")
+        if snapshot.neuron_grids:
+            st.markdown("**What each hidden neuron computes**")
+            st.plotly_chart(neuron_maps(snapshot.neuron_grids), width="stretch", key="neurons")
+        if snapshot.confusion is not None:
+            st.markdown("**Confusion matrix (test set)**")
+            st.plotly_chart(confusion_matrix(snapshot.confusion, dataset.class_names), width="stretch", key="confusion")
+        if dataset.kind == "2d" and snapshot.probe_outputs is not None and dataset.task != "regression":
+            st.plotly_chart(softmax_bars(snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold),
+                            width="stretch", key="softmax2d")
+    if dataset.kind == "image" and snapshot.misclassified is not None and len(snapshot.misclassified):
+        st.markdown(f"**Misclassified test samples** ({int(snapshot.confusion.sum() - np.trace(snapshot.confusion))} in all)")
+        images = dataset.x_test[snapshot.misclassified]
+        captions = [f"{dataset.class_names[int(t)]}→{dataset.class_names[int(p)]}" for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)]
+        st.plotly_chart(image_strip(images, captions), width="stretch", key="misclassified")

@@ -1,0 +1,29 @@
+"""Presenter mode for a lecture hall: large type, no sidebar, only the controls and big charts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarCollapseButton"] { display: none !important; }
+html, body, [data-testid="stMarkdownContainer"] p { font-size: 1.3rem !important; }
+button p { font-size: 1.05rem !important; }
+[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
+h1 { font-size: 3.2rem !important; }
+.block-container { max-width: 100% !important; padding-top: 1rem !important; }
+</style>
+"""
+
+
+def presenter_mode() -> bool:
+    """True when presenting: `?present=1` in the link or the toggle; draws the styles and the toggle."""
+    if "present" not in st.session_state:
+        st.session_state.present = st.query_params.get("present") == "1"
+    present = st.toggle("Presenter mode", key="present", help="Large type, sidebar and advanced controls hidden. Also ?present=1 in the link.")
+    if present:
+        st.query_params["present"] = "1"
+        st.markdown(CSS, unsafe_allow_html=True)
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    return present

@@ -1,0 +1,72 @@
+"""Share the experiment's link, export it (script, model, history, config) and import a config or a model."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from playground.engine.trainer import Trainer
+from playground.model_files import ModelFileError, load_model_file
+from playground.script_export import export_script
+from playground.spec import ExperimentSpec, SpecError
+from playground.validation import validate
+from widgets import session
+
+
+def share_link(spec: ExperimentSpec) -> str:
+    base = ""
+    try:
+        base = str(st.context.url).split("?")[0]
+    except Exception:  # older Streamlit or AppTest: a relative link still works in the same app
+        base = ""
+    return f"{base}?x={spec.to_url()}"
+
+
+def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool) -> None:
+    st.markdown("**Share this experiment** (copy the link with the icon on the right)")
+    st.code(share_link(spec), language=None, wrap_lines=True)
+    name = (spec.title or spec.dataset.name).lower().replace(" ", "_")[:40] or "experiment"
+    columns = st.columns(4)
+    columns[0].download_button("Config JSON", spec.to_json() + "\n", file_name=f"{name}.json", mime="application/json", width="stretch")
+    if valid:
+        columns[1].download_button("Python script", export_script(spec), file_name=f"{name}.py", mime="text/x-python", width="stretch")
+    history = trainer.history if trainer is not None else []
+    if history:
+        columns[2].download_button("History CSV", pd.DataFrame(history).to_csv(index=False), file_name=f"{name}_history.csv", mime="text/csv", width="stretch")
+        if columns[3].button("Prepare .keras model", width="stretch"):
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"{name}.keras"
+                trainer.model.save(path)
+                st.session_state.model_bytes = path.read_bytes()
+        if st.session_state.get("model_bytes"):
+            columns[3].download_button("Download .keras", st.session_state.model_bytes, file_name=f"{name}.keras", width="stretch")
+    st.markdown("**Import**")
+    upload = st.file_uploader("A config JSON, or a trained .keras model", type=["json", "keras"], key=session.key("import"))
+    if upload is None:
+        return
+    if upload.name.endswith(".json"):
+        try:
+            imported = ExperimentSpec.from_json(upload.getvalue().decode("utf-8", errors="replace"))
+        except SpecError as error:
+            st.error("This config could not be loaded: " + " ".join(error.problems))
+            return
+        problems = validate(imported)
+        if problems:
+            st.warning("The config was read, but it has problems (shown next to the controls after loading): " + " ".join(p.message for p in problems[:3]))
+        if st.button("Load this config", type="primary"):
+            session.load(imported)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "uploaded.keras"
+        path.write_bytes(upload.getvalue())
+        try:
+            model = load_model_file(str(path))
+        except ModelFileError as error:
+            st.error(str(error))
+            return
+    rows = [{"layer": layer.name, "type": type(layer).__name__, "output": str(tuple(layer.output.shape[1:])), "parameters": layer.count_params()} for layer in model.layers]
+    st.success(f"Loaded safely: {model.count_params():,} parameters.")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
