@@ -34,8 +34,9 @@ chromium:
 test: setup chromium
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup chromium
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/ui.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache screenshots

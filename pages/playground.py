@@ -19,12 +19,13 @@ from widgets.controls import controls
 from widgets.data_picker import data_picker
 from widgets.digit_canvas import digit_canvas
 from widgets.layer_editor import layer_editor
-from widgets.live_views import live_views
+from widgets.live_views import detail_views, live_views
 from widgets.presenter import presenter_mode
 from widgets.share_export import share_and_export
 from widgets.training_settings import training_settings
 
-REFRESH_SECONDS = 0.25
+REFRESH_SECONDS = 0.3  # status, loss curve and boundary
+DETAIL_REFRESH_SECONDS = 1.5  # histograms, network drawing, neuron maps, confusion matrix
 
 session.init()
 state = st.session_state
@@ -111,6 +112,12 @@ with outputs:
             st.rerun()  # training ended: redraw the whole page so the buttons match
 
     st.fragment(run_every=REFRESH_SECONDS if running else None)(views)()
+
+    if not present:
+        def details() -> None:
+            detail_views(state.slot.trainer if not problems else None)
+
+        st.fragment(run_every=DETAIL_REFRESH_SECONDS if running else None)(details)()
 
 if trainer is not None and trainer.data.dataset.kind == "image" and not present:
     digit_canvas(trainer)

@@ -58,3 +58,35 @@ def test_bad_link_shows_a_message_and_the_default():
     app.run()
     assert not app.exception
     assert any("does not hold a readable experiment" in w.value for w in app.warning)
+
+
+def test_presets_page_lists_every_preset():
+    app = AppTest.from_file(str(ROOT / "pages" / "presets.py"), default_timeout=60).run()
+    assert not app.exception
+    keys = {b.key for b in app.button}
+    assert {f"open_{name}" for name in PRESETS} <= keys
+
+
+def test_presenter_mode_from_the_link_hides_the_builder():
+    app = AppTest.from_file(PAGE, default_timeout=120)
+    app.query_params["present"] = "1"
+    app.run()
+    assert not app.exception
+    assert app.session_state["present"] is True
+    assert not [e for e in app.expander if e.label.startswith("Network")]
+    app.session_state["slot"].close()
+
+
+def test_lowering_the_learning_rate_after_divergence():
+    from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
+
+    spec = ExperimentSpec(dataset=DatasetSpec("reg-plane"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
+                          training=TrainingSpec(learning_rate=10.0, epochs=50))
+    app = page_with(spec).run()
+    app.button(key="train").click().run()
+    app.session_state["slot"].trainer.wait(("diverged",), 60)
+    app.run()
+    assert any("too high" in e.value for e in app.error)
+    app.button(key="lower_rate").click().run()
+    assert app.session_state["spec"].training.learning_rate < 10.0
+    app.session_state["slot"].close()

@@ -24,6 +24,7 @@ def controls(trainer: Trainer | None, reason: str) -> None:
         st.rerun()
     if buttons[1].button("Pause", key="pause", disabled=not running, width="stretch"):
         trainer.pause()
+        trainer.wait(("paused", "finished", "stopped", "diverged", "failed"), timeout=5)  # the chunk in flight ends first
         st.rerun()
     if buttons[2].button("Step batch", key="step_batch", disabled=not idle, width="stretch", help="One mini-batch update, then pause"):
         trainer.step_batch()
@@ -33,6 +34,7 @@ def controls(trainer: Trainer | None, reason: str) -> None:
         trainer.wait(timeout=120)
     if buttons[4].button("Stop", key="stop", disabled=state not in ("running", "paused"), width="stretch"):
         trainer.stop()
+        trainer.wait(("stopped", "failed"), timeout=5)
         st.rerun()
     if buttons[5].button("Reset", key="reset", disabled=trainer is None or running, width="stretch", help="Back to the initial weights"):
         trainer.reset()

@@ -35,7 +35,7 @@ def status_line(trainer: Trainer) -> None:
     metrics[4].metric("Learning rate", f"{trainer.learning_rate():g}")
     metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
     # A machine-readable mark for the browser tests and the UI benchmark.
-    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}"></div>', unsafe_allow_html=True)
+    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}"></div>', unsafe_allow_html=True)
     if trainer.state == "failed":
         st.error(trainer.message)
     if trainer.state == "diverged":
@@ -70,6 +70,8 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
     with right:
         if dataset.kind == "2d":
             grid = snapshot.grid if snapshot is not None else None
+            if grid is not None and trainer.state == "running":
+                grid = grid[::2, ::2]  # half resolution while it changes: a quarter of the drawing work
             figure = decision_boundary(grid, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes,
                                        test_points=dataset.x_test if st.session_state.get("show_test") else None,
                                        test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall)
@@ -80,12 +82,17 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
             images = dataset.x_test[snapshot.probe_indices] if dataset.kind == "image" else None
             st.plotly_chart(probe_samples(images, snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold),
                             width="stretch", key="softmax")
-    if snapshot is None or present:
+
+
+def detail_views(trainer: Trainer | None) -> None:
+    """The slower views (histograms, network, neurons, confusion, mistakes), redrawn less often."""
+    if trainer is None:
         return
-    _details(trainer, snapshot, dataset, data)
-
-
-def _details(trainer: Trainer, snapshot, dataset, data) -> None:
+    _, snapshot = trainer.snapshots.latest()
+    if snapshot is None:
+        return
+    data = trainer.data
+    dataset = data.dataset
     columns = st.columns([1, 1])
     with columns[0]:
         st.markdown("**Weights and biases per layer**")

@@ -193,6 +193,11 @@ class Trainer:
             if self._state == "finished" and self._epoch < self.epochs:
                 self._state = "paused"
 
+    @property
+    def is_ready(self) -> bool:
+        """True once the training program is compiled (in the background, right after building)."""
+        return self._ready.is_set()
+
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 

@@ -36,5 +36,8 @@ def _points(fig, points, labels, task, num_classes, name, symbol):
                                  marker=dict(color=labels, colorscale=DIVERGING, cmin=-1, cmax=1, size=6, symbol=symbol, line=dict(width=0.6, color="white"))))
         return
     colors = [NEGATIVE, POSITIVE] if task == "binary" else CLASS_COLORS
-    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name=name,
-                             marker=dict(color=[colors[int(c) % len(colors)] for c in labels], size=6, symbol=symbol, line=dict(width=0.6, color="white"))))
+    labels = np.asarray(labels)
+    for value in range(num_classes):
+        chosen = labels == value
+        fig.add_trace(go.Scatter(x=points[chosen, 0], y=points[chosen, 1], mode="markers", name=f"{name} class {value}",
+                                 marker=dict(color=colors[value % len(colors)], size=6, symbol=symbol, line=dict(width=0.6, color="white"))))

@@ -25,11 +25,17 @@ def network_diagram(weights: list[tuple[np.ndarray, np.ndarray]], input_names, m
     if total > max_edges:
         edges = sorted(edges, key=lambda e: -e[0])[:max_edges]
     strongest = max((e[0] for e in edges), default=1.0) or 1.0
-    fig = go.Figure()
+    # One trace per (sign, thickness band): a few traces however many links, so redraws stay cheap.
+    bands: dict[tuple[bool, int], tuple[list, list]] = {}
     for size_value, value, layer, i, j in edges:
         (x0, y0), (x1, y1) = positions[layer][i], positions[layer + 1][j]
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="text", text=f"w = {value:.3f}",
-                                 line=dict(color=POSITIVE if value >= 0 else NEGATIVE, width=0.5 + 5 * size_value / strongest), showlegend=False))
+        xs, ys = bands.setdefault((value >= 0, min(int(5 * size_value / strongest), 4)), ([], []))
+        xs += [x0, x1, None]
+        ys += [y0, y1, None]
+    traces = [go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                         line=dict(color=POSITIVE if positive else NEGATIVE, width=0.6 + 1.3 * band))
+              for (positive, band), (xs, ys) in bands.items()]
+    fig = go.Figure(data=traces)
     biases = [np.zeros(sizes[0])] + [bias for _, bias in weights]
     for column, points in enumerate(positions):
         xs, ys = zip(*points)

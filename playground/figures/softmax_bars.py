@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from playground.figures.panels import Panels
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
 
@@ -20,13 +20,12 @@ def probabilities(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray:
 
 def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.5, columns: int = 4):
     probs = probabilities(outputs, threshold)
-    count = len(probs)
-    rows = -(-count // columns)
-    titles = [f"true: {class_names[int(t)]}" for t in truths]
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=min(0.3, 60 / (190 * rows)))
+    rows = -(-len(probs) // columns)
+    height = 190 * rows
+    panels = Panels(rows, columns, [f"true: {class_names[int(t)]}" for t in truths], vertical_spacing=min(0.3, 60 / height))
+    traces = []
     for i, row in enumerate(probs):
+        xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(len(row))]
-        fig.add_trace(go.Bar(x=[str(c) for c in class_names], y=row.tolist(), marker_color=colors, showlegend=False), i // columns + 1, i % columns + 1)
-    fig.update_yaxes(range=[0, 1])
-    fig.update_annotations(font_size=11)
-    return compact(fig, 190 * rows)
+        traces.append(go.Bar(x=[str(c) for c in class_names], y=row.tolist(), marker_color=colors, showlegend=False, xaxis=xaxis, yaxis=yaxis))
+    return compact(go.Figure(data=traces, layout=panels.layout(y={"range": [0, 1]})), height)

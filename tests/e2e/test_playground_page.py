@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlparse
 
+from playwright.sync_api import expect
+
 from playground.presets import load_preset
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from tests.e2e.conftest import shot, wait_for_app
@@ -98,8 +100,8 @@ def test_digits_show_ten_softmax_bars_that_sum_to_one(app_url, page):
 
 def test_presenter_mode_hides_the_sidebar(app_url, page):
     open_spec(page, app_url, load_preset("tfp-default"), "&present=1")
-    assert not page.locator("[data-testid='stSidebar']").is_visible()
-    assert button(page, "Train").is_visible()
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden(timeout=30_000)
+    expect(button(page, "Train")).to_be_visible(timeout=30_000)
     button(page, "Train").click()
     wait_state(page, "finished")
     page.wait_for_timeout(800)
