@@ -26,6 +26,7 @@ class SnapshotMaker:
         self.weighted = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
         self.edges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._norms = None
+        self._forwards: dict = {}
         rng = np.random.default_rng(0)
         count = min(PROBE_COUNT, len(data.x_test))
         self.probe_indices = np.sort(rng.choice(len(data.x_test), count, replace=False))
@@ -60,8 +61,6 @@ class SnapshotMaker:
         return counts, edges
 
     def make(self, epoch: int, batch: int) -> Snapshot:
-        import tensorflow as tf
-
         data, plan = self.data, self.data.plan
         histograms = []
         for layer in self.weighted:
@@ -83,7 +82,7 @@ class SnapshotMaker:
         if self.grid_inputs is not None:
             grid = self._grid_values(self._outputs(self.model, self.grid_inputs))
             if self.dense_only and self.neuron_model is not None:
-                maps = self.neuron_model(tf.constant(self.neuron_inputs), training=False)
+                maps = self._outputs(self.neuron_model, self.neuron_inputs)
                 maps = maps if isinstance(maps, (list, tuple)) else [maps]
                 neuron_grids = [np.asarray(m).T.reshape(-1, NEURON_GRID_SIZE, NEURON_GRID_SIZE) for m in maps]
         weights = None
@@ -95,13 +94,17 @@ class SnapshotMaker:
             confusion, grid, neuron_grids, weights, loss, accuracy, wrong, wrong_as,
         )
 
-    @staticmethod
-    def _outputs(model, inputs, chunk: int = 4096):
-        """Direct calls (no `predict` retracing per input shape), in chunks for big test sets."""
+    def _outputs(self, model, inputs, chunk: int = 4096):
+        """Compiled forward passes (one trace per input shape), in chunks for big test sets."""
         import tensorflow as tf
 
-        parts = [np.asarray(model(tf.constant(inputs[i: i + chunk]), training=False)) for i in range(0, len(inputs), chunk)]
-        return np.concatenate(parts)
+        forward = self._forwards.get(id(model))
+        if forward is None:
+            forward = self._forwards[id(model)] = tf.function(lambda x: model(x, training=False))
+        parts = [forward(tf.constant(inputs[i: i + chunk])) for i in range(0, len(inputs), chunk)]
+        if isinstance(parts[0], (list, tuple)):
+            return [np.concatenate([np.asarray(p[k]) for p in parts]) for k in range(len(parts[0]))]
+        return np.concatenate([np.asarray(p) for p in parts])
 
     def _classes(self, predictions):
         plan = self.data.plan
