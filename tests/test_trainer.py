@@ -228,3 +228,18 @@ def test_slot_closes_trainer_when_session_state_goes():
     gc.collect()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_batch_norm_and_dropout_train_in_the_compiled_loop():
+    spec = ExperimentSpec(dataset=DatasetSpec("digits"),
+                          network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=32, activation="relu"),
+                                                                   LayerSpec("BatchNormalization"), LayerSpec("Dropout", rate=0.2))),
+                          training=TrainingSpec(epochs=5, batch_size=32, optimizer="adam", learning_rate=0.01))
+    trainer = Trainer(spec)
+    try:
+        assert trainer.run_to_end(120) == "finished"
+        assert trainer.history[-1]["test_accuracy"] > 0.8
+        moving_mean = [v for v in trainer.model.non_trainable_variables if "moving_mean" in v.path][0]
+        assert np.any(np.asarray(moving_mean) != 0)  # BatchNorm's running statistics were updated
+    finally:
+        trainer.close()

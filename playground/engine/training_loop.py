@@ -264,12 +264,3 @@ class TrainingLoop:
             # Some layers cannot be compiled by XLA: keep the same maths in a plain tf.function.
             self.jit, self._compiled = False, None
             return self._function()(*args)
-
-    def evaluate_full(self, x, y) -> tuple[float, float]:
-        """Loss and accuracy on a whole set, outside the compiled loop (for snapshots)."""
-        import keras
-
-        p = self.model.predict(x, batch_size=1024, verbose=0)
-        loss = float(np.mean(keras.losses.get(self.plan.loss)(y, p)))
-        accuracy = float(np.mean(self.correct(y, p))) if self.classification else float("nan")
-        return loss, accuracy

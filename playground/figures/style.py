@@ -6,10 +6,6 @@ CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 DIVERGING = [[0.0, NEGATIVE], [0.5, "#e8eaeb"], [1.0, POSITIVE]]
 
 
-def class_color(index: int, num_classes: int) -> str:
-    return CLASS_COLORS[index % len(CLASS_COLORS)]
-
-
 def compact(fig, height: int = 320, title: str | None = None):
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), title=title,
                       legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), uirevision="keep")
