@@ -18,13 +18,14 @@ from widgets import session
 from widgets.controls import controls
 from widgets.data_picker import data_picker
 from widgets.digit_canvas import digit_canvas
-from widgets.layer_editor import layer_editor
+from widgets.layer_editor import layer_editor, show_layer_checks
 from widgets.live_views import detail_views, live_views
 from widgets.presenter import presenter_mode
 from widgets.share_export import share_and_export
 from widgets.training_settings import training_settings
 
 REFRESH_SECONDS = 0.3  # status, loss curve and boundary
+IDLE_REFRESH_SECONDS = 2.0  # a slow heartbeat while idle, so the views can never stay frozen
 DETAIL_REFRESH_SECONDS = 1.5  # histograms, network drawing, neuron maps, confusion matrix
 
 session.init()
@@ -50,42 +51,39 @@ with st.sidebar:
     st.header("Training")
     training = training_settings(spec.training)
 
-# The stack is drawn with the shapes of the data chosen above.
-try:
-    dataset = load_dataset(dataset_spec)
-except DatasetError:
-    dataset = None  # validation below says why
-
-problems_now = validate(dataclasses.replace(spec, dataset=dataset_spec, training=training,
-                                            network=dataclasses.replace(spec.network, features=features)))
-layer_problems: dict[int, list[str]] = {}
-for problem in problems_now:
-    if problem.field.startswith("network.layers["):
-        layer_problems.setdefault(int(problem.field.split("[")[1].rstrip("]")), []).append(problem.message)
-rows: dict = {}
-if dataset is not None and not (dataset.kind == "2d" and not features):
-    loss = training.loss if training.loss in LOSSES else "auto"
-    plan = output_for(dataset.task, dataset.num_classes, loss)
-    table = layer_rows(spec.network, (len(features),) if dataset.kind == "2d" else dataset.sample_shape, plan.units)
-    rows = {row.index: row for row in table}
-
 if present:
-    layers = spec.network.layers  # presenter mode hides the builder; the stack stays as it is
+    layers, places = spec.network.layers, {}  # presenter mode hides the builder; the stack stays as it is
 else:
-    parameters = f" · {total_parameters(list(rows.values())):,} parameters" if rows else ""
-    with st.expander(f"Network: {len(spec.network.layers)} hidden layer(s){parameters}", expanded=True):
-        layers = layer_editor(spec, rows, layer_problems)
-        if rows:
-            output_row = rows[max(rows)]
-            st.caption(f"Then the output layer: {output_row.output_shape[0] if output_row.output_shape else '?'} neuron(s), "
-                       f"{output_row.parameters:,} parameters.")
-outputs = st.container()
+    with st.expander("Network", expanded=True):
+        layers, places = layer_editor(spec)
+        output_place = st.empty()
 
 spec = ExperimentSpec(dataset=dataset_spec, network=NetworkSpec(features=features, layers=layers, output_activation=spec.network.output_activation),
                       training=training, title=spec.title)
 state.spec = spec
 st.query_params["x"] = spec.to_url()
 problems = validate(spec)
+
+# Shapes and parameters of the stack as it now stands, and each layer's problems beside it.
+try:
+    dataset = load_dataset(dataset_spec)
+except DatasetError:
+    dataset = None  # validation above says why
+rows: dict = {}
+if dataset is not None and not (dataset.kind == "2d" and not features):
+    plan = output_for(dataset.task, dataset.num_classes, training.loss if training.loss in LOSSES else "auto")
+    rows = {row.index: row for row in layer_rows(spec.network, (len(features),) if dataset.kind == "2d" else dataset.sample_shape, plan.units)}
+if not present:
+    layer_problems: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.field.startswith("network.layers["):
+            layer_problems.setdefault(int(problem.field.split("[")[1].rstrip("]")), []).append(problem.message)
+    show_layer_checks(places, rows, layer_problems)
+    if rows:
+        output_row = rows[max(rows)]
+        output_place.caption(f"Then the output layer: {output_row.output_shape[0] if output_row.output_shape else '?'} neuron(s), "
+                             f"{output_row.parameters:,} parameters. Total: {total_parameters(list(rows.values())):,} parameters.")
+outputs = st.container()
 
 trainer = None
 if not problems:
@@ -108,10 +106,10 @@ with outputs:
     def views() -> None:
         current = state.slot.trainer if not problems else None
         live_views(current, dataset, present)
-        if running and (current is None or current.state != "running"):
-            st.rerun()  # training ended: redraw the whole page so the buttons match
+        if running != (current is not None and current.state == "running"):
+            st.rerun()  # training started or ended: redraw the whole page so the buttons match
 
-    st.fragment(run_every=REFRESH_SECONDS if running else None)(views)()
+    st.fragment(run_every=REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS)(views)()
 
     if not present:
         def details() -> None:

@@ -90,3 +90,19 @@ def test_lowering_the_learning_rate_after_divergence():
     app.button(key="lower_rate").click().run()
     assert app.session_state["spec"].training.learning_rate < 10.0
     app.session_state["slot"].close()
+
+
+def test_a_layer_edit_is_checked_in_the_same_run():
+    from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec
+
+    spec = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(features=(), layers=(
+        LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"), LayerSpec("Flatten"))))
+    app = page_with(spec).run()
+    assert not app.exception and not app.error
+    app.number_input(key="layer1_kernel_size_0").set_value(9).run()
+    assert any("9x9 window but its input is only 8x8" in e.value for e in app.error)
+    assert app.button(key="train").disabled
+    app.number_input(key="layer1_kernel_size_0").set_value(5).run()
+    assert not app.error
+    assert not app.button(key="train").disabled
+    app.session_state["slot"].close()

@@ -33,8 +33,9 @@ def _commit(spec: ExperimentSpec, layers) -> None:
     session.load(dataclasses.replace(spec, network=dataclasses.replace(spec.network, layers=tuple(layers))))
 
 
-def layer_editor(spec: ExperimentSpec, rows: dict[int, LayerRow], problems: dict[int, list[str]]) -> tuple[LayerSpec, ...]:
-    """Draws the editor and returns the stack as the widgets now set it."""
+def layer_editor(spec: ExperimentSpec) -> tuple[tuple[LayerSpec, ...], dict]:
+    """Draws the editor; returns the stack as the widgets now set it, and per layer a place for
+    its shape and its problems (filled by `show_layer_checks` once the new stack is validated)."""
     layers = list(spec.network.layers)
     with st.popover("Add a layer"):
         for name, layer_type in LAYERS.items():
@@ -48,7 +49,7 @@ def layer_editor(spec: ExperimentSpec, rows: dict[int, LayerRow], problems: dict
             _commit(spec, [layers[labels.index(label)] for label in order])
     if not layers:
         st.info("No hidden layers: the inputs feed the output neuron directly (a single neuron, like a perceptron).")
-    edited = []
+    edited, places = [], {}
     per_row = 5
     for start in range(0, len(layers), per_row):
         cards = st.columns(per_row)
@@ -56,15 +57,21 @@ def layer_editor(spec: ExperimentSpec, rows: dict[int, LayerRow], problems: dict
             index = start + offset + 1
             with cards[offset].container(border=True, key=session.key(f"layer_box_{index}")):
                 st.markdown(f"**{index}. {layer.type}**")
-                row = rows.get(index)
-                if row is not None and row.output_shape is not None:
-                    st.caption(f"→ {'x'.join(map(str, row.output_shape))} · {row.parameters:,} params")
+                shape_place = st.empty()
                 edited.append(_settings(layer, index))
-                for message in problems.get(index, []):
-                    st.error(message)
+                places[index] = (shape_place, st.container())
                 if st.button("Remove", key=session.key(f"remove_{index}"), help=f"Remove layer {index}", width="stretch"):
                     _commit(spec, layers[: index - 1] + layers[index:])
-    return tuple(edited)
+    return tuple(edited), places
+
+
+def show_layer_checks(places: dict, rows: dict[int, LayerRow], problems: dict[int, list[str]]) -> None:
+    for index, (shape_place, problem_place) in places.items():
+        row = rows.get(index)
+        if row is not None and row.output_shape is not None:
+            shape_place.caption(f"→ {'x'.join(map(str, row.output_shape))} · {row.parameters:,} params")
+        for message in problems.get(index, []):
+            problem_place.error(message)
 
 
 def _settings(layer: LayerSpec, index: int) -> LayerSpec:

@@ -27,6 +27,19 @@ def wait_state(page, state, timeout=90_000):
     page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state === {state!r}; }}", timeout=timeout)
 
 
+def train(page, attempts: int = 3):
+    """Presses Train and waits until the trainer leaves "ready" (a click during a rerun can be lost)."""
+    for _ in range(attempts):
+        expect(button(page, "Train")).to_be_enabled(timeout=60_000)
+        button(page, "Train").click()
+        try:
+            page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=20_000)
+            return
+        except Exception:  # noqa: BLE001 - retried below
+            continue
+    raise AssertionError("Pressing Train never started training")
+
+
 def chart_sizes(page):
     return page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => JSON.stringify(d.data || []).length)")
 
@@ -42,7 +55,7 @@ def test_default_trains_live_pauses_and_resumes(app_url, page):
     spec = spec.replace(training=spec.training.__class__(**{**spec.training.__dict__, "epochs": 100_000, "learning_rate": 0.003}))
     open_spec(page, app_url, spec)
     shot(page, "playground-before-training")
-    button(page, "Train").click()
+    train(page)
     page.wait_for_function(f"() => Number({STATUS}.dataset.epoch) > 0")
     # Loss curves, boundary, histograms, network and neuron maps: all there, and redrawn while training.
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5", timeout=60_000)
@@ -79,7 +92,7 @@ def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
     wait_for_app(other)
     other.wait_for_selector("[data-testid='training-status']", state="attached")
     assert "dataset: Exclusive or" in other.locator("[data-testid='stMain']").inner_text()
-    button(other, "Train").click()
+    train(other)
     wait_state(other, "finished")
     accuracy = other.locator("[data-testid='stMetric']:has-text('Test accuracy') [data-testid='stMetricValue']").inner_text()
     assert float(accuracy) >= 0.9
@@ -89,11 +102,12 @@ def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
 
 def test_digits_show_ten_softmax_bars_that_sum_to_one(app_url, page):
     open_spec(page, app_url, load_preset("digits-softmax"))
-    button(page, "Train").click()
+    train(page)
     wait_state(page, "finished")
-    page.wait_for_timeout(1000)
-    bars = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .flatMap(d => (d.data || []).filter(t => t.type === 'bar' && t.x && t.x.length === 10).map(t => Array.from(t.y)))""")
+    find = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .flatMap(d => (d.data || []).filter(t => t.type === 'bar' && t.x && t.x.length === 10).map(t => Array.from(t.y)))"""
+    page.wait_for_function(f"() => ({find})().length >= 8", timeout=60_000)
+    bars = page.evaluate(find)
     assert len(bars) >= 8
     for probabilities in bars:
         assert abs(sum(probabilities) - 1) < 1e-3
@@ -103,8 +117,7 @@ def test_digits_show_ten_softmax_bars_that_sum_to_one(app_url, page):
 def test_presenter_mode_hides_the_sidebar(app_url, page):
     open_spec(page, app_url, load_preset("tfp-default"), "&present=1")
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden(timeout=30_000)
-    expect(button(page, "Train")).to_be_visible(timeout=30_000)
-    button(page, "Train").click()
+    train(page)
     wait_state(page, "finished")
     page.wait_for_timeout(800)
     shot(page, "playground-presenter")
@@ -125,7 +138,7 @@ def test_two_sessions_train_independently(app_url, browser):
         page.goto(app_url)
         wait_for_app(page)
         page.wait_for_selector("[data-testid='training-status']", state="attached")
-    button(first, "Train").click()
+    train(first)
     wait_state(first, "finished")
     second.reload()
     wait_for_app(second)
@@ -143,3 +156,4 @@ def test_presets_gallery_opens_a_preset(app_url, page):
     page.locator(".st-key-open_lenet5-mnist button").click()
     page.wait_for_selector("h1:has-text('Neural Network Playground')")
     page.wait_for_function("() => document.body.innerText.includes('dataset: MNIST')", timeout=60_000)
+
