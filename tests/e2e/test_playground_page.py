@@ -117,9 +117,8 @@ def test_digits_show_ten_softmax_bars_that_sum_to_one(app_url, page):
 def test_presenter_mode_hides_the_sidebar(app_url, page):
     open_spec(page, app_url, load_preset("tfp-default"), "&present=1")
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden(timeout=30_000)
-    train(page)
-    wait_state(page, "finished")
-    page.wait_for_timeout(800)
+    expect(button(page, "Train")).to_be_enabled(timeout=60_000)
+    assert not page.locator("[data-testid='stExpander']:has-text('Network')").is_visible()  # the builder is hidden too
     shot(page, "playground-presenter")
 
 
