@@ -11,6 +11,13 @@ from playground.engine.trainer import InvalidSpec, Trainer
 from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
 
 
+def image_spec(dataset, layers, **training):
+    """An image experiment: no 2-D features, the given stack, Adam by default."""
+    settings = dict(optimizer="adam", learning_rate=0.01, batch_size=32)
+    settings.update(training)
+    return ExperimentSpec(dataset=DatasetSpec(dataset), network=NetworkSpec(features=(), layers=tuple(layers)), training=TrainingSpec(**settings))
+
+
 def make(epochs=20, **training):
     spec = ExperimentSpec(training=dataclasses.replace(TrainingSpec(epochs=epochs), **training))
     trainer = Trainer(spec)
@@ -48,8 +55,7 @@ def test_state_machine_start_pause_resume_stop_reset():
 
 
 def test_stop_takes_effect_within_half_a_second_on_big_data():
-    spec = ExperimentSpec(dataset=DatasetSpec("mnist"), network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=64, activation="relu"))),
-                          training=TrainingSpec(epochs=1000, batch_size=8, optimizer="adam", learning_rate=0.001))
+    spec = image_spec("mnist", [LayerSpec("Flatten"), LayerSpec("Dense", units=64, activation="relu")], epochs=1000, batch_size=8, learning_rate=0.001)
     trainer = Trainer(spec)
     try:
         trainer.wait_until_ready(60)
@@ -192,8 +198,7 @@ def test_snapshot_for_2d_data():
 
 
 def test_snapshot_for_images():
-    spec = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=16, activation="relu"))),
-                          training=TrainingSpec(epochs=2, batch_size=32, optimizer="adam", learning_rate=0.01))
+    spec = image_spec("digits", [LayerSpec("Flatten"), LayerSpec("Dense", units=16, activation="relu")], epochs=2)
     trainer = Trainer(spec)
     try:
         trainer.run_to_end()
@@ -231,10 +236,8 @@ def test_slot_closes_trainer_when_session_state_goes():
 
 
 def test_batch_norm_and_dropout_train_in_the_compiled_loop():
-    spec = ExperimentSpec(dataset=DatasetSpec("digits"),
-                          network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=32, activation="relu"),
-                                                                   LayerSpec("BatchNormalization"), LayerSpec("Dropout", rate=0.2))),
-                          training=TrainingSpec(epochs=5, batch_size=32, optimizer="adam", learning_rate=0.01))
+    spec = image_spec("digits", [LayerSpec("Flatten"), LayerSpec("Dense", units=32, activation="relu"),
+                                 LayerSpec("BatchNormalization"), LayerSpec("Dropout", rate=0.2)], epochs=5)
     trainer = Trainer(spec)
     try:
         assert trainer.run_to_end(120) == "finished"
