@@ -1,0 +1,79 @@
+"""Figures for the History gallery: perceptron lines, energy while settling, hidden-unit codes,
+training curves and accuracy comparisons."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from playground.figures.style import NEGATIVE, POSITIVE, compact
+
+
+def perceptron_lines(run, inputs, targets):
+    fig = go.Figure()
+    xs = np.array([-0.5, 1.5])
+    count = len(run.lines)
+    for index, (w1, w2, b) in enumerate(run.lines[1:], start=1):
+        last = index == count - 1
+        if abs(w2) > 1e-9:
+            ys = -(w1 * xs + b) / w2
+            x_line = xs
+        elif abs(w1) > 1e-9:
+            x_line, ys = np.full(2, -b / w1), np.array([-0.5, 1.5])
+        else:
+            continue
+        fig.add_trace(go.Scatter(x=x_line.tolist(), y=ys.tolist(), mode="lines", showlegend=last,
+                                 name="final line" if last else None,
+                                 line=dict(color="black" if last else "#999", width=3 if last else 1, dash=None if last else "dot"),
+                                 opacity=1.0 if last else 0.25 + 0.6 * index / count, hoverinfo="skip"))
+    for label, color in ((1, POSITIVE), (0, NEGATIVE)):
+        chosen = targets == label
+        fig.add_trace(go.Scatter(x=inputs[chosen, 0].tolist(), y=inputs[chosen, 1].tolist(), mode="markers", name=f"target {label}",
+                                 marker=dict(size=18, color=color, line=dict(color="black", width=1))))
+    fig.update_layout(xaxis=dict(range=[-0.5, 1.5], title="x1"), yaxis=dict(range=[-0.5, 1.5], title="x2", scaleanchor="x"))
+    return compact(fig, 380, f"{run.gate}: the lines the perceptron tried (dotted: earlier epochs)")
+
+
+def mistakes_per_epoch(run):
+    fig = go.Figure(go.Bar(x=list(range(1, len(run.mistakes) + 1)), y=run.mistakes.tolist(), marker_color=NEGATIVE))
+    fig.update_layout(xaxis_title="epoch", yaxis=dict(title="mistakes", range=[0, 4.2]))
+    return compact(fig, 260, "Mistakes per epoch")
+
+
+def energy_curve(run):
+    fig = go.Figure(go.Scatter(y=run.energies.tolist(), mode="lines+markers", name="energy", line=dict(color=POSITIVE)))
+    fig.add_trace(go.Scatter(x=list(range(1, len(run.temperatures) + 1)), y=run.temperatures.tolist(), name="temperature", yaxis="y2",
+                             line=dict(color=NEGATIVE, dash="dot")))
+    fig.update_layout(xaxis_title="sweep", yaxis_title="energy E(s)", yaxis2=dict(title="temperature", overlaying="y", side="right", type="log"))
+    return compact(fig, 320, "Energy while annealing")
+
+
+def hidden_codes(codes, row_labels, title: str):
+    fig = go.Figure(go.Heatmap(z=np.asarray(codes).tolist(), x=[f"h{i + 1}" for i in range(codes.shape[1])], y=row_labels, zmin=0, zmax=1,
+                               colorscale="Greys", text=np.round(codes, 2).tolist(), texttemplate="%{text}", colorbar=dict(title="activation")))
+    fig.update_layout(yaxis=dict(autorange="reversed", title="input"), xaxis_title="hidden unit")
+    return compact(fig, 120 + 34 * len(row_labels), title)
+
+
+def loss_curve(losses, title: str = "Loss per epoch"):
+    fig = go.Figure(go.Scatter(y=np.asarray(losses).tolist(), mode="lines", line=dict(color=POSITIVE)))
+    fig.update_layout(xaxis_title="epoch", yaxis=dict(title="loss", type="log"))
+    return compact(fig, 280, title)
+
+
+def accuracy_comparison(series: dict, title: str):
+    fig = go.Figure()
+    for (name, values), color in zip(series.items(), [POSITIVE, NEGATIVE, "#2ca02c"]):
+        fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=np.asarray(values).tolist(), mode="lines+markers", name=name, line=dict(color=color)))
+    fig.update_layout(xaxis_title="epoch", yaxis=dict(title="test accuracy", range=[0, 1.02]))
+    return compact(fig, 320, title)
+
+
+def error_curves(errors, title: str = "Reconstruction error while training each RBM"):
+    fig = go.Figure()
+    for index, values in enumerate(errors, start=1):
+        fig.add_trace(go.Scatter(y=np.asarray(values).tolist(), mode="lines+markers", name=f"RBM {index}"))
+    fig.update_layout(xaxis_title="epoch", yaxis_title="mean squared reconstruction error")
+    return compact(fig, 300, title)
+
+

@@ -1,0 +1,1 @@
+"""The maths behind the lecture pages (Learn section). Plain NumPy and TensorFlow, no Streamlit."""
