@@ -12,10 +12,20 @@ state = st.session_state
 defaults = TinyNetwork()
 for name in ["x1", "x2", "target", *PARAMETERS, "learning_rate"]:
     state.setdefault(f"bp_{name}", float(getattr(defaults, name)))
-if state.pop("bp_apply", None) is not None:  # "apply the update": the new weights become the widgets' values
-    for name, value in state.pop("bp_updated").items():
-        state[f"bp_{name}"] = value
+
+
+# Callbacks run before the widgets are drawn, the only time their values may be set.
+def reset_numbers():
+    for name in ["x1", "x2", "target", *PARAMETERS, "learning_rate"]:
+        state[f"bp_{name}"] = float(getattr(defaults, name))
+    state.bp_steps_taken = 0
+
+
+def apply_update(updated: TinyNetwork):
+    for name in PARAMETERS:
+        state[f"bp_{name}"] = float(getattr(updated, name))
     state.bp_steps_taken = state.get("bp_steps_taken", 0) + 1
+
 
 st.title("Backpropagation, step by step")
 st.write(
@@ -39,11 +49,7 @@ with st.sidebar:
     for index, name in enumerate(["v1", "v2", "c"]):
         row[index].number_input(name, step=0.05, key=f"bp_{name}", format="%.4f")
     st.number_input("Learning rate η", min_value=0.0, max_value=100.0, step=0.1, key="bp_learning_rate")
-    if st.button("Reset the numbers", width="stretch"):
-        for name in ["x1", "x2", "target", *PARAMETERS, "learning_rate"]:
-            state[f"bp_{name}"] = float(getattr(defaults, name))
-        state.bp_steps_taken = 0
-        st.rerun()
+    st.button("Reset the numbers", width="stretch", on_click=reset_numbers, key="bp_reset")
 
 net = TinyNetwork(**{name: float(state[f"bp_{name}"]) for name in ["x1", "x2", "target", *PARAMETERS, "learning_rate"]}, activation=activation)
 trace = backpropagate(net)
@@ -75,10 +81,7 @@ with maths:
             st.success("The loss went down after one step.")
         else:
             st.warning("The loss went up: this learning rate overshoots. Try a smaller η.")
-        if st.button("Apply the update and take the next step", type="primary"):
-            state.bp_apply = True
-            state.bp_updated = {name: getattr(trace.updated, name) for name in PARAMETERS}
-            st.rerun()
+        st.button("Apply the update and take the next step", type="primary", on_click=apply_update, args=(trace.updated,), key="bp_apply")
         st.caption(f"Steps applied so far: {state.get('bp_steps_taken', 0)}")
 
 st.subheader("Every gradient, checked against tf.GradientTape")

@@ -86,5 +86,5 @@ def train_xor(hidden: int = 2, epochs: int = 2000, learning_rate: float = 0.5, m
     return _train(XOR_INPUTS, XOR_TARGETS, hidden, epochs, learning_rate, momentum, seed)
 
 
-def train_encoder(hidden: int = 3, epochs: int = 3000, learning_rate: float = 2.0, momentum: float = 0.9, seed: int = 0) -> BackpropRun:
+def train_encoder(hidden: int = 3, epochs: int = 3000, learning_rate: float = 1.0, momentum: float = 0.9, seed: int = 0) -> BackpropRun:
     return _train(ENCODER_PATTERNS, ENCODER_PATTERNS, hidden, epochs, learning_rate, momentum, seed)

@@ -69,7 +69,7 @@ def gibbs_sweep(weights, state, clamped, temperature, rng) -> np.ndarray:
         if clamped[unit]:
             continue
         net = weights[unit] @ state
-        probability_on = 1.0 / (1.0 + np.exp(-2.0 * net / temperature))
+        probability_on = 0.5 * (1.0 + np.tanh(net / temperature))  # = σ(2 net / T), without overflow
         state[unit] = 1.0 if rng.random() < probability_on else -1.0
     return state
 
