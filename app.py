@@ -6,20 +6,20 @@ st.set_page_config(page_title="Neural Network Playground", page_icon="🧠", lay
 
 pages = {
     "Build and train": [
-        st.Page("pages/playground.py", title="Playground", icon="🧪", default=True),
-        st.Page("pages/presets.py", title="Presets", icon="📚"),
+        st.Page("pages/playground.py", title="Playground", icon=":material/science:", default=True),
+        st.Page("pages/presets.py", title="Presets", icon=":material/collections_bookmark:"),
     ],
     "Learn": [
-        st.Page("pages/learn_neuron.py", title="A neuron", url_path="neuron"),
-        st.Page("pages/learn_activations.py", title="Activation functions", url_path="activations"),
-        st.Page("pages/learn_softmax.py", title="Softmax", url_path="softmax"),
-        st.Page("pages/learn_gradient_descent.py", title="Gradient descent", url_path="gradient-descent"),
-        st.Page("pages/learn_minibatch.py", title="Mini-batch SGD", url_path="minibatch"),
-        st.Page("pages/learn_backprop.py", title="Backpropagation", url_path="backprop"),
-        st.Page("pages/learn_landscape.py", title="Loss landscape", url_path="landscape"),
+        st.Page("pages/learn_neuron.py", title="A neuron", icon=":material/circle:", url_path="neuron"),
+        st.Page("pages/learn_activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"),
+        st.Page("pages/learn_softmax.py", title="Softmax", icon=":material/bar_chart:", url_path="softmax"),
+        st.Page("pages/learn_gradient_descent.py", title="Gradient descent", icon=":material/south_east:", url_path="gradient-descent"),
+        st.Page("pages/learn_minibatch.py", title="Mini-batch SGD", icon=":material/shuffle:", url_path="minibatch"),
+        st.Page("pages/learn_backprop.py", title="Backpropagation", icon=":material/undo:", url_path="backprop"),
+        st.Page("pages/learn_landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"),
     ],
     "History": [
-        st.Page("pages/history.py", title="History gallery", url_path="history"),
+        st.Page("pages/history.py", title="History gallery", icon=":material/history_edu:", url_path="history"),
     ],
 }
 st.navigation(pages).run()

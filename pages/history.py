@@ -83,9 +83,13 @@ def show_lenet5(run_now: bool):
     if run:
         st.markdown(f"**Test accuracy {run.test_accuracy:.1%}** on {len(run.test_labels):,} held-out digits after "
                     f"{len(run.history)} epochs ({run.seconds:.1f} s of training).")
-        index = st.slider("Test digit", 0, len(run.test_labels) - 1, 0, key="history_lenet_digit")
+        first_right = int(np.argmax(run.predictions == run.test_labels))
+        index = st.slider("Test digit", 0, len(run.test_labels) - 1, first_right, key="history_lenet_digit")
         image = run.test_images[index]
         probabilities = np.asarray(run.model(image[None]))
+        verdict = "right" if run.predictions[index] == run.test_labels[index] else "wrong"
+        st.caption(f"Digit {index}: true {run.test_labels[index]}, predicted {run.predictions[index]} ({verdict}). "
+                   "Below: what each layer computes from it (blue positive, orange negative).")
         digit, bars = st.columns([1, 3])
         digit.plotly_chart(image_grid([image[..., 0]], [f"true: {run.test_labels[index]}"], columns=1, height_per_row=200), width="stretch", key="history_lenet_image")
         bars.plotly_chart(softmax_bars(probabilities, [run.test_labels[index]], [str(i) for i in range(10)], columns=1), width="stretch", key="history_lenet_bars")

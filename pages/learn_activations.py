@@ -23,7 +23,10 @@ plot.plotly_chart(activation_plot(name, activation.label, z, values, derivative,
 with notes:
     st.latex(f"f(z) = {activation.latex}")
     st.write(f"Output range: {activation.output_range}. Largest slope: {max_derivative(name):.3g}.")
-    if saturated:
+    if saturated and all(end <= 0.01 for _, end in saturated):
+        st.write("Flat only for negative inputs: a unit stuck there passes no gradient (a 'dead' unit), "
+                 "but it never saturates on the positive side.")
+    elif saturated:
         spans = ", ".join(f"[{a:.1f}, {b:.1f}]" for a, b in saturated)
         st.write(f"Saturated (|f'(z)| < 0.05) on {spans} within [-6, 6].")
     else:

@@ -55,24 +55,30 @@ net = TinyNetwork(**{name: float(state[f"bp_{name}"]) for name in ["x1", "x2", "
 trace = backpropagate(net)
 stage = st.segmented_control("Step", STAGES, default=STAGES[0], key="bp_stage") or STAGES[0]
 kind = {STAGES[0]: "forward", STAGES[1]: "loss", STAGES[2]: "backward", STAGES[3]: "update"}[stage]
-diagram, maths = st.columns([3, 2])
+diagram, maths = st.columns([1, 1])
 diagram.plotly_chart(backprop_diagram(net, trace, kind), width="stretch", key="bp_diagram")
 f = ACTIVATIONS[activation].label
 with maths:
     if kind == "forward":
-        st.latex(rf"net_{{h1}} = w_{{11}}x_1 + w_{{12}}x_2 + b_1 = {net.w11:g}\cdot{net.x1:g} + {net.w12:g}\cdot{net.x2:g} + {net.b1:g} = {trace.net['h1']:.4f}")
-        st.latex(rf"h_1 = f(net_{{h1}}) = {trace.out['h1']:.4f}")
-        st.latex(rf"net_{{h2}} = w_{{21}}x_1 + w_{{22}}x_2 + b_2 = {trace.net['h2']:.4f},\quad h_2 = {trace.out['h2']:.4f}")
-        st.latex(rf"net_o = v_1 h_1 + v_2 h_2 + c = {trace.net['o']:.4f},\quad o = f(net_o) = {trace.out['o']:.4f}")
+        st.latex(rf"""\begin{{aligned}}
+net_{{h1}} &= w_{{11}}x_1 + w_{{12}}x_2 + b_1 \\ &= {net.w11:g}\cdot{net.x1:g} + {net.w12:g}\cdot{net.x2:g} + {net.b1:g} = {trace.net['h1']:.4f} \\
+h_1 &= f(net_{{h1}}) = {trace.out['h1']:.4f} \\
+net_{{h2}} &= w_{{21}}x_1 + w_{{22}}x_2 + b_2 = {trace.net['h2']:.4f} \\
+h_2 &= f(net_{{h2}}) = {trace.out['h2']:.4f} \\
+net_o &= v_1 h_1 + v_2 h_2 + c = {trace.net['o']:.4f} \\
+o &= f(net_o) = {trace.out['o']:.4f}
+\end{{aligned}}""")
         st.caption(f"f is {f}. Each node shows its total input (net) and its output (out).")
     elif kind == "loss":
         st.latex(rf"E = \tfrac12 (o - t)^2 = \tfrac12 ({trace.out['o']:.4f} - {net.target:g})^2 = {trace.loss:.6f}")
         st.write("The squared error measures how far the output is from the target; training makes it smaller.")
     elif kind == "backward":
-        st.latex(rf"\delta_o = \frac{{\partial E}}{{\partial net_o}} = (o - t)\, f'(net_o) = {trace.out['o'] - net.target:.4f} \cdot {trace.derivative['o']:.4f} = {trace.delta['o']:.5f}")
-        st.latex(rf"\frac{{\partial E}}{{\partial v_1}} = \delta_o\, h_1 = {trace.delta['o']:.5f} \cdot {trace.out['h1']:.4f} = {trace.gradients['v1']:.6f}")
-        st.latex(rf"\delta_{{h1}} = \delta_o\, v_1\, f'(net_{{h1}}) = {trace.delta['o']:.5f} \cdot {net.v1:g} \cdot {trace.derivative['h1']:.4f} = {trace.delta['h1']:.6f}")
-        st.latex(rf"\frac{{\partial E}}{{\partial w_{{11}}}} = \delta_{{h1}}\, x_1 = {trace.delta['h1']:.6f} \cdot {net.x1:g} = {trace.gradients['w11']:.6f}")
+        st.latex(rf"""\begin{{aligned}}
+\delta_o &= \frac{{\partial E}}{{\partial net_o}} = (o - t)\, f'(net_o) \\ &= {trace.out['o'] - net.target:.4f} \cdot {trace.derivative['o']:.4f} = {trace.delta['o']:.5f} \\
+\frac{{\partial E}}{{\partial v_1}} &= \delta_o\, h_1 = {trace.delta['o']:.5f} \cdot {trace.out['h1']:.4f} = {trace.gradients['v1']:.6f} \\
+\delta_{{h1}} &= \delta_o\, v_1\, f'(net_{{h1}}) \\ &= {trace.delta['o']:.5f} \cdot {net.v1:g} \cdot {trace.derivative['h1']:.4f} = {trace.delta['h1']:.6f} \\
+\frac{{\partial E}}{{\partial w_{{11}}}} &= \delta_{{h1}}\, x_1 = {trace.delta['h1']:.6f} \cdot {net.x1:g} = {trace.gradients['w11']:.6f}
+\end{{aligned}}""")
         st.caption("The same pattern gives every other weight: the δ of the unit the edge enters, times the value the edge carries.")
     else:
         st.latex(rf"w \leftarrow w - \eta\, \frac{{\partial E}}{{\partial w}},\quad \eta = {net.learning_rate:g}")

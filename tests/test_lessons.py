@@ -26,6 +26,8 @@ def test_decision_line_is_where_the_total_input_is_zero():
     xs, ys = decision_line((2.0, -1.0), 0.5)
     np.testing.assert_allclose(2.0 * xs - 1.0 * ys + 0.5, 0.0, atol=1e-12)
     assert decision_line((0.0, 0.0), 1.0) is None
+    assert decision_line((1.0, 1.0), 100.0) is None  # the line misses the square
+    assert np.abs(decision_line((1.0, -0.5), 0.5)[1]).max() <= 4.0
 
 
 @pytest.mark.parametrize("name", activation_curves.LECTURE_ACTIVATIONS)

@@ -44,14 +44,16 @@ def energy_curve(run):
     fig = go.Figure(go.Scatter(y=run.energies.tolist(), mode="lines+markers", name="energy", line=dict(color=POSITIVE)))
     fig.add_trace(go.Scatter(x=list(range(1, len(run.temperatures) + 1)), y=run.temperatures.tolist(), name="temperature", yaxis="y2",
                              line=dict(color=NEGATIVE, dash="dot")))
-    fig.update_layout(xaxis_title="sweep", yaxis_title="energy E(s)", yaxis2=dict(title="temperature", overlaying="y", side="right", type="log"))
+    fig.update_layout(xaxis_title="sweep", yaxis_title="energy E(s)", yaxis2=dict(title="temperature", overlaying="y", side="right", rangemode="tozero"))
     return compact(fig, 320, "Energy while annealing")
 
 
 def hidden_codes(codes, row_labels, title: str):
-    fig = go.Figure(go.Heatmap(z=np.asarray(codes).tolist(), x=[f"h{i + 1}" for i in range(codes.shape[1])], y=row_labels, zmin=0, zmax=1,
-                               colorscale="Greys", text=np.round(codes, 2).tolist(), texttemplate="%{text}", colorbar=dict(title="activation")))
-    fig.update_layout(yaxis=dict(autorange="reversed", title="input"), xaxis_title="hidden unit")
+    codes = np.asarray(codes, float)
+    fig = go.Figure(go.Heatmap(z=codes.tolist(), x=[f"h{i + 1}" for i in range(codes.shape[1])], y=list(row_labels), zmin=0, zmax=1,
+                               colorscale="Greys", text=[[f"{v:.2f}" for v in row] for row in codes], texttemplate="%{text}",
+                               textfont=dict(size=13), colorbar=dict(title="activation")))
+    fig.update_layout(yaxis=dict(autorange="reversed", title="input", type="category"), xaxis=dict(title="hidden unit", type="category"))
     return compact(fig, 120 + 34 * len(row_labels), title)
 
 

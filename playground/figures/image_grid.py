@@ -30,4 +30,7 @@ def image_grid(images, captions=None, columns: int = 8, diverging: bool = False,
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)
         layout["xaxis" + xaxis[1:]].update(visible=False)
         layout["yaxis" + yaxis[1:]].update(visible=False, scaleanchor=xaxis)
-    return compact(go.Figure(data=traces, layout=layout), height_per_row * rows + 40, title)
+    fig = compact(go.Figure(data=traces, layout=layout), height_per_row * rows + (70 if title else 40), title)
+    if title:  # room for the title above the captions
+        fig.update_layout(margin=dict(t=65))
+    return fig

@@ -43,7 +43,7 @@ def softmax_bars(probabilities, logits, class_names=None):
     fig = go.Figure(go.Bar(x=names, y=np.where(finite, probabilities, 0).tolist(), marker_color=[POSITIVE if f else "#d62728" for f in finite],
                            text=[f"{p:.3f}" if f else "NaN" for p, f in zip(probabilities, finite)], textposition="outside",
                            hovertemplate="class %{x}: %{y:.4f}<extra></extra>"))
-    fig.update_layout(yaxis=dict(range=[0, 1.12], title="probability"), xaxis_title="class")
+    fig.update_layout(yaxis=dict(range=[0, 1.12], title="probability"), xaxis=dict(title="class", type="category"))
     return compact(fig, 320, "Probabilities (they sum to 1)")
 
 
@@ -61,7 +61,7 @@ def surface_paths(surface, paths, resolution: int = 120):
                                  name=f"{path.optimizer}: {path.verdict}"))
     if surface.minimum is not None:
         fig.add_trace(go.Scatter(x=[surface.minimum[0]], y=[surface.minimum[1]], mode="markers", marker=dict(symbol="star", size=14, color="gold", line=dict(color="black", width=1)), name="minimum"))
-    fig.update_layout(xaxis=dict(title="w1", range=[x0, x1]), yaxis=dict(title="w2", range=[y0, y1]))
+    fig.update_layout(xaxis=dict(title="w1", range=[x0, x1], constrain="domain"), yaxis=dict(title="w2", range=[y0, y1], scaleanchor="x", constrain="domain"))
     return compact(fig, 460, surface.label)
 
 

@@ -28,4 +28,4 @@ def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(len(row))]
         traces.append(go.Bar(x=[str(c) for c in class_names], y=row.tolist(), marker_color=colors, showlegend=False, xaxis=xaxis, yaxis=yaxis))
-    return compact(go.Figure(data=traces, layout=panels.layout(y={"range": [0, 1]})), height)
+    return compact(go.Figure(data=traces, layout=panels.layout(y={"range": [0, 1]}, x={"type": "category"})), height)

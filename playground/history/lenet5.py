@@ -29,7 +29,8 @@ class LeNetRun:
     history: list[dict]
     test_images: np.ndarray  # (n, 32, 32, 1)
     test_labels: np.ndarray
-    test_accuracy: float  # on every held-out digit
+    predictions: np.ndarray  # the predicted class of every held-out digit
+    test_accuracy: float
     seconds: float
 
 
@@ -49,7 +50,8 @@ def train_lenet5(epochs: int = DEFAULT_EPOCHS) -> LeNetRun:
         data = trainer.data
         labels = np.asarray(data.dataset.y_test)
         predicted = np.argmax(np.asarray(trainer.model.predict(data.x_test, batch_size=500, verbose=0)), axis=1)
-        return LeNetRun(trainer.model, trainer.history, data.x_test, labels, float(np.mean(predicted == labels)), trainer.elapsed)
+        return LeNetRun(trainer.model, trainer.history, data.x_test, labels, predicted, float(np.mean(predicted == labels)),
+                        trainer.elapsed)
     finally:
         model = trainer.model
         trainer.close()

@@ -52,12 +52,14 @@ def neuron_grid(weights, bias: float, activation: str, extent: float = 4.0, reso
 
 
 def decision_line(weights, bias: float, extent: float = 4.0):
-    """Two points of the line w·x + b = 0 inside the square, or None when w = 0."""
+    """Points of the line w·x + b = 0 inside the square [-extent, extent]², or None when none."""
     w1, w2 = float(weights[0]), float(weights[1])
-    if abs(w2) > 1e-9:
-        xs = np.array([-extent, extent])
-        return xs, -(w1 * xs + bias) / w2
-    if abs(w1) > 1e-9:
-        ys = np.array([-extent, extent])
-        return np.full(2, -bias / w1), ys
-    return None
+    t = np.linspace(-extent, extent, 201)
+    if abs(w2) >= abs(w1) and abs(w2) > 1e-9:
+        xs, ys = t, -(w1 * t + bias) / w2
+    elif abs(w1) > 1e-9:
+        xs, ys = -(w2 * t + bias) / w1, t
+    else:
+        return None
+    inside = (np.abs(xs) <= extent) & (np.abs(ys) <= extent)
+    return (xs[inside], ys[inside]) if inside.any() else None
