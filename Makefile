@@ -37,6 +37,7 @@ test: setup chromium
 bench: setup chromium
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/ui.py
+	$(BIN)/python bench/lessons.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache screenshots
