@@ -38,3 +38,15 @@ def load_model_file(path: str):
         raise ModelFileError(f"This file could not be read as a Keras model: {text.splitlines()[0]}") from error
     except (OSError, KeyError, TypeError) as error:
         raise ModelFileError(f"This file is not a valid .keras model ({type(error).__name__}: {error}). Save it with model.save('name.keras').") from error
+
+
+def model_bytes(model) -> bytes:
+    """The model as the bytes of a `.keras` file (to store with a run or offer as a download)."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        save_model(model, path)
+        with open(path, "rb") as file:
+            return file.read()

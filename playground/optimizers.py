@@ -20,4 +20,4 @@ def make_optimizer(name: str, learning_rate: float):
     import keras
 
     _, _, class_name, extra = OPTIMIZERS[name]
-    return getattr(keras.optimizers, class_name)(learning_rate=learning_rate, **extra)
+    return getattr(keras.optimizers, class_name)(learning_rate=float(learning_rate), **extra)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -81,6 +82,10 @@ class Trainer:
         self._snapshot_cost = 0.0
         self._last_snapshot = 0.0
         self._ready = threading.Event()
+        # Called once (from whichever thread ends it) when a run finishes, is stopped or diverges.
+        self.on_end: Callable[["Trainer"], None] | None = None
+        self.started_at: float | None = None
+        self._reported = False
         self._thread = threading.Thread(target=self._work, name="playground-trainer", daemon=True)
         self._warm_up = warm_up
         self._thread.start()
@@ -128,6 +133,7 @@ class Trainer:
                 return
             if self._state in ("ready", "paused"):
                 self._state = "running"
+                self.started_at = self.started_at or time.time()
                 self._lock.notify_all()
 
     resume = start
@@ -144,6 +150,7 @@ class Trainer:
                 self._state = "stopped"
                 self._pending_steps = 0
                 self._lock.notify_all()
+        self._report_end()  # if the worker is mid-chunk, it reports when the chunk is done
 
     def step_batch(self) -> None:
         self._request_steps(1)
@@ -157,6 +164,7 @@ class Trainer:
                 return
             if self._state != "running":
                 self._state = "paused"
+                self.started_at = self.started_at or time.time()
                 self._pending_steps += max(steps, 1)
                 self._lock.notify_all()
 
@@ -178,6 +186,8 @@ class Trainer:
         self._message = ""
         self.snapshots.clear()
         self._state = "ready"
+        self.started_at = None
+        self._reported = False
 
     def set_learning_rate(self, rate: float) -> None:
         """Takes effect from the next chunk of steps; the schedule still applies on top of it."""
@@ -192,6 +202,7 @@ class Trainer:
             self.epochs = int(epochs)
             if self._state == "finished" and self._epoch < self.epochs:
                 self._state = "paused"
+                self._reported = False  # the run goes on; its new end is saved again
 
     @property
     def is_ready(self) -> bool:
@@ -266,6 +277,7 @@ class Trainer:
                     self._state = "finished"
                 idle = self._state != "running"
             self._maybe_snapshot(force=idle or stepping)
+            self._report_end(from_worker=True)  # before going idle, so whoever waits for the end sees it saved
             with self._lock:
                 self._busy = False
                 self._lock.notify_all()
@@ -311,6 +323,19 @@ class Trainer:
             if result.diverged_at is not None:
                 self._state = "diverged"
                 self._message = self._divergence_message(*result.diverged_at)
+
+    def _report_end(self, from_worker: bool = False) -> None:
+        with self._lock:
+            if self._reported or (self._busy and not from_worker) or self._state not in ("finished", "stopped", "diverged") or self.on_end is None:
+                return
+            if not self._history and self.started_at is None:
+                return  # stopped before it ever trained: nothing to keep
+            self._reported = True
+        try:
+            self.on_end(self)
+        except Exception as error:  # saving must never break training; the page shows the message
+            with self._lock:
+                self._message = (self._message + " " if self._message else "") + f"The run could not be saved: {error}"
 
     def _divergence_message(self, epoch: int, batch: int) -> str:
         rate = self.learning_rate(epoch)

@@ -1,0 +1,1 @@
+"""Saved runs and hyperparameter sweeps: an SQLite store, what a run records, and sweep grids."""

@@ -1,0 +1,42 @@
+"""Turns a trainer's finished, stopped or diverged run into a saved `RunRecord`.
+
+Hooked to `Trainer.on_end`, so it runs on the trainer's worker thread the moment a run ends,
+whether or not the page is looking.
+
+Example:
+
+    trainer.on_end = RunRecorder(store, owner="abc", keep_model=lambda: False)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Callable
+
+from playground.model_files import model_bytes
+from playground.runs.run_record import RunRecord
+
+
+def spec_as_run(trainer):
+    """The spec as it was trained: the learning rate and epochs may have been changed live."""
+    spec = trainer.spec
+    training = dataclasses.replace(spec.training, learning_rate=trainer.base_learning_rate, epochs=trainer.epochs)
+    return spec.replace(training=training)
+
+
+def record_of(trainer, owner: str, keep_model: bool = False, **extra) -> RunRecord:
+    return RunRecord.new(
+        owner=owner, spec=spec_as_run(trainer), history=trainer.history, state=trainer.state,
+        started_at=trainer.started_at or time.time(), duration=trainer.elapsed, message=trainer.message,
+        model=model_bytes(trainer.model) if keep_model and trainer.model is not None else None, **extra,
+    )
+
+
+class RunRecorder:
+    def __init__(self, store, owner: str, keep_model: Callable[[], bool] = lambda: False):
+        self.store, self.owner, self.keep_model = store, owner, keep_model
+        self.last_saved: str | None = None
+
+    def __call__(self, trainer) -> None:
+        self.last_saved = self.store.save(record_of(trainer, self.owner, self.keep_model()))
