@@ -9,6 +9,10 @@ pages = {
         st.Page("pages/playground.py", title="Playground", icon=":material/science:", default=True),
         st.Page("pages/presets.py", title="Presets", icon=":material/collections_bookmark:"),
     ],
+    "Explore": [
+        st.Page("pages/runs.py", title="Runs", icon=":material/table_chart:", url_path="runs"),
+        st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_on:", url_path="sweeps"),
+    ],
     "Learn": [
         st.Page("pages/learn_neuron.py", title="A neuron", icon=":material/circle:", url_path="neuron"),
         st.Page("pages/learn_activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"),

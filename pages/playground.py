@@ -21,6 +21,7 @@ from widgets.digit_canvas import digit_canvas
 from widgets.layer_editor import layer_editor, show_layer_checks
 from widgets.live_views import detail_views, live_views
 from widgets.presenter import presenter_mode
+from widgets.run_saving import save_runs_of, store_warning
 from widgets.share_export import share_and_export
 from widgets.training_settings import training_settings
 
@@ -89,6 +90,7 @@ trainer = None
 if not problems:
     try:
         trainer = state.slot.get(spec)
+        save_runs_of(trainer)
     except InvalidSpec as error:  # the data changed on disk between validation and building
         problems = error.problems
 running = trainer is not None and trainer.state == "running"
@@ -102,6 +104,11 @@ with outputs:
     if problems:
         reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}"
     controls(trainer, reason)
+    if not present:
+        saved_note, keep_column = st.columns([3, 1])
+        saved_note.caption("Every run that finishes, is stopped or diverges is saved on the **Runs** page.")
+        keep_column.checkbox("Save the trained model too", key="keep_models", help="Stores the .keras model with each run, to download later.")
+        store_warning()
 
     def views() -> None:
         current = state.slot.trainer if not problems else None

@@ -117,7 +117,7 @@ def test_a_corrupt_or_locked_database_gives_a_clear_message(tmp_path):
 
 def test_trainer_saves_finished_and_stopped_runs_once(store):
     trainer = Trainer(short(ExperimentSpec(), 15))
-    recorder = RunRecorder(store, "alice", keep_model=lambda: True)
+    recorder = RunRecorder(store, "alice", keep_model=True)
     trainer.on_end = recorder
     assert trainer.run_to_end() == "finished"
     runs = store.list_runs("alice")

@@ -6,6 +6,8 @@ structure bumps it, so every control shows the new values instead of its old sta
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 
 from playground.engine.trainer_slot import TrainerSlot
@@ -25,8 +27,14 @@ def init() -> None:
             except SpecError as error:
                 state.link_error = "This link does not hold a readable experiment, so the default is shown. " + " ".join(error.problems)
     state.setdefault("generation", 0)
+    if "owner" not in state:  # who the saved runs belong to; the Runs page puts it in its URL to find them again
+        state.owner = st.query_params.get("owner") or secrets.token_urlsafe(9)
     if "slot" not in state:
         state.slot = TrainerSlot()
+
+
+def owner() -> str:
+    return st.session_state.owner
 
 
 def spec() -> ExperimentSpec:

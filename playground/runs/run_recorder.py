@@ -5,14 +5,14 @@ whether or not the page is looking.
 
 Example:
 
-    trainer.on_end = RunRecorder(store, owner="abc", keep_model=lambda: False)
+    trainer.on_end = RunRecorder(store, owner="abc")
+    trainer.on_end.keep_model = True    # the page's "save the model too" switch
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Callable
 
 from playground.model_files import model_bytes
 from playground.runs.run_record import RunRecord
@@ -34,9 +34,16 @@ def record_of(trainer, owner: str, keep_model: bool = False, **extra) -> RunReco
 
 
 class RunRecorder:
-    def __init__(self, store, owner: str, keep_model: Callable[[], bool] = lambda: False):
+    """Args:
+        store: a `RunStore` (or `UnavailableStore`).
+        owner: the browser session's owner token.
+        keep_model: also store the trained model's `.keras` bytes. A plain attribute, not a
+            callback into the page: it is read on the trainer's thread.
+    """
+
+    def __init__(self, store, owner: str, keep_model: bool = False):
         self.store, self.owner, self.keep_model = store, owner, keep_model
         self.last_saved: str | None = None
 
     def __call__(self, trainer) -> None:
-        self.last_saved = self.store.save(record_of(trainer, self.owner, self.keep_model()))
+        self.last_saved = self.store.save(record_of(trainer, self.owner, self.keep_model))

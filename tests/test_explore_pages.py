@@ -1,0 +1,80 @@
+"""AppTest: the Runs and Sweeps pages, driven through the app's navigation."""
+
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def app_on(page: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.run()
+    app.switch_page(page).run()
+    return app
+
+
+def no_problems(app):
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def wait_for_sweep(app, timeout=180):
+    sweep = app.session_state["sweep"]
+    assert sweep.wait(timeout)
+    app.run()
+    return sweep
+
+
+def test_builtin_learning_rate_sweep_shows_results_and_opens_the_best_run():
+    app = app_on("pages/sweeps.py")
+    no_problems(app)
+    app.number_input(key="builtin_epochs").set_value(5).run()
+    app.button(key="sweep_builtin").click().run()
+    sweep = wait_for_sweep(app)
+    no_problems(app)
+    assert sweep.progress().done == 11
+    keys = [c.proto.id for c in app.get("plotly_chart")]
+    assert any("sweep_heatmap" in k for k in keys) and any("sweep_curves" in k for k in keys) and any("sweep_parallel" in k for k in keys)
+    best = [s.value for s in app.success if "Best run" in s.value]
+    assert best and "learning_rate=" in best[0]
+    app.button(key="sweep_open_best").click().run()
+    no_problems(app)
+    assert app.session_state["spec"].training.learning_rate in (0.03, 0.1, 0.3, 1, 3, 10)
+    assert app.session_state["spec"].training.epochs == 5
+
+
+def test_bad_grid_values_are_refused_in_the_page():
+    app = app_on("pages/sweeps.py")
+    app.text_input(key="sweep_values_learning_rate").input("0.1, fast").run()
+    no_problems(app)
+    assert any("'fast' is not a number" in e.value for e in app.error)
+    assert app.button(key="sweep_start").disabled
+    app.multiselect(key="sweep_parameters").set_value(["learning_rate", "seed", "units"]).run()
+    app.text_input(key="sweep_values_learning_rate").input(", ".join(str(0.001 * (i + 1)) for i in range(10))).run()
+    app.text_input(key="sweep_values_seed").input(", ".join(str(i) for i in range(10))).run()
+    app.text_input(key="sweep_values_units").input("2, 4, 8").run()
+    assert any("300 runs, more than the 200 allowed" in e.value for e in app.error)
+    assert app.button(key="sweep_start").disabled
+
+
+def test_runs_page_lists_compares_and_deletes_saved_runs():
+    app = app_on("pages/sweeps.py")
+    app.multiselect(key="sweep_parameters").set_value(["learning_rate"]).run()
+    app.text_input(key="sweep_values_learning_rate").input("0.01, 0.3").run()
+    app.number_input(key="sweep_epochs").set_value(5).run()
+    app.button(key="sweep_start").click().run()
+    wait_for_sweep(app)
+    app.switch_page("pages/runs.py").run()
+    no_problems(app)
+    table = app.dataframe[0].value
+    assert len(table) >= 2 and {"run", "state", "test loss"} <= set(table.columns)
+    app.session_state["runs_table"] = {"selection": {"rows": [0, 1], "columns": []}}
+    app.run()
+    no_problems(app)
+    assert any("runs_curves" in c.proto.id for c in app.get("plotly_chart"))
+    assert any("Configs side by side" in h.value for h in app.subheader)
+    before = len(table)
+    app.button(key="runs_delete").click().run()
+    no_problems(app)
+    assert len(app.dataframe[0].value) == before - 2 if app.dataframe else before == 2
