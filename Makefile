@@ -38,6 +38,7 @@ bench: setup chromium
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/ui.py
 	$(BIN)/python bench/lessons.py
+	$(BIN)/python bench/sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache screenshots

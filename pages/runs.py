@@ -10,7 +10,7 @@ import streamlit as st
 from playground.figures.run_charts import overlaid_curves
 from playground.runs.run_comparison import config_table
 from widgets import session
-from widgets.run_saving import run_store, store_warning
+from widgets.run_saving import run_store, show_store_errors, store_warning
 
 session.init()
 state = st.session_state
@@ -33,95 +33,101 @@ def run_label(row) -> str:
     return f"{row['title'] or 'run'} {when}" + (f" ({parameters})" if parameters else "") + f" · {row['id'][:6]}"
 
 
-shared_token = st.query_params.get("run")
-if shared_token:
-    shared = store.load_shared(shared_token)
-    if shared is None:
-        st.warning("This link does not point to a shared run (it may have been deleted). Your own runs are below.")
+def page() -> None:
+
+
+    shared_token = st.query_params.get("run")
+    if shared_token:
+        shared = store.load_shared(shared_token)
+        if shared is None:
+            st.warning("This link does not point to a shared run (it may have been deleted). Your own runs are below.")
+        else:
+            with st.container(border=True):
+                st.subheader(f"Shared run: {shared.spec.title or 'experiment'}")
+                final = shared.final
+                st.caption(f"{shared.state}, {shared.epochs} epochs, final test loss {final.get('test_loss', float('nan')):.4f}")
+                st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
+                if st.button("Open this run's experiment in the playground", key="open_shared", type="primary"):
+                    open_in_playground(shared.spec)
+
+    runs = store.list_runs(owner)
+    st.caption("Runs belong to this browser session: bookmark this page's address to come back to them (anyone with the address "
+               "sees them). Use **Share link** to show one run to someone else.")
+    if runs.empty:
+        st.info("No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, "
+                "is stopped or diverges appears here.")
+        return
+
+    table = pd.DataFrame({
+        "run": [run_label(row) for _, row in runs.iterrows()],
+        "state": runs["state"],
+        "epochs": runs["epochs"],
+        "test loss": runs["test_loss"],
+        "test accuracy": runs["test_accuracy"],
+        "train loss": runs["train_loss"],
+        "started": pd.to_datetime(runs["started_at"], unit="s"),
+        "seconds": runs["duration"].round(2),
+        "model": runs["has_model"],
+        "sweep": runs["sweep_id"].fillna(""),
+    })
+    st.write(f"{len(runs)} run(s). Click column headers to sort; tick rows to compare them.")
+    selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="runs_table",
+                             column_config={"test loss": st.column_config.NumberColumn(format="%.4f"), "train loss": st.column_config.NumberColumn(format="%.4f"),
+                                            "test accuracy": st.column_config.NumberColumn(format="%.3f"),
+                                            "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
+    chosen = [runs.iloc[i] for i in selection.selection.rows]
+    if not chosen:
+        st.caption("Select one or more runs to overlay their curves, compare their configs, open, download, share or delete them.")
+        return
+
+    labels = {row["id"]: run_label(row) for row in chosen}
+    histories = store.histories(list(labels), owner)
+    st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves")
+
+    records = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
+    records = {label: record for label, record in records.items() if record is not None}
+    if len(records) > 1:
+        st.subheader("Configs side by side")
+        only_differences = st.toggle("Only the settings that differ", value=True, key="runs_only_differences")
+        configs = config_table({label: record.spec for label, record in records.items()})
+        shown = configs[configs["differs"]] if only_differences else configs
+        if shown.empty:
+            st.write("The selected runs have identical configs (they differ only in randomness or when they ran).")
+        else:
+            st.dataframe(shown.drop(columns="differs").style.apply(
+                lambda row: ["background-color: #fff3cd" if configs.loc[row.name, "differs"] else "" for _ in row], axis=1), width="stretch")
+
+    st.subheader("Actions")
+    if len(records) == 1:
+        label, record = next(iter(records.items()))
+        columns = st.columns(5)
+        if columns[0].button("Open in the playground", type="primary", width="stretch", key="runs_open"):
+            open_in_playground(record.spec)
+        columns[1].download_button("Config JSON", record.spec.to_json(), file_name=f"run_{record.id}.json", mime="application/json", width="stretch")
+        columns[2].download_button("History CSV", pd.DataFrame(record.history).to_csv(index=False), file_name=f"run_{record.id}_history.csv",
+                                   mime="text/csv", width="stretch")
+        if record.model:
+            columns[3].download_button("Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch")
+        else:
+            columns[3].caption("No model saved with this run (tick 'Save the trained model too' before training).")
+        if columns[4].button("Share link", width="stretch", key="runs_share"):
+            state.runs_share_token = store.share(record.id, owner)
+        if state.get("runs_share_token"):
+            try:
+                base = str(st.context.url).split("?")[0]
+            except Exception:  # AppTest has no URL: a relative link still works in the same app
+                base = ""
+            st.code(f"{base}?run={state.runs_share_token}", language=None)
+            st.caption("Anyone with this link can see this run and open its experiment.")
+        if record.message:
+            st.caption(record.message)
     else:
-        with st.container(border=True):
-            st.subheader(f"Shared run: {shared.spec.title or 'experiment'}")
-            final = shared.final
-            st.caption(f"{shared.state}, {shared.epochs} epochs, final test loss {final.get('test_loss', float('nan')):.4f}")
-            st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
-            if st.button("Open this run's experiment in the playground", key="open_shared", type="primary"):
-                open_in_playground(shared.spec)
+        st.caption("Select a single run to open, download or share it.")
+    if st.button(f"Delete {len(chosen)} selected run(s)", key="runs_delete"):
+        for row in chosen:
+            store.delete(row["id"], owner)
+        state.pop("runs_share_token", None)
+        st.rerun()
 
-runs = store.list_runs(owner)
-st.caption("Runs belong to this browser session: bookmark this page's address to come back to them (anyone with the address "
-           "sees them). Use **Share link** to show one run to someone else.")
-if runs.empty:
-    st.info("No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, "
-            "is stopped or diverges appears here.")
-    st.stop()
 
-table = pd.DataFrame({
-    "run": [run_label(row) for _, row in runs.iterrows()],
-    "state": runs["state"],
-    "epochs": runs["epochs"],
-    "test loss": runs["test_loss"],
-    "test accuracy": runs["test_accuracy"],
-    "train loss": runs["train_loss"],
-    "started": pd.to_datetime(runs["started_at"], unit="s"),
-    "seconds": runs["duration"].round(2),
-    "model": runs["has_model"],
-    "sweep": runs["sweep_id"].fillna(""),
-})
-st.write(f"{len(runs)} run(s). Click column headers to sort; tick rows to compare them.")
-selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="runs_table",
-                         column_config={"test loss": st.column_config.NumberColumn(format="%.4f"), "train loss": st.column_config.NumberColumn(format="%.4f"),
-                                        "test accuracy": st.column_config.NumberColumn(format="%.3f"),
-                                        "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
-chosen = [runs.iloc[i] for i in selection.selection.rows]
-if not chosen:
-    st.caption("Select one or more runs to overlay their curves, compare their configs, open, download, share or delete them.")
-    st.stop()
-
-labels = {row["id"]: run_label(row) for row in chosen}
-histories = store.histories(list(labels), owner)
-st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves")
-
-records = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
-records = {label: record for label, record in records.items() if record is not None}
-if len(records) > 1:
-    st.subheader("Configs side by side")
-    only_differences = st.toggle("Only the settings that differ", value=True, key="runs_only_differences")
-    configs = config_table({label: record.spec for label, record in records.items()})
-    shown = configs[configs["differs"]] if only_differences else configs
-    if shown.empty:
-        st.write("The selected runs have identical configs (they differ only in randomness or when they ran).")
-    else:
-        st.dataframe(shown.drop(columns="differs").style.apply(
-            lambda row: ["background-color: #fff3cd" if configs.loc[row.name, "differs"] else "" for _ in row], axis=1), width="stretch")
-
-st.subheader("Actions")
-if len(records) == 1:
-    label, record = next(iter(records.items()))
-    columns = st.columns(5)
-    if columns[0].button("Open in the playground", type="primary", width="stretch", key="runs_open"):
-        open_in_playground(record.spec)
-    columns[1].download_button("Config JSON", record.spec.to_json(), file_name=f"run_{record.id}.json", mime="application/json", width="stretch")
-    columns[2].download_button("History CSV", pd.DataFrame(record.history).to_csv(index=False), file_name=f"run_{record.id}_history.csv",
-                               mime="text/csv", width="stretch")
-    if record.model:
-        columns[3].download_button("Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch")
-    else:
-        columns[3].caption("No model saved with this run (tick 'Save the trained model too' before training).")
-    if columns[4].button("Share link", width="stretch", key="runs_share"):
-        state.runs_share_token = store.share(record.id, owner)
-    if state.get("runs_share_token"):
-        try:
-            base = str(st.context.url).split("?")[0]
-        except Exception:  # AppTest has no URL: a relative link still works in the same app
-            base = ""
-        st.code(f"{base}?run={state.runs_share_token}", language=None)
-        st.caption("Anyone with this link can see this run and open its experiment.")
-    if record.message:
-        st.caption(record.message)
-else:
-    st.caption("Select a single run to open, download or share it.")
-if st.button(f"Delete {len(chosen)} selected run(s)", key="runs_delete"):
-    for row in chosen:
-        store.delete(row["id"], owner)
-    state.pop("runs_share_token", None)
-    st.rerun()
+show_store_errors(page)

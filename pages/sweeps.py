@@ -14,7 +14,7 @@ from playground.runs.sweep_grid import MAX_RUNS, SWEEP_PARAMETERS, SweepError, e
 from playground.runs.sweep_runner import SweepRunner, worker_count
 from playground.validation import validate
 from widgets import session
-from widgets.run_saving import run_store, store_warning
+from widgets.run_saving import run_store, show_store_errors, store_warning
 
 DEFAULT_VALUES = {
     "learning_rate": "0.001, 0.01, 0.03, 0.1, 0.3, 1", "batch_size": "1, 10, 30", "optimizer": "sgd, momentum, adam",
@@ -40,62 +40,6 @@ def start(runs, name: str, workers: int) -> None:
     state.shown_sweep = sweep.id
 
 
-with st.container(border=True):
-    st.subheader("Lecture-ready: the learning rate")
-    st.write(f"TF Playground's default experiment trained {BUILT_IN_EPOCHS} epochs at each of its {len(LEARNING_RATE_LADDER)} learning rates "
-             f"({', '.join(f'{r:g}' for r in LEARNING_RATE_LADDER)}): too small barely moves, a good one converges, too large bounces or diverges.")
-    running = state.get("sweep") is not None and state.sweep.progress().state == "running"
-    st.number_input("Epochs per run", 5, 1000, BUILT_IN_EPOCHS, key="builtin_epochs")
-    if st.button("Run the learning-rate sweep", type="primary", key="sweep_builtin", disabled=running):
-        base = PRESETS[DEFAULT_PRESET].spec
-        base = base.replace(training=dataclasses.replace(base.training, epochs=int(state.get("builtin_epochs", BUILT_IN_EPOCHS))))
-        start(expand(base, {"learning_rate": list(LEARNING_RATE_LADDER)}), "learning rate ladder", worker_count(2))
-        st.rerun()
-
-with st.container(border=True):
-    st.subheader("Your own grid")
-    base = session.spec()
-    st.caption(f"Base experiment: **{base.title or 'the current playground experiment'}** (change it on the Playground page).")
-    chosen = st.multiselect("Parameters to sweep", list(SWEEP_PARAMETERS), default=["learning_rate"],
-                            format_func=lambda n: SWEEP_PARAMETERS[n].label, key="sweep_parameters")
-    grid, problems = {}, []
-    for name in chosen:
-        parameter = SWEEP_PARAMETERS[name]
-        hint = f" ({parameter.help})" if parameter.help else ""
-        options = f" Options: {', '.join(parameter.choices)}." if parameter.choices else ""
-        text = st.text_input(f"{parameter.label.capitalize()}{hint}", DEFAULT_VALUES[name], key=f"sweep_values_{name}",
-                             help=f"Values separated by commas.{options}")
-        try:
-            grid[name] = parse_values(name, text)
-        except SweepError as error:
-            problems.append(error)
-    columns = st.columns(3)
-    epochs = columns[0].number_input("Epochs per run", 1, 100_000, min(base.training.epochs, 100), key="sweep_epochs")
-    workers = columns[1].slider("Runs at once", 1, worker_count(64), worker_count(2), key="sweep_workers",
-                                help="Bounded by this machine's CPU count.")
-    count = run_count(grid) if not problems else 0
-    columns[2].metric("Runs in this grid", count)
-    runs = []
-    for problem in problems:
-        st.error(f"{SWEEP_PARAMETERS[problem.field].label.capitalize() if problem.field in SWEEP_PARAMETERS else problem.field}: {problem.message}")
-    if not problems:
-        base_problems = validate(base)
-        if base_problems:
-            st.error("The base experiment has problems; fix them on the Playground page first: " + base_problems[0].message)
-        else:
-            try:
-                trimmed = base.replace(training=dataclasses.replace(base.training, epochs=int(epochs)))
-                runs = expand(trimmed, grid)
-            except SweepError as error:
-                st.error(f"{error.message}" if error.field == "grid" else f"{SWEEP_PARAMETERS[error.field].label.capitalize()}: {error.message}")
-    if count > MAX_RUNS:
-        st.caption(f"At most {MAX_RUNS} runs per sweep.")
-    if st.button(f"Run {len(runs)} runs", disabled=not runs or running, key="sweep_start"):
-        start(runs, ", ".join(grid), workers)
-        st.rerun()
-
-
-@st.fragment(run_every=1.0)
 def progress_panel():
     sweep = state.get("sweep")
     if sweep is None:
@@ -109,6 +53,7 @@ def progress_panel():
         st.progress(progress.fraction, text=f"{label}; {progress.running} running{eta}.")
         if st.button("Cancel the sweep", key="sweep_cancel"):
             sweep.cancel()
+            st.rerun()
     else:
         st.progress(progress.fraction, text=f"{label}. {'Cancelled: the finished runs are kept.' if progress.state == 'cancelled' else 'Done'} "
                                             f"({progress.elapsed:.1f} s).")
@@ -119,39 +64,101 @@ def progress_panel():
             st.rerun(scope="app")  # show the complete results once
 
 
-progress_panel()
+def page() -> None:
 
-sweep_ids = [i for i in dict.fromkeys(store.list_runs(owner)["sweep_id"].dropna()) if i]
-if not sweep_ids:
-    st.stop()
-st.header("Results")
-shown = state.get("shown_sweep") if state.get("shown_sweep") in sweep_ids else sweep_ids[0]
-sweep_id = st.selectbox("Sweep", sweep_ids, index=sweep_ids.index(shown), key="sweep_choice",
-                        format_func=lambda i: f"{i} ({len(store.list_runs(owner, sweep_id=i))} runs)")
-table = sweep_table(store.list_runs(owner, sweep_id=sweep_id))
-parameters = [c for c in table.columns if c in SWEEP_PARAMETERS]
-metric = st.radio("Colour by", list(METRICS)[:2], format_func=METRICS.get, horizontal=True, key="sweep_metric")
-better_high = metric in HIGHER_IS_BETTER
-st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
-best = best_run(table, metric)
-if len(parameters) >= 2:
-    x_axis, y_axis = st.columns(2)
-    x = x_axis.selectbox("Heatmap: across", parameters, index=0, key="sweep_x")
-    y = y_axis.selectbox("Heatmap: down", [p for p in parameters if p != x], index=0, key="sweep_y")
-    st.plotly_chart(sweep_heatmap(heatmap_grid(table, x, y, metric), x, y, METRICS[metric], better_high), width="stretch", key="sweep_heatmap")
-elif parameters:
-    st.plotly_chart(sweep_heatmap_1d(table, parameters[0], metric, METRICS[metric]), width="stretch", key="sweep_heatmap")
-if parameters:
-    st.plotly_chart(parallel_coordinates(table, parameters, metric, METRICS[metric], better_high), width="stretch", key="sweep_parallel")
-histories = store.histories(list(table["id"]), owner)
-labels = {row["id"]: ", ".join(f"{p}={row[p]}" for p in parameters) or row["id"] for _, row in table.iterrows()}
-best_label = labels.get(best["id"]) if best is not None else None
-st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in table["id"]}, highlight=best_label), width="stretch", key="sweep_curves")
-if best is not None:
-    st.success(f"Best run ({METRICS[metric]} {best[metric]:.4g}): {best_label}.")
-    if st.button("Open the best run in the builder", type="primary", key="sweep_open_best"):
-        record = store.load(best["id"], owner)
-        session.load(record.spec, rerun=False)
-        st.switch_page("pages/playground.py")
-else:
-    st.warning("No run of this sweep finished without diverging.")
+
+    with st.container(border=True):
+        st.subheader("Lecture-ready: the learning rate")
+        st.write(f"TF Playground's default experiment trained at each of its {len(LEARNING_RATE_LADDER)} learning rates "
+                 f"({', '.join(f'{r:g}' for r in LEARNING_RATE_LADDER)}): too small barely moves, a good one converges, too large bounces or diverges.")
+        running = state.get("sweep") is not None and state.sweep.progress().state == "running"
+        st.number_input("Epochs per run", 5, 1000, BUILT_IN_EPOCHS, key="builtin_epochs")
+        if st.button("Run the learning-rate sweep", type="primary", key="sweep_builtin", disabled=running):
+            base = PRESETS[DEFAULT_PRESET].spec
+            base = base.replace(training=dataclasses.replace(base.training, epochs=int(state.get("builtin_epochs", BUILT_IN_EPOCHS))))
+            start(expand(base, {"learning_rate": list(LEARNING_RATE_LADDER)}), "learning rate ladder", worker_count(2))
+            st.rerun()
+
+    with st.container(border=True):
+        st.subheader("Your own grid")
+        base = session.spec()
+        st.caption(f"Base experiment: **{base.title or 'the current playground experiment'}** (change it on the Playground page).")
+        chosen = st.multiselect("Parameters to sweep", list(SWEEP_PARAMETERS), default=["learning_rate"],
+                                format_func=lambda n: SWEEP_PARAMETERS[n].label, key="sweep_parameters")
+        grid, problems = {}, []
+        for name in chosen:
+            parameter = SWEEP_PARAMETERS[name]
+            hint = f" ({parameter.help})" if parameter.help else ""
+            options = f" Options: {', '.join(parameter.choices)}." if parameter.choices else ""
+            text = st.text_input(f"{parameter.label.capitalize()}{hint}", DEFAULT_VALUES[name], key=f"sweep_values_{name}",
+                                 help=f"Values separated by commas.{options}")
+            try:
+                grid[name] = parse_values(name, text)
+            except SweepError as error:
+                problems.append(error)
+        columns = st.columns(3)
+        epochs = columns[0].number_input("Epochs per run", 1, 100_000, min(base.training.epochs, 100), key="sweep_epochs")
+        workers = columns[1].slider("Runs at once", 1, worker_count(64), worker_count(2), key="sweep_workers",
+                                    help="Bounded by this machine's CPU count.")
+        count = run_count(grid) if not problems else 0
+        columns[2].metric("Runs in this grid", count)
+        runs = []
+        for problem in problems:
+            st.error(f"{SWEEP_PARAMETERS[problem.field].label.capitalize() if problem.field in SWEEP_PARAMETERS else problem.field}: {problem.message}")
+        if not problems:
+            base_problems = validate(base)
+            if base_problems:
+                st.error("The base experiment has problems; fix them on the Playground page first: " + base_problems[0].message)
+            else:
+                try:
+                    trimmed = base.replace(training=dataclasses.replace(base.training, epochs=int(epochs)))
+                    runs = expand(trimmed, grid)
+                except SweepError as error:
+                    st.error(f"{error.message}" if error.field == "grid" else f"{SWEEP_PARAMETERS[error.field].label.capitalize()}: {error.message}")
+        if count > MAX_RUNS:
+            st.caption(f"At most {MAX_RUNS} runs per sweep.")
+        if st.button(f"Run {len(runs)} runs", disabled=not runs or running, key="sweep_start"):
+            start(runs, ", ".join(grid), workers)
+            st.rerun()
+
+
+    sweep_running = state.get("sweep") is not None and state.sweep.progress().state == "running"
+    st.fragment(run_every=1.0 if sweep_running else None)(progress_panel)()  # ticks only while a sweep runs
+
+    sweep_ids = [i for i in dict.fromkeys(store.list_runs(owner)["sweep_id"].dropna()) if i]
+    if not sweep_ids:
+        return
+    st.header("Results")
+    shown = state.get("shown_sweep") if state.get("shown_sweep") in sweep_ids else sweep_ids[0]
+    sweep_id = st.selectbox("Sweep", sweep_ids, index=sweep_ids.index(shown), key="sweep_choice",
+                            format_func=lambda i: f"{i} ({len(store.list_runs(owner, sweep_id=i))} runs)")
+    table = sweep_table(store.list_runs(owner, sweep_id=sweep_id))
+    parameters = [c for c in table.columns if c in SWEEP_PARAMETERS]
+    metric = st.radio("Colour by", list(METRICS)[:2], format_func=METRICS.get, horizontal=True, key="sweep_metric")
+    better_high = metric in HIGHER_IS_BETTER
+    st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
+    best = best_run(table, metric)
+    if len(parameters) >= 2:
+        x_axis, y_axis = st.columns(2)
+        x = x_axis.selectbox("Heatmap: across", parameters, index=0, key="sweep_x")
+        y = y_axis.selectbox("Heatmap: down", [p for p in parameters if p != x], index=0, key="sweep_y")
+        st.plotly_chart(sweep_heatmap(heatmap_grid(table, x, y, metric), x, y, METRICS[metric], better_high), width="stretch", key="sweep_heatmap")
+    elif parameters:
+        st.plotly_chart(sweep_heatmap_1d(table, parameters[0], metric, METRICS[metric]), width="stretch", key="sweep_heatmap")
+    if parameters:
+        st.plotly_chart(parallel_coordinates(table, parameters, metric, METRICS[metric], better_high), width="stretch", key="sweep_parallel")
+    histories = store.histories(list(table["id"]), owner)
+    labels = {row["id"]: ", ".join(f"{p}={row[p]}" for p in parameters) or row["id"] for _, row in table.iterrows()}
+    best_label = labels.get(best["id"]) if best is not None else None
+    st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in table["id"]}, highlight=best_label), width="stretch", key="sweep_curves")
+    if best is not None:
+        st.success(f"Best run ({METRICS[metric]} {best[metric]:.4g}): {best_label}.")
+        if st.button("Open the best run in the builder", type="primary", key="sweep_open_best"):
+            record = store.load(best["id"], owner)
+            session.load(record.spec, rerun=False)
+            st.switch_page("pages/playground.py")
+    else:
+        st.warning("No run of this sweep finished without diverging.")
+
+
+show_store_errors(page)

@@ -85,7 +85,7 @@ def _replace(obj, **changes):
 def _train(spec: ExperimentSpec, verbose: bool):
     from playground.engine.trainer import Trainer
 
-    trainer = Trainer(spec, warm_up=False)
+    trainer = Trainer(spec, warm_up=False, snapshots=False)
     started = time.perf_counter()
     trainer.start()
     shown = 0

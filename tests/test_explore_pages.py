@@ -78,3 +78,20 @@ def test_runs_page_lists_compares_and_deletes_saved_runs():
     app.button(key="runs_delete").click().run()
     no_problems(app)
     assert len(app.dataframe[0].value) == before - 2 if app.dataframe else before == 2
+
+
+def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, monkeypatch):
+    from widgets.run_saving import run_store
+
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"not a database" * 200)
+    monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(broken))
+    run_store.clear()
+    try:
+        for page in ("pages/runs.py", "pages/sweeps.py", "pages/playground.py"):
+            app = app_on(page)
+            no_problems(app)
+            assert any("cannot be used" in w.value and "PLAYGROUND_RUNS_DB" in w.value for w in app.warning), page
+    finally:
+        monkeypatch.undo()
+        run_store.clear()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from playground.engine.trainer import Trainer
 from playground.runs.run_recorder import RunRecorder
-from playground.runs.run_store import UnavailableStore, open_store
+from playground.runs.run_store import StoreError, UnavailableStore, open_store
 from widgets import session
 
 
@@ -20,6 +20,14 @@ def store_warning() -> None:
     store = run_store()
     if isinstance(store, UnavailableStore):
         st.warning(store.message)
+
+
+def show_store_errors(function):
+    """Runs a page's body; a database failure on the way is shown as a message, not a traceback."""
+    try:
+        function()
+    except StoreError as error:
+        st.error(str(error))
 
 
 def save_runs_of(trainer: Trainer) -> None:

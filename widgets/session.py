@@ -14,6 +14,8 @@ from playground.engine.trainer_slot import TrainerSlot
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.spec import ExperimentSpec, SpecError
 
+OWNER_COOKIE = "playground_owner"
+
 
 def init() -> None:
     state = st.session_state
@@ -27,10 +29,23 @@ def init() -> None:
             except SpecError as error:
                 state.link_error = "This link does not hold a readable experiment, so the default is shown. " + " ".join(error.problems)
     state.setdefault("generation", 0)
-    if "owner" not in state:  # who the saved runs belong to; the Runs page puts it in its URL to find them again
-        state.owner = st.query_params.get("owner") or secrets.token_urlsafe(9)
+    if "owner" not in state:
+        state.owner = st.query_params.get("owner") or _cookie(OWNER_COOKIE) or secrets.token_urlsafe(9)
+    if _cookie(OWNER_COOKIE) != state.owner and not state.get("owner_cookie_sent"):
+        # Who the saved runs belong to, kept in a cookie so a reload (a new session) finds them again.
+        st.html(f"<script>document.cookie = '{OWNER_COOKIE}={state.owner}; path=/; max-age=31536000; SameSite=Lax';</script>",
+                unsafe_allow_javascript=True)
+        state.owner_cookie_sent = True
     if "slot" not in state:
         state.slot = TrainerSlot()
+
+
+def _cookie(name: str) -> str | None:
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # bare runs have no browser cookies
+        return None
+    return value if isinstance(value, str) else None  # AppTest answers with a stand-in object
 
 
 def owner() -> str:

@@ -53,16 +53,20 @@ class Trainer:
         spec: the experiment; it is validated first (`InvalidSpec` lists the problems).
         warm_up: compile the training program in the background right away, so the first
             press of Train starts at once.
+        jit: compile the loop with XLA (fast per step, slow to compile: short headless runs
+            are quicker without it).
+        snapshots: publish live views; headless runs (sweeps, the CLI) need only the history.
     """
 
-    def __init__(self, spec: ExperimentSpec, warm_up: bool = True):
+    def __init__(self, spec: ExperimentSpec, warm_up: bool = True, jit: bool = True, snapshots: bool = True):
         problems = validate(spec)
         if problems:
             raise InvalidSpec(problems)
         self.spec = spec
         self.data = training_data(spec)
         self.model = build_model(spec, self.data)
-        self.loop = TrainingLoop(self.model, self.data, spec.training)
+        self.loop = TrainingLoop(self.model, self.data, spec.training, jit=jit)
+        self._snapshots_on = snapshots
         self.snapshot_maker = SnapshotMaker(self.model, self.data, spec.network.features, self.loop)
         self.snapshots = SnapshotBuffer()
         self.epochs = spec.training.epochs
@@ -347,6 +351,8 @@ class Trainer:
         )
 
     def _maybe_snapshot(self, force: bool = False) -> None:
+        if not self._snapshots_on:  # headless runs (sweeps) need only the history
+            return
         now = time.monotonic()
         interval = max(MIN_SNAPSHOT_INTERVAL, self._snapshot_cost / SNAPSHOT_SHARE)
         if not force and now - self._last_snapshot < interval:

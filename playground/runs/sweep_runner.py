@@ -22,6 +22,17 @@ from dataclasses import dataclass
 
 from playground.runs.run_recorder import record_of
 
+# XLA compiles for about a second more than a plain graph but runs tiny steps several times
+# faster: only worth it for long runs.
+XLA_WORTH_IT_STEPS = 20_000
+
+
+def total_steps(spec) -> int:
+    from playground.datasets import load_dataset
+
+    train_size = len(load_dataset(spec.dataset).x_train)
+    return spec.training.epochs * -(-train_size // spec.training.batch_size)
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -81,7 +92,7 @@ class SweepRunner:
         began = time.monotonic()
         trainer = None
         try:
-            trainer = Trainer(spec, warm_up=False)
+            trainer = Trainer(spec, warm_up=False, jit=total_steps(spec) > XLA_WORTH_IT_STEPS, snapshots=False)
             with self._lock:
                 self._active.add(trainer)
             if self._cancel.is_set():
