@@ -36,11 +36,12 @@ def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = No
             traces.append(go.Scatter(x=epochs, y=_column(history, "test_accuracy"), name=label, legendgroup=label, showlegend=False,
                                      line=style, opacity=opacity, xaxis=x2, yaxis=y2))
     layout = panels.layout(x={"title": {"text": "epoch"}})
-    layout["yaxis"]["type"] = "log"
     if has_accuracy:
         layout["yaxis2"]["range"] = [0, 1.02]
     fig = compact(go.Figure(data=traces, layout=layout), 380)
-    fig.update_layout(legend=dict(orientation="v", y=1, x=1.02, yanchor="top"), margin=dict(r=180))
+    rows = -(-len(histories) // 2)  # the legend sits below, two runs to a line
+    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0, yanchor="top", font=dict(size=10), entrywidth=0.5, entrywidthmode="fraction"),
+                      margin=dict(b=60 + 22 * rows), height=380 + 22 * rows)
     return fig
 
 
@@ -82,4 +83,6 @@ def parallel_coordinates(table, parameters: list[str], metric: str, metric_label
     dimensions.append(dict(label=metric_label, values=np.nan_to_num(scores, nan=np.nanmax(scores) if len(scores) else 0).tolist()))
     fig = go.Figure(go.Parcoords(line=dict(color=np.nan_to_num(scores).tolist(), colorscale="Viridis" if higher_is_better else "Viridis_r", showscale=True,
                                            colorbar=dict(title=metric_label)), dimensions=dimensions))
-    return compact(fig, 400, "Every run of the sweep, one line each")
+    fig = compact(fig, 420, "Every run of the sweep, one line each")
+    fig.update_layout(margin=dict(l=70, r=40, t=90, b=30))  # room for the axis titles above the axes
+    return fig

@@ -54,7 +54,10 @@ def sweep_table(runs: pd.DataFrame) -> pd.DataFrame:
     """The runs of a sweep with a column per swept parameter (from each run's `parameters`)."""
     parameters = pd.DataFrame(list(runs["parameters"]), index=runs.index) if len(runs) else pd.DataFrame(index=runs.index)
     columns = ["id", "state", "epochs", *METRICS, "duration"]
-    return pd.concat([parameters, runs[columns]], axis=1)
+    table = pd.concat([parameters, runs[columns]], axis=1)
+    table["duration"] = table["duration"].round(2)
+    swept = list(parameters.columns)
+    return table.sort_values(swept).reset_index(drop=True) if swept else table
 
 
 def best_run(table: pd.DataFrame, metric: str = "test_loss") -> pd.Series | None:
