@@ -33,11 +33,7 @@ def status_line(trainer: Trainer) -> None:
     metrics[2].metric("Test loss", f"{last['test_loss']:.4f}" if last else "—")
     metrics[3].metric("Test accuracy", f"{last['test_accuracy']:.3f}" if last.get("test_accuracy") is not None else "—")
     metrics[4].metric("Learning rate", f"{trainer.learning_rate():g}")
-    label = STATUS.get(trainer.state, trainer.state)
-    if trainer.state in ("ready", "running") and not trainer.is_ready:
-        label = "preparing" if trainer.state == "ready" else "compiling"
-    metrics[5].metric("Status", label, help=f"{trainer.elapsed:.1f} s of training so far" if trainer.is_ready else
-                      "Compiling the training program: a few seconds, once per network. Train can be pressed already.")
+    metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
     # A machine-readable mark for the browser tests and the UI benchmark.
     st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}"></div>', unsafe_allow_html=True)
     if trainer.state == "failed":
