@@ -122,16 +122,16 @@ def page() -> None:
             st.rerun()
 
 
-    sweep_running = state.get("sweep") is not None and state.sweep.progress().state == "running"
-    st.fragment(run_every=1.0 if sweep_running else None)(progress_panel)()  # ticks only while a sweep runs
+    st.fragment(run_every=1.0 if running else None)(progress_panel)()  # ticks only while a sweep runs
 
-    sweep_ids = [i for i in dict.fromkeys(store.list_runs(owner)["sweep_id"].dropna()) if i]
+    run_counts = store.list_runs(owner)["sweep_id"].dropna().value_counts(sort=False)  # newest sweep first
+    sweep_ids = [i for i in run_counts.index if i]
     if not sweep_ids:
         return
     st.header("Results")
     shown = state.get("shown_sweep") if state.get("shown_sweep") in sweep_ids else sweep_ids[0]
     sweep_id = st.selectbox("Sweep", sweep_ids, index=sweep_ids.index(shown), key="sweep_choice",
-                            format_func=lambda i: f"{i} ({len(store.list_runs(owner, sweep_id=i))} runs)")
+                            format_func=lambda i: f"{i} ({run_counts[i]} runs)")
     table = sweep_table(store.list_runs(owner, sweep_id=sweep_id))
     parameters = [c for c in table.columns if c in SWEEP_PARAMETERS]
     metric = st.radio("Colour by", list(METRICS)[:2], format_func=METRICS.get, horizontal=True, key="sweep_metric")
