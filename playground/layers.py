@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -152,7 +154,18 @@ def new_layer(type_name: str, **changes) -> LayerSpec:
     return LayerSpec(type=type_name, **{**LAYERS[type_name].defaults, **changes})
 
 
-def build_keras_layer(layer: LayerSpec, *, seed: int, initializer, regularizer):
+def keras_layer_name(layer: LayerSpec, position: int) -> str:
+    """The layer's name in the Keras model: its type and its 1-based place in the stack.
+
+    Named explicitly rather than by Keras' process-wide counter, which threads building models
+    at the same moment (a sweep's workers, two users) can race on: "Name 'dense' is already the
+    name of a layer in this model".
+    """
+    snake = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", layer.type).lower()
+    return f"{snake}_{position}"
+
+
+def build_keras_layer(layer: LayerSpec, *, seed: int, initializer, regularizer, name: str | None = None):
     """The Keras layer for `layer`; weights are seeded so runs repeat exactly."""
     import keras
 
@@ -164,6 +177,7 @@ def build_keras_layer(layer: LayerSpec, *, seed: int, initializer, regularizer):
             activation=keras_activation(layer.activation),
             kernel_initializer=initializer(seed),
             kernel_regularizer=regularizer,
+            name=name,
         )
     if layer.type == "Conv2D":
         return keras.layers.Conv2D(
@@ -174,15 +188,16 @@ def build_keras_layer(layer: LayerSpec, *, seed: int, initializer, regularizer):
             activation=keras_activation(layer.activation),
             kernel_initializer=initializer(seed),
             kernel_regularizer=regularizer,
+            name=name,
         )
     if layer.type == "Dropout":
-        return keras.layers.Dropout(layer.rate, seed=seed)
+        return keras.layers.Dropout(layer.rate, seed=seed, name=name)
     if layer.type == "MaxPooling2D":
-        return keras.layers.MaxPooling2D(layer.pool_size, strides=layer.strides, padding=layer.padding)
+        return keras.layers.MaxPooling2D(layer.pool_size, strides=layer.strides, padding=layer.padding, name=name)
     if layer.type == "AveragePooling2D":
-        return keras.layers.AveragePooling2D(layer.pool_size, strides=layer.strides, padding=layer.padding)
+        return keras.layers.AveragePooling2D(layer.pool_size, strides=layer.strides, padding=layer.padding, name=name)
     if layer.type == "Flatten":
-        return keras.layers.Flatten()
+        return keras.layers.Flatten(name=name)
     if layer.type == "BatchNormalization":
-        return keras.layers.BatchNormalization()
+        return keras.layers.BatchNormalization(name=name)
     raise ValueError(f"Unknown layer type {layer.type!r}.")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from playground.activations import keras_activation
 from playground.initializers import make_initializer
-from playground.layers import build_keras_layer
+from playground.layers import build_keras_layer, keras_layer_name
 from playground.losses import OutputPlan
 from playground.optimizers import make_optimizer
 from playground.regularization import make_regularizer
@@ -36,7 +36,15 @@ def build_model(spec: ExperimentSpec, data: TrainingData, *, compile: bool = Tru
 
     layers = [keras.Input(shape=data.x_train.shape[1:], name="input")]
     for index, layer in enumerate(spec.network.layers, start=1):
-        layers.append(build_keras_layer(layer, seed=_layer_seed(training.seed, index), initializer=initializer, regularizer=regularizer))
+        layers.append(
+            build_keras_layer(
+                layer,
+                seed=_layer_seed(training.seed, index),
+                initializer=initializer,
+                regularizer=regularizer,
+                name=keras_layer_name(layer, index),
+            )
+        )
     plan: OutputPlan = data.plan
     layers.append(
         keras.layers.Dense(
