@@ -117,7 +117,8 @@ def page() -> None:
                     st.error(f"{error.message}" if error.field == "grid" else f"{SWEEP_PARAMETERS[error.field].label.capitalize()}: {error.message}")
         if count > MAX_RUNS:
             st.caption(f"At most {MAX_RUNS} runs per sweep.")
-        if st.button(f"Run {len(runs)} runs", disabled=not runs or running, key="sweep_start"):
+        label = f"Run {len(runs)} run{'s' if len(runs) != 1 else ''} of {int(epochs)} epoch{'s' if int(epochs) != 1 else ''}"
+        if st.button(label, disabled=not runs or running, key="sweep_start"):
             start(runs, ", ".join(grid), workers)
             st.rerun()
 

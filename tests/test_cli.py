@@ -1,5 +1,7 @@
 """The headless CLI: presets reach their accuracy, bad input exits 2 without a traceback, export works."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -10,9 +12,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "playground", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+def cli(*args):
+    """`python -m playground ARGS`, run in this process (a subprocess would import TensorFlow again each time)."""
+    from playground.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(["python", "-m", "playground", *args], code, out.getvalue(), err.getvalue())
+
+
+def test_python_dash_m_playground_runs_as_a_program():
+    result = subprocess.run([sys.executable, "-m", "playground", "train", "--preset", "nope"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 2 and "Unknown preset 'nope'" in result.stderr and "Traceback" not in result.stderr
+    assert "lenet5-mnist" in subprocess.run([sys.executable, "-m", "playground", "presets"], cwd=ROOT, capture_output=True, text=True,
+                                            timeout=300).stdout
 
 
 @pytest.mark.parametrize("preset, accuracy", [("tfp-default", 0.97), ("xor", 0.95), ("digits-softmax", 0.93)])

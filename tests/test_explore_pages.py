@@ -63,6 +63,7 @@ def test_runs_page_lists_compares_and_deletes_saved_runs():
     app.multiselect(key="sweep_parameters").set_value(["learning_rate"]).run()
     app.text_input(key="sweep_values_learning_rate").input("0.01, 0.3").run()
     app.number_input(key="sweep_epochs").set_value(5).run()
+    assert app.button(key="sweep_start").label == "Run 2 runs of 5 epochs"
     app.button(key="sweep_start").click().run()
     wait_for_sweep(app)
     app.switch_page("pages/runs.py").run()

@@ -35,7 +35,7 @@ def status_line(trainer: Trainer) -> None:
     metrics[4].metric("Learning rate", f"{trainer.learning_rate():g}")
     metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
     # A machine-readable mark for the browser tests and the UI benchmark.
-    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}"></div>', unsafe_allow_html=True)
+    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}" data-elapsed="{trainer.elapsed:.3f}"></div>', unsafe_allow_html=True)
     if trainer.state == "failed":
         st.error(trainer.message)
     if trainer.state == "diverged":

@@ -28,7 +28,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def app_url(browser):
     port = _free_port()
     log = open(ROOT / "screenshots" / "streamlit.log", "w") if SCREENSHOTS.mkdir(exist_ok=True) is None else None
     process = subprocess.Popen(
@@ -48,9 +48,23 @@ def app_url():
             process.kill()
             pytest.fail(f"streamlit did not start; see {ROOT / 'screenshots' / 'streamlit.log'}")
         time.sleep(0.3)
+    _warm_up(browser, url)
     yield url
     process.terminate()
     process.wait(10)
+
+
+def _warm_up(browser, url: str) -> None:
+    """Opens the home page once, as a user would after `make run`: the first session imports
+    TensorFlow, and Streamlit learns the app's own navigation (a first visit straight to another
+    page of a fresh server gets the plain `pages/` listing instead, streamlit/streamlit#9992)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("[data-testid='training-status']", state="attached", timeout=120_000)
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")
