@@ -15,19 +15,21 @@ from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import validate
 from widgets import session
-from widgets.controls import controls
+from widgets.controls import apply_command, controls
 from widgets.data_picker import data_picker
 from widgets.digit_canvas import digit_canvas
 from widgets.layer_editor import layer_editor, show_layer_checks
-from widgets.live_views import detail_views, live_views
+from widgets.live_views import detail_views, live_views, status_line
 from widgets.presenter import presenter_mode
 from widgets.run_saving import save_runs_of, store_warning
 from widgets.share_export import share_and_export
 from widgets.training_settings import training_settings
 
-REFRESH_SECONDS = 0.3  # status, loss curve and boundary
-IDLE_REFRESH_SECONDS = 2.0  # a slow heartbeat while idle, so the views can never stay frozen
-DETAIL_REFRESH_SECONDS = 1.5  # histograms, network drawing, neuron maps, confusion matrix
+REFRESH_SECONDS = 0.3  # status, loss curve and decision boundary (or softmax outputs)
+# A slow heartbeat while idle (and while the training program compiles: faster polling then
+# starves the compile of the server's CPU), so the views never stay frozen.
+IDLE_REFRESH_SECONDS = 2.0
+DETAIL_REFRESH_SECONDS = 2.5  # histograms, network drawing, neuron maps, confusion matrix: heavier to draw
 
 session.init()
 state = st.session_state
@@ -93,7 +95,10 @@ if not problems:
         save_runs_of(trainer)
     except InvalidSpec as error:  # the data changed on disk between validation and building
         problems = error.problems
+apply_command(trainer)  # the button pressed in this run (discarded when there is nothing to train)
 running = trainer is not None and trainer.state == "running"
+if running:
+    trainer.wait_for_first_epoch(0.5)  # just started: draw the first point now, not a refresh later
 
 with outputs:
     st.caption(f"**{spec.title or 'Your experiment'}** · dataset: {DATASETS[dataset_spec.name].label} · {len(layers)} hidden layer(s)")
@@ -110,11 +115,15 @@ with outputs:
         keep_column.checkbox("Save the trained model too", key="keep_models", help="Stores the .keras model with each run, to download later.")
         store_warning()
 
+    compiling = trainer is not None and not trainer.is_ready
+
     def views() -> None:
         current = state.slot.trainer if not problems else None
+        if current is not None:
+            status_line(current)
         live_views(current, dataset, present)
-        if running != (current is not None and current.state == "running"):
-            st.rerun()  # training started or ended: redraw the whole page so the buttons match
+        if current is not None and (running != (current.state == "running") or compiling != (not current.is_ready)):
+            st.rerun()  # training started or ended, or the program got compiled: redraw the page so the buttons match
 
     st.fragment(run_every=REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS)(views)()
 

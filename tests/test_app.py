@@ -31,8 +31,11 @@ def test_every_preset_renders(name):
 
 def test_train_button_trains_and_shows_metrics():
     app = page_with().run()
+    app.session_state["slot"].trainer.wait_until_ready(60)
     app.button(key="train").click().run()
     trainer = app.session_state["slot"].trainer
+    assert trainer.history, "the page drawn right after Train already has the first epoch"
+    assert any(m.label == "Train loss" and m.value != "—" for m in app.metric)
     trainer.wait(("finished",), 120)
     app.run()
     assert not app.exception
@@ -105,4 +108,18 @@ def test_a_layer_edit_is_checked_in_the_same_run():
     app.number_input(key="layer1_kernel_size_0").set_value(5).run()
     assert not app.error
     assert not app.button(key="train").disabled
+    app.session_state["slot"].close()
+
+
+def test_train_pressed_with_an_edit_trains_the_edited_network():
+    # The click and the changed unit count reach the server in one run: Train must start the
+    # network as edited, not the one the edit replaces (the button only records the command).
+    app = page_with().run()
+    first = app.session_state["slot"].trainer
+    app.number_input(key="layer1_units_0").set_value(6)
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    assert trainer is not first
+    assert trainer.spec.network.layers[0].units == 6
+    assert trainer.state in ("running", "finished")
     app.session_state["slot"].close()

@@ -246,3 +246,17 @@ def test_batch_norm_and_dropout_train_in_the_compiled_loop():
         assert np.any(np.asarray(moving_mean) != 0)  # BatchNorm's running statistics were updated
     finally:
         trainer.close()
+
+
+def test_wait_for_first_epoch_returns_once_the_first_row_is_in():
+    from playground.presets import load_preset
+
+    trainer = Trainer(load_preset("xor"))
+    try:
+        assert trainer.wait_for_first_epoch(0.1) is False  # not running: returns at once, nothing to wait for
+        trainer.wait_until_ready(60)
+        trainer.start()
+        assert trainer.wait_for_first_epoch(5.0)
+        assert trainer.history[0]["epoch"] == 1
+    finally:
+        trainer.close()

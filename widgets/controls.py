@@ -1,4 +1,10 @@
-"""Train, Pause/Resume, Step batch, Step epoch, Stop and Reset, plus the speed control."""
+"""Train, Pause/Resume, Step batch, Step epoch, Stop and Reset, plus the speed control.
+
+A button only records the command (in its `on_click` callback); the page applies it with
+`apply_command` to the trainer of the experiment as it stands in that same run, before anything is
+drawn. So one click costs one script run, and a click that arrives together with an edit (a
+changed unit count, say) acts on the edited experiment, not on the one it replaces.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,34 @@ import streamlit as st
 from playground.engine.trainer import Trainer
 
 SPEEDS = {"slow (2 epochs/s)": 2.0, "5 epochs/s": 5.0, "20 epochs/s": 20.0, "fastest": None}
+COMMAND_KEY = "control_command"
+
+
+def _ask(command: str) -> None:
+    st.session_state[COMMAND_KEY] = command
+
+
+def apply_command(trainer: Trainer | None) -> None:
+    """Carries out the button pressed in this run, if any."""
+    command = st.session_state.pop(COMMAND_KEY, None)
+    if trainer is None or command is None:
+        return
+    if command == "start":
+        trainer.start()
+    elif command == "pause":
+        trainer.pause()
+        trainer.wait(("paused", "finished", "stopped", "diverged", "failed"), timeout=5)  # the chunk in flight ends first
+    elif command == "step_batch":
+        trainer.step_batch()
+        trainer.wait(timeout=30)
+    elif command == "step_epoch":
+        trainer.step_epoch()
+        trainer.wait(timeout=120)
+    elif command == "stop":
+        trainer.stop()
+        trainer.wait(("stopped", "failed"), timeout=5)
+    elif command == "reset":
+        trainer.reset()
 
 
 def controls(trainer: Trainer | None, reason: str) -> None:
@@ -15,30 +49,20 @@ def controls(trainer: Trainer | None, reason: str) -> None:
     idle = trainer is not None and state in ("ready", "paused")
     buttons = st.columns([1.1, 1.1, 1.2, 1.2, 1, 1, 2.4])
     if state == "paused":
-        if buttons[0].button("Resume", type="primary", key="resume", width="stretch"):
-            trainer.resume()
-            st.rerun()
-    elif buttons[0].button("Train", type="primary", key="train", disabled=trainer is None or running, width="stretch",
-                           help=reason or "Start training from here"):
-        trainer.start()
-        st.rerun()
-    if buttons[1].button("Pause", key="pause", disabled=not running, width="stretch"):
-        trainer.pause()
-        trainer.wait(("paused", "finished", "stopped", "diverged", "failed"), timeout=5)  # the chunk in flight ends first
-        st.rerun()
-    if buttons[2].button("Step batch", key="step_batch", disabled=not idle, width="stretch", help="One mini-batch update, then pause"):
-        trainer.step_batch()
-        trainer.wait(timeout=30)
-    if buttons[3].button("Step epoch", key="step_epoch", disabled=not idle, width="stretch", help="Up to the end of this epoch, then pause"):
-        trainer.step_epoch()
-        trainer.wait(timeout=120)
-    if buttons[4].button("Stop", key="stop", disabled=state not in ("running", "paused"), width="stretch"):
-        trainer.stop()
-        trainer.wait(("stopped", "failed"), timeout=5)
-        st.rerun()
-    if buttons[5].button("Reset", key="reset", disabled=trainer is None or running, width="stretch", help="Back to the initial weights"):
-        trainer.reset()
-        st.rerun()
+        buttons[0].button("Resume", type="primary", key="resume", width="stretch", on_click=_ask, args=("start",))
+    else:
+        preparing = trainer is not None and not trainer.is_ready
+        help_text = reason or ("Starts as soon as the training program is compiled (a few seconds)" if preparing else "Start training from here")
+        buttons[0].button("Train", type="primary", key="train", disabled=trainer is None or running, width="stretch", help=help_text,
+                          on_click=_ask, args=("start",))
+    buttons[1].button("Pause", key="pause", disabled=not running, width="stretch", on_click=_ask, args=("pause",))
+    buttons[2].button("Step batch", key="step_batch", disabled=not idle, width="stretch", help="One mini-batch update, then pause",
+                      on_click=_ask, args=("step_batch",))
+    buttons[3].button("Step epoch", key="step_epoch", disabled=not idle, width="stretch", help="Up to the end of this epoch, then pause",
+                      on_click=_ask, args=("step_epoch",))
+    buttons[4].button("Stop", key="stop", disabled=state not in ("running", "paused"), width="stretch", on_click=_ask, args=("stop",))
+    buttons[5].button("Reset", key="reset", disabled=trainer is None or running, width="stretch", help="Back to the initial weights",
+                      on_click=_ask, args=("reset",))
     speed = buttons[6].select_slider("Speed", list(SPEEDS), value="fastest", key="speed", label_visibility="collapsed")
     if trainer is not None:
         trainer.set_speed(SPEEDS[speed])

@@ -33,9 +33,13 @@ def status_line(trainer: Trainer) -> None:
     metrics[2].metric("Test loss", f"{last['test_loss']:.4f}" if last else "—")
     metrics[3].metric("Test accuracy", f"{last['test_accuracy']:.3f}" if last.get("test_accuracy") is not None else "—")
     metrics[4].metric("Learning rate", f"{trainer.learning_rate():g}")
-    metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
+    if not trainer.is_ready:
+        metrics[5].metric("Status", "compiling", help="The training program is being compiled for this network (a few seconds). "
+                                                      "Train works now and starts as soon as it is done.")
+    else:
+        metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
     # A machine-readable mark for the browser tests and the UI benchmark.
-    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}" data-elapsed="{trainer.elapsed:.3f}"></div>', unsafe_allow_html=True)
+    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}" data-elapsed="{trainer.elapsed:.3f}" data-snapshot="{trainer.snapshots.latest()[0]}"></div>', unsafe_allow_html=True)
     if trainer.state == "failed":
         st.error(trainer.message)
     if trainer.state == "diverged":
@@ -48,11 +52,11 @@ def status_line(trainer: Trainer) -> None:
 
 
 def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
+    """The loss curves beside the decision boundary (2-D data) or the softmax outputs (images)."""
     if trainer is None:
         if dataset is not None:
             st.plotly_chart(dataset_preview(dataset), width="stretch", key="preview")
         return
-    status_line(trainer)
     history = trainer.history
     _, snapshot = trainer.snapshots.latest()
     data = trainer.data

@@ -227,6 +227,18 @@ class Trainer:
                 self._lock.wait(min(left, 0.05))
             return self._state
 
+    def wait_for_first_epoch(self, timeout: float = 0.5) -> bool:
+        """While running, waits (briefly) until the history has a row: a page drawn right after
+        Train then already shows the first point of the loss curve."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not self._history and self._state == "running" and not self._closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(min(left, 0.02))
+            return bool(self._history)
+
     def close(self) -> None:
         """Stops the worker and lets the model be freed. Safe to call twice."""
         with self._lock:

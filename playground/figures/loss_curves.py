@@ -9,7 +9,7 @@ from playground.figures.panels import Panels
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
 
-MAX_POINTS = 600  # a fast run makes thousands of epochs; the chart shows an even sample and the last one
+MAX_POINTS = 300  # a fast run makes thousands of epochs; the chart shows an even sample and the last one
 
 
 def loss_curves(history: list[dict], log_scale: bool = False, with_accuracy: bool = True):
