@@ -10,3 +10,8 @@ import playground  # noqa: E402,F401  (sets TensorFlow's environment before anyt
 import tempfile  # noqa: E402
 
 os.environ.setdefault("PLAYGROUND_RUNS_DB", os.path.join(tempfile.mkdtemp(prefix="playground-runs-"), "runs.sqlite3"))
+
+# The in-process page tests build a trainer on every page load but mostly never train: they skip
+# compiling ahead (each compile is seconds of CPU that would run on into the next tests). The e2e
+# server and the trainer tests keep the default.
+os.environ["PLAYGROUND_COMPILE_AHEAD"] = "0"

@@ -29,7 +29,8 @@ def test_every_preset_renders(name):
     app.session_state["slot"].close()
 
 
-def test_train_button_trains_and_shows_metrics():
+def test_train_button_trains_and_shows_metrics(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_COMPILE_AHEAD", "1")  # as users get it: compiled while they look at the page
     app = page_with().run()
     app.session_state["slot"].trainer.wait_until_ready(60)
     app.button(key="train").click().run()

@@ -260,3 +260,19 @@ def test_wait_for_first_epoch_returns_once_the_first_row_is_in():
         assert trainer.history[0]["epoch"] == 1
     finally:
         trainer.close()
+
+
+def test_slot_without_compiling_ahead_compiles_when_training_starts():
+    from playground.engine.trainer_slot import TrainerSlot
+    from playground.presets import load_preset
+
+    slot = TrainerSlot(compile_ahead=False)
+    spec = load_preset("xor")
+    spec = spec.replace(training=dataclasses.replace(spec.training, epochs=5))
+    try:
+        trainer = slot.get(spec)
+        assert trainer.wait_until_ready(1.0)  # nothing compiled ahead
+        trainer.start()
+        assert trainer.wait(("finished",), 120) == "finished" and len(trainer.history) == 5
+    finally:
+        slot.close()

@@ -6,6 +6,7 @@ slot is garbage-collected and its finalizer stops the worker thread and frees th
 
 from __future__ import annotations
 
+import os
 import weakref
 
 from playground.engine.trainer import Trainer
@@ -22,7 +23,13 @@ def trainer_key(spec: ExperimentSpec) -> str:
 
 
 class TrainerSlot:
-    def __init__(self):
+    def __init__(self, compile_ahead: bool | None = None):
+        """`compile_ahead`: compile each new trainer's program in the background at once (the
+        default; `PLAYGROUND_COMPILE_AHEAD=0` turns it off, and the program then compiles when
+        training first starts; the in-process page tests use that, as they mostly never train)."""
+        if compile_ahead is None:
+            compile_ahead = os.environ.get("PLAYGROUND_COMPILE_AHEAD", "1") != "0"
+        self.compile_ahead = compile_ahead
         self.trainer: Trainer | None = None
         self.key: str | None = None
         self._finalizer = None
@@ -32,7 +39,7 @@ class TrainerSlot:
         key = trainer_key(spec)
         if self.trainer is None or key != self.key:
             self.close()
-            self.trainer, self.key = Trainer(spec), key
+            self.trainer, self.key = Trainer(spec, warm_up=self.compile_ahead), key
             self._finalizer = weakref.finalize(self, Trainer.close, self.trainer)
         self.trainer.set_learning_rate(spec.training.learning_rate)
         self.trainer.set_epochs(spec.training.epochs)

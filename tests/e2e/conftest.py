@@ -34,7 +34,7 @@ def app_url(browser):
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PLAYGROUND_COMPILE_AHEAD": "1"},  # as users get it
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

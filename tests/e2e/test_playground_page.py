@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from urllib.parse import parse_qs, urlparse
 
@@ -103,7 +104,8 @@ def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
 
 
 def test_digits_show_ten_softmax_bars_that_sum_to_one(app_url, page):
-    open_spec(page, app_url, load_preset("digits-softmax"))
+    digits = load_preset("digits-softmax")
+    open_spec(page, app_url, digits.replace(training=dataclasses.replace(digits.training, epochs=5)))
     train(page)
     wait_state(page, "finished", timeout=180_000)
     find = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -137,11 +139,16 @@ def test_two_sessions_train_independently(app_url, browser):
     second = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     try:
         for page in (first, second):
-            page.goto(app_url)
-            wait_for_app(page)
-            page.wait_for_selector("[data-testid='training-status']", state="attached")
+            page.set_default_timeout(60_000)
+        short = load_preset("tfp-default")
+        short = short.replace(training=dataclasses.replace(short.training, epochs=20))
+        open_spec(first, app_url, short)
+        open_spec(second, app_url, short)  # the same experiment, in another browser
         train(first)
         wait_state(first, "finished", timeout=180_000)
+        assert status(first) == ["finished", 20]
+        second.wait_for_timeout(2500)  # the idle page's views refresh every 2 s
+        assert status(second) == ["ready", 0]
         second.reload()
         wait_for_app(second)
         second.wait_for_selector("[data-testid='training-status']", state="attached")
