@@ -124,3 +124,15 @@ def test_train_pressed_with_an_edit_trains_the_edited_network():
     assert trainer.spec.network.layers[0].units == 6
     assert trainer.state in ("running", "finished")
     app.session_state["slot"].close()
+
+
+def test_status_says_loading_until_the_program_is_compiled(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_COMPILE_AHEAD", "1")
+    app = page_with().run()
+    trainer = app.session_state["slot"].trainer
+    status = {m.label: m.value for m in app.metric}["Status"]
+    assert status == ("ready" if trainer.is_ready else "loading")  # the compile takes seconds: nearly always "loading"
+    assert trainer.wait_until_ready(60)
+    app.run()
+    assert {m.label: m.value for m in app.metric}["Status"] == "ready"
+    app.session_state["slot"].close()

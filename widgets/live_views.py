@@ -34,7 +34,7 @@ def status_line(trainer: Trainer) -> None:
     metrics[3].metric("Test accuracy", f"{last['test_accuracy']:.3f}" if last.get("test_accuracy") is not None else "—")
     metrics[4].metric("Learning rate", f"{trainer.learning_rate():g}")
     if not trainer.is_ready:
-        metrics[5].metric("Status", "compiling", help="The training program is being compiled for this network (a few seconds). "
+        metrics[5].metric("Status", "loading", help="The training program is being compiled for this network (a few seconds). "
                                                       "Train works now and starts as soon as it is done.")
     else:
         metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
