@@ -20,27 +20,31 @@ def _ask(command: str) -> None:
     st.session_state[COMMAND_KEY] = command
 
 
+def _pause(trainer: Trainer) -> None:
+    trainer.pause()
+    trainer.wait(("paused", "finished", "stopped", "diverged", "failed"), timeout=5)  # the chunk in flight ends first
+
+
+def _stop(trainer: Trainer) -> None:
+    trainer.stop()
+    trainer.wait(("stopped", "failed"), timeout=5)
+
+
+COMMANDS = {
+    "start": Trainer.start,
+    "pause": _pause,
+    "step_batch": lambda trainer: (trainer.step_batch(), trainer.wait(timeout=30)),
+    "step_epoch": lambda trainer: (trainer.step_epoch(), trainer.wait(timeout=120)),
+    "stop": _stop,
+    "reset": Trainer.reset,
+}
+
+
 def apply_command(trainer: Trainer | None) -> None:
     """Carries out the button pressed in this run, if any."""
     command = st.session_state.pop(COMMAND_KEY, None)
-    if trainer is None or command is None:
-        return
-    if command == "start":
-        trainer.start()
-    elif command == "pause":
-        trainer.pause()
-        trainer.wait(("paused", "finished", "stopped", "diverged", "failed"), timeout=5)  # the chunk in flight ends first
-    elif command == "step_batch":
-        trainer.step_batch()
-        trainer.wait(timeout=30)
-    elif command == "step_epoch":
-        trainer.step_epoch()
-        trainer.wait(timeout=120)
-    elif command == "stop":
-        trainer.stop()
-        trainer.wait(("stopped", "failed"), timeout=5)
-    elif command == "reset":
-        trainer.reset()
+    if trainer is not None and command in COMMANDS:
+        COMMANDS[command](trainer)
 
 
 def controls(trainer: Trainer | None, reason: str) -> None:
