@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from widgets.keras_state import keep_keras_state
+
+keep_keras_state()  # before any page runs: Streamlit would clear Keras after every run (see the module)
+
 st.set_page_config(page_title="Neural Network Playground", page_icon="🧠", layout="wide")
 
 pages = {

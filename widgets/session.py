@@ -13,11 +13,13 @@ import streamlit as st
 from playground.engine.trainer_slot import TrainerSlot
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.spec import ExperimentSpec, SpecError
+from widgets.keras_state import keep_keras_state
 
 OWNER_COOKIE = "playground_owner"
 
 
 def init() -> None:
+    keep_keras_state()  # also when a page runs on its own (tests), not through app.py
     state = st.session_state
     if "spec" not in state:
         state.spec = PRESETS[DEFAULT_PRESET].spec
