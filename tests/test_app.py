@@ -136,3 +136,91 @@ def test_status_says_loading_until_the_program_is_compiled(monkeypatch):
     app.run()
     assert {m.label: m.value for m in app.metric}["Status"] == "ready"
     app.session_state["slot"].close()
+
+
+def decoded(values):
+    """Plotly sends numeric arrays as base64 ("bdata"); back to numbers."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return values
+
+
+def live_charts(app) -> dict:
+    """The live charts on the page: their key → (figure, plotly.js address)."""
+    import json
+
+    import plotly.io
+
+    def walk(node):
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else []):
+            yield child
+            yield from walk(child)
+
+    charts = {}
+    for element in walk(app._tree):
+        if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == "playground_live_chart":
+            data = json.loads(element.proto.json)
+            charts[element.proto.id.rsplit("-", 1)[-1].removesuffix("_plot")] = (plotly.io.from_json(data["figure"]), data["src"])
+    return charts
+
+
+def test_live_views_are_charts_updated_in_place():
+    import dataclasses
+
+    import plotly
+
+    from widgets.live_chart import STATIC_DIR, PLOTLY_FILE
+
+    spec = PRESETS["tfp-default"].spec
+    app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=8))).run()
+    app.button(key="train").click().run()
+    app.session_state["slot"].trainer.wait(("finished",), 120)
+    app.run()
+    assert not app.exception
+    charts = live_charts(app)
+    assert {"loss_chart", "boundary", "histograms", "network", "neurons"} <= set(charts)
+    loss, src = charts["loss_chart"]
+    assert max(decoded(loss.data[0].x)) == 8  # every epoch drawn
+    assert loss.layout.uirevision  # Plotly.react keeps the user's zoom across updates
+    assert loss.layout.template.layout.font.family.startswith('"Source Sans"')  # looks like Streamlit's charts
+    # plotly.js comes from the installed plotly package, served by Streamlit from static/: no download
+    assert src == f"/app/static/{PLOTLY_FILE}"
+    served = STATIC_DIR / PLOTLY_FILE
+    assert served.read_bytes() == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    assert not app.get("plotly_chart") or all("preview" not in c.proto.id for c in app.get("plotly_chart"))
+    app.session_state["slot"].close()
+
+
+def test_live_views_fall_back_to_streamlit_charts_without_static_serving():
+    from streamlit import config
+
+    config.set_option("server.enableStaticServing", False)
+    try:
+        app = page_with().run()
+        app.button(key="train").click().run()
+        app.session_state["slot"].trainer.wait(("finished",), 120)
+        app.run()
+        assert not app.exception
+        assert not live_charts(app)
+        assert any("loss_chart" in c.proto.id for c in app.get("plotly_chart"))
+    finally:
+        config.set_option("server.enableStaticServing", True)
+        app.session_state["slot"].close()
+
+
+def test_streamlit_no_longer_clears_keras_after_each_run():
+    # Streamlit calls keras.backend.clear_session() after every script run, under the trainers
+    # running in the background; the app turns that off (widgets/keras_state.py).
+    from keras.src.backend.common import global_state
+
+    global_state.set_global_attribute("playground_probe", "kept")
+    app = page_with().run()
+    app.run()
+    assert not app.exception
+    assert global_state.get_global_attribute("playground_probe") == "kept"
+    app.session_state["slot"].close()

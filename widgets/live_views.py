@@ -19,6 +19,7 @@ from playground.figures.probe_samples import image_strip, probe_samples
 from playground.figures.softmax_bars import softmax_bars
 from playground.features import FEATURES
 from widgets import session
+from widgets.live_chart import live_chart
 
 STATUS = {"ready": "ready", "running": "training", "paused": "paused", "finished": "finished", "stopped": "stopped", "diverged": "diverged", "failed": "failed"}
 
@@ -68,7 +69,7 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
         if history:
             figure = loss_curves(history, log_scale)
             figure.update_layout(height=tall - 60)
-            st.plotly_chart(figure, width="stretch", key="loss_chart")
+            live_chart(figure, key="loss_chart")
         else:
             st.info("Press Train to start; the loss curve appears here.")
     with right:
@@ -79,13 +80,12 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
             figure = decision_boundary(grid, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes,
                                        test_points=dataset.x_test if st.session_state.get("show_test") else None,
                                        test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall)
-            st.plotly_chart(figure, width="stretch", key="boundary")
+            live_chart(figure, key="boundary")
             st.toggle("Show test points", key="show_test")
         elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != "regression":
             st.markdown("**Softmax outputs for test samples**")
             images = dataset.x_test[snapshot.probe_indices] if dataset.kind == "image" else None
-            st.plotly_chart(probe_samples(images, snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold),
-                            width="stretch", key="softmax")
+            live_chart(probe_samples(images, snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold), key="softmax")
 
 
 def detail_views(trainer: Trainer | None) -> None:
@@ -106,24 +106,23 @@ def detail_views(trainer: Trainer | None) -> None:
             epochs = [epoch for epoch, _ in frames]
             chosen = st.select_slider("Epoch of the histograms", epochs, value=epochs[-1], key="histogram_epoch")
             histograms = dict(frames)[chosen]
-        st.plotly_chart(weight_histograms(histograms), width="stretch", key="histograms")
+        live_chart(weight_histograms(histograms), key="histograms")
         if snapshot.gradient_norms:
             st.caption("Gradient norm per layer: " + " · ".join(f"{h['layer']}: {g:.2e}" for h, g in zip(snapshot.histograms, snapshot.gradient_norms)))
     with columns[1]:
         if snapshot.weights is not None:
             names = [FEATURES[f][0] for f in trainer.spec.network.features] if dataset.kind == "2d" else [str(i) for i in range(snapshot.weights[0][0].shape[0])]
-            st.plotly_chart(network_diagram(snapshot.weights, names), width="stretch", key="network")
+            live_chart(network_diagram(snapshot.weights, names), key="network")
         if snapshot.neuron_grids:
             st.markdown("**What each hidden neuron computes**")
-            st.plotly_chart(neuron_maps(snapshot.neuron_grids), width="stretch", key="neurons")
+            live_chart(neuron_maps(snapshot.neuron_grids), key="neurons")
         if snapshot.confusion is not None:
             st.markdown("**Confusion matrix (test set)**")
-            st.plotly_chart(confusion_matrix(snapshot.confusion, dataset.class_names), width="stretch", key="confusion")
+            live_chart(confusion_matrix(snapshot.confusion, dataset.class_names), key="confusion")
         if dataset.kind == "2d" and snapshot.probe_outputs is not None and dataset.task != "regression":
-            st.plotly_chart(softmax_bars(snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold),
-                            width="stretch", key="softmax2d")
+            live_chart(softmax_bars(snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold), key="softmax2d")
     if dataset.kind == "image" and snapshot.misclassified is not None and len(snapshot.misclassified):
         st.markdown(f"**Misclassified test samples** ({int(snapshot.confusion.sum() - np.trace(snapshot.confusion))} in all)")
         images = dataset.x_test[snapshot.misclassified]
         captions = [f"{dataset.class_names[int(t)]}→{dataset.class_names[int(p)]}" for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)]
-        st.plotly_chart(image_strip(images, captions), width="stretch", key="misclassified")
+        live_chart(image_strip(images, captions), key="misclassified")
