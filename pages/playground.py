@@ -35,7 +35,7 @@ session.init()
 state = st.session_state
 spec: ExperimentSpec = session.spec()
 
-title_column, toggle_column = st.columns([5, 1])
+title_column, toggle_column = st.columns([2.5, 1], vertical_alignment="center")  # the toggle's label in full at 1280 px, also in large type
 title_column.title("Neural Network Playground")
 with toggle_column:
     present = presenter_mode()

@@ -224,3 +224,15 @@ def test_streamlit_no_longer_clears_keras_after_each_run():
     assert not app.exception
     assert global_state.get_global_attribute("playground_probe") == "kept"
     app.session_state["slot"].close()
+
+
+def test_step_batch_and_step_epoch_buttons_show_the_position():
+    app = page_with().run()
+    app.button(key="step_batch").click().run()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Epoch · batch"] == "0 · 1"
+    app.button(key="step_epoch").click().run()  # to the end of that epoch
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Epoch"] == "1" and metrics["Status"] == "paused"
+    assert app.session_state["slot"].trainer.position == (1, 0)
+    app.session_state["slot"].close()

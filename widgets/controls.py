@@ -51,7 +51,7 @@ def controls(trainer: Trainer | None, reason: str) -> None:
     state = trainer.state if trainer is not None else "none"
     running = state == "running"
     idle = trainer is not None and state in ("ready", "paused")
-    buttons = st.columns([1.1, 1.1, 1.2, 1.2, 1, 1, 2.4])
+    buttons = st.columns([1.1, 1.1, 1.5, 1.5, 1, 1, 1.8])  # room for "Step batch" in presenter mode's large type
     if state == "paused":
         buttons[0].button("Resume", type="primary", key="resume", width="stretch", on_click=_ask, args=("start",))
     else:

@@ -112,10 +112,11 @@ def _script_url() -> str:
     return "/" + "/".join(part for part in (base, "app", "static", PLOTLY_FILE) if part)
 
 
-def live_chart(figure: go.Figure, key: str) -> None:
-    """Show `figure`; later calls with the same key update the same chart in place."""
+def live_chart(figure: go.Figure, key: str, text_scale: float = 1.0) -> None:
+    """Show `figure`; later calls with the same key update the same chart in place. `text_scale`
+    enlarges its text (presenter mode)."""
     if not (st.get_option("server.enableStaticServing") and plotly_script_served()):
         st.plotly_chart(figure, width="stretch", key=key)
         return
     with st.container(key=key):
-        _component(key=f"{key}_plot", data={"figure": streamlit_look(figure).to_json(), "src": _script_url()}, height="content")
+        _component(key=f"{key}_plot", data={"figure": streamlit_look(figure, text_scale).to_json(), "src": _script_url()}, height="content")

@@ -21,6 +21,7 @@ from playground.features import FEATURES
 from widgets import session
 from widgets.live_chart import live_chart
 
+TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 STATUS = {"ready": "ready", "running": "training", "paused": "paused", "finished": "finished", "stopped": "stopped", "diverged": "diverged", "failed": "failed"}
 
 
@@ -28,8 +29,11 @@ def status_line(trainer: Trainer) -> None:
     history = trainer.history
     epoch, batch = trainer.position
     last = history[-1] if history else {}
-    metrics = st.columns(6)
-    metrics[0].metric("Epoch", f"{epoch:,}" + (f" · batch {batch}" if batch else ""))
+    metrics = st.columns([1.1, 1, 1, 1.1, 1, 1.25])  # room for the longest status word ("training")
+    if batch and trainer.state != "running":  # stepped into an epoch: say how far (while running it changes too fast to read)
+        metrics[0].metric("Epoch · batch", f"{epoch:,} · {batch}", help=f"{epoch:,} epochs and {batch} of {trainer.batches_per_epoch} batches of the next one done")
+    else:
+        metrics[0].metric("Epoch", f"{epoch:,}", help="Epochs done")
     metrics[1].metric("Train loss", f"{last['train_loss']:.4f}" if last else "—")
     metrics[2].metric("Test loss", f"{last['test_loss']:.4f}" if last else "—")
     metrics[3].metric("Test accuracy", f"{last['test_accuracy']:.3f}" if last.get("test_accuracy") is not None else "—")
@@ -69,23 +73,22 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
         if history:
             figure = loss_curves(history, log_scale)
             figure.update_layout(height=tall - 60)
-            live_chart(figure, key="loss_chart")
+            live_chart(figure, key="loss_chart", text_scale=TEXT_SCALE if present else 1.0)
         else:
             st.info("Press Train to start; the loss curve appears here.")
     with right:
         if dataset.kind == "2d":
             grid = snapshot.grid if snapshot is not None else None
-            if grid is not None and trainer.state == "running":
-                grid = grid[::2, ::2]  # half resolution while it changes: a quarter of the drawing work
             figure = decision_boundary(grid, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes,
                                        test_points=dataset.x_test if st.session_state.get("show_test") else None,
                                        test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall)
-            live_chart(figure, key="boundary")
+            live_chart(figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0)
             st.toggle("Show test points", key="show_test")
         elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != "regression":
             st.markdown("**Softmax outputs for test samples**")
             images = dataset.x_test[snapshot.probe_indices] if dataset.kind == "image" else None
-            live_chart(probe_samples(images, snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold), key="softmax")
+            live_chart(probe_samples(images, snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold), key="softmax",
+                       text_scale=TEXT_SCALE if present else 1.0)
 
 
 def detail_views(trainer: Trainer | None) -> None:

@@ -17,21 +17,27 @@ def compact(fig, height: int = 320, title: str | None = None):
 _TEXT = "#31333f"
 _FAINT = "rgba(49, 51, 63, 0.6)"
 _GRID = "#e6e9ef"
-_AXIS = dict(gridcolor=_GRID, zerolinecolor=_GRID, linecolor=_GRID, tickcolor=_GRID, automargin=True,
-             tickfont=dict(color=_FAINT, size=12), title=dict(font=dict(color=_FAINT, size=14)))
-STREAMLIT_LOOK = dict(
-    font=dict(family='"Source Sans", "Source Sans Pro", sans-serif', size=12, color=_TEXT),
-    paper_bgcolor="white", plot_bgcolor="white",
-    colorway=["#0068c9", "#83c9ff", "#ff2b2b", "#ffabab", "#29b09d", "#7defa1", "#ff8700", "#ffd16a", "#6d3fc0", "#d5dae5"],
-    title=dict(font=dict(size=16, color=_TEXT), x=0, xanchor="left"),
-    legend=dict(font=dict(color=_FAINT, size=12), bgcolor="rgba(0,0,0,0)"),
-    hoverlabel=dict(bgcolor="white", bordercolor=_GRID, font=dict(color=_TEXT, size=12)),
-    xaxis=_AXIS, yaxis=_AXIS,
-    coloraxis=dict(colorbar=dict(outlinewidth=0, thickness=16, tickfont=dict(color=_FAINT, size=12))),
-)
 
 
-def streamlit_look(fig):
-    """Give `fig` the look of Streamlit's Plotly theme (as its template: the figure's own settings win)."""
-    fig.layout.template = dict(layout=STREAMLIT_LOOK)  # replaces Plotly's default template, not merged into it
+def streamlit_look(fig, scale: float = 1.0):
+    """Give `fig` the look of Streamlit's Plotly theme, as its template (the figure's own settings
+    win); `scale` enlarges every text (presenter mode)."""
+    size = lambda points: round(points * scale)  # noqa: E731
+    axis = dict(gridcolor=_GRID, zerolinecolor=_GRID, linecolor=_GRID, tickcolor=_GRID, automargin=True,
+                tickfont=dict(color=_FAINT, size=size(12)), title=dict(font=dict(color=_FAINT, size=size(14))))
+    look = dict(
+        font=dict(family='"Source Sans", "Source Sans Pro", sans-serif', size=size(12), color=_TEXT),
+        paper_bgcolor="white", plot_bgcolor="white",
+        colorway=["#0068c9", "#83c9ff", "#ff2b2b", "#ffabab", "#29b09d", "#7defa1", "#ff8700", "#ffd16a", "#6d3fc0", "#d5dae5"],
+        title=dict(font=dict(size=size(16), color=_TEXT), x=0, xanchor="left"),
+        legend=dict(font=dict(color=_FAINT, size=size(12)), bgcolor="rgba(0,0,0,0)"),
+        hoverlabel=dict(bgcolor="white", bordercolor=_GRID, font=dict(color=_TEXT, size=size(12))),
+        xaxis=axis, yaxis=axis,
+        coloraxis=dict(colorbar=dict(outlinewidth=0, thickness=16, tickfont=dict(color=_FAINT, size=size(12)))),
+    )
+    fig.layout.template = dict(layout=look)  # replaces Plotly's default template, not merged into it
+    if scale != 1.0:
+        for note in fig.layout.annotations:  # panel titles carry their own size
+            if note.font.size:
+                note.font.size = size(note.font.size)
     return fig

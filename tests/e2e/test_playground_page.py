@@ -45,6 +45,22 @@ def chart_sizes(page):
     return page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => JSON.stringify(d.data || []).length)")
 
 
+def keeps_zoom_while_redrawn_in_place(page):
+    """While training, the user zooms the loss chart; later redraws keep that zoom and the same plot."""
+    page.evaluate("() => { window.__loss = document.querySelector('.st-key-loss_chart .js-plotly-plot'); }")
+    area = page.locator(".st-key-loss_chart .nsewdrag").first.bounding_box()  # the loss panel's drag area
+    page.mouse.move(area["x"] + area["width"] * 0.2, area["y"] + area["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.8, steps=8)
+    page.mouse.up()
+    zoomed = page.evaluate("() => [window.__loss._fullLayout.xaxis.autorange, window.__loss._fullLayout.xaxis.range.slice()]")
+    assert zoomed[0] is False, "dragging a box should have zoomed the loss chart"
+    draws = page.evaluate("() => Number(window.__loss.dataset.draws)")
+    page.wait_for_function(f"() => Number(window.__loss.dataset.draws) >= {draws + 2}", timeout=30_000)  # new epochs drawn
+    assert page.evaluate("() => document.querySelector('.st-key-loss_chart .js-plotly-plot') === window.__loss")  # updated, not re-created
+    assert page.evaluate("() => [window.__loss._fullLayout.xaxis.autorange, window.__loss._fullLayout.xaxis.range.slice()]") == zoomed
+
+
 def open_spec(page, base, spec: ExperimentSpec, extra: str = ""):
     page.goto(f"{base}/?x={spec.to_url()}{extra}")
     wait_for_app(page)
@@ -65,6 +81,7 @@ def test_default_trains_live_pauses_and_resumes(app_url, page):
     second = chart_sizes(page)
     assert len(second) >= 5 and second != first
     shot(page, "playground-during-training")
+    keeps_zoom_while_redrawn_in_place(page)
     button(page, "Pause").click()
     wait_state(page, "paused")
     paused_at = status(page)[1]
@@ -124,6 +141,16 @@ def test_presenter_mode_hides_the_sidebar(app_url, page):
     expect(button(page, "Train")).to_be_enabled(timeout=60_000)
     assert not page.locator("[data-testid='stExpander']:has-text('Network')").is_visible()  # the builder is hidden too
     shot(page, "playground-presenter")
+    train(page)
+    wait_state(page, "finished")
+    page.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot') !== null")
+    sizes = page.evaluate("""() => ['loss_chart', 'boundary'].map(k => document.querySelector(`.st-key-${k} .js-plotly-plot`)._fullLayout.font.size)""")
+    assert sizes == [18, 18]  # chart text 1.5 times its usual 12 px, for the back of the room
+    page.locator("[data-testid='stMain']").evaluate("main => main.scrollTo(0, 0)")
+    toggle = page.locator(".st-key-present").bounding_box()
+    header = page.locator("[data-testid='stHeader']").bounding_box()
+    assert toggle["y"] + toggle["height"] / 2 > header["y"] + header["height"]  # the way back is not hidden under the app header
+    shot(page, "playground-presenter-trained")
 
 
 def test_invalid_stack_disables_train_with_the_reason(app_url, page):
