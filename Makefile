@@ -41,4 +41,4 @@ bench: setup chromium
 	$(BIN)/python bench/sweep.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache screenshots
+	rm -rf $(VENV) .pytest_cache screenshots static

@@ -236,3 +236,22 @@ def test_step_batch_and_step_epoch_buttons_show_the_position():
     assert metrics["Epoch"] == "1" and metrics["Status"] == "paused"
     assert app.session_state["slot"].trainer.position == (1, 0)
     app.session_state["slot"].close()
+
+
+def test_plotly_script_is_copied_once_and_a_read_only_install_falls_back(tmp_path, monkeypatch):
+    import plotly
+
+    from widgets import live_chart
+
+    monkeypatch.setattr(live_chart, "STATIC_DIR", tmp_path / "static")
+    live_chart.plotly_script_served.cache_clear()
+    try:
+        assert live_chart.plotly_script_served()
+        copied = tmp_path / "static" / live_chart.PLOTLY_FILE
+        assert copied.read_bytes() == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+        assert [p.name for p in copied.parent.iterdir()] == [live_chart.PLOTLY_FILE]  # no partial file left behind
+        live_chart.plotly_script_served.cache_clear()
+        monkeypatch.setattr(live_chart, "STATIC_DIR", Path("/proc/no-such-dir/static"))  # cannot be created
+        assert not live_chart.plotly_script_served()  # the page then uses st.plotly_chart
+    finally:
+        live_chart.plotly_script_served.cache_clear()

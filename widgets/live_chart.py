@@ -96,6 +96,7 @@ def plotly_script_served() -> bool:
     if target.is_file():
         return True
     source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    temporary = None
     try:
         STATIC_DIR.mkdir(exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=STATIC_DIR, suffix=".part")
@@ -104,6 +105,8 @@ def plotly_script_served() -> bool:
         os.replace(temporary, target)
         return True
     except OSError:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         return False
 
 
