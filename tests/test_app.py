@@ -255,3 +255,51 @@ def test_plotly_script_is_copied_once_and_a_read_only_install_falls_back(tmp_pat
         assert not live_chart.plotly_script_served()  # the page then uses st.plotly_chart
     finally:
         live_chart.plotly_script_served.cache_clear()
+
+
+def picker(app):
+    return next(m for m in app.multiselect if m.label.startswith("Test samples to watch"))
+
+
+def test_chosen_digits_get_their_softmax_bars():
+    import dataclasses
+
+    spec = PRESETS["digits-softmax"].spec
+    app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=2))).run()
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    trainer.wait(("finished",), 120)
+    app.run()
+    _, snapshot = trainer.snapshots.latest()
+    assert sorted(picker(app).value) == sorted(int(i) for i in snapshot.probe_indices)  # eight at random to start with
+    picker(app).set_value([5, 0]).run()
+    assert not app.exception
+    figure, _ = live_charts(app)["softmax"]
+    bars = [trace for trace in figure.data if trace.type == "bar"]
+    assert len(bars) == 2
+    assert [list(decoded(b.y)) for b in bars] == [list(p) for p in trainer.snapshots.latest()[1].test_outputs[[5, 0]].astype(float)]
+    labels = trainer.data.dataset.y_test
+    assert [a.text for a in figure.layout.annotations][:2] == [f"true: {labels[5]}", f"true: {labels[0]}"]
+    picker(app).set_value([]).run()
+    assert "softmax" not in live_charts(app) and any("Pick test samples" in c.value for c in app.caption)
+    app.session_state["slot"].close()
+
+
+def test_chosen_points_are_numbered_on_the_plane_with_their_bars():
+    import dataclasses
+
+    spec = PRESETS["tfp-default"].spec
+    app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=3))).run()
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    trainer.wait(("finished",), 120)
+    app.run()
+    picker(app).set_value([7, 2, 11]).run()
+    assert not app.exception
+    boundary, _ = live_charts(app)["boundary"]
+    ring = next(trace for trace in boundary.data if trace.name == "watched")
+    x_test = trainer.data.dataset.x_test
+    assert list(zip(decoded(ring.x), decoded(ring.y))) == [tuple(x_test[i]) for i in (7, 2, 11)] and list(ring.text) == ["1", "2", "3"]
+    bars, _ = live_charts(app)["softmax2d"]
+    assert [a.text.split(" · ")[0] for a in bars.layout.annotations] == ["1", "2", "3"]
+    app.session_state["slot"].close()

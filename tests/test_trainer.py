@@ -207,6 +207,11 @@ def test_snapshot_for_images():
         assert snapshot.probe_outputs.shape == (8, 10)
         assert np.allclose(snapshot.probe_outputs.sum(axis=1), 1, atol=1e-5)
         assert snapshot.confusion.shape == (10, 10) and snapshot.confusion.sum() == len(trainer.data.x_test)
+        # any test samples the user picks: their outputs come from the same snapshot, no new pass
+        assert snapshot.test_outputs.shape == (len(trainer.data.x_test), 10)
+        assert np.array_equal(snapshot.outputs_for(None), snapshot.probe_outputs)
+        assert np.array_equal(snapshot.outputs_for(snapshot.probe_indices), snapshot.probe_outputs)
+        assert np.allclose(snapshot.outputs_for([3, 0]), trainer.predict(trainer.data.x_test[[3, 0]]), atol=1e-5)
     finally:
         trainer.close()
 

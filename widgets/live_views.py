@@ -20,6 +20,7 @@ from playground.figures.softmax_bars import softmax_bars
 from playground.features import FEATURES
 from widgets import session
 from widgets.live_chart import live_chart
+from widgets.watched_samples import sample_picker, watched
 
 TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 STATUS = {"ready": "ready", "running": "training", "paused": "paused", "finished": "finished", "stopped": "stopped", "diverged": "diverged", "failed": "failed"}
@@ -79,16 +80,22 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
     with right:
         if dataset.kind == "2d":
             grid = snapshot.grid if snapshot is not None else None
+            chosen = watched(trainer, snapshot) if snapshot is not None and dataset.task != "regression" and not present else None
             figure = decision_boundary(grid, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes,
                                        test_points=dataset.x_test if st.session_state.get("show_test") else None,
-                                       test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall)
+                                       test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall,
+                                       watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None)
             live_chart(figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0)
             st.toggle("Show test points", key="show_test")
         elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != "regression":
             st.markdown("**Softmax outputs for test samples**")
-            images = dataset.x_test[snapshot.probe_indices] if dataset.kind == "image" else None
-            live_chart(probe_samples(images, snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold), key="softmax",
-                       text_scale=TEXT_SCALE if present else 1.0)
+            chosen = sample_picker(trainer, snapshot) if not present else watched(trainer, snapshot)
+            if len(chosen):
+                images = dataset.x_test[chosen] if dataset.kind == "image" else None
+                live_chart(probe_samples(images, snapshot.outputs_for(chosen), dataset.y_test[chosen], dataset.class_names, data.plan.threshold), key="softmax",
+                           text_scale=TEXT_SCALE if present else 1.0)
+            else:
+                st.caption("Pick test samples above to see their class probabilities.")
 
 
 def detail_views(trainer: Trainer | None) -> None:
@@ -123,7 +130,11 @@ def detail_views(trainer: Trainer | None) -> None:
             st.markdown("**Confusion matrix (test set)**")
             live_chart(confusion_matrix(snapshot.confusion, dataset.class_names), key="confusion")
         if dataset.kind == "2d" and snapshot.probe_outputs is not None and dataset.task != "regression":
-            live_chart(softmax_bars(snapshot.probe_outputs, dataset.y_test[snapshot.probe_indices], dataset.class_names, data.plan.threshold), key="softmax2d")
+            st.markdown("**Class probabilities of the numbered test points**")
+            chosen = sample_picker(trainer, snapshot)
+            if len(chosen):
+                live_chart(softmax_bars(snapshot.outputs_for(chosen), dataset.y_test[chosen], dataset.class_names, data.plan.threshold, numbered=True),
+                           key="softmax2d")
     if dataset.kind == "image" and snapshot.misclassified is not None and len(snapshot.misclassified):
         st.markdown(f"**Misclassified test samples** ({int(snapshot.confusion.sum() - np.trace(snapshot.confusion))} in all)")
         images = dataset.x_test[snapshot.misclassified]

@@ -92,6 +92,7 @@ class SnapshotMaker:
             epoch, batch, histograms, self._gradient_norms(),
             self.probe_indices, predictions[self.probe_indices] if len(self.probe_indices) else None,
             confusion, grid, neuron_grids, weights, loss, accuracy, wrong, wrong_as,
+            predictions if self.dataset.task != "regression" else None,
         )
 
     def _outputs(self, model, inputs, chunk: int = 4096):

@@ -35,6 +35,8 @@ class Snapshot:
         test_loss, test_accuracy: on the whole test set.
         misclassified, misclassified_as: test indices of up to 24 wrong predictions and the class
             the model gave each.
+        test_outputs: the model's outputs for every test sample (classification), so the page can
+            show the class probabilities of any samples the user picks, at once, even when paused.
     """
 
     epoch: int
@@ -51,6 +53,15 @@ class Snapshot:
     test_accuracy: float = float("nan")
     misclassified: np.ndarray | None = None
     misclassified_as: np.ndarray | None = None
+    test_outputs: np.ndarray | None = None
+
+    def outputs_for(self, indices) -> np.ndarray | None:
+        """Outputs of the given test samples (the default probes when `indices` is None)."""
+        if indices is None:
+            return self.probe_outputs
+        if self.test_outputs is None:
+            return None
+        return self.test_outputs[np.asarray(indices, int)]
 
 
 class SnapshotBuffer:

@@ -9,7 +9,9 @@ from playground.figures.style import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE
 
 
 def decision_boundary(grid: np.ndarray | None, bounds, points, labels, task: str, num_classes: int,
-                      test_points=None, test_labels=None, threshold: float = 0.5, height: int = 420):
+                      test_points=None, test_labels=None, threshold: float = 0.5, height: int = 420, watched=None):
+    """`watched`: test points ringed and numbered 1, 2, ... (the samples whose class probabilities
+    the page shows)."""
     low, high = bounds
     fig = go.Figure()
     if grid is not None:
@@ -23,6 +25,12 @@ def decision_boundary(grid: np.ndarray | None, bounds, points, labels, task: str
     _points(fig, points, labels, task, num_classes, "train", "circle")
     if test_points is not None:
         _points(fig, test_points, test_labels, task, num_classes, "test", "circle-open")
+    if watched is not None and len(watched):
+        watched = np.asarray(watched)
+        fig.add_trace(go.Scatter(x=watched[:, 0], y=watched[:, 1], mode="markers+text", name="watched",
+                                 text=[str(n) for n in range(1, len(watched) + 1)], textposition="top right",
+                                 textfont=dict(size=13, color="black"), hovertemplate="sample %{text}<extra></extra>",
+                                 marker=dict(size=13, symbol="circle-open", color="black", line=dict(width=2))))
     fig.update_xaxes(range=[low, high], title_text="x₁", constrain="domain")
     fig.update_yaxes(range=[low, high], title_text="x₂", scaleanchor="x", scaleratio=1)
     fig = compact(fig, height)

@@ -18,11 +18,13 @@ def probabilities(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     return outputs
 
 
-def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.5, columns: int = 4):
+def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.5, columns: int = 4, numbered: bool = False):
+    """`numbered`: titles start with the sample's number, as the decision boundary marks it."""
     probs = probabilities(outputs, threshold)
     rows = -(-len(probs) // columns)
     height = 190 * rows
-    panels = Panels(rows, columns, [f"true: {class_names[int(t)]}" for t in truths], vertical_spacing=min(0.3, 60 / height))
+    titles = [(f"{n} · " if numbered else "") + f"true: {class_names[int(t)]}" for n, t in enumerate(truths, 1)]
+    panels = Panels(rows, columns, titles, vertical_spacing=min(0.3, 60 / height))
     traces = []
     for i, row in enumerate(probs):
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)

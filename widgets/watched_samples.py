@@ -1,0 +1,33 @@
+"""The test samples whose class probabilities the page shows: eight picked at random (seeded)
+until the user chooses others."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from playground.engine.snapshots import PROBE_COUNT, Snapshot
+from playground.engine.trainer import Trainer
+
+
+def _key(trainer: Trainer) -> str:
+    dataset = trainer.data.dataset
+    return f"watched_{trainer.spec.dataset.name}_{len(dataset.y_test)}"  # a new test set starts from its own defaults
+
+
+def watched(trainer: Trainer, snapshot: Snapshot) -> np.ndarray:
+    """The chosen test indices (the default probes until the user picks)."""
+    chosen = st.session_state.get(_key(trainer))
+    return np.asarray(snapshot.probe_indices if chosen is None else chosen, int)
+
+
+def sample_picker(trainer: Trainer, snapshot: Snapshot) -> np.ndarray:
+    """A multiselect of test samples, labelled by index and true class; returns the chosen indices."""
+    dataset = trainer.data.dataset
+    key = _key(trainer)
+    if key not in st.session_state:
+        st.session_state[key] = [int(i) for i in snapshot.probe_indices]
+    st.multiselect(f"Test samples to watch (up to {PROBE_COUNT})", list(range(len(dataset.y_test))), key=key, max_selections=PROBE_COUNT,
+                   format_func=lambda i: f"#{i} · {dataset.class_names[int(dataset.y_test[i])]}",
+                   help="Each sample's class probabilities are shown beside it and follow the training. Type a number or a class to find one.")
+    return watched(trainer, snapshot)
