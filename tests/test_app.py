@@ -303,3 +303,19 @@ def test_chosen_points_are_numbered_on_the_plane_with_their_bars():
     bars, _ = live_charts(app)["softmax2d"]
     assert [a.text.split(" · ")[0] for a in bars.layout.annotations] == ["1", "2", "3"]
     app.session_state["slot"].close()
+
+
+def test_status_shows_the_training_time_under_it():
+    from widgets.live_views import _elapsed
+
+    assert [_elapsed(s) for s in (0.04, 12.345, 61, 3599.9)] == ["0.0 s", "12.3 s", "1 min 01 s", "59 min 59 s"]
+    app = page_with().run()
+    status = next(m for m in app.metric if m.label == "Status")
+    assert not status.proto.delta  # nothing trained yet
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    trainer.wait(("finished",), 120)
+    app.run()
+    status = next(m for m in app.metric if m.label == "Status")
+    assert status.value == "finished" and status.proto.delta == _elapsed(trainer.elapsed)
+    app.session_state["slot"].close()

@@ -26,6 +26,13 @@ TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 STATUS = {"ready": "ready", "running": "training", "paused": "paused", "finished": "finished", "stopped": "stopped", "diverged": "diverged", "failed": "failed"}
 
 
+def _elapsed(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes} min {seconds:02d} s"
+
+
 def status_line(trainer: Trainer) -> None:
     history = trainer.history
     epoch, batch = trainer.position
@@ -43,7 +50,8 @@ def status_line(trainer: Trainer) -> None:
         metrics[5].metric("Status", "loading", help="The training program is being compiled for this network (a few seconds). "
                                                       "Train works now and starts as soon as it is done.")
     else:
-        metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), help=f"{trainer.elapsed:.1f} s of training so far")
+        metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), delta=_elapsed(trainer.elapsed) if trainer.history else None,
+                          delta_color="off", delta_arrow="off", help="Under it: the time spent training so far (pauses not counted)")
     # A machine-readable mark for the browser tests and the UI benchmark.
     st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}" data-elapsed="{trainer.elapsed:.3f}" data-snapshot="{trainer.snapshots.latest()[0]}"></div>', unsafe_allow_html=True)
     if trainer.state == "failed":
