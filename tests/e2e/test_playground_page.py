@@ -48,17 +48,24 @@ def chart_sizes(page):
 def keeps_zoom_while_redrawn_in_place(page):
     """While training, the user zooms the loss chart; later redraws keep that zoom and the same plot."""
     page.evaluate("() => { window.__loss = document.querySelector('.st-key-loss_chart .js-plotly-plot'); }")
-    area = page.locator(".st-key-loss_chart .nsewdrag").first.bounding_box()  # the loss panel's drag area
-    page.mouse.move(area["x"] + area["width"] * 0.2, area["y"] + area["height"] * 0.2)
-    page.mouse.down()
-    page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.8, steps=8)
-    page.mouse.up()
-    zoomed = page.evaluate("() => [window.__loss._fullLayout.xaxis.autorange, window.__loss._fullLayout.xaxis.range.slice()]")
+    drag = page.locator(".st-key-loss_chart .nsewdrag").first  # the loss panel's drag area
+    state = "() => [window.__loss._fullLayout.xaxis.autorange, window.__loss._fullLayout.xaxis.range.slice()]"
+    for _ in range(3):  # a rerun can move the page between measuring the chart and dragging on it
+        drag.scroll_into_view_if_needed()  # the mouse only reaches what is on screen
+        page.wait_for_timeout(300)
+        area = drag.bounding_box()
+        page.mouse.move(area["x"] + area["width"] * 0.2, area["y"] + area["height"] * 0.2)
+        page.mouse.down()
+        page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.7, steps=8)
+        page.mouse.up()
+        zoomed = page.evaluate(state)
+        if zoomed[0] is False:
+            break
     assert zoomed[0] is False, "dragging a box should have zoomed the loss chart"
     draws = page.evaluate("() => Number(window.__loss.dataset.draws)")
     page.wait_for_function(f"() => Number(window.__loss.dataset.draws) >= {draws + 2}", timeout=30_000)  # new epochs drawn
     assert page.evaluate("() => document.querySelector('.st-key-loss_chart .js-plotly-plot') === window.__loss")  # updated, not re-created
-    assert page.evaluate("() => [window.__loss._fullLayout.xaxis.autorange, window.__loss._fullLayout.xaxis.range.slice()]") == zoomed
+    assert page.evaluate(state) == zoomed
 
 
 def open_spec(page, base, spec: ExperimentSpec, extra: str = ""):
