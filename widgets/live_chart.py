@@ -49,13 +49,27 @@ function loadPlotly(src) {
   return LOADING[src];
 }
 
-// Draws the newest figure only: figures that arrive while one is being drawn replace each other.
+// The charts the mouse is held down on; one listener for the page lets them all go.
+const HELD = (window.__playgroundHeld ??= new Set());
+if (!window.__playgroundReleaseHooked) {
+  window.__playgroundReleaseHooked = true;
+  const release = () => {
+    for (const div of HELD) { div.__holding = false; div.__release(); }
+    HELD.clear();
+  };
+  document.addEventListener("pointerup", release, true);  // capture: seen even if a chart stops the event
+  document.addEventListener("pointercancel", release, true);
+}
+
+// Draws the newest figure only: figures that arrive while one is being drawn replace each other,
+// and none is drawn while the user holds the mouse down on the chart (a zoom box or a pan in
+// progress would be cut short); the newest one is drawn when they let go.
 async function drawLatest(div) {
-  if (div.__drawing) return;
+  if (div.__drawing || div.__holding) return;
   div.__drawing = true;
   try {
     const Plotly = await loadPlotly(div.__src);
-    while (div.__pending) {
+    while (div.__pending && !div.__holding) {
       const figure = div.__pending;
       div.__pending = null;
       await Plotly.react(div, figure.data, figure.layout, figure.config);
@@ -75,6 +89,8 @@ export default function (component) {
     div = document.createElement("div");
     div.className = "playground-live-chart";
     div.style.width = "100%";
+    div.__release = () => drawLatest(div);
+    div.addEventListener("pointerdown", () => { div.__holding = true; HELD.add(div); }, true);
     parentElement.appendChild(div);
   }
   const figure = JSON.parse(data.figure);

@@ -56,7 +56,11 @@ def keeps_zoom_while_redrawn_in_place(page):
         area = drag.bounding_box()
         page.mouse.move(area["x"] + area["width"] * 0.2, area["y"] + area["height"] * 0.2)
         page.mouse.down()
-        page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.7, steps=8)
+        held = page.evaluate("() => Number(window.__loss.dataset.draws)")
+        page.mouse.move(area["x"] + area["width"] * 0.35, area["y"] + area["height"] * 0.45, steps=4)
+        page.wait_for_timeout(1000)  # three refreshes come in while the box is being drawn...
+        assert page.evaluate("() => Number(window.__loss.dataset.draws)") == held  # ...and wait, not to cut the drag short
+        page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.7, steps=4)
         page.mouse.up()
         zoomed = page.evaluate(state)
         if zoomed[0] is False:
