@@ -1,5 +1,6 @@
 """AppTest: the playground page renders every preset without an exception, and trains."""
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -18,6 +19,20 @@ def page_with(spec=None):
         app.session_state["spec"] = spec
         app.session_state["generation"] = 0
     return app
+
+
+def trained_page(preset: str = "tfp-default", epochs: int | None = None):
+    """The page after Train, with the run finished and drawn: (app, trainer)."""
+    spec = PRESETS[preset].spec
+    if epochs is not None:
+        spec = spec.replace(training=dataclasses.replace(spec.training, epochs=epochs))
+    app = page_with(spec).run()
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    trainer.wait(("finished",), 120)
+    app.run()
+    assert not app.exception
+    return app, trainer
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -170,18 +185,11 @@ def live_charts(app) -> dict:
 
 
 def test_live_views_are_charts_updated_in_place():
-    import dataclasses
-
     import plotly
 
     from widgets.live_chart import STATIC_DIR, PLOTLY_FILE
 
-    spec = PRESETS["tfp-default"].spec
-    app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=8))).run()
-    app.button(key="train").click().run()
-    app.session_state["slot"].trainer.wait(("finished",), 120)
-    app.run()
-    assert not app.exception
+    app, _ = trained_page(epochs=8)
     charts = live_charts(app)
     assert {"loss_chart", "boundary", "histograms", "network", "neurons"} <= set(charts)
     loss, src = charts["loss_chart"]
@@ -262,14 +270,7 @@ def picker(app):
 
 
 def test_chosen_digits_get_their_softmax_bars():
-    import dataclasses
-
-    spec = PRESETS["digits-softmax"].spec
-    app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=2))).run()
-    app.button(key="train").click().run()
-    trainer = app.session_state["slot"].trainer
-    trainer.wait(("finished",), 120)
-    app.run()
+    app, trainer = trained_page("digits-softmax", epochs=2)
     _, snapshot = trainer.snapshots.latest()
     assert sorted(picker(app).value) == sorted(int(i) for i in snapshot.probe_indices)  # eight at random to start with
     picker(app).set_value([5, 0]).run()
@@ -286,14 +287,7 @@ def test_chosen_digits_get_their_softmax_bars():
 
 
 def test_chosen_points_are_numbered_on_the_plane_with_their_bars():
-    import dataclasses
-
-    spec = PRESETS["tfp-default"].spec
-    app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=3))).run()
-    app.button(key="train").click().run()
-    trainer = app.session_state["slot"].trainer
-    trainer.wait(("finished",), 120)
-    app.run()
+    app, trainer = trained_page(epochs=3)
     picker(app).set_value([7, 2, 11]).run()
     assert not app.exception
     boundary, _ = live_charts(app)["boundary"]
