@@ -10,16 +10,20 @@ import streamlit as st
 from playground.figures.run_charts import overlaid_curves
 from playground.runs.run_comparison import config_table
 from widgets import session
+from widgets.safe_text import plain
 from widgets.run_saving import run_store, show_store_errors, store_warning
 
 session.init()
 state = st.session_state
 store = run_store()
 owner = session.owner()
-st.query_params["owner"] = owner  # bookmark this page to find your runs again, even after a restart
 
 st.title("Saved runs")
 store_warning()
+if "owner" in st.query_params:  # links of older versions named their owner: that let anyone act as them
+    del st.query_params["owner"]
+    st.info("This address carried an owner id, which is no longer accepted: anyone with such a link could see and delete that "
+            "person's runs. The runs below are this browser's. To show all your runs to someone, use **Share all my runs**.")
 
 
 def open_in_playground(spec) -> None:
@@ -33,26 +37,85 @@ def run_label(row) -> str:
     return f"{row['title'] or 'run'} {when}" + (f" ({parameters})" if parameters else "") + f" · {row['id'][:6]}"
 
 
+def address_with(name: str, value: str) -> str:
+    try:
+        base = str(st.context.url).split("?")[0]
+    except Exception:  # AppTest has no URL: a relative link still works in the same app
+        base = ""
+    return f"{base}?{name}={value}"
+
+
+def shared_run(token: str) -> None:
+    shared = store.load_shared(token)
+    if shared is None:
+        st.warning("This link does not point to a shared run (it may have been deleted or no longer shared). Your own runs are below.")
+        return
+    with st.container(border=True):
+        st.subheader(f"Shared run: {plain(shared.spec.title) if shared.spec and shared.spec.title else 'experiment'}")
+        final = shared.final
+        st.caption(f"{shared.state}, {shared.epochs} epochs, final test loss {final.get('test_loss', float('nan')):.4f}")
+        st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
+        if shared.spec is None:
+            st.caption(plain(shared.message))
+        elif st.button("Open this run's experiment in the playground", key="open_shared", type="primary"):
+            open_in_playground(shared.spec)
+
+
+def shared_list(token: str) -> None:
+    """Someone's runs, shown read-only through the link they chose to share (and can revoke)."""
+    other = store.owner_of_list(token)
+    if other is None:
+        st.warning("This link does not point to shared runs (its owner may have stopped sharing them). Your own runs are below.")
+        return
+    runs = store.list_runs(other)
+    with st.container(border=True):
+        st.subheader(f"Runs shared with you ({len(runs)})")
+        st.caption("You can look at these runs and open their experiments; they stay their owner's. Your own runs are below.")
+        if runs.empty:
+            return
+        labels = [run_label(row) for _, row in runs.iterrows()]
+        chosen = st.selectbox("Run", range(len(runs)), format_func=lambda i: labels[i], key="shared_list_run")
+        record = store.load(runs["id"].iloc[chosen], other)
+        if record is None:
+            return
+        st.plotly_chart(overlaid_curves({labels[chosen]: record.history}), width="stretch", key="shared_list_curves")
+        if record.spec is None:
+            st.caption(plain(record.message))
+        elif st.button("Open this run's experiment in the playground", key="open_shared_list"):
+            open_in_playground(record.spec)
+
+
+def sharing_all_runs() -> None:
+    """The explicit, revocable link to all of this browser's runs."""
+    token = store.shared_list_token(owner)
+    with st.popover("Share all my runs"):
+        if token is None:
+            st.write("Make a link that shows all your saved runs, now and later, to whoever has it (they cannot change or delete them).")
+            if st.button("Make the link", key="runs_share_all"):
+                store.share_list(owner)
+                st.rerun()
+        else:
+            st.code(address_with("runs", token), language=None)
+            st.caption("Anyone with this link sees all your runs. Stop sharing to make the link dead.")
+            if st.button("Stop sharing", key="runs_revoke_all"):
+                store.revoke_list(owner)
+                st.rerun()
+
+
 def page() -> None:
-
-
     shared_token = st.query_params.get("run")
     if shared_token:
-        shared = store.load_shared(shared_token)
-        if shared is None:
-            st.warning("This link does not point to a shared run (it may have been deleted). Your own runs are below.")
-        else:
-            with st.container(border=True):
-                st.subheader(f"Shared run: {shared.spec.title or 'experiment'}")
-                final = shared.final
-                st.caption(f"{shared.state}, {shared.epochs} epochs, final test loss {final.get('test_loss', float('nan')):.4f}")
-                st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
-                if st.button("Open this run's experiment in the playground", key="open_shared", type="primary"):
-                    open_in_playground(shared.spec)
+        shared_run(shared_token)
+    list_token = st.query_params.get("runs")
+    if list_token:
+        shared_list(list_token)
 
     runs = store.list_runs(owner)
-    st.caption("Runs belong to this browser session: bookmark this page's address to come back to them (anyone with the address "
-               "sees them). Use **Share link** to show one run to someone else.")
+    note, share_column = st.columns([3, 1], vertical_alignment="center")
+    note.caption("Your runs are kept for this browser (a cookie). Use **Share link** to show one run to someone else, or "
+                 "**Share all my runs** for a link to all of them.")
+    with share_column:
+        sharing_all_runs()
     if runs.empty:
         st.info("No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, "
                 "is stopped or diverges appears here.")
@@ -85,7 +148,10 @@ def page() -> None:
     st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves")
 
     records = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
-    records = {label: record for label, record in records.items() if record is not None}
+    for label, record in records.items():
+        if record is not None and record.spec is None:
+            st.warning(plain(f"{label}: {record.message}"))
+    records = {label: record for label, record in records.items() if record is not None and record.spec is not None}
     if len(records) > 1:
         st.subheader("Configs side by side")
         only_differences = st.toggle("Only the settings that differ", value=True, key="runs_only_differences")
@@ -113,14 +179,10 @@ def page() -> None:
         if columns[4].button("Share link", width="stretch", key="runs_share"):
             state.runs_share_token = store.share(record.id, owner)
         if state.get("runs_share_token"):
-            try:
-                base = str(st.context.url).split("?")[0]
-            except Exception:  # AppTest has no URL: a relative link still works in the same app
-                base = ""
-            st.code(f"{base}?run={state.runs_share_token}", language=None)
+            st.code(address_with("run", state.runs_share_token), language=None)
             st.caption("Anyone with this link can see this run and open its experiment.")
         if record.message:
-            st.caption(record.message)
+            st.caption(plain(record.message))
     else:
         st.caption("Select a single run to open, download or share it.")
     if st.button(f"Delete {len(chosen)} selected run(s)", key="runs_delete"):

@@ -82,7 +82,7 @@ def test_runs_page_lists_compares_and_deletes_saved_runs():
 
 
 def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, monkeypatch):
-    from widgets.run_saving import run_store
+    from widgets.run_saving import _opened as run_store  # the cached store, opened again after clear()
 
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"not a database" * 200)
@@ -92,7 +92,7 @@ def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, mon
         for page in ("pages/runs.py", "pages/sweeps.py", "pages/playground.py"):
             app = app_on(page)
             no_problems(app)
-            assert any("cannot be used" in w.value and "PLAYGROUND_RUNS_DB" in w.value for w in app.warning), page
+            assert any("cannot be used" in w.value and "PLAYGROUND\\_RUNS\\_DB" in w.value for w in app.warning), page  # Markdown-escaped
     finally:
         monkeypatch.undo()
         run_store.clear()

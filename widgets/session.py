@@ -1,11 +1,17 @@
-"""The user's work in `st.session_state`: the current spec, a widget generation and the trainer slot.
+"""The user's work in `st.session_state`: the current spec, a widget generation, the owner id and the trainer slot.
 
 Widgets are keyed by the generation: loading a preset, a link or an edit of the stack's
 structure bumps it, so every control shows the new values instead of its old state.
+
+The owner id (whose saved runs these are) comes only from this browser's own cookie or a fresh
+random token, never from the address: a link cannot make a visitor act as someone else. Showing
+one's runs to others is an explicit, revocable link on the Runs page.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 
 import streamlit as st
@@ -13,9 +19,11 @@ import streamlit as st
 from playground.engine.trainer_slot import TrainerSlot
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.spec import ExperimentSpec, SpecError
+from playground.validation import clean_title, validate
 from widgets.keras_state import keep_keras_state
 
 OWNER_COOKIE = "playground_owner"
+_OWNER_ID = re.compile(r"[A-Za-z0-9_-]{12,64}")
 
 
 def init() -> None:
@@ -27,19 +35,31 @@ def init() -> None:
         link = st.query_params.get("x")
         if link:
             try:
-                state.spec = ExperimentSpec.from_url(link)
+                state.spec = with_clean_title(ExperimentSpec.from_url(link))
             except SpecError as error:
-                state.link_error = "This link does not hold a readable experiment, so the default is shown. " + " ".join(error.problems)
+                state.link_error = "This link does not hold a readable experiment, so the default is shown. " + " ".join(error.problems[:3])
+            else:
+                problems = validate(state.spec)
+                if problems:
+                    state.link_error = (f"This link's experiment has {len(problems)} problem(s); the controls show the nearest settings they can. "
+                                        + " ".join(p.message for p in problems[:3]))
     state.setdefault("generation", 0)
     if "owner" not in state:
-        state.owner = st.query_params.get("owner") or _cookie(OWNER_COOKIE) or secrets.token_urlsafe(9)
+        cookie = _cookie(OWNER_COOKIE)
+        state.owner = cookie if is_owner_id(cookie) else secrets.token_urlsafe(9)
     if _cookie(OWNER_COOKIE) != state.owner and not state.get("owner_cookie_sent"):
         # Who the saved runs belong to, kept in a cookie so a reload (a new session) finds them again.
-        st.html(f"<script>document.cookie = '{OWNER_COOKIE}={state.owner}; path=/; max-age=31536000; SameSite=Lax';</script>",
-                unsafe_allow_javascript=True)
+        # The value is a token we made (checked above), written as a JavaScript string literal all the same.
+        cookie = json.dumps(f"{OWNER_COOKIE}={state.owner}; path=/; max-age=31536000; SameSite=Lax")
+        st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
         state.owner_cookie_sent = True
     if "slot" not in state:
         state.slot = TrainerSlot()
+
+
+def is_owner_id(text) -> bool:
+    """Whether `text` has the shape of an owner id this app hands out (URL-safe letters, 12 to 64)."""
+    return isinstance(text, str) and _OWNER_ID.fullmatch(text) is not None
 
 
 def _cookie(name: str) -> str | None:
@@ -62,9 +82,14 @@ def key(name: str) -> str:
     return f"{name}_{st.session_state.generation}"
 
 
+def with_clean_title(spec: ExperimentSpec) -> ExperimentSpec:
+    """The page has no box to edit the title, so one from outside is made one short line here."""
+    return spec.replace(title=clean_title(spec.title))
+
+
 def load(new_spec: ExperimentSpec, rerun: bool = True) -> None:
     """Makes `new_spec` the user's experiment and redraws every control from it."""
-    st.session_state.spec = new_spec
+    st.session_state.spec = with_clean_title(new_spec)
     st.session_state.generation += 1
     if rerun:
         st.rerun()

@@ -22,7 +22,7 @@ END_STATES = ("finished", "stopped", "diverged")
 class RunRecord:
     id: str
     owner: str
-    spec: ExperimentSpec
+    spec: ExperimentSpec | None  # None for a stored run whose config this version cannot read (`message` says why)
     history: list[dict]
     state: str
     started_at: float  # seconds since the epoch

@@ -23,13 +23,14 @@ import json
 import os
 import secrets
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
 
 from playground.runs.run_record import RunRecord
-from playground.spec import ExperimentSpec
+from playground.spec import ExperimentSpec, SpecError
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "runs.sqlite3"
 PATH_VARIABLE = "PLAYGROUND_RUNS_DB"
@@ -55,6 +56,11 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_owner ON runs (owner, started_at);
 CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id);
+CREATE TABLE IF NOT EXISTS shared_lists (
+    token TEXT PRIMARY KEY,
+    owner TEXT NOT NULL UNIQUE,
+    created_at REAL NOT NULL
+);
 """
 
 LIST_COLUMNS = ["id", "title", "state", "epochs", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
@@ -77,14 +83,18 @@ class RunStore:
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path) if path is not None else configured_path()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as connection:
-                connection.execute("PRAGMA journal_mode=WAL")
-                with connection:
-                    connection.executescript(SCHEMA)
-                connection.execute("SELECT count(*) FROM runs").fetchone()
+            self._create()
         except (sqlite3.Error, OSError) as error:
             raise StoreError(self._explain(error)) from error
+
+    def _create(self) -> None:
+        """Creates the folder, the file and the tables where missing (also when the file was deleted)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            with connection:
+                connection.executescript(SCHEMA)
+            connection.execute("SELECT count(*) FROM runs").fetchone()
 
     def _explain(self, error: Exception) -> str:
         text = str(error)
@@ -106,16 +116,27 @@ class RunStore:
 
     def _run(self, sql: str, parameters=(), fetch: str | None = None):
         try:
-            with closing(self._connect()) as connection:
-                with connection:  # one transaction: committed on success, rolled back on error
-                    cursor = connection.execute(sql, parameters)
-                    if fetch == "one":
-                        return cursor.fetchone()
-                    if fetch == "all":
-                        return cursor.fetchall()
-                    return cursor.rowcount
+            return self._execute(sql, parameters, fetch)
+        except (sqlite3.OperationalError, OSError) as error:
+            if not self.path.exists() or "no such table" in str(error):
+                try:  # the file (or its folder) was deleted while the app ran: start a new one
+                    self._create()
+                    return self._execute(sql, parameters, fetch)
+                except (sqlite3.Error, OSError) as again:
+                    raise StoreError(self._explain(again)) from again
+            raise StoreError(self._explain(error)) from error
         except sqlite3.Error as error:
             raise StoreError(self._explain(error)) from error
+
+    def _execute(self, sql: str, parameters, fetch: str | None):
+        with closing(self._connect()) as connection:
+            with connection:  # one transaction: committed on success, rolled back on error
+                cursor = connection.execute(sql, parameters)
+                if fetch == "one":
+                    return cursor.fetchone()
+                if fetch == "all":
+                    return cursor.fetchall()
+                return cursor.rowcount
 
     # Writing.
     def save(self, record: RunRecord) -> str:
@@ -144,10 +165,31 @@ class RunStore:
         self._run("UPDATE runs SET share_token = ? WHERE id = ? AND owner = ?", (token, run_id, owner))
         return token
 
+    def share_list(self, owner: str) -> str:
+        """A token that lets anyone see (not change) all of `owner`'s runs: the same one until revoked."""
+        row = self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")
+        if row is not None:
+            return row["token"]
+        token = secrets.token_urlsafe(16)
+        self._run("INSERT OR IGNORE INTO shared_lists (token, owner, created_at) VALUES (?, ?, ?)", (token, owner, time.time()))
+        return self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")["token"]
+
+    def shared_list_token(self, owner: str) -> str | None:
+        row = self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")
+        return None if row is None else row["token"]
+
+    def revoke_list(self, owner: str) -> bool:
+        """Ends the link to `owner`'s runs: whoever has it sees nothing any more."""
+        return self._run("DELETE FROM shared_lists WHERE owner = ?", (owner,)) > 0
+
+    def owner_of_list(self, token: str) -> str | None:
+        row = self._run("SELECT owner FROM shared_lists WHERE token = ?", (str(token)[:64],), "one")
+        return None if row is None else row["owner"]
+
     # Reading.
     def load(self, run_id: str, owner: str | None = None) -> RunRecord | None:
         """The run, if it exists and (when `owner` is given) belongs to `owner`."""
-        sql, parameters = "SELECT * FROM runs WHERE id = ?", (run_id,)
+        sql, parameters = "SELECT * FROM runs WHERE id = ?", (str(run_id),)
         if owner is not None:
             sql, parameters = sql + " AND owner = ?", (run_id, owner)
         row = self._run(sql, parameters, "one")
@@ -182,9 +224,16 @@ class RunStore:
 
     @staticmethod
     def _record(row) -> RunRecord:
+        message = row["message"] or ""
+        try:
+            spec = ExperimentSpec.from_json(row["spec"])
+        except SpecError as error:  # saved by another version of the app
+            spec = None
+            message = ("This run's config can no longer be read by this version of the app, so it cannot be opened "
+                       f"(its curves are kept): {error.problems[0]}")
         return RunRecord(
-            id=row["id"], owner=row["owner"], spec=ExperimentSpec.from_json(row["spec"]), history=json.loads(row["history"]),
-            state=row["state"], started_at=row["started_at"], duration=row["duration"], message=row["message"] or "",
+            id=row["id"], owner=row["owner"], spec=spec, history=json.loads(row["history"]),
+            state=row["state"], started_at=row["started_at"], duration=row["duration"], message=message,
             model=row["model"], sweep_id=row["sweep_id"], parameters=json.loads(row["parameters"] or "{}"), share_token=row["share_token"],
         )
 
@@ -215,6 +264,18 @@ class UnavailableStore:
 
     def share(self, run_id: str, owner: str) -> str:
         raise StoreError(self.message)
+
+    def share_list(self, owner: str) -> str:
+        raise StoreError(self.message)
+
+    def shared_list_token(self, owner: str) -> None:
+        return None
+
+    def revoke_list(self, owner: str) -> bool:
+        return False
+
+    def owner_of_list(self, token: str) -> None:
+        return None
 
 
 def open_store(path: str | os.PathLike | None = None):
