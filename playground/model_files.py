@@ -1,17 +1,37 @@
 """Saving trained models as `.keras` files and loading them back safely.
 
-Loading uses `safe_mode=True`: a model that carries arbitrary Python code (a Lambda layer) is
-refused with a message, never run. Our arctan activation is registered, so models using it load.
+A `.keras` file is a zip archive of `config.json` (the architecture), `metadata.json` and
+`model.weights.h5`. An uploaded one is checked before Keras sees it: its size, the archive's
+members and their unpacked sizes, and the architecture itself (only the playground's layer types,
+within the same bounds as a stack built in the page: units, filters, input size, parameter
+count). Then Keras loads it with `safe_mode=True`, so a model carrying Python code (a Lambda
+layer) is refused, never run. Our arctan activation is registered, so models using it load.
 
 Example:
 
     save_model(model, "run.keras")
-    model = load_model_file("run.keras")
+    model = load_model_bytes(Path("run.keras").read_bytes())
 """
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import tempfile
+import zipfile
+
 from playground.activations import keras_activation
+from playground.layers import LAYERS
+from playground.spec import LayerSpec
+from playground.validation import stack_problems
+
+MAX_MODEL_BYTES = 64 * 1024 * 1024  # 5,000,000 float32 parameters are 20 MB
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_INPUT_VALUES = 1_000_000  # numbers per sample (e.g. 1000x1000 grey images)
+MEMBERS = ("config.json", "metadata.json", "model.weights.h5")
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 class ModelFileError(ValueError):
@@ -22,29 +42,148 @@ def save_model(model, path: str) -> None:
     model.save(path)
 
 
+def check_model_archive(content: bytes) -> dict:
+    """The parsed `config.json` of a `.keras` file's bytes, after every bound is checked.
+
+    Raises:
+        ModelFileError: saying what is wrong with the file and what to do.
+    """
+    if len(content) > MAX_MODEL_BYTES:
+        raise ModelFileError(f"The file is {len(content) / 2**20:.0f} MB; models up to {MAX_MODEL_BYTES // 2**20} MB can be imported.")
+    if not content:
+        raise ModelFileError("The file is empty. Save the model again with model.save('name.keras').")
+    if content.startswith(HDF5_SIGNATURE):
+        raise ModelFileError("This is an HDF5 (.h5) model from an older Keras, renamed to .keras. Load it in Keras and save it again "
+                             "with model.save('name.keras').")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = {info.filename: info for info in archive.infolist()}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ModelFileError("This is not a .keras model: a .keras file is a zip archive, and this one is not (or is cut short). "
+                             "Save the model with model.save('name.keras') and upload that file.") from None
+    unexpected = [name for name in members if name not in MEMBERS and not name.endswith("/")]
+    if unexpected or "config.json" not in members:
+        what = f"holds {unexpected[0]!r:.60}, which a Keras model file does not" if unexpected else "has no config.json"
+        raise ModelFileError(f"This archive {what}: it is not a model saved by model.save('name.keras').")
+    unpacked = sum(info.file_size for info in members.values())
+    if unpacked > MAX_UNPACKED_BYTES or members["config.json"].file_size > MAX_CONFIG_BYTES:
+        raise ModelFileError(f"The archive unpacks to {unpacked / 2**20:,.0f} MB (config {members['config.json'].file_size / 2**20:,.1f} MB); "
+                             f"an importable model unpacks to at most {MAX_UNPACKED_BYTES // 2**20} MB with a config under 1 MB.")
+    try:
+        config = json.loads(archive.read("config.json").decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, EOFError):
+        raise ModelFileError("The model's config.json is damaged or is not JSON. Save the model again.") from None
+    _check_architecture(config)
+    return config
+
+
+def _check_architecture(config) -> None:
+    """Refuses architectures the playground cannot show or that would not fit in memory."""
+    if not isinstance(config, dict) or config.get("class_name") != "Sequential" or not isinstance(config.get("config"), dict):
+        kind = config.get("class_name") if isinstance(config, dict) else None
+        raise ModelFileError(f"Only Sequential models (a plain stack of layers, as the playground saves) can be imported; this one is "
+                             f"{kind!r:.40}.")
+    layers = config["config"].get("layers")
+    if not isinstance(layers, list) or len(layers) < 2:
+        raise ModelFileError("The model's config lists no layers. Save the model again.")
+    first, *stack = layers
+    input_shape = _input_shape(first)
+    specs = tuple(_layer_spec(index, layer) for index, layer in enumerate(stack, start=1))
+    if specs[-1].type != "Dense":
+        raise ModelFileError(f"The model ends with a {specs[-1].type} layer; the playground's models end with a Dense output layer.")
+    problems = stack_problems(specs, input_shape)
+    if problems:
+        raise ModelFileError("This model cannot be imported: " + " ".join(problems[:3]))
+
+
+def _input_shape(layer) -> tuple[int, ...]:
+    config = layer.get("config") if isinstance(layer, dict) else None
+    shape = config.get("batch_shape") if isinstance(config, dict) and layer.get("class_name") == "InputLayer" else None
+    if not isinstance(shape, list) or not 2 <= len(shape) <= 4:
+        raise ModelFileError("The model does not start with an input of a known shape (a Keras Input layer). Save it again from a "
+                             "model built with keras.Input(shape=...).")
+    dims = shape[1:]
+    if not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= MAX_INPUT_VALUES for d in dims):
+        raise ModelFileError(f"The model's input shape {dims!r:.60} is not a list of sizes from 1 to {MAX_INPUT_VALUES:,}.")
+    values = 1
+    for d in dims:
+        values *= d
+    if values > MAX_INPUT_VALUES:
+        raise ModelFileError(f"The model takes {values:,} numbers per sample; at most {MAX_INPUT_VALUES:,} can be imported.")
+    return tuple(dims)
+
+
+def _layer_spec(index: int, layer) -> LayerSpec:
+    """The layer as the playground's `LayerSpec`, for the same checks as a stack built in the page."""
+    if not isinstance(layer, dict) or not isinstance(layer.get("config"), dict):
+        raise ModelFileError(f"Layer {index} of the model's config is damaged. Save the model again.")
+    kind = layer.get("class_name")
+    if kind == "Lambda":
+        raise ModelFileError("This model contains a Lambda layer, which holds arbitrary Python code, so it was not loaded "
+                             "(safe mode). Rebuild the model without Lambda layers, or use built-in layers only.")
+    if not isinstance(kind, str) or kind not in LAYERS:
+        raise ModelFileError(f"Layer {index} is a {kind!r:.40} layer; the playground imports models made of "
+                             f"{', '.join(LAYERS)} layers.")
+    config = layer["config"]
+    fields = {name: _setting(config.get(name)) for name in LAYERS[kind].defaults}
+    return LayerSpec(kind, **fields)
+
+
+def _setting(value):
+    """A Keras config value as the playground writes it: (3, 3) -> 3, registered arctan -> "arctan"."""
+    if isinstance(value, list) and value and all(v == value[0] for v in value):
+        return value[0]
+    if isinstance(value, dict) and isinstance(value.get("config"), str):
+        return value["config"].rsplit(">", 1)[-1]  # "playground>arctan"
+    return value
+
+
+def load_model_bytes(content: bytes):
+    """The Keras model in a `.keras` file's bytes, checked first (`check_model_archive`).
+
+    Raises:
+        ModelFileError: with a plain reason; never a server path.
+    """
+    check_model_archive(content)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        with open(path, "wb") as file:
+            file.write(content)
+        return _load(path, folder)
+
+
 def load_model_file(path: str):
+    """The Keras model in a `.keras` file on disk (for the CLI and tests), checked like an upload."""
+    try:
+        with open(path, "rb") as file:
+            content = file.read(MAX_MODEL_BYTES + 1)
+    except OSError as error:
+        raise ModelFileError(f"The model file cannot be read ({error.strerror}).") from None
+    return load_model_bytes(content)
+
+
+def _load(path: str, folder: str):
     import keras
 
     keras_activation("arctan")  # registers the custom activation before loading
     try:
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except ValueError as error:
-        text = str(error)
+        text = str(error).replace(folder, "")
         if "Lambda" in text or "safe_mode" in text or "unsafe" in text:
             raise ModelFileError(
                 "This model contains a Lambda layer, which holds arbitrary Python code, so it was not loaded "
                 "(safe mode). Rebuild the model without Lambda layers, or use built-in layers only."
-            ) from error
-        raise ModelFileError(f"This file could not be read as a Keras model: {text.splitlines()[0]}") from error
-    except (OSError, KeyError, TypeError) as error:
-        raise ModelFileError(f"This file is not a valid .keras model ({type(error).__name__}: {error}). Save it with model.save('name.keras').") from error
+            ) from None
+        raise ModelFileError(f"This file could not be read as a Keras model: {text.splitlines()[0] if text else 'no reason given'}") from None
+    except Exception as error:  # a damaged weights file, or one that does not match its config
+        text = str(error).replace(folder, "").splitlines()
+        raise ModelFileError(f"This file is not a valid .keras model ({type(error).__name__}: {text[0] if text else ''}). "
+                             "Save it with model.save('name.keras').") from None
 
 
 def model_bytes(model) -> bytes:
     """The model as the bytes of a `.keras` file (to store with a run or offer as a download)."""
-    import os
-    import tempfile
-
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         save_model(model, path)

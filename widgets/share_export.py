@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import re
 
 import pandas as pd
 import streamlit as st
 
 from playground.engine.trainer import Trainer
-from playground.model_files import ModelFileError, load_model_file, model_bytes
+from playground.model_files import ModelFileError, load_model_bytes, model_bytes
 from playground.script_export import export_script
 from playground.spec import ExperimentSpec, SpecError
 from playground.validation import validate
 from widgets import session
+from widgets.safe_text import plain
 
 
 def share_link(spec: ExperimentSpec) -> str:
@@ -28,7 +28,7 @@ def share_link(spec: ExperimentSpec) -> str:
 def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool) -> None:
     st.markdown("**Share this experiment** (copy the link with the icon on the right)")
     st.code(share_link(spec), language=None, wrap_lines=True)
-    name = (spec.title or spec.dataset.name).lower().replace(" ", "_")[:40] or "experiment"
+    name = re.sub(r"[^a-z0-9_-]+", "_", (spec.title or spec.dataset.name).lower()).strip("_")[:40] or "experiment"  # a safe file name
     columns = st.columns(4)
     columns[0].download_button("Config JSON", spec.to_json() + "\n", file_name=f"{name}.json", mime="application/json", width="stretch")
     if valid:
@@ -46,24 +46,21 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
         return
     if upload.name.endswith(".json"):
         try:
-            imported = ExperimentSpec.from_json(upload.getvalue().decode("utf-8", errors="replace"))
+            imported = ExperimentSpec.from_json(upload.getvalue())
         except SpecError as error:
-            st.error("This config could not be loaded: " + " ".join(error.problems))
+            st.error(plain("This config could not be loaded: " + " ".join(error.problems[:5])))
             return
         problems = validate(imported)
         if problems:
-            st.warning("The config was read, but it has problems (shown next to the controls after loading): " + " ".join(p.message for p in problems[:3]))
+            st.warning(plain("The config was read, but it has problems (shown next to the controls after loading): " + " ".join(p.message for p in problems[:3])))
         if st.button("Load this config", type="primary"):
             session.load(imported)
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "uploaded.keras"
-        path.write_bytes(upload.getvalue())
-        try:
-            model = load_model_file(str(path))
-        except ModelFileError as error:
-            st.error(str(error))
-            return
+    try:
+        model = load_model_bytes(upload.getvalue())
+    except ModelFileError as error:
+        st.error(plain(str(error)))
+        return
     rows = [{"layer": layer.name, "type": type(layer).__name__, "output": str(tuple(layer.output.shape[1:])), "parameters": layer.count_params()} for layer in model.layers]
     st.success(f"Loaded safely: {model.count_params():,} parameters.")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
