@@ -66,5 +66,6 @@ def _layer_seed(seed: int, index: int) -> int:
 
 
 def _model_name(spec: ExperimentSpec) -> str:
-    name = "".join(c if c.isalnum() else "_" for c in (spec.title or spec.dataset.name))
+    # TensorFlow scope names take ASCII letters, digits and _ only ("Réseau café" -> "R_seau_caf_").
+    name = "".join(c if c.isascii() and c.isalnum() else "_" for c in (spec.title or spec.dataset.name))
     return f"playground_{name}"[:60]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from pathlib import Path
 
 from playground.datasets import DATASETS, load_dataset
 from playground.datasets import plane
@@ -90,11 +91,15 @@ def _data_code(spec: ExperimentSpec) -> str:
 
 def _csv_code(spec: ExperimentSpec) -> list[str]:
     csv = spec.dataset.csv
+    file_name = Path(csv.path).name if csv.path else f"{csv.upload}.csv"
     return [
         "import pandas as pd", "",
-        f"table = pd.read_csv({csv.path!r})",
+        "# The CSV file you trained on, beside this script (the app read it as: separator from the header line).",
+        f"table = pd.read_csv({file_name!r}, sep=None, engine='python')",
+        "table.columns = [str(c) for c in table.columns]",
         f"labels = table[{csv.label_column!r}]",
-        f"features = table.drop(columns=[{csv.label_column!r}]).to_numpy('float32')",
+        f"features = table.drop(columns=[{csv.label_column!r}]).to_numpy('float64')",
+        "features = features / np.where(np.abs(features).max(axis=0) > 0, np.abs(features).max(axis=0), 1.0)",
         "x = (features - features.mean(axis=0)) / np.where(features.std(axis=0) > 0, features.std(axis=0), 1.0)",
         "x = x.astype('float32')",
         *(["y = labels.to_numpy('float32')"] if load_dataset(spec.dataset).task == "regression" else [
@@ -172,15 +177,11 @@ def export_script(spec: ExperimentSpec) -> str:
         accuracy_code = f"accuracy = float(np.mean(np.argmax(predictions, axis=1) == {truth}))"
     arctan = ("\n@keras.saving.register_keras_serializable(package='playground', name='arctan')\n"
               "def arctan(x):\n    return keras.ops.arctan(x)\n") if "arctan" in "".join(layers) else ""
-    title = spec.title or spec.dataset.name
-    return f'''"""{title}: exported from Neural Network Playground.
-
-Trains the same network on the same data, in the same batch order, as the app did.
-Run: python this_file.py    (needs keras with the TensorFlow backend, numpy{_package_note(spec)})
-
-The experiment config:
-{json.dumps(spec.to_dict(), indent=2)}
-"""
+    docstring = (f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\n"
+                 "Trains the same network on the same data, in the same batch order, as the app did.\n"
+                 f"Run: python this_file.py    (needs keras with the TensorFlow backend, numpy{_package_note(spec)})\n\n"
+                 f"The experiment config:\n{json.dumps(spec.to_dict(), indent=2)}\n")
+    return f'''"""{_docstring_body(docstring)}"""
 
 import math
 import os
@@ -220,6 +221,20 @@ test_loss = float(np.mean(keras.losses.get({plan.loss!r})(y_test, predictions)))
 {accuracy_code}
 print(f"final test loss {{test_loss:.6f}}" + ("" if accuracy is None else f", test accuracy {{accuracy:.4f}}"))
 '''
+
+
+def _docstring_body(text: str) -> str:
+    """`text` escaped for a triple-quoted docstring: a quote, a backslash or a control character in a
+    title can neither end the string nor change it, so the script's `__doc__` is exactly `text`."""
+    escaped = []
+    for char in text:
+        if char in '\\"':
+            escaped.append("\\" + char)
+        elif char == "\n" or char.isprintable():
+            escaped.append(char)
+        else:
+            escaped.append(char.encode("unicode_escape").decode("ascii"))
+    return "".join(escaped)
 
 
 def _package_note(spec: ExperimentSpec) -> str:
