@@ -59,12 +59,7 @@ def _load_spec(args) -> tuple[ExperimentSpec, str]:
         spec, name = PRESETS[args.preset].spec, args.preset
     else:
         path = Path(args.config)
-        if not path.is_file():
-            raise BadInput(f"Config file {str(path)!r} was not found.")
-        try:
-            spec = ExperimentSpec.from_json(path.read_text())
-        except SpecError as error:
-            raise BadInput("\n".join(error.problems)) from error
+        spec = _read_config(path)
         name = path.stem
     if getattr(args, "epochs", None) is not None:
         spec = spec.replace(training=_replace(spec.training, epochs=args.epochs))
@@ -74,6 +69,43 @@ def _load_spec(args) -> tuple[ExperimentSpec, str]:
     if problems:
         raise BadInput("\n".join(p.message for p in problems))
     return spec, name
+
+
+def _read_config(path: Path) -> ExperimentSpec:
+    """The config file the user named: a regular file, bounded in size; its CSV path (if any) is
+    read relative to the config's own folder."""
+    from playground.spec import MAX_CONFIG_BYTES
+
+    if path.is_dir():
+        raise BadInput(f"{str(path)!r} is a folder; give the path of a config .json file inside it.")
+    if not path.exists():
+        raise BadInput(f"Config file {str(path)!r} was not found.")
+    if not path.is_file():
+        raise BadInput(f"{str(path)!r} is not a regular file (a device or a pipe); give a config .json file.")
+    try:
+        with open(path, "rb") as file:
+            content = file.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise BadInput(f"Config file {str(path)!r} cannot be read ({error.strerror}).") from None
+    try:
+        spec = ExperimentSpec.from_json(content, allow_paths=True)
+    except SpecError as error:
+        raise BadInput("\n".join(error.problems)) from error
+    csv = spec.dataset.csv
+    if csv is not None and isinstance(csv.path, str) and csv.path and not Path(csv.path).is_absolute():
+        spec = spec.replace(dataset=_replace(spec.dataset, csv=_replace(csv, path=str(path.parent / csv.path))))
+    return spec
+
+
+def _output_path(args, name: str, suffix: str) -> Path:
+    output = Path(args.output or (name.replace("-", "_") + suffix))
+    if output.is_dir():
+        raise BadInput(f"--output {str(output)!r} is a folder; give a file name, e.g. {str(output / (name + suffix))!r}.")
+    if suffix == ".keras" and output.suffix != ".keras":
+        raise BadInput(f"A Keras model file must end in .keras, but --output is {str(output)!r}.")
+    if not output.parent.is_dir():
+        raise BadInput(f"The folder {str(output.parent)!r} for --output does not exist. Create it first or write elsewhere.")
+    return output
 
 
 def _replace(obj, **changes):
@@ -143,21 +175,24 @@ def command_train(args) -> int:
 def command_export(args) -> int:
     spec, name = _load_spec(args)
     suffix = {"python": ".py", "keras": ".keras", "json": ".json"}[args.format]
-    output = Path(args.output or (name.replace("-", "_") + suffix))
-    if args.format == "json":
-        output.write_text(spec.to_json() + "\n")
-    elif args.format == "python":
-        from playground.script_export import export_script
+    output = _output_path(args, name, suffix)
+    try:
+        if args.format == "json":
+            output.write_text(spec.to_json() + "\n")
+        elif args.format == "python":
+            from playground.script_export import export_script
 
-        output.write_text(export_script(spec))
-    else:
-        from playground.model_files import save_model
+            output.write_text(export_script(spec))
+        else:
+            from playground.model_files import save_model
 
-        trainer, _ = _train(spec, verbose=False)
-        try:
-            save_model(trainer.model, str(output))
-        finally:
-            trainer.close()
+            trainer, _ = _train(spec, verbose=False)
+            try:
+                save_model(trainer.model, str(output))
+            finally:
+                trainer.close()
+    except OSError as error:
+        raise BadInput(f"Could not write {str(output)!r}: {error.strerror}.") from None
     print(f"wrote {output}")
     return 0
 

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from playground.datasets import csv_table, images, plane
+from playground.datasets import csv_table, images, plane, uploads
 from playground.datasets.dataset import Dataset, DatasetError, split
 from playground.spec import DatasetSpec
 
@@ -76,7 +76,13 @@ def _csv(spec: DatasetSpec, rng):
     options = spec.csv
     if options is None:
         raise DatasetError("Dataset 'csv' needs a file: upload a CSV and choose its label column.")
-    x, y, task, names = csv_table.read_table(options.path, options.label_column, options.task)
+    if options.upload:
+        content = uploads.read_upload(options.upload)
+    elif options.path:  # only configs the CLI's user wrote may name a file (see `ExperimentSpec.from_dict`)
+        content = uploads.read_file(options.path, csv_table.MAX_BYTES)
+    else:
+        raise DatasetError("Dataset 'csv' needs a file: upload a CSV and choose its label column.")
+    x, y, task, names = csv_table.read_table(content, options.label_column, options.task)
     if task == "regression":
         return x, y, 1, (), "regression"
     return x, y, len(names), names, "binary" if len(names) == 2 else "multiclass"
@@ -106,12 +112,18 @@ def plane_bounds(x: np.ndarray) -> tuple[float, float]:
     return (-max(6.0, np.ceil(reach)), max(6.0, np.ceil(reach)))
 
 
+MAX_GENERATED_SAMPLES = 20_000  # the 2-D datasets; image sets are bounded by their size
+
+
 @functools.lru_cache(maxsize=32)
 def load_dataset(spec: DatasetSpec) -> Dataset:
     """Generates or reads the data for `spec` and splits it; raises `DatasetError` with advice."""
     info = DATASETS.get(spec.name)
     if info is None:
-        raise DatasetError(f"Unknown dataset {spec.name!r}. Pick one of: {', '.join(DATASETS)}.")
+        raise DatasetError(f"Unknown dataset {spec.name!r:.40}. Pick one of: {', '.join(DATASETS)}.")
+    cap = info.max_samples or MAX_GENERATED_SAMPLES
+    if spec.samples is not None and not (isinstance(spec.samples, int) and 20 <= spec.samples <= cap):
+        raise DatasetError(f"The number of samples must be a whole number from 20 to {cap:,}. Leave it empty for the dataset's default.")
     reason = info.missing()
     if reason:
         raise DatasetError(reason)
