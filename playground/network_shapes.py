@@ -34,7 +34,7 @@ def layer_rows(network: NetworkSpec, input_shape: tuple[int, ...], output_units:
     rows = [LayerRow(0, "Input", tuple(input_shape), 0)]
     shape: tuple[int, ...] | None = tuple(input_shape)
     for index, layer in enumerate(network.layers, start=1):
-        layer_type = LAYERS.get(layer.type)
+        layer_type = LAYERS.get(layer.type) if isinstance(layer.type, str) else None
         if layer_type is None or shape is None or not _complete(layer):
             rows.append(LayerRow(index, layer.type, None, 0))
             shape = None

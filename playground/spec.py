@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 1
+MAX_CONFIG_BYTES = 256 * 1024  # a config file or a decompressed link; real ones are under 4 KB
+MAX_LINK_CHARS = 64 * 1024  # the `x=` part of a shared link
+MAX_TITLE_CHARS = 120
 
 
 class SpecError(ValueError):
@@ -44,15 +47,18 @@ class CsvOptions:
     """Where a CSV dataset comes from and which column holds the label.
 
     Args:
-        path: path of the CSV file on the server (uploads are stored and referenced by path).
+        path: a CSV file named on the command line. Only configs read with `allow_paths=True`
+            (the CLI's own files) may set it: links, imports and stored runs never name server paths.
         label_column: name of the column to predict.
         task: "auto" (classes when the label has few distinct values), "classification"
             or "regression".
+        upload: the id of a file uploaded in the page (`playground.datasets.uploads`).
     """
 
     path: str = ""
     label_column: str = "label"
     task: str = "auto"
+    upload: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,8 +243,14 @@ class ExperimentSpec:
         }
 
     @classmethod
-    def from_dict(cls, config: Any) -> "ExperimentSpec":
+    def from_dict(cls, config: Any, allow_paths: bool = False) -> "ExperimentSpec":
         """Reads a config dict. Missing fields take their defaults; unknown ones are errors.
+
+        Args:
+            config: the parsed JSON object.
+            allow_paths: whether `dataset.csv.path` may name a file. Only the CLI, reading a
+                config its user wrote, passes True; a link or an imported file must not make the
+                server read its own files.
 
         Raises:
             SpecError: listing every structural problem (values are checked by `validate`).
@@ -246,10 +258,14 @@ class ExperimentSpec:
         problems: list[str] = []
         if not isinstance(config, dict):
             raise SpecError([f"The config must be a JSON object, but got {type(config).__name__}."])
+        title = config.get("title", "")
+        if not isinstance(title, str):
+            problems.append(f"title must be text in quotes, like \"XOR with 4 neurons\", but got {_shown(title)}.")
+            title = ""
         version = config.get("version", VERSION)
         if version != VERSION:
             problems.append(
-                f"version: this app reads config version {VERSION}, but got {version!r}. "
+                f"version: this app reads config version {VERSION}, but got {_shown(version)}. "
                 f"Set \"version\": {VERSION}."
             )
         _unknown(config, {"version", "title", "dataset", "network", "training"}, "", problems)
@@ -261,6 +277,10 @@ class ExperimentSpec:
             if isinstance(csv_cfg, dict):
                 _unknown(csv_cfg, _names(CsvOptions), "dataset.csv.", problems)
                 csv = CsvOptions(**_known(csv_cfg, CsvOptions))
+                if csv.path and not allow_paths:
+                    problems.append("dataset.csv.path names a file on the server, which links and imported configs may not do. "
+                                    "Upload the CSV file in the Data panel instead (or run the config with the command line).")
+                    csv = dataclasses.replace(csv, path="")
             else:
                 problems.append("dataset.csv must be an object like {\"path\": ..., \"label_column\": ...}.")
         _unknown(data_cfg, _names(DatasetSpec), "dataset.", problems)
@@ -282,7 +302,7 @@ class ExperimentSpec:
                 _unknown(layer_cfg, _names(LayerSpec), f"Layer {i}: ", problems)
                 parsed.append(LayerSpec(**_known(layer_cfg, LayerSpec)))
             layers = tuple(parsed)
-        features = net_cfg.get("features", list(NetworkSpec().features))
+        features = net_cfg.get("features", _default_features(data_cfg.get("name", DatasetSpec.name)))
         if not isinstance(features, list):
             problems.append("network.features must be a list of feature names, like [\"x1\", \"x2\"].")
             features = []
@@ -300,18 +320,32 @@ class ExperimentSpec:
 
         if problems:
             raise SpecError(problems)
-        return cls(dataset=dataset, network=network, training=training, title=config.get("title", ""))
+        return cls(dataset=dataset, network=network, training=training, title=title)
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
     @classmethod
-    def from_json(cls, text: str) -> "ExperimentSpec":
+    def from_json(cls, text: str | bytes, allow_paths: bool = False) -> "ExperimentSpec":
+        """Reads a config from JSON text (or UTF-8 bytes), at most `MAX_CONFIG_BYTES` long."""
+        if isinstance(text, bytes):
+            if len(text) > MAX_CONFIG_BYTES:
+                raise SpecError([_too_long(len(text))])
+            try:
+                text = text.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise SpecError(["The config is not text (it is not UTF-8): it may be another kind of file. "
+                                 "Choose the .json file saved from the playground."]) from error
+        if len(text) > MAX_CONFIG_BYTES:
+            raise SpecError([_too_long(len(text))])
         try:
             config = json.loads(text)
         except (json.JSONDecodeError, TypeError) as error:
             raise SpecError([f"The config is not valid JSON: {error}. Check for a missing comma or quote."]) from error
-        return cls.from_dict(config)
+        except RecursionError as error:
+            raise SpecError(["The config nests brackets thousands of levels deep; an experiment config is a few levels deep. "
+                             "Use a config saved from the playground."]) from error
+        return cls.from_dict(config, allow_paths=allow_paths)
 
     def to_url(self) -> str:
         """A compact URL-safe string: compressed JSON in base64url, no padding."""
@@ -320,14 +354,44 @@ class ExperimentSpec:
 
     @classmethod
     def from_url(cls, text: str) -> "ExperimentSpec":
+        """Reads a link's experiment. The link and what it unpacks to are bounded before any work."""
+        cut_short = "The link does not hold a valid experiment (it may be cut short). Copy the whole link again."
+        if not isinstance(text, str) or len(text) > MAX_LINK_CHARS:
+            raise SpecError([f"The link is longer than any experiment's ({MAX_LINK_CHARS // 1024} KB at most), so it was not read. "
+                             "Copy the link from the playground's Share box."])
         try:
-            raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+            packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            unpacker = zlib.decompressobj()
+            raw = unpacker.decompress(packed, MAX_CONFIG_BYTES + 1)
         except (ValueError, zlib.error) as error:
-            raise SpecError(["The link does not hold a valid experiment (it may be cut short). Copy the whole link again."]) from error
+            raise SpecError([cut_short]) from error
+        if len(raw) > MAX_CONFIG_BYTES or unpacker.unconsumed_tail:
+            raise SpecError([_too_long(len(raw), "link")])
+        if not unpacker.eof:
+            raise SpecError([cut_short])
         return cls.from_json(raw.decode("utf-8", errors="replace"))
 
     def replace(self, **changes: Any) -> "ExperimentSpec":
         return dataclasses.replace(self, **changes)
+
+
+def _default_features(dataset_name: Any) -> list[str]:
+    """x1 and x2 for the 2-D datasets; none for images and tables, which feed their own inputs."""
+    from playground.datasets import DATASETS  # the dataset table builds on this module
+
+    info = DATASETS.get(dataset_name) if isinstance(dataset_name, str) else None
+    return list(NetworkSpec().features) if info is None or info.kind == "2d" else []
+
+
+def _too_long(size: int, what: str = "config") -> str:
+    return (f"The {what} holds more than {MAX_CONFIG_BYTES // 1024} KB of settings (an experiment needs a few KB), so it was not read. "
+            "Check that it is an experiment saved from the playground.")
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A short, printable rendering of a received value for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _names(cls) -> set[str]:
@@ -343,7 +407,7 @@ def _unknown(config: dict, allowed: set[str], where: str, problems: list[str]) -
     for key in config:
         if key not in allowed:
             problems.append(
-                f"{where}unknown setting {key!r}. Known settings: {', '.join(sorted(allowed))}."
+                f"{where}unknown setting {_shown(key)}. Known settings: {', '.join(sorted(allowed))}."
             )
 
 

@@ -23,7 +23,7 @@ layers = st.builds(
 specs = st.builds(
     ExperimentSpec,
     dataset=st.builds(DatasetSpec, name=names, noise=floats, train_ratio=floats, samples=st.none() | small_ints, seed=small_ints,
-                      classes=small_ints, padding=small_ints, csv=st.none() | st.builds(CsvOptions, path=names, label_column=names, task=names)),
+                      classes=small_ints, padding=small_ints, csv=st.none() | st.builds(CsvOptions, path=st.just(""), label_column=names, task=names, upload=names)),
     network=st.builds(NetworkSpec, features=st.lists(names, max_size=4).map(tuple), layers=st.lists(layers, max_size=5).map(tuple), output_activation=names),
     training=st.builds(TrainingSpec, optimizer=names, learning_rate=floats, batch_size=small_ints, epochs=small_ints, loss=names,
                        regularization=st.builds(RegularizationSpec, kind=names, rate=floats), weight_init=names,
@@ -44,6 +44,13 @@ def test_url_round_trip_is_exact_and_url_safe(spec):
     text = spec.to_url()
     assert ExperimentSpec.from_url(text) == spec
     assert all(c.isalnum() or c in "-_" for c in text)
+
+
+def test_csv_paths_round_trip_only_where_allowed():
+    spec = ExperimentSpec(dataset=DatasetSpec("csv", csv=CsvOptions(path="/data/table.csv")), network=NetworkSpec(features=()))
+    assert ExperimentSpec.from_json(spec.to_json(), allow_paths=True) == spec
+    with pytest.raises(SpecError, match="Upload the CSV"):
+        ExperimentSpec.from_json(spec.to_json())
 
 
 def test_default_is_tf_playground_default():

@@ -22,9 +22,10 @@ from typing import Callable
 from playground.activations import ACTIVATIONS
 from playground.optimizers import OPTIMIZERS
 from playground.spec import ExperimentSpec, LayerSpec, RegularizationSpec
-from playground.validation import validate
+from playground.validation import LAYER_FIELD_LIMITS, MAX_LAYERS, MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE, validate
 
 MAX_RUNS = 200
+MAX_VALUES_TEXT = 4_000  # characters typed for one parameter: 200 values with room to spare
 
 
 class SweepError(ValueError):
@@ -66,21 +67,24 @@ class SweepParameter:
     kind: str  # "float", "int" or "choice"
     apply: Callable[[ExperimentSpec, object], ExperimentSpec]
     minimum: float | None = None
+    maximum: float | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
 
 
 SWEEP_PARAMETERS: dict[str, SweepParameter] = {
-    "learning_rate": SweepParameter("learning rate", "float", lambda s, v: _training(s, learning_rate=v), minimum=1e-7),
+    "learning_rate": SweepParameter("learning rate", "float", lambda s, v: _training(s, learning_rate=v), minimum=MIN_LEARNING_RATE,
+                                   maximum=MAX_LEARNING_RATE),
     "batch_size": SweepParameter("batch size", "int", lambda s, v: _training(s, batch_size=v), minimum=1),
     "optimizer": SweepParameter("optimizer", "choice", lambda s, v: _training(s, optimizer=v), choices=tuple(OPTIMIZERS)),
     "activation": SweepParameter("activation", "choice", lambda s, v: _with_dense(s, activation=v),
                                  choices=tuple(n for n in ACTIVATIONS if n != "softmax"), help="every hidden Dense layer"),
-    "layers": SweepParameter("hidden layers", "int", _with_depth, minimum=0, help="copies of the first hidden Dense layer"),
-    "units": SweepParameter("units per layer", "int", lambda s, v: _with_dense(s, units=v), minimum=1, help="every hidden Dense layer"),
-    "regularization_rate": SweepParameter("regularization rate", "float", _with_regularization, minimum=0.0,
+    "layers": SweepParameter("hidden layers", "int", _with_depth, minimum=0, maximum=MAX_LAYERS, help="copies of the first hidden Dense layer"),
+    "units": SweepParameter("units per layer", "int", lambda s, v: _with_dense(s, units=v), minimum=1, maximum=LAYER_FIELD_LIMITS["units"][1],
+                           help="every hidden Dense layer"),
+    "regularization_rate": SweepParameter("regularization rate", "float", _with_regularization, minimum=0.0, maximum=10.0,
                                           help="L2 unless the base experiment uses L1"),
-    "seed": SweepParameter("seed (repeats)", "int", lambda s, v: _training(s, seed=v), minimum=0),
+    "seed": SweepParameter("seed (repeats)", "int", lambda s, v: _training(s, seed=v), minimum=0, maximum=MAX_SEED),
 }
 
 
@@ -89,33 +93,41 @@ def parse_values(name: str, text: str) -> list:
     if name not in SWEEP_PARAMETERS:
         raise SweepError(name, f"'{name}' cannot be swept; choose from {', '.join(SWEEP_PARAMETERS)}.")
     parameter = SWEEP_PARAMETERS[name]
-    words = [w for w in re.split(r"[,\s;]+", str(text).strip()) if w]
+    text = str(text)
+    if len(text) > MAX_VALUES_TEXT:
+        raise SweepError(name, f"{len(text):,} characters of values is more than a sweep can run ({MAX_RUNS} runs at most); give fewer values.")
+    words = [w for w in re.split(r"[,\s;]+", text.strip()) if w]
     if not words:
         raise SweepError(name, f"give at least one value for the {parameter.label}, separated by commas.")
-    values = []
+    if len(words) > MAX_RUNS:
+        raise SweepError(name, f"{len(words):,} values make more than the {MAX_RUNS} runs a sweep may have; give fewer values.")
+    values, seen = [], set()
     for word in words:
         if parameter.kind == "choice":
             if word not in parameter.choices:
-                raise SweepError(name, f"'{word}' is not a known {parameter.label}; use {', '.join(parameter.choices)}.")
+                raise SweepError(name, f"'{word:.40}' is not a known {parameter.label}; use {', '.join(parameter.choices)}.")
             value = word
         else:
             try:
                 number = float(word)
             except ValueError:
-                raise SweepError(name, f"'{word}' is not a number; the {parameter.label} takes numbers like 0.01, 0.1.") from None
+                raise SweepError(name, f"'{word:.40}' is not a number; the {parameter.label} takes numbers like 0.01, 0.1.") from None
             if not math.isfinite(number):
-                raise SweepError(name, f"'{word}' is not a finite number.")
+                raise SweepError(name, f"'{word:.40}' is not a finite number.")
             if parameter.kind == "float":
                 number = float(number)
             else:
                 if number != int(number):
-                    raise SweepError(name, f"'{word}' is not a whole number; the {parameter.label} must be one.")
+                    raise SweepError(name, f"'{word:.40}' is not a whole number; the {parameter.label} must be one.")
                 number = int(number)
             if parameter.minimum is not None and number < parameter.minimum:
-                raise SweepError(name, f"{word} is too small; the {parameter.label} must be at least {parameter.minimum:g}.")
+                raise SweepError(name, f"{word:.40} is too small; the {parameter.label} must be at least {parameter.minimum:g}.")
+            if parameter.maximum is not None and number > parameter.maximum:
+                raise SweepError(name, f"{word:.40} is too large; the {parameter.label} must be at most {parameter.maximum:g}.")
             value = number
-        if value in values:
-            raise SweepError(name, f"{word} is listed twice; give each value once.")
+        if value in seen:
+            raise SweepError(name, f"{word:.40} is listed twice; give each value once.")
+        seen.add(value)
         values.append(value)
     return values
 
