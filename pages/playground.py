@@ -21,6 +21,7 @@ from widgets.digit_canvas import digit_canvas
 from widgets.layer_editor import layer_editor, show_layer_checks
 from widgets.live_views import detail_views, live_views, status_line
 from widgets.presenter import presenter_mode
+from widgets.safe_text import plain
 from widgets.run_saving import save_runs_of, store_warning
 from widgets.share_export import share_and_export
 from widgets.training_settings import training_settings
@@ -40,7 +41,7 @@ title_column.title("Neural Network Playground")
 with toggle_column:
     present = presenter_mode()
 if state.get("link_error"):
-    st.warning(state.pop("link_error"))
+    st.warning(plain(state.pop("link_error")))
 
 with st.sidebar:
     st.header("Presets")
@@ -68,13 +69,15 @@ st.query_params["x"] = spec.to_url()
 problems = validate(spec)
 
 # Shapes and parameters of the stack as it now stands, and each layer's problems beside it.
-try:
-    dataset = load_dataset(dataset_spec)
-except DatasetError:
-    dataset = None  # validation above says why
+dataset = None
+if not any(problem.field.startswith("dataset") for problem in problems):
+    try:
+        dataset = load_dataset(dataset_spec)
+    except DatasetError:
+        pass  # validation above says why
 rows: dict = {}
 if dataset is not None and not (dataset.kind == "2d" and not features):
-    plan = output_for(dataset.task, dataset.num_classes, training.loss if training.loss in LOSSES else "auto")
+    plan = output_for(dataset.task, dataset.num_classes, training.loss if isinstance(training.loss, str) and training.loss in LOSSES else "auto")
     rows = {row.index: row for row in layer_rows(spec.network, (len(features),) if dataset.kind == "2d" else dataset.sample_shape, plan.units)}
 if not present:
     layer_problems: dict[int, list[str]] = {}
@@ -101,10 +104,10 @@ if running:
     trainer.wait_for_first_epoch(0.5)  # just started: draw the first point now, not a refresh later
 
 with outputs:
-    st.caption(f"**{spec.title or 'Your experiment'}** · dataset: {DATASETS[dataset_spec.name].label} · {len(layers)} hidden layer(s)")
+    st.caption(f"**{plain(spec.title) if spec.title else 'Your experiment'}** · dataset: {DATASETS[dataset_spec.name].label} · {len(layers)} hidden layer(s)")
     for problem in problems:
         if not problem.field.startswith("network.layers[") or present:
-            st.error(problem.message)
+            st.error(plain(problem.message))
     reason = ""
     if problems:
         reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}"

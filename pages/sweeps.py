@@ -14,6 +14,7 @@ from playground.runs.sweep_grid import MAX_RUNS, SWEEP_PARAMETERS, SweepError, e
 from playground.runs.sweep_runner import SweepRunner, worker_count
 from playground.validation import validate
 from widgets import session
+from widgets.safe_text import plain
 from widgets.run_saving import run_store, show_store_errors, store_warning
 
 DEFAULT_VALUES = {
@@ -58,7 +59,7 @@ def progress_panel():
         st.progress(progress.fraction, text=f"{label}. {'Cancelled: the finished runs are kept.' if progress.state == 'cancelled' else 'Done'} "
                                             f"({progress.elapsed:.1f} s).")
         for error in sweep.errors[:3]:
-            st.error(f"A run failed: {error}")
+            st.error(plain(f"A run failed: {error}"))
         if state.get("sweep_done") != sweep.id:
             state.sweep_done = sweep.id
             st.rerun(scope="app")  # show the complete results once
@@ -82,7 +83,7 @@ def page() -> None:
     with st.container(border=True):
         st.subheader("Your own grid")
         base = session.spec()
-        st.caption(f"Base experiment: **{base.title or 'the current playground experiment'}** (change it on the Playground page).")
+        st.caption(f"Base experiment: **{plain(base.title) if base.title else 'the current playground experiment'}** (change it on the Playground page).")
         chosen = st.multiselect("Parameters to sweep", list(SWEEP_PARAMETERS), default=["learning_rate"],
                                 format_func=lambda n: SWEEP_PARAMETERS[n].label, key="sweep_parameters")
         grid, problems = {}, []
@@ -104,17 +105,17 @@ def page() -> None:
         columns[2].metric("Runs in this grid", count)
         runs = []
         for problem in problems:
-            st.error(f"{SWEEP_PARAMETERS[problem.field].label.capitalize() if problem.field in SWEEP_PARAMETERS else problem.field}: {problem.message}")
+            st.error(plain(f"{SWEEP_PARAMETERS[problem.field].label.capitalize() if problem.field in SWEEP_PARAMETERS else problem.field}: {problem.message}"))
         if not problems:
             base_problems = validate(base)
             if base_problems:
-                st.error("The base experiment has problems; fix them on the Playground page first: " + base_problems[0].message)
+                st.error(plain("The base experiment has problems; fix them on the Playground page first: " + base_problems[0].message))
             else:
                 try:
                     trimmed = base.replace(training=dataclasses.replace(base.training, epochs=int(epochs)))
                     runs = expand(trimmed, grid)
                 except SweepError as error:
-                    st.error(f"{error.message}" if error.field == "grid" else f"{SWEEP_PARAMETERS[error.field].label.capitalize()}: {error.message}")
+                    st.error(plain(error.message if error.field == "grid" else f"{SWEEP_PARAMETERS[error.field].label.capitalize()}: {error.message}"))
         if count > MAX_RUNS:
             st.caption(f"At most {MAX_RUNS} runs per sweep.")
         label = f"Run {len(runs)} run{'s' if len(runs) != 1 else ''} of {int(epochs)} epoch{'s' if int(epochs) != 1 else ''}"
@@ -156,8 +157,11 @@ def page() -> None:
         st.success(f"Best run ({METRICS[metric]} {best[metric]:.4g}): {best_label}.")
         if st.button("Open the best run in the builder", type="primary", key="sweep_open_best"):
             record = store.load(best["id"], owner)
-            session.load(record.spec, rerun=False)
-            st.switch_page("pages/playground.py")
+            if record is None or record.spec is None:
+                st.error(plain(record.message if record else "That run is no longer saved."))
+            else:
+                session.load(record.spec, rerun=False)
+                st.switch_page("pages/playground.py")
     else:
         st.warning("No run of this sweep finished without diverging.")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.engine.trainer import Trainer
+from widgets.safe_text import plain
 
 SPEEDS = {"slow (2 epochs/s)": 2.0, "5 epochs/s": 5.0, "20 epochs/s": 20.0, "fastest": None}
 COMMAND_KEY = "control_command"
@@ -71,4 +72,4 @@ def controls(trainer: Trainer | None, reason: str) -> None:
     if trainer is not None:
         trainer.set_speed(SPEEDS[speed])
     if reason:
-        st.warning(f"Train is off: {reason}")
+        st.warning(plain(f"Train is off: {reason}"))

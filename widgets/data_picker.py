@@ -3,64 +3,67 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import tempfile
-from pathlib import Path
 
 import streamlit as st
 
-from playground.datasets import DATASETS
+from playground.datasets import DATASETS, DatasetError
+from playground.datasets.csv_table import csv_columns
+from playground.datasets.uploads import read_upload, save_upload
 from playground.features import FEATURES
 from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec
+from playground.validation import MAX_SEED
 from widgets import session
+from widgets.safe_text import plain
+from widgets.widget_values import index_of, number_in
 
-UPLOADS = Path(tempfile.gettempdir()) / "playground-uploads"
 
-
-def _store_upload(upload) -> str:
-    """Keeps an uploaded CSV on the server under its content hash (so the spec can name it)."""
-    content = upload.getvalue()
-    UPLOADS.mkdir(exist_ok=True)
-    path = UPLOADS / f"{hashlib.sha256(content).hexdigest()[:16]}.csv"
-    if not path.exists():
-        path.write_bytes(content)
-    return str(path)
+def _csv_options(csv: CsvOptions | None) -> CsvOptions | None:
+    """The CSV picked in this run: a new upload is stored (and named by its id); a bad file is explained."""
+    upload = st.file_uploader("CSV file (numeric columns plus a label column)", type=["csv", "txt", "tsv"], key=session.key("csv_upload"),
+                              help="Comma-, semicolon- or tab-separated, with a header row; UTF-8 or UTF-16; at most 50 MB.")
+    if upload is not None:
+        try:
+            csv = CsvOptions(upload=save_upload(upload.getvalue()), label_column=csv.label_column if csv else "label")
+        except DatasetError as error:
+            st.error(plain(error))
+            return csv
+    if csv is None or not csv.upload:
+        return csv
+    try:
+        columns = csv_columns(read_upload(csv.upload))
+    except DatasetError as error:
+        st.error(plain(error))
+        return csv
+    if columns:
+        label = st.selectbox("Label column", columns, index=index_of(columns, csv.label_column, len(columns) - 1), key=session.key("csv_label"))
+        csv = dataclasses.replace(csv, label_column=label)
+    return csv
 
 
 def data_picker(spec: ExperimentSpec) -> tuple[DatasetSpec, tuple[str, ...]]:
     data = spec.dataset
     names = list(DATASETS)
-    name = st.selectbox("Dataset", names, index=names.index(data.name) if data.name in names else 0,
+    name = st.selectbox("Dataset", names, index=index_of(names, data.name),
                         format_func=lambda n: DATASETS[n].label, key=session.key("dataset"))
     info = DATASETS[name]
     missing = info.missing()
     if missing:
         st.warning(missing)
-    csv = data.csv
+    csv = data.csv if isinstance(data.csv, CsvOptions) else None
     if name == "csv":
-        upload = st.file_uploader("CSV file (numeric columns plus a label column)", type=["csv"], key=session.key("csv_upload"))
-        if upload is not None:
-            csv = CsvOptions(path=_store_upload(upload), label_column=csv.label_column if csv else "label")
-        if csv is not None and Path(csv.path).exists():
-            import pandas as pd
-
-            columns = list(pd.read_csv(csv.path, nrows=0).columns)
-            if columns:
-                label = st.selectbox("Label column", columns, index=columns.index(csv.label_column) if csv.label_column in columns else len(columns) - 1,
-                                     key=session.key("csv_label"))
-                csv = dataclasses.replace(csv, label_column=label)
-    noise = st.slider("Noise (%)", 0, 50, int(data.noise) if isinstance(data.noise, (int, float)) else 0, key=session.key("noise"), disabled=info.kind != "2d",
+        csv = _csv_options(csv)
+    noise = st.slider("Noise (%)", 0, 50, int(number_in(data.noise, 0, 50, 0.0)), key=session.key("noise"), disabled=info.kind != "2d",
                       help="Only for the 2-D datasets: how much the labels are blurred.")
-    ratio = st.slider("Training share (%)", 10, 90, int(round(data.train_ratio * 100)) if isinstance(data.train_ratio, float) else 50, step=10, key=session.key("ratio")) / 100
-    seed = st.number_input("Data seed", 0, 10_000, data.seed if isinstance(data.seed, int) and data.seed >= 0 else 0, key=session.key("data_seed"))
-    classes = data.classes
+    ratio = st.slider("Training share (%)", 10, 90, int(round(number_in(data.train_ratio, 0.1, 0.9, 0.5) * 10)) * 10, step=10, key=session.key("ratio")) / 100
+    seed = st.number_input("Data seed", 0, MAX_SEED, number_in(data.seed, 0, MAX_SEED, 0), key=session.key("data_seed"))
+    classes = number_in(data.classes, 3, 5, 3)
     if name == "spiral-multi":
-        classes = st.slider("Spiral arms (classes)", 3, 5, data.classes if data.classes in (3, 4, 5) else 3, key=session.key("classes"))
-    padding = data.padding if info.kind == "image" else 0
+        classes = st.slider("Spiral arms (classes)", 3, 5, classes, key=session.key("classes"))
+    padding = number_in(data.padding, 0, 8, 0) if info.kind == "image" else 0
     features: tuple[str, ...] = ()
     if info.kind == "2d":
-        chosen = [f for f in spec.network.features if f in FEATURES] or ["x1", "x2"]
+        chosen = [f for f in spec.network.features if isinstance(f, str) and f in FEATURES] or ["x1", "x2"]
         features = tuple(st.multiselect("Input features", list(FEATURES), default=chosen, format_func=lambda f: FEATURES[f][0], key=session.key("features")))
-    samples = data.samples if name == data.name else None
+    samples = data.samples if name == data.name and (data.samples is None or isinstance(data.samples, int)) else None
     return DatasetSpec(name=name, noise=float(noise), train_ratio=ratio, samples=samples, seed=int(seed), classes=int(classes),
                        padding=padding, csv=csv if name == "csv" else None), features

@@ -13,6 +13,8 @@ from playground.layers import LAYERS, new_layer
 from playground.network_shapes import LayerRow
 from playground.spec import ExperimentSpec, LayerSpec
 from widgets import session
+from widgets.safe_text import plain
+from widgets.widget_values import index_of, number_in
 
 NUMBER_FIELDS = {"units": ("Units", 1, 4096), "filters": ("Filters", 1, 512), "kernel_size": ("Kernel", 1, 15), "strides": ("Stride", 1, 8), "pool_size": ("Pool", 1, 8)}
 
@@ -23,10 +25,10 @@ def summary(layer: LayerSpec) -> str:
     if layer.type == "Conv2D":
         return f"Conv2D {layer.filters}@{layer.kernel_size}x{layer.kernel_size} {layer.activation}"
     if layer.type == "Dropout":
-        return f"Dropout {layer.rate:g}"
-    if layer.type.endswith("Pooling2D"):
+        return f"Dropout {layer.rate}"
+    if isinstance(layer.type, str) and layer.type.endswith("Pooling2D"):
         return f"{layer.type} {layer.pool_size}x{layer.pool_size}"
-    return layer.type
+    return str(layer.type)[:40]
 
 
 def _commit(spec: ExperimentSpec, layers) -> None:
@@ -56,7 +58,7 @@ def layer_editor(spec: ExperimentSpec) -> tuple[tuple[LayerSpec, ...], dict]:
         for offset, layer in enumerate(layers[start: start + per_row]):
             index = start + offset + 1
             with cards[offset].container(border=True, key=session.key(f"layer_box_{index}")):
-                st.markdown(f"**{index}. {layer.type}**")
+                st.markdown(f"**{index}. {plain(str(layer.type)[:40])}**")
                 shape_place = st.empty()
                 edited.append(_settings(layer, index))
                 places[index] = (shape_place, st.container())
@@ -71,28 +73,28 @@ def show_layer_checks(places: dict, rows: dict[int, LayerRow], problems: dict[in
         if row is not None and row.output_shape is not None:
             shape_place.caption(f"→ {'x'.join(map(str, row.output_shape))} · {row.parameters:,} params")
         for message in problems.get(index, []):
-            problem_place.error(message)
+            problem_place.error(plain(message))
 
 
 def _settings(layer: LayerSpec, index: int) -> LayerSpec:
-    fields = list(LAYERS[layer.type].defaults)
-    if not fields:
-        return layer
+    layer_type = LAYERS.get(layer.type) if isinstance(layer.type, str) else None
+    if layer_type is None or not layer_type.defaults:
+        return layer  # an unknown type (from a link) stays as it is; its problem shows below it
     values = {}
-    for field in fields:
+    for field in layer_type.defaults:
         column = st
         current = getattr(layer, field)
         widget_key = session.key(f"layer{index}_{field}")
         if field == "activation":
             names = list(ACTIVATIONS)
-            values[field] = column.selectbox("Activation", names, index=names.index(current) if current in names else 0,
+            values[field] = column.selectbox("Activation", names, index=index_of(names, current),
                                              format_func=lambda n: ACTIVATIONS[n].label, key=widget_key)
         elif field == "padding":
-            values[field] = column.selectbox("Padding", ["valid", "same"], index=0 if current != "same" else 1, key=widget_key)
+            values[field] = column.selectbox("Padding", ["valid", "same"], index=index_of(["valid", "same"], current), key=widget_key)
         elif field == "rate":
-            values[field] = column.slider("Dropout rate", 0.0, 0.9, float(current or 0.0), 0.05, key=widget_key)
+            values[field] = column.slider("Dropout rate", 0.0, 0.9, number_in(current, 0.0, 0.9, 0.2), 0.05, key=widget_key)
         else:
             label, low, high = NUMBER_FIELDS[field]
-            start = int(current) if isinstance(current, int) and low <= current <= high else LAYERS[layer.type].defaults[field]
+            start = number_in(current, low, high, layer_type.defaults[field])
             values[field] = int(column.number_input(label, low, high, start, key=widget_key))
     return LayerSpec(type=layer.type, **values)

@@ -19,6 +19,7 @@ from playground.figures.probe_samples import image_strip, probe_samples
 from playground.figures.softmax_bars import softmax_bars
 from playground.features import FEATURES
 from widgets import session
+from widgets.safe_text import plain
 from widgets.live_chart import live_chart
 from widgets.watched_samples import sample_picker, watched
 
@@ -55,9 +56,9 @@ def status_line(trainer: Trainer) -> None:
     # A machine-readable mark for the browser tests and the UI benchmark.
     st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}" data-elapsed="{trainer.elapsed:.3f}" data-snapshot="{trainer.snapshots.latest()[0]}"></div>', unsafe_allow_html=True)
     if trainer.state == "failed":
-        st.error(trainer.message)
+        st.error(plain(trainer.message))
     if trainer.state == "diverged":
-        st.error(trainer.message)
+        st.error(plain(trainer.message))
         if st.button("Lower the learning rate and reset", key="lower_rate", type="primary"):
             lower = [r for r in LEARNING_RATE_LADDER if r < trainer.base_learning_rate / 3] or [LEARNING_RATE_LADDER[0]]
             spec = session.spec()

@@ -14,44 +14,45 @@ from playground.optimizers import OPTIMIZERS
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
 from playground.spec import RegularizationSpec, ScheduleSpec, TrainingSpec
+from playground.validation import MAX_EPOCHS, MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE
 from widgets import session
+from widgets.widget_values import index_of as _index
+from widgets.widget_values import number_in
 
-
-def _index(options, value) -> int:
-    options = list(options)
-    return options.index(value) if value in options else 0
+REGULARIZATION_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
 def training_settings(training: TrainingSpec) -> TrainingSpec:
     optimizer = st.selectbox("Optimizer", list(OPTIMIZERS), index=_index(OPTIMIZERS, training.optimizer),
                              format_func=lambda o: OPTIMIZERS[o][0], key=session.key("optimizer"), help="How each step uses the gradient.")
-    rate = training.learning_rate if isinstance(training.learning_rate, (int, float)) else 0.03
+    rate = number_in(training.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE, 0.03)
     ladder = sorted(set(LEARNING_RATE_LADDER) | {rate})
     learning_rate = st.select_slider("Learning rate", ladder, value=rate, key=session.key("learning_rate"),
                                      help="Changeable while training. Too high and the loss explodes; too low and nothing happens.")
-    typed = st.number_input("…or type a learning rate", 0.00001, 10.0, float(learning_rate), format="%.5f", key=session.key("learning_rate_typed"))
+    typed = st.number_input("…or type a learning rate", MIN_LEARNING_RATE, MAX_LEARNING_RATE, float(learning_rate), format="%.5f", key=session.key("learning_rate_typed"))
     if typed != float(learning_rate):
         learning_rate = typed
-    batch_size = st.number_input("Batch size", 1, 100_000, training.batch_size if isinstance(training.batch_size, int) and training.batch_size > 0 else 10, key=session.key("batch_size"))
-    epochs = st.number_input("Epochs", 1, 100_000, training.epochs if isinstance(training.epochs, int) and training.epochs > 0 else 100, key=session.key("epochs"))
+    batch_size = st.number_input("Batch size", 1, 100_000, number_in(training.batch_size, 1, 100_000, 10), key=session.key("batch_size"))
+    epochs = st.number_input("Epochs", 1, MAX_EPOCHS, number_in(training.epochs, 1, MAX_EPOCHS, 100), key=session.key("epochs"))
     with st.expander("More settings"):
-        loss = st.selectbox("Loss", list(LOSSES), index=_index(LOSSES, training.loss), key=session.key("loss"), help=LOSSES.get(training.loss, ""))
+        loss_index = _index(LOSSES, training.loss)
+        loss = st.selectbox("Loss", list(LOSSES), index=loss_index, key=session.key("loss"), help=list(LOSSES.values())[loss_index])
         kind = st.selectbox("Regularization", list(REGULARIZATIONS), index=_index(REGULARIZATIONS, training.regularization.kind), key=session.key("reg_kind"))
-        reg_rate = training.regularization.rate
+        reg_rate = number_in(training.regularization.rate, 0.0, 10.0, 0.0)
         if kind != "none":
-            reg_rate = st.select_slider("Regularization rate", [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0],
-                                        value=reg_rate if reg_rate in (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0) else 0.001, key=session.key("reg_rate"))
+            reg_rate = st.select_slider("Regularization rate", REGULARIZATION_RATES,
+                                        value=reg_rate if reg_rate in REGULARIZATION_RATES else 0.001, key=session.key("reg_rate"))
         weight_init = st.selectbox("Weight init", list(INITIALIZERS), index=_index(INITIALIZERS, training.weight_init),
                                    format_func=lambda i: INITIALIZERS[i][0], key=session.key("init"))
         schedule_kind = st.selectbox("Learning-rate schedule", list(SCHEDULES), index=_index(SCHEDULES, training.schedule.kind),
                                      format_func=lambda s: SCHEDULES[s][0], key=session.key("schedule"))
         schedule = dataclasses.replace(training.schedule, kind=schedule_kind)
         if schedule_kind in ("step", "exponential"):
-            schedule = dataclasses.replace(schedule, factor=st.slider("Decay factor", 0.05, 1.0, float(training.schedule.factor) if 0.05 <= training.schedule.factor <= 1 else 0.5, 0.05, key=session.key("factor")))
+            schedule = dataclasses.replace(schedule, factor=st.slider("Decay factor", 0.05, 1.0, number_in(training.schedule.factor, 0.05, 1.0, 0.5), 0.05, key=session.key("factor")))
         if schedule_kind == "step":
-            schedule = dataclasses.replace(schedule, every=int(st.number_input("Every N epochs", 1, 10_000, max(1, training.schedule.every), key=session.key("every"))))
-        seed = st.number_input("Training seed", 0, 10_000, training.seed if isinstance(training.seed, int) and training.seed >= 0 else 0, key=session.key("train_seed"))
-        shuffle = st.toggle("Shuffle every epoch", value=bool(training.shuffle), key=session.key("shuffle"),
+            schedule = dataclasses.replace(schedule, every=int(st.number_input("Every N epochs", 1, MAX_EPOCHS, number_in(training.schedule.every, 1, MAX_EPOCHS, 10), key=session.key("every"))))
+        seed = st.number_input("Training seed", 0, MAX_SEED, number_in(training.seed, 0, MAX_SEED, 0), key=session.key("train_seed"))
+        shuffle = st.toggle("Shuffle every epoch", value=training.shuffle is not False, key=session.key("shuffle"),
                             help="Off keeps one fixed order, as TF Playground does.")
     return TrainingSpec(optimizer=optimizer, learning_rate=float(learning_rate), batch_size=int(batch_size), epochs=int(epochs), loss=loss,
                         regularization=RegularizationSpec(kind, float(reg_rate)), weight_init=weight_init, schedule=schedule,
