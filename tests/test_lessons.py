@@ -110,7 +110,9 @@ def test_batch_sizes_take_different_numbers_of_steps_and_all_learn():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from(STEP_ACTIVATIONS), st.lists(st.floats(-2, 2), min_size=12, max_size=12))
+# Values on a 1e-4 grid: a magnitude like 1e-308 is a subnormal that TensorFlow flushes to zero,
+# which moves ReLU's kink, so the two sides would rightly differ there.
+@given(st.sampled_from(STEP_ACTIVATIONS), st.lists(st.floats(-2, 2).map(lambda v: round(v, 4)), min_size=12, max_size=12))
 def test_every_step_through_gradient_equals_tensorflows(activation, values):
     names = ["x1", "x2", "target", *PARAMETERS]
     net = TinyNetwork(**dict(zip(names, values)), activation=activation)
