@@ -174,7 +174,7 @@ def test_titles_are_bounded_and_on_one_line():
 def test_a_markdown_link_in_the_title_is_shown_as_text():
     app = page(x=link_of({"title": "[Log in again](https://evil.example/login)"}))
     captions = [c.value for c in app.caption if "Log in again" in c.value]
-    assert captions and all("\\[Log in again\\]\\(https\\://evil" in c for c in captions)
+    assert captions and all("\\[Log in again\\]\\(https" in c and "https://" not in c for c in captions)
 
 
 @pytest.mark.parametrize("seed", [2**70, 10**30, -1, 1.5])

@@ -3,7 +3,9 @@
 Streamlit renders the body of `st.markdown`, `st.caption`, `st.error` and friends as Markdown,
 so a title like `[Log in again](https://evil.example)` would become a live link, and
 `:red[...]` or `$...$` would restyle the page. `plain` escapes every character Markdown gives a
-meaning to; the text then reads exactly as typed.
+meaning to, and puts an invisible word joiner (U+2060) inside "://", "www." and "@", which
+GitHub-flavoured Markdown would otherwise turn into links even when escaped. The text then
+reads as typed.
 
 Example:
 
@@ -15,8 +17,11 @@ from __future__ import annotations
 import re
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def plain(text) -> str:
     """`text` with each Markdown-significant character backslash-escaped, line breaks as spaces."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
+    unlinked = _AUTOLINK.sub(WORD_JOINER, " ".join(str(text).splitlines()))
+    return _MARKDOWN.sub(r"\\\1", unlinked)

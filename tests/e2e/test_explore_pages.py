@@ -65,6 +65,6 @@ def test_a_playground_run_is_listed_on_the_runs_page(app_url, page):
     page.goto(f"{app_url}/runs")  # a new page load is a new session: the owner cookie finds the run
     expect(page.locator("h1", has_text="Saved runs")).to_be_visible(timeout=60_000)
     expect(main(page).get_by_text("run(s). Click column headers")).to_be_visible()
-    assert "owner=" in page.url  # bookmarkable
+    assert "owner=" not in page.url  # the owner id never travels in an address
     shot(page, "runs-table")
     assert page.evaluate(f"() => {STATUS} === null")
