@@ -76,17 +76,17 @@ def _read_config(path: Path) -> ExperimentSpec:
     read relative to the config's own folder."""
     from playground.spec import MAX_CONFIG_BYTES
 
-    if path.is_dir():
-        raise BadInput(f"{str(path)!r} is a folder; give the path of a config .json file inside it.")
-    if not path.exists():
-        raise BadInput(f"Config file {str(path)!r} was not found.")
-    if not path.is_file():
-        raise BadInput(f"{str(path)!r} is not a regular file (a device or a pipe); give a config .json file.")
     try:
+        if path.is_dir():
+            raise BadInput(f"{str(path)!r} is a folder; give the path of a config .json file inside it.")
+        if not path.exists():
+            raise BadInput(f"Config file {str(path)!r} was not found.")
+        if not path.is_file():
+            raise BadInput(f"{str(path)!r} is not a regular file (a device or a pipe); give a config .json file.")
         with open(path, "rb") as file:
             content = file.read(MAX_CONFIG_BYTES + 1)
-    except OSError as error:
-        raise BadInput(f"Config file {str(path)!r} cannot be read ({error.strerror}).") from None
+    except (OSError, ValueError) as error:  # a name too long, a NUL byte in it, no permission
+        raise BadInput(f"Config file {str(path)!r:.200} cannot be read ({getattr(error, 'strerror', None) or error}).") from None
     try:
         spec = ExperimentSpec.from_json(content, allow_paths=True)
     except SpecError as error:
@@ -99,12 +99,15 @@ def _read_config(path: Path) -> ExperimentSpec:
 
 def _output_path(args, name: str, suffix: str) -> Path:
     output = Path(args.output or (name.replace("-", "_") + suffix))
-    if output.is_dir():
-        raise BadInput(f"--output {str(output)!r} is a folder; give a file name, e.g. {str(output / (name + suffix))!r}.")
-    if suffix == ".keras" and output.suffix != ".keras":
-        raise BadInput(f"A Keras model file must end in .keras, but --output is {str(output)!r}.")
-    if not output.parent.is_dir():
-        raise BadInput(f"The folder {str(output.parent)!r} for --output does not exist. Create it first or write elsewhere.")
+    try:
+        if output.is_dir():
+            raise BadInput(f"--output {str(output)!r} is a folder; give a file name, e.g. {str(output / (name + suffix))!r}.")
+        if suffix == ".keras" and output.suffix != ".keras":
+            raise BadInput(f"A Keras model file must end in .keras, but --output is {str(output)!r}.")
+        if not output.parent.is_dir():
+            raise BadInput(f"The folder {str(output.parent)!r} for --output does not exist. Create it first or write elsewhere.")
+    except (OSError, ValueError) as error:
+        raise BadInput(f"--output {str(output)!r:.200} cannot be used ({getattr(error, 'strerror', None) or error}).") from None
     return output
 
 

@@ -1,11 +1,13 @@
 """Saving trained models as `.keras` files and loading them back safely.
 
 A `.keras` file is a zip archive of `config.json` (the architecture), `metadata.json` and
-`model.weights.h5`. An uploaded one is checked before Keras sees it: its size, the archive's
-members and their unpacked sizes, and the architecture itself (only the playground's layer types,
-within the same bounds as a stack built in the page: units, filters, input size, parameter
-count). Then Keras loads it with `safe_mode=True`, so a model carrying Python code (a Lambda
-layer) is refused, never run. Our arctan activation is registered, so models using it load.
+`model.weights.h5`. An uploaded one is checked before anything is built: its size, the archive's
+members and their unpacked sizes, and the architecture, read as the playground's own layer stack
+(only its layer types, within the same bounds as a stack built in the page: units, filters,
+input size, parameter count). The model is then built by the playground from that checked stack,
+never from the file's config (which could ask Keras for other shapes through settings the check
+does not read), and the file's weights are loaded into it. No code from the file ever runs: a
+Lambda layer is refused.
 
 Example:
 
@@ -22,7 +24,7 @@ import tempfile
 import zipfile
 
 from playground.activations import keras_activation
-from playground.layers import LAYERS
+from playground.layers import LAYERS, build_keras_layer, keras_layer_name
 from playground.spec import LayerSpec
 from playground.validation import stack_problems
 
@@ -31,6 +33,7 @@ MAX_UNPACKED_BYTES = 128 * 1024 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_INPUT_VALUES = 1_000_000  # numbers per sample (e.g. 1000x1000 grey images)
 MEMBERS = ("config.json", "metadata.json", "model.weights.h5")
+MAX_MEMBERS = 16
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
@@ -61,6 +64,8 @@ def check_model_archive(content: bytes) -> dict:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise ModelFileError("This is not a .keras model: a .keras file is a zip archive, and this one is not (or is cut short). "
                              "Save the model with model.save('name.keras') and upload that file.") from None
+    if len(members) > MAX_MEMBERS:
+        raise ModelFileError(f"The archive holds {len(members):,} entries; a Keras model file holds three.")
     unexpected = [name for name in members if name not in MEMBERS and not name.endswith("/")]
     if unexpected or "config.json" not in members:
         what = f"holds {unexpected[0]!r:.60}, which a Keras model file does not" if unexpected else "has no config.json"
@@ -73,12 +78,12 @@ def check_model_archive(content: bytes) -> dict:
         config = json.loads(archive.read("config.json").decode("utf-8"))
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, EOFError):
         raise ModelFileError("The model's config.json is damaged or is not JSON. Save the model again.") from None
-    _check_architecture(config)
+    model_stack(config)
     return config
 
 
-def _check_architecture(config) -> None:
-    """Refuses architectures the playground cannot show or that would not fit in memory."""
+def model_stack(config) -> tuple[tuple[int, ...], tuple[LayerSpec, ...]]:
+    """The input shape and the layer stack (ending with the output layer) a checked config describes."""
     if not isinstance(config, dict) or config.get("class_name") != "Sequential" or not isinstance(config.get("config"), dict):
         kind = config.get("class_name") if isinstance(config, dict) else None
         raise ModelFileError(f"Only Sequential models (a plain stack of layers, as the playground saves) can be imported; this one is "
@@ -94,6 +99,7 @@ def _check_architecture(config) -> None:
     problems = stack_problems(specs, input_shape)
     if problems:
         raise ModelFileError("This model cannot be imported: " + " ".join(problems[:3]))
+    return input_shape, specs
 
 
 def _input_shape(layer) -> tuple[int, ...]:
@@ -139,47 +145,46 @@ def _setting(value):
 
 
 def load_model_bytes(content: bytes):
-    """The Keras model in a `.keras` file's bytes, checked first (`check_model_archive`).
+    """The Keras model in a `.keras` file's bytes: checked (`check_model_archive`), built from the
+    checked stack, then given the file's weights.
 
     Raises:
         ModelFileError: with a plain reason; never a server path.
     """
-    check_model_archive(content)
+    input_shape, stack = model_stack(check_model_archive(content))
+    model = _build(input_shape, stack)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as file:
             file.write(content)
-        return _load(path, folder)
+        try:
+            model.load_weights(path)
+        except Exception as error:  # damaged weights, or weights of another shape
+            text = str(error).replace(folder, "").strip().splitlines()
+            raise ModelFileError(f"The model's weights could not be read ({type(error).__name__}: {text[0][:200] if text else ''}). "
+                                 "Save the model again with model.save('name.keras').") from None
+    return model
+
+
+def _build(input_shape: tuple[int, ...], stack: tuple[LayerSpec, ...]):
+    import keras
+
+    keras_activation("arctan")  # registers the custom activation
+    layers = [keras.Input(shape=input_shape, name="input")]
+    for index, layer in enumerate(stack, start=1):
+        layers.append(build_keras_layer(layer, seed=index, initializer=lambda seed: "zeros", regularizer=None,
+                                        name="output" if index == len(stack) else keras_layer_name(layer, index)))
+    return keras.Sequential(layers, name="imported")
 
 
 def load_model_file(path: str):
-    """The Keras model in a `.keras` file on disk (for the CLI and tests), checked like an upload."""
+    """The Keras model in a `.keras` file on disk, checked and built like an upload."""
     try:
         with open(path, "rb") as file:
             content = file.read(MAX_MODEL_BYTES + 1)
     except OSError as error:
         raise ModelFileError(f"The model file cannot be read ({error.strerror}).") from None
     return load_model_bytes(content)
-
-
-def _load(path: str, folder: str):
-    import keras
-
-    keras_activation("arctan")  # registers the custom activation before loading
-    try:
-        return keras.saving.load_model(path, safe_mode=True, compile=False)
-    except ValueError as error:
-        text = str(error).replace(folder, "")
-        if "Lambda" in text or "safe_mode" in text or "unsafe" in text:
-            raise ModelFileError(
-                "This model contains a Lambda layer, which holds arbitrary Python code, so it was not loaded "
-                "(safe mode). Rebuild the model without Lambda layers, or use built-in layers only."
-            ) from None
-        raise ModelFileError(f"This file could not be read as a Keras model: {text.splitlines()[0] if text else 'no reason given'}") from None
-    except Exception as error:  # a damaged weights file, or one that does not match its config
-        text = str(error).replace(folder, "").splitlines()
-        raise ModelFileError(f"This file is not a valid .keras model ({type(error).__name__}: {text[0] if text else ''}). "
-                             "Save it with model.save('name.keras').") from None
 
 
 def model_bytes(model) -> bytes:

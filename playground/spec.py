@@ -28,6 +28,7 @@ VERSION = 1
 MAX_CONFIG_BYTES = 256 * 1024  # a config file or a decompressed link; real ones are under 4 KB
 MAX_LINK_CHARS = 64 * 1024  # the `x=` part of a shared link
 MAX_TITLE_CHARS = 120
+MAX_LAYERS = 64
 
 
 class SpecError(ValueError):
@@ -294,6 +295,9 @@ class ExperimentSpec:
             if not isinstance(layers_cfg, list):
                 problems.append("network.layers must be a list of layers.")
                 layers_cfg = []
+            elif len(layers_cfg) > MAX_LAYERS:
+                problems.append(f"network.layers lists {len(layers_cfg):,} layers; the limit is {MAX_LAYERS}. Remove some layers.")
+                layers_cfg = []
             parsed = []
             for i, layer_cfg in enumerate(layers_cfg, start=1):
                 if not isinstance(layer_cfg, dict):
@@ -340,8 +344,8 @@ class ExperimentSpec:
             raise SpecError([_too_long(len(text))])
         try:
             config = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as error:
-            raise SpecError([f"The config is not valid JSON: {error}. Check for a missing comma or quote."]) from error
+        except (ValueError, TypeError) as error:  # a JSONDecodeError, or an integer of thousands of digits
+            raise SpecError([f"The config is not valid JSON: {str(error)[:200]}. Check for a missing comma or quote."]) from error
         except RecursionError as error:
             raise SpecError(["The config nests brackets thousands of levels deep; an experiment config is a few levels deep. "
                              "Use a config saved from the playground."]) from error

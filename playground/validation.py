@@ -27,10 +27,9 @@ from playground.optimizers import OPTIMIZERS
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
 from playground.datasets.uploads import is_upload_id
-from playground.spec import MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec
+from playground.spec import MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec
 
 MAX_PARAMETERS = 5_000_000
-MAX_LAYERS = 64
 MAX_EPOCHS = 100_000
 MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-5, 10.0
 MAX_SEED = 1_000_000  # layer seeds are seed * 1000 + layer, which must stay a 32-bit integer

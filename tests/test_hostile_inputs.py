@@ -480,3 +480,82 @@ def test_dataset_samples_are_bounded_where_the_data_is_made():
     with pytest.raises(DatasetError, match="20,000"):
         load_dataset(DatasetSpec("circle", samples=10**9))
     assert dataclasses.replace(DatasetSpec(), samples=None) == DatasetSpec()
+
+
+# A second round of attacks (a fresh attacker's findings).
+
+def test_an_integer_of_thousands_of_digits_is_a_message():
+    with pytest.raises(SpecError, match="not valid JSON"):
+        ExperimentSpec.from_json('{"dataset": {"seed": ' + "9" * 5000 + "}}")
+    app = page(x=base64.urlsafe_b64encode(zlib.compress(('{"dataset": {"seed": ' + "9" * 5000 + "}}").encode())).decode())
+    assert not app.exception and app.warning
+
+
+def test_a_short_link_cannot_ask_for_thousands_of_layers():
+    link = link_of({"network": {"layers": [{}] * 3000}})
+    assert len(link) < 200
+    with pytest.raises(SpecError, match="the limit is 64"):
+        ExperimentSpec.from_url(link)
+
+
+def test_a_keras_file_cannot_change_shapes_through_settings_the_check_does_not_read():
+    wide_input = {"class_name": "Dense", "config": {"units": 4096, "activation": "relu"},
+                  "build_config": {"input_shape": [None, 60_000]}}
+    channels_first = {"class_name": "Conv2D", "config": {"filters": 512, "kernel_size": [15, 15], "strides": [1, 1], "padding": "same",
+                                                         "activation": "relu", "data_format": "channels_first"}}
+    for config in (sequential([2], wide_input, dense(1)),
+                   sequential([1000, 15, 15], channels_first, {"class_name": "Flatten", "config": {}}, dense(1))):
+        started = time.perf_counter()
+        with pytest.raises(ModelFileError):  # built from the checked stack: the weights do not fit it
+            load_model_bytes(keras_archive(config))
+        assert time.perf_counter() - started < 5
+
+
+def test_a_keras_archive_of_many_entries_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(100):
+            archive.writestr(f"d{i}/", b"")
+        archive.writestr("config.json", json.dumps(sequential([2], dense(1))))
+    with pytest.raises(ModelFileError, match="entries"):
+        check_model_archive(buffer.getvalue())
+
+
+def test_csv_headers_are_read_as_csv_records():
+    rows = "\n".join(f"{i},{i % 3},{i % 2}" for i in range(20))
+    hidden = '"x\ny",' + ",".join(f"c{i}" for i in range(2000)) + ",label\n" + rows
+    with pytest.raises(DatasetError, match="2,002 columns"):
+        csv_columns(hidden.encode())
+    with pytest.raises(DatasetError, match="appears twice"):
+        read_table(("label,label,a\n" + rows).encode(), "label")
+    with pytest.raises(DatasetError, match="3 values but the header names 2"):
+        read_table(("a,label\n" + rows).encode(), "label")
+    x, _, _, _ = read_table(("a,b,label\n" + rows).replace("\n", "\r").encode(), "label")  # old Mac line ends
+    assert x.shape == (20, 2)
+
+
+def test_numbers_too_long_for_64_bits_are_numbers():
+    content = ("a,b,label\n" + "\n".join(f"{10**25 * (i + 1)},{i % 3},{i % 2}" for i in range(20))).encode()
+    x, _, _, _ = read_table(content, "label")
+    assert x.shape == (20, 2)
+
+
+def test_a_label_with_thousands_of_classes_is_refused():
+    content = ("a,label\n" + "\n".join(f"{i},{i}" for i in range(300))).encode()
+    with pytest.raises(DatasetError, match="at most 100"):
+        read_table(content, "label", "classification")
+
+
+def test_paths_the_system_refuses_are_messages(tmp_path, capsys):
+    with pytest.raises(DatasetError):
+        read_file("a\x00b")
+    assert cli.main(["train", str(tmp_path / ("x" * 300 + ".json"))]) == 2
+    assert cli.main(["export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / ("x" * 300 + ".json"))]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_ids_no_run_can_have_find_nothing(tmp_path):
+    store = RunStore(tmp_path / "runs.sqlite3")
+    assert store.load("\ud800") is None and store.load_shared("\ud800") is None and store.owner_of_list("\ud800") is None
+    with pytest.raises(SweepError):
+        parse_values(["units"], "1")

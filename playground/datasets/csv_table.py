@@ -13,7 +13,9 @@ Example:
 
 from __future__ import annotations
 
+import csv
 import io
+from collections import Counter
 
 import numpy as np
 
@@ -24,6 +26,7 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 1_000
 MIN_ROWS = 10
 MAX_CLASSES_AUTO = 20
+MAX_CLASSES = 100  # one-hot targets and the confusion matrix grow with the square of this
 MAX_LABEL_MAGNITUDE = 1e9  # regression targets beyond this overflow the squared error in float32
 SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
@@ -48,7 +51,7 @@ def decode(content: bytes) -> str:
                                "or text in an old encoding. Save it as 'CSV UTF-8 (comma delimited)'.") from None
     if "\x00" in text:
         raise DatasetError("The file holds binary data (NUL bytes), not a text table. Save the table as 'CSV UTF-8'.")
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
 
 
 def _separator(text: str) -> str:
@@ -58,14 +61,32 @@ def _separator(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _header(text: str, separator: str) -> list[str]:
+    """The names in the header record (quoted names may hold separators and line breaks), checked
+    against the first data record: pandas would quietly take an extra first value as the row index."""
+    try:
+        records = csv.reader(io.StringIO(text.lstrip()), delimiter=separator)
+        names = next(records, [])
+        first = next(records, [])
+    except csv.Error as error:
+        raise DatasetError(f"The header row could not be read ({error}). The first line must name the columns, e.g. x1,x2,label.") from None
+    if len(names) > MAX_COLUMNS:
+        raise DatasetError(f"The CSV has {len(names):,} columns; the limit is {MAX_COLUMNS:,}. Keep the columns you need.")
+    twice = [name for name, count in Counter(names).items() if count > 1]
+    if twice:
+        raise DatasetError(f"Column {twice[0]!r:.60} appears twice in the header. Give every column its own name.")
+    if len(first) > len(names):
+        raise DatasetError(f"The first row has {len(first)} values but the header names {len(names)} columns. Name every column in "
+                           "the first line (or remove the extra values, such as a trailing separator).")
+    return names
+
+
 def _parse(content: bytes, rows: int | None = None):
     import pandas as pd
 
     text = decode(content)
     separator = _separator(text)
-    header = text.lstrip().split("\n", 1)[0]
-    if header.count(separator) + 1 > MAX_COLUMNS:
-        raise DatasetError(f"The CSV has {header.count(separator) + 1:,} columns; the limit is {MAX_COLUMNS:,}. Keep the columns you need.")
+    _header(text, separator)
     try:
         table = pd.read_csv(io.StringIO(text), sep=separator, nrows=rows if rows is not None else MAX_ROWS + 1)
     except pd.errors.EmptyDataError:
@@ -113,11 +134,12 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
     for column in features.columns:
         if not pd.api.types.is_numeric_dtype(features[column]):
             example = _not_numeric_example(features[column])
-            raise DatasetError(
-                f"Column {column!r:.60} is not numeric (for example {example!r:.40}). "
-                "Feature columns must hold numbers: remove it or encode it as numbers."
-                if example is not None else f"Column {column!r:.60} is empty. Remove it."
-            )
+            if example is not None:
+                raise DatasetError(f"Column {column!r:.60} is not numeric (for example {example!r:.40}). "
+                                   "Feature columns must hold numbers: remove it or encode it as numbers.")
+            if features[column].isna().all():
+                raise DatasetError(f"Column {column!r:.60} is empty. Remove it.")
+            features[column] = pd.to_numeric(features[column])  # numbers too long for 64-bit integers
     missing = table.isna().sum()
     missing = missing[missing > 0]
     if len(missing):
@@ -153,6 +175,9 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
         targets = targets.astype("float32")
     else:
         classes = sorted(labels.unique(), key=str)
+        if len(classes) > MAX_CLASSES:
+            raise DatasetError(f"The label column {label_column!r:.60} has {len(classes):,} different values; a classifier here takes at most "
+                               f"{MAX_CLASSES}. Choose regression for a numeric label, or group the values.")
         if len(classes) < 2:
             raise DatasetError(f"The label column {label_column!r:.60} has a single class ({str(classes[0])!r:.40}). A classifier needs at least two.")
         index = {value: i for i, value in enumerate(classes)}

@@ -70,8 +70,8 @@ def read_file(path: str | os.PathLike, limit: int = MAX_UPLOAD_BYTES) -> bytes:
         info = os.stat(path)
     except FileNotFoundError:
         raise DatasetError(f"CSV file {str(path)!r} was not found. Check the path.") from None
-    except OSError as error:
-        raise DatasetError(f"CSV file {str(path)!r} cannot be read ({error.strerror}).") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+        raise DatasetError(f"CSV file {str(path)!r:.200} cannot be read ({getattr(error, 'strerror', None) or error}).") from None
     if stat.S_ISDIR(info.st_mode):
         raise DatasetError(f"{str(path)!r} is a folder, not a CSV file. Name the file inside it.")
     if not stat.S_ISREG(info.st_mode):

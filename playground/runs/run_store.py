@@ -127,6 +127,8 @@ class RunStore:
             raise StoreError(self._explain(error)) from error
         except sqlite3.Error as error:
             raise StoreError(self._explain(error)) from error
+        except UnicodeEncodeError:  # an id or token no run can have (a lone surrogate): nothing matches
+            return {"one": None, "all": []}.get(fetch, 0)
 
     def _execute(self, sql: str, parameters, fetch: str | None):
         with closing(self._connect()) as connection:

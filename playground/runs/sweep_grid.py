@@ -21,8 +21,8 @@ from typing import Callable
 
 from playground.activations import ACTIVATIONS
 from playground.optimizers import OPTIMIZERS
-from playground.spec import ExperimentSpec, LayerSpec, RegularizationSpec
-from playground.validation import LAYER_FIELD_LIMITS, MAX_LAYERS, MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE, validate
+from playground.spec import MAX_LAYERS, ExperimentSpec, LayerSpec, RegularizationSpec
+from playground.validation import LAYER_FIELD_LIMITS, MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE, validate
 
 MAX_RUNS = 200
 MAX_VALUES_TEXT = 4_000  # characters typed for one parameter: 200 values with room to spare
@@ -90,8 +90,8 @@ SWEEP_PARAMETERS: dict[str, SweepParameter] = {
 
 def parse_values(name: str, text: str) -> list:
     """The values typed for a parameter ("0.01, 0.1 1"), checked: not empty, the right type, in range, no duplicates."""
-    if name not in SWEEP_PARAMETERS:
-        raise SweepError(name, f"'{name}' cannot be swept; choose from {', '.join(SWEEP_PARAMETERS)}.")
+    if not isinstance(name, str) or name not in SWEEP_PARAMETERS:
+        raise SweepError(str(name), f"'{name!s:.40}' cannot be swept; choose from {', '.join(SWEEP_PARAMETERS)}.")
     parameter = SWEEP_PARAMETERS[name]
     text = str(text)
     if len(text) > MAX_VALUES_TEXT:
