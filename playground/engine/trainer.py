@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Callable
@@ -31,6 +32,8 @@ from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec
 from playground.training_data import training_data
 from playground.validation import validate
+
+log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.1
 MIN_SNAPSHOT_INTERVAL = 0.15
@@ -257,7 +260,8 @@ class Trainer:
     def _work(self) -> None:
         try:
             self._work_loop()
-        except Exception as error:  # never die silently: the page shows what happened
+        except Exception as error:  # never die silently: the page shows what happened, the log has the traceback
+            log.exception("Training %r failed", self.spec.title or self.spec.dataset.name)
             with self._lock:
                 self._state = "failed"
                 self._message = f"Training failed: {type(error).__name__}: {error}. Reset the experiment or change the network."
@@ -292,8 +296,10 @@ class Trainer:
                 if self._state in ("running", "paused") and self._epoch >= self.epochs:
                     self._state = "finished"
                 idle = self._state != "running"
-            self._maybe_snapshot(force=idle or stepping)
+            # Saved first, then the last snapshot: the page may show "finished" as soon as the state
+            # says so, and a user who then opens the Runs page must find the run there.
             self._report_end(from_worker=True)  # before going idle, so whoever waits for the end sees it saved
+            self._maybe_snapshot(force=idle or stepping)
             with self._lock:
                 self._busy = False
                 self._lock.notify_all()
@@ -350,6 +356,7 @@ class Trainer:
         try:
             self.on_end(self)
         except Exception as error:  # saving must never break training; the page shows the message
+            log.exception("A finished run could not be saved")
             with self._lock:
                 self._message = (self._message + " " if self._message else "") + f"The run could not be saved: {error}"
 
