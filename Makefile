@@ -5,17 +5,24 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup chromium bench clean
+.PHONY: run test test-fast setup setup-test chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The app's pinned packages (requirements.txt); the tests add theirs (requirements-test.txt).
 $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
 setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
 
 run: setup
 	@echo "Neural Network Playground: open http://localhost:$(PORT)"
@@ -31,14 +38,18 @@ chromium:
 	  fi; \
 	fi
 
-test: setup chromium
+test: setup-test chromium
 	$(BIN)/python -m pytest
 
-bench: setup chromium
+# While developing: everything but the browser tests and the long trainings (about a minute).
+test-fast: setup-test
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+bench: setup-test chromium
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/ui.py
 	$(BIN)/python bench/lessons.py
 	$(BIN)/python bench/sweep.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache screenshots static
+	rm -rf $(VENV) .pytest_cache screenshots static build *.egg-info
