@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from playground.datasets import DATASETS, DatasetError, load_dataset
+from playground.engine.device import training_device
 from playground.engine.trainer import InvalidSpec
 from playground.losses import LOSSES, output_for
 from playground.network_shapes import layer_rows, total_parameters
@@ -54,6 +55,7 @@ with st.sidebar:
     dataset_spec, features = data_picker(spec)
     st.header("Training")
     training = training_settings(spec.training)
+    st.caption(f"Trains on this server's {training_device()}.", help="TensorFlow uses a GPU when one is set up (see the README).")
 
 if present:
     layers, places = spec.network.layers, {}  # presenter mode hides the builder; the stack stays as it is
@@ -63,7 +65,7 @@ else:
         output_place = st.empty()
 
 spec = ExperimentSpec(dataset=dataset_spec, network=NetworkSpec(features=features, layers=layers, output_activation=spec.network.output_activation),
-                      training=training, title=spec.title)
+                      training=training, title=spec.title, description=spec.description)
 state.spec = spec
 st.query_params["x"] = spec.to_url()
 problems = validate(spec)

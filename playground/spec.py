@@ -28,6 +28,8 @@ VERSION = 1
 MAX_CONFIG_BYTES = 256 * 1024  # a config file or a decompressed link; real ones are under 4 KB
 MAX_LINK_CHARS = 64 * 1024  # the `x=` part of a shared link
 MAX_TITLE_CHARS = 120
+MAX_DESCRIPTION_CHARS = 2_000
+SCHEMA_KEY = "$schema"  # an editor's pointer to the JSON Schema (`playground schema`); ignored here
 MAX_LAYERS = 64
 
 
@@ -205,18 +207,21 @@ class ExperimentSpec:
         network: the `NetworkSpec`.
         training: the `TrainingSpec`.
         title: a short human name, shown in the page and in saved runs.
+        description: what the experiment shows, in a sentence or two (presets have one).
     """
 
     dataset: DatasetSpec = field(default_factory=DatasetSpec)
     network: NetworkSpec = field(default_factory=NetworkSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
     title: str = ""
+    description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = self.dataset
         return {
             "version": VERSION,
             "title": self.title,
+            **({"description": self.description} if self.description else {}),
             "dataset": {
                 "name": data.name,
                 "noise": data.noise,
@@ -263,13 +268,17 @@ class ExperimentSpec:
         if not isinstance(title, str):
             problems.append(f"title must be text in quotes, like \"XOR with 4 neurons\", but got {_shown(title)}.")
             title = ""
+        description = config.get("description", "")
+        if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_CHARS:
+            problems.append(f"description must be text of at most {MAX_DESCRIPTION_CHARS:,} characters, but got {_shown(description)}.")
+            description = ""
         version = config.get("version", VERSION)
         if version != VERSION:
             problems.append(
                 f"version: this app reads config version {VERSION}, but got {_shown(version)}. "
                 f"Set \"version\": {VERSION}."
             )
-        _unknown(config, {"version", "title", "dataset", "network", "training"}, "", problems)
+        _unknown(config, {SCHEMA_KEY, "version", "title", "description", "dataset", "network", "training"}, "", problems)
 
         data_cfg = _section(config, "dataset", problems)
         csv_cfg = data_cfg.get("csv")
@@ -324,7 +333,7 @@ class ExperimentSpec:
 
         if problems:
             raise SpecError(problems)
-        return cls(dataset=dataset, network=network, training=training, title=title)
+        return cls(dataset=dataset, network=network, training=training, title=title, description=description)
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)

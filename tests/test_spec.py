@@ -29,6 +29,7 @@ specs = st.builds(
                        regularization=st.builds(RegularizationSpec, kind=names, rate=floats), weight_init=names,
                        schedule=st.builds(ScheduleSpec, kind=names, factor=floats, every=small_ints), seed=small_ints, shuffle=st.booleans()),
     title=names,
+    description=names,
 )
 
 

@@ -19,6 +19,7 @@ def trainer_key(spec: ExperimentSpec) -> str:
     config["training"].pop("learning_rate")
     config["training"].pop("epochs")
     config.pop("title")
+    config.pop("description", None)
     return str(config)
 
 

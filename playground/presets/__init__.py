@@ -1,6 +1,8 @@
 """Presets: ready-made experiments for each lecture topic, shipped as JSON files beside this one.
 
-Adding a preset is adding one file: {"description": "...", "experiment": {...spec...}}.
+Adding a preset is adding one file: an experiment config (its `description` says what it shows),
+valid as it is for the CLI (`playground train playground/presets/xor.json`) and for editors
+(its `"$schema"` points at the generated schema).
 
 Example:
 
@@ -10,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,16 +23,15 @@ FOLDER = Path(__file__).parent
 @dataclass(frozen=True)
 class Preset:
     name: str
-    description: str
     spec: ExperimentSpec
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
 
 
 def _load_all() -> dict[str, Preset]:
-    presets = {}
-    for path in sorted(FOLDER.glob("*.json")):
-        content = json.loads(path.read_text())
-        presets[path.stem] = Preset(path.stem, content["description"], ExperimentSpec.from_dict(content["experiment"]))
-    return presets
+    return {path.stem: Preset(path.stem, ExperimentSpec.from_json(path.read_text())) for path in sorted(FOLDER.glob("*.json"))}
 
 
 PRESETS: dict[str, Preset] = _load_all()
