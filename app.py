@@ -5,8 +5,10 @@ import sys
 
 import streamlit as st
 
+from playground.logs import configure_logging
 from widgets.keras_state import keep_keras_state
 
+configure_logging("INFO")  # trainer failures, saved runs, sweeps and store errors, to the server's stderr
 keep_keras_state()  # before any page runs: Streamlit would clear Keras after every run (see the module)
 # Threads take turns with the GIL every 1 ms instead of Python's 5 ms: the trainers' threads and
 # the page's script runs wait less for each other (bench/ui.py: engine snapshots shown while

@@ -11,11 +11,14 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import dataclasses
 import time
 
 from playground.model_files import model_bytes
 from playground.runs.run_record import RunRecord
+
+log = logging.getLogger(__name__)
 
 
 def spec_as_run(trainer):
@@ -47,3 +50,4 @@ class RunRecorder:
 
     def __call__(self, trainer) -> None:
         self.last_saved = self.store.save(record_of(trainer, self.owner, self.keep_model))
+        log.info("Saved run %s (%s, %d epochs)", self.last_saved, trainer.state, len(trainer.history))

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import json
 import os
 import secrets
@@ -32,7 +33,18 @@ import pandas as pd
 from playground.runs.run_record import RunRecord
 from playground.spec import ExperimentSpec, SpecError
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "runs.sqlite3"
+log = logging.getLogger(__name__)
+
+def _default_path() -> Path:
+    """`data/` in a source checkout; the user's data folder for an installed package."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "app.py").is_file():
+        return checkout / "data" / "runs.sqlite3"
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "neural-network-playground" / "runs.sqlite3"
+
+
+DEFAULT_PATH = _default_path()
 PATH_VARIABLE = "PLAYGROUND_RUNS_DB"
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -107,7 +119,9 @@ class RunStore:
         else:
             reason = text
             advice = "Check that the folder is writable or set PLAYGROUND_RUNS_DB to another path"
-        return f"The run database {self.path} cannot be used: {reason}. {advice}; until then runs are not saved."
+        message = f"The run database {self.path} cannot be used: {reason}. {advice}; until then runs are not saved."
+        log.warning(message)
+        return message
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
@@ -201,13 +215,14 @@ class RunStore:
         row = self._run("SELECT * FROM runs WHERE share_token = ?", (token,), "one")
         return None if row is None else self._record(row)
 
-    def list_runs(self, owner: str, sweep_id: str | None = None) -> pd.DataFrame:
-        """The owner's runs, newest first, one row each (no history or model: cheap to list)."""
+    def list_runs(self, owner: str | None, sweep_id: str | None = None) -> pd.DataFrame:
+        """The owner's runs (everyone's for None: the CLI, run by the server's operator), newest
+        first, one row each (no history or model: cheap to list)."""
         sql = ("SELECT id, title, state, epochs, train_loss, test_loss, train_accuracy, test_accuracy, started_at, duration,"
-               " model IS NOT NULL AS has_model, sweep_id, parameters, share_token FROM runs WHERE owner = ?")
-        parameters: tuple = (owner,)
+               " model IS NOT NULL AS has_model, sweep_id, parameters, share_token FROM runs WHERE (? IS NULL OR owner = ?)")
+        parameters: tuple = (owner, owner)
         if sweep_id is not None:
-            sql, parameters = sql + " AND sweep_id = ?", (owner, sweep_id)
+            sql, parameters = sql + " AND sweep_id = ?", (owner, owner, sweep_id)
         rows = self._run(sql + " ORDER BY started_at DESC, rowid DESC", parameters, "all")
         frame = pd.DataFrame([dict(row) for row in rows], columns=LIST_COLUMNS)
         frame["has_model"] = frame["has_model"].astype(bool)

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -21,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from playground.runs.run_recorder import record_of
+
+log = logging.getLogger(__name__)
 
 # XLA compiles for about a second more than a plain graph but runs tiny steps several times
 # faster: only worth it for long runs.
@@ -106,6 +109,7 @@ class SweepRunner:
                 self.saved_ids.append(record.id)
                 self._durations.append(time.monotonic() - began)
         except Exception as error:  # one bad run must not end the sweep
+            log.exception("Sweep %s: the run %s failed", self.id, parameters)
             with self._lock:
                 self.errors.append(f"{parameters}: {type(error).__name__}: {error}")
         finally:
