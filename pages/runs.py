@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from playground.figures.run_charts import overlaid_curves
+from playground.runs.tensorboard_export import tensorboard_zip
 from playground.runs.run_comparison import config_table
 from widgets import session
 from widgets.safe_text import plain
@@ -102,6 +103,20 @@ def sharing_all_runs() -> None:
                 st.rerun()
 
 
+def tensorboard_download(records) -> None:
+    """The selected runs as TensorBoard event files in a zip (`tensorboard --logdir` on the unpacked folder)."""
+    ids = tuple(record.id for record in records)
+    if not ids:
+        return
+    if st.button(f"Prepare TensorBoard files for {len(ids)} run(s)", key="runs_tensorboard"):
+        state.runs_tensorboard = (ids, tensorboard_zip(records))
+    prepared = state.get("runs_tensorboard")
+    if prepared and prepared[0] == ids:
+        st.download_button("Download TensorBoard files (.zip)", prepared[1], file_name="playground-runs-tensorboard.zip",
+                           mime="application/zip", key="runs_tensorboard_download")
+        st.caption("Unzip, then run `tensorboard --logdir playground-runs` to compare them.")
+
+
 def page() -> None:
     shared_token = st.query_params.get("run")
     if shared_token:
@@ -185,6 +200,7 @@ def page() -> None:
             st.caption(plain(record.message))
     else:
         st.caption("Select a single run to open, download or share it.")
+    tensorboard_download(list(records.values()))
     if st.button(f"Delete {len(chosen)} selected run(s)", key="runs_delete"):
         for row in chosen:
             store.delete(row["id"], owner)
