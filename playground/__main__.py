@@ -1,5 +1,3 @@
-import sys
+from playground.cli import run
 
-from playground.cli import main
-
-sys.exit(main())
+run()

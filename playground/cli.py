@@ -1,11 +1,16 @@
-"""The headless command line: train, export and list, on the same specs as the app.
+"""The headless command line: train, export, list and serve, on the same specs as the app.
 
-    python -m playground train CONFIG.json | --preset NAME [--epochs N] [--json]
-    python -m playground export CONFIG.json | --preset NAME --format python|keras|json [--output PATH]
-    python -m playground datasets
-    python -m playground presets
+    playground train CONFIG.json | --preset NAME [--epochs N] [--json] [--history-csv FILE] [--model FILE.keras]
+    playground export CONFIG.json | --preset NAME --format python|keras|json [--output PATH]
+    playground runs list [--sweep ID] [--json]
+    playground runs export --tensorboard DIR [--sweep ID] [--run ID ...]
+    playground datasets | presets | schema
+    playground app [--port N]
+    playground --version
 
-Bad input exits with code 2 and the validation messages; nothing prints a traceback.
+(`python -m playground ...` is the same.) Exit codes: 0 done, 1 the training did not finish
+(diverged, stopped or failed), 2 bad input (the messages say what to change), 130 interrupted.
+Nothing prints a traceback. TensorFlow's own start-up lines are hidden unless `--verbose`.
 """
 
 from __future__ import annotations
@@ -13,13 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+from playground import __version__
+from playground.logs import configure_logging
 from playground.spec import ExperimentSpec, SpecError
 
-EXIT_BAD_INPUT = 2
+EXIT_DONE, EXIT_NOT_FINISHED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+END_STATES = ("finished", "stopped", "diverged", "failed")
 
 
 class BadInput(Exception):
@@ -27,19 +37,36 @@ class BadInput(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m playground", description="Neural Network Playground, headless.")
+    parser = argparse.ArgumentParser(prog="playground", description="Neural Network Playground, headless.",
+                                     epilog="Exit codes: 0 done, 1 training did not finish, 2 bad input, 130 interrupted.")
+    parser.add_argument("--version", action="version", version=f"playground {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up messages and the app's log")
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train an experiment and print its metrics")
     _add_source(train)
     train.add_argument("--epochs", type=int, help="override the number of epochs")
-    train.add_argument("--json", action="store_true", help="end with one JSON line of final metrics")
+    train.add_argument("--json", action="store_true", help="end with one JSON line of final metrics (no progress bar)")
+    train.add_argument("--history-csv", metavar="FILE", help="also write the per-epoch history as CSV")
+    train.add_argument("--model", metavar="FILE.keras", help="also save the trained model")
     export = commands.add_parser("export", help="write the experiment as a script, a trained model or JSON")
     _add_source(export)
     export.add_argument("--format", choices=["python", "keras", "json"], required=True)
     export.add_argument("--output", help="file to write (default: named after the experiment)")
     export.add_argument("--epochs", type=int, help="override the number of epochs (keras format trains first)")
+    runs = commands.add_parser("runs", help="the saved runs (PLAYGROUND_RUNS_DB): list them or export them")
+    run_commands = runs.add_subparsers(dest="runs_command", required=True)
+    listing = run_commands.add_parser("list", help="one line per saved run, newest first")
+    listing.add_argument("--sweep", help="only the runs of this sweep")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    exporting = run_commands.add_parser("export", help="write saved runs as TensorBoard event files")
+    exporting.add_argument("--tensorboard", metavar="DIR", required=True, help="folder for the event files (tensorboard --logdir DIR)")
+    exporting.add_argument("--sweep", help="only the runs of this sweep")
+    exporting.add_argument("--run", action="append", metavar="ID", help="only these runs (repeat for several)")
     commands.add_parser("datasets", help="list the datasets and where they come from")
     commands.add_parser("presets", help="list the presets")
+    commands.add_parser("schema", help="print the JSON Schema of a config file")
+    app = commands.add_parser("app", help="serve the web app (Streamlit)")
+    app.add_argument("--port", type=int, default=8501)
     return parser
 
 
@@ -97,17 +124,18 @@ def _read_config(path: Path) -> ExperimentSpec:
     return spec
 
 
-def _output_path(args, name: str, suffix: str) -> Path:
-    output = Path(args.output or (name.replace("-", "_") + suffix))
+def _output_path(given: str | None, name: str, suffix: str, option: str = "--output") -> Path:
+    """Where to write, checked before any training: not a folder, in a folder that exists."""
+    output = Path(given or (name.replace("-", "_") + suffix))
     try:
         if output.is_dir():
-            raise BadInput(f"--output {str(output)!r} is a folder; give a file name, e.g. {str(output / (name + suffix))!r}.")
+            raise BadInput(f"{option} {str(output)!r} is a folder; give a file name, e.g. {str(output / (name + suffix))!r}.")
         if suffix == ".keras" and output.suffix != ".keras":
-            raise BadInput(f"A Keras model file must end in .keras, but --output is {str(output)!r}.")
+            raise BadInput(f"A Keras model file must end in .keras, but {option} is {str(output)!r}.")
         if not output.parent.is_dir():
-            raise BadInput(f"The folder {str(output.parent)!r} for --output does not exist. Create it first or write elsewhere.")
+            raise BadInput(f"The folder {str(output.parent)!r} for {option} does not exist. Create it first or write elsewhere.")
     except (OSError, ValueError) as error:
-        raise BadInput(f"--output {str(output)!r:.200} cannot be used ({getattr(error, 'strerror', None) or error}).") from None
+        raise BadInput(f"{option} {str(output)!r:.200} cannot be used ({getattr(error, 'strerror', None) or error}).") from None
     return output
 
 
@@ -118,24 +146,44 @@ def _replace(obj, **changes):
 
 
 def _train(spec: ExperimentSpec, verbose: bool):
+    """Trains in the engine's worker thread; shows a progress bar on a terminal, else a line per tenth."""
     from playground.engine.trainer import Trainer
 
     trainer = Trainer(spec, warm_up=False, snapshots=False)
     started = time.perf_counter()
     trainer.start()
-    shown = 0
-    every = max(1, spec.training.epochs // 10)
-    while True:
-        state = trainer.wait(("finished", "stopped", "diverged", "failed"), timeout=0.5)
-        history = trainer.history
-        if verbose:
-            for row in history[shown:]:
-                if row["epoch"] % every == 0 or row["epoch"] == spec.training.epochs:
-                    print(_progress(row), flush=True)
+    if verbose and sys.stdout.isatty():
+        _train_with_bar(trainer, spec)
+    else:
+        shown, every = 0, max(1, spec.training.epochs // 10)
+        while True:
+            state = trainer.wait(END_STATES, timeout=0.5)
+            history = trainer.history
+            if verbose:
+                for row in history[shown:]:
+                    if row["epoch"] % every == 0 or (state in END_STATES and row is history[-1]):
+                        print(_progress(row), flush=True)
             shown = len(history)
-        if state in ("finished", "stopped", "diverged", "failed"):
-            break
+            if state in END_STATES:
+                break
     return trainer, time.perf_counter() - started
+
+
+def _train_with_bar(trainer, spec: ExperimentSpec) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[loss]}"), TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("epochs", total=spec.training.epochs, loss="")
+        while True:
+            state = trainer.wait(END_STATES, timeout=0.2)
+            history = trainer.history
+            if history:
+                progress.update(task, completed=len(history), loss=f"test loss {history[-1]['test_loss']:.4f}")
+            if state in END_STATES:
+                break
+    if trainer.history:
+        print(_progress(trainer.history[-1]), flush=True)
 
 
 def _progress(row: dict) -> str:
@@ -150,11 +198,23 @@ def _number(value):
 
 
 def command_train(args) -> int:
+    from playground.engine.device import training_device
+
     spec, _ = _load_spec(args)
+    history_csv = _output_path(args.history_csv, "history", ".csv", "--history-csv") if args.history_csv else None
+    model_file = _output_path(args.model, "model", ".keras", "--model") if args.model else None
     trainer, seconds = _train(spec, verbose=not args.json)
     try:
         if trainer.state in ("diverged", "failed"):
             print(trainer.message, file=sys.stderr)
+        if history_csv is not None:
+            import pandas as pd
+
+            _write(history_csv, lambda: pd.DataFrame(trainer.history).to_csv(history_csv, index=False))
+        if model_file is not None:
+            from playground.model_files import save_model
+
+            _write(model_file, lambda: save_model(trainer.model, str(model_file)))
         last = trainer.history[-1] if trainer.history else {}
         summary = {
             "train_loss": _number(last.get("train_loss")),
@@ -162,6 +222,7 @@ def command_train(args) -> int:
             "epochs": len(trainer.history),
             "seconds": round(seconds, 3),
             "parameters": int(trainer.model.count_params()),
+            "device": training_device(),
         }
         if trainer.data.dataset.task != "regression":
             summary["train_accuracy"] = _number(last.get("train_accuracy"))
@@ -170,15 +231,22 @@ def command_train(args) -> int:
             print(json.dumps(summary))
         else:
             print(f"done in {seconds:.1f} s, {summary['parameters']} parameters")
-        return 0 if trainer.state == "finished" else 1
+        return EXIT_DONE if trainer.state == "finished" else EXIT_NOT_FINISHED
     finally:
         trainer.close()
+
+
+def _write(path: Path, write) -> None:
+    try:
+        write()
+    except OSError as error:
+        raise BadInput(f"Could not write {str(path)!r}: {error.strerror}.") from None
 
 
 def command_export(args) -> int:
     spec, name = _load_spec(args)
     suffix = {"python": ".py", "keras": ".keras", "json": ".json"}[args.format]
-    output = _output_path(args, name, suffix)
+    output = _output_path(args.output, name, suffix)
     try:
         if args.format == "json":
             output.write_text(spec.to_json() + "\n")
@@ -218,17 +286,101 @@ def command_presets(args) -> int:
     return 0
 
 
+def command_schema(args) -> int:
+    from playground.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_DONE
+
+
+def _store():
+    from playground.runs.run_store import RunStore, StoreError
+
+    try:
+        return RunStore()
+    except StoreError as error:
+        raise BadInput(str(error)) from None
+
+
+def command_runs(args) -> int:
+    store = _store()
+    runs = store.list_runs(None, sweep_id=args.sweep)
+    if args.runs_command == "list":
+        for _, row in runs.iterrows():
+            item = {"id": row["id"], "title": row["title"], "state": row["state"], "epochs": int(row["epochs"]),
+                    "test_loss": _number(row["test_loss"]), "test_accuracy": _number(row["test_accuracy"]),
+                    "sweep": row["sweep_id"], "parameters": row["parameters"]}
+            print(json.dumps(item) if args.json else
+                  f"{item['id']}  {item['state']:<9} {item['epochs']:>6} epochs  test loss {item['test_loss'] or float('nan'):.4f}  "
+                  f"{item['title'] or ''}{'  ' + json.dumps(item['parameters']) if item['parameters'] else ''}")
+        return EXIT_DONE
+    ids = list(runs["id"]) if not args.run else args.run
+    records = [store.load(run_id) for run_id in ids]
+    missing = [run_id for run_id, record in zip(ids, records) if record is None]
+    if missing:
+        raise BadInput(f"No saved run has the id {missing[0]!r}. `playground runs list` shows the ids.")
+    if not records:
+        raise BadInput("There are no saved runs to export" + (f" in sweep {args.sweep!r}." if args.sweep else "."))
+    from playground.runs.tensorboard_export import export_tensorboard
+
+    folder = Path(args.tensorboard)
+    try:
+        written = export_tensorboard(records, folder)
+    except OSError as error:
+        raise BadInput(f"Could not write to {str(folder)!r}: {error.strerror}.") from None
+    print(f"wrote {len(written)} run(s) to {folder}; view them with: tensorboard --logdir {folder}")
+    return EXIT_DONE
+
+
+def app_folder() -> Path:
+    """Where app.py is: beside the package in a source checkout, else where `pip install` put it."""
+    source = Path(__file__).resolve().parents[1]
+    if (source / "app.py").is_file():
+        return source
+    return Path(sys.prefix) / "share" / "neural-network-playground"
+
+
+def command_app(args) -> int:
+    folder = app_folder()
+    if not (folder / "app.py").is_file():
+        raise BadInput(f"The web app's files are not in {folder}. Reinstall the package (pip install neural-network-playground).")
+    command = [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.port", str(args.port)]
+    return subprocess.call(command, cwd=folder)  # from its folder, so .streamlit/config.toml applies
+
+
 def main(argv=None) -> int:
+    """Runs one command; returns its exit code (for tests and `run`)."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return int(exit.code or 0) and EXIT_BAD_INPUT
-    handler = {"train": command_train, "export": command_export, "datasets": command_datasets, "presets": command_presets}[args.command]
+    configure_logging("INFO" if args.verbose else "WARNING")
+    handler = {"train": command_train, "export": command_export, "datasets": command_datasets, "presets": command_presets,
+               "schema": command_schema, "runs": command_runs, "app": command_app}[args.command]
     try:
         return handler(args)
     except BadInput as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+
+
+def run() -> None:
+    """The `playground` console command: `main`, with TensorFlow's native start-up noise hidden."""
+    if "--verbose" not in sys.argv[1:]:
+        _hide_native_stderr()
+    sys.exit(main())
+
+
+def _hide_native_stderr() -> None:
+    """TensorFlow's C++ libraries (absl, oneDNN, XLA) write to file descriptor 2 before any log level
+    applies. Point that descriptor at /dev/null and keep Python's `sys.stderr` on a copy of it, so
+    the CLI's own messages and Python warnings still show."""
+    sys.stderr.flush()
+    kept = os.dup(2)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
+    sys.stderr = os.fdopen(kept, "w", buffering=1)
