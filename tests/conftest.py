@@ -15,3 +15,12 @@ os.environ.setdefault("PLAYGROUND_RUNS_DB", os.path.join(tempfile.mkdtemp(prefix
 # compiling ahead (each compile is seconds of CPU that would run on into the next tests). The e2e
 # server and the trainer tests keep the default.
 os.environ["PLAYGROUND_COMPILE_AHEAD"] = "0"
+
+
+def pytest_collection_modifyitems(items):
+    """Every end-to-end test is a `browser` test (`make test-fast` leaves them out)."""
+    import pytest
+
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.browser)

@@ -116,3 +116,69 @@ def test_exported_script_runs_and_matches(tmp_path):
     assert result.returncode == 0, result.stderr
     final = float(result.stdout.split("final test loss ")[1].split(",")[0])
     assert final == pytest.approx(trained["test_loss"], rel=0.05)
+
+
+def test_train_saves_its_history_and_model(tmp_path):
+    history, model = tmp_path / "history.csv", tmp_path / "model.keras"
+    result = cli("train", "--preset", "xor", "--epochs", "4", "--json", "--history-csv", str(history), "--model", str(model))
+    assert result.returncode == 0, result.stderr
+    import pandas as pd
+
+    from playground.model_files import load_model_file
+
+    table = pd.read_csv(history)
+    assert list(table["epoch"]) == [1, 2, 3, 4] and table["test_loss"].notna().all()
+    assert load_model_file(str(model)).count_params() == json.loads(result.stdout.strip().splitlines()[-1])["parameters"]
+
+
+def test_train_checks_its_output_files_before_training(tmp_path):
+    result = cli("train", "--preset", "xor", "--model", str(tmp_path / "model.h5"))
+    assert result.returncode == 2 and "must end in .keras" in result.stderr
+    result = cli("train", "--preset", "xor", "--history-csv", str(tmp_path / "missing" / "h.csv"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_schema_and_version():
+    result = cli("schema")
+    assert result.returncode == 0 and json.loads(result.stdout)["title"] == "Neural Network Playground experiment"
+    with pytest.raises(SystemExit):
+        from playground.cli import _parser
+
+        _parser().parse_args(["--version"])
+
+
+def test_a_preset_file_trains_as_it_is():
+    result = cli("train", str(ROOT / "playground" / "presets" / "xor.json"), "--epochs", "2", "--json")
+    assert result.returncode == 0, result.stderr
+
+
+def test_runs_list_and_tensorboard_export_read_back(tmp_path, monkeypatch):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from playground.runs.run_record import RunRecord
+    from playground.runs.run_store import RunStore
+    from playground.spec import ExperimentSpec
+
+    monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "runs.sqlite3"))
+    store = RunStore()
+    history = [{"epoch": e, "train_loss": 1 / e, "test_loss": 2 / e, "train_accuracy": 0.5, "test_accuracy": 0.6, "learning_rate": 0.03}
+               for e in (1, 2, 3)]
+    for rate in (0.01, 0.1):
+        store.save(RunRecord.new("alice", ExperimentSpec(title="Ladder"), history, "finished", 0.0, 1.0, sweep_id="sweep-1",
+                                 parameters={"learning_rate": rate}))
+    store.save(RunRecord.new("bob", ExperimentSpec(title="Other"), history[:1], "stopped", 0.0, 1.0))
+    listing = cli("runs", "list", "--json")
+    assert listing.returncode == 0 and len(listing.stdout.splitlines()) == 3
+    result = cli("runs", "export", "--tensorboard", str(tmp_path / "tb"), "--sweep", "sweep-1")
+    assert result.returncode == 0, result.stderr
+    folders = sorted(p for p in (tmp_path / "tb").iterdir() if p.is_dir())
+    assert len(folders) == 2 and all(f.name.startswith("ladder-") for f in folders)
+    events = EventAccumulator(str(folders[0]), size_guidance={"tensors": 0})
+    events.Reload()
+    tags = events.Tags()["tensors"]
+    assert {"loss/train", "loss/test", "accuracy/test", "learning_rate"} <= set(tags)
+    import tensorflow as tf
+
+    assert [round(float(tf.make_ndarray(e.tensor_proto)), 5) for e in events.Tensors("loss/test")] == [2.0, 1.0, 0.66667]
+    assert any(tag.startswith("_hparams_") for tag in tags)  # the swept value, for the HParams tab
+    assert cli("runs", "export", "--tensorboard", str(tmp_path / "tb2"), "--run", "nope").returncode == 2

@@ -19,7 +19,6 @@ def link_of(config: dict) -> str:
     return base64.urlsafe_b64encode(zlib.compress(json.dumps(config).encode(), 9)).decode().rstrip("=")
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("path", ["/", "/runs"])
 def test_owner_in_the_address_runs_no_script_and_is_not_adopted(page, app_url, path):
     page.goto(f"{app_url}{path}?owner={urllib.parse.quote(XSS_OWNER)}")
@@ -31,7 +30,6 @@ def test_owner_in_the_address_runs_no_script_and_is_not_adopted(page, app_url, p
     assert owner and "XSS" not in owner[0] and "'" not in owner[0]
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("server_file, secret", [("/proc/self/environ", "PATH="), ("/etc/passwd", "root:")])
 def test_a_link_naming_a_server_file_reads_nothing(page, app_url, server_file, secret):
     link = link_of({"dataset": {"name": "csv", "csv": {"path": server_file, "label_column": "label"}}, "network": {"features": []}})
@@ -43,7 +41,6 @@ def test_a_link_naming_a_server_file_reads_nothing(page, app_url, server_file, s
     shot(page, "security-file-link")
 
 
-@pytest.mark.browser
 def test_a_markdown_link_in_a_title_is_plain_text(page, app_url):
     page.goto(f"{app_url}/?x={link_of({'title': '[Log in again](https://evil.example/login)'})}")
     wait_for_app(page)
