@@ -87,20 +87,16 @@ def shared_list(token: str) -> None:
 
 
 def sharing_all_runs() -> None:
-    """The explicit, revocable link to all of this browser's runs."""
-    token = store.shared_list_token(owner)
-    with st.popover("Share all my runs"):
+    """The explicit, revocable link to all of this browser's runs (the buttons act before the page redraws)."""
+    with st.popover("Share all my runs", key="runs_share_all_open"):  # keyed: stays open across its reruns
+        token = store.shared_list_token(owner)
         if token is None:
             st.write("Make a link that shows all your saved runs, now and later, to whoever has it (they cannot change or delete them).")
-            if st.button("Make the link", key="runs_share_all"):
-                store.share_list(owner)
-                st.rerun()
+            st.button("Make the link", key="runs_share_all", on_click=store.share_list, args=(owner,))
         else:
             st.code(address_with("runs", token), language=None)
             st.caption("Anyone with this link sees all your runs. Stop sharing to make the link dead.")
-            if st.button("Stop sharing", key="runs_revoke_all"):
-                store.revoke_list(owner)
-                st.rerun()
+            st.button("Stop sharing", key="runs_revoke_all", on_click=store.revoke_list, args=(owner,))
 
 
 def tensorboard_download(records) -> None:
@@ -126,11 +122,9 @@ def page() -> None:
         shared_list(list_token)
 
     runs = store.list_runs(owner)
-    note, share_column = st.columns([3, 1], vertical_alignment="center")
-    note.caption("Your runs are kept for this browser (a cookie). Use **Share link** to show one run to someone else, or "
-                 "**Share all my runs** for a link to all of them.")
-    with share_column:
-        sharing_all_runs()
+    st.caption("Your runs are kept for this browser (a cookie). Use **Share link** to show one run to someone else, or "
+               "**Share all my runs** for a link to all of them.")
+    sharing_all_runs()
     if runs.empty:
         st.info("No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, "
                 "is stopped or diverges appears here.")

@@ -103,6 +103,7 @@ def test_export_json_and_keras(tmp_path):
     assert load_model_file(str(tmp_path / "xor.keras")).count_params() == 33
 
 
+@pytest.mark.slow
 def test_exported_script_runs_and_matches(tmp_path):
     config = tmp_path / "short.json"
     from playground.presets import load_preset

@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -26,6 +27,7 @@ def wait_for_sweep(app, timeout=180):
     return sweep
 
 
+@pytest.mark.slow
 def test_builtin_learning_rate_sweep_shows_results_and_opens_the_best_run():
     app = app_on("pages/sweeps.py")
     no_problems(app)

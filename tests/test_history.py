@@ -66,6 +66,7 @@ def test_backprop_solves_xor_and_the_encoder():
     assert encoder.losses[-1] < 0.05 * encoder.losses[0]
 
 
+@pytest.mark.slow
 def test_lenet5_reaches_ninety_percent_on_held_out_digits_within_the_page_budget():
     run = lenet5.train_lenet5()  # the page's default: 6 epochs
     assert run.test_accuracy >= 0.90
@@ -74,6 +75,7 @@ def test_lenet5_reaches_ninety_percent_on_held_out_digits_within_the_page_budget
     assert [m.shape for _, m in maps] == [(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16)]
 
 
+@pytest.mark.slow
 def test_deep_belief_net_reconstruction_error_falls_and_pretraining_gives_a_head_start():
     run = deep_belief_net.train_deep_belief_net()
     for errors in run.reconstruction_errors:

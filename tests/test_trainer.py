@@ -159,6 +159,7 @@ def test_same_spec_same_history():
         second.close()
 
 
+@pytest.mark.slow
 def test_three_trainers_in_parallel_equal_sequential():
     specs = [ExperimentSpec(dataset=DatasetSpec(name), training=TrainingSpec(epochs=30, seed=seed)) for name, seed in (("circle", 1), ("xor", 2), ("gauss", 3))]
     sequential = []

@@ -46,3 +46,15 @@ def test_a_markdown_link_in_a_title_is_plain_text(page, app_url):
     wait_for_app(page)
     page.wait_for_selector("text=[Log in again]")
     assert page.locator("a[href*='evil.example']").count() == 0
+
+
+def test_students_see_no_developer_menu(page, app_url):
+    page.goto(f"{app_url}/runs")
+    page.wait_for_selector("h1:has-text('Saved runs')")
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    page.get_by_role("button", name="Share all my runs").click()
+    page.get_by_role("button", name="Make the link").click()
+    page.wait_for_selector("text=Stop sharing")
+    link = page.locator("[data-testid='stCode']").last.inner_text()
+    assert "/runs?runs=" in link
+    shot(page, "runs-share-all")
