@@ -16,7 +16,7 @@ The churn test (`--visits V`) opens a page, presses Train, waits until it trains
 tab, V times, then waits 10 s and compares the server's memory and OS thread count before and after.
 
 Run: .venv/bin/python bench/load.py --sessions 1 --sessions 8
-     .venv/bin/python bench/load.py                      (1, 4 and 8 students, 20 s each: about 4 minutes)
+     .venv/bin/python bench/load.py                      (1, 4 and 8 students, 20 s each: about 5 minutes)
      .venv/bin/python bench/load.py --sessions 1 --visits 50   (and the churn test)
 Server logs go to /tmp/loadbench/. Only 127.0.0.1 is contacted: the browser refuses anything else.
 """
@@ -85,14 +85,26 @@ RECORDER = """(() => {
     new MutationObserver(note).observe(document, {subtree: true, childList: true, attributes: true});
 })()"""
 START_WINDOW = f"""() => {{ const b = window.__bench, e = {STATUS};
-    b.counting = true; b.epochChanges = 0; b.snapshots = new Set([e.dataset.snapshot]);
-    b.start = {{t: performance.now(), epoch: Number(e.dataset.epoch)}}; }}"""
+    b.counting = true; b.epochChanges = 0; b.snapshots = new Set(e ? [e.dataset.snapshot] : []);
+    b.start = {{t: performance.now(), epoch: e ? Number(e.dataset.epoch) : 0}}; }}"""
 END_WINDOW = f"""() => {{ const b = window.__bench, e = {STATUS}; b.counting = false;
-    return {{seconds: (performance.now() - b.start.t) / 1000, epochs: Number(e.dataset.epoch) - b.start.epoch,
-             refreshes: b.epochChanges, snapshots: b.snapshots.size - 1}}; }}"""
+    return {{seconds: (performance.now() - b.start.t) / 1000, epochs: e ? Number(e.dataset.epoch) - b.start.epoch : 0,
+             refreshes: b.epochChanges, snapshots: Math.max(b.snapshots.size - 1, 0)}}; }}"""
 READ_STATUS = f"""() => {{ const e = {STATUS}, b = window.__bench;
     return {{state: e ? e.dataset.state : null, epoch: e ? Number(e.dataset.epoch) : 0,
              compiledAt: b.compiledAt, trainAt: b.trainAt, firstEpochAt: b.firstEpochAt}}; }}"""
+
+# The learning rate as the sidebar's slider and typed value and the status line's figure show it
+# (the current elements: a rerun briefly leaves stale copies), and whether an exception is shown.
+CHECKS = """() => {
+    const current = selector => Array.from(document.querySelectorAll(selector)).filter(e => !e.closest('[data-stale="true"]'));
+    const labelled = (selector, label) => current(selector).find(e => (e.querySelector('[data-testid="stWidgetLabel"], [data-testid="stMetricLabel"]')?.innerText || '').trim() === label);
+    const slider = labelled('[data-testid="stSidebar"] [data-testid="stSlider"]', 'Learning rate')?.querySelector('input[type="range"]');
+    const typed = labelled('[data-testid="stSidebar"] [data-testid="stNumberInput"]', '…or type a learning rate')?.querySelector('input');
+    const figure = labelled('[data-testid="stMetric"]', 'Learning rate')?.querySelector('[data-testid="stMetricValue"]');
+    return {exception: current('[data-testid="stException"]').length > 0,
+            rates: [typed ? typed.value : null, slider ? slider.getAttribute('aria-valuetext') : null, figure ? figure.innerText : null]};
+}"""
 
 
 # ---- the server and the machine, read from /proc ----------------------------------------------
@@ -258,17 +270,19 @@ def press_train(pages, attempts: int = 3) -> list[dict]:
     return statuses
 
 
-def own_learning_rate(page, rate: float) -> bool:
-    """The page's learning-rate control (slider and typed value) and its status figure show `rate`."""
-    sidebar = page.locator("[data-testid='stSidebar']")
-    typed = float(sidebar.get_by_label("…or type a learning rate").input_value(timeout=10_000))
-    slider = sidebar.get_by_role("slider", name="Learning rate").first.get_attribute("aria-valuetext", timeout=10_000)
-    figure = page.locator("[data-testid='stMetric']:has-text('Learning rate') [data-testid='stMetricValue']").first.inner_text(timeout=10_000)
-    return all(math.isclose(float(value), rate, rel_tol=1e-4) for value in (typed, slider, figure))
-
-
-def shows_exception(page) -> bool:
-    return page.locator("[data-testid='stException']").count() > 0
+def page_checks(page, rate: float, notes: list[str], attempts: int = 5) -> tuple[bool, bool]:
+    """(the page shows a Streamlit exception, its learning-rate control and status figure show `rate`),
+    read in one round trip (a busy page answers each call late); read again while an element is
+    missing, which happens for a moment while a rerun redraws it. A wrong rate goes into `notes`."""
+    for _ in range(attempts):
+        checks = page.evaluate(CHECKS)
+        if None not in checks["rates"]:
+            break
+        page.wait_for_timeout(500)
+    own = all(value is not None and math.isclose(float(value), rate, rel_tol=1e-4) for value in checks["rates"])
+    if not own:
+        notes.append(f"rate {rate:g} shown as {'/'.join(str(v) for v in checks['rates'])} (typed/slider/status)")
+    return checks["exception"], own
 
 
 # ---- the two measurements -----------------------------------------------------------------------
@@ -294,48 +308,64 @@ class ClassroomRow:
 def measure_classroom(browser, sessions: int, options) -> ClassroomRow:
     notes: list[str] = []
     port = free_port(options.port)
+    rates = learning_rates(sessions)
     with app_server(port, f"server-{sessions}.log") as server:
-        rates = learning_rates(sessions)
         pages = []
         try:
             for rate in rates:  # each goto returns at the first byte: all pages load at once
                 pages.append(new_student(browser))
                 pages[-1].goto(experiment_link(f"http://127.0.0.1:{port}", rate), wait_until="commit")
-            statuses = wait_all(pages, lambda s: s["compiledAt"] is not None, timeout=60 + 15 * sessions)
-            open_to_ready = [s["compiledAt"] / 1000 for s in statuses if s["compiledAt"] is not None]
-            if len(open_to_ready) < sessions:
-                notes.append(f"{sessions - len(open_to_ready)} never compiled")
+            open_to_ready = seconds_until_compiled(pages, notes)
             if options.speed:
                 for page in pages:
                     set_speed(page, options.speed)
-            statuses = press_train(pages)
-            statuses = wait_all(pages, lambda s: s["epoch"] > 0 or s["state"] not in (None, "ready", "running"), timeout=30 + 5 * sessions)
-            train_to_epoch = [(s["firstEpochAt"] - s["trainAt"]) / 1000 for s in statuses if s["firstEpochAt"] is not None and s["trainAt"] is not None]
-            if len(train_to_epoch) < sessions:
-                notes.append(f"{sessions - len(train_to_epoch)} never showed an epoch")
+            train_to_epoch = seconds_until_first_epoch(pages, notes)
             time.sleep(SETTLE_S)
-
-            for page in pages:
-                page.evaluate(START_WINDOW)
-            meter = CpuMeter(server.pid)
-            time.sleep(options.seconds)
-            windows = [page.evaluate(END_WINDOW) for page in pages]
-            server_cpu, machine_cpu = meter.read()
-            rss = rss_mb(server.pid)
-
+            windows, server_cpu, machine_cpu = measuring_window(pages, server.pid, options.seconds)
             statuses = [read_status(page) for page in pages]
+            checks = [page_checks(page, rate, notes) for page, rate in zip(pages, rates)]
             return ClassroomRow(
                 sessions=sessions, open_to_ready=open_to_ready, train_to_epoch=train_to_epoch,
                 epochs_per_s=[w["epochs"] / w["seconds"] for w in windows],
                 refreshes_per_s=[w["refreshes"] / w["seconds"] for w in windows],
                 snapshots_per_s=[w["snapshots"] / w["seconds"] for w in windows],
-                errors=sum(shows_exception(page) for page in pages),
-                own_rate=sum(own_learning_rate(page, rate) for page, rate in zip(pages, rates)),
-                states=Counter(s["state"] for s in statuses), server_cpu=server_cpu, machine_cpu=machine_cpu, rss=rss, notes=notes)
+                errors=sum(exception for exception, _ in checks), own_rate=sum(own for _, own in checks),
+                states=Counter(s["state"] for s in statuses), server_cpu=server_cpu, machine_cpu=machine_cpu,
+                rss=rss_mb(server.pid), notes=notes)
         finally:
             for page in pages:
                 with contextlib.suppress(Exception):
                     page.context.close()
+
+
+def seconds_until_compiled(pages, notes: list[str]) -> list[float]:
+    """Per page, from opening the link until the trainer said it is compiled (the page's own clock)."""
+    statuses = wait_all(pages, lambda s: s["compiledAt"] is not None, timeout=60 + 15 * len(pages))  # compiles share 2 cores
+    seconds = [s["compiledAt"] / 1000 for s in statuses if s["compiledAt"] is not None]
+    if len(seconds) < len(pages):
+        notes.append(f"{len(pages) - len(seconds)} never compiled")
+    return seconds
+
+
+def seconds_until_first_epoch(pages, notes: list[str]) -> list[float]:
+    """All students press Train; per page, from its first click until it showed an epoch above 0."""
+    press_train(pages)
+    statuses = wait_all(pages, lambda s: s["epoch"] > 0 or s["state"] not in (None, "ready", "running"), timeout=30 + 5 * len(pages))
+    seconds = [(s["firstEpochAt"] - s["trainAt"]) / 1000 for s in statuses if s["firstEpochAt"] is not None and s["trainAt"] is not None]
+    if len(seconds) < len(pages):
+        notes.append(f"{len(pages) - len(seconds)} never showed an epoch")
+    return seconds
+
+
+def measuring_window(pages, server_pid: int, seconds: float) -> tuple[list[dict], float, float]:
+    """Each page's epochs, refreshes and snapshots over `seconds` (timed by the page itself, as the
+    pages are started and read one after another), and the server's and machine's CPU meanwhile."""
+    for page in pages:
+        page.evaluate(START_WINDOW)
+    meter = CpuMeter(server_pid)
+    time.sleep(seconds)
+    windows = [page.evaluate(END_WINDOW) for page in pages]
+    return windows, *meter.read()
 
 
 def visit(browser, url: str, rate: float) -> bool:
@@ -397,7 +427,7 @@ def spread(values: list[float], digits: int = 1) -> str:
 
 def print_header(options) -> None:
     rates = learning_rates(max(options.sessions))
-    print(f"Classroom load benchmark: {os.cpu_count()} CPUs (nproc {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()}), "
+    print(f"Classroom load benchmark on {len(os.sched_getaffinity(0))} CPUs (nproc), "
           f"one headless Chromium, one browser context per session, a fresh server per row")
     print(f"experiment: tfp-default, {EPOCHS:,} epochs, learning rates {', '.join(f'{r:g}' for r in rates)} (one per session); "
           f"speed: {options.speed or 'page default (fastest)'}; measuring window: {options.seconds:g} s while all train")
@@ -408,7 +438,7 @@ def print_header(options) -> None:
 
 def print_row(row: ClassroomRow) -> None:
     states = ", ".join(f"{state} {count}" for state, count in row.states.most_common())
-    cells = (str(row.sessions), spread(row.open_to_ready), spread(row.train_to_epoch, 2), spread(row.epochs_per_s), spread(row.refreshes_per_s),
+    cells = (str(row.sessions), spread(row.open_to_ready), spread(row.train_to_epoch, 2), spread(row.epochs_per_s, 0), spread(row.refreshes_per_s),
              spread(row.snapshots_per_s), str(row.errors), f"{row.own_rate}/{row.sessions}", f"{row.server_cpu:.0f} %", f"{row.rss:.0f}",
              f"{row.machine_cpu:.0f} %", "; ".join([states, *row.notes]))
     print("  ".join(cell.rjust(width) if width else cell for cell, (_, width) in zip(cells, COLUMNS)), flush=True)

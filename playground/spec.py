@@ -292,7 +292,7 @@ class ExperimentSpec:
                                     "Upload the CSV file in the Data panel instead (or run the config with the command line).")
                     csv = dataclasses.replace(csv, path="")
             else:
-                problems.append("dataset.csv must be an object like {\"path\": ..., \"label_column\": ...}.")
+                problems.append("dataset.csv must be an object like {\"upload\": ..., \"label_column\": \"label\"}.")
         _unknown(data_cfg, _names(DatasetSpec), "dataset.", problems)
         dataset = DatasetSpec(**{**_known(data_cfg, DatasetSpec), "csv": csv})
 
