@@ -7,9 +7,13 @@ import json
 import logging
 import os
 import shutil
+import signal
 import site
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import jsonschema
@@ -54,8 +58,32 @@ def test_pip_install_gives_a_playground_command_that_works_from_any_folder(tmp_p
     where = subprocess.run([str(python), "-c", "import playground; print(playground.__file__)"], capture_output=True, text=True,
                            cwd=elsewhere, env=env, timeout=120).stdout
     assert str(packages) in where  # the installed copy, not this checkout
-    assert (venv / "share" / "neural-network-playground" / "app.py").is_file()
     assert (venv / "share" / "neural-network-playground" / "pages" / "playground.py").is_file()
+    _serves_the_app(command, elsewhere, env, tmp_path)
+
+
+def _serves_the_app(command: Path, folder: Path, env: dict, tmp_path: Path) -> None:
+    """`playground app` from the installed package answers Streamlit's health check and serves the page."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**env, "PLAYGROUND_RUNS_DB": str(tmp_path / "runs.sqlite3")}
+    server = subprocess.Popen([str(command), "app", "--port", str(port)], cwd=folder, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("playground app did not answer its health check within 90 s")
+        assert b"<!doctype html>" in urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().lower()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
 
 
 def test_the_public_api_trains_a_preset_into_a_dataframe():
@@ -161,3 +189,30 @@ def test_the_page_says_which_device_trains():
 
     app = AppTest.from_file(str(ROOT / "pages" / "playground.py"), default_timeout=120).run()
     assert any("Trains on this server's CPU" in c.value for c in app.sidebar.caption)
+
+
+def test_the_markers_select_what_they_say():
+    def collected(marker: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", marker, "-p", "no:cacheprovider"],
+                                capture_output=True, text=True, cwd=ROOT, timeout=120)
+        return [line for line in result.stdout.splitlines() if "::" in line]
+
+    browser = collected("browser")
+    assert browser and all(line.startswith("tests/e2e/") for line in browser)
+    assert any("test_pip_install" in line for line in collected("slow"))
+
+
+def test_a_terminal_gets_a_progress_bar():
+    import pty
+
+    output = bytearray()
+
+    def read(fd):
+        data = os.read(fd, 4096)
+        output.extend(data)
+        return data
+
+    status = pty.spawn([sys.executable, "-m", "playground", "train", "--preset", "xor", "--epochs", "40"], read)
+    text = output.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "training" in text and "40/40" in text and "epoch     40" in text
