@@ -101,19 +101,13 @@ def _load_spec(args) -> tuple[ExperimentSpec, str]:
 def _read_config(path: Path) -> ExperimentSpec:
     """The config file the user named: a regular file, bounded in size; its CSV path (if any) is
     read relative to the config's own folder."""
+    from playground.file_reading import FileRefused, read_regular_file
     from playground.spec import MAX_CONFIG_BYTES
 
     try:
-        if path.is_dir():
-            raise BadInput(f"{str(path)!r} is a folder; give the path of a config .json file inside it.")
-        if not path.exists():
-            raise BadInput(f"Config file {str(path)!r} was not found.")
-        if not path.is_file():
-            raise BadInput(f"{str(path)!r} is not a regular file (a device or a pipe); give a config .json file.")
-        with open(path, "rb") as file:
-            content = file.read(MAX_CONFIG_BYTES + 1)
-    except (OSError, ValueError) as error:  # a name too long, a NUL byte in it, no permission
-        raise BadInput(f"Config file {str(path)!r:.200} cannot be read ({getattr(error, 'strerror', None) or error}).") from None
+        content = read_regular_file(path, MAX_CONFIG_BYTES + 1, "Config file")  # one byte over: from_json says it is too long
+    except FileRefused as error:
+        raise BadInput(str(error)) from None
     try:
         spec = ExperimentSpec.from_json(content, allow_paths=True)
     except SpecError as error:

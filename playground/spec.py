@@ -266,16 +266,16 @@ class ExperimentSpec:
             raise SpecError([f"The config must be a JSON object, but got {type(config).__name__}."])
         title = config.get("title", "")
         if not isinstance(title, str):
-            problems.append(f"title must be text in quotes, like \"XOR with 4 neurons\", but got {_shown(title)}.")
+            problems.append(f"title must be text in quotes, like \"XOR with 4 neurons\", but got {short_repr(title)}.")
             title = ""
         description = config.get("description", "")
         if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_CHARS:
-            problems.append(f"description must be text of at most {MAX_DESCRIPTION_CHARS:,} characters, but got {_shown(description)}.")
+            problems.append(f"description must be text of at most {MAX_DESCRIPTION_CHARS:,} characters, but got {short_repr(description)}.")
             description = ""
         version = config.get("version", VERSION)
         if version != VERSION:
             problems.append(
-                f"version: this app reads config version {VERSION}, but got {_shown(version)}. "
+                f"version: this app reads config version {VERSION}, but got {short_repr(version)}. "
                 f"Set \"version\": {VERSION}."
             )
         _unknown(config, {SCHEMA_KEY, "version", "title", "description", "dataset", "network", "training"}, "", problems)
@@ -401,8 +401,8 @@ def _too_long(size: int, what: str = "config") -> str:
             "Check that it is an experiment saved from the playground.")
 
 
-def _shown(value: Any, limit: int = 40) -> str:
-    """A short, printable rendering of a received value for a message."""
+def short_repr(value: Any, limit: int = 40) -> str:
+    """A received value as a message quotes it: its repr, cut to `limit` characters."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -420,7 +420,7 @@ def _unknown(config: dict, allowed: set[str], where: str, problems: list[str]) -
     for key in config:
         if key not in allowed:
             problems.append(
-                f"{where}unknown setting {_shown(key)}. Known settings: {', '.join(sorted(allowed))}."
+                f"{where}unknown setting {short_repr(key)}. Known settings: {', '.join(sorted(allowed))}."
             )
 
 

@@ -27,7 +27,7 @@ from playground.optimizers import OPTIMIZERS
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
 from playground.datasets.uploads import is_upload_id
-from playground.spec import MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec
+from playground.spec import MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec, short_repr
 
 MAX_PARAMETERS = 5_000_000
 MAX_EPOCHS = 100_000
@@ -70,13 +70,8 @@ def _in(value, table) -> bool:
     return isinstance(value, str) and value in table
 
 
-def _shown(value, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def _one_of(value, table, what) -> str:
-    return f"{what} {_shown(value)} is not one we know. Pick one of: {', '.join(table)}."
+    return f"{what} {short_repr(value)} is not one we know. Pick one of: {', '.join(table)}."
 
 
 def _is_seed(value) -> bool:
@@ -99,7 +94,7 @@ def validate(spec: ExperimentSpec) -> list[Problem]:
     add = lambda field, message: problems.append(Problem(field, message))  # noqa: E731
 
     if not isinstance(spec.title, str):
-        add("title", f"The title must be text, but got {_shown(spec.title)}.")
+        add("title", f"The title must be text, but got {short_repr(spec.title)}.")
     elif len(spec.title) > MAX_TITLE_CHARS:
         add("title", f"The title has {len(spec.title):,} characters; the limit is {MAX_TITLE_CHARS}. Shorten it.")
     elif not _printable(spec.title):
@@ -110,19 +105,19 @@ def validate(spec: ExperimentSpec) -> list[Problem]:
     if info is None:
         add("dataset.name", _one_of(data.name, DATASETS, "Dataset"))
     if not _is_number(data.noise) or not 0 <= data.noise <= 50:
-        add("dataset.noise", f"Noise must be a percentage from 0 to 50, but got {_shown(data.noise)}. Try 0 (clean) to 25 (very noisy).")
+        add("dataset.noise", f"Noise must be a percentage from 0 to 50, but got {short_repr(data.noise)}. Try 0 (clean) to 25 (very noisy).")
     if not _is_number(data.train_ratio) or not 0.1 <= data.train_ratio <= 0.9:
-        add("dataset.train_ratio", f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {_shown(data.train_ratio)}. TF Playground uses 0.5.")
+        add("dataset.train_ratio", f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {short_repr(data.train_ratio)}. TF Playground uses 0.5.")
     if not _is_seed(data.seed):
-        add("dataset.seed", f"The data seed must be a whole number from 0 to {MAX_SEED:,}, but got {_shown(data.seed)}.")
+        add("dataset.seed", f"The data seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(data.seed)}.")
     if data.samples is not None:
         cap = (info.max_samples if info and info.max_samples else MAX_GENERATED_SAMPLES)
         if not _is_int(data.samples) or not 20 <= data.samples <= cap:
-            add("dataset.samples", f"The number of samples must be a whole number from 20 to {cap:,}, but got {_shown(data.samples)}. Leave it empty for the dataset's default.")
+            add("dataset.samples", f"The number of samples must be a whole number from 20 to {cap:,}, but got {short_repr(data.samples)}. Leave it empty for the dataset's default.")
     if data.name == "spiral-multi" and (not _is_int(data.classes) or not 3 <= data.classes <= 5):
-        add("dataset.classes", f"The multi-class spiral has 3 to 5 arms, but got {_shown(data.classes)}.")
+        add("dataset.classes", f"The multi-class spiral has 3 to 5 arms, but got {short_repr(data.classes)}.")
     if not _is_int(data.padding) or not 0 <= data.padding <= 8:
-        add("dataset.padding", f"Image padding must be 0 to 8 pixels per side, but got {_shown(data.padding)}. LeNet-5 uses 2 (28x28 becomes 32x32).")
+        add("dataset.padding", f"Image padding must be 0 to 8 pixels per side, but got {short_repr(data.padding)}. LeNet-5 uses 2 (28x28 becomes 32x32).")
     elif data.padding and info is not None and info.kind != "image":
         add("dataset.padding", f"Padding only applies to images, but dataset {data.name!r} has none. Set padding to 0.")
     if data.csv is not None:
@@ -144,11 +139,11 @@ def _check_csv(csv, add) -> None:
     if not isinstance(csv.path, str) or not isinstance(csv.upload, str):
         add("dataset.csv", "dataset.csv.path and dataset.csv.upload must be text.")
     elif csv.upload and not is_upload_id(csv.upload):
-        add("dataset.csv.upload", f"dataset.csv.upload {_shown(csv.upload)} is not the id of an uploaded file. Upload the CSV file again.")
+        add("dataset.csv.upload", f"dataset.csv.upload {short_repr(csv.upload)} is not the id of an uploaded file. Upload the CSV file again.")
     elif csv.upload and csv.path:
         add("dataset.csv", "Give either an uploaded file (dataset.csv.upload) or a file path (dataset.csv.path), not both.")
     if not isinstance(csv.label_column, str) or not 0 < len(csv.label_column) <= MAX_NAME_CHARS:
-        add("dataset.csv.label_column", f"The label column must be a column name (text, at most {MAX_NAME_CHARS} characters), but got {_shown(csv.label_column)}.")
+        add("dataset.csv.label_column", f"The label column must be a column name (text, at most {MAX_NAME_CHARS} characters), but got {short_repr(csv.label_column)}.")
     if not _in(csv.task, CSV_TASKS):
         add("dataset.csv.task", _one_of(csv.task, CSV_TASKS, "CSV task"))
 
@@ -165,7 +160,7 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> None:
         if all(isinstance(name, str) for name in network.features) and len(set(network.features)) != len(network.features):
             add("network.features", "An input feature is listed twice. List each feature once.")
     elif kind is not None and network.features:
-        add("network.features", f"Input features like {_shown(network.features[0])} only apply to 2-D datasets; dataset {spec.dataset.name!r} feeds its own {'pixels' if kind == 'image' else 'columns'}. Clear the feature list.")
+        add("network.features", f"Input features like {short_repr(network.features[0])} only apply to 2-D datasets; dataset {spec.dataset.name!r} feeds its own {'pixels' if kind == 'image' else 'columns'}. Clear the feature list.")
 
     if len(network.layers) > MAX_LAYERS:
         add("network.layers", f"The stack has {len(network.layers)} layers; the limit is {MAX_LAYERS}. Remove some layers.")
@@ -239,14 +234,14 @@ def _check_layer(index: int, layer: LayerSpec, add) -> None:
                 add(where, f"Layer {index} ({layer.type}): " + _one_of(value, ACTIVATIONS, "activation"))
         elif name == "padding":
             if not _in(value, ("valid", "same")):
-                add(where, f"{label} must be 'valid' or 'same', but got {_shown(value)}.")
+                add(where, f"{label} must be 'valid' or 'same', but got {short_repr(value)}.")
         elif name == "rate":
             if not _is_number(value) or not 0 <= value < 1:
-                add(where, f"{label} must be at least 0 and below 1, but got {_shown(value)}. 0.2 to 0.5 is usual.")
+                add(where, f"{label} must be at least 0 and below 1, but got {short_repr(value)}. 0.2 to 0.5 is usual.")
         else:
             low, high = LAYER_FIELD_LIMITS[name]
             if not _is_int(value) or not low <= value <= high:
-                add(where, f"{label} must be a whole number from {low} to {high}, but got {_shown(value)}.")
+                add(where, f"{label} must be a whole number from {low} to {high}, but got {short_repr(value)}.")
 
 
 def _check_training(spec: ExperimentSpec, dataset, add) -> None:
@@ -255,31 +250,31 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
         add("training.optimizer", _one_of(training.optimizer, OPTIMIZERS, "Optimizer"))
     rate = training.learning_rate
     if not _is_number(rate) or not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
-        add("training.learning_rate", f"The learning rate must be a number from 0.00001 to 10, but got {_shown(rate)}. TF Playground starts at 0.03.")
+        add("training.learning_rate", f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground starts at 0.03.")
     size = training.batch_size
     limit = len(dataset.x_train) if dataset is not None else None
     if not _is_int(size) or size < 1 or (limit is not None and size > limit):
         upper = f"{limit} (the training-set size)" if limit is not None else "the training-set size"
-        add("training.batch_size", f"Batch size must be a whole number from 1 to {upper}, but got {_shown(size)}. 10 to 32 is usual.")
+        add("training.batch_size", f"Batch size must be a whole number from 1 to {upper}, but got {short_repr(size)}. 10 to 32 is usual.")
     if not _is_int(training.epochs) or not 1 <= training.epochs <= MAX_EPOCHS:
-        add("training.epochs", f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, but got {_shown(training.epochs)}.")
+        add("training.epochs", f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, but got {short_repr(training.epochs)}.")
     if not _in(training.loss, LOSSES):
         add("training.loss", _one_of(training.loss, LOSSES, "Loss"))
     reg = training.regularization
     if not _in(reg.kind, REGULARIZATIONS):
         add("training.regularization.kind", _one_of(reg.kind, REGULARIZATIONS, "Regularization"))
     if not _is_number(reg.rate) or not 0 <= reg.rate <= 10:
-        add("training.regularization.rate", f"The regularization rate must be from 0 to 10, but got {_shown(reg.rate)}. Try 0.001.")
+        add("training.regularization.rate", f"The regularization rate must be from 0 to 10, but got {short_repr(reg.rate)}. Try 0.001.")
     if not _in(training.weight_init, INITIALIZERS):
         add("training.weight_init", _one_of(training.weight_init, INITIALIZERS, "Weight init"))
     schedule = training.schedule
     if not _in(schedule.kind, SCHEDULES):
         add("training.schedule.kind", _one_of(schedule.kind, SCHEDULES, "Learning-rate schedule"))
     if not _is_number(schedule.factor) or not 0 < schedule.factor <= 1:
-        add("training.schedule.factor", f"The schedule factor must be above 0 and at most 1, but got {_shown(schedule.factor)}. 0.5 halves the rate.")
+        add("training.schedule.factor", f"The schedule factor must be above 0 and at most 1, but got {short_repr(schedule.factor)}. 0.5 halves the rate.")
     if not _is_int(schedule.every) or not 1 <= schedule.every <= MAX_EPOCHS:
-        add("training.schedule.every", f"The schedule step must be a whole number of epochs from 1 to {MAX_EPOCHS:,}, but got {_shown(schedule.every)}.")
+        add("training.schedule.every", f"The schedule step must be a whole number of epochs from 1 to {MAX_EPOCHS:,}, but got {short_repr(schedule.every)}.")
     if not _is_seed(training.seed):
-        add("training.seed", f"The training seed must be a whole number from 0 to {MAX_SEED:,}, but got {_shown(training.seed)}.")
+        add("training.seed", f"The training seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(training.seed)}.")
     if not isinstance(training.shuffle, bool):
-        add("training.shuffle", f"Shuffle must be true or false, but got {_shown(training.shuffle)}.")
+        add("training.shuffle", f"Shuffle must be true or false, but got {short_repr(training.shuffle)}.")

@@ -24,7 +24,8 @@ from streamlit.testing.v1 import AppTest
 from playground import cli
 from playground.datasets import DatasetError, load_dataset
 from playground.datasets.csv_table import csv_columns, read_table
-from playground.datasets.uploads import read_file, read_upload, save_upload
+from playground.datasets.uploads import read_upload, save_upload
+from playground.file_reading import FileRefused, read_regular_file
 from playground.model_files import ModelFileError, check_model_archive, load_model_bytes, load_model_file
 from playground.runs.run_record import RunRecord
 from playground.runs.run_store import RunStore
@@ -388,14 +389,14 @@ def test_a_softmax_output_where_it_is_always_one_is_a_problem():
 
 
 def test_regular_files_only_and_bounded(tmp_path):
-    with pytest.raises(DatasetError, match="folder"):
-        read_file(tmp_path)
-    with pytest.raises(DatasetError, match="not a regular file"):
-        read_file("/dev/zero")
+    with pytest.raises(FileRefused, match="folder"):
+        read_regular_file(tmp_path, 1000)
+    with pytest.raises(FileRefused, match="not a regular file"):
+        read_regular_file("/dev/zero", 1000)
     big = tmp_path / "big.csv"
     big.write_bytes(b"0" * 2000)
-    with pytest.raises(DatasetError, match="limit"):
-        read_file(big, limit=1000)
+    with pytest.raises(FileRefused, match="limit"):
+        read_regular_file(big, 1000)
 
 
 def test_a_cli_config_may_name_a_csv_beside_it(tmp_path, capsys):
@@ -547,8 +548,8 @@ def test_a_label_with_thousands_of_classes_is_refused():
 
 
 def test_paths_the_system_refuses_are_messages(tmp_path, capsys):
-    with pytest.raises(DatasetError):
-        read_file("a\x00b")
+    with pytest.raises(FileRefused):
+        read_regular_file("a\x00b", 1000)
     assert cli.main(["train", str(tmp_path / ("x" * 300 + ".json"))]) == 2
     assert cli.main(["export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / ("x" * 300 + ".json"))]) == 2
     assert "Traceback" not in capsys.readouterr().err

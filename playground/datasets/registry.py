@@ -19,6 +19,7 @@ import numpy as np
 
 from playground.datasets import csv_table, images, plane, uploads
 from playground.datasets.dataset import Dataset, DatasetError, split
+from playground.file_reading import FileRefused, read_regular_file
 from playground.spec import DatasetSpec
 
 
@@ -79,7 +80,10 @@ def _csv(spec: DatasetSpec, rng):
     if options.upload:
         content = uploads.read_upload(options.upload)
     elif options.path:  # only configs the CLI's user wrote may name a file (see `ExperimentSpec.from_dict`)
-        content = uploads.read_file(options.path, csv_table.MAX_BYTES)
+        try:
+            content = read_regular_file(options.path, csv_table.MAX_BYTES, "CSV file")
+        except FileRefused as error:
+            raise DatasetError(str(error)) from None
     else:
         raise DatasetError("Dataset 'csv' needs a file: upload a CSV and choose its label column.")
     x, y, task, names = csv_table.read_table(content, options.label_column, options.task)

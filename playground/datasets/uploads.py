@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 import tempfile
 from pathlib import Path
 
 from playground.datasets.csv_table import MAX_BYTES as MAX_UPLOAD_BYTES
 from playground.datasets.dataset import DatasetError
+from playground.file_reading import FileRefused, read_regular_file
 
 FOLDER_VARIABLE = "PLAYGROUND_UPLOADS_DIR"
 _UPLOAD_ID = re.compile(r"[0-9a-f]{16}")
@@ -56,33 +56,8 @@ def read_upload(upload_id: str) -> bytes:
         raise DatasetError(f"{upload_id!r:.40} is not the id of an uploaded file. Upload the CSV file again.")
     path = uploads_folder() / f"{upload_id}.csv"
     if not path.is_file():
-        raise DatasetError("The uploaded CSV file is no longer on the server (uploads are cleared when it restarts). Upload the file again.")
-    return read_file(path, MAX_UPLOAD_BYTES)
-
-
-def read_file(path: str | os.PathLike, limit: int = MAX_UPLOAD_BYTES) -> bytes:
-    """A regular file's bytes, refused when it is a folder, a device or a pipe, or longer than `limit`.
-
-    For files named on the command line: the size is checked before anything is read, and the
-    read stops after `limit` bytes in any case (files under /proc report a size of 0).
-    """
+        raise DatasetError("The uploaded CSV file is no longer on the server (its uploads folder was cleared). Upload the file again.")
     try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise DatasetError(f"CSV file {str(path)!r} was not found. Check the path.") from None
-    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
-        raise DatasetError(f"CSV file {str(path)!r:.200} cannot be read ({getattr(error, 'strerror', None) or error}).") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DatasetError(f"{str(path)!r} is a folder, not a CSV file. Name the file inside it.")
-    if not stat.S_ISREG(info.st_mode):
-        raise DatasetError(f"{str(path)!r} is not a regular file (a device or a pipe). Name a CSV file.")
-    if info.st_size > limit:
-        raise DatasetError(f"The CSV file is {info.st_size / 1e6:.0f} MB; the limit is {limit // 2**20} MB. Use a sample of the rows.")
-    try:
-        with open(path, "rb") as file:
-            content = file.read(limit + 1)
-    except OSError as error:
-        raise DatasetError(f"CSV file {str(path)!r} cannot be read ({error.strerror}).") from None
-    if len(content) > limit:
-        raise DatasetError(f"The CSV file is over the limit of {limit // 2**20} MB. Use a sample of the rows.")
-    return content
+        return read_regular_file(path, MAX_UPLOAD_BYTES, "CSV file")
+    except FileRefused as error:
+        raise DatasetError(str(error)) from None
