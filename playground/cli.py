@@ -317,11 +317,13 @@ def command_runs(args) -> int:
         raise BadInput("There are no saved runs to export" + (f" in sweep {args.sweep!r}." if args.sweep else "."))
     from playground.runs.tensorboard_export import export_tensorboard
 
+    if not args.tensorboard.strip():
+        raise BadInput("--tensorboard needs a folder name, e.g. --tensorboard logs.")
     folder = Path(args.tensorboard)
     try:
         written = export_tensorboard(records, folder)
-    except OSError as error:
-        raise BadInput(f"Could not write to {str(folder)!r}: {error.strerror}.") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte, or a name TensorFlow cannot encode
+        raise BadInput(f"Could not write to {str(folder)!r:.200}: {getattr(error, 'strerror', None) or error}.") from None
     print(f"wrote {len(written)} run(s) to {folder}; view them with: tensorboard --logdir {folder}")
     return EXIT_DONE
 
@@ -335,6 +337,8 @@ def app_folder() -> Path:
 
 
 def command_app(args) -> int:
+    if not 1 <= args.port <= 65535:
+        raise BadInput(f"--port must be from 1 to 65535, but got {args.port}.")
     folder = app_folder()
     if not (folder / "app.py").is_file():
         raise BadInput(f"The web app's files are not in {folder}. Reinstall the package (pip install neural-network-playground).")

@@ -153,6 +153,7 @@ def load_model_bytes(content: bytes):
     """
     input_shape, stack = model_stack(check_model_archive(content))
     model = _build(input_shape, stack)
+    _check_weights(content, model.count_params())
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as file:
@@ -164,6 +165,34 @@ def load_model_bytes(content: bytes):
             raise ModelFileError(f"The model's weights could not be read ({type(error).__name__}: {text[0][:200] if text else ''}). "
                                  "Save the model again with model.save('name.keras').") from None
     return model
+
+
+def _check_weights(content: bytes, parameters: int) -> None:
+    """Refuses a weights file holding more numbers than the checked model has, or numbers that are
+    not floats: Keras would read a declared 12000x12000 dataset whole (compressed, it is tiny)
+    before noticing that its shape is wrong."""
+    import h5py
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        if "model.weights.h5" not in archive.namelist():
+            raise ModelFileError("The file holds no weights (model.weights.h5). Save the model again with model.save('name.keras').")
+        weights = archive.read("model.weights.h5")
+    values, kinds = 0, set()
+
+    def count(name, item):
+        nonlocal values
+        if isinstance(item, h5py.Dataset):
+            values += int(item.size)
+            kinds.add(item.dtype.kind)
+
+    try:
+        with h5py.File(io.BytesIO(weights), "r") as file:
+            file.visititems(count)
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
+        raise ModelFileError(f"The model's weights file is damaged ({type(error).__name__}). Save the model again.") from None
+    if values > parameters * 4 + 1024 or not kinds <= {"f", "i", "u"}:  # room for optimizer state and counters
+        raise ModelFileError(f"The weights file holds {values:,} numbers of kinds {sorted(kinds)} for a model of {parameters:,} "
+                             "parameters: it does not belong to this architecture. Save the model again.")
 
 
 def _build(input_shape: tuple[int, ...], stack: tuple[LayerSpec, ...]):

@@ -560,3 +560,54 @@ def test_ids_no_run_can_have_find_nothing(tmp_path):
     assert store.load("\ud800") is None and store.load_shared("\ud800") is None and store.owner_of_list("\ud800") is None
     with pytest.raises(SweepError):
         parse_values(["units"], "1")
+
+
+# A third round (after the package and the TensorBoard export were added).
+
+def test_a_weights_file_declaring_a_huge_dataset_is_refused_unread():
+    import h5py
+
+    from playground.model_builder import build_model
+    from playground.model_files import model_bytes
+    from playground.training_data import training_data
+
+    spec = ExperimentSpec()
+    whole = model_bytes(build_model(spec, training_data(spec)))
+    with zipfile.ZipFile(io.BytesIO(whole)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    weights = io.BytesIO()
+    with h5py.File(io.BytesIO(members["model.weights.h5"]), "r") as source, h5py.File(weights, "w") as target:
+        for name in source:
+            source.copy(name, target)
+        target.create_dataset("extra", shape=(12_000, 12_000), dtype="float64", compression="gzip")  # empty: compresses to nothing
+    members["model.weights.h5"] = weights.getvalue()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    started = time.perf_counter()
+    with pytest.raises(ModelFileError, match="does not belong"):
+        load_model_bytes(buffer.getvalue())
+    assert time.perf_counter() - started < 5
+
+
+def test_tensorboard_export_skips_rows_it_cannot_place(tmp_path):
+    from playground.runs.tensorboard_export import export_tensorboard
+
+    rows = [{"train_loss": 1.0}, {"epoch": None}, {"epoch": float("nan")}, {"epoch": 10**30}, ["not", "a", "row"],
+            {"epoch": 1, "test_loss": 10**400}, {"epoch": 2, "test_loss": 0.5}]
+    record = RunRecord.new("alice", ExperimentSpec(), rows, "finished", 0.0, 1.0, model=b"garbage")
+    assert len(export_tensorboard([record], tmp_path)) == 1
+
+
+def test_cli_runs_commands_answer_bad_folders_and_ports(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "runs.sqlite3"))
+    store = RunStore(tmp_path / "runs.sqlite3")
+    store.save(RunRecord.new("alice", ExperimentSpec(), [{"epoch": 1, "test_loss": 0.5}], "finished", 0.0, 1.0))
+    with sqlite3.connect(tmp_path / "runs.sqlite3") as connection:
+        connection.execute("UPDATE runs SET parameters = '{bad json'")
+    assert cli.main(["runs", "list"]) == 0
+    for folder in ("", "a\x00b"):
+        assert cli.main(["runs", "export", "--tensorboard", folder]) == 2
+    assert cli.main(["app", "--port", "99999999"]) == 2
+    assert "Traceback" not in capsys.readouterr().err

@@ -87,6 +87,15 @@ def configured_path() -> Path:
     return Path(os.environ.get(PATH_VARIABLE) or DEFAULT_PATH)
 
 
+def _parameters(text) -> dict:
+    """A run's swept values; {} where the column holds something else (a database edited by hand)."""
+    try:
+        value = json.loads(text) if text else {}
+    except (ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _number(value):
     return None if value is None else float(value)
 
@@ -188,7 +197,10 @@ class RunStore:
             return row["token"]
         token = secrets.token_urlsafe(16)
         self._run("INSERT OR IGNORE INTO shared_lists (token, owner, created_at) VALUES (?, ?, ?)", (token, owner, time.time()))
-        return self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")["token"]
+        row = self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")
+        if row is None:
+            raise StoreError(f"The runs of {str(owner)!r:.40} could not be shared: no owner has that id.")
+        return row["token"]
 
     def shared_list_token(self, owner: str) -> str | None:
         row = self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")
@@ -212,7 +224,7 @@ class RunStore:
         return None if row is None else self._record(row)
 
     def load_shared(self, token: str) -> RunRecord | None:
-        row = self._run("SELECT * FROM runs WHERE share_token = ?", (token,), "one")
+        row = self._run("SELECT * FROM runs WHERE share_token = ?", (str(token)[:64],), "one")
         return None if row is None else self._record(row)
 
     def list_runs(self, owner: str | None, sweep_id: str | None = None) -> pd.DataFrame:
@@ -226,7 +238,7 @@ class RunStore:
         rows = self._run(sql + " ORDER BY started_at DESC, rowid DESC", parameters, "all")
         frame = pd.DataFrame([dict(row) for row in rows], columns=LIST_COLUMNS)
         frame["has_model"] = frame["has_model"].astype(bool)
-        frame["parameters"] = [json.loads(p) if p else {} for p in frame["parameters"]]
+        frame["parameters"] = [_parameters(p) for p in frame["parameters"]]
         return frame
 
     def histories(self, run_ids: list[str], owner: str) -> dict[str, list[dict]]:
@@ -251,7 +263,7 @@ class RunStore:
         return RunRecord(
             id=row["id"], owner=row["owner"], spec=spec, history=json.loads(row["history"]),
             state=row["state"], started_at=row["started_at"], duration=row["duration"], message=message,
-            model=row["model"], sweep_id=row["sweep_id"], parameters=json.loads(row["parameters"] or "{}"), share_token=row["share_token"],
+            model=row["model"], sweep_id=row["sweep_id"], parameters=_parameters(row["parameters"]), share_token=row["share_token"],
         )
 
 

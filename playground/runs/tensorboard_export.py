@@ -36,6 +36,16 @@ def run_folder_name(record: RunRecord) -> str:
     return f"{slug}-{record.id}"
 
 
+def _finite(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _hparam_value(value):
     return value if isinstance(value, (bool, int, float, str)) else str(value)
 
@@ -60,13 +70,18 @@ def export_tensorboard(records: Iterable[RunRecord], folder: str | Path) -> list
         with writer.as_default():
             if record.parameters:
                 hparams.hparams({name: _hparam_value(value) for name, value in record.parameters.items()}, trial_id=record.id)
+            last_step = None
             for row in record.history:
+                step = row.get("epoch") if isinstance(row, dict) else None
+                if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step < 2**62:
+                    continue  # a row this version cannot place (a run saved by another version)
+                last_step = step
                 for key, tag in SCALARS.items():
-                    value = row.get(key)
-                    if isinstance(value, (int, float)) and math.isfinite(value):
-                        tf.summary.scalar(tag, value, step=int(row["epoch"]))
-            if record.model is not None and record.history:
-                _weight_histograms(record, int(record.history[-1]["epoch"]))
+                    value = _finite(row.get(key))
+                    if value is not None:
+                        tf.summary.scalar(tag, value, step=step)
+            if isinstance(record.model, bytes) and last_step is not None:
+                _weight_histograms(record, last_step)
         writer.close()
         written.append(run_folder)
     return written
