@@ -1,42 +1,16 @@
-"""Neural Network Playground: the entry point. Run with `make run` (or `streamlit run app.py`)."""
+"""Neural Network Playground: the entry point. Run with `make run` (or `streamlit run app.py`).
 
-import os
-import sys
+The app is Streamlit's own server (`st.App`) for the pages in `navigation.py`, with one route of
+ours beside Streamlit's: the live stream that pushes each page's training frames
+(`server/live_route.py`).
+"""
 
 import streamlit as st
+from streamlit import config
 
-from playground.logs import configure_logging
-from widgets.keras_state import keep_keras_state
+from server.live_route import live_routes
 
-configure_logging("INFO")  # trainer failures, saved runs, sweeps and store errors, to the server's stderr
-keep_keras_state()  # before any page runs: Streamlit would clear Keras after every run (see the module)
-# Threads take turns with the GIL every 1 ms instead of Python's 5 ms: the trainers' threads and
-# the page's script runs wait less for each other (bench/ui.py: engine snapshots shown while
-# training went from about 2 to 2.6-2.8 a second). PLAYGROUND_GIL_SWITCH_S overrides it.
-sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
+app = st.App("navigation.py", routes=live_routes(config.get_option("server.baseUrlPath") or ""))
 
-st.set_page_config(page_title="Neural Network Playground", page_icon="🧠", layout="wide")
-
-pages = {
-    "Build and train": [
-        st.Page("pages/playground.py", title="Playground", icon=":material/science:", default=True),
-        st.Page("pages/presets.py", title="Presets", icon=":material/collections_bookmark:"),
-    ],
-    "Explore": [
-        st.Page("pages/runs.py", title="Runs", icon=":material/table_chart:", url_path="runs"),
-        st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_on:", url_path="sweeps"),
-    ],
-    "Learn": [
-        st.Page("pages/learn_neuron.py", title="A neuron", icon=":material/circle:", url_path="neuron"),
-        st.Page("pages/learn_activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"),
-        st.Page("pages/learn_softmax.py", title="Softmax", icon=":material/bar_chart:", url_path="softmax"),
-        st.Page("pages/learn_gradient_descent.py", title="Gradient descent", icon=":material/south_east:", url_path="gradient-descent"),
-        st.Page("pages/learn_minibatch.py", title="Mini-batch SGD", icon=":material/shuffle:", url_path="minibatch"),
-        st.Page("pages/learn_backprop.py", title="Backpropagation", icon=":material/undo:", url_path="backprop"),
-        st.Page("pages/learn_landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"),
-    ],
-    "History": [
-        st.Page("pages/history.py", title="History gallery", icon=":material/history_edu:", url_path="history"),
-    ],
-}
-st.navigation(pages).run()
+if __name__ == "__main__":
+    app.run()

@@ -7,16 +7,22 @@ shows. Printed, one table row per N (min/median/max over the N pages where there
 - open → ready: seconds from opening the link until the page says its training program is compiled;
 - Train → epoch: seconds from clicking Train until the page shows an epoch above 0;
 - epochs/s: training speed of each session while all of them train (the measuring window);
-- refreshes/s: how often a page's shown epoch changes in the window (a MutationObserver in the page);
+- frames/s: live frames a page received and drew per second in the window (its `training-status`
+  mark counts them; 0 where the page falls back to timed refreshes);
+- new-epoch frames/s: how often a page's shown epoch changes in the window (a MutationObserver in
+  the page): frames (or refreshes) that each show a new epoch;
 - snapshots/s: new engine snapshots a page shows per second in the window;
 - errors: pages showing a Streamlit exception; own LR: pages whose learning-rate control and
   "Learning rate" figure show that page's own rate;
 - the server process's CPU (100 % = one core) and memory, and the whole machine's CPU use.
 The churn test (`--visits V`) opens a page, presses Train, waits until it trains and closes the
-tab, V times, then waits 10 s and compares the server's memory and OS thread count before and after.
+tab, V times, then waits 10 s and compares the server's memory and OS thread count before and after;
+it also counts the trainers the server stopped because their page closed (its log says so), and
+how many trainer threads were still alive 5 s after their tab closed.
 
 Run: .venv/bin/python bench/load.py --sessions 1 --sessions 8
-     .venv/bin/python bench/load.py                      (1, 4 and 8 students, 20 s each: 5-8 minutes on 2 cores)
+     .venv/bin/python bench/load.py                      (1, 8 and 16 students, 20 s each: 5-8 minutes on 2 cores)
+     .venv/bin/python bench/load.py --sessions 1 --speed fastest   (training speed flat out)
      .venv/bin/python bench/load.py --sessions 1 --visits 50   (and the churn test)
 Server logs go to /tmp/loadbench/. Only 127.0.0.1 is contacted: the browser refuses anything else.
 """
@@ -86,9 +92,10 @@ RECORDER = """(() => {
 })()"""
 START_WINDOW = f"""() => {{ const b = window.__bench, e = {STATUS};
     b.counting = true; b.epochChanges = 0; b.snapshots = new Set(e ? [e.dataset.snapshot] : []);
-    b.start = {{t: performance.now(), epoch: e ? Number(e.dataset.epoch) : 0}}; }}"""
+    b.start = {{t: performance.now(), epoch: e ? Number(e.dataset.epoch) : 0, frames: e ? Number(e.dataset.frames || 0) : 0}}; }}"""
 END_WINDOW = f"""() => {{ const b = window.__bench, e = {STATUS}; b.counting = false;
     return {{seconds: (performance.now() - b.start.t) / 1000, epochs: e ? Number(e.dataset.epoch) - b.start.epoch : 0,
+             frames: e ? Number(e.dataset.frames || 0) - b.start.frames : 0, stream: e ? e.dataset.stream : null,
              refreshes: b.epochChanges, snapshots: Math.max(b.snapshots.size - 1, 0)}}; }}"""
 READ_STATUS = f"""() => {{ const e = {STATUS}, b = window.__bench;
     return {{state: e ? e.dataset.state : null, epoch: e ? Number(e.dataset.epoch) : 0,
@@ -104,7 +111,8 @@ CHECKS = """() => {
         .find(e => (e.querySelector('[data-testid="stWidgetLabel"], [data-testid="stMetricLabel"]')?.innerText || '').trim() === label);
     const slider = labelled('[data-testid="stSidebar"] [data-testid="stSlider"]', 'Learning rate')?.querySelector('input[type="range"]');
     const typed = labelled('[data-testid="stSidebar"] [data-testid="stNumberInput"]', '…or type a learning rate')?.querySelector('input');
-    const figure = labelled('[data-testid="stMetric"]', 'Learning rate')?.querySelector('[data-testid="stMetricValue"]');
+    const figure = Array.from(document.querySelectorAll('.playground-metric'))
+        .find(e => e.querySelector('.playground-metric-label')?.innerText.trim() === 'Learning rate')?.querySelector('.playground-metric-value');
     return {exception: document.querySelector('[data-testid="stException"]') !== null,
             rates: [typed ? typed.value : null, slider ? slider.getAttribute('aria-valuetext') : null, figure ? figure.innerText : null]};
 }"""
@@ -297,6 +305,7 @@ class ClassroomRow:
     open_to_ready: list[float]
     train_to_epoch: list[float]
     epochs_per_s: list[float]
+    frames_per_s: list[float]
     refreshes_per_s: list[float]
     snapshots_per_s: list[float]
     errors: int
@@ -330,6 +339,7 @@ def measure_classroom(browser, sessions: int, options) -> ClassroomRow:
             return ClassroomRow(
                 sessions=sessions, open_to_ready=open_to_ready, train_to_epoch=train_to_epoch,
                 epochs_per_s=[w["epochs"] / w["seconds"] for w in windows],
+                frames_per_s=[w["frames"] / w["seconds"] for w in windows],
                 refreshes_per_s=[w["refreshes"] / w["seconds"] for w in windows],
                 snapshots_per_s=[w["snapshots"] / w["seconds"] for w in windows],
                 errors=sum(exception for exception, _ in checks), own_rate=sum(own for _, own in checks),
@@ -371,25 +381,41 @@ def measuring_window(pages, server_pid: int, seconds: float) -> tuple[list[dict]
     return windows, *meter.read()
 
 
-def visit(browser, url: str, rate: float) -> bool:
-    """One student: opens the link, presses Train, waits until it trains, closes the tab. True if it trained."""
+def visit(browser, url: str, rate: float) -> float | None:
+    """One student: opens the link, presses Train, waits until it trains, closes the tab. The time
+    (time.time()) the tab was closed, or None if it never trained."""
     page = new_student(browser)
+    trained = False
     try:
         page.goto(experiment_link(url, rate))
         page.wait_for_selector("h1:has-text('Neural Network Playground')")
         status = press_train([page])[0]
-        if status["state"] == "ready" or status["state"] is None:
-            return False
-        page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.state === 'running'", timeout=60_000)
-        return True
+        if status["state"] not in ("ready", None):
+            page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.state === 'running'", timeout=60_000)
+            trained = True
     except Exception:  # noqa: BLE001 - counted as a failed visit
-        return False
+        pass
     finally:
         page.context.close()
+    return time.time() if trained else None
+
+
+CLOSED_PAGE_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*A page closed: its trainer")
+
+
+def trainers_stopped(log: Path) -> list[float]:
+    """When the server stopped a trainer because its page closed (time.time() values, from its log)."""
+    stops = []
+    for line in log.read_text(errors="replace").splitlines():
+        found = CLOSED_PAGE_LINE.match(line)
+        if found:
+            stops.append(time.mktime(time.strptime(found[1], "%Y-%m-%d %H:%M:%S")) + int(found[2]) / 1000)
+    return stops
 
 
 def measure_churn(browser, visits: int, options) -> None:
-    """Tabs opened and closed while training: does the server keep their memory and threads?"""
+    """Tabs opened and closed while training: are their trainers stopped, and does the server keep
+    their memory and threads?"""
     port = free_port(options.port)
     url = f"http://127.0.0.1:{port}"
     rates = learning_rates(len(FIRST_RATES))
@@ -398,15 +424,22 @@ def measure_churn(browser, visits: int, options) -> None:
         visit(browser, url, rates[0])  # imports TensorFlow: not what a visit costs afterwards
         time.sleep(CHURN_SETTLE_S)
         before = rss_mb(server.pid), thread_count(server.pid)
+        warm_up_stops = len(trainers_stopped(SCRATCH / "server-churn.log"))
         started = time.monotonic()
-        trained = sum(visit(browser, url, rates[i % len(rates)]) for i in range(visits))
+        closed = [visit(browser, url, rates[i % len(rates)]) for i in range(visits)]
         seconds = time.monotonic() - started
         meter = CpuMeter(server.pid)
         time.sleep(CHURN_SETTLE_S)
         server_cpu, _ = meter.read()
         after = rss_mb(server.pid), thread_count(server.pid)
+        stops = trainers_stopped(SCRATCH / "server-churn.log")[warm_up_stops:]
+    closed = [t for t in closed if t is not None]
+    delays = [stop - close for close, stop in zip(closed, stops)]  # the n-th stop follows the n-th close
+    late = sum(delay > 5 for delay in delays) + max(len(closed) - len(stops), 0)
     print()
-    print(f"Churn: {visits} visits (open, Train, wait until training, close the tab) in {seconds:.0f} s, {trained} of them trained")
+    print(f"Churn: {visits} visits (open, Train, wait until training, close the tab) in {seconds:.0f} s, {len(closed)} of them trained")
+    print(f"  trainers stopped because their tab closed: {len(stops)} of {len(closed)}; tab closed → trainer stopped: "
+          f"{spread(delays)} s (min/median/max); still training 5 s after their tab closed: {late}")
     print(f"  server RSS: {fresh[0]:.0f} MB fresh, {before[0]:.0f} MB after one warm-up visit, {after[0]:.0f} MB {CHURN_SETTLE_S:.0f} s after the last visit"
           f" → {after[0] - before[0]:+.0f} MB, {(after[0] - before[0]) / max(visits, 1):+.1f} MB per visit")
     print(f"  server OS threads: {fresh[1]} fresh, {before[1]} before, {after[1]} after → {after[1] - before[1]:+d} "
@@ -417,7 +450,7 @@ def measure_churn(browser, visits: int, options) -> None:
 # ---- the report ---------------------------------------------------------------------------------
 
 
-COLUMNS = (("N", 3), ("open→ready s", 16), ("Train→epoch s", 16), ("epochs/s/session", 18), ("refreshes/s", 16),
+COLUMNS = (("N", 3), ("open→ready s", 16), ("Train→epoch s", 16), ("epochs/s/session", 18), ("frames/s", 16), ("new-epoch frames/s", 18),
            ("snapshots/s", 16), ("errors", 6), ("own LR", 6), ("server CPU", 10), ("RSS MB", 7), ("machine", 7), ("states / notes", 0))
 
 
@@ -428,12 +461,18 @@ def spread(values: list[float], digits: int = 1) -> str:
     return "/".join(f"{v:.{digits}f}" for v in (min(values), statistics.median(values), max(values)))
 
 
+def default_speed() -> str:
+    from widgets.controls import WATCH
+
+    return WATCH
+
+
 def print_header(options) -> None:
     rates = learning_rates(max(options.sessions))
     print(f"Classroom load benchmark on {len(os.sched_getaffinity(0))} CPUs (nproc), "
           f"one headless Chromium, one browser context per session, a fresh server per row")
     print(f"experiment: tfp-default, {EPOCHS:,} epochs, learning rates {', '.join(f'{r:g}' for r in rates)} (one per session); "
-          f"speed: {options.speed or 'page default (fastest)'}; measuring window: {options.seconds:g} s while all train")
+          f"speed: {options.speed or 'page default (' + default_speed() + ')'}; measuring window: {options.seconds:g} s while all train")
     print("min/median/max over the sessions; server CPU: % of one core; machine: CPU busy, all cores, everything on the box")
     print()
     print("  ".join(name.rjust(width) if width else name for name, width in COLUMNS))
@@ -441,7 +480,8 @@ def print_header(options) -> None:
 
 def print_row(row: ClassroomRow) -> None:
     states = ", ".join(f"{state} {count}" for state, count in row.states.most_common())
-    cells = (str(row.sessions), spread(row.open_to_ready), spread(row.train_to_epoch, 2), spread(row.epochs_per_s, 0), spread(row.refreshes_per_s),
+    cells = (str(row.sessions), spread(row.open_to_ready), spread(row.train_to_epoch, 2), spread(row.epochs_per_s, 0), spread(row.frames_per_s),
+             spread(row.refreshes_per_s),
              spread(row.snapshots_per_s), str(row.errors), f"{row.own_rate}/{row.sessions}", f"{row.server_cpu:.0f} %", f"{row.rss:.0f}",
              f"{row.machine_cpu:.0f} %", "; ".join([states, *row.notes]))
     print("  ".join(cell.rjust(width) if width else cell for cell, (_, width) in zip(cells, COLUMNS)), flush=True)
@@ -451,11 +491,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, action="append", help="students at once; repeat for several rows (default 1 4 8)")
     parser.add_argument("--seconds", type=float, default=20, help="the measuring window while all train (default 20)")
-    parser.add_argument("--speed", help="the page's speed control, e.g. '5 epochs/s' (default: the page's own, fastest)")
+    parser.add_argument("--speed", help="the page's speed control, e.g. 'fastest' (default: the page's own, watch)")
     parser.add_argument("--visits", type=int, default=0, help="churn test: tabs opened, trained and closed one after another (default 0: skip)")
     parser.add_argument("--port", type=int, help="the server's port (default: a free one in 8700-8799)")
     options = parser.parse_args()
-    options.sessions = options.sessions or [1, 4, 8]
+    options.sessions = options.sessions or [1, 8, 16]
     if options.speed:
         from widgets.controls import SPEEDS
 

@@ -20,6 +20,7 @@ from widgets.controls import apply_command, controls
 from widgets.data_picker import data_picker
 from widgets.digit_canvas import digit_canvas
 from widgets.layer_editor import layer_editor, show_layer_checks
+from widgets.live_status import UNAVAILABLE_KEY
 from widgets.live_views import detail_views, live_views, status_line
 from widgets.presenter import presenter_mode
 from widgets.safe_text import plain
@@ -27,11 +28,13 @@ from widgets.run_saving import save_runs_of, store_warning
 from widgets.share_export import share_and_export
 from widgets.training_settings import training_settings
 
-REFRESH_SECONDS = 0.3  # status, loss curve and decision boundary (or softmax outputs)
-# A slow heartbeat while idle (and while the training program compiles: faster polling then
-# starves the compile of the server's CPU), so the views never stay frozen.
-IDLE_REFRESH_SECONDS = 2.0
-DETAIL_REFRESH_SECONDS = 2.5  # histograms, network drawing, neuron maps, confusion matrix: heavier to draw
+# While training, the status row, loss curve, decision boundary and neuron maps follow the page's
+# live stream (widgets/live_status.py): no script run refreshes them. Timers remain for what the
+# stream does not carry, and for everything when the stream cannot connect.
+REFRESH_SECONDS = 0.3  # without the stream: status, loss curve and decision boundary (or softmax outputs)
+IDLE_REFRESH_SECONDS = 2.0  # without the stream, while idle or compiling: a slow heartbeat
+IMAGE_REFRESH_SECONDS = 1.0  # with the stream, image data: the softmax outputs of the test samples
+DETAIL_REFRESH_SECONDS = 2.5  # histograms, network drawing, confusion matrix: heavier to draw
 
 session.init()
 state = st.session_state
@@ -121,20 +124,30 @@ with outputs:
         store_warning()
 
     compiling = trainer is not None and not trainer.is_ready
+    streaming = not state.get(UNAVAILABLE_KEY)
 
     def views() -> None:
         current = state.slot.trainer if not problems else None
+        if streaming and state.get(UNAVAILABLE_KEY):
+            st.rerun()  # the stream just failed: run the page again with the timers on
         if current is not None:
-            status_line(current)
-        live_views(current, dataset, present)
+            status_line(current, streaming)
+            if not streaming:
+                st.caption("The live stream could not connect (a proxy may block WebSockets), so the views refresh a few times a second instead. "
+                           "Reload the page to try the stream again.")
+        live_views(current, dataset, present, streaming)
         if current is not None and (running != (current.state == "running") or compiling != (not current.is_ready)):
             st.rerun()  # training started or ended, or the program got compiled: redraw the page so the buttons match
 
-    st.fragment(run_every=REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS)(views)()
+    if not streaming:
+        views_every = REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS
+    else:
+        views_every = IMAGE_REFRESH_SECONDS if running and dataset is not None and dataset.kind != "2d" else None
+    st.fragment(run_every=views_every)(views)()
 
     if not present:
         def details() -> None:
-            detail_views(state.slot.trainer if not problems else None)
+            detail_views(state.slot.trainer if not problems else None, streaming)
 
         st.fragment(run_every=DETAIL_REFRESH_SECONDS if running else None)(details)()
 

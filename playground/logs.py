@@ -1,7 +1,7 @@
 """Logging for whoever runs the server or the CLI: trainer failures, saved runs, sweeps, store errors.
 
 Every module logs to its own `logging.getLogger(__name__)` under the "playground" logger;
-`configure_logging` (called once by `app.py` and the CLI) sends those records to standard error.
+`configure_logging` (called once by the app's `navigation.py` and the CLI) sends those records to standard error.
 The level is `PLAYGROUND_LOG_LEVEL` (DEBUG, INFO, WARNING, ERROR), else the caller's default.
 
 Example:

@@ -52,12 +52,12 @@ def test_train_button_trains_and_shows_metrics(monkeypatch):
     app.button(key="train").click().run()
     trainer = app.session_state["slot"].trainer
     assert trainer.history, "the page drawn right after Train already has the first epoch"
-    assert any(m.label == "Train loss" and m.value != "—" for m in app.metric)
+    assert status_of(app)["train_loss"] is not None and status_of(app)["state"] == "running"
     trainer.wait(("finished",), 120)
     app.run()
     assert not app.exception
-    values = {m.label: m.value for m in app.metric}
-    assert values["Status"] == "finished" and float(values["Test accuracy"]) >= 0.9
+    status = status_of(app)
+    assert status["state"] == "finished" and status["test_accuracy"] >= 0.9 and status["epoch"] == trainer.epochs
     app.session_state["slot"].close()
 
 
@@ -146,11 +146,10 @@ def test_status_says_loading_until_the_program_is_compiled(monkeypatch):
     monkeypatch.setenv("PLAYGROUND_COMPILE_AHEAD", "1")
     app = page_with().run()
     trainer = app.session_state["slot"].trainer
-    status = {m.label: m.value for m in app.metric}["Status"]
-    assert status == ("ready" if trainer.is_ready else "loading")  # the compile takes seconds: nearly always "loading"
+    assert status_of(app)["compiled"] == trainer.is_ready  # the compile takes seconds: nearly always "loading" (not compiled)
     assert trainer.wait_until_ready(60)
     app.run()
-    assert {m.label: m.value for m in app.metric}["Status"] == "ready"
+    assert status_of(app)["compiled"] and status_of(app)["state"] == "ready"
     app.session_state["slot"].close()
 
 
@@ -163,6 +162,27 @@ def decoded(values):
     if isinstance(values, dict) and "bdata" in values:
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
     return values
+
+
+def components(app, name: str):
+    """The page's components v2 of `name`: (key, data) pairs."""
+    import json
+
+    def walk(node):
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else []):
+            yield child
+            yield from walk(child)
+
+    for element in walk(app._tree):
+        if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == name:
+            yield element.proto.id.rsplit("-", 1)[-1], json.loads(element.proto.json)
+
+
+def status_of(app) -> dict:
+    """The status row's values, as the page hands them to its live status component."""
+    (_, data), = components(app, "playground_live_status")
+    return data["status"]
 
 
 def live_charts(app) -> dict:
@@ -238,11 +258,10 @@ def test_streamlit_no_longer_clears_keras_after_each_run():
 def test_step_batch_and_step_epoch_buttons_show_the_position():
     app = page_with().run()
     app.button(key="step_batch").click().run()
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Epoch · batch"] == "0 · 1"
+    assert (status_of(app)["epoch"], status_of(app)["batch"]) == (0, 1)
     app.button(key="step_epoch").click().run()  # to the end of that epoch
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Epoch"] == "1" and metrics["Status"] == "paused"
+    status = status_of(app)
+    assert (status["epoch"], status["batch"], status["state"]) == (1, 0, "paused")
     assert app.session_state["slot"].trainer.position == (1, 0)
     app.session_state["slot"].close()
 
@@ -300,17 +319,66 @@ def test_chosen_points_are_numbered_on_the_plane_with_their_bars():
     app.session_state["slot"].close()
 
 
-def test_status_shows_the_training_time_under_it():
-    from widgets.live_views import _elapsed
-
-    assert [_elapsed(s) for s in (0.04, 12.345, 61, 3599.9)] == ["0.0 s", "12.3 s", "1 min 01 s", "59 min 59 s"]
+def test_status_carries_the_training_time():
     app = page_with().run()
-    status = next(m for m in app.metric if m.label == "Status")
-    assert not status.proto.delta  # nothing trained yet
+    assert status_of(app)["points"] == 0 and status_of(app)["elapsed"] == 0  # nothing trained yet
     app.button(key="train").click().run()
     trainer = app.session_state["slot"].trainer
     trainer.wait(("finished",), 120)
     app.run()
-    status = next(m for m in app.metric if m.label == "Status")
-    assert status.value == "finished" and status.proto.delta == _elapsed(trainer.elapsed)
+    status = status_of(app)
+    assert status["state"] == "finished" and status["elapsed"] == round(trainer.elapsed, 3) > 0
+    app.session_state["slot"].close()
+
+
+def test_the_status_and_live_charts_follow_a_stream_of_this_sessions_trainer():
+    from playground.engine.live_streams import LIVE_STREAMS
+
+    app, trainer = trained_page(epochs=3)
+    (_, status), = components(app, "playground_live_status")
+    token = status["stream"].rsplit("/", 1)[-1]
+    assert status["stream"] == f"/api/live/{token}" and LIVE_STREAMS.trainer_for(token) is trainer
+    charts = dict(components(app, "playground_live_chart"))
+    assert {key: charts[key]["view"] for key in ("loss_chart_plot", "boundary_plot", "neurons_plot")} == \
+        {"loss_chart_plot": "loss", "boundary_plot": "boundary", "neurons_plot": "neurons"}
+    assert {charts[key]["stream"] for key in ("loss_chart_plot", "boundary_plot", "neurons_plot")} == {status["stream"]}
+    assert charts["loss_chart_plot"]["points"] == 3  # the rows the page drew; the stream sends only later ones
+    assert charts["histograms_plot"]["stream"] is None  # redrawn by the slower fragment
+    other = page_with().run()  # another session: another trainer, another token
+    (_, other_status), = components(other, "playground_live_status")
+    assert other_status["stream"] != status["stream"]
+    assert LIVE_STREAMS.trainer_for(other_status["stream"].rsplit("/", 1)[-1]) is other.session_state["slot"].trainer
+    app.session_state["slot"].close()
+    other.session_state["slot"].close()
+    assert LIVE_STREAMS.trainer_for(token) is None  # a closed trainer's stream is refused
+
+
+def test_without_the_stream_the_page_refreshes_on_a_timer_and_says_so():
+    from widgets.live_status import UNAVAILABLE_KEY
+
+    app = page_with().run()
+    assert not any("live stream could not connect" in c.value for c in app.caption)
+    app.session_state[UNAVAILABLE_KEY] = True  # what the status component reports when its socket cannot open
+    app.run()
+    assert not app.exception
+    assert any("live stream could not connect" in c.value for c in app.caption)
+    (_, status), = components(app, "playground_live_status")
+    assert status["stream"] is None and all(data["stream"] is None for _, data in components(app, "playground_live_chart"))
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    trainer.wait(("finished",), 120)
+    app.run()
+    assert status_of(app)["state"] == "finished"  # the page still trains and shows the end
+    app.session_state["slot"].close()
+
+
+def test_the_default_speed_is_the_watch_pace():
+    from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND
+    from widgets.controls import WATCH
+
+    app = page_with().run()
+    assert app.select_slider(key="speed").value == WATCH and str(WATCH_EPOCHS_PER_SECOND) in WATCH
+    assert app.session_state["slot"].trainer.epochs_per_second == WATCH_EPOCHS_PER_SECOND
+    app.select_slider(key="speed").set_value("fastest").run()
+    assert app.session_state["slot"].trainer.epochs_per_second is None
     app.session_state["slot"].close()

@@ -25,7 +25,7 @@ from playground.schema import SCHEMA_FILE, experiment_schema, schema_text
 from playground.spec import ExperimentSpec
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGED = ["pyproject.toml", "README.md", "app.py", "playground", "pages", "widgets", ".streamlit"]
+PACKAGED = ["pyproject.toml", "README.md", "app.py", "navigation.py", "playground", "pages", "server", "widgets", ".streamlit"]
 
 
 @pytest.mark.slow

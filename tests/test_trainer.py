@@ -282,3 +282,62 @@ def test_slot_without_compiling_ahead_compiles_when_training_starts():
         assert trainer.wait(("finished",), 120) == "finished" and len(trainer.history) == 5
     finally:
         slot.close()
+
+
+def test_sessions_with_the_same_architecture_share_one_compiled_program():
+    from playground.engine.training_loop import PROGRAMS
+
+    layers = (LayerSpec("Dense", units=5, activation="relu"), LayerSpec("Dense", units=3, activation="sigmoid"))  # shapes no other test uses
+    spec = ExperimentSpec(network=NetworkSpec(layers=layers), training=TrainingSpec(epochs=30, learning_rate=0.003))
+    fast_spec = spec.replace(training=dataclasses.replace(spec.training, learning_rate=0.1))
+    built = PROGRAMS.built
+    slow, fast = Trainer(spec), Trainer(fast_spec)  # two sessions: the same preset, learning rates of their own
+    try:
+        assert slow.wait_until_ready(60) and fast.wait_until_ready(60)
+        assert PROGRAMS.built - built == 3  # the training loop, the views and the gradient norms: traced once for both
+        slow.start(), fast.start()  # at the same time, on the one program
+        assert slow.wait(("finished",), 120) == "finished" and fast.wait(("finished",), 120) == "finished"
+        assert slow.history != fast.history
+        shared = [slow.history, fast.history]
+        grids = [slow.snapshots.latest()[1].grid, fast.snapshots.latest()[1].grid]
+    finally:
+        slow.close(), fast.close()
+    PROGRAMS.clear()  # each alone, with programs of its own
+    for alone_spec, history, grid in zip((spec, fast_spec), shared, grids):
+        alone = Trainer(alone_spec)
+        try:
+            alone.run_to_end()
+            assert alone.history == history  # exactly: sharing a program changes nothing in the maths
+            assert np.array_equal(alone.snapshots.latest()[1].grid, grid)
+        finally:
+            alone.close()
+            PROGRAMS.clear()
+
+
+def test_the_programs_optimizer_step_equals_keras_own():
+    import keras
+    import tensorflow as tf
+
+    from playground.engine.training_loop import stateless_apply
+    from playground.optimizers import OPTIMIZERS, make_optimizer
+
+    x = tf.constant(np.random.default_rng(0).normal(size=(16, 2)).astype("float32"))
+    for name in OPTIMIZERS:
+        keras.utils.set_random_seed(0)
+        ours = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="tanh", kernel_regularizer="l2"), keras.layers.Dense(1)])
+        theirs = keras.models.clone_model(ours)
+        theirs.set_weights(ours.get_weights())
+        ours_optimizer, theirs_optimizer = make_optimizer(name, 0.05), make_optimizer(name, 0.05)
+        ours_optimizer.build(ours.trainable_variables), theirs_optimizer.build(theirs.trainable_variables)
+        trainable, optimizer_state = [v.value for v in ours.trainable_variables], [v.value for v in ours_optimizer.variables]
+        for _ in range(3):
+            with tf.GradientTape() as tape:
+                tape.watch(trainable)
+                p, _, losses = ours.stateless_call(trainable, [], x, return_losses=True)
+                loss = tf.reduce_mean(p ** 2) + tf.add_n(losses)
+            trainable, optimizer_state = stateless_apply(ours_optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(theirs(x) ** 2) + tf.add_n(theirs.losses)
+            theirs_optimizer.apply(tape.gradient(loss, theirs.trainable_variables), theirs.trainable_variables)
+        for value, variable in zip(trainable + optimizer_state, theirs.trainable_variables + theirs_optimizer.variables):
+            np.testing.assert_allclose(value.numpy(), variable.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)

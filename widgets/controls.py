@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.engine.trainer import Trainer
+from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from widgets.safe_text import plain
 
-SPEEDS = {"slow (2 epochs/s)": 2.0, "5 epochs/s": 5.0, "20 epochs/s": 20.0, "fastest": None}
+WATCH = f"watch ({WATCH_EPOCHS_PER_SECOND} epochs/s)"
+# The default pace shows learning unfold, one epoch per frame as in TF Playground; "fastest" trains flat out.
+SPEEDS = {"slow (2 epochs/s)": 2.0, "8 epochs/s": 8.0, WATCH: float(WATCH_EPOCHS_PER_SECOND), "fastest": None}
 COMMAND_KEY = "control_command"
 
 
@@ -68,7 +70,7 @@ def controls(trainer: Trainer | None, reason: str) -> None:
     buttons[4].button("Stop", key="stop", disabled=state not in ("running", "paused"), width="stretch", on_click=_ask, args=("stop",))
     buttons[5].button("Reset", key="reset", disabled=trainer is None or running, width="stretch", help="Back to the initial weights",
                       on_click=_ask, args=("reset",))
-    speed = buttons[6].select_slider("Speed", list(SPEEDS), value="fastest", key="speed", label_visibility="collapsed")
+    speed = buttons[6].select_slider("Speed", list(SPEEDS), value=WATCH, key="speed", label_visibility="collapsed")
     if trainer is not None:
         trainer.set_speed(SPEEDS[speed])
     if reason:

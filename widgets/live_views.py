@@ -1,4 +1,6 @@
-"""The live views, redrawn from the trainer's snapshots by a fragment a few times a second."""
+"""The live views: drawn from the trainer's snapshots when the page runs, and kept up to date
+between runs by the page's live stream (status row, loss curve, decision boundary, neuron maps);
+the heavier views (histograms, network, confusion) are redrawn by a slower fragment."""
 
 from __future__ import annotations
 
@@ -21,40 +23,15 @@ from playground.features import FEATURES
 from widgets import session
 from widgets.safe_text import plain
 from widgets.live_chart import live_chart
+from widgets.live_status import live_status, stream_url
 from widgets.watched_samples import sample_picker, watched
 
 TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
-STATUS = {"ready": "ready", "running": "training", "paused": "paused", "finished": "finished", "stopped": "stopped", "diverged": "diverged", "failed": "failed"}
 
 
-def _elapsed(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes} min {seconds:02d} s"
-
-
-def status_line(trainer: Trainer) -> None:
-    history = trainer.history
-    epoch, batch = trainer.position
-    last = history[-1] if history else {}
-    metrics = st.columns([1.1, 1, 1, 1.1, 1, 1.25])  # room for the longest status word ("training")
-    if batch and trainer.state != "running":  # stepped into an epoch: say how far (while running it changes too fast to read)
-        metrics[0].metric("Epoch · batch", f"{epoch:,} · {batch}", help=f"{epoch:,} epochs and {batch} of {trainer.batches_per_epoch} batches of the next one done")
-    else:
-        metrics[0].metric("Epoch", f"{epoch:,}", help="Epochs done")
-    metrics[1].metric("Train loss", f"{last['train_loss']:.4f}" if last else "—")
-    metrics[2].metric("Test loss", f"{last['test_loss']:.4f}" if last else "—")
-    metrics[3].metric("Test accuracy", f"{last['test_accuracy']:.3f}" if last.get("test_accuracy") is not None else "—")
-    metrics[4].metric("Learning rate", f"{trainer.learning_rate():g}")
-    if not trainer.is_ready:
-        metrics[5].metric("Status", "loading", help="The training program is being compiled for this network (a few seconds). "
-                                                      "Train works now and starts as soon as it is done.")
-    else:
-        metrics[5].metric("Status", STATUS.get(trainer.state, trainer.state), delta=_elapsed(trainer.elapsed) if trainer.history else None,
-                          delta_color="off", delta_arrow="off", help="Under it: the time spent training so far (pauses not counted)")
-    # A machine-readable mark for the browser tests and the UI benchmark.
-    st.markdown(f'<div data-testid="training-status" data-state="{trainer.state}" data-epoch="{epoch}" data-points="{len(history)}" data-compiled="{int(trainer.is_ready)}" data-elapsed="{trainer.elapsed:.3f}" data-snapshot="{trainer.snapshots.latest()[0]}"></div>', unsafe_allow_html=True)
+def status_line(trainer: Trainer, streaming: bool) -> None:
+    """The status row (live from the page's stream when `streaming`), and what to do after a failure."""
+    live_status(trainer, streaming)
     if trainer.state == "failed":
         st.error(plain(trainer.message))
     if trainer.state == "diverged":
@@ -66,7 +43,7 @@ def status_line(trainer: Trainer) -> None:
             session.load(dataclasses.replace(spec, training=dataclasses.replace(spec.training, learning_rate=lower[-1])))
 
 
-def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
+def live_views(trainer: Trainer | None, dataset, present: bool = False, streaming: bool = False) -> None:
     """The loss curves beside the decision boundary (2-D data) or the softmax outputs (images)."""
     if trainer is None:
         if dataset is not None:
@@ -77,13 +54,14 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
     data = trainer.data
     dataset = data.dataset
     tall = 560 if present else 420
+    stream = stream_url(trainer) if streaming else None
     left, right = st.columns([1, 1])
     with left:
         log_scale = st.toggle("Log scale", key="log_scale")
         if history:
             figure = loss_curves(history, log_scale)
             figure.update_layout(height=tall - 60)
-            live_chart(figure, key="loss_chart", text_scale=TEXT_SCALE if present else 1.0)
+            live_chart(figure, key="loss_chart", text_scale=TEXT_SCALE if present else 1.0, stream=stream, view="loss", points=len(history))
         else:
             st.info("Press Train to start; the loss curve appears here.")
     with right:
@@ -94,7 +72,7 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
                                        test_points=dataset.x_test if st.session_state.get("show_test") else None,
                                        test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall,
                                        watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None)
-            live_chart(figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0)
+            live_chart(figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0, stream=stream, view="boundary")
             st.toggle("Show test points", key="show_test")
         elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != "regression":
             st.markdown("**Softmax outputs for test samples**")
@@ -107,7 +85,7 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False) -> None:
                 st.caption("Pick test samples above to see their class probabilities.")
 
 
-def detail_views(trainer: Trainer | None) -> None:
+def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
     """The slower views (histograms, network, neurons, confusion, mistakes), redrawn less often."""
     if trainer is None:
         return
@@ -134,7 +112,7 @@ def detail_views(trainer: Trainer | None) -> None:
             live_chart(network_diagram(snapshot.weights, names), key="network")
         if snapshot.neuron_grids:
             st.markdown("**What each hidden neuron computes**")
-            live_chart(neuron_maps(snapshot.neuron_grids), key="neurons")
+            live_chart(neuron_maps(snapshot.neuron_grids), key="neurons", stream=stream_url(trainer) if streaming else None, view="neurons")
         if snapshot.confusion is not None:
             st.markdown("**Confusion matrix (test set)**")
             live_chart(confusion_matrix(snapshot.confusion, dataset.class_names), key="confusion")

@@ -9,7 +9,8 @@ CSS = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarCollapseButton"] { display: none !important; }
 html, body, [data-testid="stMarkdownContainer"] p { font-size: 1.3rem !important; }
 button p { font-size: 0.95rem !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 2.1rem !important; line-height: 1.25 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p, .playground-metric-value { font-size: 2.1rem !important; line-height: 1.25 !important; }
+.playground-metric-label, .playground-metric-note { font-size: 1.1rem !important; }
 h1 { font-size: 2.3rem !important; padding: 0.25rem 0 !important; }
 .block-container { max-width: 100% !important; padding-top: 3.5rem !important; }  /* below the app header, which would cover the toggle */
 </style>

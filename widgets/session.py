@@ -27,7 +27,7 @@ _OWNER_ID = re.compile(r"[A-Za-z0-9_-]{12,64}")
 
 
 def init() -> None:
-    keep_keras_state()  # also when a page runs on its own (tests), not through app.py
+    keep_keras_state()  # also when a page runs on its own (tests), not through navigation.py
     state = st.session_state
     if "spec" not in state:
         state.spec = PRESETS[DEFAULT_PRESET].spec

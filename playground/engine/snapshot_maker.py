@@ -1,14 +1,24 @@
 """Computes snapshots from a model: histograms, probe outputs, confusion matrix, 2-D grids.
 
 Histogram bins are fixed per layer at the first snapshot (widened to the initial range plus
-margin) so frames over time are comparable. Forward passes over the grid and the test set are
-done with compiled `predict_on_batch`-style calls at most a few times per second.
+margin) so frames over time are comparable. Forward passes over the test set are compiled calls
+made at most a few times per second. The plane views of 2-D data (the decision boundary and
+every hidden neuron's map) come from one compiled call, cheap enough to run for every frame
+shown while training at a watchable pace (`make_frame`).
+
+Like the training loop's, these compiled calls are stateless (the weights are arguments) and
+shared by every model of the same architecture (`training_loop.PROGRAMS`): a class opening the
+same preset traces them once.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 
+from playground.engine.training_loop import PROGRAMS
 from playground.engine.snapshots import (
     GRID_SIZE, HISTOGRAM_BINS, MAX_DRAWN_WEIGHTS, NEURON_GRID_SIZE, PROBE_COUNT, Snapshot,
 )
@@ -25,19 +35,25 @@ class SnapshotMaker:
         self.dataset = data.dataset
         self.weighted = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
         self.edges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._norms = None
-        self._forwards: dict = {}
         rng = np.random.default_rng(0)
         count = min(PROBE_COUNT, len(data.x_test))
         self.probe_indices = np.sort(rng.choice(len(data.x_test), count, replace=False))
         self.dense_only = all(type(layer).__name__ in ("Dense", "Dropout") for layer in model.layers)
-        self.grid_inputs = self.neuron_inputs = None
+        self.grid_inputs = self.plane_inputs = None
+        # The model's output, and for Dense networks on the plane every hidden layer's too, in one call.
+        self.hidden_layers = 0
+        self.views_model = model
         if self.dataset.kind == "2d":
             self.grid_inputs = self._grid(GRID_SIZE)
-            self.neuron_inputs = self._grid(NEURON_GRID_SIZE)
+            self.plane_inputs = np.concatenate([self.grid_inputs, self._grid(NEURON_GRID_SIZE)])
             if self.dense_only:
                 outputs = [layer.output for layer in model.layers if type(layer).__name__ == "Dense"]
-                self.neuron_model = keras.Model(model.inputs, outputs[:-1]) if len(outputs) > 1 else None
+                self.hidden_layers = len(outputs) - 1
+                if self.hidden_layers:
+                    self.views_model = keras.Model(model.inputs, outputs[:-1] + [model.outputs[0]])
+        key = loop.program_key()
+        self._forward = PROGRAMS.get(json.dumps(["views", key, self.hidden_layers]), lambda: _forward_program(self.views_model))
+        self._norms = PROGRAMS.get(json.dumps(["gradient norms", key]), lambda: _norms_program(model, loop, self.weighted))
         small = sum(int(np.prod(layer.kernel.shape)) for layer in self.weighted) <= MAX_DRAWN_WEIGHTS
         self.draw_weights = self.dense_only and small
 
@@ -69,7 +85,7 @@ class SnapshotMaker:
                 "weights": self._histogram(layer.name + "/w", layer.kernel.numpy()),
                 "biases": self._histogram(layer.name + "/b", layer.bias.numpy()) if layer.bias is not None else None,
             })
-        predictions = self._outputs(self.model, data.x_test)
+        predictions = self._outputs(data.x_test)
         loss, accuracy = self._score(predictions)
         confusion = wrong = wrong_as = None
         if self.dataset.task != "regression":
@@ -78,13 +94,7 @@ class SnapshotMaker:
             confusion = np.bincount(self.dataset.y_test * k + predicted, minlength=k * k).reshape(k, k)
             wrong = np.flatnonzero(predicted != self.dataset.y_test)[:24]
             wrong_as = predicted[wrong]
-        grid = neuron_grids = None
-        if self.grid_inputs is not None:
-            grid = self._grid_values(self._outputs(self.model, self.grid_inputs))
-            if self.dense_only and self.neuron_model is not None:
-                maps = self._outputs(self.neuron_model, self.neuron_inputs)
-                maps = maps if isinstance(maps, (list, tuple)) else [maps]
-                neuron_grids = [np.asarray(m).T.reshape(-1, NEURON_GRID_SIZE, NEURON_GRID_SIZE) for m in maps]
+        grid, neuron_grids = self._plane_views()
         weights = None
         if self.draw_weights:
             weights = [(layer.kernel.numpy(), layer.bias.numpy()) for layer in self.weighted]
@@ -95,17 +105,35 @@ class SnapshotMaker:
             predictions if self.dataset.task != "regression" else None,
         )
 
-    def _outputs(self, model, inputs, chunk: int = 4096):
-        """Compiled forward passes (one trace per input shape), in chunks for big test sets."""
+    def make_frame(self, epoch: int, batch: int, last: Snapshot) -> Snapshot | None:
+        """A frame snapshot: the plane views anew, everything else as in `last` (None when the
+        data are not 2-D: then only full snapshots change what is shown)."""
+        if self.grid_inputs is None:
+            return None
+        grid, neuron_grids = self._plane_views()
+        return dataclasses.replace(last, epoch=epoch, batch=batch, grid=grid, neuron_grids=neuron_grids)
+
+    def _views(self, inputs):
+        """[hidden layers' outputs..., the model's output] for `inputs`, one compiled call."""
         import tensorflow as tf
 
-        forward = self._forwards.get(id(model))
-        if forward is None:
-            forward = self._forwards[id(model)] = tf.function(lambda x: model(x, training=False))
-        parts = [forward(tf.constant(inputs[i: i + chunk])) for i in range(0, len(inputs), chunk)]
-        if isinstance(parts[0], (list, tuple)):
-            return [np.concatenate([np.asarray(p[k]) for p in parts]) for k in range(len(parts[0]))]
-        return np.concatenate([np.asarray(p) for p in parts])
+        model = self.views_model
+        outputs = self._forward([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables], tf.constant(inputs))
+        return [o.numpy() for o in outputs] if isinstance(outputs, (list, tuple)) else [outputs.numpy()]
+
+    def _plane_views(self):
+        """The decision boundary grid and the hidden neurons' maps, in one compiled call."""
+        if self.grid_inputs is None:
+            return None, None
+        *hidden, outputs = self._views(self.plane_inputs)
+        cells = GRID_SIZE * GRID_SIZE
+        grid = self._grid_values(outputs[:cells])
+        neuron_grids = [m[cells:].T.reshape(-1, NEURON_GRID_SIZE, NEURON_GRID_SIZE) for m in hidden] or None
+        return grid, neuron_grids
+
+    def _outputs(self, inputs, chunk: int = 4096):
+        """The model's outputs, in chunks for big test sets."""
+        return np.concatenate([self._views(inputs[i: i + chunk])[-1] for i in range(0, len(inputs), chunk)])
 
     def _classes(self, predictions):
         plan = self.data.plan
@@ -131,16 +159,35 @@ class SnapshotMaker:
     def _gradient_norms(self):
         import tensorflow as tf
 
-        if self._norms is None:
-            count = min(len(self.data.x_train), 256)
-            x, y = tf.constant(self.data.x_train[:count]), tf.constant(self.data.y_train[:count])
-            kernels = [layer.kernel for layer in self.weighted]
+        count = min(len(self.data.x_train), 256)
+        model = self.model
+        norms = self._norms([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables],
+                            tf.constant(self.data.x_train[:count]), tf.constant(self.data.y_train[:count]))
+        return [float(v) for v in norms.numpy()]
 
-            @tf.function
-            def norms():
-                with tf.GradientTape() as tape:
-                    loss = tf.reduce_mean(self.loop.per_sample_loss(y, self.model(x, training=False)))
-                return tf.stack([tf.norm(g) if g is not None else 0.0 for g in tape.gradient(loss, kernels)])
 
-            self._norms = norms
-        return [float(v) for v in self._norms().numpy()]
+def _forward_program(views_model):
+    import tensorflow as tf
+
+    def forward(trainable, non_trainable, x):
+        return views_model.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+    return tf.function(forward, reduce_retracing=True)
+
+
+def _norms_program(model, loop, weighted):
+    """The L2 norm of the loss gradient for each weighted layer's kernel, on a probe batch."""
+    import tensorflow as tf
+
+    positions = {id(v): i for i, v in enumerate(model.trainable_variables)}
+    kernels = [positions.get(id(layer.kernel)) for layer in weighted]
+
+    def norms(trainable, non_trainable, x, y):
+        with tf.GradientTape() as tape:
+            tape.watch(trainable)
+            p, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+            loss = tf.reduce_mean(loop.per_sample_loss(y, p))
+        gradients = tape.gradient(loss, trainable)
+        return tf.stack([tf.norm(gradients[i]) if i is not None and gradients[i] is not None else 0.0 for i in kernels])
+
+    return tf.function(norms, reduce_retracing=True)

@@ -74,10 +74,14 @@ class SnapshotBuffer:
         self._histogram_frames: list[tuple[int, list]] = []
         self._keep = keep
 
-    def publish(self, snapshot: Snapshot) -> None:
+    def publish(self, snapshot: Snapshot, histograms: bool = True) -> None:
+        """Makes `snapshot` the newest; `histograms=False` for a frame snapshot, whose histograms
+        are the last full snapshot's (so they do not enter the history of histograms)."""
         with self._lock:
             self._latest = snapshot
             self._version += 1
+            if not histograms:
+                return
             frames = self._histogram_frames
             if not frames or frames[-1][0] != snapshot.epoch:
                 frames.append((snapshot.epoch, snapshot.histograms))

@@ -2,7 +2,10 @@
 
 The page (or the CLI) sends commands; the worker trains in compiled chunks of about 0.1 s, so
 pause and stop take effect quickly and the page is never blocked. Each finished epoch adds a
-row to the history; snapshots for the live views are published a few times per second.
+row to the history. Snapshots for the live views are published a few times per second when
+training as fast as possible; at a set pace (the page's default "watch" speed) the worker trains
+one display frame's worth of steps per chunk and publishes a frame snapshot after each (the
+decision boundary and neuron maps anew, the heavier views a few times per second).
 
 States: "ready" → "running" ⇄ "paused" → "finished" | "stopped" | "diverged"; "failed" if the
 worker meets an unexpected error (its message says which).
@@ -36,7 +39,9 @@ from playground.validation import validate
 log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.1
+FRAME_SECONDS = 1 / 40  # at a set pace, a chunk is one frame long: one epoch at the watch speed
 MIN_SNAPSHOT_INTERVAL = 0.15
+WATCH_EPOCHS_PER_SECOND = 40  # the page's default pace: learning unfolds epoch by epoch, as in TF Playground
 SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
 LEARNING_RATE_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
@@ -88,6 +93,7 @@ class Trainer:
         self._seconds_per_step = None
         self._snapshot_cost = 0.0
         self._last_snapshot = 0.0
+        self._next_chunk_at = 0.0
         self._ready = threading.Event()
         # Called once (from whichever thread ends it) when a run finishes, is stopped or diverges.
         self.on_end: Callable[["Trainer"], None] | None = None
@@ -110,6 +116,21 @@ class Trainer:
     def history(self) -> list[dict]:
         with self._lock:
             return list(self._history)
+
+    @property
+    def points(self) -> int:
+        """Rows in the history (epochs finished)."""
+        return len(self._history)
+
+    def last_row(self) -> dict:
+        """The newest history row ({} before the first epoch ends)."""
+        with self._lock:
+            return dict(self._history[-1]) if self._history else {}
+
+    def history_since(self, start: int) -> tuple[list[dict], int]:
+        """The rows from `start` on, and how many rows there are in all."""
+        with self._lock:
+            return self._history[start:], len(self._history)
 
     @property
     def position(self) -> tuple[int, int]:
@@ -242,6 +263,17 @@ class Trainer:
                 self._lock.wait(min(left, 0.02))
             return bool(self._history)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def abandon(self) -> None:
+        """The user went away (their page's connection closed): stop and free everything, saving
+        nothing that had not finished already (a finished run was saved when it finished)."""
+        with self._lock:
+            self.on_end = None
+        self.close()
+
     def close(self) -> None:
         """Stops the worker and lets the model be freed. Safe to call twice."""
         with self._lock:
@@ -250,6 +282,7 @@ class Trainer:
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout=5)
         self.model = self.loop = self.snapshot_maker = None
+        self.snapshots.clear()
 
     def run_to_end(self, timeout: float = 3600.0) -> str:
         """Trains to the last epoch and waits: the headless path used by the CLI."""
@@ -310,7 +343,7 @@ class Trainer:
         per_epoch = self.loop.batches_per_epoch
         remaining = (self.epochs - self._epoch) * per_epoch - self._batch
         if self.epochs_per_second:
-            target = max(1, int(round(self.epochs_per_second * CHUNK_SECONDS * per_epoch)))
+            target = max(1, int(round(self.epochs_per_second * per_epoch * FRAME_SECONDS)))
         elif self._seconds_per_step is None:
             target = per_epoch
         else:
@@ -318,6 +351,9 @@ class Trainer:
         return int(max(0, min(target, remaining, self.loop.epochs_per_call * per_epoch)))
 
     def _train(self, steps: int) -> None:
+        if self.epochs_per_second:  # the pace: this chunk's steps are due this long after the last chunk's
+            now = time.monotonic()
+            self._next_chunk_at = max(self._next_chunk_at, now - CHUNK_SECONDS) + steps / (self.epochs_per_second * self.loop.batches_per_epoch)
         start = time.perf_counter()
         epoch, batch = self._epoch, self._batch
         rates = [self.learning_rate(epoch + i) for i in range(self.loop.epochs_per_call + 1)]
@@ -370,26 +406,32 @@ class Trainer:
         )
 
     def _maybe_snapshot(self, force: bool = False) -> None:
+        """Publishes a full snapshot at a bounded rate; in between, at a set pace, a frame snapshot
+        (the plane views anew, the rest kept) after every chunk."""
         if not self._snapshots_on:  # headless runs (sweeps) need only the history
             return
         now = time.monotonic()
         interval = max(MIN_SNAPSHOT_INTERVAL, self._snapshot_cost / SNAPSHOT_SHARE)
-        if not force and now - self._last_snapshot < interval:
+        if force or now - self._last_snapshot >= interval:
+            start = time.perf_counter()
+            snapshot = self.snapshot_maker.make(self._epoch, self._batch)
+            self._snapshot_cost = 0.5 * self._snapshot_cost + 0.5 * (time.perf_counter() - start)
+            self._last_snapshot = time.monotonic()
+            self.snapshots.publish(snapshot)
             return
-        start = time.perf_counter()
-        snapshot = self.snapshot_maker.make(self._epoch, self._batch)
-        self._snapshot_cost = 0.5 * self._snapshot_cost + 0.5 * (time.perf_counter() - start)
-        self._last_snapshot = time.monotonic()
-        self.snapshots.publish(snapshot)
+        _, last = self.snapshots.latest()
+        if self.epochs_per_second and last is not None:
+            frame = self.snapshot_maker.make_frame(self._epoch, self._batch, last)
+            if frame is not None:
+                self.snapshots.publish(frame, histograms=False)
 
     def _pace(self) -> None:
-        """With a speed limit, sleeps (in short naps, so commands still act fast) to keep the pace."""
+        """With a speed limit, sleeps until the next chunk is due (waking at once for commands)."""
         if not self.epochs_per_second or self._state != "running":
             return
-        end = time.monotonic() + CHUNK_SECONDS
         with self._lock:
             while self._state == "running" and not self._closed:
-                left = end - time.monotonic()
+                left = self._next_chunk_at - time.monotonic()
                 if left <= 0:
                     break
                 self._lock.wait(left)

@@ -36,9 +36,10 @@ class TrainerSlot:
         self._finalizer = None
 
     def get(self, spec: ExperimentSpec) -> Trainer:
-        """The trainer for `spec`: kept when only the learning rate or epochs changed, else rebuilt."""
+        """The trainer for `spec`: kept when only the learning rate or epochs changed, else rebuilt
+        (also when it was closed: its page's stream went away and came back too late)."""
         key = trainer_key(spec)
-        if self.trainer is None or key != self.key:
+        if self.trainer is None or key != self.key or self.trainer.closed:
             self.close()
             self.trainer, self.key = Trainer(spec, warm_up=self.compile_ahead), key
             self._finalizer = weakref.finalize(self, Trainer.close, self.trainer)

@@ -14,6 +14,11 @@ repeat and an exported script can replay the very same batches.
 Divergence: each step checks its loss; a non-finite loss stops the call and puts back the last
 weights whose loss was finite.
 
+One compiled program per architecture: the program is stateless (Keras's `stateless_call` and
+`optimizer.stateless_apply`): it takes the weights, optimizer state and data as arguments and
+returns the new state, so every model of the same shapes and settings (a class opening the same
+preset with learning rates of their own) runs the one program, compiled once (`PROGRAMS`).
+
 Example:
 
     loop = TrainingLoop(model, data, spec.training)
@@ -23,6 +28,10 @@ Example:
 
 from __future__ import annotations
 
+import json
+import threading
+import types
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +42,7 @@ from playground.training_data import TrainingData
 MAX_EPOCHS_PER_CALL = 256
 MAX_ORDER_ENTRIES = 2_000_000  # bounds the epoch orders passed per call on big datasets
 FULL_EVAL_LIMIT = 1024  # larger sets are scored on a fixed subset each epoch, in full at snapshots
+MAX_PROGRAMS = 32  # compiled programs kept (least recently used dropped first)
 
 
 def epoch_order(seed: int, epoch: int, size: int, shuffle: bool = True) -> np.ndarray:
@@ -62,6 +72,66 @@ class LoopResult:
     diverged_at: tuple[int, int] | None
 
 
+class ProgramCache:
+    """Compiled programs by what they were traced for, shared by every loop of the same shapes.
+
+    `get(key, build)` returns the program for `key`, building it with `build()` the first time; a
+    program's XLA compile happens at its first call, once, however many loops call it.
+    """
+
+    def __init__(self, size: int = MAX_PROGRAMS):
+        self.size = size
+        self._programs: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.built = 0
+
+    def get(self, key: str, build):
+        with self._lock:
+            program = self._programs.get(key)
+            if program is None:
+                program = self._programs[key] = build()
+                self.built += 1
+                while len(self._programs) > self.size:
+                    self._programs.popitem(last=False)
+            self._programs.move_to_end(key)
+            return program
+
+    def __len__(self) -> int:
+        return len(self._programs)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._programs.clear()
+
+
+PROGRAMS = ProgramCache()
+
+
+def stateless_apply(optimizer, optimizer_state, grads, trainable):
+    """`optimizer.stateless_apply`, which Keras's TensorFlow backend refuses (for tf.distribute's
+    sake, which the playground does not use): the optimizer's own update rules, run on the given
+    tensors. The backend's variable handling is swapped for Keras's generic one on this optimizer
+    instance (tests/test_trainer.py checks the result against Keras's own `apply`)."""
+    from keras.src.optimizers.base_optimizer import BaseOptimizer
+
+    if not getattr(optimizer, "_playground_stateless", False):
+        for name in ("_var_key", "assign", "assign_add", "assign_sub", "_backend_update_step"):
+            setattr(optimizer, name, types.MethodType(getattr(BaseOptimizer, name), optimizer))
+        optimizer._trainable_variables_indices = {optimizer._var_key(v): i for i, v in enumerate(optimizer._trainable_variables)}
+        optimizer._playground_stateless = True
+    return BaseOptimizer.stateless_apply(optimizer, optimizer_state, grads, trainable)
+
+
+def architecture_key(model) -> list:
+    """The model's layers and their settings, without the names Keras makes unique per model."""
+    layers = []
+    for layer in model.layers:
+        config = dict(layer.get_config())
+        config.pop("name", None)
+        layers.append([type(layer).__name__, config])
+    return [list(model.inputs[0].shape), layers]
+
+
 class TrainingLoop:
     """Compiled mini-batch SGD on a Keras model.
 
@@ -84,29 +154,39 @@ class TrainingLoop:
         self.train_size = len(data.x_train)
         self.batches_per_epoch = -(-self.train_size // self.batch_size)
         self.epochs_per_call = max(1, min(MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES // self.train_size))
-        self.x_train = tf.constant(data.x_train)
-        self.y_train = tf.constant(data.y_train)
-        self.eval_sets = self._eval_sets(data)
         self.classification = data.dataset.task != "regression"
         self.optimizer.build(model.trainable_variables)
-        # Model and optimizer state, saved at the start of each epoch so divergence can be undone.
-        self.state = list(model.variables) + list(self.optimizer.variables)
-        self.backup = [tf.Variable(v.value, trainable=False) for v in self.state]
+        self.trainable = list(model.trainable_variables)
+        self.non_trainable = list(model.non_trainable_variables)
+        self.optimizer_variables = list(self.optimizer.variables)
+        self.rate_index = next(i for i, v in enumerate(self.optimizer_variables) if v.path.endswith("learning_rate"))
+        # Model and optimizer state, in the order the program takes and returns it.
+        self.state = self.trainable + self.non_trainable + self.optimizer_variables
+        self.data_tensors = (tf.constant(data.x_train), tf.constant(data.y_train)) + tuple(t for pair in self._eval_sets(data) for t in pair)
         # XLA's CPU convolutions are slower than TensorFlow's own (oneDNN) kernels, so conv models
         # run the same loop as a plain compiled graph.
         self.jit = jit and not any(type(layer).__name__ == "Conv2D" for layer in model.layers)
-        self._compiled = None
 
     def _eval_sets(self, data: TrainingData):
-        import tensorflow as tf
-
         sets = []
         for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
             if len(x) > FULL_EVAL_LIMIT:
                 chosen = np.random.default_rng([self.seed, 2]).choice(len(x), FULL_EVAL_LIMIT, replace=False)
                 x, y = x[np.sort(chosen)], y[np.sort(chosen)]
-            sets.append((tf.constant(x), tf.constant(y)))
+            sets.append((x, y))
         return sets
+
+    def program_key(self) -> str:
+        """Everything the traced program depends on: two loops with the same key share it."""
+        optimizer = dict(self.optimizer.get_config())
+        for name in ("name", "learning_rate"):
+            optimizer.pop(name, None)
+        plan = self.plan
+        return json.dumps([
+            architecture_key(self.model), type(self.optimizer).__name__, optimizer,
+            [plan.loss if isinstance(plan.loss, str) else repr(plan.loss), plan.units, plan.threshold, plan.one_hot, self.classification],
+            self.batch_size, self.epochs_per_call, [[list(t.shape), t.dtype.name] for t in self.data_tensors], self.jit,
+        ], sort_keys=True, default=repr)
 
     # The maths, traced once into the compiled program.
     def per_sample_loss(self, y, p):
@@ -125,77 +205,87 @@ class TrainingLoop:
         truth = tf.argmax(y, axis=-1) if self.plan.one_hot else tf.cast(tf.reshape(y, [-1]), tf.int64)
         return tf.cast(tf.equal(tf.argmax(p, axis=-1), truth), tf.float32)
 
-    def evaluate(self, x, y):
-        import tensorflow as tf
-
-        p = self.model(x, training=False)
-        return tf.reduce_mean(self.per_sample_loss(y, p)), tf.reduce_mean(self.correct(y, p))
-
     def _build(self):
         import tensorflow as tf
 
-        model, optimizer, variables = self.model, self.optimizer, self.model.trainable_variables
+        model, optimizer = self.model, self.optimizer
         size, batches, n = self.batch_size, self.batches_per_epoch, self.train_size
-        x_train, y_train = self.x_train, self.y_train
+        trainable_count, non_trainable_count = len(self.trainable), len(self.non_trainable)
+        rate_index, epochs_per_call = self.rate_index, self.epochs_per_call
         running_metrics = self.train_size > FULL_EVAL_LIMIT
-        (x_fit, y_fit), (x_test, y_test) = self.eval_sets
 
-        def step(order, batch):
+        def split(state):
+            state = list(state)
+            return (state[:trainable_count], state[trainable_count:trainable_count + non_trainable_count],
+                    state[trainable_count + non_trainable_count:])
+
+        def evaluate(state, x, y):
+            trainable, non_trainable, _ = split(state)
+            p, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+            return tf.reduce_mean(self.per_sample_loss(y, p)), tf.reduce_mean(self.correct(y, p))
+
+        def step(state, rate, order, batch, x_train, y_train):
+            trainable, non_trainable, optimizer_state = split(state)
             start = batch * size
             positions = start + tf.range(size)
             weights = tf.cast(positions < n, tf.float32)
             index = tf.gather(order, tf.minimum(positions, n - 1))
             xb, yb = tf.gather(x_train, index), tf.gather(y_train, index)
             with tf.GradientTape() as tape:
-                p = model(xb, training=True)
+                tape.watch(trainable)
+                p, non_trainable, losses = model.stateless_call(trainable, non_trainable, xb, training=True, return_losses=True)
                 data_loss = tf.reduce_sum(self.per_sample_loss(yb, p) * weights) / tf.reduce_sum(weights)
-                loss = data_loss + (tf.add_n(model.losses) if model.losses else 0.0)
+                loss = data_loss + (tf.add_n(losses) if losses else 0.0)
             finite = tf.math.is_finite(loss)
-            optimizer.apply(tape.gradient(loss, variables), variables)
+            optimizer_state[rate_index] = tf.cast(rate, optimizer_state[rate_index].dtype)
+            trainable, optimizer_state = stateless_apply(optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
             correct = tf.reduce_sum(self.correct(yb, p) * weights) if running_metrics else 0.0
-            return finite, data_loss * tf.reduce_sum(weights), correct
+            return list(trainable) + list(non_trainable) + list(optimizer_state), finite, data_loss * tf.reduce_sum(weights), correct
 
-        def finish_epoch(loss_sum, correct_sum, full_train_metrics):
-            test_loss, test_accuracy = self.evaluate(x_test, y_test)
+        def finish_epoch(state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test):
+            test_loss, test_accuracy = evaluate(state, x_test, y_test)
             train_loss, train_accuracy = tf.cond(
                 full_train_metrics,
-                lambda: self.evaluate(x_fit, y_fit),
+                lambda: evaluate(state, x_fit, y_fit),
                 lambda: (loss_sum / n, correct_sum / n),
             )
             return tf.stack([train_loss, test_loss, train_accuracy, test_accuracy])
 
-        def run(epoch, batch, steps, learning_rates, orders, full_train_metrics):
-            metrics = tf.zeros([self.epochs_per_call, 4])
+        def run(state, epoch, batch, steps, learning_rates, orders, full_train_metrics, x_train, y_train, x_fit, y_fit, x_test, y_test):
+            state = list(state)
+            metrics = tf.zeros([epochs_per_call, 4])
             first_epoch = epoch
 
-            def epoch_condition(epoch, batch, done, epochs_done, bad, metrics):
-                return (done < steps) & tf.logical_not(bad) & (epochs_done < self.epochs_per_call)
+            def epoch_condition(state, saved, epoch, batch, done, epochs_done, bad, metrics):
+                return (done < steps) & tf.logical_not(bad) & (epochs_done < epochs_per_call)
 
-            def epoch_body(epoch, batch, done, epochs_done, bad, metrics):
-                optimizer.learning_rate.assign(tf.gather(learning_rates, epoch - first_epoch))
-                for saved, variable in zip(self.backup, self.state):
-                    saved.assign(variable.value)
+            def epoch_body(state, saved, epoch, batch, done, epochs_done, bad, metrics):
+                rate = tf.gather(learning_rates, epoch - first_epoch)
+                saved = list(state)  # the state at this epoch's start: where a divergence goes back to
                 order = tf.gather(orders, epoch - first_epoch)
                 last = tf.minimum(batches, batch + steps - done)
 
-                def batch_condition(batch, bad, loss_sum, correct_sum):
+                def batch_condition(state, batch, bad, loss_sum, correct_sum):
                     return (batch < last) & tf.logical_not(bad)
 
-                def batch_body(batch, bad, loss_sum, correct_sum):
-                    finite, loss_total, correct = step(order, batch)
-                    return batch + 1, tf.logical_not(finite), loss_sum + loss_total, correct_sum + correct
+                def batch_body(state, batch, bad, loss_sum, correct_sum):
+                    state, finite, loss_total, correct = step(state, rate, order, batch, x_train, y_train)
+                    return state, batch + 1, tf.logical_not(finite), loss_sum + loss_total, correct_sum + correct
 
-                new_batch, bad, loss_sum, correct_sum = tf.while_loop(
-                    batch_condition, batch_body, (batch, bad, tf.constant(0.0), tf.constant(0.0))
+                state, new_batch, bad, loss_sum, correct_sum = tf.while_loop(
+                    batch_condition, batch_body, (state, batch, bad, tf.constant(0.0), tf.constant(0.0))
                 )
-                # A diverged step counts as taken; the caller rolls back to the last good weights.
+                # A diverged step counts as taken; the caller goes back to the saved state.
                 done += new_batch - batch
                 epoch_over = (new_batch >= batches) & tf.logical_not(bad)
                 # Train metrics come from the full set only when a whole epoch ran in this call.
-                row = tf.cond(epoch_over, lambda: finish_epoch(loss_sum, correct_sum, full_train_metrics | (batch > 0)), lambda: tf.zeros([4]))
+                row = tf.cond(epoch_over, lambda: finish_epoch(state, loss_sum, correct_sum, full_train_metrics | (batch > 0), x_fit, y_fit, x_test, y_test),
+                              lambda: tf.zeros([4]))
                 bad = bad | (epoch_over & tf.logical_not(tf.reduce_all(tf.math.is_finite(row[:2]))))
-                metrics = tf.tensor_scatter_nd_update(metrics, [[tf.minimum(epochs_done, self.epochs_per_call - 1)]], [row])
+                metrics = tf.tensor_scatter_nd_update(metrics, [[tf.minimum(epochs_done, epochs_per_call - 1)]], [row])
                 return (
+                    state,
+                    saved,
                     tf.where(epoch_over, epoch + 1, epoch),
                     tf.where(epoch_over, 0, new_batch),
                     done,
@@ -204,19 +294,19 @@ class TrainingLoop:
                     metrics,
                 )
 
-            start = (epoch, batch, tf.constant(0), tf.constant(0), tf.constant(False), metrics)
-            epoch, batch, done, epochs_done, bad, metrics = tf.while_loop(epoch_condition, epoch_body, start)
-            return epoch, batch, done, epochs_done, bad, metrics
+            start = (state, list(state), epoch, batch, tf.constant(0), tf.constant(0), tf.constant(False), metrics)
+            state, saved, epoch, batch, done, epochs_done, bad, metrics = tf.while_loop(epoch_condition, epoch_body, start)
+            return state, saved, epoch, batch, done, epochs_done, bad, metrics
 
         return run
 
-    def _function(self):
+    def _program(self):
         import tensorflow as tf
 
-        if self._compiled is None:
-            run = self._build()
-            self._compiled = tf.function(run, jit_compile=self.jit, reduce_retracing=True)
-        return self._compiled
+        def build():
+            return tf.function(self._build(), jit_compile=self.jit, reduce_retracing=True)
+
+        return PROGRAMS.get(self.program_key(), build)
 
     def run(self, epoch: int, batch: int, steps: int, learning_rates) -> LoopResult:
         """Takes up to `steps` steps from position (epoch, batch).
@@ -224,22 +314,26 @@ class TrainingLoop:
         `learning_rates[i]` is the rate for epoch `epoch + i`; the last one given is used for
         later epochs. A call finishes at most `epochs_per_call` epochs.
         """
-        import tensorflow as tf
-
-        out = self._call(epoch, batch, steps, learning_rates)
-        new_epoch, new_batch, done, epochs_done, bad, metrics = (int(t) if t.shape == () else t.numpy() for t in out)
+        state, saved, new_epoch, new_batch, done, epochs_done, bad, metrics = self._call(epoch, batch, steps, learning_rates)
+        new_epoch, new_batch, done, epochs_done, bad = (int(t) for t in (new_epoch, new_batch, done, epochs_done, bad))
+        metrics = metrics.numpy()
         if not bad:
+            self._keep(state)
             return LoopResult(new_epoch, new_batch, done, epochs_done, metrics, None)
         # The step at (new_epoch, new_batch - 1) met a non-finite loss. Go back to the start of
         # that epoch's part of this call and replay the good steps, which repeat exactly.
         bad_batch = new_batch - 1
         start_batch = batch if new_epoch == epoch else 0
-        for saved, variable in zip(self.backup, self.state):
-            variable.assign(saved)
+        self._keep(saved)
         good_steps = max(bad_batch - start_batch, 0)
         if good_steps:
-            self._call(new_epoch, start_batch, good_steps, list(learning_rates)[new_epoch - epoch:] or learning_rates[-1:])
+            self._keep(self._call(new_epoch, start_batch, good_steps, list(learning_rates)[new_epoch - epoch:] or learning_rates[-1:])[0])
         return LoopResult(new_epoch, start_batch + good_steps, done - 1, epochs_done, metrics, (new_epoch, bad_batch))
+
+    def _keep(self, state) -> None:
+        """The program's new state becomes the model's and the optimizer's."""
+        for variable, value in zip(self.state, state):
+            variable.assign(value)
 
     def _call(self, epoch, batch, steps, learning_rates):
         import tensorflow as tf
@@ -254,13 +348,13 @@ class TrainingLoop:
         for i in range(epochs_reached):
             orders[i] = epoch_order(self.seed, epoch + i, self.train_size, self.shuffle)
         full = self.train_size <= FULL_EVAL_LIMIT
-        args = (tf.constant(epoch, tf.int32), tf.constant(batch, tf.int32), tf.constant(steps, tf.int32),
-                tf.constant(rates), tf.constant(orders), tf.constant(full))
+        args = ([v.value for v in self.state], tf.constant(epoch, tf.int32), tf.constant(batch, tf.int32), tf.constant(steps, tf.int32),
+                tf.constant(rates), tf.constant(orders), tf.constant(full), *self.data_tensors)
         try:
-            return self._function()(*args)
+            return self._program()(*args)
         except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, NotImplementedError):
             if not self.jit:
                 raise
             # Some layers cannot be compiled by XLA: keep the same maths in a plain tf.function.
-            self.jit, self._compiled = False, None
-            return self._function()(*args)
+            self.jit = False
+            return self._program()(*args)

@@ -9,7 +9,10 @@ from playground.figures.panels import Panels
 from playground.figures.style import DIVERGING, compact
 
 
-def neuron_maps(layer_grids, max_per_layer: int = 8):
+MAX_MAPS_PER_LAYER = 8
+
+
+def neuron_maps(layer_grids, max_per_layer: int = MAX_MAPS_PER_LAYER):
     rows = len(layer_grids)
     columns = max(min(grids.shape[0], max_per_layer) for grids in layer_grids)
     titles = []

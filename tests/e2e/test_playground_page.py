@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 
 from playground.presets import load_preset
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
-from tests.e2e.conftest import shot, wait_for_app
+from tests.e2e.conftest import SCREENSHOTS, shot, wait_for_app
 
 STATUS = "document.querySelector('[data-testid=\"training-status\"]')"
 
@@ -84,7 +86,7 @@ def test_default_trains_live_pauses_and_resumes(app_url, page):
     open_spec(page, app_url, spec)
     shot(page, "playground-before-training")
     train(page)
-    page.wait_for_function(f"() => Number({STATUS}.dataset.epoch) > 0")
+    page.wait_for_function(f"() => Number({STATUS}?.dataset.epoch) > 0")
     # Loss curves, boundary, histograms, network and neuron maps: all there, and redrawn while training.
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 5", timeout=60_000)
     first = chart_sizes(page)
@@ -99,10 +101,74 @@ def test_default_trains_live_pauses_and_resumes(app_url, page):
     page.wait_for_timeout(1000)
     assert status(page) == ["paused", paused_at]
     button(page, "Resume").click()
-    page.wait_for_function(f"() => Number({STATUS}.dataset.epoch) > {paused_at}")
+    page.wait_for_function(f"() => Number({STATUS}?.dataset.epoch) > {paused_at}")
     button(page, "Stop").click()
     wait_state(page, "stopped")
     shot(page, "playground-after-training")
+
+
+def long_default() -> ExperimentSpec:
+    spec = load_preset("tfp-default")
+    return spec.replace(training=dataclasses.replace(spec.training, epochs=100_000))
+
+
+# Counts the page's script runs (Streamlit marks the app "running" while one goes on).
+COUNT_RUNS = """() => { window.__runs = 0; const app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__runs++; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+LIVE = f"""() => {{ const e = {STATUS}; const image = document.querySelector('.st-key-boundary .hm image');
+    return {{frames: Number(e.dataset.frames), epoch: Number(e.dataset.epoch), runs: window.__runs,
+             picture: image ? image.getAttribute('xlink:href') || image.getAttribute('href') : null,
+             text: document.querySelector('.playground-status').innerText}}; }}"""
+
+
+def test_frames_are_pushed_while_training_and_drawn_without_script_runs(app_url, page):
+    open_spec(page, app_url, long_default())
+    train(page)
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.stream === 'live' && Number(e.dataset.frames) > 5; }}", timeout=30_000)
+    page.wait_for_timeout(1000)  # past the runs that follow Train
+    page.evaluate(COUNT_RUNS)
+    before = page.evaluate(LIVE)
+    page.wait_for_timeout(3000)
+    after = page.evaluate(LIVE)
+    frames, runs = after["frames"] - before["frames"], after["runs"]
+    assert frames >= 15, f"only {frames} frames in 3 s"  # generous: the browser shares two cores with the server
+    assert after["epoch"] > before["epoch"] and after["picture"] != before["picture"]  # the boundary is repainted
+    assert runs <= 2, f"{runs} script runs while streaming"  # at most the slow fragment of the heavier views
+    assert f"{after['epoch']:,}" in after["text"].replace("\n", " ") or after["epoch"] > 0  # the status row's text follows
+    shot(page, "playground-streaming")
+    button(page, "Stop").click()
+    wait_state(page, "stopped")
+
+
+def test_without_websockets_the_page_falls_back_to_refreshes_and_says_so(app_url, page):
+    page.route_web_socket(re.compile(r"/api/live/"), lambda socket: socket.close())  # a proxy that drops WebSockets
+    open_spec(page, app_url, long_default())
+    expect(page.get_by_text("The live stream could not connect")).to_be_visible(timeout=30_000)
+    train(page)
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) > 0; }}", timeout=30_000)
+    epoch = status(page)[1]
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) > {epoch}; }}", timeout=30_000)  # refreshed by the timer
+    assert page.evaluate(f"() => {STATUS}.dataset.stream") == "off"
+    button(page, "Stop").click()
+    wait_state(page, "stopped")
+
+
+def test_a_closed_tab_stops_its_trainer(app_url, browser):
+    log = SCREENSHOTS / "streamlit.log"
+    stopped = lambda: log.read_text(errors="replace").count("A page closed: its trainer (running) is stopped")  # noqa: E731
+    before = stopped()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    open_spec(page, app_url, long_default())
+    train(page)
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.stream === 'live'; }}", timeout=30_000)
+    context.close()
+    closed = time.monotonic()
+    while stopped() == before and time.monotonic() - closed < 30:
+        time.sleep(0.2)
+    assert stopped() == before + 1, "the server should stop the trainer of a closed tab"
+    assert time.monotonic() - closed < 10  # within 5 s by design (3 s of grace); generous on a busy machine
 
 
 def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
@@ -124,7 +190,7 @@ def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
         assert "dataset: Exclusive or" in other.locator("[data-testid='stMain']").inner_text()
         train(other)
         wait_state(other, "finished", timeout=180_000)
-        accuracy = other.locator("[data-testid='stMetric']:has-text('Test accuracy') [data-testid='stMetricValue']").inner_text()
+        accuracy = other.locator(".playground-metric:has-text('Test accuracy') .playground-metric-value").inner_text()
         assert float(accuracy) >= 0.9
         shot(other, "playground-xor-from-link")
     finally:

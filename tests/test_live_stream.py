@@ -1,0 +1,181 @@
+"""The live stream: frame encoding, the per-session tokens, the WebSocket route, watch pace and closed pages."""
+
+import dataclasses
+import json
+import time
+
+import numpy as np
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from playground.engine.frames import FrameWriter, decode_frame, decode_grid, encode_grid
+from playground.engine.live_streams import LiveStreams
+from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
+from playground.spec import ExperimentSpec, TrainingSpec
+
+
+def make(epochs=20, **training):
+    trainer = Trainer(ExperimentSpec(training=dataclasses.replace(TrainingSpec(epochs=epochs), **training)))
+    assert trainer.wait_until_ready(60)
+    return trainer
+
+
+def test_grids_round_trip_to_within_half_a_level():
+    rng = np.random.default_rng(0)
+    for grid in (rng.normal(size=(100, 100)), np.linspace(-1, 1, 625).reshape(25, 25), np.full((4, 4), 0.3)):
+        encoded = encode_grid(grid)
+        assert len(json.dumps(encoded)) < grid.size * 1.4 + 100  # 8 bits a value, base64
+        span = grid.max() - grid.min()
+        assert np.max(np.abs(decode_grid(encoded) - grid)) <= span / 510 + 1e-12
+    classes = np.array([[0, 1], [2, 2]], "float32")  # many classes: the winning class, exactly
+    assert np.array_equal(decode_grid(encode_grid(classes)), classes)
+    with_nan = encode_grid(np.array([[np.nan, 1.0], [0.0, 0.5]]))
+    assert (with_nan["low"], with_nan["high"]) == (0.0, 1.0)
+
+
+def test_frames_carry_status_new_rows_and_new_grids_only():
+    trainer = make(epochs=6)
+    try:
+        writer = FrameWriter(trainer)
+        first = decode_frame(writer.next_frame())
+        assert first["status"]["state"] == "ready" and first["status"]["compiled"] and first["status"]["epoch"] == 0
+        assert first["grid"].shape == (100, 100) and "rows" not in first
+        assert [n.shape for n in first["neurons"]] == [(25, 25)] * 6  # 4 + 2 hidden neurons
+        assert writer.next_frame() is None  # nothing changed
+        trainer.step_epoch()
+        trainer.wait()
+        frame = decode_frame(writer.next_frame())
+        assert frame["rows"]["epoch"] == [1] and frame["status"]["epoch"] == 1 and frame["status"]["points"] == 1
+        assert frame["rows"]["train_loss"][0] == pytest.approx(trainer.history[0]["train_loss"])
+        assert np.allclose(frame["grid"], trainer.snapshots.latest()[1].grid, atol=1 / 255)
+        trainer.run_to_end()
+        frame = decode_frame(writer.next_frame())
+        assert frame["rows"]["epoch"] == [2, 3, 4, 5, 6] and frame["status"]["state"] == "finished"
+        trainer.reset()
+        frame = decode_frame(writer.next_frame())
+        assert frame["reset"] and "rows" not in frame and frame["status"]["points"] == 0
+    finally:
+        trainer.close()
+
+
+def test_a_page_far_behind_gets_an_even_sample_of_the_rows_and_the_last():
+    trainer = make(epochs=2000)
+    try:
+        trainer.run_to_end()
+        epochs = decode_frame(FrameWriter(trainer).next_frame())["rows"]["epoch"]
+        assert len(epochs) == 600 and epochs[0] == 1 and epochs[-1] == 2000
+        assert "rows" not in decode_frame(FrameWriter(trainer, points=2000).next_frame())  # the page has them all
+    finally:
+        trainer.close()
+
+
+def test_watch_pace_gives_one_frame_snapshot_per_epoch():
+    trainer = make(epochs=100_000)
+    try:
+        trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
+        trainer.start()
+        time.sleep(0.5)
+        epoch_before, version_before = trainer.position[0], trainer.snapshots.latest()[0]
+        time.sleep(2)
+        trainer.pause()
+        epochs = trainer.position[0] - epoch_before
+        snapshots = trainer.snapshots.latest()[0] - version_before
+        assert 0.5 * 2 * WATCH_EPOCHS_PER_SECOND < epochs < 1.5 * 2 * WATCH_EPOCHS_PER_SECOND  # generous: shared machines
+        assert snapshots >= 0.8 * epochs  # a new boundary with (nearly) every epoch
+        assert len(trainer.snapshots.histogram_frames()) < snapshots  # frame snapshots do not enter the histogram history
+    finally:
+        trainer.close()
+
+
+def stream_app(streams):
+    from server import live_route
+
+    app = Starlette(routes=live_route.live_routes())
+    return app
+
+
+@pytest.fixture
+def streams(monkeypatch):
+    from server import live_route
+
+    registry = LiveStreams(grace=0.2)
+    monkeypatch.setattr(live_route, "LIVE_STREAMS", registry)
+    return registry
+
+
+def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(streams):
+    slow, fast = make(epochs=3, learning_rate=0.001), make(epochs=3, learning_rate=0.3)
+    try:
+        slow_token, fast_token = streams.open(slow), streams.open(fast)
+        assert slow_token != fast_token and len(slow_token) >= 32  # unguessable: 24 random bytes
+        client = TestClient(stream_app(streams))
+        for token, trainer in ((slow_token, slow), (fast_token, fast)):
+            with client.websocket_connect(f"/api/live/{token}") as socket:
+                socket.send_text(json.dumps({"points": 0}))
+                frame = decode_frame(socket.receive_text())
+                assert frame["status"]["learning_rate"] == pytest.approx(trainer.learning_rate())  # each page sees its own trainer
+                trainer.run_to_end()
+                socket.send_text("next")
+                assert decode_frame(socket.receive_text())["status"]["state"] == "finished"
+        for refused in ("made-up", slow_token[:-1], slow_token + "x", "../" + fast_token):
+            with pytest.raises(WebSocketDisconnect):
+                with client.websocket_connect(f"/api/live/{refused}") as socket:
+                    socket.receive_text()
+        slow.close()  # a replaced or closed trainer's token is refused too
+        with pytest.raises(WebSocketDisconnect):
+            with client.websocket_connect(f"/api/live/{slow_token}") as socket:
+                socket.receive_text()
+    finally:
+        slow.close()
+        fast.close()
+
+
+def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams):
+    trainer = make(epochs=100_000)
+    saved = []
+    trainer.on_end = saved.append
+    token = streams.open(trainer)
+    client = TestClient(stream_app(streams))
+    with client.websocket_connect(f"/api/live/{token}") as socket:
+        socket.send_text("{}")
+        socket.receive_text()
+        trainer.start()
+        assert streams.connections(token) == 1
+    deadline = time.monotonic() + 5
+    while trainer.model is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert trainer.closed and trainer.state == "running" and saved == []  # stopped mid-run, not saved as a finished run
+    assert trainer.model is None  # the model is let go
+    assert streams.trainer_for(token) is None
+
+
+def test_a_page_that_reconnects_in_time_keeps_training(streams):
+    trainer = make(epochs=100_000)
+    try:
+        token = streams.open(trainer)
+        client = TestClient(stream_app(streams))
+        trainer.start()
+        with client.websocket_connect(f"/api/live/{token}") as socket:
+            socket.send_text("{}")
+            socket.receive_text()
+        with client.websocket_connect(f"/api/live/{token}") as socket:  # a reload: back within the grace period
+            socket.send_text("{}")
+            socket.receive_text()
+            time.sleep(0.5)
+            assert not trainer.closed and trainer.state == "running"
+    finally:
+        trainer.close()
+
+
+def test_a_finished_run_stays_saved_when_its_page_closes(streams):
+    trainer = make(epochs=3)
+    saved = []
+    trainer.on_end = saved.append
+    trainer.run_to_end()
+    token = streams.open(trainer)
+    streams.connected(token)
+    streams.disconnected(token)
+    time.sleep(0.6)
+    assert trainer.closed and saved == [trainer]  # saved once, when it finished
