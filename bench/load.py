@@ -56,6 +56,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    # Each student's tab is in front on their own screen: Chromium must not throttle the pages it
+    # sees as hidden behind each other (their animation frames and timers).
+    "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
 ]
 NOT_LOCAL = re.compile(r"^(?!(https?|wss?)://127\.0\.0\.1[:/])")
 # TF Playground's ladder first (the brief's order), then rates between its rungs for larger classes:

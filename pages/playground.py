@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-import pandas as pd
 import streamlit as st
 
 from playground.datasets import DATASETS, DatasetError, load_dataset
@@ -34,7 +31,10 @@ from widgets.training_settings import training_settings
 REFRESH_SECONDS = 0.3  # without the stream: status, loss curve and decision boundary (or softmax outputs)
 IDLE_REFRESH_SECONDS = 2.0  # without the stream, while idle or compiling: a slow heartbeat
 IMAGE_REFRESH_SECONDS = 1.0  # with the stream, image data: the softmax outputs of the test samples
-DETAIL_REFRESH_SECONDS = 2.5  # histograms, network drawing, confusion matrix: heavier to draw
+DETAIL_REFRESH_SECONDS = 2.5  # without the stream: histograms, network drawing, confusion matrix: heavier to draw
+# With the stream, those are redrawn less often: each redraw costs the browser 0.1-0.2 s a chart, which
+# the frames of the live views would wait for (bench/load.py: N = 8 pages in one browser).
+STREAMING_DETAIL_REFRESH_SECONDS = 5.0
 
 session.init()
 state = st.session_state
@@ -149,7 +149,8 @@ with outputs:
         def details() -> None:
             detail_views(state.slot.trainer if not problems else None, streaming)
 
-        st.fragment(run_every=DETAIL_REFRESH_SECONDS if running else None)(details)()
+        details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
+        st.fragment(run_every=details_every)(details)()
 
 if trainer is not None and trainer.data.dataset.kind == "image" and not present:
     digit_canvas(trainer)

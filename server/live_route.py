@@ -38,7 +38,8 @@ async def live_stream(websocket: WebSocket) -> None:
     drawn = asyncio.Event()
     try:
         writer = FrameWriter(trainer, points=_points(await websocket.receive_text()))
-        listening = asyncio.create_task(_listen(websocket, drawn))
+        trainer.want_frame()
+        listening = asyncio.create_task(_listen(websocket, drawn, trainer))
         try:
             while not listening.done() and not trainer.closed:
                 frame = writer.next_frame()
@@ -59,11 +60,13 @@ async def live_stream(websocket: WebSocket) -> None:
         LIVE_STREAMS.disconnected(token)
 
 
-async def _listen(websocket: WebSocket, drawn: asyncio.Event) -> None:
-    """Notes each "next" from the browser; returns when the connection closes (also when the server shuts down)."""
+async def _listen(websocket: WebSocket, drawn: asyncio.Event, trainer) -> None:
+    """Notes each "next" from the browser (and tells the trainer a frame is wanted); returns when
+    the connection closes (also when the server shuts down)."""
     try:
         while True:
             await websocket.receive_text()
+            trainer.want_frame()
             drawn.set()
     except WebSocketDisconnect:
         return

@@ -94,6 +94,7 @@ class Trainer:
         self._snapshot_cost = 0.0
         self._last_snapshot = 0.0
         self._next_chunk_at = 0.0
+        self._frame_wanted = False
         self._ready = threading.Event()
         # Called once (from whichever thread ends it) when a run finishes, is stopped or diverges.
         self.on_end: Callable[["Trainer"], None] | None = None
@@ -216,6 +217,11 @@ class Trainer:
         self._state = "ready"
         self.started_at = None
         self._reported = False
+
+    def want_frame(self) -> None:
+        """A page has drawn its last frame and waits for the next (the live stream says so): the
+        next chunk publishes a frame snapshot. With no page asking, none are made."""
+        self._frame_wanted = True
 
     def set_learning_rate(self, rate: float) -> None:
         """Takes effect from the next chunk of steps; the schedule still applies on top of it."""
@@ -407,7 +413,7 @@ class Trainer:
 
     def _maybe_snapshot(self, force: bool = False) -> None:
         """Publishes a full snapshot at a bounded rate; in between, at a set pace, a frame snapshot
-        (the plane views anew, the rest kept) after every chunk."""
+        (the plane views anew, the rest kept) after a chunk when a page waits for a frame."""
         if not self._snapshots_on:  # headless runs (sweeps) need only the history
             return
         now = time.monotonic()
@@ -420,7 +426,8 @@ class Trainer:
             self.snapshots.publish(snapshot)
             return
         _, last = self.snapshots.latest()
-        if self.epochs_per_second and last is not None:
+        if self.epochs_per_second and self._frame_wanted and last is not None:
+            self._frame_wanted = False
             frame = self.snapshot_maker.make_frame(self._epoch, self._batch, last)
             if frame is not None:
                 self.snapshots.publish(frame, histograms=False)
