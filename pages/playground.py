@@ -44,8 +44,8 @@ title_column, toggle_column = st.columns([2.5, 1], vertical_alignment="center") 
 title_column.title("Neural Network Playground")
 with toggle_column:
     present = presenter_mode()
-if state.get("link_error"):
-    st.warning(plain(state.pop("link_error")))
+if state.get("link_error"):  # kept until another experiment is loaded: the page's own reruns must not hide it
+    st.warning(plain(state.link_error))
 
 with st.sidebar:
     st.header("Presets")
@@ -123,7 +123,6 @@ with outputs:
         keep_column.checkbox("Save the trained model too", key="keep_models", help="Stores the .keras model with each run, to download later.")
         store_warning()
 
-    compiling = trainer is not None and not trainer.is_ready
     streaming = not state.get(UNAVAILABLE_KEY)
 
     def views() -> None:
@@ -136,8 +135,8 @@ with outputs:
                 st.caption("The live stream could not connect (a proxy may block WebSockets), so the views refresh a few times a second instead. "
                            "Reload the page to try the stream again.")
         live_views(current, dataset, present, streaming)
-        if current is not None and (running != (current.state == "running") or compiling != (not current.is_ready)):
-            st.rerun()  # training started or ended, or the program got compiled: redraw the page so the buttons match
+        if current is not None and running != (current.state == "running"):
+            st.rerun()  # training started or ended: redraw the page so the buttons match
 
     if not streaming:
         views_every = REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS

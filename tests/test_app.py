@@ -78,6 +78,18 @@ def test_bad_link_shows_a_message_and_the_default():
     app.run()
     assert not app.exception
     assert any("does not hold a readable experiment" in w.value for w in app.warning)
+    app.run()  # the page's own reruns (the live status asks for them) keep the message
+    assert any("does not hold a readable experiment" in w.value for w in app.warning)
+    app.session_state["slot"].close()
+
+
+def test_bad_link_message_goes_when_another_experiment_is_loaded():
+    app = AppTest.from_file(PAGE, default_timeout=120)
+    app.query_params["x"] = "garbage"
+    app.run()
+    next(b for b in app.button if b.label == "Load preset").click().run()
+    assert not any("does not hold a readable experiment" in w.value for w in app.warning)
+    app.session_state["slot"].close()
 
 
 def test_presets_page_lists_every_preset():

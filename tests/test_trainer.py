@@ -298,6 +298,9 @@ def test_sessions_with_the_same_architecture_share_one_compiled_program():
         slow.start(), fast.start()  # at the same time, on the one program
         assert slow.wait(("finished",), 120) == "finished" and fast.wait(("finished",), 120) == "finished"
         assert slow.history != fast.history
+        programs = (slow.loop._program(), slow.snapshot_maker._forward, slow.snapshot_maker._norms)
+        assert programs == (fast.loop._program(), fast.snapshot_maker._forward, fast.snapshot_maker._norms)
+        assert [program.experimental_get_tracing_count() for program in programs] == [1, 1, 1]  # no retracing, whatever the input count
         shared = [slow.history, fast.history]
         grids = [slow.snapshots.latest()[1].grid, fast.snapshots.latest()[1].grid]
     finally:

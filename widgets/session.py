@@ -47,12 +47,13 @@ def init() -> None:
     if "owner" not in state:
         cookie = _cookie(OWNER_COOKIE)
         state.owner = cookie if is_owner_id(cookie) else secrets.token_urlsafe(9)
-    if _cookie(OWNER_COOKIE) != state.owner and not state.get("owner_cookie_sent"):
+    if _cookie(OWNER_COOKIE) != state.owner:
         # Who the saved runs belong to, kept in a cookie so a reload (a new session) finds them again.
         # The value is a token we made (checked above), written as a JavaScript string literal all the same.
+        # Drawn on every run of this session (the browser's cookie is read once, when it connects):
+        # a run that follows at once could otherwise replace the script before the browser ran it.
         cookie = json.dumps(f"{OWNER_COOKIE}={state.owner}; path=/; max-age=31536000; SameSite=Lax")
         st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
-        state.owner_cookie_sent = True
     if "slot" not in state:
         state.slot = TrainerSlot()
 
@@ -89,6 +90,7 @@ def with_clean_title(spec: ExperimentSpec) -> ExperimentSpec:
 
 def load(new_spec: ExperimentSpec, rerun: bool = True) -> None:
     """Makes `new_spec` the user's experiment and redraws every control from it."""
+    st.session_state.pop("link_error", None)  # said about the link's experiment, which this one replaces
     st.session_state.spec = with_clean_title(new_spec)
     st.session_state.generation += 1
     if rerun:

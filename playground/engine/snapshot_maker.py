@@ -166,13 +166,21 @@ class SnapshotMaker:
         return [float(v) for v in norms.numpy()]
 
 
+def _signature(variables):
+    import tensorflow as tf
+
+    return [tf.TensorSpec(v.shape, v.dtype) for v in variables]
+
+
 def _forward_program(views_model):
+    """One trace for any number of inputs (the plane's grid, test-set chunks)."""
     import tensorflow as tf
 
     def forward(trainable, non_trainable, x):
         return views_model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
-    return tf.function(forward, reduce_retracing=True)
+    inputs = tf.TensorSpec([None, *views_model.inputs[0].shape[1:]], "float32")
+    return tf.function(forward, input_signature=[_signature(views_model.trainable_variables), _signature(views_model.non_trainable_variables), inputs])
 
 
 def _norms_program(model, loop, weighted):
@@ -190,4 +198,6 @@ def _norms_program(model, loop, weighted):
         gradients = tape.gradient(loss, trainable)
         return tf.stack([tf.norm(gradients[i]) if i is not None and gradients[i] is not None else 0.0 for i in kernels])
 
-    return tf.function(norms, reduce_retracing=True)
+    x = tf.TensorSpec([None, *model.inputs[0].shape[1:]], "float32")
+    y = tf.TensorSpec([None, *loop.data_tensors[1].shape[1:]], loop.data_tensors[1].dtype)
+    return tf.function(norms, input_signature=[_signature(model.trainable_variables), _signature(model.non_trainable_variables), x, y])

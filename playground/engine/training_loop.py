@@ -166,6 +166,7 @@ class TrainingLoop:
         # XLA's CPU convolutions are slower than TensorFlow's own (oneDNN) kernels, so conv models
         # run the same loop as a plain compiled graph.
         self.jit = jit and not any(type(layer).__name__ == "Conv2D" for layer in model.layers)
+        self._compiled = None
 
     def _eval_sets(self, data: TrainingData):
         sets = []
@@ -301,12 +302,15 @@ class TrainingLoop:
         return run
 
     def _program(self):
+        """This loop's program: looked up (or built) once, then kept."""
         import tensorflow as tf
 
-        def build():
-            return tf.function(self._build(), jit_compile=self.jit, reduce_retracing=True)
+        if self._compiled is None:
+            def build():
+                return tf.function(self._build(), jit_compile=self.jit, reduce_retracing=True)
 
-        return PROGRAMS.get(self.program_key(), build)
+            self._compiled = PROGRAMS.get(self.program_key(), build)
+        return self._compiled
 
     def run(self, epoch: int, batch: int, steps: int, learning_rates) -> LoopResult:
         """Takes up to `steps` steps from position (epoch, batch).
@@ -356,5 +360,5 @@ class TrainingLoop:
             if not self.jit:
                 raise
             # Some layers cannot be compiled by XLA: keep the same maths in a plain tf.function.
-            self.jit = False
+            self.jit, self._compiled = False, None
             return self._program()(*args)
