@@ -161,7 +161,6 @@ async function drawLatest(div) {
         div.__patchCost = 0.7 * (div.__patchCost || 0) + 0.3 * (div.__patchedAt - started);
       }
       div.dataset.draws = String(Number(div.dataset.draws || 0) + 1);
-      div.dataset.drawMs = String(Number(div.dataset.drawMs || 0) + performance.now() - started);
     }
   } catch (error) {
     div.textContent = "This chart could not be drawn: " + error.message;

@@ -4,8 +4,9 @@ The page (or the CLI) sends commands; the worker trains in compiled chunks of ab
 pause and stop take effect quickly and the page is never blocked. Each finished epoch adds a
 row to the history. Snapshots for the live views are published a few times per second when
 training as fast as possible; at a set pace (the page's default "watch" speed) the worker trains
-one display frame's worth of steps per chunk and publishes a frame snapshot after each (the
-decision boundary and neuron maps anew, the heavier views a few times per second).
+one display frame's worth of steps per chunk and, when a page waits for a frame, publishes a
+frame snapshot after the chunk (the decision boundary and neuron maps anew, the heavier views a
+few times per second).
 
 States: "ready" → "running" ⇄ "paused" → "finished" | "stopped" | "diverged"; "failed" if the
 worker meets an unexpected error (its message says which).
