@@ -4,7 +4,7 @@
 // come at the display's rate and never queue. A stream whose socket closes twice in a row before a
 // single frame came (a proxy that blocks or drops WebSockets) is marked failed: its failure
 // listeners then switch the page to plain refreshes.
-const HUB = (window.__playgroundLive ??= { streams: new Map(), frames: 0 });
+const HUB = (window.__playgroundLive ??= { streams: new Map() });
 
 function liveStream(url) {
   let stream = HUB.streams.get(url);
@@ -30,7 +30,6 @@ function connectStream(stream) {
     const frame = JSON.parse(event.data);
     received = true;
     stream.failures = 0;
-    HUB.frames += 1;
     for (const listener of stream.listeners) {
       try { listener(frame); } catch (error) { console.error("live view:", error); }
     }

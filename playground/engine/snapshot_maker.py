@@ -30,6 +30,7 @@ class SnapshotMaker:
 
     def __init__(self, model, data: TrainingData, features, loop):
         import keras
+        import tensorflow as tf
 
         self.model, self.data, self.features, self.loop = model, data, features, loop
         self.dataset = data.dataset
@@ -45,7 +46,8 @@ class SnapshotMaker:
         self.views_model = model
         if self.dataset.kind == "2d":
             self.grid_inputs = self._grid(GRID_SIZE)
-            self.plane_inputs = np.concatenate([self.grid_inputs, self._grid(NEURON_GRID_SIZE)])
+            # A tensor made once: the frame snapshots pass it to every call.
+            self.plane_inputs = tf.constant(np.concatenate([self.grid_inputs, self._grid(NEURON_GRID_SIZE)]))
             if self.dense_only:
                 outputs = [layer.output for layer in model.layers if type(layer).__name__ == "Dense"]
                 self.hidden_layers = len(outputs) - 1
@@ -118,7 +120,7 @@ class SnapshotMaker:
         import tensorflow as tf
 
         model = self.views_model
-        outputs = self._forward([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables], tf.constant(inputs))
+        outputs = self._forward([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables], tf.convert_to_tensor(inputs))
         return [o.numpy() for o in outputs] if isinstance(outputs, (list, tuple)) else [outputs.numpy()]
 
     def _plane_views(self):

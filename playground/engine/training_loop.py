@@ -96,9 +96,6 @@ class ProgramCache:
             self._programs.move_to_end(key)
             return program
 
-    def __len__(self) -> int:
-        return len(self._programs)
-
     def clear(self) -> None:
         with self._lock:
             self._programs.clear()
