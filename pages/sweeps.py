@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from playground.engine.trainer import LEARNING_RATE_LADDER
+from playground.learning_rates import LEARNING_RATE_LADDER
 from playground.figures.run_charts import overlaid_curves, parallel_coordinates, sweep_heatmap, sweep_heatmap_1d
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.runs.run_comparison import HIGHER_IS_BETTER, METRICS, best_run, heatmap_grid, sweep_table

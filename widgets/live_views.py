@@ -9,7 +9,8 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from playground.engine.trainer import LEARNING_RATE_LADDER, Trainer
+from playground.engine.trainer import Trainer
+from playground.learning_rates import safer_rate
 from playground.figures.confusion import confusion_matrix
 from playground.figures.dataset_preview import dataset_preview
 from playground.figures.decision_boundary import decision_boundary
@@ -37,10 +38,9 @@ def status_line(trainer: Trainer, streaming: bool) -> None:
     if trainer.state == "diverged":
         st.error(plain(trainer.message))
         if st.button("Lower the learning rate and reset", key="lower_rate", type="primary"):
-            lower = [r for r in LEARNING_RATE_LADDER if r < trainer.base_learning_rate / 3] or [LEARNING_RATE_LADDER[0]]
             spec = session.spec()
             trainer.reset()
-            session.load(dataclasses.replace(spec, training=dataclasses.replace(spec.training, learning_rate=lower[-1])))
+            session.load(dataclasses.replace(spec, training=dataclasses.replace(spec.training, learning_rate=safer_rate(trainer.base_learning_rate))))
 
 
 def live_views(trainer: Trainer | None, dataset, present: bool = False, streaming: bool = False) -> None:

@@ -7,7 +7,7 @@ import dataclasses
 
 import streamlit as st
 
-from playground.engine.trainer import LEARNING_RATE_LADDER
+from playground.learning_rates import LEARNING_RATE_LADDER
 from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES
 from playground.optimizers import OPTIMIZERS

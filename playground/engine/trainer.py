@@ -31,6 +31,7 @@ import numpy as np
 from playground.engine.snapshot_maker import SnapshotMaker
 from playground.engine.snapshots import SnapshotBuffer
 from playground.engine.training_loop import TrainingLoop
+from playground.learning_rates import divergence_message
 from playground.model_builder import build_model
 from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec
@@ -44,7 +45,6 @@ FRAME_SECONDS = 1 / 40  # at a set pace, a chunk is one frame long: one epoch at
 MIN_SNAPSHOT_INTERVAL = 0.15
 WATCH_EPOCHS_PER_SECOND = 40  # the page's default pace: learning unfolds epoch by epoch, as in TF Playground
 SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
-LEARNING_RATE_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
 
 class InvalidSpec(ValueError):
@@ -387,7 +387,7 @@ class Trainer:
             self._elapsed += seconds
             if result.diverged_at is not None:
                 self._state = "diverged"
-                self._message = self._divergence_message(*result.diverged_at)
+                self._message = divergence_message(self.learning_rate(result.diverged_at[0]), *result.diverged_at)
 
     def _report_end(self, from_worker: bool = False) -> None:
         with self._lock:
@@ -402,15 +402,6 @@ class Trainer:
             log.exception("A finished run could not be saved")
             with self._lock:
                 self._message = (self._message + " " if self._message else "") + f"The run could not be saved: {error}"
-
-    def _divergence_message(self, epoch: int, batch: int) -> str:
-        rate = self.learning_rate(epoch)
-        lower = [r for r in LEARNING_RATE_LADDER if r <= rate / 100] or [LEARNING_RATE_LADDER[0]]
-        return (
-            f"Loss became infinite or NaN at epoch {epoch + 1}, batch {batch + 1}: a learning rate of "
-            f"{rate:g} is too high for this network; try {lower[-1]:g} or lower. Training stopped and "
-            "kept the last weights that gave a finite loss."
-        )
 
     def _maybe_snapshot(self, force: bool = False) -> None:
         """Publishes a full snapshot at a bounded rate; in between, at a set pace, a frame snapshot

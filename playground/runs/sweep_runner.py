@@ -1,5 +1,9 @@
-"""Runs a sweep in the background: each run through the engine's `Trainer`, at most `workers` at
-a time (bounded by the CPU count), each saved the moment it ends. Progress, an ETA and cancel.
+"""Runs a sweep in the background, each run saved the moment it ends. Progress, an ETA and cancel.
+
+Runs that can share a compiled program (equal `population_key`: they differ only in learning
+rate, seed, regularization rate or schedule) train together as one `Population`; a run with
+no partner, or a convolutional one, trains alone through the engine's `Trainer`. At most
+`workers` groups train at a time (bounded by the CPU count).
 
 Cancel stops the runs in progress and skips the rest; every run already finished stays saved.
 
@@ -7,7 +11,7 @@ Example:
 
     sweep = SweepRunner(store, owner="abc", runs=expand(base, grid), workers=2)
     sweep.start()
-    sweep.progress()     # Progress(done=3, total=11, running=2, eta_seconds=4.1, state="running")
+    sweep.progress()     # Progress(done=3, total=11, running=8, fraction=0.6, eta_seconds=0.4, state="running", ...)
     sweep.cancel()
 """
 
@@ -21,6 +25,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from playground.engine.population import Population, population_key
+from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import record_of
 
 log = logging.getLogger(__name__)
@@ -37,19 +43,26 @@ def total_steps(spec) -> int:
     return spec.training.epochs * -(-train_size // spec.training.batch_size)
 
 
+def population_groups(runs: list) -> list[list]:
+    """The sweep's (parameters, spec) pairs in groups that train together, in the order their
+    first run was listed. A spec without a `population_key` is a group of its own."""
+    groups: dict = {}
+    for index, (parameters, spec) in enumerate(runs):
+        key = population_key(spec)
+        groups.setdefault(key if key is not None else ("alone", index), []).append((parameters, spec))
+    return list(groups.values())
+
+
 @dataclass(frozen=True)
 class Progress:
-    done: int
+    done: int  # runs saved
     total: int
-    running: int
+    running: int  # runs training now
     failed: int
+    fraction: float  # of the sweep's epochs trained (saved runs count in full)
     eta_seconds: float | None
     state: str  # "running", "finished" or "cancelled"
     elapsed: float
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 1.0
 
 
 def worker_count(requested: int) -> int:
@@ -57,8 +70,19 @@ def worker_count(requested: int) -> int:
 
 
 class SweepRunner:
-    def __init__(self, store, owner: str, runs: list, workers: int = 2, name: str = ""):
+    """Args:
+        store: the `RunStore` every finished run is saved to.
+        owner: whose runs they are.
+        runs: (parameters, spec) pairs, as `sweep_grid.expand` makes them.
+        workers: groups trained at once (at most the CPU count).
+        name: shown with the progress.
+        together: train runs that can share a program as populations; False trains every run
+            alone (the reference `bench/sweep.py` compares against).
+    """
+
+    def __init__(self, store, owner: str, runs: list, workers: int = 2, name: str = "", together: bool = True):
         self.store, self.owner, self.runs = store, owner, list(runs)
+        self.together = together
         self.workers = worker_count(workers)
         self.id = uuid.uuid4().hex[:12]
         self.name = name
@@ -66,8 +90,7 @@ class SweepRunner:
         self.errors: list[str] = []
         self._lock = threading.Lock()
         self._cancel = threading.Event()
-        self._active: set = set()
-        self._durations: list[float] = []
+        self._active: dict = {}  # the Trainers and Populations training now: how many runs each holds
         self._started = None
         self._finished_at = None
         self._executor: ThreadPoolExecutor | None = None
@@ -76,7 +99,8 @@ class SweepRunner:
     def start(self) -> None:
         self._started = time.monotonic()
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="playground-sweep")
-        futures = [self._executor.submit(self._run_one, parameters, spec) for parameters, spec in self.runs]
+        groups = population_groups(self.runs) if self.together else [[run] for run in self.runs]
+        futures = [self._executor.submit(self._run_group, group) for group in groups]
 
         def wait_all():
             for future in futures:
@@ -87,17 +111,48 @@ class SweepRunner:
         self._thread = threading.Thread(target=wait_all, name="playground-sweep-wait", daemon=True)
         self._thread.start()
 
-    def _run_one(self, parameters: dict, spec) -> None:
-        from playground.engine.trainer import Trainer
-
+    def _run_group(self, group: list) -> None:
         if self._cancel.is_set():
             return
-        began = time.monotonic()
+        if len(group) == 1:
+            self._run_alone(*group[0])
+            return
+        try:
+            self._run_population(group)
+        except Exception as error:  # one bad group must not end the sweep
+            log.exception("Sweep %s: a group of %d runs failed", self.id, len(group))
+            with self._lock:
+                self.errors.extend(f"{parameters}: {type(error).__name__}: {error}" for parameters, _ in group)
+
+    def _run_population(self, group: list) -> None:
+        specs = [spec for _, spec in group]
+        started_at = time.time()
+        population = Population(specs, jit=True)
+        with self._lock:
+            self._active[population] = population.size
+        try:
+            results = population.train(should_stop=self._cancel.is_set)
+        finally:
+            with self._lock:
+                self._active.pop(population, None)
+        for (parameters, spec), result in zip(group, results):
+            if result.state == "stopped":
+                continue  # cancelled mid-run: not a result
+            record = RunRecord.new(owner=self.owner, spec=spec, history=result.history, state=result.state, started_at=started_at,
+                                   duration=population.elapsed / population.size, message=result.message, sweep_id=self.id,
+                                   parameters=parameters)
+            self.store.save(record)
+            with self._lock:
+                self.saved_ids.append(record.id)
+
+    def _run_alone(self, parameters: dict, spec) -> None:
+        from playground.engine.trainer import Trainer
+
         trainer = None
         try:
             trainer = Trainer(spec, warm_up=False, jit=total_steps(spec) > XLA_WORTH_IT_STEPS, snapshots=False)
             with self._lock:
-                self._active.add(trainer)
+                self._active[trainer] = 1
             if self._cancel.is_set():
                 return
             state = trainer.run_to_end()
@@ -107,7 +162,6 @@ class SweepRunner:
             self.store.save(record)
             with self._lock:
                 self.saved_ids.append(record.id)
-                self._durations.append(time.monotonic() - began)
         except Exception as error:  # one bad run must not end the sweep
             log.exception("Sweep %s: the run %s failed", self.id, parameters)
             with self._lock:
@@ -115,7 +169,7 @@ class SweepRunner:
         finally:
             if trainer is not None:
                 with self._lock:
-                    self._active.discard(trainer)
+                    self._active.pop(trainer, None)
                 trainer.close()
 
     def cancel(self) -> None:
@@ -123,7 +177,8 @@ class SweepRunner:
         with self._lock:
             active = list(self._active)
         for trainer in active:
-            trainer.stop()
+            if not isinstance(trainer, Population):  # a population stops at its next call
+                trainer.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
         if self._thread is None:
@@ -133,14 +188,16 @@ class SweepRunner:
 
     def progress(self) -> Progress:
         with self._lock:
-            done, running, failed = len(self.saved_ids), len(self._active), len(self.errors)
-            durations = list(self._durations)
+            done, failed = len(self.saved_ids), len(self.errors)
+            active = dict(self._active)
+        running = sum(active.values())
+        in_progress = sum(runs * min(1.0, item.position[0] / max(1, item.epochs)) for item, runs in active.items())
         total = len(self.runs)
+        fraction = min(1.0, (done + failed + in_progress) / total) if total else 1.0
         finished = self._finished_at is not None
         state = "cancelled" if self._cancel.is_set() and finished else ("finished" if finished else "running")
-        eta = None
-        if durations and not finished:
-            remaining = total - done - failed
-            eta = sum(durations) / len(durations) * remaining / self.workers
         end = self._finished_at if finished else time.monotonic()
-        return Progress(done, total, running, failed, eta, state, (end - self._started) if self._started else 0.0)
+        elapsed = (end - self._started) if self._started else 0.0
+        eta = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 and not finished else None
+        return Progress(done, total, running, failed, 1.0 if finished and state == "finished" else fraction, eta, state, elapsed)
+

@@ -1,0 +1,265 @@
+"""Many runs of one architecture trained together, in one compiled program.
+
+A sweep's runs mostly differ in what leaves the program's shapes alone: the learning rate, the
+seed (initial weights and batch order), the regularization rate and the schedule. Trained one by
+one, each run pays for building, tracing and starting its own program, which on a playground's
+tiny networks costs far more than the training itself. A `Population` stacks its members'
+weights and optimizer state along a new first axis and runs Keras's own `stateless_call` and
+optimizer step for every member at once (`tf.vectorized_map`), each member on its own batches
+(its seed's epoch order) with its own learning rate and regularization rate.
+
+Each member's history equals training that run alone with `Trainer` up to float32 rounding
+(tests/test_population.py). A member whose loss stops being finite keeps its last finite weights
+and its history ends there, as a lone run's would.
+
+`population_key(spec)` says which specs can share a population: equal keys, one program. The
+batch size, architecture, optimizer, dataset and epochs make different keys.
+
+Example:
+
+    specs = [spec.replace(training=dataclasses.replace(spec.training, learning_rate=r)) for r in (0.01, 0.1, 1)]
+    population = Population(specs)
+    results = population.train()       # one `MemberResult` per spec, in order
+    results[0].history[-1]["test_loss"]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from playground.engine.training_loop import FULL_EVAL_LIMIT, MAX_ORDER_ENTRIES, PROGRAMS, TrainingLoop, epoch_order, stateless_apply
+from playground.learning_rates import divergence_message
+from playground.model_builder import build_model
+from playground.schedules import learning_rate_at
+from playground.spec import ExperimentSpec, RegularizationSpec, ScheduleSpec
+from playground.training_data import training_data
+
+MAX_EPOCHS_PER_CALL = 64
+UNIT_RATE = 1.0  # the program's penalty is built at this rate and scaled by each member's own
+SHAPE_FREE_LAYERS = ("Dense", "Dropout", "BatchNormalization")  # layers that train in populations
+
+
+def program_spec(spec: ExperimentSpec) -> ExperimentSpec:
+    """The spec with everything a population's members may differ in set to one value."""
+    training = spec.training
+    regularization = RegularizationSpec(training.regularization.kind, UNIT_RATE if training.regularization.kind != "none" else 0.0)
+    training = dataclasses.replace(training, learning_rate=0.01, seed=0, schedule=ScheduleSpec(), regularization=regularization)
+    return spec.replace(title="", description="", training=training)
+
+
+def population_key(spec: ExperimentSpec) -> str | None:
+    """Specs with equal keys train in one population; None for a spec that trains alone (a
+    convolutional network: its layers are not vectorized here)."""
+    if any(layer.type not in SHAPE_FREE_LAYERS for layer in spec.network.layers):
+        return None
+    return program_spec(spec).to_json(indent=None)
+
+
+@dataclass
+class MemberResult:
+    """What one member's run came to: its rows, its end state and the message for a divergence."""
+
+    spec: ExperimentSpec
+    history: list[dict] = field(default_factory=list)
+    state: str = "running"  # then "finished", "diverged" or "stopped"
+    message: str = ""
+
+
+class Population:
+    """Trains specs that share a `population_key` as one stacked model.
+
+    Args:
+        specs: the members' specs (validated by the caller; equal `population_key`s).
+        jit: compile with XLA.
+    """
+
+    def __init__(self, specs: list[ExperimentSpec], jit: bool = True):
+        keys = {population_key(spec) for spec in specs}
+        if len(keys) != 1 or None in keys:
+            raise ValueError("A population's specs must share one population_key.")
+        self.specs = list(specs)
+        self.size = len(specs)
+        template = program_spec(specs[0])
+        self.data = training_data(specs[0])
+        self.loop = TrainingLoop(build_model(template, self.data), self.data, template.training, jit=jit)
+        self.epochs = specs[0].training.epochs
+        self.regularized = template.training.regularization.kind != "none"
+        n = self.loop.train_size
+        self.epochs_per_call = max(1, min(MAX_EPOCHS_PER_CALL, self.epochs, MAX_ORDER_ENTRIES // (n * self.size)))
+        self.state = self._initial_state()
+        self.epoch = 0
+        self.elapsed = 0.0
+
+    def _initial_state(self) -> list[np.ndarray]:
+        """Every member's starting weights (built from its own seed, as a lone run's are) and a
+        fresh optimizer state, stacked along the first axis."""
+        weights_by_seed = {}
+        for spec in self.specs:
+            seed = spec.training.seed
+            if seed not in weights_by_seed:
+                model = build_model(spec, self.data, compile=False)
+                weights_by_seed[seed] = [v.numpy() for v in model.trainable_variables + model.non_trainable_variables]
+        members = [weights_by_seed[spec.training.seed] for spec in self.specs]
+        stacked = [np.stack(values) for values in zip(*members)]
+        optimizer = [np.repeat(v.numpy()[None], self.size, axis=0) for v in self.loop.optimizer_variables]
+        return stacked + optimizer
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(epoch, batch) reached, as `Trainer.position`: members move in step, a call at a time."""
+        return self.epoch, 0
+
+    def program_key(self) -> str:
+        return json.dumps(["population", self.size, self.epochs_per_call, self.loop.program_key()])
+
+    def _build(self):
+        import tensorflow as tf
+
+        loop = self.loop
+        model, optimizer = loop.model, loop.optimizer
+        size, batches, n = loop.batch_size, loop.batches_per_epoch, loop.train_size
+        trainable_count, non_trainable_count = len(loop.trainable), len(loop.non_trainable)
+        rate_index = loop.rate_index
+        running_metrics = n > FULL_EVAL_LIMIT
+
+        def split(state):
+            state = list(state)
+            return (state[:trainable_count], state[trainable_count:trainable_count + non_trainable_count],
+                    state[trainable_count + non_trainable_count:])
+
+        def member_step(state, rate, penalty_rate, order, batch, x_train, y_train):
+            trainable, non_trainable, optimizer_state = split(state)
+            positions = batch * size + tf.range(size)
+            weights = tf.cast(positions < n, tf.float32)
+            index = tf.gather(order, tf.minimum(positions, n - 1))
+            xb, yb = tf.gather(x_train, index), tf.gather(y_train, index)
+            with tf.GradientTape() as tape:
+                tape.watch(trainable)
+                p, non_trainable, losses = model.stateless_call(trainable, non_trainable, xb, training=True, return_losses=True)
+                data_loss = tf.reduce_sum(loop.per_sample_loss(yb, p) * weights) / tf.reduce_sum(weights)
+                loss = data_loss + (penalty_rate * tf.add_n(losses) if losses else 0.0)
+            optimizer_state[rate_index] = tf.cast(rate, optimizer_state[rate_index].dtype)
+            trainable, optimizer_state = stateless_apply(optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
+            correct = tf.reduce_sum(loop.correct(yb, p) * weights) if running_metrics else 0.0
+            return list(trainable) + list(non_trainable) + list(optimizer_state), tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), correct
+
+        def member_evaluate(state, x, y):
+            trainable, non_trainable, _ = split(state)
+            p, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+            return tf.stack([tf.reduce_mean(loop.per_sample_loss(y, p)), tf.reduce_mean(loop.correct(y, p))])
+
+        def where(keep, new, old):
+            return tf.where(tf.reshape(keep, [-1] + [1] * (len(old.shape) - 1)), new, old)
+
+        def run(state, epoch_count, rates, penalty_rates, orders, alive, full_train_metrics, x_train, y_train, x_fit, y_fit, x_test, y_test):
+            metrics = tf.zeros([self.epochs_per_call, self.size, 4])
+            recorded = tf.zeros([self.epochs_per_call, self.size], tf.bool)
+            stopped_at = tf.fill([self.size], -1)  # the batch (within its epoch) where a member's loss stopped being finite
+
+            def epoch_body(e, state, alive, stopped_at, metrics, recorded):
+                order, rate = orders[e], rates[e]
+
+                def batch_body(batch, state, alive, stopped_at, loss_sum, correct_sum):
+                    new_state, finite, loss_total, correct = tf.vectorized_map(
+                        lambda member: member_step(member[0], member[1], member[2], member[3], batch, x_train, y_train),
+                        (state, rate, penalty_rates, order))
+                    keep = alive & finite
+                    stopped_at = tf.where(alive & ~finite, batch, stopped_at)
+                    state = [where(keep, new, old) for new, old in zip(new_state, state)]
+                    return batch + 1, state, keep, stopped_at, loss_sum + loss_total, correct_sum + correct
+
+                zeros = tf.zeros([self.size])
+                _, state, alive_after, stopped_at, loss_sum, correct_sum = tf.while_loop(
+                    lambda batch, *_: batch < batches, batch_body, (tf.constant(0), state, alive, stopped_at, zeros, zeros))
+
+                def evaluate(x, y):
+                    return tf.vectorized_map(lambda member: member_evaluate(member, x, y), state)
+
+                test = evaluate(x_test, y_test)
+                train = tf.cond(full_train_metrics, lambda: evaluate(x_fit, y_fit), lambda: tf.stack([loss_sum / n, correct_sum / n], axis=1))
+                row = tf.stack([train[:, 0], test[:, 0], train[:, 1], test[:, 1]], axis=1)
+                metrics = tf.tensor_scatter_nd_update(metrics, [[e]], [row])
+                recorded = tf.tensor_scatter_nd_update(recorded, [[e]], [alive_after])
+                finite_row = tf.reduce_all(tf.math.is_finite(row[:, :2]), axis=1)
+                return e + 1, state, alive_after & finite_row, stopped_at, metrics, recorded
+
+            start = (tf.constant(0), list(state), alive, stopped_at, metrics, recorded)
+            epochs_done, state, alive, stopped_at, metrics, recorded = tf.while_loop(
+                lambda e, state, alive, *_: (e < epoch_count) & tf.reduce_any(alive), epoch_body, start)
+            return state, alive, stopped_at, metrics, recorded
+
+        return run
+
+    def _program(self):
+        import tensorflow as tf
+
+        return PROGRAMS.get(self.program_key(), lambda: tf.function(self._build(), jit_compile=self.loop.jit, reduce_retracing=True))
+
+    def train(self, should_stop=lambda: False) -> list[MemberResult]:
+        """Trains every member to the last epoch (or until `should_stop()` says so between calls)."""
+        import tensorflow as tf
+
+        loop = self.loop
+        results = [MemberResult(spec) for spec in self.specs]
+        alive = np.ones(self.size, bool)
+        penalty_rates = np.array([spec.training.regularization.rate if self.regularized else 0.0 for spec in self.specs], "float32")
+        data = loop.data_tensors
+        full = tf.constant(loop.train_size <= FULL_EVAL_LIMIT)
+        while self.epoch < self.epochs and alive.any():
+            if should_stop():
+                for result in results:
+                    if result.state == "running":
+                        result.state = "stopped"
+                return results
+            began = time.perf_counter()
+            count = min(self.epochs_per_call, self.epochs - self.epoch)
+            rates = np.zeros((self.epochs_per_call, self.size))
+            for i, spec in enumerate(self.specs):
+                rates[:count, i] = [learning_rate_at(spec.training.schedule, spec.training.learning_rate, self.epoch + e, self.epochs) for e in range(count)]
+            state, alive_after, stopped_at, metrics, recorded = self._program()(
+                [tf.constant(v) for v in self.state], tf.constant(count), tf.constant(rates, tf.float32), tf.constant(penalty_rates),
+                tf.constant(self._orders(count)), tf.constant(alive), full, *data)
+            self.state = [v.numpy() for v in state]
+            metrics, recorded, stopped_at, alive_after = metrics.numpy(), recorded.numpy(), stopped_at.numpy(), alive_after.numpy()
+            for i, result in enumerate(results):
+                for e in range(count):
+                    if recorded[e, i] and alive[i]:
+                        result.history.append(self._row(self.epoch + e, rates[e, i], metrics[e, i]))
+                if alive[i] and not alive_after[i]:
+                    result.state = "diverged"
+                    diverged_epoch = len(result.history) if stopped_at[i] >= 0 else len(result.history) - 1
+                    result.message = divergence_message(float(rates[min(diverged_epoch - self.epoch, count - 1), i]), diverged_epoch,
+                                                        int(max(stopped_at[i], 0)))
+            alive = alive_after
+            self.epoch += count
+            self.elapsed += time.perf_counter() - began
+        for result in results:
+            if result.state == "running":
+                result.state = "finished"
+        return results
+
+    def _orders(self, count: int) -> np.ndarray:
+        """The batch order of each of the next `count` epochs for each member (its seed's order)."""
+        n, shuffle = self.loop.train_size, self.loop.shuffle
+        orders = np.zeros((self.epochs_per_call, self.size, n), "int32")
+        by_seed = {}
+        for i, spec in enumerate(self.specs):
+            seed = spec.training.seed
+            if seed not in by_seed:
+                by_seed[seed] = np.stack([epoch_order(seed, self.epoch + e, n, shuffle) for e in range(count)])
+            orders[:count, i] = by_seed[seed]
+        return orders
+
+    def _row(self, epoch: int, rate: float, metrics: np.ndarray) -> dict:
+        train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in metrics)
+        regression = self.data.dataset.task == "regression"
+        return {
+            "epoch": epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
+            "train_accuracy": None if regression else train_accuracy, "test_accuracy": None if regression else test_accuracy,
+            "learning_rate": float(rate),
+        }
