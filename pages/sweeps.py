@@ -1,4 +1,5 @@
-"""Sweeps: a grid of hyperparameters over a base experiment, run in the background, compared."""
+"""Sweeps: a grid of hyperparameters or a smart search over a base experiment, run in the
+background, compared; sweeps saved and loaded as files."""
 
 from __future__ import annotations
 
@@ -10,32 +11,34 @@ from playground.learning_rates import LEARNING_RATE_LADDER
 from playground.figures.run_charts import overlaid_curves, parallel_coordinates, sweep_heatmap, sweep_heatmap_1d
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.runs.run_comparison import HIGHER_IS_BETTER, METRICS, best_run, heatmap_grid, sweep_table
-from playground.runs.sweep_grid import MAX_RUNS, SWEEP_PARAMETERS, SweepError, expand, parse_values, run_count
+from playground.figures.search_charts import parameter_importance, parameter_slices, search_history
+from playground.runs.search_runner import SearchRunner
+from playground.runs.sweep_file import SweepPlan
+from playground.runs.sweep_grid import SWEEP_PARAMETERS
 from playground.runs.sweep_runner import SweepRunner, worker_count
-from playground.validation import validate
 from widgets import session
 from widgets.safe_text import plain
 from widgets.run_saving import run_store, show_store_errors, store_warning
+from widgets.sweep_editor import sweep_editor
 
-DEFAULT_VALUES = {
-    "learning_rate": "0.001, 0.01, 0.03, 0.1, 0.3, 1", "batch_size": "1, 10, 30", "optimizer": "sgd, momentum, adam",
-    "activation": "relu, tanh, sigmoid", "layers": "0, 1, 2, 3", "units": "2, 4, 8", "regularization_rate": "0, 0.001, 0.01, 0.1",
-    "seed": "0, 1, 2",
-}
 BUILT_IN_EPOCHS = 50
+MAX_HEATMAP_VALUES = 12
 
 session.init()
 state = st.session_state
 store = run_store()
 owner = session.owner()
 st.title("Sweeps")
-st.write("What does the learning rate, the batch size or the depth do? Pick values, run every combination in the background, "
-         "and compare. Each run is saved on the Runs page as it finishes.")
+st.write("What does the learning rate, the batch size or the depth do? Pick values and run every combination, or give ranges and "
+         "let a smart search choose, in the background; then compare. Each run is saved on the Runs page as it finishes.")
 store_warning()
 
 
-def start(runs, name: str, workers: int) -> None:
-    sweep = SweepRunner(store, owner, runs, workers=workers, name=name)
+def start(plan: SweepPlan, workers: int) -> None:
+    if plan.mode == "search":
+        sweep = SearchRunner(store, owner, plan, workers=workers)
+    else:
+        sweep = SweepRunner(store, owner, plan.runs(), workers=workers, name=plan.name)
     sweep.start()
     state.sweep = sweep
     state.shown_sweep = sweep.id
@@ -65,9 +68,21 @@ def progress_panel():
             st.rerun(scope="app")  # show the complete results once
 
 
+def search_figures(sweep_id: str) -> None:
+    """The smart search's own figures, while this session still holds its Optuna study."""
+    search = state.get("sweep")
+    if not isinstance(search, SearchRunner) or search.id != sweep_id:
+        return
+    tabs = st.tabs(["Search history", "Which settings mattered", "Each setting"])
+    for tab, figure, key in zip(tabs, (search_history, parameter_importance, parameter_slices), ("search_history", "search_importance", "search_slices")):
+        chart = figure(search.study)
+        if chart is None:
+            tab.caption("Not enough finished runs yet for this figure (importance needs two parameters and two finished runs).")
+        else:
+            tab.plotly_chart(chart, width="stretch", key=key)
+
+
 def page() -> None:
-
-
     with st.container(border=True):
         st.subheader("Lecture-ready: the learning rate")
         st.write(f"TF Playground's default experiment trained at each of its {len(LEARNING_RATE_LADDER)} learning rates "
@@ -77,52 +92,23 @@ def page() -> None:
         if st.button("Run the learning-rate sweep", type="primary", key="sweep_builtin", disabled=running):
             base = PRESETS[DEFAULT_PRESET].spec
             base = base.replace(training=dataclasses.replace(base.training, epochs=int(state.get("builtin_epochs", BUILT_IN_EPOCHS))))
-            start(expand(base, {"learning_rate": list(LEARNING_RATE_LADDER)}), "learning rate ladder", worker_count(2))
+            start(SweepPlan(base, grid={"learning_rate": list(LEARNING_RATE_LADDER)}, name="learning rate ladder"), worker_count(2))
             st.rerun()
 
     with st.container(border=True):
-        st.subheader("Your own grid")
+        st.subheader("Your own sweep")
         base = session.spec()
         st.caption(f"Base experiment: **{plain(base.title) if base.title else 'the current playground experiment'}** (change it on the Playground page).")
-        chosen = st.multiselect("Parameters to sweep", list(SWEEP_PARAMETERS), default=["learning_rate"],
-                                format_func=lambda n: SWEEP_PARAMETERS[n].label, key="sweep_parameters")
-        grid, problems = {}, []
-        for name in chosen:
-            parameter = SWEEP_PARAMETERS[name]
-            hint = f" ({parameter.help})" if parameter.help else ""
-            options = f" Options: {', '.join(parameter.choices)}." if parameter.choices else ""
-            text = st.text_input(f"{parameter.label.capitalize()}{hint}", DEFAULT_VALUES[name], key=f"sweep_values_{name}",
-                                 help=f"Values separated by commas.{options}")
-            try:
-                grid[name] = parse_values(name, text)
-            except SweepError as error:
-                problems.append(error)
-        columns = st.columns(3)
-        epochs = columns[0].number_input("Epochs per run", 1, 100_000, min(base.training.epochs, 100), key="sweep_epochs")
-        workers = columns[1].slider("Runs at once", 1, worker_count(64), worker_count(2), key="sweep_workers",
-                                    help="Bounded by this machine's CPU count.")
-        count = run_count(grid) if not problems else 0
-        columns[2].metric("Runs in this grid", count)
-        runs = []
-        for problem in problems:
-            st.error(plain(f"{SWEEP_PARAMETERS[problem.field].label.capitalize() if problem.field in SWEEP_PARAMETERS else problem.field}: {problem.message}"))
-        if not problems:
-            base_problems = validate(base)
-            if base_problems:
-                st.error(plain("The base experiment has problems; fix them on the Playground page first: " + base_problems[0].message))
-            else:
-                try:
-                    trimmed = base.replace(training=dataclasses.replace(base.training, epochs=int(epochs)))
-                    runs = expand(trimmed, grid)
-                except SweepError as error:
-                    st.error(plain(error.message if error.field == "grid" else f"{SWEEP_PARAMETERS[error.field].label.capitalize()}: {error.message}"))
-        if count > MAX_RUNS:
-            st.caption(f"At most {MAX_RUNS} runs per sweep.")
-        label = f"Run {len(runs)} run{'s' if len(runs) != 1 else ''} of {int(epochs)} epoch{'s' if int(epochs) != 1 else ''}"
-        if st.button(label, disabled=not runs or running, key="sweep_start"):
-            start(runs, ", ".join(grid), workers)
+        plan = sweep_editor(base)
+        workers = st.slider("Runs at once", 1, worker_count(64), worker_count(2), key="sweep_workers",
+                            help="Groups of runs trained at the same time, bounded by this machine's CPU count. Runs that differ only in "
+                                 "learning rate, seed, regularization rate or schedule train together as one.")
+        epochs = plan.base.training.epochs if plan else 0
+        count = (plan.budget if plan.mode == "search" else len(plan.runs())) if plan else 0
+        label = f"{'Search' if plan and plan.mode == 'search' else 'Run'} {count} run{'s' if count != 1 else ''} of {epochs} epoch{'s' if epochs != 1 else ''}"
+        if st.button(label, disabled=plan is None or running, key="sweep_start", type="primary"):
+            start(plan, workers)
             st.rerun()
-
 
     st.fragment(run_every=1.0 if running else None)(progress_panel)()  # ticks only while a sweep runs
 
@@ -140,17 +126,20 @@ def page() -> None:
     better_high = metric in HIGHER_IS_BETTER
     st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
     best = best_run(table, metric)
-    if len(parameters) >= 2:
+    search_figures(sweep_id)
+    gridded = [p for p in parameters if table[p].nunique() <= MAX_HEATMAP_VALUES]  # a search's continuous values make no grid
+    if len(gridded) >= 2:
         x_axis, y_axis = st.columns(2)
-        x = x_axis.selectbox("Heatmap: across", parameters, index=0, key="sweep_x")
-        y = y_axis.selectbox("Heatmap: down", [p for p in parameters if p != x], index=0, key="sweep_y")
+        x = x_axis.selectbox("Heatmap: across", gridded, index=0, key="sweep_x")
+        y = y_axis.selectbox("Heatmap: down", [p for p in gridded if p != x], index=0, key="sweep_y")
         st.plotly_chart(sweep_heatmap(heatmap_grid(table, x, y, metric), x, y, METRICS[metric], better_high), width="stretch", key="sweep_heatmap")
-    elif parameters:
-        st.plotly_chart(sweep_heatmap_1d(table, parameters[0], metric, METRICS[metric]), width="stretch", key="sweep_heatmap")
+    elif gridded:
+        st.plotly_chart(sweep_heatmap_1d(table, gridded[0], metric, METRICS[metric]), width="stretch", key="sweep_heatmap")
     if parameters:
         st.plotly_chart(parallel_coordinates(table, parameters, metric, METRICS[metric], better_high), width="stretch", key="sweep_parallel")
     histories = store.histories(list(table["id"]), owner)
-    labels = {row["id"]: ", ".join(f"{p}={row[p]}" for p in parameters) or row["id"] for _, row in table.iterrows()}
+    labels = {row["id"]: ", ".join(f"{p}={row[p]:.3g}" if isinstance(row[p], float) else f"{p}={row[p]}" for p in parameters) or row["id"]
+              for _, row in table.iterrows()}
     best_label = labels.get(best["id"]) if best is not None else None
     st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in table["id"]}, highlight=best_label), width="stretch", key="sweep_curves")
     if best is not None:

@@ -2,6 +2,7 @@
 
     playground train CONFIG.json | --preset NAME [--epochs N] [--json] [--history-csv FILE] [--model FILE.keras]
     playground export CONFIG.json | --preset NAME --format python|keras|json [--output PATH]
+    playground sweep SWEEP.json [--workers N] [--json]
     playground runs list [--sweep ID] [--json]
     playground runs export --tensorboard DIR [--sweep ID] [--run ID ...]
     playground datasets | presets | schema
@@ -53,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["python", "keras", "json"], required=True)
     export.add_argument("--output", help="file to write (default: named after the experiment)")
     export.add_argument("--epochs", type=int, help="override the number of epochs (keras format trains first)")
+    sweep = commands.add_parser("sweep", help="run a sweep file (a grid or a smart search) and save its runs")
+    sweep.add_argument("file", help="a sweep file, as the Sweeps page downloads it")
+    sweep.add_argument("--workers", type=int, default=2, help="groups of runs trained at once (at most the CPU count; default 2)")
+    sweep.add_argument("--json", action="store_true", help="one JSON line per run, best first (no progress bar)")
     runs = commands.add_parser("runs", help="the saved runs (PLAYGROUND_RUNS_DB): list them or export them")
     run_commands = runs.add_subparsers(dest="runs_command", required=True)
     listing = run_commands.add_parser("list", help="one line per saved run, newest first")
@@ -296,6 +301,83 @@ def _store():
         raise BadInput(str(error)) from None
 
 
+CLI_OWNER = "cli"  # whose runs the command line's sweeps are (`runs list` shows everyone's)
+
+
+def command_sweep(args) -> int:
+    from playground.file_reading import FileRefused, read_regular_file
+    from playground.runs.sweep_file import MAX_SWEEP_BYTES, SweepFileError, SweepPlan
+
+    try:
+        plan = SweepPlan.from_json(read_regular_file(Path(args.file), MAX_SWEEP_BYTES + 1, "Sweep file"))
+    except FileRefused as error:
+        raise BadInput(str(error)) from None
+    except SweepFileError as error:
+        raise BadInput("\n".join(error.problems)) from None
+    if args.workers < 1:
+        raise BadInput(f"--workers must be at least 1, but got {args.workers}.")
+    store = _store()
+    sweep = _sweep_runner(plan, store, args.workers)
+    sweep.start()
+    _follow(sweep, bar=not args.json)
+    table = _sweep_results(store, sweep.id)
+    for row in table:
+        print(json.dumps(row) if args.json else _sweep_line(row))
+    for error in sweep.errors:
+        print(f"a run failed: {error}", file=sys.stderr)
+    if not args.json:
+        print(f"sweep {sweep.id}: {len(table)} run(s) saved in {sweep.progress().elapsed:.1f} s; "
+              f"`playground runs list --sweep {sweep.id}` lists them again.")
+    return EXIT_DONE if not sweep.errors else EXIT_NOT_FINISHED
+
+
+def _sweep_runner(plan, store, workers: int):
+    if plan.mode == "search":
+        from playground.runs.search_runner import SearchRunner
+
+        return SearchRunner(store, CLI_OWNER, plan, workers=workers)
+    from playground.runs.sweep_runner import SweepRunner
+
+    return SweepRunner(store, CLI_OWNER, plan.runs(), workers=workers, name=plan.name)
+
+
+def _follow(sweep, bar: bool) -> None:
+    """Waits for the sweep, with a progress bar on a terminal; Ctrl-C cancels it (finished runs stay)."""
+    try:
+        if bar and sys.stdout.isatty():
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = (TextColumn("sweep"), BarColumn(), TextColumn("{task.fields[runs]}"), TimeRemainingColumn())
+            with Progress(*columns) as progress:
+                task = progress.add_task("runs", total=1.0, runs="")
+                while not sweep.wait(0.2):
+                    now = sweep.progress()
+                    progress.update(task, completed=now.fraction, runs=f"{now.done}/{now.total} runs saved")
+                progress.update(task, completed=1.0, runs=f"{sweep.progress().done}/{sweep.progress().total} runs saved")
+        else:
+            sweep.wait()
+    except KeyboardInterrupt:
+        sweep.cancel()
+        sweep.wait()
+        raise
+
+
+def _sweep_results(store, sweep_id: str) -> list[dict]:
+    """The sweep's saved runs, best (lowest test loss) first."""
+    rows = []
+    for _, row in store.list_runs(None, sweep_id=sweep_id).iterrows():
+        rows.append({"id": row["id"], "state": row["state"], "epochs": int(row["epochs"]), "test_loss": _number(row["test_loss"]),
+                     "test_accuracy": _number(row["test_accuracy"]), "parameters": row["parameters"]})
+    return sorted(rows, key=lambda r: (r["test_loss"] is None, r["test_loss"] if r["test_loss"] is not None else 0.0))
+
+
+def _sweep_line(row: dict) -> str:
+    loss = f"{row['test_loss']:.4f}" if row["test_loss"] is not None else "   -  "
+    accuracy = f"  test acc {row['test_accuracy']:.3f}" if row["test_accuracy"] is not None else ""
+    values = "  ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}" for name, value in row["parameters"].items())
+    return f"{row['id']}  {row['state']:<9} {row['epochs']:>6} epochs  test loss {loss}{accuracy}  {values}"
+
+
 def command_runs(args) -> int:
     store = _store()
     runs = store.list_runs(None, sweep_id=args.sweep)
@@ -355,7 +437,7 @@ def main(argv=None) -> int:
         return int(exit.code or 0) and EXIT_BAD_INPUT
     configure_logging("INFO" if args.verbose else "WARNING")
     handler = {"train": command_train, "export": command_export, "datasets": command_datasets, "presets": command_presets,
-               "schema": command_schema, "runs": command_runs, "app": command_app}[args.command]
+               "schema": command_schema, "runs": command_runs, "sweep": command_sweep, "app": command_app}[args.command]
     try:
         return handler(args)
     except BadInput as error:

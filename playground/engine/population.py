@@ -76,9 +76,11 @@ class Population:
     Args:
         specs: the members' specs (validated by the caller; equal `population_key`s).
         jit: compile with XLA.
+        epochs_per_call: at most this many epochs per compiled call: `train`'s `should_stop`
+            is asked between calls (a smart search checks for pruning there).
     """
 
-    def __init__(self, specs: list[ExperimentSpec], jit: bool = True):
+    def __init__(self, specs: list[ExperimentSpec], jit: bool = True, epochs_per_call: int = MAX_EPOCHS_PER_CALL):
         keys = {population_key(spec) for spec in specs}
         if len(keys) != 1 or None in keys:
             raise ValueError("A population's specs must share one population_key.")
@@ -90,7 +92,8 @@ class Population:
         self.epochs = specs[0].training.epochs
         self.regularized = template.training.regularization.kind != "none"
         n = self.loop.train_size
-        self.epochs_per_call = max(1, min(MAX_EPOCHS_PER_CALL, self.epochs, MAX_ORDER_ENTRIES // (n * self.size)))
+        self.epochs_per_call = max(1, min(epochs_per_call, MAX_EPOCHS_PER_CALL, self.epochs, MAX_ORDER_ENTRIES // (n * self.size)))
+        self.results = [MemberResult(spec) for spec in self.specs]  # filled in by `train`, a call at a time
         self.state = self._initial_state()
         self.epoch = 0
         self.elapsed = 0.0
@@ -205,7 +208,7 @@ class Population:
         import tensorflow as tf
 
         loop = self.loop
-        results = [MemberResult(spec) for spec in self.specs]
+        results = self.results
         alive = np.ones(self.size, bool)
         penalty_rates = np.array([spec.training.regularization.rate if self.regularized else 0.0 for spec in self.specs], "float32")
         data = loop.data_tensors

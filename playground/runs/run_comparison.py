@@ -61,7 +61,7 @@ def sweep_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def best_run(table: pd.DataFrame, metric: str = "test_loss") -> pd.Series | None:
-    usable = table[table["state"] != "diverged"].dropna(subset=[metric])
+    usable = table[~table["state"].isin(("diverged", "pruned"))].dropna(subset=[metric])  # whole runs only
     if usable.empty:
         return None
     index = usable[metric].idxmax() if metric in HIGHER_IS_BETTER else usable[metric].idxmin()

@@ -89,44 +89,59 @@ SWEEP_PARAMETERS: dict[str, SweepParameter] = {
 
 
 def parse_values(name: str, text: str) -> list:
-    """The values typed for a parameter ("0.01, 0.1 1"), checked: not empty, the right type, in range, no duplicates."""
-    if not isinstance(name, str) or name not in SWEEP_PARAMETERS:
-        raise SweepError(str(name), f"'{name!s:.40}' cannot be swept; choose from {', '.join(SWEEP_PARAMETERS)}.")
-    parameter = SWEEP_PARAMETERS[name]
+    """The values typed for a parameter ("0.01, 0.1 1"), checked as `check_values` does."""
     text = str(text)
     if len(text) > MAX_VALUES_TEXT:
-        raise SweepError(name, f"{len(text):,} characters of values is more than a sweep can run ({MAX_RUNS} runs at most); give fewer values.")
-    words = [w for w in re.split(r"[,\s;]+", text.strip()) if w]
-    if not words:
+        raise SweepError(str(name), f"{len(text):,} characters of values is more than a sweep can run ({MAX_RUNS} runs at most); give fewer values.")
+    return check_values(name, [w for w in re.split(r"[,\s;]+", text.strip()) if w])
+
+
+def sweep_parameter(name) -> SweepParameter:
+    """The parameter called `name`, or a `SweepError` listing the ones that can be swept."""
+    if not isinstance(name, str) or name not in SWEEP_PARAMETERS:
+        raise SweepError(str(name)[:40], f"'{name!s:.40}' cannot be swept; choose from {', '.join(SWEEP_PARAMETERS)}.")
+    return SWEEP_PARAMETERS[name]
+
+
+def check_value(name: str, item):
+    """One value for a parameter (a number, or its text), checked: the right type and in range."""
+    parameter = sweep_parameter(name)
+    word = str(item)
+    if parameter.kind == "choice":
+        if not isinstance(item, str) or item not in parameter.choices:
+            raise SweepError(name, f"'{word:.40}' is not a known {parameter.label}; use {', '.join(parameter.choices)}.")
+        return item
+    if isinstance(item, bool) or not isinstance(item, (int, float, str)):
+        raise SweepError(name, f"{word:.40} is not a number; the {parameter.label} takes numbers like 0.01, 0.1.")
+    try:
+        number = float(item)
+    except ValueError:
+        raise SweepError(name, f"'{word:.40}' is not a number; the {parameter.label} takes numbers like 0.01, 0.1.") from None
+    if not math.isfinite(number):
+        raise SweepError(name, f"'{word:.40}' is not a finite number.")
+    if parameter.kind == "int":
+        if number != int(number):
+            raise SweepError(name, f"'{word:.40}' is not a whole number; the {parameter.label} must be one.")
+        number = int(number)
+    if parameter.minimum is not None and number < parameter.minimum:
+        raise SweepError(name, f"{word:.40} is too small; the {parameter.label} must be at least {parameter.minimum:g}.")
+    if parameter.maximum is not None and number > parameter.maximum:
+        raise SweepError(name, f"{word:.40} is too large; the {parameter.label} must be at most {parameter.maximum:g}.")
+    return number
+
+
+def check_values(name: str, items: list) -> list:
+    """A parameter's list of values, checked: not empty, each value valid, no duplicates."""
+    parameter = sweep_parameter(name)
+    if not items:
         raise SweepError(name, f"give at least one value for the {parameter.label}, separated by commas.")
-    if len(words) > MAX_RUNS:
-        raise SweepError(name, f"{len(words):,} values make more than the {MAX_RUNS} runs a sweep may have; give fewer values.")
+    if len(items) > MAX_RUNS:
+        raise SweepError(name, f"{len(items):,} values make more than the {MAX_RUNS} runs a sweep may have; give fewer values.")
     values, seen = [], set()
-    for word in words:
-        if parameter.kind == "choice":
-            if word not in parameter.choices:
-                raise SweepError(name, f"'{word:.40}' is not a known {parameter.label}; use {', '.join(parameter.choices)}.")
-            value = word
-        else:
-            try:
-                number = float(word)
-            except ValueError:
-                raise SweepError(name, f"'{word:.40}' is not a number; the {parameter.label} takes numbers like 0.01, 0.1.") from None
-            if not math.isfinite(number):
-                raise SweepError(name, f"'{word:.40}' is not a finite number.")
-            if parameter.kind == "float":
-                number = float(number)
-            else:
-                if number != int(number):
-                    raise SweepError(name, f"'{word:.40}' is not a whole number; the {parameter.label} must be one.")
-                number = int(number)
-            if parameter.minimum is not None and number < parameter.minimum:
-                raise SweepError(name, f"{word:.40} is too small; the {parameter.label} must be at least {parameter.minimum:g}.")
-            if parameter.maximum is not None and number > parameter.maximum:
-                raise SweepError(name, f"{word:.40} is too large; the {parameter.label} must be at most {parameter.maximum:g}.")
-            value = number
+    for item in items:
+        value = check_value(name, item)
         if value in seen:
-            raise SweepError(name, f"{word:.40} is listed twice; give each value once.")
+            raise SweepError(name, f"{str(item):.40} is listed twice; give each value once.")
         seen.add(value)
         values.append(value)
     return values

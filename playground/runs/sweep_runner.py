@@ -17,6 +17,8 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import os
 import threading
@@ -83,6 +85,7 @@ class SweepRunner:
     def __init__(self, store, owner: str, runs: list, workers: int = 2, name: str = "", together: bool = True):
         self.store, self.owner, self.runs = store, owner, list(runs)
         self.together = together
+        self.total = len(self.runs)
         self.workers = worker_count(workers)
         self.id = uuid.uuid4().hex[:12]
         self.name = name
@@ -99,8 +102,7 @@ class SweepRunner:
     def start(self) -> None:
         self._started = time.monotonic()
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="playground-sweep")
-        groups = population_groups(self.runs) if self.together else [[run] for run in self.runs]
-        futures = [self._executor.submit(self._run_group, group) for group in groups]
+        futures = [self._executor.submit(task) for task in self._tasks()]
 
         def wait_all():
             for future in futures:
@@ -110,6 +112,11 @@ class SweepRunner:
 
         self._thread = threading.Thread(target=wait_all, name="playground-sweep-wait", daemon=True)
         self._thread.start()
+
+    def _tasks(self) -> list:
+        """What the workers do: train each group."""
+        groups = population_groups(self.runs) if self.together else [[run] for run in self.runs]
+        return [functools.partial(self._run_group, group) for group in groups]
 
     def _run_group(self, group: list) -> None:
         if self._cancel.is_set():
@@ -125,51 +132,59 @@ class SweepRunner:
                 self.errors.extend(f"{parameters}: {type(error).__name__}: {error}" for parameters, _ in group)
 
     def _run_population(self, group: list) -> None:
-        specs = [spec for _, spec in group]
         started_at = time.time()
-        population = Population(specs, jit=True)
-        with self._lock:
-            self._active[population] = population.size
-        try:
+        population = Population([spec for _, spec in group])
+        with self._training(population, population.size):
             results = population.train(should_stop=self._cancel.is_set)
+        for (parameters, _), result in zip(group, results):
+            if result.state != "stopped":  # a stopped one was cancelled mid-run: not a result
+                self._save_member(population, result, parameters, started_at)
+
+    def _save_member(self, population: Population, result, parameters: dict, started_at: float, state: str | None = None) -> None:
+        """Saves one member's run; its duration is its share of the population's training time."""
+        self._save(RunRecord.new(owner=self.owner, spec=result.spec, history=result.history, state=state or result.state,
+                                 started_at=started_at, duration=population.elapsed / population.size, message=result.message,
+                                 sweep_id=self.id, parameters=parameters))
+
+    def _save(self, record: RunRecord) -> None:
+        self.store.save(record)
+        with self._lock:
+            self.saved_ids.append(record.id)
+
+    @contextlib.contextmanager
+    def _training(self, item, runs: int):
+        """Counts `item` (a Trainer or a Population holding `runs` runs) as training while inside."""
+        with self._lock:
+            self._active[item] = runs
+        try:
+            yield item
         finally:
             with self._lock:
-                self._active.pop(population, None)
-        for (parameters, spec), result in zip(group, results):
-            if result.state == "stopped":
-                continue  # cancelled mid-run: not a result
-            record = RunRecord.new(owner=self.owner, spec=spec, history=result.history, state=result.state, started_at=started_at,
-                                   duration=population.elapsed / population.size, message=result.message, sweep_id=self.id,
-                                   parameters=parameters)
-            self.store.save(record)
-            with self._lock:
-                self.saved_ids.append(record.id)
+                self._active.pop(item, None)
 
-    def _run_alone(self, parameters: dict, spec) -> None:
+    def _run_alone(self, parameters: dict, spec) -> RunRecord | None:
+        """Trains one run with its own `Trainer`; the saved record, or None (cancelled or failed)."""
         from playground.engine.trainer import Trainer
 
         trainer = None
         try:
             trainer = Trainer(spec, warm_up=False, jit=total_steps(spec) > XLA_WORTH_IT_STEPS, snapshots=False)
-            with self._lock:
-                self._active[trainer] = 1
-            if self._cancel.is_set():
-                return
-            state = trainer.run_to_end()
+            with self._training(trainer, 1):
+                if self._cancel.is_set():
+                    return None
+                state = trainer.run_to_end()
             if self._cancel.is_set() and state == "stopped":
-                return  # cancelled mid-run: not a result
+                return None  # cancelled mid-run: not a result
             record = record_of(trainer, self.owner, sweep_id=self.id, parameters=parameters)
-            self.store.save(record)
-            with self._lock:
-                self.saved_ids.append(record.id)
+            self._save(record)
+            return record
         except Exception as error:  # one bad run must not end the sweep
             log.exception("Sweep %s: the run %s failed", self.id, parameters)
             with self._lock:
                 self.errors.append(f"{parameters}: {type(error).__name__}: {error}")
+            return None
         finally:
             if trainer is not None:
-                with self._lock:
-                    self._active.pop(trainer, None)
                 trainer.close()
 
     def cancel(self) -> None:
@@ -192,7 +207,7 @@ class SweepRunner:
             active = dict(self._active)
         running = sum(active.values())
         in_progress = sum(runs * min(1.0, item.position[0] / max(1, item.epochs)) for item, runs in active.items())
-        total = len(self.runs)
+        total = self.total
         fraction = min(1.0, (done + failed + in_progress) / total) if total else 1.0
         finished = self._finished_at is not None
         state = "cancelled" if self._cancel.is_set() and finished else ("finished" if finished else "running")
