@@ -98,3 +98,26 @@ def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, mon
     finally:
         monkeypatch.undo()
         run_store.clear()
+
+
+def test_smart_search_mode_runs_a_budget_and_shows_optuna_figures():
+    app = app_on("pages/sweeps.py")
+    app.radio(key="sweep_mode").set_value("search").run()
+    no_problems(app)
+    app.text_input(key="sweep_low_learning_rate").input("1").run()
+    assert any("must be below high" in e.value for e in app.error) and app.button(key="sweep_start").disabled
+    app.text_input(key="sweep_low_learning_rate").input("0.01").run()
+    app.number_input(key="sweep_budget").set_value(4).run()
+    app.number_input(key="sweep_epochs").set_value(5).run()
+    assert not app.error
+    assert app.button(key="sweep_start").label == "Search 4 runs of 5 epochs"
+    app.button(key="sweep_start").click().run()
+    search = wait_for_sweep(app)
+    no_problems(app)
+    assert search.progress().done == 4 and len(search.study.trials) == 4
+    assert all(0.01 <= trial.params["learning_rate"] <= 1 for trial in search.study.trials)
+    keys = [c.proto.id for c in app.get("plotly_chart")]
+    assert any("search_history" in k for k in keys) and any("search_slices" in k for k in keys)
+    assert any("sweep_parallel" in k for k in keys)
+
+    assert any("sweep_download" in d.proto.id for d in app.get("download_button"))  # the e2e test downloads and loads it back

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 OBJECTIVE = "test_loss"  # minimized, as it is after the run's last epoch
 PRUNE_CHECKS = 20  # a run is compared with the others this many times over its epochs
 STARTUP_RUNS = 5  # runs that finish before the pruner stops any
+WARM_UP_SHARE = 0.25  # no run is stopped in its first quarter: early losses say little
 
 
 def suggest(trial, name: str, entry) -> float | int | str:
@@ -65,7 +66,7 @@ class SearchRunner(SweepRunner):
         self.study = optuna.create_study(
             direction="minimize",
             sampler=optuna.samplers.TPESampler(seed=plan.seed),
-            pruner=optuna.pruners.MedianPruner(n_startup_trials=STARTUP_RUNS, n_warmup_steps=max(1, epochs // 10)),
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=STARTUP_RUNS, n_warmup_steps=max(1, int(epochs * WARM_UP_SHARE))),
         )
         self._asked = 0
 

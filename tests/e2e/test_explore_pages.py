@@ -68,3 +68,45 @@ def test_a_playground_run_is_listed_on_the_runs_page(app_url, page):
     assert "owner=" not in page.url  # the owner id never travels in an address
     shot(page, "runs-table")
     assert page.evaluate(f"() => {STATUS} === null")
+
+
+def test_smart_search_downloads_its_file_loads_it_back_and_runs(app_url, page, tmp_path):
+    from playground.runs.sweep_file import SweepPlan
+
+    page.goto(f"{app_url}/sweeps")
+    expect(page.locator("h1", has_text="Sweeps")).to_be_visible(timeout=60_000)
+    page.locator(".st-key-sweep_mode").get_by_text("Smart search").click()
+    settle(page)
+    for key, value in (("sweep_budget", "3"), ("sweep_epochs", "5"), ("sweep_low_learning_rate", "0.01")):
+        settle(page)
+        field = page.locator(f".st-key-{key} input")
+        expect(field).to_have_count(1)
+        field.fill(value)
+        field.press("Enter")
+    settle(page)
+    expect(main(page).get_by_role("button", name="Search 3 runs of 5 epochs")).to_be_enabled(timeout=30_000)
+    settle(page)
+    download_button = main(page).get_by_role("button", name="Download this sweep")
+    expect(download_button).to_have_count(1)
+    with page.expect_download() as download:
+        download_button.click()
+    path = tmp_path / "search.sweep.json"
+    download.value.save_as(path)
+    plan = SweepPlan.from_json(path.read_text())
+    assert (plan.mode, plan.budget, plan.base.training.epochs) == ("search", 3, 5)
+    assert plan.search["learning_rate"].low == 0.01 and plan.search["learning_rate"].log
+
+    page.goto(f"{app_url}/sweeps")  # a fresh page: the file alone brings the sweep back
+    expect(page.locator("h1", has_text="Sweeps")).to_be_visible(timeout=60_000)
+    page.locator(".st-key-sweep_file input[type=file]").set_input_files(str(path))
+    start = main(page).get_by_role("button", name="Search 3 runs of 5 epochs")
+    expect(start).to_be_enabled(timeout=60_000)
+    expect(page.locator(".st-key-sweep_low_learning_rate input")).to_have_value("0.01")
+    shot(page, "sweeps-search-loaded")
+    start.click()
+    expect(main(page).get_by_text("3 of 3 runs saved").first).to_be_visible(timeout=180_000)
+    expect(main(page).get_by_role("tab", name="Search history")).to_be_visible(timeout=60_000)
+    expect(page.locator(".st-key-search_history .js-plotly-plot")).to_be_visible(timeout=60_000)
+    page.set_viewport_size({"width": 1280, "height": 3000})
+    page.wait_for_timeout(1000)
+    shot(page, "sweeps-search-results")
