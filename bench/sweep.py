@@ -5,10 +5,15 @@ runs trained one by one (`together=False`, the path before populations), side by
    rates, 50 epochs): the first sweep of the process (compiles included) and warm (best of 3).
 2. A 200-run grid (10 learning rates x 5 seeds x 4 L2 rates, default experiment, 100 epochs),
    end to end: building, training and saving every run.
+3. The smart search against a grid on the spiral (the deep preset, 100 epochs), over 5
+   parameters: learning rate, units, hidden layers, activation and L2 rate. A grid with at least
+   two values each holds 48 runs at the least (the most that fits a 60-run budget); the search
+   gets 60 runs, for each of 5 search seeds. Each line prints both best final test losses.
 
 Both paths use 2 workers. Runs go to a scratch database.
 
-Run: .venv/bin/python bench/sweep.py      (about two minutes on a 2-core machine)
+Run: .venv/bin/python bench/sweep.py [--skip-search]     (about 2 minutes, plus about 10 for the
+search comparison, on a 2-core machine)
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from playground.learning_rates import LEARNING_RATE_LADDER  # noqa: E402
 from playground.presets import DEFAULT_PRESET, PRESETS  # noqa: E402
 from playground.runs.run_store import RunStore  # noqa: E402
 from playground.runs.sweep_grid import expand  # noqa: E402
+from playground.runs.search_runner import SearchRunner  # noqa: E402
+from playground.runs.sweep_file import SearchRange, SweepPlan  # noqa: E402
 from playground.runs.sweep_runner import SweepRunner  # noqa: E402
 from playground.spec import ExperimentSpec  # noqa: E402
 
@@ -36,6 +43,15 @@ GRID = {
     "seed": [0, 1, 2, 3, 4],
     "regularization_rate": [0.0, 0.001, 0.01, 0.1],
 }
+
+SEARCH_BUDGET = 60
+SEARCH_SEEDS = range(5)
+SPACE = {
+    "learning_rate": SearchRange(0.0001, 0.1, log=True), "units": SearchRange(2, 8), "layers": SearchRange(1, 6),
+    "activation": SearchRange(choices=("relu", "tanh", "sigmoid")), "regularization_rate": SearchRange(0.0, 0.01),
+}
+SPACE_GRID = {"learning_rate": [0.001, 0.01, 0.1], "units": [4, 8], "layers": [2, 6], "activation": ["relu", "tanh"],
+              "regularization_rate": [0.0, 0.001]}
 
 
 def with_epochs(spec, epochs: int):
@@ -70,6 +86,35 @@ def main() -> None:
     print(f"{f'{len(grid)}-run grid x 100 epochs, end to end (s)':44} {seconds['together']:10.2f} {seconds['one by one']:11.2f} "
           f"{seconds['one by one'] / seconds['together']:8.1f}x")
     print(f"{'  runs per minute':44} {len(grid) / seconds['together'] * 60:10.0f} {len(grid) / seconds['one by one'] * 60:11.0f}")
+    if "--skip-search" not in sys.argv:
+        compare_search(store)
+
+
+def best_loss(store, sweep_id: str) -> float:
+    runs = store.list_runs("bench", sweep_id=sweep_id)
+    return float(runs[runs["state"] == "finished"]["test_loss"].min())
+
+
+def compare_search(store) -> None:
+    spiral = with_epochs(PRESETS["spiral-deep"].spec, 100)
+    grid = SweepRunner(store, "bench", expand(spiral, SPACE_GRID), workers=WORKERS)
+    start = time.perf_counter()
+    grid.start()
+    grid.wait()
+    grid_best = best_loss(store, grid.id)
+    print(f"\nspiral, 5 parameters: grid of {len(grid.runs)} runs, best test loss {grid_best:.4f} ({time.perf_counter() - start:.0f} s)")
+    wins = 0
+    for seed in SEARCH_SEEDS:
+        search = SearchRunner(store, "bench", SweepPlan(spiral, search=SPACE, budget=SEARCH_BUDGET, seed=seed), workers=WORKERS)
+        start = time.perf_counter()
+        search.start()
+        search.wait()
+        best = best_loss(store, search.id)
+        pruned = sum(1 for trial in search.study.trials if trial.state.name == "PRUNED")
+        wins += best <= grid_best
+        print(f"  search seed {seed}: {SEARCH_BUDGET} runs ({pruned} pruned), best test loss {best:.4f} "
+              f"{'<=' if best <= grid_best else '> '} grid's {grid_best:.4f} ({time.perf_counter() - start:.0f} s)")
+    print(f"  the search matched or beat the grid in {wins} of {len(SEARCH_SEEDS)} seeds")
 
 
 if __name__ == "__main__":
