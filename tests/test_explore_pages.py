@@ -1,6 +1,5 @@
 """AppTest: the Runs and Sweeps pages, driven through the app's navigation."""
 
-import time
 from pathlib import Path
 
 import pytest

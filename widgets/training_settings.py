@@ -13,7 +13,7 @@ from playground.losses import LOSSES
 from playground.optimizers import OPTIMIZERS
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
-from playground.spec import RegularizationSpec, ScheduleSpec, TrainingSpec
+from playground.spec import RegularizationSpec, TrainingSpec
 from playground.validation import MAX_EPOCHS, MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE
 from widgets import session
 from widgets.widget_values import index_of as _index

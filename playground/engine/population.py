@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground.engine.training_loop import FULL_EVAL_LIMIT, MAX_ORDER_ENTRIES, PROGRAMS, TrainingLoop, epoch_order, stateless_apply
+from playground.engine.training_loop import FULL_EVAL_LIMIT, MAX_ORDER_ENTRIES, PROGRAMS, TrainingLoop, epoch_order
 from playground.learning_rates import divergence_message
 from playground.model_builder import build_model
 from playground.schedules import learning_rate_at
@@ -124,37 +124,7 @@ class Population:
         import tensorflow as tf
 
         loop = self.loop
-        model, optimizer = loop.model, loop.optimizer
-        size, batches, n = loop.batch_size, loop.batches_per_epoch, loop.train_size
-        trainable_count, non_trainable_count = len(loop.trainable), len(loop.non_trainable)
-        rate_index = loop.rate_index
-        running_metrics = n > FULL_EVAL_LIMIT
-
-        def split(state):
-            state = list(state)
-            return (state[:trainable_count], state[trainable_count:trainable_count + non_trainable_count],
-                    state[trainable_count + non_trainable_count:])
-
-        def member_step(state, rate, penalty_rate, order, batch, x_train, y_train):
-            trainable, non_trainable, optimizer_state = split(state)
-            positions = batch * size + tf.range(size)
-            weights = tf.cast(positions < n, tf.float32)
-            index = tf.gather(order, tf.minimum(positions, n - 1))
-            xb, yb = tf.gather(x_train, index), tf.gather(y_train, index)
-            with tf.GradientTape() as tape:
-                tape.watch(trainable)
-                p, non_trainable, losses = model.stateless_call(trainable, non_trainable, xb, training=True, return_losses=True)
-                data_loss = tf.reduce_sum(loop.per_sample_loss(yb, p) * weights) / tf.reduce_sum(weights)
-                loss = data_loss + (penalty_rate * tf.add_n(losses) if losses else 0.0)
-            optimizer_state[rate_index] = tf.cast(rate, optimizer_state[rate_index].dtype)
-            trainable, optimizer_state = stateless_apply(optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
-            correct = tf.reduce_sum(loop.correct(yb, p) * weights) if running_metrics else 0.0
-            return list(trainable) + list(non_trainable) + list(optimizer_state), tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), correct
-
-        def member_evaluate(state, x, y):
-            trainable, non_trainable, _ = split(state)
-            p, _ = model.stateless_call(trainable, non_trainable, x, training=False)
-            return tf.stack([tf.reduce_mean(loop.per_sample_loss(y, p)), tf.reduce_mean(loop.correct(y, p))])
+        batches, n = loop.batches_per_epoch, loop.train_size
 
         def where(keep, new, old):
             return tf.where(tf.reshape(keep, [-1] + [1] * (len(old.shape) - 1)), new, old)
@@ -169,7 +139,7 @@ class Population:
 
                 def batch_body(batch, state, alive, stopped_at, loss_sum, correct_sum):
                     new_state, finite, loss_total, correct = tf.vectorized_map(
-                        lambda member: member_step(member[0], member[1], member[2], member[3], batch, x_train, y_train),
+                        lambda member: loop.step(member[0], member[1], member[3], batch, x_train, y_train, penalty_scale=member[2]),
                         (state, rate, penalty_rates, order))
                     keep = alive & finite
                     stopped_at = tf.where(alive & ~finite, batch, stopped_at)
@@ -181,7 +151,7 @@ class Population:
                     lambda batch, *_: batch < batches, batch_body, (tf.constant(0), state, alive, stopped_at, zeros, zeros))
 
                 def evaluate(x, y):
-                    return tf.vectorized_map(lambda member: member_evaluate(member, x, y), state)
+                    return tf.vectorized_map(lambda member: tf.stack(loop.evaluate(member, x, y)), state)
 
                 test = evaluate(x_test, y_test)
                 train = tf.cond(full_train_metrics, lambda: evaluate(x_fit, y_fit), lambda: tf.stack([loss_sum / n, correct_sum / n], axis=1))

@@ -203,42 +203,52 @@ class TrainingLoop:
         truth = tf.argmax(y, axis=-1) if self.plan.one_hot else tf.cast(tf.reshape(y, [-1]), tf.int64)
         return tf.cast(tf.equal(tf.argmax(p, axis=-1), truth), tf.float32)
 
+    def split_state(self, state):
+        """The program's state as (trainable weights, non-trainable weights, optimizer variables)."""
+        state = list(state)
+        trainable_count, non_trainable_count = len(self.trainable), len(self.non_trainable)
+        return (state[:trainable_count], state[trainable_count:trainable_count + non_trainable_count],
+                state[trainable_count + non_trainable_count:])
+
+    def evaluate(self, state, x, y):
+        """Mean loss and accuracy of the model with `state` on (x, y)."""
+        import tensorflow as tf
+
+        trainable, non_trainable, _ = self.split_state(state)
+        p, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
+        return tf.reduce_mean(self.per_sample_loss(y, p)), tf.reduce_mean(self.correct(y, p))
+
+    def step(self, state, rate, order, batch, x_train, y_train, penalty_scale=None):
+        """One optimisation step on batch `batch` of the epoch order `order`: the new state, whether
+        the loss was finite, the batch's summed loss and its count of correct answers (0 when the
+        epoch's metrics come from a full evaluation). `penalty_scale` multiplies the layers' weight
+        penalties (a population's members each have their own rate)."""
+        import tensorflow as tf
+
+        size, n = self.batch_size, self.train_size
+        trainable, non_trainable, optimizer_state = self.split_state(state)
+        positions = batch * size + tf.range(size)
+        weights = tf.cast(positions < n, tf.float32)
+        index = tf.gather(order, tf.minimum(positions, n - 1))
+        xb, yb = tf.gather(x_train, index), tf.gather(y_train, index)
+        with tf.GradientTape() as tape:
+            tape.watch(trainable)
+            p, non_trainable, losses = self.model.stateless_call(trainable, non_trainable, xb, training=True, return_losses=True)
+            data_loss = tf.reduce_sum(self.per_sample_loss(yb, p) * weights) / tf.reduce_sum(weights)
+            penalty = tf.add_n(losses) if losses else 0.0
+            loss = data_loss + (penalty if penalty_scale is None else penalty_scale * penalty)
+        optimizer_state[self.rate_index] = tf.cast(rate, optimizer_state[self.rate_index].dtype)
+        trainable, optimizer_state = stateless_apply(self.optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
+        correct = tf.reduce_sum(self.correct(yb, p) * weights) if self.train_size > FULL_EVAL_LIMIT else 0.0
+        state = list(trainable) + list(non_trainable) + list(optimizer_state)
+        return state, tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), correct
+
     def _build(self):
         import tensorflow as tf
 
-        model, optimizer = self.model, self.optimizer
-        size, batches, n = self.batch_size, self.batches_per_epoch, self.train_size
-        trainable_count, non_trainable_count = len(self.trainable), len(self.non_trainable)
-        rate_index, epochs_per_call = self.rate_index, self.epochs_per_call
-        running_metrics = self.train_size > FULL_EVAL_LIMIT
-
-        def split(state):
-            state = list(state)
-            return (state[:trainable_count], state[trainable_count:trainable_count + non_trainable_count],
-                    state[trainable_count + non_trainable_count:])
-
-        def evaluate(state, x, y):
-            trainable, non_trainable, _ = split(state)
-            p, _ = model.stateless_call(trainable, non_trainable, x, training=False)
-            return tf.reduce_mean(self.per_sample_loss(y, p)), tf.reduce_mean(self.correct(y, p))
-
-        def step(state, rate, order, batch, x_train, y_train):
-            trainable, non_trainable, optimizer_state = split(state)
-            start = batch * size
-            positions = start + tf.range(size)
-            weights = tf.cast(positions < n, tf.float32)
-            index = tf.gather(order, tf.minimum(positions, n - 1))
-            xb, yb = tf.gather(x_train, index), tf.gather(y_train, index)
-            with tf.GradientTape() as tape:
-                tape.watch(trainable)
-                p, non_trainable, losses = model.stateless_call(trainable, non_trainable, xb, training=True, return_losses=True)
-                data_loss = tf.reduce_sum(self.per_sample_loss(yb, p) * weights) / tf.reduce_sum(weights)
-                loss = data_loss + (tf.add_n(losses) if losses else 0.0)
-            finite = tf.math.is_finite(loss)
-            optimizer_state[rate_index] = tf.cast(rate, optimizer_state[rate_index].dtype)
-            trainable, optimizer_state = stateless_apply(optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
-            correct = tf.reduce_sum(self.correct(yb, p) * weights) if running_metrics else 0.0
-            return list(trainable) + list(non_trainable) + list(optimizer_state), finite, data_loss * tf.reduce_sum(weights), correct
+        batches, n = self.batches_per_epoch, self.train_size
+        epochs_per_call = self.epochs_per_call
+        evaluate, step = self.evaluate, self.step
 
         def finish_epoch(state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test):
             test_loss, test_accuracy = evaluate(state, x_test, y_test)
