@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast setup setup-test chromium bench clean
+.PHONY: run test test-fast setup setup-test chromium postgresql bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,18 @@ chromium:
 	  fi; \
 	fi
 
-test: setup-test chromium
+# The run store's tests start a throwaway PostgreSQL server from Debian's package (tests/postgres_server.py).
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's postgresql for the run store's tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "The run store's tests need PostgreSQL's server. Install it with: sudo apt-get install postgresql"; exit 1; \
+	  fi; \
+	fi
+
+test: setup-test chromium postgresql
 	$(BIN)/python -m pytest
 
 # While developing: everything but the browser tests and the long trainings (about a minute).

@@ -24,3 +24,26 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.browser)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the whole session (see tests/postgres_server.py). Its folder is
+    directly in the temporary folder: as root, the server runs as `postgres`, which must reach it."""
+    import shutil
+
+    from tests.postgres_server import PostgresServer
+
+    folder = tempfile.mkdtemp(prefix="playground-postgres-")
+    try:
+        server = PostgresServer(Path(folder))
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
+        with server:
+            yield server
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,6 +1,7 @@
-"""Saved runs (SQLite store), the trainer's end-of-run hook, sweep grids and the sweep runner."""
+"""Saved runs (on SQLite and PostgreSQL), the trainer's end-of-run hook, sweep grids and the sweep runner."""
 
 import dataclasses
+import json
 import sqlite3
 import threading
 import time
@@ -10,7 +11,7 @@ import pytest
 from playground.engine.trainer import Trainer
 from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import RunRecorder
-from playground.runs.run_store import RunStore, StoreError, UnavailableStore, open_store
+from playground.runs.run_store import SCHEMA_VERSION, RunStore, StoreError, UnavailableStore, open_store
 from playground.runs.sweep_grid import MAX_RUNS, SweepError, expand, parse_values, run_count
 from playground.runs.sweep_runner import SweepRunner, worker_count
 from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
@@ -27,9 +28,12 @@ def record(owner="alice", started_at=None, **extra) -> RunRecord:
     return RunRecord.new(owner, ExperimentSpec(), HISTORY, "finished", started_at or time.time(), 1.5, **extra)
 
 
-@pytest.fixture
-def store(tmp_path):
-    return RunStore(tmp_path / "runs.sqlite3")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """Every test of the store runs on an SQLite file and on a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return RunStore(tmp_path / "runs.sqlite3")
+    return RunStore(request.getfixturevalue("postgres").new_database())
 
 
 def test_save_load_list_and_delete(store):
@@ -70,8 +74,9 @@ def test_runs_survive_reopening_and_the_file_is_in_wal_mode(tmp_path):
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_two_threads_write_at_once(store):
+def test_eight_threads_write_at_once_and_nothing_is_lost(store):
     errors = []
+    owners = [f"owner-{i}" for i in range(8)]
 
     def write(owner):
         try:
@@ -80,13 +85,13 @@ def test_two_threads_write_at_once(store):
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(error)
 
-    threads = [threading.Thread(target=write, args=(name,)) for name in ("alice", "bob")]
+    threads = [threading.Thread(target=write, args=(name,)) for name in owners]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert not errors
-    assert len(store.list_runs("alice")) == len(store.list_runs("bob")) == 25
+    assert [len(store.list_runs(owner)) for owner in owners] == [25] * 8 and store.count() == 200
 
 
 def test_a_corrupt_or_locked_database_gives_a_clear_message(tmp_path):
@@ -214,3 +219,50 @@ def test_workers_are_bounded_by_the_cpu_count():
 
     assert worker_count(1000) == (os.cpu_count() or 1)
     assert worker_count(0) == 1
+
+
+def test_runs_that_started_together_list_in_the_order_they_were_saved(store):
+    saved = [record(started_at=500.0) for _ in range(5)]  # a sweep's population starts its runs at one moment
+    for run in saved:
+        store.save(run)
+    assert list(store.list_runs("alice")["id"]) == [run.id for run in reversed(saved)]
+
+
+def test_an_unreachable_postgresql_is_explained_and_saving_resumes_when_it_is_back(postgres):
+    closed = f"postgresql://playground:secret@127.0.0.1:{postgres.port + 1 if postgres.port < 65535 else 1}/nothing"
+    with pytest.raises(StoreError) as error:
+        RunStore(closed)
+    message = str(error.value)
+    assert "cannot be reached" in message and "PLAYGROUND_DATABASE_URL" in message and "secret" not in message
+    assert isinstance(open_store(closed), UnavailableStore)
+
+    store = RunStore(postgres.new_database())
+    store.save(record())
+    postgres.stop()
+    try:
+        with pytest.raises(StoreError, match="cannot be reached"):
+            store.save(record())
+    finally:
+        postgres.start()
+    store.save(record())  # the same store, no restart: its pool tests each connection first
+    assert len(store.list_runs("alice")) == 2
+
+
+def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:  # as the app before schema versions made it
+        connection.executescript("""
+            CREATE TABLE runs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT, spec TEXT NOT NULL, history TEXT NOT NULL,
+                state TEXT NOT NULL, message TEXT, started_at REAL NOT NULL, duration REAL NOT NULL, epochs INTEGER NOT NULL,
+                train_loss REAL, test_loss REAL, train_accuracy REAL, test_accuracy REAL, model BLOB, sweep_id TEXT, parameters TEXT,
+                share_token TEXT UNIQUE);
+            CREATE TABLE shared_lists (token TEXT PRIMARY KEY, owner TEXT NOT NULL UNIQUE, created_at REAL NOT NULL);
+        """)
+        connection.execute("INSERT INTO runs (id, owner, spec, history, state, started_at, duration, epochs) VALUES (?,?,?,?,?,?,?,?)",
+                            ("old-run", "alice", ExperimentSpec().to_json(), json.dumps(HISTORY), "finished", 1.0, 2.0, 2))
+    store = RunStore(path)
+    assert store.load("old-run").history == HISTORY
+    store.save(record())
+    assert len(store.list_runs("alice")) == 2
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]

@@ -1,17 +1,26 @@
-"""Saved runs in an embedded SQLite database, written in WAL mode, one transaction per change.
+"""Saved runs in a database: an SQLite file by default (nothing to set up), or PostgreSQL when
+`PLAYGROUND_DATABASE_URL` names one (for several app processes behind a load balancer).
 
-Every operation opens its own short-lived connection, so any thread (a sweep's workers, the
-pages) may use one `RunStore`; SQLite's WAL mode lets readers go on while one writer commits,
-and the busy timeout makes concurrent writers wait their turn instead of failing. A run is
+Both go through SQLAlchemy Core, with the same tables and queries. Every operation is one short
+transaction, so any thread (a sweep's workers, the pages) may use one `RunStore`; a run is
 written in one transaction when it ends, so a crash loses at most the run in progress.
 
-A database that cannot be opened (locked for too long, corrupt, not a database, unwritable
-folder) raises `StoreError` with what happened and what to do; the app then keeps working
-without saving (see `open_store`).
+- **SQLite** runs in WAL mode (readers go on while one writer commits) with a busy timeout
+  (concurrent writers wait their turn). Each operation opens its own connection, so a file
+  deleted while the app runs is created again.
+- **PostgreSQL** connections come from a pool that tests each one before use, so a database that
+  went away and came back is used again without a restart.
+
+The tables are created on first use; `schema_version` records their version, and `_migrate`
+brings an older database up to date.
+
+A database that cannot be used (locked for too long, corrupt, unreachable, unwritable folder)
+raises `StoreError` with what happened and what to do; the app then keeps working without
+saving (see `open_store`).
 
 Example:
 
-    store = RunStore("data/runs.sqlite3")
+    store = RunStore("data/runs.sqlite3")              # or RunStore("postgresql://user@host/playground")
     store.save(record)
     store.list_runs(owner="abc")        # a pandas DataFrame, newest first
     store.load(record.id).history
@@ -19,21 +28,21 @@ Example:
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import os
 import secrets
-import sqlite3
 import time
-from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from playground.runs.run_record import RunRecord
 from playground.spec import ExperimentSpec, SpecError
 
 log = logging.getLogger(__name__)
+
 
 def _default_path() -> Path:
     """`data/` in a source checkout; the user's data folder for an installed package."""
@@ -46,34 +55,41 @@ def _default_path() -> Path:
 
 DEFAULT_PATH = _default_path()
 PATH_VARIABLE = "PLAYGROUND_RUNS_DB"
+URL_VARIABLE = "PLAYGROUND_DATABASE_URL"
 BUSY_TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 5
+SCHEMA_VERSION = 2
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    title TEXT,
-    spec TEXT NOT NULL,
-    history TEXT NOT NULL,
-    state TEXT NOT NULL,
-    message TEXT,
-    started_at REAL NOT NULL,
-    duration REAL NOT NULL,
-    epochs INTEGER NOT NULL,
-    train_loss REAL, test_loss REAL, train_accuracy REAL, test_accuracy REAL,
-    model BLOB,
-    sweep_id TEXT,
-    parameters TEXT,
-    share_token TEXT UNIQUE
-);
-CREATE INDEX IF NOT EXISTS runs_owner ON runs (owner, started_at);
-CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id);
-CREATE TABLE IF NOT EXISTS shared_lists (
-    token TEXT PRIMARY KEY,
-    owner TEXT NOT NULL UNIQUE,
-    created_at REAL NOT NULL
-);
-"""
+METADATA = sa.MetaData()
+RUNS = sa.Table(
+    "runs", METADATA,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("spec", sa.Text, nullable=False),
+    sa.Column("history", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("message", sa.Text),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("duration", sa.Float, nullable=False),
+    sa.Column("epochs", sa.Integer, nullable=False),
+    sa.Column("train_loss", sa.Float), sa.Column("test_loss", sa.Float),
+    sa.Column("train_accuracy", sa.Float), sa.Column("test_accuracy", sa.Float),
+    sa.Column("model", sa.LargeBinary),
+    sa.Column("sweep_id", sa.Text),
+    sa.Column("parameters", sa.Text),
+    sa.Column("share_token", sa.Text, unique=True),
+    sa.Column("saved_at", sa.Float),  # version 2: orders runs that started at the same moment (a sweep's population)
+    sa.Index("runs_owner", "owner", "started_at"),
+    sa.Index("runs_sweep", "sweep_id"),
+)
+SHARED_LISTS = sa.Table(
+    "shared_lists", METADATA,
+    sa.Column("token", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text, nullable=False, unique=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+VERSIONS = sa.Table("schema_version", METADATA, sa.Column("version", sa.Integer, nullable=False))
 
 LIST_COLUMNS = ["id", "title", "state", "epochs", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
                 "started_at", "duration", "has_model", "sweep_id", "parameters", "share_token"]
@@ -83,8 +99,18 @@ class StoreError(RuntimeError):
     """The run database cannot be used; the message says why and what to do."""
 
 
-def configured_path() -> Path:
-    return Path(os.environ.get(PATH_VARIABLE) or DEFAULT_PATH)
+def configured_location() -> str | Path:
+    """`PLAYGROUND_DATABASE_URL` if set, else the SQLite file of `PLAYGROUND_RUNS_DB` (or the default)."""
+    return os.environ.get(URL_VARIABLE) or Path(os.environ.get(PATH_VARIABLE) or DEFAULT_PATH)
+
+
+def database_url(location: str | os.PathLike) -> sa.URL:
+    """The SQLAlchemy URL for a file path or a database URL (postgresql:// uses psycopg 3)."""
+    text = os.fspath(location)
+    if "://" not in text:
+        return sa.URL.create("sqlite", database=text)
+    url = sa.make_url(text)
+    return url.set(drivername="postgresql+psycopg") if url.drivername in ("postgresql", "postgres") else url
 
 
 def _parameters(text) -> dict:
@@ -101,141 +127,185 @@ def _number(value):
 
 
 class RunStore:
-    def __init__(self, path: str | os.PathLike | None = None):
-        self.path = Path(path) if path is not None else configured_path()
+    """Args:
+        location: an SQLite file's path or a database URL; default `configured_location()`.
+    """
+
+    def __init__(self, location: str | os.PathLike | None = None):
+        self.url = database_url(location if location is not None else configured_location())
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        self.path = Path(self.url.database) if self.sqlite else None
+        self.name = str(self.path) if self.sqlite else self.url.render_as_string(hide_password=True)
         try:
+            self.engine = self._engine()
             self._create()
-        except (sqlite3.Error, OSError) as error:
+        except (sa.exc.SQLAlchemyError, OSError) as error:
             raise StoreError(self._explain(error)) from error
 
+    def _engine(self) -> sa.Engine:
+        if not self.sqlite:
+            return sa.create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                                    connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+        # One connection per operation (no pool): a file deleted while the app runs is noticed.
+        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+
+        @sa.event.listens_for(engine, "connect")
+        def wait_when_busy(connection, _):
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")  # read at each connect: tests lower it
+
+        return engine
+
     def _create(self) -> None:
-        """Creates the folder, the file and the tables where missing (also when the file was deleted)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
-            with connection:
-                connection.executescript(SCHEMA)
-            connection.execute("SELECT count(*) FROM runs").fetchone()
+        """Creates the folder, the file and the tables where missing (also when the file was
+        deleted), and migrates an older schema."""
+        if self.sqlite:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        with self.engine.begin() as connection:
+            METADATA.create_all(connection, checkfirst=True)
+            version = connection.execute(sa.select(VERSIONS.c.version)).scalar()
+            if version is None:  # new, or made before versions were recorded (version 1)
+                version = 1 if self._lacks_saved_at(connection) else SCHEMA_VERSION
+                connection.execute(VERSIONS.insert().values(version=version))
+            if version < SCHEMA_VERSION:
+                self._migrate(connection, version)
+
+    def _lacks_saved_at(self, connection) -> bool:
+        return "saved_at" not in {column["name"] for column in sa.inspect(connection).get_columns("runs")}
+
+    def _migrate(self, connection, version: int) -> None:
+        """Brings a database of an older `version` up to `SCHEMA_VERSION`, one step at a time."""
+        if version < 2 and self._lacks_saved_at(connection):
+            connection.execute(sa.text("ALTER TABLE runs ADD COLUMN saved_at FLOAT"))
+        connection.execute(VERSIONS.update().values(version=SCHEMA_VERSION))
+        log.info("The run database %s was migrated from schema version %d to %d", self.name, version, SCHEMA_VERSION)
 
     def _explain(self, error: Exception) -> str:
-        text = str(error)
+        text = str(getattr(error, "orig", None) or error)
+        variable = PATH_VARIABLE if self.sqlite else URL_VARIABLE
         if "locked" in text or "busy" in text:
             reason = "it is locked by another program"
-            advice = "Close the other program or point PLAYGROUND_RUNS_DB at another file"
+            advice = f"Close the other program or point {variable} at another file"
         elif "not a database" in text or "malformed" in text or "corrupt" in text:
             reason = "the file is damaged or is not a run database"
-            advice = f"Move {self.path} aside (a new one is created) or set PLAYGROUND_RUNS_DB to another path"
+            advice = f"Move {self.name} aside (a new one is created) or set {variable} to another path"
+        elif not self.sqlite and isinstance(error, sa.exc.OperationalError):
+            reason = f"it cannot be reached ({text.strip().splitlines()[0][:200] if text.strip() else 'no answer'})"
+            advice = f"Check that the database server is running and {variable} is right; saving resumes by itself once it is back"
         else:
-            reason = text
-            advice = "Check that the folder is writable or set PLAYGROUND_RUNS_DB to another path"
-        message = f"The run database {self.path} cannot be used: {reason}. {advice}; until then runs are not saved."
+            reason = text.strip().splitlines()[0][:300] if text.strip() else type(error).__name__
+            advice = f"Check that the folder is writable or set {variable} to another path" if self.sqlite else f"Check {variable}"
+        message = f"The run database {self.name} cannot be used: {reason}. {advice}; until then runs are not saved."
         log.warning(message)
         return message
 
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
-        connection.row_factory = sqlite3.Row
-        return connection
-
-    def _run(self, sql: str, parameters=(), fetch: str | None = None):
+    def _run(self, statement, fetch: str | None = None):
         try:
-            return self._execute(sql, parameters, fetch)
-        except (sqlite3.OperationalError, OSError) as error:
-            if not self.path.exists() or "no such table" in str(error):
+            return self._execute(statement, fetch)
+        except (sa.exc.OperationalError, OSError) as error:
+            if self.sqlite and (not self.path.exists() or "no such table" in str(error)):
                 try:  # the file (or its folder) was deleted while the app ran: start a new one
                     self._create()
-                    return self._execute(sql, parameters, fetch)
-                except (sqlite3.Error, OSError) as again:
+                    return self._execute(statement, fetch)
+                except (sa.exc.SQLAlchemyError, OSError) as again:
                     raise StoreError(self._explain(again)) from again
             raise StoreError(self._explain(error)) from error
-        except sqlite3.Error as error:
-            raise StoreError(self._explain(error)) from error
-        except UnicodeEncodeError:  # an id or token no run can have (a lone surrogate): nothing matches
+        except (UnicodeEncodeError, sa.exc.DataError):  # an id or token no run can have (a lone surrogate, a NUL): nothing matches
             return {"one": None, "all": []}.get(fetch, 0)
+        except sa.exc.StatementError as error:
+            if isinstance(error.orig, (UnicodeEncodeError, ValueError)):
+                return {"one": None, "all": []}.get(fetch, 0)
+            raise StoreError(self._explain(error)) from error
+        except sa.exc.SQLAlchemyError as error:
+            raise StoreError(self._explain(error)) from error
 
-    def _execute(self, sql: str, parameters, fetch: str | None):
-        with closing(self._connect()) as connection:
-            with connection:  # one transaction: committed on success, rolled back on error
-                cursor = connection.execute(sql, parameters)
-                if fetch == "one":
-                    return cursor.fetchone()
-                if fetch == "all":
-                    return cursor.fetchall()
-                return cursor.rowcount
+    def _execute(self, statement, fetch: str | None):
+        with self.engine.begin() as connection:  # one transaction: committed on success, rolled back on error
+            result = connection.execute(statement)
+            if fetch == "one":
+                return result.mappings().first()
+            if fetch == "all":
+                return result.mappings().all()
+            return result.rowcount
 
     # Writing.
     def save(self, record: RunRecord) -> str:
         final = record.final
-        self._run(
-            "INSERT INTO runs (id, owner, title, spec, history, state, message, started_at, duration, epochs, train_loss, test_loss,"
-            " train_accuracy, test_accuracy, model, sweep_id, parameters, share_token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (record.id, record.owner, record.spec.title, record.spec.to_json(), json.dumps(record.history), record.state, record.message,
-             record.started_at, record.duration, record.epochs, _number(final.get("train_loss")), _number(final.get("test_loss")),
-             _number(final.get("train_accuracy")), _number(final.get("test_accuracy")), record.model, record.sweep_id,
-             json.dumps(record.parameters), record.share_token),
-        )
+        self._run(RUNS.insert().values(
+            id=record.id, owner=record.owner, title=record.spec.title, spec=record.spec.to_json(), history=json.dumps(record.history),
+            state=record.state, message=record.message, started_at=record.started_at, duration=record.duration, epochs=record.epochs,
+            train_loss=_number(final.get("train_loss")), test_loss=_number(final.get("test_loss")),
+            train_accuracy=_number(final.get("train_accuracy")), test_accuracy=_number(final.get("test_accuracy")),
+            model=record.model, sweep_id=record.sweep_id, parameters=json.dumps(record.parameters), share_token=record.share_token,
+            saved_at=time.time(),
+        ))
         return record.id
 
     def delete(self, run_id: str, owner: str) -> bool:
-        return self._run("DELETE FROM runs WHERE id = ? AND owner = ?", (run_id, owner)) > 0
+        return self._run(RUNS.delete().where(RUNS.c.id == run_id, RUNS.c.owner == owner)) > 0
 
     def share(self, run_id: str, owner: str) -> str:
         """A token that lets anyone open this run (the same token each time it is asked for)."""
-        row = self._run("SELECT share_token FROM runs WHERE id = ? AND owner = ?", (run_id, owner), "one")
+        mine = (RUNS.c.id == str(run_id)) & (RUNS.c.owner == owner)
+        row = self._run(sa.select(RUNS.c.share_token).where(mine), "one")
         if row is None:
             raise KeyError(run_id)
         if row["share_token"]:
             return row["share_token"]
-        token = secrets.token_urlsafe(12)
-        self._run("UPDATE runs SET share_token = ? WHERE id = ? AND owner = ?", (token, run_id, owner))
-        return token
+        self._run(RUNS.update().where(mine, RUNS.c.share_token.is_(None)).values(share_token=secrets.token_urlsafe(12)))
+        return self._run(sa.select(RUNS.c.share_token).where(mine), "one")["share_token"]
 
     def share_list(self, owner: str) -> str:
         """A token that lets anyone see (not change) all of `owner`'s runs: the same one until revoked."""
-        row = self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")
-        if row is not None:
-            return row["token"]
-        token = secrets.token_urlsafe(16)
-        self._run("INSERT OR IGNORE INTO shared_lists (token, owner, created_at) VALUES (?, ?, ?)", (token, owner, time.time()))
-        row = self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")
-        if row is None:
+        token = self.shared_list_token(owner)
+        if token is not None:
+            return token
+        try:
+            self._run(SHARED_LISTS.insert().values(token=secrets.token_urlsafe(16), owner=owner, created_at=time.time()))
+        except StoreError as error:
+            if not isinstance(error.__cause__, sa.exc.IntegrityError):
+                raise  # else another page shared the same owner's runs at the same moment: use that token
+        token = self.shared_list_token(owner)
+        if token is None:
             raise StoreError(f"The runs of {str(owner)!r:.40} could not be shared: no owner has that id.")
-        return row["token"]
+        return token
 
     def shared_list_token(self, owner: str) -> str | None:
-        row = self._run("SELECT token FROM shared_lists WHERE owner = ?", (owner,), "one")
+        row = self._run(sa.select(SHARED_LISTS.c.token).where(SHARED_LISTS.c.owner == owner), "one")
         return None if row is None else row["token"]
 
     def revoke_list(self, owner: str) -> bool:
         """Ends the link to `owner`'s runs: whoever has it sees nothing any more."""
-        return self._run("DELETE FROM shared_lists WHERE owner = ?", (owner,)) > 0
+        return self._run(SHARED_LISTS.delete().where(SHARED_LISTS.c.owner == owner)) > 0
 
     def owner_of_list(self, token: str) -> str | None:
-        row = self._run("SELECT owner FROM shared_lists WHERE token = ?", (str(token)[:64],), "one")
+        row = self._run(sa.select(SHARED_LISTS.c.owner).where(SHARED_LISTS.c.token == str(token)[:64]), "one")
         return None if row is None else row["owner"]
 
     # Reading.
     def load(self, run_id: str, owner: str | None = None) -> RunRecord | None:
         """The run, if it exists and (when `owner` is given) belongs to `owner`."""
-        sql, parameters = "SELECT * FROM runs WHERE id = ?", (str(run_id),)
+        query = sa.select(RUNS).where(RUNS.c.id == str(run_id))
         if owner is not None:
-            sql, parameters = sql + " AND owner = ?", (run_id, owner)
-        row = self._run(sql, parameters, "one")
+            query = query.where(RUNS.c.owner == owner)
+        row = self._run(query, "one")
         return None if row is None else self._record(row)
 
     def load_shared(self, token: str) -> RunRecord | None:
-        row = self._run("SELECT * FROM runs WHERE share_token = ?", (str(token)[:64],), "one")
+        row = self._run(sa.select(RUNS).where(RUNS.c.share_token == str(token)[:64]), "one")
         return None if row is None else self._record(row)
 
     def list_runs(self, owner: str | None, sweep_id: str | None = None) -> pd.DataFrame:
         """The owner's runs (everyone's for None: the CLI, run by the server's operator), newest
         first, one row each (no history or model: cheap to list)."""
-        sql = ("SELECT id, title, state, epochs, train_loss, test_loss, train_accuracy, test_accuracy, started_at, duration,"
-               " model IS NOT NULL AS has_model, sweep_id, parameters, share_token FROM runs WHERE (? IS NULL OR owner = ?)")
-        parameters: tuple = (owner, owner)
+        columns = [RUNS.c[name] for name in LIST_COLUMNS if name != "has_model"] + [RUNS.c.model.is_not(None).label("has_model")]
+        query = sa.select(*columns)
+        if owner is not None:
+            query = query.where(RUNS.c.owner == owner)
         if sweep_id is not None:
-            sql, parameters = sql + " AND sweep_id = ?", (owner, owner, sweep_id)
-        rows = self._run(sql + " ORDER BY started_at DESC, rowid DESC", parameters, "all")
+            query = query.where(RUNS.c.sweep_id == sweep_id)
+        rows = self._run(query.order_by(RUNS.c.started_at.desc(), RUNS.c.saved_at.desc()), "all")
         frame = pd.DataFrame([dict(row) for row in rows], columns=LIST_COLUMNS)
         frame["has_model"] = frame["has_model"].astype(bool)
         frame["parameters"] = [_parameters(p) for p in frame["parameters"]]
@@ -244,12 +314,11 @@ class RunStore:
     def histories(self, run_ids: list[str], owner: str) -> dict[str, list[dict]]:
         if not run_ids:
             return {}
-        marks = ",".join("?" * len(run_ids))
-        rows = self._run(f"SELECT id, history FROM runs WHERE owner = ? AND id IN ({marks})", (owner, *run_ids), "all")
+        rows = self._run(sa.select(RUNS.c.id, RUNS.c.history).where(RUNS.c.owner == owner, RUNS.c.id.in_(list(run_ids))), "all")
         return {row["id"]: json.loads(row["history"]) for row in rows}
 
     def count(self) -> int:
-        return int(self._run("SELECT count(*) AS n FROM runs", (), "one")["n"])
+        return int(self._run(sa.select(sa.func.count().label("runs")).select_from(RUNS), "one")["runs"])
 
     @staticmethod
     def _record(row) -> RunRecord:
@@ -307,9 +376,9 @@ class UnavailableStore:
         return None
 
 
-def open_store(path: str | os.PathLike | None = None):
+def open_store(location: str | os.PathLike | None = None):
     """The store, or an `UnavailableStore` carrying the reason when the database cannot be used."""
     try:
-        return RunStore(path)
+        return RunStore(location)
     except StoreError as error:
         return UnavailableStore(str(error))
