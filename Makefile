@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+REPLICAS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast setup setup-test chromium postgresql bench clean
+.PHONY: run serve test test-fast setup setup-test chromium postgresql haproxy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,21 @@ run: setup
 	@echo "Neural Network Playground: open http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# Several app processes behind HAProxy (deploy/haproxy.cfg), sharing the runs: one per core, or more
+# machines' worth with compose.yaml.
+serve: setup haproxy
+	$(BIN)/python -m server.replicas --replicas $(REPLICAS) --port $(PORT)
+
+haproxy:
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's haproxy..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	  else \
+	    echo "Replicas need HAProxy. Install it with: sudo apt-get install haproxy"; exit 1; \
+	  fi; \
+	fi
+
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -49,7 +65,7 @@ postgresql:
 	  fi; \
 	fi
 
-test: setup-test chromium postgresql
+test: setup-test chromium postgresql haproxy
 	$(BIN)/python -m pytest
 
 # While developing: everything but the browser tests and the long trainings (about a minute).

@@ -10,6 +10,7 @@ import streamlit as st
 
 from playground.logs import configure_logging
 from widgets.keras_state import keep_keras_state
+from widgets.server_notice import server_notice
 
 configure_logging("INFO")  # trainer failures, saved runs, sweeps and store errors, to the server's stderr
 keep_keras_state()  # before any page runs: Streamlit would clear Keras after every run (see the module)
@@ -42,4 +43,6 @@ pages = {
         st.Page("pages/history.py", title="History gallery", icon=":material/history_edu:", url_path="history"),
     ],
 }
-st.navigation(pages).run()
+page = st.navigation(pages)
+server_notice()  # above every page: the server that held it went away
+page.run()

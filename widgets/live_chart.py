@@ -38,7 +38,9 @@ PLOTLY_FILE = f"plotly-{plotly.__version__}.min.js"  # the version in the name: 
 _JS = (Path(__file__).with_name("live_hub.js").read_text() + """
 const LOADING = (window.__playgroundPlotly ??= {});
 
-function loadPlotly(src) {
+// A failed load is tried again a few times: the page may be moving to another server (a replica
+// going away behind the load balancer, or a restart).
+function loadPlotly(src, attempts = 4) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!LOADING[src]) {
     LOADING[src] = new Promise((resolve, reject) => {
@@ -46,7 +48,12 @@ function loadPlotly(src) {
       script.src = src;
       script.async = true;
       script.onload = () => resolve(window.Plotly);
-      script.onerror = () => { delete LOADING[src]; reject(new Error("could not load " + src)); };
+      script.onerror = () => {
+        script.remove();
+        delete LOADING[src];
+        if (attempts > 1) setTimeout(() => loadPlotly(src, attempts - 1).then(resolve, reject), 1500);
+        else reject(new Error("could not load " + src));
+      };
       document.head.appendChild(script);
     });
   }

@@ -45,9 +45,9 @@ def init() -> None:
                                         + " ".join(p.message for p in problems[:3]))
     state.setdefault("generation", 0)
     if "owner" not in state:
-        cookie = _cookie(OWNER_COOKIE)
+        cookie = browser_cookie(OWNER_COOKIE)
         state.owner = cookie if is_owner_id(cookie) else secrets.token_urlsafe(9)
-    if _cookie(OWNER_COOKIE) != state.owner:
+    if browser_cookie(OWNER_COOKIE) != state.owner:
         # Who the saved runs belong to, kept in a cookie so a reload (a new session) finds them again.
         # The value is a token we made (checked above), written as a JavaScript string literal all the same.
         # Drawn on every run of this session (the browser's cookie is read once, when it connects):
@@ -63,7 +63,8 @@ def is_owner_id(text) -> bool:
     return isinstance(text, str) and _OWNER_ID.fullmatch(text) is not None
 
 
-def _cookie(name: str) -> str | None:
+def browser_cookie(name: str) -> str | None:
+    """The value of the browser's cookie `name` as this session saw it when it connected (None without one)."""
     try:
         value = st.context.cookies.get(name)
     except Exception:  # bare runs have no browser cookies

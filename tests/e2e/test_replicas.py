@@ -1,0 +1,116 @@
+"""Two replicas behind HAProxy (`make serve REPLICAS=2`, server/replicas.py): sessions stick to
+their replica through the live stream, runs are shared between replicas, and a replica that dies
+leaves the other's pages working while its own pages say what happened."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from server.replicas import Replicas
+from tests.e2e.conftest import ROOT, _free_port, shot, wait_for_app
+from tests.e2e.test_playground_page import STATUS, button, train, wait_state
+
+REPLICA_COOKIE = "playground_replica"
+
+
+def _reaches(url: str, replica: str) -> bool:
+    """Whether HAProxy sends a browser whose cookie names `replica` to it (it is up in HAProxy's
+    eyes: otherwise the answer comes from another replica, with a new cookie)."""
+    request = urllib.request.Request(url + "/_stcore/health", headers={"Cookie": f"{REPLICA_COOKIE}={replica}"})
+    try:
+        with urllib.request.urlopen(request, timeout=2) as answer:
+            return answer.read() == b"ok" and f"{REPLICA_COOKIE}=" not in (answer.headers.get("Set-Cookie") or "")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def balanced(browser):
+    """Two replicas and HAProxy on free ports, sharing this test session's run database; each
+    replica's home page opened once, as the single-server tests' warm-up does (conftest.py)."""
+    logs = ROOT / "screenshots"
+    logs.mkdir(exist_ok=True)
+    replicas = Replicas([_free_port(), _free_port()], _free_port(), address="127.0.0.1", log_folder=logs)
+    replicas.start()
+    url = f"http://127.0.0.1:{replicas.port}"
+    deadline = time.monotonic() + 120
+    while not all(_reaches(url, replica) for replica in ("app1", "app2")):
+        if time.monotonic() > deadline:
+            replicas.stop()
+            pytest.fail(f"The replicas or HAProxy did not start; see {logs}/app1.log, app2.log and haproxy.log")
+        time.sleep(0.5)
+    for replica in ("app1", "app2"):
+        context, page = open_on(browser, url, replica)
+        page.wait_for_selector("[data-testid='training-status']", state="attached", timeout=120_000)
+        context.close()
+    yield replicas, url
+    replicas.stop()
+
+
+def open_on(browser, url: str, replica: str, path: str = "/"):
+    """A page of a browser whose balancer cookie sends it to `replica`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": REPLICA_COOKIE, "value": replica, "url": url}])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url + path)
+    return context, page
+
+
+def served_by(page, replica: str) -> None:
+    """Waits until this page's server cookie names `replica` (each page's session writes it)."""
+    try:
+        page.wait_for_function(f"() => document.cookie.includes('playground_server={replica}-')", timeout=30_000)
+    except Exception:
+        raise AssertionError(f"not served by {replica}: {page.evaluate('() => document.cookie')}") from None
+
+
+def test_a_run_trained_on_one_replica_is_listed_by_the_other(browser, balanced):
+    replicas, url = balanced
+    context, page = open_on(browser, url, "app1")
+    try:
+        wait_for_app(page)
+        served_by(page, "app1")
+        train(page)  # the live stream's WebSocket goes through HAProxy to the same replica
+        page.wait_for_function(f"() => Number({STATUS}.dataset.frames) > 5", timeout=60_000)
+        wait_state(page, "finished", timeout=120_000)
+        context.add_cookies([{"name": REPLICA_COOKIE, "value": "app2", "url": url}])  # the next page lands on the other replica
+        page.goto(url + "/runs")
+        expect(page.locator("h1", has_text="Saved runs")).to_be_visible(timeout=60_000)
+        served_by(page, "app2")
+        expect(page.get_by_text("run(s). Click column headers")).to_be_visible(timeout=30_000)
+        shot(page, "replicas-runs-on-the-other-replica")
+    finally:
+        context.close()
+
+
+def test_a_replica_that_dies_leaves_the_other_working_and_its_pages_are_told(browser, balanced):
+    replicas, url = balanced
+    doomed_context, doomed = open_on(browser, url, "app1")
+    living_context, living = open_on(browser, url, "app2")
+    try:
+        wait_for_app(doomed)
+        wait_for_app(living)
+        served_by(doomed, "app1")
+        served_by(living, "app2")
+        replicas.apps["app1"].kill()
+        # The page's connection moves to app2 by itself; its next action runs there, in a new session.
+        notice = doomed.get_by_text("The server that held this page stopped")
+        deadline = time.monotonic() + 90
+        while notice.count() == 0 and time.monotonic() < deadline:
+            button(doomed, "Train").click(timeout=10_000)
+            doomed.wait_for_timeout(3_000)
+        expect(notice).to_be_visible()
+        notice.scroll_into_view_if_needed()
+        shot(doomed, "replicas-replica-went-away")
+        served_by(doomed, "app2")
+        train(living)  # the other replica's pages never noticed
+        living.wait_for_function(f"() => Number({STATUS}.dataset.epoch) > 3", timeout=60_000)
+        expect(living.get_by_text("The server that held this page stopped")).to_have_count(0)
+    finally:
+        doomed_context.close()
+        living_context.close()
