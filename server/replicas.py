@@ -35,6 +35,12 @@ def haproxy_binary() -> str | None:
     return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy",) if os.access(p, os.X_OK)), None)
 
 
+def app_command(port: int, address: str) -> list[str]:
+    """How a replica is started: the same as the Dockerfile's CMD (tests/test_deployment.py checks)."""
+    return ["streamlit", "run", "app.py", "--server.port", str(port), "--server.address", address, "--server.headless", "true",
+            "--browser.gatherUsageStats", "false"]
+
+
 def healthy(url: str) -> bool:
     """Whether the app at `url` answers Streamlit's health check."""
     try:
@@ -84,8 +90,7 @@ class Replicas:
                                          stdout=open(self.log_folder / "haproxy.log", "ab"), stderr=subprocess.STDOUT)
 
     def _start_app(self, name: str, port: int) -> subprocess.Popen:
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-                   "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        command = [sys.executable, "-m", *app_command(port, "127.0.0.1")]
         log = open(self.log_folder / f"{name}.log", "ab")
         return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PLAYGROUND_REPLICA": name}, stdout=log, stderr=subprocess.STDOUT)
 

@@ -266,3 +266,20 @@ def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_runs(tmp_path)
     assert len(store.list_runs("alice")) == 2
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_training_goes_on_while_postgresql_is_down_and_saving_resumes(postgres):
+    store = RunStore(postgres.new_database())
+    recorder = RunRecorder(store, "alice")
+    trainer = Trainer(short(ExperimentSpec(), 5), warm_up=False, snapshots=False)
+    trainer.on_end = recorder
+    postgres.stop()
+    try:
+        assert trainer.run_to_end(120) == "finished" and len(trainer.history) == 5
+        assert "could not be saved" in trainer.message and "cannot be reached" in trainer.message
+    finally:
+        postgres.start()
+    trainer.reset()
+    assert trainer.run_to_end(120) == "finished"
+    assert store.load(recorder.last_saved) is not None and len(store.list_runs("alice")) == 1
+    trainer.close()
