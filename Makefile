@@ -72,11 +72,12 @@ test: setup-test chromium postgresql haproxy
 test-fast: setup-test
 	$(BIN)/python -m pytest -m "not browser and not slow"
 
-bench: setup-test chromium
+bench: setup-test chromium postgresql
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/ui.py
 	$(BIN)/python bench/lessons.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/run_store.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache screenshots static build *.egg-info

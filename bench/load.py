@@ -20,6 +20,11 @@ tab, V times, then waits 10 s and compares the server's memory and OS thread cou
 it also counts the trainers the server stopped because their page closed (its log says so), and
 how many trainer threads were still alive 5 s after their tab closed.
 
+With `--replicas R` (repeatable), each row runs instead through HAProxy in front of R app processes
+(`make serve REPLICAS=R`, server/replicas.py): `--sessions 16 --replicas 1 --replicas 2` prints
+16 students on one replica and on two, one after the other in one run; the server CPU and memory
+are then those of all replicas together.
+
 Run: .venv/bin/python bench/load.py --sessions 1 --sessions 8
      .venv/bin/python bench/load.py                      (1, 8 and 16 students, 20 s each: 5-8 minutes on 2 cores)
      .venv/bin/python bench/load.py --sessions 1 --speed fastest   (training speed flat out)
@@ -124,6 +129,19 @@ CHECKS = """() => {
 # ---- the server and the machine, read from /proc ----------------------------------------------
 
 
+def free_ports(count: int, taken: int) -> list[int]:
+    """`count` free ports of PORTS other than `taken`, for the replicas behind the balancer."""
+    found = []
+    for port in PORTS:
+        if port != taken and len(found) < count:
+            with socket.socket() as s, contextlib.suppress(OSError):
+                s.bind(("127.0.0.1", port))
+                found.append(port)
+    if len(found) < count:
+        raise SystemExit(f"Not {count} free ports in {PORTS.start}-{PORTS.stop - 1} on 127.0.0.1")
+    return found
+
+
 def free_port(wanted: int | None) -> int:
     for port in ([wanted] if wanted else PORTS):
         with socket.socket() as s:
@@ -194,19 +212,39 @@ def thread_count(pid: int) -> int:
 
 
 class CpuMeter:
-    """CPU use of the server process and of the whole machine between `__init__` and `read`."""
+    """CPU use of the server processes and of the whole machine between `__init__` and `read`."""
 
-    def __init__(self, pid: int):
-        self.pid = pid
+    def __init__(self, pids: list[int]):
+        self.pids = pids
         self.wall = time.monotonic()
-        self.server = cpu_seconds(pid)
+        self.server = sum(cpu_seconds(pid) for pid in pids)
         self.machine = machine_busy_seconds()
 
     def read(self) -> tuple[float, float]:
-        """(server CPU % of one core, machine CPU % of all cores)."""
+        """(servers' CPU % of one core, machine CPU % of all cores)."""
         wall = time.monotonic() - self.wall
         busy, total = machine_busy_seconds()
-        return 100 * (cpu_seconds(self.pid) - self.server) / wall, 100 * (busy - self.machine[0]) / max(total - self.machine[1], 1e-9)
+        server = sum(cpu_seconds(pid) for pid in self.pids) - self.server
+        return 100 * server / wall, 100 * (busy - self.machine[0]) / max(total - self.machine[1], 1e-9)
+
+
+@contextlib.contextmanager
+def servers(port: int, replicas: int | None, log_name: str):
+    """The app on `port`: one plain server (replicas None), or R replicas behind HAProxy. Yields
+    the app processes' pids."""
+    if replicas is None:
+        with app_server(port, log_name) as server:
+            yield [server.pid]
+        return
+    from server.replicas import Replicas
+
+    SCRATCH.mkdir(exist_ok=True)
+    balanced = Replicas(free_ports(replicas, port), port, address="127.0.0.1", log_folder=SCRATCH)
+    balanced.start()
+    try:
+        yield [process.pid for process in balanced.apps.values()]
+    finally:
+        balanced.stop()
 
 
 # ---- the students' pages ------------------------------------------------------------------------
@@ -320,11 +358,11 @@ class ClassroomRow:
     notes: list[str]
 
 
-def measure_classroom(browser, sessions: int, options) -> ClassroomRow:
+def measure_classroom(browser, sessions: int, options, replicas: int | None = None) -> ClassroomRow:
     notes: list[str] = []
     port = free_port(options.port)
     rates = learning_rates(sessions)
-    with app_server(port, f"server-{sessions}.log") as server:
+    with servers(port, replicas, f"server-{sessions}.log") as pids:
         pages = []
         try:
             for rate in rates:  # each goto returns at the first byte: all pages load at once
@@ -336,7 +374,7 @@ def measure_classroom(browser, sessions: int, options) -> ClassroomRow:
                     set_speed(page, options.speed)
             train_to_epoch = seconds_until_first_epoch(pages, notes)
             time.sleep(SETTLE_S)
-            windows, server_cpu, machine_cpu = measuring_window(pages, server.pid, options.seconds)
+            windows, server_cpu, machine_cpu = measuring_window(pages, pids, options.seconds)
             statuses = [read_status(page) for page in pages]
             checks = [page_checks(page, rate, notes) for page, rate in zip(pages, rates)]
             return ClassroomRow(
@@ -347,7 +385,7 @@ def measure_classroom(browser, sessions: int, options) -> ClassroomRow:
                 snapshots_per_s=[w["snapshots"] / w["seconds"] for w in windows],
                 errors=sum(exception for exception, _ in checks), own_rate=sum(own for _, own in checks),
                 states=Counter(s["state"] for s in statuses), server_cpu=server_cpu, machine_cpu=machine_cpu,
-                rss=rss_mb(server.pid), notes=notes)
+                rss=sum(rss_mb(pid) for pid in pids), notes=notes if replicas is None else [f"{replicas} replica(s)", *notes])
         finally:
             for page in pages:
                 with contextlib.suppress(Exception):
@@ -373,12 +411,12 @@ def seconds_until_first_epoch(pages, notes: list[str]) -> list[float]:
     return seconds
 
 
-def measuring_window(pages, server_pid: int, seconds: float) -> tuple[list[dict], float, float]:
+def measuring_window(pages, server_pids: list[int], seconds: float) -> tuple[list[dict], float, float]:
     """Each page's epochs, refreshes and snapshots over `seconds` (timed by the page itself, as the
     pages are started and read one after another), and the server's and machine's CPU meanwhile."""
     for page in pages:
         page.evaluate(START_WINDOW)
-    meter = CpuMeter(server_pid)
+    meter = CpuMeter(server_pids)
     time.sleep(seconds)
     windows = [page.evaluate(END_WINDOW) for page in pages]
     return windows, *meter.read()
@@ -431,7 +469,7 @@ def measure_churn(browser, visits: int, options) -> None:
         started = time.monotonic()
         closed = [visit(browser, url, rates[i % len(rates)]) for i in range(visits)]
         seconds = time.monotonic() - started
-        meter = CpuMeter(server.pid)
+        meter = CpuMeter([server.pid])
         time.sleep(CHURN_SETTLE_S)
         server_cpu, _ = meter.read()
         after = rss_mb(server.pid), thread_count(server.pid)
@@ -497,6 +535,8 @@ def main() -> None:
     parser.add_argument("--speed", help="the page's speed control, e.g. 'fastest' (default: the page's own, watch)")
     parser.add_argument("--visits", type=int, default=0, help="churn test: tabs opened, trained and closed one after another (default 0: skip)")
     parser.add_argument("--port", type=int, help="the server's port (default: a free one in 8700-8799)")
+    parser.add_argument("--replicas", type=int, action="append",
+                        help="run each row through HAProxy in front of this many replicas; repeat to compare (default: one plain server)")
     options = parser.parse_args()
     options.sessions = options.sessions or [1, 8, 16]
     if options.speed:
@@ -513,7 +553,8 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             for sessions in options.sessions:
-                print_row(measure_classroom(browser, sessions, options))
+                for replicas in options.replicas or [None]:
+                    print_row(measure_classroom(browser, sessions, options, replicas))
             if options.visits:
                 measure_churn(browser, options.visits, options)
         finally:
