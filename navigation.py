@@ -23,24 +23,24 @@ st.set_page_config(page_title="Neural Network Playground", page_icon="🧠", lay
 
 pages = {
     "Build and train": [
-        st.Page("pages/playground.py", title="Playground", icon=":material/science:", default=True),
-        st.Page("pages/presets.py", title="Presets", icon=":material/collections_bookmark:"),
+        st.Page("app_pages/playground.py", title="Playground", icon=":material/science:", default=True),
+        st.Page("app_pages/presets.py", title="Presets", icon=":material/collections_bookmark:"),
     ],
     "Explore": [
-        st.Page("pages/runs.py", title="Runs", icon=":material/table_chart:", url_path="runs"),
-        st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_on:", url_path="sweeps"),
+        st.Page("app_pages/runs.py", title="Runs", icon=":material/table_chart:", url_path="runs"),
+        st.Page("app_pages/sweeps.py", title="Sweeps", icon=":material/grid_on:", url_path="sweeps"),
     ],
     "Learn": [
-        st.Page("pages/learn_neuron.py", title="A neuron", icon=":material/circle:", url_path="neuron"),
-        st.Page("pages/learn_activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"),
-        st.Page("pages/learn_softmax.py", title="Softmax", icon=":material/bar_chart:", url_path="softmax"),
-        st.Page("pages/learn_gradient_descent.py", title="Gradient descent", icon=":material/south_east:", url_path="gradient-descent"),
-        st.Page("pages/learn_minibatch.py", title="Mini-batch SGD", icon=":material/shuffle:", url_path="minibatch"),
-        st.Page("pages/learn_backprop.py", title="Backpropagation", icon=":material/undo:", url_path="backprop"),
-        st.Page("pages/learn_landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"),
+        st.Page("app_pages/learn_neuron.py", title="A neuron", icon=":material/circle:", url_path="neuron"),
+        st.Page("app_pages/learn_activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"),
+        st.Page("app_pages/learn_softmax.py", title="Softmax", icon=":material/bar_chart:", url_path="softmax"),
+        st.Page("app_pages/learn_gradient_descent.py", title="Gradient descent", icon=":material/south_east:", url_path="gradient-descent"),
+        st.Page("app_pages/learn_minibatch.py", title="Mini-batch SGD", icon=":material/shuffle:", url_path="minibatch"),
+        st.Page("app_pages/learn_backprop.py", title="Backpropagation", icon=":material/undo:", url_path="backprop"),
+        st.Page("app_pages/learn_landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"),
     ],
     "History": [
-        st.Page("pages/history.py", title="History gallery", icon=":material/history_edu:", url_path="history"),
+        st.Page("app_pages/history.py", title="History gallery", icon=":material/history_edu:", url_path="history"),
     ],
 }
 page = st.navigation(pages)

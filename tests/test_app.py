@@ -11,7 +11,7 @@ from playground.presets import PRESETS
 from widgets.safe_text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "playground.py")
+PAGE = str(ROOT / "app_pages" / "playground.py")
 
 
 def page_with(spec=None):
@@ -93,7 +93,7 @@ def test_bad_link_message_goes_when_another_experiment_is_loaded():
 
 
 def test_presets_page_lists_every_preset():
-    app = AppTest.from_file(str(ROOT / "pages" / "presets.py"), default_timeout=60).run()
+    app = AppTest.from_file(str(ROOT / "app_pages" / "presets.py"), default_timeout=60).run()
     assert not app.exception
     keys = {b.key for b in app.button}
     assert {f"open_{name}" for name in PRESETS} <= keys

@@ -46,7 +46,7 @@ def test_the_image_starts_the_app_as_the_local_replicas_do():
 def test_every_environment_variable_the_code_reads_is_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     names = set()
-    for folder in ("playground", "widgets", "server", "pages"):
+    for folder in ("playground", "widgets", "server", "app_pages"):
         for path in (ROOT / folder).rglob("*.py"):
             names |= set(re.findall(r"\bPLAYGROUND_[A-Z_]+\b", path.read_text()))
     names |= set(re.findall(r"\bPLAYGROUND_[A-Z_]+\b", (ROOT / "navigation.py").read_text()))

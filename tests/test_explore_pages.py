@@ -28,7 +28,7 @@ def wait_for_sweep(app, timeout=180):
 
 @pytest.mark.slow
 def test_builtin_learning_rate_sweep_shows_results_and_opens_the_best_run():
-    app = app_on("pages/sweeps.py")
+    app = app_on("app_pages/sweeps.py")
     no_problems(app)
     app.number_input(key="builtin_epochs").set_value(5).run()
     app.button(key="sweep_builtin").click().run()
@@ -46,7 +46,7 @@ def test_builtin_learning_rate_sweep_shows_results_and_opens_the_best_run():
 
 
 def test_bad_grid_values_are_refused_in_the_page():
-    app = app_on("pages/sweeps.py")
+    app = app_on("app_pages/sweeps.py")
     app.text_input(key="sweep_values_learning_rate").input("0.1, fast").run()
     no_problems(app)
     assert any("'fast' is not a number" in e.value for e in app.error)
@@ -60,14 +60,14 @@ def test_bad_grid_values_are_refused_in_the_page():
 
 
 def test_runs_page_lists_compares_and_deletes_saved_runs():
-    app = app_on("pages/sweeps.py")
+    app = app_on("app_pages/sweeps.py")
     app.multiselect(key="sweep_parameters").set_value(["learning_rate"]).run()
     app.text_input(key="sweep_values_learning_rate").input("0.01, 0.3").run()
     app.number_input(key="sweep_epochs").set_value(5).run()
     assert app.button(key="sweep_start").label == "Run 2 runs of 5 epochs"
     app.button(key="sweep_start").click().run()
     wait_for_sweep(app)
-    app.switch_page("pages/runs.py").run()
+    app.switch_page("app_pages/runs.py").run()
     no_problems(app)
     table = app.dataframe[0].value
     assert len(table) >= 2 and {"run", "state", "test loss"} <= set(table.columns)
@@ -90,7 +90,7 @@ def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, mon
     monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(broken))
     run_store.clear()
     try:
-        for page in ("pages/runs.py", "pages/sweeps.py", "pages/playground.py"):
+        for page in ("app_pages/runs.py", "app_pages/sweeps.py", "app_pages/playground.py"):
             app = app_on(page)
             no_problems(app)
             assert any("cannot be used" in w.value and "PLAYGROUND\\_RUNS\\_DB" in w.value for w in app.warning), page  # Markdown-escaped
@@ -100,7 +100,7 @@ def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, mon
 
 
 def test_smart_search_mode_runs_a_budget_and_shows_optuna_figures():
-    app = app_on("pages/sweeps.py")
+    app = app_on("app_pages/sweeps.py")
     app.radio(key="sweep_mode").set_value("search").run()
     no_problems(app)
     app.text_input(key="sweep_low_learning_rate").input("1").run()

@@ -43,7 +43,7 @@ def link_of(config: dict) -> str:
 
 
 def page(name: str = "playground", **query) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
     for key, value in query.items():
         app.query_params[key] = value
     return app.run()

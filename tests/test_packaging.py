@@ -25,7 +25,7 @@ from playground.schema import SCHEMA_FILE, experiment_schema, schema_text
 from playground.spec import ExperimentSpec
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGED = ["pyproject.toml", "README.md", "app.py", "navigation.py", "playground", "pages", "server", "widgets", ".streamlit"]
+PACKAGED = ["pyproject.toml", "README.md", "app.py", "navigation.py", "playground", "app_pages", "server", "widgets", ".streamlit"]
 
 
 @pytest.mark.slow
@@ -58,7 +58,7 @@ def test_pip_install_gives_a_playground_command_that_works_from_any_folder(tmp_p
     where = subprocess.run([str(python), "-c", "import playground; print(playground.__file__)"], capture_output=True, text=True,
                            cwd=elsewhere, env=env, timeout=120).stdout
     assert str(packages) in where  # the installed copy, not this checkout
-    assert (venv / "share" / "neural-network-playground" / "pages" / "playground.py").is_file()
+    assert (venv / "share" / "neural-network-playground" / "app_pages" / "playground.py").is_file()
     _serves_the_app(command, elsewhere, env, tmp_path)
 
 
@@ -187,7 +187,7 @@ def test_runs_as_a_tensorboard_zip_with_weight_histograms(tmp_path):
 def test_the_page_says_which_device_trains():
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(ROOT / "pages" / "playground.py"), default_timeout=120).run()
+    app = AppTest.from_file(str(ROOT / "app_pages" / "playground.py"), default_timeout=120).run()
     assert any("Trains on this server's CPU" in c.value for c in app.sidebar.caption)
 
 

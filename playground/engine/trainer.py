@@ -340,11 +340,20 @@ class Trainer:
             # says so, and a user who then opens the Runs page must find the run there.
             self._report_end(from_worker=True)  # before going idle, so whoever waits for the end sees it saved
             self._maybe_snapshot(force=idle or stepping)
-            with self._lock:
-                self._busy = False
-                self._lock.notify_all()
+            self._go_idle()
             if not stepping:
                 self._pace()
+
+    def _go_idle(self) -> None:
+        """Clears `busy`, unless a stop came in since the report above: `stop()` left that run to
+        this thread, which saves it first. Checked and cleared under one lock, so no stop is missed."""
+        while True:
+            with self._lock:
+                if not self._report_due():
+                    self._busy = False
+                    self._lock.notify_all()
+                    return
+            self._report_end(from_worker=True)
 
     def _chunk_steps(self) -> int:
         per_epoch = self.loop.batches_per_epoch
@@ -389,12 +398,16 @@ class Trainer:
                 self._state = "diverged"
                 self._message = divergence_message(self.learning_rate(result.diverged_at[0]), *result.diverged_at)
 
+    def _report_due(self) -> bool:
+        """Whether the run has ended and is still to be reported (call with the lock held). A run
+        stopped before it ever trained has nothing to keep."""
+        ended = self._state in ("finished", "stopped", "diverged")
+        return ended and not self._reported and self.on_end is not None and bool(self._history or self.started_at is not None)
+
     def _report_end(self, from_worker: bool = False) -> None:
         with self._lock:
-            if self._reported or (self._busy and not from_worker) or self._state not in ("finished", "stopped", "diverged") or self.on_end is None:
-                return
-            if not self._history and self.started_at is None:
-                return  # stopped before it ever trained: nothing to keep
+            if not self._report_due() or (self._busy and not from_worker):
+                return  # while the worker is busy, it reports (see `_go_idle`)
             self._reported = True
         try:
             self.on_end(self)

@@ -56,8 +56,7 @@ def app_url(browser):
 
 def _warm_up(browser, url: str) -> None:
     """Opens the home page once, as a user would after `make run`: the first session imports
-    TensorFlow, and Streamlit learns the app's own navigation (a first visit straight to another
-    page of a fresh server gets the plain `pages/` listing instead, streamlit/streamlit#9992)."""
+    TensorFlow, which would otherwise count against the first test's timeouts."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()

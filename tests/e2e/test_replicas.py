@@ -29,9 +29,8 @@ def _reaches(url: str, replica: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def balanced(browser):
-    """Two replicas and HAProxy on free ports, sharing this test session's run database; each
-    replica's home page opened once, as the single-server tests' warm-up does (conftest.py)."""
+def balanced():
+    """Two fresh replicas and HAProxy on free ports, sharing this test session's run database."""
     logs = ROOT / "screenshots"
     logs.mkdir(exist_ok=True)
     replicas = Replicas([_free_port(), _free_port()], _free_port(), address="127.0.0.1", log_folder=logs)
@@ -43,10 +42,6 @@ def balanced(browser):
             replicas.stop()
             pytest.fail(f"The replicas or HAProxy did not start; see {logs}/app1.log, app2.log and haproxy.log")
         time.sleep(0.5)
-    for replica in ("app1", "app2"):
-        context, page = open_on(browser, url, replica)
-        page.wait_for_selector("[data-testid='training-status']", state="attached", timeout=120_000)
-        context.close()
     yield replicas, url
     replicas.stop()
 
@@ -79,9 +74,10 @@ def test_a_run_trained_on_one_replica_is_listed_by_the_other(browser, balanced):
         page.wait_for_function(f"() => Number({STATUS}.dataset.frames) > 5", timeout=60_000)
         wait_state(page, "finished", timeout=120_000)
         context.add_cookies([{"name": REPLICA_COOKIE, "value": "app2", "url": url}])  # the next page lands on the other replica
-        page.goto(url + "/runs")
+        page.goto(url + "/runs")  # app2's first page: straight to a subpage, as a shared link does
         expect(page.locator("h1", has_text="Saved runs")).to_be_visible(timeout=60_000)
-        served_by(page, "app2")
+        served_by(page, "app2")  # the app's own script ran (it writes that cookie), not just the page's
+        expect(page.locator("[data-testid='stSidebarNav']").get_by_text("Playground")).to_be_visible()
         expect(page.get_by_text("run(s). Click column headers")).to_be_visible(timeout=30_000)
         shot(page, "replicas-runs-on-the-other-replica")
     finally:

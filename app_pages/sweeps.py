@@ -150,7 +150,7 @@ def page() -> None:
                 st.error(plain(record.message if record else "That run is no longer saved."))
             else:
                 session.load(record.spec, rerun=False)
-                st.switch_page("pages/playground.py")
+                st.switch_page("app_pages/playground.py")
     else:
         st.warning("No run of this sweep finished without diverging.")
 

@@ -29,7 +29,7 @@ if "owner" in st.query_params:  # links of older versions named their owner: tha
 
 def open_in_playground(spec) -> None:
     session.load(spec, rerun=False)
-    st.switch_page("pages/playground.py")
+    st.switch_page("app_pages/playground.py")
 
 
 def run_label(row) -> str:

@@ -21,4 +21,4 @@ for start in range(0, len(names), 3):
             st.write(preset.description)
             if st.button("Open in the playground", key=f"open_{name}", type="primary"):
                 session.load(spec, rerun=False)
-                st.switch_page("pages/playground.py")
+                st.switch_page("app_pages/playground.py")
