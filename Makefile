@@ -34,36 +34,28 @@ run: setup
 serve: setup haproxy
 	$(BIN)/python -m server.replicas --replicas $(REPLICAS) --port $(PORT)
 
-haproxy:
-	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+# $(call debian_package,CHECK,PACKAGE,WHY): when the shell test CHECK fails, installs Debian's PACKAGE
+# (as root, with apt-get), or else stops and says what to run.
+define debian_package
+	@if ! { $(1); }; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's haproxy..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	    echo "Installing Debian's $(2): $(3)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "Replicas need HAProxy. Install it with: sudo apt-get install haproxy"; exit 1; \
+	    echo "$(3) Install it with: sudo apt-get install $(2)"; exit 1; \
 	  fi; \
 	fi
+endef
+
+haproxy:
+	$(call debian_package,command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ],haproxy,Replicas need HAProxy.)
 
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "The browser tests need Chromium at $(CHROMIUM). Install it with: sudo apt-get install chromium"; exit 1; \
-	  fi; \
-	fi
+	$(call debian_package,[ -x $(CHROMIUM) ],chromium,The browser tests need Chromium at $(CHROMIUM).)
 
 # The run store's tests start a throwaway PostgreSQL server from Debian's package (tests/postgres_server.py).
 postgresql:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's postgresql for the run store's tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	  else \
-	    echo "The run store's tests need PostgreSQL's server. Install it with: sudo apt-get install postgresql"; exit 1; \
-	  fi; \
-	fi
+	$(call debian_package,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null,postgresql,The run store's tests need PostgreSQL's server.)
 
 test: setup-test chromium postgresql haproxy
 	$(BIN)/python -m pytest
