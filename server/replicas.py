@@ -130,7 +130,7 @@ def main() -> None:
     first = options.first_port or options.port + 100
     replicas = Replicas([first + i for i in range(options.replicas)], options.port, log_folder=logs)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    store = os.environ.get("PLAYGROUND_DATABASE_URL") and "PLAYGROUND_DATABASE_URL" or "the SQLite file of PLAYGROUND_RUNS_DB (or data/)"
+    store = "PLAYGROUND_DATABASE_URL" if os.environ.get("PLAYGROUND_DATABASE_URL") else "the SQLite file of PLAYGROUND_RUNS_DB (or data/)"
     print(f"Neural Network Playground: {options.replicas} replicas behind HAProxy, open http://localhost:{options.port} "
           f"(runs shared through {store}; logs in logs/)", flush=True)
     replicas.start()

@@ -128,6 +128,20 @@ def test_stopping_between_calls_marks_every_member_stopped():
     assert all(0 < len(result.history) < 100_000 for result in results)
 
 
+def test_stop_ends_training_at_the_next_call_like_a_trainers():
+    population = Population([training(ExperimentSpec(), epochs=100_000, learning_rate=rate) for rate in (0.01, 0.1)])
+    calls = []
+
+    def note_call():
+        calls.append(len(population.results[0].history))
+        if len(calls) == 2:
+            population.stop()
+        return False
+
+    results = population.train(should_stop=note_call)
+    assert [result.state for result in results] == ["stopped", "stopped"] and len(calls) == 2
+
+
 def test_specs_of_different_programs_cannot_form_a_population():
     with pytest.raises(ValueError, match="population_key"):
         Population([ExperimentSpec(), training(ExperimentSpec(), batch_size=25)])

@@ -94,6 +94,7 @@ class Population:
         n = self.loop.train_size
         self.epochs_per_call = max(1, min(epochs_per_call, MAX_EPOCHS_PER_CALL, self.epochs, MAX_ORDER_ENTRIES // (n * self.size)))
         self.results = [MemberResult(spec) for spec in self.specs]  # filled in by `train`, a call at a time
+        self._stopping = False
         self.state = self._initial_state()
         self.epoch = 0
         self.elapsed = 0.0
@@ -111,6 +112,10 @@ class Population:
         stacked = [np.stack(values) for values in zip(*members)]
         optimizer = [np.repeat(v.numpy()[None], self.size, axis=0) for v in self.loop.optimizer_variables]
         return stacked + optimizer
+
+    def stop(self) -> None:
+        """Stops `train` at its next call (as `Trainer.stop`): every member unfinished is "stopped"."""
+        self._stopping = True
 
     @property
     def position(self) -> tuple[int, int]:
@@ -184,7 +189,7 @@ class Population:
         data = loop.data_tensors
         full = tf.constant(loop.train_size <= FULL_EVAL_LIMIT)
         while self.epoch < self.epochs and alive.any():
-            if should_stop():
+            if self._stopping or should_stop():
                 for result in results:
                     if result.state == "running":
                         result.state = "stopped"

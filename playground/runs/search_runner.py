@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import time
@@ -107,8 +106,18 @@ class SearchRunner(SweepRunner):
             return
         started_at = time.time()
         population = Population([spec], epochs_per_call=max(1, spec.training.epochs // PRUNE_CHECKS))
-        reported = [0]
-        should_stop = functools.partial(self._should_stop, trial, population, reported)
+        reported = 0
+
+        def should_stop() -> bool:
+            """Reports the epochs trained since the last check; stops on cancel or when Optuna prunes."""
+            nonlocal reported
+            history = population.results[0].history
+            for row in history[reported:]:
+                if math.isfinite(row[OBJECTIVE]):
+                    trial.report(row[OBJECTIVE], row["epoch"])
+            fresh, reported = len(history) > reported, len(history)
+            return self._cancel.is_set() or (fresh and trial.should_prune())
+
         with self._training(population, 1):
             (result,) = population.train(should_stop=should_stop)
         should_stop()  # the last epochs' losses reach Optuna too
@@ -121,16 +130,6 @@ class SearchRunner(SweepRunner):
             self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
         else:
             self._tell(trial, result.history, result.state)
-
-    def _should_stop(self, trial, population: Population, reported: list) -> bool:
-        """Reports the epochs trained since the last check; stops on cancel or when Optuna prunes."""
-        history = population.results[0].history
-        for row in history[reported[0]:]:
-            if math.isfinite(row[OBJECTIVE]):
-                trial.report(row[OBJECTIVE], row["epoch"])
-        fresh = len(history) > reported[0]
-        reported[0] = len(history)
-        return self._cancel.is_set() or (fresh and trial.should_prune())
 
     def _tell(self, trial, history: list[dict], state: str) -> None:
         """A finished run's value is its last test loss; a diverged one counts as infinitely bad."""

@@ -135,7 +135,7 @@ class SweepRunner:
         started_at = time.time()
         population = Population([spec for _, spec in group])
         with self._training(population, population.size):
-            results = population.train(should_stop=self._cancel.is_set)
+            results = population.train(should_stop=self._cancel.is_set)  # a cancel before `_training` listed it
         for (parameters, _), result in zip(group, results):
             if result.state != "stopped":  # a stopped one was cancelled mid-run: not a result
                 self._save_member(population, result, parameters, started_at)
@@ -191,9 +191,8 @@ class SweepRunner:
         self._cancel.set()
         with self._lock:
             active = list(self._active)
-        for trainer in active:
-            if not isinstance(trainer, Population):  # a population stops at its next call
-                trainer.stop()
+        for trainer in active:  # a Trainer stops within its chunk, a Population at its next call
+            trainer.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
         if self._thread is None:
