@@ -2,14 +2,17 @@
 
 The app is Streamlit's own server (`st.App`) for the pages in `navigation.py`, with one route of
 ours beside Streamlit's: the live stream that pushes each page's training frames
-(`server/live_route.py`).
+(`server/live_route.py`). The pages' trainers run in training worker processes, one per core
+(`playground/engine/training_workers.py`), started with the server.
 """
 
 import streamlit as st
 from streamlit import config
 
+from playground.engine.training_workers import training_workers
 from server.live_route import live_routes
 
+training_workers()  # the training worker processes start with the server, ready for the first page
 app = st.App("navigation.py", routes=live_routes(config.get_option("server.baseUrlPath") or ""))
 
 if __name__ == "__main__":

@@ -14,9 +14,11 @@ shows. Printed, one table row per N (min/median/max over the N pages where there
 - snapshots/s: new engine snapshots a page shows per second in the window;
 - errors: pages showing a Streamlit exception; own LR: pages whose learning-rate control and
   "Learning rate" figure show that page's own rate;
-- the server process's CPU (100 % = one core) and memory, and the whole machine's CPU use.
+- the server's CPU (100 % = one core) and memory, its training worker processes included, and the
+  whole machine's CPU use.
 The churn test (`--visits V`) opens a page, presses Train, waits until it trains and closes the
-tab, V times, then waits 10 s and compares the server's memory and OS thread count before and after;
+tab, V times, then waits 10 s and compares the server's memory and OS thread count (its worker
+processes included) before and after;
 it also counts the trainers the server stopped because their page closed (its log says so), and
 how many trainer threads were still alive 5 s after their tab closed.
 
@@ -200,6 +202,16 @@ def machine_busy_seconds() -> tuple[float, float]:
     return (sum(values[:8]) - idle) / tick, sum(values[:8]) / tick
 
 
+def family(pids: list[int]) -> list[int]:
+    """The app processes and their children: the training worker processes each server starts."""
+    found = []
+    for pid in pids:
+        found.append(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += family([int(child) for child in (task / "children").read_text().split()])
+    return found
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -209,6 +221,11 @@ def rss_mb(pid: int) -> float:
 
 def thread_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def footprint(pids: list[int]) -> tuple[float, int]:
+    """Memory (MB) and OS threads of the server and its worker processes together."""
+    return sum(rss_mb(pid) for pid in pids), sum(thread_count(pid) for pid in pids)
 
 
 class CpuMeter:
@@ -234,7 +251,7 @@ def servers(port: int, replicas: int | None, log_name: str):
     the app processes' pids."""
     if replicas is None:
         with app_server(port, log_name) as server:
-            yield [server.pid]
+            yield family([server.pid])
         return
     from server.replicas import Replicas
 
@@ -242,7 +259,7 @@ def servers(port: int, replicas: int | None, log_name: str):
     balanced = Replicas(free_ports(replicas, port), port, address="127.0.0.1", log_folder=SCRATCH)
     balanced.start()
     try:
-        yield [process.pid for process in balanced.apps.values()]
+        yield family([process.pid for process in balanced.apps.values()])
     finally:
         balanced.stop()
 
@@ -461,18 +478,19 @@ def measure_churn(browser, visits: int, options) -> None:
     url = f"http://127.0.0.1:{port}"
     rates = learning_rates(len(FIRST_RATES))
     with app_server(port, "server-churn.log") as server:
-        fresh = rss_mb(server.pid), thread_count(server.pid)
+        pids = family([server.pid])
+        fresh = footprint(pids)
         visit(browser, url, rates[0])  # imports TensorFlow: not what a visit costs afterwards
         time.sleep(CHURN_SETTLE_S)
-        before = rss_mb(server.pid), thread_count(server.pid)
+        before = footprint(pids)
         warm_up_stops = len(trainers_stopped(SCRATCH / "server-churn.log"))
         started = time.monotonic()
         closed = [visit(browser, url, rates[i % len(rates)]) for i in range(visits)]
         seconds = time.monotonic() - started
-        meter = CpuMeter([server.pid])
+        meter = CpuMeter(pids)
         time.sleep(CHURN_SETTLE_S)
         server_cpu, _ = meter.read()
-        after = rss_mb(server.pid), thread_count(server.pid)
+        after = footprint(pids)
         stops = trainers_stopped(SCRATCH / "server-churn.log")[warm_up_stops:]
     closed = [t for t in closed if t is not None]
     delays = [stop - close for close, stop in zip(closed, stops)]  # the n-th stop follows the n-th close
@@ -514,7 +532,7 @@ def print_header(options) -> None:
           f"one headless Chromium, one browser context per session, a fresh server per row")
     print(f"experiment: tfp-default, {EPOCHS:,} epochs, learning rates {', '.join(f'{r:g}' for r in rates)} (one per session); "
           f"speed: {options.speed or 'page default (' + default_speed() + ')'}; measuring window: {options.seconds:g} s while all train")
-    print("min/median/max over the sessions; server CPU: % of one core; machine: CPU busy, all cores, everything on the box")
+    print("min/median/max over the sessions; server CPU: % of one core, worker processes included; machine: CPU busy, all cores, everything on the box")
     print()
     print("  ".join(name.rjust(width) if width else name for name, width in COLUMNS))
 

@@ -92,7 +92,10 @@ class Replicas:
     def _start_app(self, name: str, port: int) -> subprocess.Popen:
         command = [sys.executable, "-m", *app_command(port, "127.0.0.1")]
         log = open(self.log_folder / f"{name}.log", "ab")
-        return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PLAYGROUND_REPLICA": name}, stdout=log, stderr=subprocess.STDOUT)
+        # The cores are shared out: each replica's trainers get its part of them (unless set).
+        workers = os.environ.get("PLAYGROUND_TRAINING_WORKERS") or str(max(1, (os.cpu_count() or 1) // len(self.ports)))
+        environment = {**os.environ, "PLAYGROUND_REPLICA": name, "PLAYGROUND_TRAINING_WORKERS": workers}
+        return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
 
     def stop(self) -> None:
         for process in [self.balancer, *self.apps.values()]:

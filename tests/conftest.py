@@ -15,6 +15,9 @@ os.environ.setdefault("PLAYGROUND_RUNS_DB", os.path.join(tempfile.mkdtemp(prefix
 # compiling ahead (each compile is seconds of CPU that would run on into the next tests). The e2e
 # server and the trainer tests keep the default.
 os.environ["PLAYGROUND_COMPILE_AHEAD"] = "0"
+# They also train in their own process, as the CLI does; the e2e servers get the worker processes
+# `make run` starts (tests/e2e/conftest.py), and tests/test_training_workers.py tests the pool.
+os.environ["PLAYGROUND_TRAINING_WORKERS"] = "0"
 
 
 def pytest_collection_modifyitems(items):
@@ -47,3 +50,13 @@ def postgres():
             yield server
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def training_pool():
+    """One training worker process for the tests that train through one (started once, ~5 s)."""
+    from playground.engine.training_workers import TrainingWorkers
+
+    pool = TrainingWorkers(1)
+    yield pool
+    pool.close()

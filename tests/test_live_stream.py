@@ -16,10 +16,33 @@ from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from playground.spec import ExperimentSpec, TrainingSpec
 
 
-def make(epochs=20, **training):
-    trainer = Trainer(ExperimentSpec(training=dataclasses.replace(TrainingSpec(epochs=epochs), **training)))
-    assert trainer.wait_until_ready(60)
-    return trainer
+@pytest.fixture(params=["in the page's process", "in a worker process"])
+def make(request):
+    """Makes trainers of either kind the page uses (`PLAYGROUND_TRAINING_WORKERS`): the live stream
+    treats them alike."""
+    made = []
+
+    def make_trainer(epochs=20, **training):
+        spec = ExperimentSpec(training=dataclasses.replace(TrainingSpec(epochs=epochs), **training))
+        trainer = Trainer(spec) if request.param == "in the page's process" else request.getfixturevalue("training_pool").trainer(spec)
+        made.append(trainer)
+        assert trainer.wait_until_ready(60)
+        return trainer
+
+    yield make_trainer
+    for trainer in made:
+        trainer.close()
+
+
+def freed(trainer) -> bool:
+    """Whether the trainer's model is let go: here, or in the worker (which no longer knows it)."""
+    if isinstance(trainer, Trainer):
+        return trainer.model is None
+    try:
+        trainer.worker.send("start", trainer.id)
+    except LookupError:
+        return True
+    return False
 
 
 def test_grids_round_trip_to_within_half_a_level():
@@ -35,7 +58,7 @@ def test_grids_round_trip_to_within_half_a_level():
     assert (with_nan["low"], with_nan["high"]) == (0.0, 1.0)
 
 
-def test_frames_carry_status_new_rows_and_new_grids_only():
+def test_frames_carry_status_new_rows_and_new_grids_only(make):
     trainer = make(epochs=6)
     try:
         writer = FrameWriter(trainer)
@@ -60,7 +83,7 @@ def test_frames_carry_status_new_rows_and_new_grids_only():
         trainer.close()
 
 
-def test_a_page_far_behind_gets_an_even_sample_of_the_rows_and_the_last():
+def test_a_page_far_behind_gets_an_even_sample_of_the_rows_and_the_last(make):
     trainer = make(epochs=2000)
     try:
         trainer.run_to_end()
@@ -71,7 +94,7 @@ def test_a_page_far_behind_gets_an_even_sample_of_the_rows_and_the_last():
         trainer.close()
 
 
-def test_watch_pace_gives_a_frame_snapshot_for_each_frame_asked_for():
+def test_watch_pace_gives_a_frame_snapshot_for_each_frame_asked_for(make):
     trainer = make(epochs=100_000)
     try:
         trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
@@ -113,7 +136,7 @@ def streams(monkeypatch):
     return registry
 
 
-def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(streams):
+def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(streams, make):
     slow, fast = make(epochs=3, learning_rate=0.001), make(epochs=3, learning_rate=0.3)
     try:
         slow_token, fast_token = streams.open(slow), streams.open(fast)
@@ -140,7 +163,7 @@ def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(strea
         fast.close()
 
 
-def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams):
+def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams, make):
     trainer = make(epochs=100_000)
     saved = []
     trainer.on_end = saved.append
@@ -152,14 +175,15 @@ def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams):
         trainer.start()
         assert streams.connections(token) == 1
     deadline = time.monotonic() + 5
-    while trainer.model is not None and time.monotonic() < deadline:
+    while not trainer.closed and time.monotonic() < deadline:
         time.sleep(0.05)
     assert trainer.closed and trainer.state == "running" and saved == []  # stopped mid-run, not saved as a finished run
-    assert trainer.model is None  # the model is let go
+    time.sleep(0.3)
+    assert freed(trainer)  # the model is let go
     assert streams.trainer_for(token) is None
 
 
-def test_a_page_that_reconnects_in_time_keeps_training(streams):
+def test_a_page_that_reconnects_in_time_keeps_training(streams, make):
     trainer = make(epochs=100_000)
     try:
         token = streams.open(trainer)
@@ -177,7 +201,7 @@ def test_a_page_that_reconnects_in_time_keeps_training(streams):
         trainer.close()
 
 
-def test_a_finished_run_stays_saved_when_its_page_closes(streams):
+def test_a_finished_run_stays_saved_when_its_page_closes(streams, make):
     trainer = make(epochs=3)
     saved = []
     trainer.on_end = saved.append

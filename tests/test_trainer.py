@@ -317,6 +317,23 @@ def test_sessions_with_the_same_architecture_share_one_compiled_program():
             PROGRAMS.clear()
 
 
+def test_a_class_training_different_networks_gets_no_retracing_warning(caplog):
+    """Each architecture's programs are traced once; TensorFlow would count them as one function
+    retracing (issue 11 saw "5 out of the last 6 calls ... triggered tf.function retracing")."""
+    caplog.set_level("WARNING")
+    trainers = []
+    try:
+        for units in range(2, 9):  # seven sessions, seven architectures, one after another
+            layers = (LayerSpec("Dense", units=units, activation="tanh"), LayerSpec("Dense", units=2, activation="relu"))
+            trainer = Trainer(ExperimentSpec(network=NetworkSpec(layers=layers), training=TrainingSpec(epochs=2)), warm_up=False)
+            trainers.append(trainer)
+            assert trainer.run_to_end(60) == "finished"
+    finally:
+        for trainer in trainers:
+            trainer.close()
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+
+
 def test_the_programs_optimizer_step_equals_keras_own():
     import keras
     import tensorflow as tf

@@ -34,12 +34,12 @@ def _stop(trainer: Trainer) -> None:
 
 
 COMMANDS = {
-    "start": Trainer.start,
+    "start": lambda trainer: trainer.start(),
     "pause": _pause,
     "step_batch": lambda trainer: (trainer.step_batch(), trainer.wait(timeout=30)),
     "step_epoch": lambda trainer: (trainer.step_epoch(), trainer.wait(timeout=120)),
     "stop": _stop,
-    "reset": Trainer.reset,
+    "reset": lambda trainer: trainer.reset(),
 }
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from playground.engine.trainer import Trainer
-from playground.model_files import ModelFileError, load_model_bytes, model_bytes
+from playground.model_files import ModelFileError, load_model_bytes
 from playground.script_export import export_script
 from playground.spec import ExperimentSpec, SpecError
 from playground.validation import validate
@@ -37,7 +37,7 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
     if history:
         columns[2].download_button("History CSV", pd.DataFrame(history).to_csv(index=False), file_name=f"{name}_history.csv", mime="text/csv", width="stretch")
         if columns[3].button("Prepare .keras model", width="stretch"):
-            st.session_state.model_bytes = model_bytes(trainer.model)
+            st.session_state.model_bytes = trainer.model_bytes()
         if st.session_state.get("model_bytes"):
             columns[3].download_button("Download .keras", st.session_state.model_bytes, file_name=f"{name}.keras", width="stretch")
     st.markdown("**Import**")

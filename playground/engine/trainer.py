@@ -33,6 +33,7 @@ from playground.engine.snapshots import SnapshotBuffer
 from playground.engine.training_loop import TrainingLoop
 from playground.learning_rates import divergence_message
 from playground.model_builder import build_model
+from playground.model_files import model_bytes
 from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec
 from playground.training_data import training_data
@@ -45,6 +46,7 @@ FRAME_SECONDS = 1 / 40  # at a set pace, a chunk is one frame long: one epoch at
 MIN_SNAPSHOT_INTERVAL = 0.15
 WATCH_EPOCHS_PER_SECOND = 40  # the page's default pace: learning unfolds epoch by epoch, as in TF Playground
 SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
+END_STATES = ("finished", "stopped", "diverged")  # a run in one of these has ended (and is saved)
 
 
 class InvalidSpec(ValueError):
@@ -154,10 +156,14 @@ class Trainer:
         """The model's outputs for model-ready inputs (a drawn digit, say), with the current weights."""
         return np.asarray(self.model(np.asarray(inputs, "float32"), training=False))
 
+    def model_bytes(self) -> bytes:
+        """The trained model as the bytes of a `.keras` file (to store with a run or download)."""
+        return model_bytes(self.model)
+
     # Commands.
     def start(self) -> None:
         with self._lock:
-            if self._state in ("finished", "stopped", "diverged"):
+            if self._state in END_STATES:
                 self._reset_locked()
             if self._state == "failed":
                 return
@@ -190,7 +196,7 @@ class Trainer:
 
     def _request_steps(self, steps: int) -> None:
         with self._lock:
-            if self._state in ("finished", "stopped", "diverged"):
+            if self._state in END_STATES:
                 return
             if self._state != "running":
                 self._state = "paused"
@@ -240,6 +246,11 @@ class Trainer:
                 self._reported = False  # the run goes on; its new end is saved again
 
     @property
+    def idle(self) -> bool:
+        """No steps running or due (the state alone may say "paused" while steps are still to run)."""
+        return self._pending_steps == 0 and not self._busy
+
+    @property
     def is_ready(self) -> bool:
         """True once the training program is compiled (in the background, right after building)."""
         return self._ready.is_set()
@@ -251,7 +262,7 @@ class Trainer:
         """Blocks until the trainer is in one of `states` and idle (for tests and the CLI)."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while not (self._state in states and self._pending_steps == 0 and not self._busy):
+            while not (self._state in states and self.idle):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -294,7 +305,7 @@ class Trainer:
     def run_to_end(self, timeout: float = 3600.0) -> str:
         """Trains to the last epoch and waits: the headless path used by the CLI."""
         self.start()
-        return self.wait(("finished", "stopped", "diverged", "failed"), timeout)
+        return self.wait(END_STATES + ("failed",), timeout)
 
     # The worker.
     def _work(self) -> None:
@@ -401,7 +412,7 @@ class Trainer:
     def _report_due(self) -> bool:
         """Whether the run has ended and is still to be reported (call with the lock held). A run
         stopped before it ever trained has nothing to keep."""
-        ended = self._state in ("finished", "stopped", "diverged")
+        ended = self._state in END_STATES
         return ended and not self._reported and self.on_end is not None and bool(self._history or self.started_at is not None)
 
     def _report_end(self, from_worker: bool = False) -> None:

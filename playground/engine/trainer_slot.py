@@ -1,7 +1,9 @@
 """Holds a browser session's trainer and closes it when the session goes away.
 
-The page keeps one `TrainerSlot` in its session state. When Streamlit drops the session, the
-slot is garbage-collected and its finalizer stops the worker thread and frees the model.
+The page keeps one `TrainerSlot` in its session state. Its trainer trains in one of the app's
+worker processes (`training_workers`), or in the page's own process when there are none
+(`PLAYGROUND_TRAINING_WORKERS=0`). When Streamlit drops the session, the slot is
+garbage-collected and its finalizer stops the trainer and frees the model.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import os
 import weakref
 
 from playground.engine.trainer import Trainer
+from playground.engine.training_workers import training_workers
+from playground.engine.worker_trainer import WorkerTrainer
 from playground.spec import ExperimentSpec
 
 
@@ -31,18 +35,20 @@ class TrainerSlot:
         if compile_ahead is None:
             compile_ahead = os.environ.get("PLAYGROUND_COMPILE_AHEAD", "1") != "0"
         self.compile_ahead = compile_ahead
-        self.trainer: Trainer | None = None
+        self.trainer: Trainer | WorkerTrainer | None = None
         self.key: str | None = None
         self._finalizer = None
 
-    def get(self, spec: ExperimentSpec) -> Trainer:
+    def get(self, spec: ExperimentSpec) -> Trainer | WorkerTrainer:
         """The trainer for `spec`: kept when only the learning rate or epochs changed, else rebuilt
         (also when it was closed: its page's stream went away and came back too late)."""
         key = trainer_key(spec)
         if self.trainer is None or key != self.key or self.trainer.closed:
             self.close()
-            self.trainer, self.key = Trainer(spec, warm_up=self.compile_ahead), key
-            self._finalizer = weakref.finalize(self, Trainer.close, self.trainer)
+            workers = training_workers()
+            trainer = workers.trainer(spec, self.compile_ahead) if workers else Trainer(spec, warm_up=self.compile_ahead)
+            self.trainer, self.key = trainer, key
+            self._finalizer = weakref.finalize(self, type(trainer).close, trainer)
         self.trainer.set_learning_rate(spec.training.learning_rate)
         self.trainer.set_epochs(spec.training.epochs)
         return self.trainer

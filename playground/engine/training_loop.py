@@ -77,6 +77,12 @@ class ProgramCache:
 
     `get(key, build)` returns the program for `key`, building it with `build()` the first time; a
     program's XLA compile happens at its first call, once, however many loops call it.
+
+    TensorFlow warns when a function retraces often, and it counts traces by the Python code a
+    `tf.function` wraps: the programs of different architectures (each traced once, for its own
+    key) share their builder's code, so a class training different networks would look like one
+    function retracing. The cache turns that warning off for the programs it holds, which it
+    builds one per key.
     """
 
     def __init__(self, size: int = MAX_PROGRAMS):
@@ -90,6 +96,7 @@ class ProgramCache:
             program = self._programs.get(key)
             if program is None:
                 program = self._programs[key] = build()
+                program._omit_frequent_tracing_warning = True  # TensorFlow's own switch (see above)
                 self.built += 1
                 while len(self._programs) > self.size:
                     self._programs.popitem(last=False)

@@ -1,7 +1,7 @@
 """Turns a trainer's finished, stopped or diverged run into a saved `RunRecord`.
 
-Hooked to `Trainer.on_end`, so it runs on the trainer's worker thread the moment a run ends,
-whether or not the page is looking.
+Hooked to `Trainer.on_end`, so it runs the moment a run ends (on the trainer's thread, or for a
+trainer in a worker process on a thread of the page server), whether or not the page is looking.
 
 Example:
 
@@ -15,7 +15,6 @@ import logging
 import dataclasses
 import time
 
-from playground.model_files import model_bytes
 from playground.runs.run_record import RunRecord
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,7 @@ def record_of(trainer, owner: str, keep_model: bool = False, **extra) -> RunReco
     return RunRecord.new(
         owner=owner, spec=spec_as_run(trainer), history=trainer.history, state=trainer.state,
         started_at=trainer.started_at or time.time(), duration=trainer.elapsed, message=trainer.message,
-        model=model_bytes(trainer.model) if keep_model and trainer.model is not None else None, **extra,
+        model=trainer.model_bytes() if keep_model and not trainer.closed else None, **extra,
     )
 
 

@@ -27,6 +27,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The server as `make run` starts it: compiling ahead, trainers in worker processes (one per core).
+AS_USERS_GET_IT = {**{k: v for k, v in os.environ.items() if k != "PLAYGROUND_TRAINING_WORKERS"}, "PLAYGROUND_COMPILE_AHEAD": "1"}
+
+
 @pytest.fixture(scope="session")
 def app_url(browser):
     port = _free_port()
@@ -34,7 +38,7 @@ def app_url(browser):
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PLAYGROUND_COMPILE_AHEAD": "1"},  # as users get it
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=AS_USERS_GET_IT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -1,0 +1,189 @@
+"""The pool of training worker processes that the app's trainers run in.
+
+A class of students each training a model would otherwise share the page server's one Python
+interpreter: its pages, its live streams and every trainer. The pool starts one worker process
+per core (`PLAYGROUND_TRAINING_WORKERS`, 0 to train in the page's process as the CLI does); each
+new page trainer goes to the worker with the fewest trainers, and the page gets a `WorkerTrainer`
+that behaves like a `Trainer`.
+
+Example:
+
+    workers = training_workers()                 # the app's pool (None when set to 0)
+    trainer = workers.trainer(spec)              # a WorkerTrainer in the least busy worker
+    trainer.start(); trainer.wait(("finished",))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import weakref
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import playground
+from playground.engine.worker_trainer import WORKER_STOPPED, WorkerGone, WorkerTrainer
+from playground.spec import ExperimentSpec
+
+log = logging.getLogger(__name__)
+
+ANSWER_SECONDS = 60.0  # a worker that does not answer a command within this long is taken as stuck
+
+
+class WorkerConnection:
+    """The server's end of one worker process: sends commands, routes what comes back.
+
+    Args:
+        log_level: the worker's log level (its lines go to the server's standard error).
+    """
+
+    def __init__(self, log_level: str = "INFO"):
+        # A fresh interpreter (TensorFlow does not survive a fork) that imports only the worker's
+        # module, whatever the server's main module is, joined by a private socket pair.
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "playground.engine.worker_process", str(theirs.fileno()), log_level],
+                pass_fds=[theirs.fileno()], env={**os.environ, "PYTHONPATH": _import_path()},
+            )
+        self._socket = ours
+        self.connection = Connection(os.dup(ours.fileno()))
+        self.trainers: weakref.WeakValueDictionary[int, WorkerTrainer] = weakref.WeakValueDictionary()
+        self._send_lock = threading.Lock()
+        self._answers: dict[int, list] = {}
+        self._answered = threading.Condition()
+        self._sequence = itertools.count(1)
+        self.alive = True
+        threading.Thread(target=self._receive, name="playground-worker-receiver", daemon=True).start()
+
+    def send(self, name: str, trainer_id: int, argument=(), answer: bool = True):
+        """Sends a command; with `answer`, waits for the worker's answer and returns it (raising
+        what the worker raised)."""
+        with self._answered:
+            if not self.alive:
+                raise WorkerGone(WORKER_STOPPED)
+            sequence = next(self._sequence)
+            if answer:
+                self._answers[sequence] = []
+        with self._send_lock:
+            try:
+                self.connection.send((name, trainer_id, sequence, argument))
+            except OSError as error:  # the worker exited and its receiver has not noticed yet
+                raise WorkerGone(WORKER_STOPPED) from error
+        if not answer:
+            return None
+        with self._answered:
+            if not self._answered.wait_for(lambda: self._answers[sequence] or not self.alive, ANSWER_SECONDS):
+                raise WorkerGone(f"The training worker did not answer {name!r} within {ANSWER_SECONDS:.0f} s.")
+            box = self._answers.pop(sequence)
+        if not box:
+            raise WorkerGone(WORKER_STOPPED)
+        if isinstance(box[0], Exception):
+            raise box[0]
+        return box[0]
+
+    def _receive(self) -> None:
+        while True:
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                self.connection.close()
+                break
+            kind, trainer_id = message[0], message[1]
+            if kind == "answer":
+                with self._answered:
+                    if message[2] in self._answers:
+                        self._answers[message[2]].append(message[3])
+                    self._answered.notify_all()
+                continue
+            trainer = self.trainers.get(trainer_id)
+            if trainer is None:
+                continue
+            if kind == "update":
+                trainer._apply_update(message[2])
+            elif kind == "ended":
+                trainer._ended()
+        with self._answered:
+            self.alive = False
+            self._answered.notify_all()
+        if self.process.poll() not in (None, 0):
+            log.error("A training worker exited with code %s; its trainers are stopped", self.process.returncode)
+        for trainer in list(self.trainers.values()):
+            trainer._worker_gone()
+
+    def close(self) -> None:
+        """Closes the pipe, which ends the worker (its trainers stop), and waits for it. The socket
+        is shut down first: closing alone would wait for the receiving thread's read to return."""
+        with contextlib.suppress(OSError):
+            self._socket.shutdown(socket.SHUT_RDWR)
+        self._socket.close()  # the receiving thread closes the connection when its read ends
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class TrainingWorkers:
+    """Worker processes, started at once, and the trainers placed in them.
+
+    Args:
+        count: worker processes (at least 1).
+    """
+
+    def __init__(self, count: int, log_level: str | None = None):
+        self.count = max(1, int(count))
+        self.log_level = log_level or os.environ.get("PLAYGROUND_LOG_LEVEL", "INFO").upper()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self.workers = [WorkerConnection(self.log_level) for _ in range(self.count)]
+
+    def trainer(self, spec: ExperimentSpec, warm_up: bool = True) -> WorkerTrainer:
+        """A new trainer for `spec` in the worker with the fewest live trainers (a worker that
+        stopped is replaced first). Raises `InvalidSpec` as `Trainer` does."""
+        with self._lock:
+            for index, worker in enumerate(self.workers):
+                if not worker.alive:
+                    self.workers[index] = WorkerConnection(self.log_level)
+            worker = min(self.workers, key=lambda w: sum(not t.closed for t in w.trainers.values()))
+            trainer_id = next(self._ids)
+        return WorkerTrainer(worker, trainer_id, spec, warm_up)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+
+
+def _import_path() -> str:
+    """PYTHONPATH for a worker: the folder holding this `playground` package first."""
+    here = str(Path(playground.__file__).resolve().parents[1])
+    return os.pathsep.join([here] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+
+
+_POOL: TrainingWorkers | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def worker_count() -> int:
+    """`PLAYGROUND_TRAINING_WORKERS`, or one per core; 0 trains in the page's own process."""
+    setting = os.environ.get("PLAYGROUND_TRAINING_WORKERS", "").strip()
+    if not setting:
+        return os.cpu_count() or 1
+    try:
+        return max(0, int(setting))
+    except ValueError:
+        raise ValueError(f"PLAYGROUND_TRAINING_WORKERS must be a whole number (0 trains in the page's process), not {setting!r}") from None
+
+
+def training_workers() -> TrainingWorkers | None:
+    """The app's pool, started on the first call (None when `PLAYGROUND_TRAINING_WORKERS=0`)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None and worker_count() > 0:
+            _POOL = TrainingWorkers(worker_count())
+        return _POOL

@@ -1,0 +1,186 @@
+"""What runs inside a training worker process: its trainers, and the updates it sends back.
+
+The server starts a few of these processes (`training_workers.TrainingWorkers`), so training runs
+on every core and the page's interpreter only serves pages. A worker holds any number of
+`Trainer`s, each with its own thread as in the page's process, and talks to the server through
+one pipe:
+
+- in: commands `(name, trainer_id, sequence, argument)`: "create" (the spec as JSON), the
+  trainer's commands ("start", "pause", "stop", "step_batch", "step_epoch", "reset",
+  "set_epochs", "set_learning_rate", "set_speed", "want_frame"), questions ("predict",
+  "model_bytes") and "close"/"abandon";
+- out: for each trainer, an update whenever anything the page shows changed (its state and
+  position, the history rows not sent yet, the snapshot's changed fields), "ended" when a run
+  ends (the server saves it), and the answer to each command that wants one.
+
+Every update is read from the trainer and sent under one lock, so updates arrive in the order they
+were read and the server's copy never goes back in time. A command's answer follows an update read
+after the command was applied, so once a command is answered the server's copy reflects it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import sys
+import threading
+
+UPDATE_SECONDS = 1 / 240  # how often the publisher looks for changes (a few comparisons per trainer)
+SILENT_COMMANDS = ("set_learning_rate", "set_speed", "want_frame")  # applied without an answer
+
+
+class TrainerHost:
+    """One trainer in the worker, with what was last sent of it."""
+
+    def __init__(self, trainer_id: int, trainer):
+        self.id, self.trainer = trainer_id, trainer
+        self.rows_sent = 0
+        self.status_sent = None
+        self.snapshot_version = -1
+        self.snapshot_sent = None
+
+    def status(self) -> dict:
+        trainer = self.trainer
+        epoch, batch = trainer.position
+        return {"state": trainer.state, "message": trainer.message, "epoch": epoch, "batch": batch,
+                "elapsed": trainer.elapsed, "started_at": trainer.started_at, "ready": trainer.is_ready,
+                "idle": trainer.idle}
+
+    def update(self, force: bool = False) -> dict | None:
+        """What changed since the last update (None if nothing did)."""
+        trainer = self.trainer
+        status = self.status()
+        rows, total = trainer.history_since(self.rows_sent)
+        update: dict = {}
+        if total < self.rows_sent:  # reset: the history starts again
+            rows, total = trainer.history_since(0)
+            update["restart"] = True
+        if rows:
+            update["rows"] = rows
+        self.rows_sent = total
+        version, snapshot = trainer.snapshots.latest()
+        if version != self.snapshot_version:
+            self.snapshot_version = version
+            update["snapshot"] = _snapshot_change(self.snapshot_sent, snapshot)
+            self.snapshot_sent = snapshot
+        if not update and status == self.status_sent and not force:
+            return None
+        self.status_sent = update["status"] = status
+        return update
+
+
+def _snapshot_change(last, snapshot) -> dict | None:
+    """A snapshot as the fields that differ from the last one sent (a frame snapshot shares all but
+    its plane views with the full snapshot before it); None when the trainer cleared its views."""
+    if snapshot is None:
+        return None
+    fields = {f.name: getattr(snapshot, f.name) for f in dataclasses.fields(snapshot)
+              if last is None or getattr(snapshot, f.name) is not getattr(last, f.name)}
+    return {"full": last is None or "histograms" in fields, "fields": fields}
+
+
+class Worker:
+    """The worker's side of the pipe: applies commands and publishes updates."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.hosts: dict[int, TrainerHost] = {}
+        self.send_lock = threading.Lock()
+        self.hosts_lock = threading.Lock()
+        self.closed = threading.Event()
+
+    def send(self, message) -> None:
+        with self.send_lock:
+            self.connection.send(message)
+
+    def publish(self, host: TrainerHost, force: bool = False, then=None) -> None:
+        """Sends the host's changes (read and sent under the send lock, so updates stay in order),
+        followed by `then` if given."""
+        with self.send_lock:
+            update = host.update(force)
+            if update is not None:
+                self.connection.send(("update", host.id, update))
+            if then is not None:
+                self.connection.send(then)
+
+    def publish_forever(self) -> None:
+        while not self.closed.wait(UPDATE_SECONDS):
+            with self.hosts_lock:
+                hosts = list(self.hosts.values())
+            for host in hosts:
+                if not host.trainer.closed:
+                    self.publish(host)
+
+    def serve(self) -> None:
+        threading.Thread(target=self.publish_forever, name="playground-publisher", daemon=True).start()
+        try:
+            while True:
+                try:
+                    name, trainer_id, sequence, argument = self.connection.recv()
+                except (EOFError, OSError):
+                    return  # the server went away
+                self.apply(name, trainer_id, sequence, argument)
+        finally:
+            self.closed.set()
+            with self.hosts_lock:
+                hosts = list(self.hosts.values())
+            for host in hosts:
+                host.trainer.close()
+
+    def apply(self, name: str, trainer_id: int, sequence: int, argument) -> None:
+        try:
+            if name == "create":
+                self.create(trainer_id, sequence, argument)
+                return
+            host = self.hosts.get(trainer_id)
+            if host is None:
+                raise LookupError(f"no trainer {trainer_id} in this worker")
+            if name in ("close", "abandon"):
+                with self.hosts_lock:
+                    self.hosts.pop(trainer_id, None)
+                # Joining the trainer's thread may take a moment: not on the command loop.
+                threading.Thread(target=getattr(host.trainer, name), daemon=True).start()
+                self.send(("answer", trainer_id, sequence, None))
+                return
+            if name in ("predict", "model_bytes"):
+                value = getattr(host.trainer, name)(*argument)
+                self.send(("answer", trainer_id, sequence, value))
+                return
+            getattr(host.trainer, name)(*argument)
+            if name not in SILENT_COMMANDS:
+                self.publish(host, force=True, then=("answer", trainer_id, sequence, None))
+        except Exception as error:  # the server's caller gets the error; the worker goes on
+            logging.getLogger(__name__).exception("Command %s failed", name)
+            self.send(("answer", trainer_id, sequence, error))
+
+    def create(self, trainer_id: int, sequence: int, argument) -> None:
+        from playground.engine.trainer import Trainer
+        from playground.spec import ExperimentSpec
+
+        spec_json, warm_up = argument
+        trainer = Trainer(ExperimentSpec.from_json(spec_json), warm_up=warm_up)
+        host = TrainerHost(trainer_id, trainer)
+        # A run that ends is saved by the server: its final rows go first, then "ended", before
+        # the trainer goes idle, so whoever waits for the end there finds it saved.
+        trainer.on_end = lambda _: self.publish(host, force=True, then=("ended", trainer_id, None))
+        with self.hosts_lock:
+            self.hosts[trainer_id] = host
+        self.publish(host, force=True, then=("answer", trainer_id, sequence, trainer.batches_per_epoch))
+
+
+def serve(connection, log_level: str = "INFO") -> None:
+    """Serves the server at the other end of `connection` until it closes."""
+    import playground  # noqa: F401  (TensorFlow's environment, before TensorFlow is imported)
+
+    logging.basicConfig(level=log_level, stream=sys.stderr, format=f"%(asctime)s worker {os.getpid()} %(name)s %(levelname)s: %(message)s")
+    sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
+    import tensorflow  # noqa: F401  (imported now, so the first trainer does not wait for it)
+
+    Worker(connection).serve()
+
+
+if __name__ == "__main__":  # python -m playground.engine.worker_process SOCKET_FD LOG_LEVEL (training_workers starts it)
+    from multiprocessing.connection import Connection
+
+    serve(Connection(int(sys.argv[1])), sys.argv[2])

@@ -1,0 +1,287 @@
+"""A trainer that trains in a worker process, seen from the page server as a `Trainer`.
+
+The page, its live stream and the run recorder use it exactly as they use a `Trainer` (the same
+properties and commands). Reading is local: the worker sends every change (state, position, new
+history rows, the snapshot's changed fields) and this copy keeps them, so the page and its stream
+never wait for the worker. Commands that change what the page shows (start, pause, stop, step,
+reset, epochs) wait for the worker's answer, which comes after the worker's update, so a page
+drawn right after a command shows it; the learning rate, the speed and a frame request are sent
+without waiting.
+
+When a run ends, the worker says so and this side calls `on_end` (the run recorder), on a thread
+of its own since saving may ask the worker for the model; `wait` returns only once it is saved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+import weakref
+from functools import cached_property
+from typing import Callable
+
+import numpy as np
+
+from playground.engine.snapshots import Snapshot, SnapshotBuffer
+from playground.engine.trainer import END_STATES, InvalidSpec
+from playground.schedules import learning_rate_at
+from playground.spec import ExperimentSpec
+from playground.training_data import TrainingData, training_data
+from playground.validation import validate
+
+log = logging.getLogger(__name__)
+
+
+WORKER_STOPPED = "The training worker stopped. Reload the page to train again."
+
+
+class WorkerGone(RuntimeError):
+    """The worker process holding a trainer stopped or stopped answering."""
+
+
+class WorkerTrainer:
+    """A `Trainer` in a worker process (made by `TrainingWorkers.trainer`).
+
+    Args:
+        worker: the `WorkerConnection` of the process it trains in.
+        trainer_id: its number in that worker.
+        spec, warm_up: as for `Trainer`.
+    """
+
+    def __init__(self, worker, trainer_id: int, spec: ExperimentSpec, warm_up: bool = True):
+        problems = validate(spec)
+        if problems:
+            raise InvalidSpec(problems)
+        self.worker, self.id, self.spec = worker, trainer_id, spec
+        self.snapshots = SnapshotBuffer()
+        self.epochs = spec.training.epochs
+        self.base_learning_rate = float(spec.training.learning_rate)
+        self.epochs_per_second: float | None = None
+        self.on_end: Callable[["WorkerTrainer"], None] | None = None
+        self._lock = threading.Condition()
+        self._history: list[dict] = []
+        self._status = {"state": "ready", "message": "", "epoch": 0, "batch": 0, "elapsed": 0.0,
+                        "started_at": None, "ready": False, "idle": True}
+        self._snapshot: Snapshot | None = None
+        self._saving = False
+        self._closed = False
+        worker.trainers[trainer_id] = self
+        self._finalizer = weakref.finalize(self, _close_in_worker, worker, trainer_id)
+        try:
+            self.batches_per_epoch = worker.send("create", trainer_id, (spec.to_json(), warm_up))
+        except BaseException:
+            self._finalizer.detach()
+            worker.trainers.pop(trainer_id, None)
+            raise
+
+    # Reading: the local copy.
+    @cached_property
+    def data(self) -> TrainingData:
+        """The arrays trained on, built here too: the page draws the dataset and its samples."""
+        return training_data(self.spec)
+
+    @property
+    def state(self) -> str:
+        return self._status["state"]
+
+    @property
+    def message(self) -> str:
+        return self._status["message"]
+
+    @property
+    def elapsed(self) -> float:
+        return self._status["elapsed"]
+
+    @property
+    def started_at(self) -> float | None:
+        return self._status["started_at"]
+
+    @property
+    def position(self) -> tuple[int, int]:
+        status = self._status
+        return status["epoch"], status["batch"]
+
+    @property
+    def idle(self) -> bool:
+        return self._status["idle"] and not self._saving
+
+    @property
+    def is_ready(self) -> bool:
+        return self._status["ready"]
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def history(self) -> list[dict]:
+        with self._lock:
+            return list(self._history)
+
+    @property
+    def points(self) -> int:
+        return len(self._history)
+
+    def last_row(self) -> dict:
+        with self._lock:
+            return dict(self._history[-1]) if self._history else {}
+
+    def history_since(self, start: int) -> tuple[list[dict], int]:
+        with self._lock:
+            return self._history[start:], len(self._history)
+
+    def learning_rate(self, epoch: int | None = None) -> float:
+        epoch = self.position[0] if epoch is None else epoch
+        return learning_rate_at(self.spec.training.schedule, self.base_learning_rate, epoch, self.epochs)
+
+    def wait_until_ready(self, timeout: float | None = None) -> bool:
+        return self._wait_for(lambda: self.is_ready or self._closed, timeout) and self.is_ready
+
+    def wait(self, states=("finished", "stopped", "diverged", "paused", "failed"), timeout: float = 60.0) -> str:
+        """Blocks until the trainer is in one of `states`, idle and its ended run saved."""
+        self._wait_for(lambda: (self.state in states and self.idle) or self._closed, timeout)
+        return self.state
+
+    def wait_for_first_epoch(self, timeout: float = 0.5) -> bool:
+        self._wait_for(lambda: self._history or self.state != "running" or self._closed, timeout)
+        return bool(self._history)
+
+    def _wait_for(self, condition, timeout: float | None) -> bool:
+        with self._lock:
+            return self._lock.wait_for(condition, timeout)
+
+    # Questions the worker answers.
+    def predict(self, inputs) -> np.ndarray:
+        return self.worker.send("predict", self.id, (np.asarray(inputs, "float32"),))
+
+    def model_bytes(self) -> bytes:
+        """The trained model as the bytes of a `.keras` file."""
+        return self.worker.send("model_bytes", self.id)
+
+    # Commands.
+    def start(self) -> None:
+        self._command("start")
+
+    resume = start
+
+    def pause(self) -> None:
+        self._command("pause")
+
+    def stop(self) -> None:
+        """Stops; a run that had trained is saved (by `on_end`) before this returns."""
+        self._command("stop")
+        self._wait_for(lambda: self.idle or self._closed, 10.0)
+
+    def step_batch(self) -> None:
+        self._command("step_batch")
+
+    def step_epoch(self) -> None:
+        self._command("step_epoch")
+
+    def reset(self) -> None:
+        self._command("reset")
+
+    def set_epochs(self, epochs: int) -> None:
+        if int(epochs) != self.epochs:
+            self.epochs = int(epochs)
+            self._command("set_epochs", self.epochs)
+
+    def set_learning_rate(self, rate: float) -> None:
+        if float(rate) != self.base_learning_rate:
+            self.base_learning_rate = float(rate)
+            self._command("set_learning_rate", self.base_learning_rate, answer=False)
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        if epochs_per_second != self.epochs_per_second:
+            self.epochs_per_second = epochs_per_second
+            self._command("set_speed", epochs_per_second, answer=False)
+
+    def want_frame(self) -> None:
+        self._command("want_frame", answer=False)
+
+    def run_to_end(self, timeout: float = 3600.0) -> str:
+        self.start()
+        return self.wait(END_STATES + ("failed",), timeout)
+
+    def abandon(self) -> None:
+        """The page went away: stop and free the trainer in its worker, saving nothing more."""
+        self.on_end = None
+        self._shut("abandon")
+
+    def close(self) -> None:
+        self._shut("close")
+
+    def _shut(self, command: str) -> None:
+        if self._closed:
+            return
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+        self._finalizer.detach()
+        self.worker.trainers.pop(self.id, None)
+        self.snapshots.clear()
+        try:
+            self.worker.send(command, self.id, answer=False)
+        except (WorkerGone, OSError):
+            pass  # nothing left to stop
+
+    def _command(self, name: str, *argument, answer: bool = True) -> None:
+        if self._closed:
+            return
+        try:
+            self.worker.send(name, self.id, argument, answer=answer)
+        except WorkerGone as error:
+            self._worker_gone(str(error))
+
+    # What the worker sends (called on the connection's receiving thread).
+    def _apply_update(self, update: dict) -> None:
+        change = update.get("snapshot", False)
+        if change is None:
+            self._snapshot = None
+            self.snapshots.clear()
+        elif change:
+            fields = change["fields"]
+            self._snapshot = Snapshot(**fields) if self._snapshot is None else dataclasses.replace(self._snapshot, **fields)
+            self.snapshots.publish(self._snapshot, histograms=change["full"])
+        with self._lock:
+            if update.get("restart"):
+                self._history.clear()
+            self._history.extend(update.get("rows", ()))
+            self._status = update["status"]
+            self._lock.notify_all()
+
+    def _ended(self) -> None:
+        recorder = self.on_end
+        if recorder is None:
+            return
+        with self._lock:
+            self._saving = True
+        threading.Thread(target=self._save, args=(recorder,), name="playground-run-saver", daemon=True).start()
+
+    def _save(self, recorder) -> None:
+        try:
+            recorder(self)
+        except Exception as error:  # saving must never break training; the page shows the message
+            log.exception("A finished run could not be saved")
+            message = self.message
+            self._status = dict(self._status, message=(message + " " if message else "") + f"The run could not be saved: {error}")
+        finally:
+            with self._lock:
+                self._saving = False
+                self._lock.notify_all()
+
+    def _worker_gone(self, message: str = WORKER_STOPPED) -> None:
+        with self._lock:
+            self._status = dict(self._status, state="failed", message=message, idle=True)
+            self._closed = True
+            self._lock.notify_all()
+
+
+def _close_in_worker(worker, trainer_id: int) -> None:
+    """A trainer dropped without `close` (its page's session went away) is closed in its worker."""
+    try:
+        worker.send("close", trainer_id, answer=False)
+    except (WorkerGone, OSError):
+        pass
