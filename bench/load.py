@@ -14,8 +14,8 @@ shows. Printed, one table row per N (min/median/max over the N pages where there
 - snapshots/s: new engine snapshots a page shows per second in the window;
 - errors: pages showing a Streamlit exception; own LR: pages whose learning-rate control and
   "Learning rate" figure show that page's own rate;
-- the server's CPU (100 % = one core) and memory, its training worker processes included, and the
-  whole machine's CPU use.
+- the server's CPU (100 % = one core): the app process(es) + their training worker processes, the
+  memory of both together, and the whole machine's CPU use.
 The churn test (`--visits V`) opens a page, presses Train, waits until it trains and closes the
 tab, V times, then waits 10 s and compares the server's memory and OS thread count (its worker
 processes included) before and after;
@@ -248,10 +248,10 @@ class CpuMeter:
 @contextlib.contextmanager
 def servers(port: int, replicas: int | None, log_name: str):
     """The app on `port`: one plain server (replicas None), or R replicas behind HAProxy. Yields
-    the app processes' pids."""
+    the app processes' pids (`family` adds their training worker processes)."""
     if replicas is None:
         with app_server(port, log_name) as server:
-            yield family([server.pid])
+            yield [server.pid]
         return
     from server.replicas import Replicas
 
@@ -259,7 +259,7 @@ def servers(port: int, replicas: int | None, log_name: str):
     balanced = Replicas(free_ports(replicas, port), port, address="127.0.0.1", log_folder=SCRATCH)
     balanced.start()
     try:
-        yield family([process.pid for process in balanced.apps.values()])
+        yield [process.pid for process in balanced.apps.values()]
     finally:
         balanced.stop()
 
@@ -370,6 +370,7 @@ class ClassroomRow:
     own_rate: int
     states: Counter
     server_cpu: float
+    worker_cpu: float
     machine_cpu: float
     rss: float
     notes: list[str]
@@ -391,7 +392,7 @@ def measure_classroom(browser, sessions: int, options, replicas: int | None = No
                     set_speed(page, options.speed)
             train_to_epoch = seconds_until_first_epoch(pages, notes)
             time.sleep(SETTLE_S)
-            windows, server_cpu, machine_cpu = measuring_window(pages, pids, options.seconds)
+            windows, server_cpu, worker_cpu, machine_cpu = measuring_window(pages, pids, options.seconds)
             statuses = [read_status(page) for page in pages]
             checks = [page_checks(page, rate, notes) for page, rate in zip(pages, rates)]
             return ClassroomRow(
@@ -401,8 +402,8 @@ def measure_classroom(browser, sessions: int, options, replicas: int | None = No
                 refreshes_per_s=[w["refreshes"] / w["seconds"] for w in windows],
                 snapshots_per_s=[w["snapshots"] / w["seconds"] for w in windows],
                 errors=sum(exception for exception, _ in checks), own_rate=sum(own for _, own in checks),
-                states=Counter(s["state"] for s in statuses), server_cpu=server_cpu, machine_cpu=machine_cpu,
-                rss=sum(rss_mb(pid) for pid in pids), notes=notes if replicas is None else [f"{replicas} replica(s)", *notes])
+                states=Counter(s["state"] for s in statuses), server_cpu=server_cpu, worker_cpu=worker_cpu, machine_cpu=machine_cpu,
+                rss=footprint(family(pids))[0], notes=notes if replicas is None else [f"{replicas} replica(s)", *notes])
         finally:
             for page in pages:
                 with contextlib.suppress(Exception):
@@ -428,15 +429,18 @@ def seconds_until_first_epoch(pages, notes: list[str]) -> list[float]:
     return seconds
 
 
-def measuring_window(pages, server_pids: list[int], seconds: float) -> tuple[list[dict], float, float]:
+def measuring_window(pages, server_pids: list[int], seconds: float) -> tuple[list[dict], float, float, float]:
     """Each page's epochs, refreshes and snapshots over `seconds` (timed by the page itself, as the
-    pages are started and read one after another), and the server's and machine's CPU meanwhile."""
+    pages are started and read one after another), and meanwhile the CPU of the app processes, of
+    their training workers and of the machine."""
     for page in pages:
         page.evaluate(START_WINDOW)
-    meter = CpuMeter(server_pids)
+    workers = [pid for pid in family(server_pids) if pid not in server_pids]
+    servers_meter, workers_meter = CpuMeter(server_pids), CpuMeter(workers)
     time.sleep(seconds)
     windows = [page.evaluate(END_WINDOW) for page in pages]
-    return windows, *meter.read()
+    server_cpu, machine_cpu = servers_meter.read()
+    return windows, server_cpu, workers_meter.read()[0], machine_cpu
 
 
 def visit(browser, url: str, rate: float) -> float | None:
@@ -510,7 +514,7 @@ def measure_churn(browser, visits: int, options) -> None:
 
 
 COLUMNS = (("N", 3), ("open→ready s", 16), ("Train→epoch s", 16), ("epochs/s/session", 18), ("frames/s", 16), ("new-epoch frames/s", 18),
-           ("snapshots/s", 16), ("errors", 6), ("own LR", 6), ("server CPU", 10), ("RSS MB", 7), ("machine", 7), ("states / notes", 0))
+           ("snapshots/s", 16), ("errors", 6), ("own LR", 6), ("server CPU", 12), ("RSS MB", 7), ("machine", 7), ("states / notes", 0))
 
 
 def spread(values: list[float], digits: int = 1) -> str:
@@ -532,7 +536,7 @@ def print_header(options) -> None:
           f"one headless Chromium, one browser context per session, a fresh server per row")
     print(f"experiment: tfp-default, {EPOCHS:,} epochs, learning rates {', '.join(f'{r:g}' for r in rates)} (one per session); "
           f"speed: {options.speed or 'page default (' + default_speed() + ')'}; measuring window: {options.seconds:g} s while all train")
-    print("min/median/max over the sessions; server CPU: % of one core, worker processes included; machine: CPU busy, all cores, everything on the box")
+    print("min/median/max over the sessions; server CPU: % of one core, the app processes + their training workers; machine: CPU busy, all cores, everything on the box")
     print()
     print("  ".join(name.rjust(width) if width else name for name, width in COLUMNS))
 
@@ -541,7 +545,7 @@ def print_row(row: ClassroomRow) -> None:
     states = ", ".join(f"{state} {count}" for state, count in row.states.most_common())
     cells = (str(row.sessions), spread(row.open_to_ready), spread(row.train_to_epoch, 2), spread(row.epochs_per_s, 0), spread(row.frames_per_s),
              spread(row.refreshes_per_s),
-             spread(row.snapshots_per_s), str(row.errors), f"{row.own_rate}/{row.sessions}", f"{row.server_cpu:.0f} %", f"{row.rss:.0f}",
+             spread(row.snapshots_per_s), str(row.errors), f"{row.own_rate}/{row.sessions}", f"{row.server_cpu:.0f} + {row.worker_cpu:.0f} %", f"{row.rss:.0f}",
              f"{row.machine_cpu:.0f} %", "; ".join([states, *row.notes]))
     print("  ".join(cell.rjust(width) if width else cell for cell, (_, width) in zip(cells, COLUMNS)), flush=True)
 

@@ -361,3 +361,26 @@ def test_the_programs_optimizer_step_equals_keras_own():
             theirs_optimizer.apply(tape.gradient(loss, theirs.trainable_variables), theirs.trainable_variables)
         for value, variable in zip(trainable + optimizer_state, theirs.trainable_variables + theirs_optimizer.variables):
             np.testing.assert_allclose(value.numpy(), variable.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_the_keras_model_holds_the_newest_weights_whenever_it_is_read():
+    """The loop keeps its state as tensors between calls; the model is brought up to date when
+    training rests, and by `predict` and `model_bytes` while it runs."""
+    from playground.model_files import load_model_bytes
+
+    spec = ExperimentSpec(training=TrainingSpec(epochs=100_000))
+    trainer = Trainer(spec, snapshots=False)  # as the CLI trains: no snapshot reads the model meanwhile
+    try:
+        x = trainer.data.x_test[:20]
+        initial = np.asarray(trainer.model(x))
+        trainer.start()
+        assert trainer.wait_for_first_epoch(10)
+        time.sleep(0.2)
+        assert not np.allclose(trainer.predict(x), initial)  # the newest weights, mid-run
+        trainer.pause()
+        trainer.wait()
+        resting = np.asarray(trainer.model(x))  # Keras's own call, with no help from the trainer
+        assert np.array_equal(resting, trainer.predict(x))
+        assert np.allclose(np.asarray(load_model_bytes(trainer.model_bytes())(x)), resting, atol=1e-6)
+    finally:
+        trainer.close()

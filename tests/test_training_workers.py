@@ -152,3 +152,20 @@ def test_the_pool_size_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("PLAYGROUND_TRAINING_WORKERS", "many")
     with pytest.raises(ValueError, match="whole number"):
         worker_count()
+
+
+def test_a_worker_compiles_the_default_experiment_before_any_page_asks():
+    from playground.engine.training_loop import PROGRAMS
+    from playground.engine.worker_process import compile_default_experiment
+    from playground.presets import DEFAULT_PRESET, PRESETS
+
+    PROGRAMS.clear()
+    compile_default_experiment()
+    built = PROGRAMS.built
+    spec = PRESETS[DEFAULT_PRESET].spec
+    page = Trainer(spec.replace(training=dataclasses.replace(spec.training, learning_rate=0.3, epochs=5)))  # a student's own rate
+    try:
+        assert page.wait_until_ready(60) and PROGRAMS.built == built  # nothing left to compile
+        assert page.run_to_end(60) == "finished"
+    finally:
+        page.close()

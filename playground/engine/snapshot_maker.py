@@ -54,6 +54,10 @@ class SnapshotMaker:
                 if self.hidden_layers:
                     self.views_model = keras.Model(model.inputs, outputs[:-1] + [model.outputs[0]])
         key = loop.program_key()
+        # Where the views model's variables (the model's own, in its order) sit in the loop's state.
+        position = {id(variable): i for i, variable in enumerate(loop.state)}
+        self._views_positions = [[position[id(v)] for v in variables]
+                                 for variables in (self.views_model.trainable_variables, self.views_model.non_trainable_variables)]
         self._forward = PROGRAMS.get(json.dumps(["views", key, self.hidden_layers]), lambda: _forward_program(self.views_model))
         self._norms = PROGRAMS.get(json.dumps(["gradient norms", key]), lambda: _norms_program(model, loop, self.weighted))
         small = sum(int(np.prod(layer.kernel.shape)) for layer in self.weighted) <= MAX_DRAWN_WEIGHTS
@@ -79,6 +83,7 @@ class SnapshotMaker:
         return counts, edges
 
     def make(self, epoch: int, batch: int) -> Snapshot:
+        self.loop.sync()  # reads the layers' weights
         data, plan = self.data, self.data.plan
         histograms = []
         for layer in self.weighted:
@@ -119,8 +124,9 @@ class SnapshotMaker:
         """[hidden layers' outputs..., the model's output] for `inputs`, one compiled call."""
         import tensorflow as tf
 
-        model = self.views_model
-        outputs = self._forward([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables], tf.convert_to_tensor(inputs))
+        state = self.loop.current_state()  # the newest weights, also between the loop's syncs
+        trainable, non_trainable = ([state[i] for i in positions] for positions in self._views_positions)
+        outputs = self._forward(trainable, non_trainable, tf.convert_to_tensor(inputs))
         return [o.numpy() for o in outputs] if isinstance(outputs, (list, tuple)) else [outputs.numpy()]
 
     def _plane_views(self):

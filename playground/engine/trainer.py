@@ -154,10 +154,12 @@ class Trainer:
 
     def predict(self, inputs) -> np.ndarray:
         """The model's outputs for model-ready inputs (a drawn digit, say), with the current weights."""
+        self.loop.sync()
         return np.asarray(self.model(np.asarray(inputs, "float32"), training=False))
 
     def model_bytes(self) -> bytes:
         """The trained model as the bytes of a `.keras` file (to store with a run or download)."""
+        self.loop.sync()
         return model_bytes(self.model)
 
     # Commands.
@@ -213,8 +215,7 @@ class Trainer:
                 self._lock.wait(0.05)
 
     def _reset_locked(self) -> None:
-        for variable, value in zip(self.loop.state, self._initial):
-            variable.assign(value)
+        self.loop.restore(self._initial)
         self._history.clear()
         self._epoch = self._batch = 0
         self._pending_steps = 0
@@ -347,6 +348,8 @@ class Trainer:
                 if self._state in ("running", "paused") and self._epoch >= self.epochs:
                     self._state = "finished"
                 idle = self._state != "running"
+            if idle:
+                self.loop.sync()  # the Keras model holds the weights whenever training rests
             # Saved first, then the last snapshot: the page may show "finished" as soon as the state
             # says so, and a user who then opens the Runs page must find the run there.
             self._report_end(from_worker=True)  # before going idle, so whoever waits for the end sees it saved

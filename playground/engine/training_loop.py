@@ -171,6 +171,35 @@ class TrainingLoop:
         # run the same loop as a plain compiled graph.
         self.jit = jit and not any(type(layer).__name__ == "Conv2D" for layer in model.layers)
         self._compiled = None
+        # The newest state as the last call returned it, not yet written into the variables (None
+        # when they hold it): writing it after every call cost a third of a small network's epoch.
+        self._pending: list | None = None
+        self._pending_lock = threading.Lock()
+
+    def current_state(self) -> list:
+        """The newest model and optimizer state, as tensors (in the order of `state`): always
+        tensors, never the variables themselves, so the program is traced for one kind of input."""
+        import tensorflow as tf
+
+        pending = self._pending
+        return list(pending) if pending is not None else [tf.convert_to_tensor(v) for v in self.state]
+
+    def sync(self) -> None:
+        """Writes the newest state into the model's and optimizer's variables. The loop keeps it as
+        tensors between calls; whoever reads the Keras model calls this first (the trainer does
+        whenever it stops training)."""
+        with self._pending_lock:
+            if self._pending is not None:
+                for variable, value in zip(self.state, self._pending):
+                    variable.assign(value)
+                self._pending = None
+
+    def restore(self, values) -> None:
+        """Sets the whole state (a reset to the initial weights, say)."""
+        with self._pending_lock:
+            self._pending = None
+            for variable, value in zip(self.state, values):
+                variable.assign(value)
 
     def _eval_sets(self, data: TrainingData):
         sets = []
@@ -349,9 +378,9 @@ class TrainingLoop:
         return LoopResult(new_epoch, start_batch + good_steps, done - 1, epochs_done, metrics, (new_epoch, bad_batch))
 
     def _keep(self, state) -> None:
-        """The program's new state becomes the model's and the optimizer's."""
-        for variable, value in zip(self.state, state):
-            variable.assign(value)
+        """The program's new state becomes the newest (written into the variables by `sync`)."""
+        with self._pending_lock:
+            self._pending = list(state)
 
     def _call(self, epoch, batch, steps, learning_rates):
         import tensorflow as tf
@@ -366,7 +395,7 @@ class TrainingLoop:
         for i in range(epochs_reached):
             orders[i] = epoch_order(self.seed, epoch + i, self.train_size, self.shuffle)
         full = self.train_size <= FULL_EVAL_LIMIT
-        args = ([v.value for v in self.state], tf.constant(epoch, tf.int32), tf.constant(batch, tf.int32), tf.constant(steps, tf.int32),
+        args = (self.current_state(), tf.constant(epoch, tf.int32), tf.constant(batch, tf.int32), tf.constant(steps, tf.int32),
                 tf.constant(rates), tf.constant(orders), tf.constant(full), *self.data_tensors)
         try:
             return self._program()(*args)

@@ -92,7 +92,7 @@ class Worker:
 
     def send(self, message) -> None:
         with self.send_lock:
-            self.connection.send(message)
+            self._send(message)
 
     def publish(self, host: TrainerHost, force: bool = False, then=None) -> None:
         """Sends the host's changes (read and sent under the send lock, so updates stay in order),
@@ -100,9 +100,18 @@ class Worker:
         with self.send_lock:
             update = host.update(force)
             if update is not None:
-                self.connection.send(("update", host.id, update))
+                self._send(("update", host.id, update))
             if then is not None:
-                self.connection.send(then)
+                self._send(then)
+
+    def _send(self, message) -> None:
+        """Sends, unless the server has gone (then the command loop ends at its next read)."""
+        if self.closed.is_set():
+            return
+        try:
+            self.connection.send(message)
+        except OSError:
+            self.closed.set()
 
     def publish_forever(self) -> None:
         while not self.closed.wait(UPDATE_SECONDS):
@@ -169,14 +178,25 @@ class Worker:
         self.publish(host, force=True, then=("answer", trainer_id, sequence, trainer.batches_per_epoch))
 
 
+def compile_default_experiment() -> None:
+    """Compiles the programs of the experiment every page opens with (the default preset), so a
+    class opening the app finds them compiled. Any other experiment compiles on first use."""
+    from playground.engine.trainer import Trainer
+    from playground.presets import DEFAULT_PRESET, PRESETS
+
+    trainer = Trainer(PRESETS[DEFAULT_PRESET].spec)
+    trainer.wait_until_ready(120)
+    trainer.close()
+
+
 def serve(connection, log_level: str = "INFO") -> None:
     """Serves the server at the other end of `connection` until it closes."""
     import playground  # noqa: F401  (TensorFlow's environment, before TensorFlow is imported)
 
     logging.basicConfig(level=log_level, stream=sys.stderr, format=f"%(asctime)s worker {os.getpid()} %(name)s %(levelname)s: %(message)s")
     sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
-    import tensorflow  # noqa: F401  (imported now, so the first trainer does not wait for it)
-
+    # Beside the commands, not before them: a page opening something else is served at once.
+    threading.Thread(target=compile_default_experiment, name="playground-compile-default", daemon=True).start()
     Worker(connection).serve()
 
 
