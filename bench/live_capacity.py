@@ -6,7 +6,7 @@ alone: N trainers made as the pages make them (in the training worker processes,
 process as before them, `--workers 0`), all training the default experiment at the watch pace,
 each read by a stand-in for a page that draws instantly: it asks for the next frame as soon as it
 has the last, exactly as the live route does (`FrameWriter`, polled 120 times a second, one thread
-per page). Printed per N: frames/s per session and the epochs/s of each trainer (min/median/max),
+per page). Printed per N: frames/s per session (all, and those showing a new epoch) and the epochs/s of each trainer (min/median/max),
 and the CPU of this process (the page server's share) and of the worker processes.
 
 Run: .venv/bin/python bench/live_capacity.py                      (1, 8 and 16 sessions; 2 and 0 workers)
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import statistics
 import sys
@@ -43,11 +44,15 @@ def cpu_seconds(pid: int) -> float:
 def watch(trainer, stop: threading.Event, counts: dict) -> None:
     """A page that draws each frame at once and asks for the next."""
     writer = FrameWriter(trainer)
+    shown = -1
     while not stop.is_set():
         trainer.want_frame()
-        while writer.next_frame() is None and not stop.is_set():
+        while (frame := writer.next_frame()) is None and not stop.is_set():
             time.sleep(POLL_SECONDS)
         counts["frames"] += 1
+        epoch = json.loads(frame)["status"]["epoch"] if frame else shown
+        counts["new epochs"] += epoch != shown
+        shown = epoch
 
 
 def measure(sessions: int, pool: TrainingWorkers | None, seconds: float) -> dict:
@@ -63,24 +68,25 @@ def measure(sessions: int, pool: TrainingWorkers | None, seconds: float) -> dict
             trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
             trainer.start()
         stop = threading.Event()
-        counts = [{"frames": 0} for _ in trainers]
+        counts = [{"frames": 0, "new epochs": 0} for _ in trainers]
         threads = [threading.Thread(target=watch, args=(t, stop, c), daemon=True) for t, c in zip(trainers, counts)]
         for thread in threads:
             thread.start()
         time.sleep(2)  # settle
         workers = [w.process.pid for w in pool.workers] if pool else []
-        frames0, epochs0 = [c["frames"] for c in counts], [t.position[0] for t in trainers]
+        frames0, epochs0 = [dict(c) for c in counts], [t.position[0] for t in trainers]
         cpu0, workers0, start = cpu_seconds(os.getpid()), sum(cpu_seconds(p) for p in workers), time.monotonic()
         time.sleep(seconds)
         wall = time.monotonic() - start
-        frames = [(c["frames"] - f) / wall for c, f in zip(counts, frames0)]
+        frames = [(c["frames"] - f["frames"]) / wall for c, f in zip(counts, frames0)]
+        new_epoch_frames = [(c["new epochs"] - f["new epochs"]) / wall for c, f in zip(counts, frames0)]
         epochs = [(t.position[0] - e) / wall for t, e in zip(trainers, epochs0)]
         server_cpu = 100 * (cpu_seconds(os.getpid()) - cpu0) / wall
         worker_cpu = 100 * (sum(cpu_seconds(p) for p in workers) - workers0) / wall
         stop.set()
         for thread in threads:
             thread.join()
-        return {"frames": frames, "epochs": epochs, "server_cpu": server_cpu, "worker_cpu": worker_cpu}
+        return {"frames": frames, "new epoch frames": new_epoch_frames, "epochs": epochs, "server_cpu": server_cpu, "worker_cpu": worker_cpu}
     finally:
         for trainer in trainers:
             trainer.close()
@@ -99,7 +105,7 @@ def main() -> None:
     print(f"Live capacity on {len(os.sched_getaffinity(0))} CPUs: the default experiment at the watch pace "
           f"({WATCH_EPOCHS_PER_SECOND} epochs/s), a page per session that asks for each next frame at once; {options.seconds:g} s windows")
     print("min/median/max over the sessions; CPU: % of one core")
-    print(f"{'workers':>8} {'N':>3} {'frames/s per session':>22} {'epochs/s per trainer':>22} {'server CPU':>11} {'workers CPU':>12}")
+    print(f"{'workers':>8} {'N':>3} {'frames/s per session':>22} {'with a new epoch':>18} {'epochs/s per trainer':>22} {'server CPU':>11} {'workers CPU':>12}")
     for workers in options.workers or [2, 0]:
         pool = TrainingWorkers(workers) if workers else None
         try:
@@ -109,7 +115,7 @@ def main() -> None:
                     worker_trainer.close()
             for sessions in options.sessions or [1, 8, 16]:
                 row = measure(sessions, pool, options.seconds)
-                print(f"{workers:>8} {sessions:>3} {spread(row['frames']):>22} {spread(row['epochs']):>22} "
+                print(f"{workers:>8} {sessions:>3} {spread(row['frames']):>22} {spread(row['new epoch frames']):>18} {spread(row['epochs']):>22} "
                       f"{row['server_cpu']:>9.0f} % {row['worker_cpu']:>10.0f} %", flush=True)
         finally:
             if pool:
