@@ -9,10 +9,12 @@ ours beside Streamlit's: the live stream that pushes each page's training frames
 import streamlit as st
 from streamlit import config
 
+from playground.engine.device import training_device
 from playground.engine.training_workers import training_workers
 from server.live_route import live_routes
 
 training_workers()  # the training worker processes start with the server, ready for the first page
+training_device()  # imports TensorFlow now (the pages use it), not while the first visitor waits
 app = st.App("navigation.py", routes=live_routes(config.get_option("server.baseUrlPath") or ""))
 
 if __name__ == "__main__":
