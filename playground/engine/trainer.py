@@ -28,13 +28,13 @@ from typing import Callable
 
 import numpy as np
 
+from playground.engine.history_readings import HistoryReadings
 from playground.engine.snapshot_maker import SnapshotMaker
 from playground.engine.snapshots import SnapshotBuffer
 from playground.engine.training_loop import TrainingLoop
 from playground.learning_rates import divergence_message
 from playground.model_builder import build_model
 from playground.model_files import model_bytes
-from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec
 from playground.training_data import training_data
 from playground.validation import validate
@@ -57,7 +57,7 @@ class InvalidSpec(ValueError):
         super().__init__("\n".join(p.message for p in problems))
 
 
-class Trainer:
+class Trainer(HistoryReadings):
     """Trains one experiment, live.
 
     Args:
@@ -117,26 +117,6 @@ class Trainer:
         return self._message
 
     @property
-    def history(self) -> list[dict]:
-        with self._lock:
-            return list(self._history)
-
-    @property
-    def points(self) -> int:
-        """Rows in the history (epochs finished)."""
-        return len(self._history)
-
-    def last_row(self) -> dict:
-        """The newest history row ({} before the first epoch ends)."""
-        with self._lock:
-            return dict(self._history[-1]) if self._history else {}
-
-    def history_since(self, start: int) -> tuple[list[dict], int]:
-        """The rows from `start` on, and how many rows there are in all."""
-        with self._lock:
-            return self._history[start:], len(self._history)
-
-    @property
     def position(self) -> tuple[int, int]:
         return self._epoch, self._batch
 
@@ -147,10 +127,6 @@ class Trainer:
     @property
     def batches_per_epoch(self) -> int:
         return self.loop.batches_per_epoch
-
-    def learning_rate(self, epoch: int | None = None) -> float:
-        epoch = self._epoch if epoch is None else epoch
-        return learning_rate_at(self.spec.training.schedule, self.base_learning_rate, epoch, self.epochs)
 
     def predict(self, inputs) -> np.ndarray:
         """The model's outputs for model-ready inputs (a drawn digit, say), with the current weights."""

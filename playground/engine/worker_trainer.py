@@ -17,16 +17,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 import weakref
 from functools import cached_property
 from typing import Callable
 
 import numpy as np
 
+from playground.engine.history_readings import HistoryReadings
 from playground.engine.snapshots import Snapshot, SnapshotBuffer
 from playground.engine.trainer import END_STATES, InvalidSpec
-from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec
 from playground.training_data import TrainingData, training_data
 from playground.validation import validate
@@ -41,7 +40,7 @@ class WorkerGone(RuntimeError):
     """The worker process holding a trainer stopped or stopped answering."""
 
 
-class WorkerTrainer:
+class WorkerTrainer(HistoryReadings):
     """A `Trainer` in a worker process (made by `TrainingWorkers.trainer`).
 
     Args:
@@ -114,27 +113,6 @@ class WorkerTrainer:
     @property
     def closed(self) -> bool:
         return self._closed
-
-    @property
-    def history(self) -> list[dict]:
-        with self._lock:
-            return list(self._history)
-
-    @property
-    def points(self) -> int:
-        return len(self._history)
-
-    def last_row(self) -> dict:
-        with self._lock:
-            return dict(self._history[-1]) if self._history else {}
-
-    def history_since(self, start: int) -> tuple[list[dict], int]:
-        with self._lock:
-            return self._history[start:], len(self._history)
-
-    def learning_rate(self, epoch: int | None = None) -> float:
-        epoch = self.position[0] if epoch is None else epoch
-        return learning_rate_at(self.spec.training.schedule, self.base_learning_rate, epoch, self.epochs)
 
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         return self._wait_for(lambda: self.is_ready or self._closed, timeout) and self.is_ready

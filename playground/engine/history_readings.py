@@ -1,0 +1,36 @@
+"""What a page reads of a trainer's history, the same for a `Trainer` and a `WorkerTrainer`.
+
+Both keep the history rows in `self._history`, guarded by `self._lock`, and have a `spec`, a
+`base_learning_rate`, an `epochs` count and a `position`.
+"""
+
+from __future__ import annotations
+
+from playground.schedules import learning_rate_at
+
+
+class HistoryReadings:
+    @property
+    def history(self) -> list[dict]:
+        with self._lock:
+            return list(self._history)
+
+    @property
+    def points(self) -> int:
+        """Rows in the history (epochs finished)."""
+        return len(self._history)
+
+    def last_row(self) -> dict:
+        """The newest history row ({} before the first epoch ends)."""
+        with self._lock:
+            return dict(self._history[-1]) if self._history else {}
+
+    def history_since(self, start: int) -> tuple[list[dict], int]:
+        """The rows from `start` on, and how many rows there are in all."""
+        with self._lock:
+            return self._history[start:], len(self._history)
+
+    def learning_rate(self, epoch: int | None = None) -> float:
+        """The rate for `epoch` (the current one by default): the base rate under the schedule."""
+        epoch = self.position[0] if epoch is None else epoch
+        return learning_rate_at(self.spec.training.schedule, self.base_learning_rate, epoch, self.epochs)
