@@ -134,6 +134,7 @@ def train_with_trajectory(spec: ExperimentSpec, epochs: int):
         if result.diverged_at is not None:
             raise FloatingPointError(f"Training diverged in epoch {epoch + 1}; lower the learning rate to map its landscape.")
         if (epoch + 1) % every == 0 or epoch + 1 == epochs:
+            loop.sync()  # the loop's newest weights into the model's variables, read below
             trajectory.append(flatten(v.numpy() for v in model.trainable_variables))
             recorded.append(epoch + 1)
     return model, data, np.array(trajectory), np.array(recorded)
