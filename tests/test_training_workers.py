@@ -169,3 +169,20 @@ def test_a_worker_compiles_the_default_experiment_before_any_page_asks():
         assert page.run_to_end(60) == "finished"
     finally:
         page.close()
+
+
+def test_a_run_that_cannot_be_saved_says_so_and_keeps_saying_it(training_pool):
+    def failing_store(trainer):
+        raise OSError("disk full")
+
+    trainer = training_pool.trainer(spec_with(epochs=2))
+    try:
+        trainer.on_end = failing_store
+        assert trainer.run_to_end(60) == "finished"
+        assert trainer.message == "The run could not be saved: disk full"
+        trainer.set_epochs(3)  # later updates from the worker keep the message
+        assert trainer.run_to_end(60) == "finished" and "could not be saved: disk full" in trainer.message
+        trainer.reset()
+        assert trainer.message == ""
+    finally:
+        trainer.close()

@@ -65,6 +65,7 @@ class WorkerTrainer(HistoryReadings):
                         "started_at": None, "ready": False, "idle": True}
         self._snapshot: Snapshot | None = None
         self._saving = False
+        self._unsaved = ""  # why the last ended run could not be saved (said with the message)
         self._closed = False
         worker.trainers[trainer_id] = self
         self._finalizer = weakref.finalize(self, _close_in_worker, worker, trainer_id)
@@ -87,7 +88,8 @@ class WorkerTrainer(HistoryReadings):
 
     @property
     def message(self) -> str:
-        return self._status["message"]
+        message, unsaved = self._status["message"], self._unsaved
+        return f"{message} {unsaved}" if message and unsaved else message or unsaved
 
     @property
     def elapsed(self) -> float:
@@ -226,6 +228,7 @@ class WorkerTrainer(HistoryReadings):
         with self._lock:
             if update.get("restart"):
                 self._history.clear()
+                self._unsaved = ""
             self._history.extend(update.get("rows", ()))
             self._status = update["status"]
             self._lock.notify_all()
@@ -243,8 +246,7 @@ class WorkerTrainer(HistoryReadings):
             recorder(self)
         except Exception as error:  # saving must never break training; the page shows the message
             log.exception("A finished run could not be saved")
-            message = self.message
-            self._status = dict(self._status, message=(message + " " if message else "") + f"The run could not be saved: {error}")
+            self._unsaved = f"The run could not be saved: {error}"
         finally:
             with self._lock:
                 self._saving = False
