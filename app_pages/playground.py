@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.datasets import DATASETS, DatasetError, load_dataset
+from playground.datasets import DATASETS
 from playground.engine.device import training_device
 from playground.engine.trainer import InvalidSpec
-from playground.losses import LOSSES, output_for
-from playground.network_shapes import layer_rows, total_parameters
 from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
-from playground.validation import validate
+from playground.validation import check_spec
 from widgets import session
 from widgets.controls import apply_command, controls
 from widgets.data_picker import data_picker
@@ -24,6 +22,8 @@ from widgets.safe_text import plain
 from widgets.run_saving import save_runs_of, store_warning
 from widgets.share_export import share_and_export
 from widgets.training_settings import training_settings
+from playground.engine.trainer_state import TrainerState
+from playground.datasets.dataset import DatasetKind
 
 # While training, the status row, loss curve, decision boundary and neuron maps follow the page's
 # live stream (widgets/live_status.py): no script run refreshes them. Timers remain for what the
@@ -71,29 +71,16 @@ spec = ExperimentSpec(dataset=dataset_spec, network=NetworkSpec(features=feature
                       training=training, title=spec.title, description=spec.description)
 state.spec = spec
 st.query_params["x"] = spec.to_url()
-problems = validate(spec)
-
-# Shapes and parameters of the stack as it now stands, and each layer's problems beside it.
-dataset = None
-if not any(problem.field.startswith("dataset") for problem in problems):
-    try:
-        dataset = load_dataset(dataset_spec)
-    except DatasetError:
-        pass  # validation above says why
-rows: dict = {}
-if dataset is not None and not (dataset.kind == "2d" and not features):
-    plan = output_for(dataset.task, dataset.num_classes, training.loss if isinstance(training.loss, str) and training.loss in LOSSES else "auto")
-    rows = {row.index: row for row in layer_rows(spec.network, (len(features),) if dataset.kind == "2d" else dataset.sample_shape, plan.units)}
-if not present:
-    layer_problems: dict[int, list[str]] = {}
-    for problem in problems:
-        if problem.field.startswith("network.layers["):
-            layer_problems.setdefault(int(problem.field.split("[")[1].rstrip("]")), []).append(problem.message)
-    show_layer_checks(places, rows, layer_problems)
+checked = check_spec(spec)
+problems = checked.problems
+dataset = checked.dataset
+if not present:  # shapes and parameters of the stack as it now stands, and each layer's problems beside it
+    rows = {row.index: row for row in checked.rows}
+    show_layer_checks(places, rows, checked.layer_problems())
     if rows:
-        output_row = rows[max(rows)]
+        output_row = checked.rows[-1]
         output_place.caption(f"Then the output layer: {output_row.output_shape[0] if output_row.output_shape else '?'} neuron(s), "
-                             f"{output_row.parameters:,} parameters. Total: {total_parameters(list(rows.values())):,} parameters.")
+                             f"{output_row.parameters:,} parameters. Total: {checked.parameters:,} parameters.")
 outputs = st.container()
 
 trainer = None
@@ -103,16 +90,16 @@ if not problems:
         save_runs_of(trainer)
     except InvalidSpec as error:  # the data changed on disk between validation and building
         problems = error.problems
+shown = problems if present else [problem for problem in problems if problem.layer is None]  # the others show beside their layers
 apply_command(trainer)  # the button pressed in this run (discarded when there is nothing to train)
-running = trainer is not None and trainer.state == "running"
+running = trainer is not None and trainer.state == TrainerState.RUNNING
 if running:
     trainer.wait_for_first_epoch(0.5)  # just started: draw the first point now, not a refresh later
 
 with outputs:
     st.caption(f"**{plain(spec.title) if spec.title else 'Your experiment'}** · dataset: {DATASETS[dataset_spec.name].label} · {len(layers)} hidden layer(s)")
-    for problem in problems:
-        if not problem.field.startswith("network.layers[") or present:
-            st.error(plain(problem.message))
+    for problem in shown:
+        st.error(plain(problem.message))
     reason = ""
     if problems:
         reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}"
@@ -135,13 +122,13 @@ with outputs:
                 st.caption("The live stream could not connect (a proxy may block WebSockets), so the views refresh a few times a second instead. "
                            "Reload the page to try the stream again.")
         live_views(current, dataset, present, streaming)
-        if current is not None and running != (current.state == "running"):
+        if current is not None and running != (current.state == TrainerState.RUNNING):
             st.rerun()  # training started or ended: redraw the page so the buttons match
 
     if not streaming:
         views_every = REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS
     else:
-        views_every = IMAGE_REFRESH_SECONDS if running and dataset is not None and dataset.kind != "2d" else None
+        views_every = IMAGE_REFRESH_SECONDS if running and dataset is not None and dataset.kind != DatasetKind.PLANE else None
     st.fragment(run_every=views_every)(views)()
 
     if not present:
@@ -151,7 +138,7 @@ with outputs:
         details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
         st.fragment(run_every=details_every)(details)()
 
-if trainer is not None and trainer.data.dataset.kind == "image" and not present:
+if trainer is not None and trainer.data.dataset.kind == DatasetKind.IMAGE and not present:
     digit_canvas(trainer)
 
 if not present:

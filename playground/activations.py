@@ -1,8 +1,11 @@
 """The activation functions a layer can use, with their maths for the lecture pages.
 
-`ACTIVATIONS` maps each name to its description, a NumPy function and its derivative (used to
-plot them). Keras knows all of them by name except arctan, which we register as a serializable
-Keras function so that a saved `.keras` model that uses it loads again.
+Each entry of `ACTIVATIONS` has its formula, a NumPy function and its derivative (the lecture
+pages plot them). Keras knows most of them by name. One it does not know (arctan) names its
+`keras_function`: it is registered as a serializable Keras function when first built, so that a
+saved `.keras` model that uses it loads again, and an exported script carries its source.
+
+Adding an activation is one entry in `ACTIVATIONS`.
 
 Example:
 
@@ -13,22 +16,64 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import math
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from playground.registry import Code, Entry, Registry
+
+KERAS_PACKAGE = "playground"  # where custom activations are registered: "playground>arctan"
+
+_registered: dict[str, Callable] = {}
+
 
 @dataclass(frozen=True)
-class Activation:
-    """One activation: its formula (LaTeX), a NumPy version and its derivative."""
+class Activation(Entry):
+    """One activation: its formula (LaTeX), a NumPy version, its derivative and its Keras form.
 
-    label: str
-    latex: str
-    function: Callable[[np.ndarray], np.ndarray]
-    derivative: Callable[[np.ndarray], np.ndarray]
-    output_range: str
+    Args:
+        latex: the formula, shown in the lecture pages.
+        function, derivative: NumPy versions, for the plots.
+        output_range: the values it gives, in words.
+        keras_function: for an activation Keras has no name for, its Keras function of a tensor
+            (its source goes into exported scripts); None when Keras knows `name`.
+        keras_aliases: other names Keras writes it as in a saved model (swish is saved as "silu").
+    """
+
+    latex: str = field(kw_only=True)
+    function: Callable[[np.ndarray], np.ndarray] = field(kw_only=True)
+    derivative: Callable[[np.ndarray], np.ndarray] = field(kw_only=True)
+    output_range: str = field(kw_only=True)
+    keras_function: Callable | None = None
+    keras_aliases: tuple[str, ...] = ()
+
+    def build(self) -> Any:
+        """What Keras takes as `activation=`: the name, or the registered custom function."""
+        if self.keras_function is None:
+            return self.name
+        if self.name not in _registered:
+            import keras
+
+            register = keras.saving.register_keras_serializable(package=KERAS_PACKAGE, name=self.name)
+            _registered[self.name] = register(self.keras_function)
+        return _registered[self.name]
+
+    def code(self) -> Code:
+        """The activation as an exported script writes it: the name, or the defined function."""
+        return Code(repr(self.name) if self.keras_function is None else self.keras_function.__name__)
+
+    def definition_code(self) -> str:
+        """The lines a script needs before `code()` works (a custom function's definition), or ""."""
+        if self.keras_function is None:
+            return ""
+        return (
+            f"@keras.saving.register_keras_serializable(package={KERAS_PACKAGE!r}, name={self.name!r})\n"
+            + inspect.getsource(self.keras_function)
+        )
 
 
 def _sigmoid(z):
@@ -52,6 +97,13 @@ def _gelu_derivative(z):
     return 0.5 * (1.0 + _erf(z / math.sqrt(2.0))) + z * pdf
 
 
+def keras_arctan(x):
+    """arctan as a Keras function (Keras has no activation of that name)."""
+    import keras
+
+    return keras.ops.arctan(x)
+
+
 def _softmax_row(z):
     # Shown for one logit among others fixed at 0: softmax reduces to a sigmoid of z - log(k-1).
     return _sigmoid(z)
@@ -59,34 +111,29 @@ def _softmax_row(z):
 
 LEAKY_SLOPE = 0.2  # Keras' default negative slope for leaky_relu
 
-ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation("ReLU", r"\max(0, z)", lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float), "[0, ∞)"),
-    "sigmoid": Activation("sigmoid", r"\frac{1}{1 + e^{-z}}", _sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "(0, 1)"),
-    "tanh": Activation("tanh", r"\tanh z", np.tanh, lambda z: 1 - np.tanh(z) ** 2, "(-1, 1)"),
-    "arctan": Activation("arctan", r"\arctan z", np.arctan, lambda z: 1 / (1 + z**2), "(-π/2, π/2)"),
-    "linear": Activation("linear", r"z", lambda z: np.asarray(z, float), lambda z: np.ones_like(z, float), "(-∞, ∞)"),
-    "softmax": Activation("softmax", r"\frac{e^{z_i}}{\sum_j e^{z_j}}", _softmax_row, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "(0, 1), sums to 1"),
-    "elu": Activation("ELU", r"z \text{ if } z>0 \text{ else } e^{z}-1", lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))), lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))), "(-1, ∞)"),
-    "gelu": Activation("GELU", r"z\,\Phi(z)", _gelu, _gelu_derivative, "(≈-0.17, ∞)"),
-    "swish": Activation("swish", r"z\,\sigma(z)", lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) + z * _sigmoid(z) * (1 - _sigmoid(z)), "(≈-0.28, ∞)"),
-    "leaky_relu": Activation("leaky ReLU", rf"\max({LEAKY_SLOPE}z, z)", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z), lambda z: np.where(z > 0, 1.0, LEAKY_SLOPE), "(-∞, ∞)"),
-    "softplus": Activation("softplus", r"\log(1 + e^{z})", _softplus, _sigmoid, "(0, ∞)"),
-}
+ACTIVATIONS: Registry[Activation] = Registry(
+    "Activation",
+    [
+        Activation("relu", "ReLU", "Outputs [0, ∞).", latex=r"\max(0, z)", function=lambda z: np.maximum(z, 0.0), derivative=lambda z: (z > 0).astype(float), output_range="[0, ∞)"),
+        Activation("sigmoid", "sigmoid", "Outputs (0, 1).", latex=r"\frac{1}{1 + e^{-z}}", function=_sigmoid, derivative=lambda z: _sigmoid(z) * (1 - _sigmoid(z)), output_range="(0, 1)"),
+        Activation("tanh", "tanh", "Outputs (-1, 1).", latex=r"\tanh z", function=np.tanh, derivative=lambda z: 1 - np.tanh(z) ** 2, output_range="(-1, 1)"),
+        Activation("arctan", "arctan", "Outputs (-π/2, π/2).", latex=r"\arctan z", function=np.arctan, derivative=lambda z: 1 / (1 + z**2), output_range="(-π/2, π/2)", keras_function=keras_arctan),
+        Activation("linear", "linear", "Outputs (-∞, ∞).", latex=r"z", function=lambda z: np.asarray(z, float), derivative=lambda z: np.ones_like(z, float), output_range="(-∞, ∞)"),
+        Activation("softmax", "softmax", "Outputs (0, 1), sums to 1.", latex=r"\frac{e^{z_i}}{\sum_j e^{z_j}}", function=_softmax_row, derivative=lambda z: _sigmoid(z) * (1 - _sigmoid(z)), output_range="(0, 1), sums to 1"),
+        Activation("elu", "ELU", "Outputs (-1, ∞).", latex=r"z \text{ if } z>0 \text{ else } e^{z}-1", function=lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))), derivative=lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))), output_range="(-1, ∞)"),
+        Activation("gelu", "GELU", "Outputs (≈-0.17, ∞).", latex=r"z\,\Phi(z)", function=_gelu, derivative=_gelu_derivative, output_range="(≈-0.17, ∞)"),
+        Activation("swish", "swish", "Outputs (≈-0.28, ∞).", latex=r"z\,\sigma(z)", function=lambda z: z * _sigmoid(z), derivative=lambda z: _sigmoid(z) + z * _sigmoid(z) * (1 - _sigmoid(z)), output_range="(≈-0.28, ∞)", keras_aliases=("silu",)),
+        Activation("leaky_relu", "leaky ReLU", "Outputs (-∞, ∞).", latex=rf"\max({LEAKY_SLOPE}z, z)", function=lambda z: np.where(z > 0, z, LEAKY_SLOPE * z), derivative=lambda z: np.where(z > 0, 1.0, LEAKY_SLOPE), output_range="(-∞, ∞)"),
+        Activation("softplus", "softplus", "Outputs (0, ∞).", latex=r"\log(1 + e^{z})", function=_softplus, derivative=_sigmoid, output_range="(0, ∞)"),
+    ],
+)
 
 
-_registered = {}
+def activation_name(saved: Any) -> Any:
+    """Our name for an activation as a saved Keras model writes it ("silu" -> "swish"); other values as they are."""
+    return next((name for name, entry in ACTIVATIONS.items() if saved in entry.keras_aliases), saved)
 
 
-def keras_activation(name: str):
-    """The Keras activation for `name`: a string Keras knows, or our registered arctan."""
-    if name != "arctan":
-        return name
-    if "arctan" not in _registered:
-        import keras
-
-        @keras.saving.register_keras_serializable(package="playground", name="arctan")
-        def arctan(x):
-            return keras.ops.arctan(x)
-
-        _registered["arctan"] = arctan
-    return _registered["arctan"]
+def keras_activation(name: str) -> Any:
+    """The Keras activation for `name`: a string Keras knows, or our registered custom function."""
+    return ACTIVATIONS[name].build()

@@ -28,9 +28,10 @@ from pathlib import Path
 from playground import __version__
 from playground.logs import configure_logging
 from playground.spec import ExperimentSpec, SpecError
+from playground.engine.trainer_state import SETTLED_STATES, TrainerState
+from playground.datasets.dataset import Task
 
 EXIT_DONE, EXIT_NOT_FINISHED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
-END_STATES = ("finished", "stopped", "diverged", "failed")
 
 
 class BadInput(Exception):
@@ -156,14 +157,14 @@ def _train(spec: ExperimentSpec, verbose: bool):
     else:
         shown, every = 0, max(1, spec.training.epochs // 10)
         while True:
-            state = trainer.wait(END_STATES, timeout=0.5)
+            state = trainer.wait(SETTLED_STATES, timeout=0.5)
             history = trainer.history
             if verbose:
                 for row in history[shown:]:
-                    if row["epoch"] % every == 0 or (state in END_STATES and row is history[-1]):
+                    if row["epoch"] % every == 0 or (state in SETTLED_STATES and row is history[-1]):
                         print(_progress(row), flush=True)
             shown = len(history)
-            if state in END_STATES:
+            if state in SETTLED_STATES:
                 break
     return trainer, time.perf_counter() - started
 
@@ -175,11 +176,11 @@ def _train_with_bar(trainer, spec: ExperimentSpec) -> None:
     with Progress(*columns, transient=False) as progress:
         task = progress.add_task("epochs", total=spec.training.epochs, loss="")
         while True:
-            state = trainer.wait(END_STATES, timeout=0.2)
+            state = trainer.wait(SETTLED_STATES, timeout=0.2)
             history = trainer.history
             if history:
                 progress.update(task, completed=len(history), loss=f"test loss {history[-1]['test_loss']:.4f}")
-            if state in END_STATES:
+            if state in SETTLED_STATES:
                 break
     if trainer.history:
         print(_progress(trainer.history[-1]), flush=True)
@@ -204,7 +205,7 @@ def command_train(args) -> int:
     model_file = _output_path(args.model, "model", ".keras", "--model") if args.model else None
     trainer, seconds = _train(spec, verbose=not args.json)
     try:
-        if trainer.state in ("diverged", "failed"):
+        if trainer.state in (TrainerState.DIVERGED, TrainerState.FAILED):
             print(trainer.message, file=sys.stderr)
         if history_csv is not None:
             import pandas as pd
@@ -223,14 +224,14 @@ def command_train(args) -> int:
             "parameters": int(trainer.model.count_params()),
             "device": training_device(),
         }
-        if trainer.data.dataset.task != "regression":
+        if trainer.data.dataset.task != Task.REGRESSION:
             summary["train_accuracy"] = _number(last.get("train_accuracy"))
             summary["test_accuracy"] = _number(last.get("test_accuracy"))
         if args.json:
             print(json.dumps(summary))
         else:
             print(f"done in {seconds:.1f} s, {summary['parameters']} parameters")
-        return EXIT_DONE if trainer.state == "finished" else EXIT_NOT_FINISHED
+        return EXIT_DONE if trainer.state == TrainerState.FINISHED else EXIT_NOT_FINISHED
     finally:
         trainer.close()
 

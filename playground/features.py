@@ -1,5 +1,7 @@
 """Input features for 2-D datasets, as in TF Playground: each maps the point (x1, x2) to one number.
 
+Each entry of `FEATURES` holds its formula once, as NumPy code of the (n, 2) point array `p`; the
+app evaluates that code and an exported script contains it, so the two cannot drift apart.
 Adding a feature is one entry in `FEATURES`.
 
 Example:
@@ -11,21 +13,52 @@ Example:
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field
+from types import CodeType
+
 import numpy as np
 
-# name -> (label shown in the page, function of the (n, 2) point array)
-FEATURES = {
-    "x1": ("x₁", lambda p: p[:, 0]),
-    "x2": ("x₂", lambda p: p[:, 1]),
-    "x1^2": ("x₁²", lambda p: p[:, 0] ** 2),
-    "x2^2": ("x₂²", lambda p: p[:, 1] ** 2),
-    "x1x2": ("x₁·x₂", lambda p: p[:, 0] * p[:, 1]),
-    "sin_x1": ("sin x₁", lambda p: np.sin(p[:, 0])),
-    "sin_x2": ("sin x₂", lambda p: np.sin(p[:, 1])),
-}
+from playground.registry import Code, Entry, Registry
+
+
+@dataclass(frozen=True)
+class Feature(Entry):
+    """One input feature.
+
+    Args:
+        formula: NumPy code of the point array `p` (shape (n, 2)), giving one number per point.
+    """
+
+    formula: str = field(kw_only=True)
+
+    @functools.cached_property
+    def _compiled(self) -> CodeType:
+        return compile(self.formula, f"<feature {self.name}>", "eval")
+
+    def build(self, points: np.ndarray) -> np.ndarray:
+        """The feature's column for (n, 2) points."""
+        return eval(self._compiled, {"np": np}, {"p": points})  # the registry's own formula, never user input
+
+    def code(self) -> Code:
+        return Code(self.formula)
+
+
+FEATURES: Registry[Feature] = Registry(
+    "Input feature",
+    [
+        Feature("x1", "x₁", "The first coordinate.", formula="p[:, 0]"),
+        Feature("x2", "x₂", "The second coordinate.", formula="p[:, 1]"),
+        Feature("x1^2", "x₁²", "The first coordinate squared.", formula="p[:, 0] ** 2"),
+        Feature("x2^2", "x₂²", "The second coordinate squared.", formula="p[:, 1] ** 2"),
+        Feature("x1x2", "x₁·x₂", "The product of the coordinates.", formula="p[:, 0] * p[:, 1]"),
+        Feature("sin_x1", "sin x₁", "The sine of the first coordinate.", formula="np.sin(p[:, 0])"),
+        Feature("sin_x2", "sin x₂", "The sine of the second coordinate.", formula="np.sin(p[:, 1])"),
+    ],
+)
 
 
 def feature_matrix(points: np.ndarray, features) -> np.ndarray:
     """Stacks the chosen features of (n, 2) points into an (n, len(features)) float32 array."""
-    columns = [FEATURES[name][1](points) for name in features]
+    columns = [FEATURES[name].build(points) for name in features]
     return np.stack(columns, axis=1).astype("float32")

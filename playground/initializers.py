@@ -5,29 +5,49 @@ same gradient, so they never become different (the symmetry problem).
 
 Example:
 
-    init = make_initializer("tfp_uniform", seed=3)   # keras.initializers.RandomUniform(-0.5, 0.5, seed=3)
+    init = INITIALIZERS["tfp_uniform"].build(seed=3)   # keras.initializers.RandomUniform(-0.5, 0.5, seed=3)
 """
 
 from __future__ import annotations
 
-# name -> (label, explanation)
-INITIALIZERS = {
-    "glorot_uniform": ("Glorot uniform", "Keras' default: variance scaled by fan-in plus fan-out."),
-    "he_normal": ("He normal", "Variance 2/fan-in, suited to ReLU layers."),
-    "tfp_uniform": ("Uniform ±0.5", "TF Playground's choice: U(-0.5, 0.5)."),
-    "zeros": ("Zeros", "All weights zero: shows why symmetry must be broken."),
-}
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.registry import Code, Entry, Registry, call_code
 
 
-def make_initializer(name: str, seed: int):
-    import keras
+@dataclass(frozen=True)
+class Initializer(Entry):
+    """One weight initialisation: a Keras initializer class and its arguments.
 
-    if name == "glorot_uniform":
-        return keras.initializers.GlorotUniform(seed=seed)
-    if name == "he_normal":
-        return keras.initializers.HeNormal(seed=seed)
-    if name == "tfp_uniform":
-        return keras.initializers.RandomUniform(-0.5, 0.5, seed=seed)
-    if name == "zeros":
-        return keras.initializers.Zeros()
-    raise ValueError(f"Unknown weight init {name!r}.")
+    Args:
+        keras_class: the class's name in `keras.initializers`.
+        arguments: its positional arguments.
+        seeded: whether it takes a seed (random ones do).
+    """
+
+    keras_class: str = field(kw_only=True)
+    arguments: tuple[Any, ...] = field(default=())
+    seeded: bool = True
+
+    def _keywords(self, seed: int) -> dict[str, Any]:
+        return {"seed": seed} if self.seeded else {}
+
+    def build(self, seed: int) -> Any:
+        import keras
+
+        return getattr(keras.initializers, self.keras_class)(*self.arguments, **self._keywords(seed))
+
+    def code(self, seed: int) -> Code:
+        return call_code(f"keras.initializers.{self.keras_class}", self.arguments, self._keywords(seed))
+
+
+INITIALIZERS: Registry[Initializer] = Registry(
+    "Weight init",
+    [
+        Initializer("glorot_uniform", "Glorot uniform", "Keras' default: variance scaled by fan-in plus fan-out.", keras_class="GlorotUniform"),
+        Initializer("he_normal", "He normal", "Variance 2/fan-in, suited to ReLU layers.", keras_class="HeNormal"),
+        Initializer("tfp_uniform", "Uniform ±0.5", "TF Playground's choice: U(-0.5, 0.5).", keras_class="RandomUniform", arguments=(-0.5, 0.5)),
+        Initializer("zeros", "Zeros", "All weights zero: shows why symmetry must be broken.", keras_class="Zeros", seeded=False),
+    ],
+)

@@ -1,10 +1,13 @@
-"""The layer types of the stack editor: defaults, shape and parameter arithmetic, and Keras builders.
+"""The layer types of the stack editor: settings, shape and parameter arithmetic, and Keras builders.
 
 Each entry of `LAYERS` knows, without building anything, what shape a layer gives for an input
 shape and how many parameters it has, so the page can show both live while the user edits.
-`check` returns a plain-language problem when the layer cannot take that input.
+`check` returns a plain-language problem when the layer cannot take that input. Its `settings`
+(with their bounds) are what the validator checks and the layer editor draws, and its
+`arguments` are the Keras layer's arguments, from which both the model and the exported script
+are made.
 
-Adding a layer type is one entry in `LAYERS`.
+Adding a layer type, or a setting of one, is one entry in `LAYERS`.
 
 Example:
 
@@ -15,11 +18,14 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-from dataclasses import dataclass
-from typing import Callable
-
+from playground.activations import ACTIVATIONS
+from playground.registry import Code, Entry, Registry, Setting, call_code
 from playground.spec import LayerSpec
 
 Shape = tuple[int, ...]
@@ -71,15 +77,59 @@ def _describe(shape: Shape) -> str:
 
 
 @dataclass(frozen=True)
-class LayerType:
-    """What the app knows about one layer type."""
+class LayerParts:
+    """What a layer's Keras arguments refer to besides its own settings: Keras objects when a
+    model is built, or the code that makes them when a script is exported.
 
-    description: str
-    defaults: dict
-    output_shape: Callable[[LayerSpec, Shape], Shape]
-    parameters: Callable[[LayerSpec, Shape], int]
-    check: Callable[[LayerSpec, Shape], str | None]
-    has_weights: bool
+    Args:
+        activation: the activation's Keras form (or code) by name.
+        initializer: the weight initializer, seeded for this layer.
+        regularizer: the weight penalty (or None).
+        seed: this layer's seed (dropout's masks).
+    """
+
+    activation: Callable[[str], Any]
+    initializer: Any
+    regularizer: Any
+    seed: int
+
+
+Arguments = tuple[tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LayerType(Entry):
+    """What the app knows about one layer type.
+
+    Args:
+        keras_class: the class's name in `keras.layers`.
+        arguments: (layer, parts) -> the Keras class's positional and keyword arguments.
+        output_shape: (layer, input shape) -> its output shape.
+        parameters: (layer, input shape) -> its number of parameters.
+        check: (layer, input shape) -> why it cannot take that input, or None.
+        has_weights: whether it has a kernel drawn as links (Dense, Conv2D).
+        describe: layer -> a short summary for the stack ("Dense 4 tanh").
+    """
+
+    keras_class: str = field(kw_only=True)
+    arguments: Callable[[LayerSpec, LayerParts], Arguments] = lambda layer, parts: ((), {})
+    output_shape: Callable[[LayerSpec, Shape], Shape] = lambda layer, shape: shape
+    parameters: Callable[[LayerSpec, Shape], int] = lambda layer, shape: 0
+    check: Callable[[LayerSpec, Shape], str | None] = lambda layer, shape: None
+    has_weights: bool = False
+    describe: Callable[[LayerSpec], str] = lambda layer: str(layer.type)
+
+    def build(self, layer: LayerSpec, parts: LayerParts, name: str | None = None) -> Any:
+        """The Keras layer."""
+        import keras
+
+        args, keywords = self.arguments(layer, parts)
+        return getattr(keras.layers, self.keras_class)(*args, **keywords, name=name)
+
+    def code(self, layer: LayerSpec, parts: LayerParts, name: str | None = None) -> Code:
+        """The Keras layer as code, `parts` holding code."""
+        args, keywords = self.arguments(layer, parts)
+        return call_code(f"keras.layers.{self.keras_class}", args, {**keywords, **({"name": name} if name else {})})
 
 
 def _product(shape: Shape) -> int:
@@ -89,69 +139,84 @@ def _product(shape: Shape) -> int:
     return result
 
 
-LAYERS: dict[str, LayerType] = {
-    "Dense": LayerType(
-        "Every input connects to every neuron: output = activation(W·x + b).",
-        {"units": 8, "activation": "relu"},
-        lambda layer, shape: (layer.units,),
-        lambda layer, shape: shape[-1] * layer.units + layer.units,
-        _needs_flat,
-        True,
-    ),
-    "Dropout": LayerType(
-        "While training, sets a random fraction of its inputs to zero, which fights overfitting.",
-        {"rate": 0.2},
-        lambda layer, shape: shape,
-        lambda layer, shape: 0,
-        lambda layer, shape: None,
-        False,
-    ),
-    "Conv2D": LayerType(
-        "Slides small learned filters over the image; each filter makes one feature map.",
-        {"filters": 8, "kernel_size": 3, "strides": 1, "padding": "valid", "activation": "relu"},
-        _conv_shape,
-        lambda layer, shape: layer.kernel_size**2 * shape[-1] * layer.filters + layer.filters,
-        _needs_image,
-        True,
-    ),
-    "MaxPooling2D": LayerType(
-        "Keeps the largest value in each window, shrinking the feature maps.",
-        {"pool_size": 2, "strides": 2, "padding": "valid"},
-        _pool_shape,
-        lambda layer, shape: 0,
-        _needs_image,
-        False,
-    ),
-    "AveragePooling2D": LayerType(
-        "Averages each window (LeNet-5's subsampling), shrinking the feature maps.",
-        {"pool_size": 2, "strides": 2, "padding": "valid"},
-        _pool_shape,
-        lambda layer, shape: 0,
-        _needs_image,
-        False,
-    ),
-    "Flatten": LayerType(
-        "Unrolls feature maps into one long vector so Dense layers can follow.",
-        {},
-        lambda layer, shape: (_product(shape),),
-        lambda layer, shape: 0,
-        lambda layer, shape: None,
-        False,
-    ),
-    "BatchNormalization": LayerType(
-        "Rescales each feature to zero mean and unit variance over the batch, then learns a scale and shift.",
-        {},
-        lambda layer, shape: shape,
-        lambda layer, shape: 4 * shape[-1],
-        lambda layer, shape: None,
-        False,
-    ),
-}
+def _weights(parts: LayerParts) -> dict[str, Any]:
+    return {"kernel_initializer": parts.initializer, "kernel_regularizer": parts.regularizer}
 
 
-def new_layer(type_name: str, **changes) -> LayerSpec:
+def _window(layer: LayerSpec) -> dict[str, Any]:
+    return {"strides": layer.strides, "padding": layer.padding}
+
+
+ACTIVATION = Setting("activation", "Activation", "relu", "choice", choices=lambda: list(ACTIVATIONS), choice_label=lambda name: ACTIVATIONS.label(name))
+PADDING = Setting("padding", "Padding", "valid", "choice", choices=("valid", "same"))
+STRIDES = Setting("strides", "Stride", 1, "int", low=1, high=8)
+POOL_SIZE = Setting("pool_size", "Pool", 2, "int", low=1, high=8)
+POOLING_SETTINGS = (POOL_SIZE, dataclasses.replace(STRIDES, default=2), PADDING)
+
+
+def _pooling(name: str, help: str) -> LayerType:
+    return LayerType(
+        name, name, help, keras_class=name, settings=POOLING_SETTINGS,
+        arguments=lambda layer, parts: ((layer.pool_size,), _window(layer)),
+        output_shape=_pool_shape, check=_needs_image,
+        describe=lambda layer: f"{layer.type} {layer.pool_size}x{layer.pool_size}",
+    )
+
+
+LAYERS: Registry[LayerType] = Registry(
+    "layer type",
+    [
+        LayerType(
+            "Dense", "Dense", "Every input connects to every neuron: output = activation(W·x + b).",
+            keras_class="Dense",
+            settings=(Setting("units", "Units", 8, "int", low=1, high=4096), ACTIVATION),
+            arguments=lambda layer, parts: ((layer.units,), {"activation": parts.activation(layer.activation), **_weights(parts)}),
+            output_shape=lambda layer, shape: (layer.units,),
+            parameters=lambda layer, shape: shape[-1] * layer.units + layer.units,
+            check=_needs_flat,
+            has_weights=True,
+            describe=lambda layer: f"Dense {layer.units} {layer.activation}",
+        ),
+        LayerType(
+            "Dropout", "Dropout", "While training, sets a random fraction of its inputs to zero, which fights overfitting.",
+            keras_class="Dropout",
+            settings=(Setting("rate", "Dropout rate", 0.2, "float", low=0, high=1, below_high=True, advice="0.2 to 0.5 is usual."),),
+            arguments=lambda layer, parts: ((layer.rate,), {"seed": parts.seed}),
+            describe=lambda layer: f"Dropout {layer.rate}",
+        ),
+        LayerType(
+            "Conv2D", "Conv2D", "Slides small learned filters over the image; each filter makes one feature map.",
+            keras_class="Conv2D",
+            settings=(Setting("filters", "Filters", 8, "int", low=1, high=512), Setting("kernel_size", "Kernel", 3, "int", low=1, high=15),
+                      STRIDES, PADDING, ACTIVATION),
+            arguments=lambda layer, parts: ((layer.filters, layer.kernel_size),
+                                            {**_window(layer), "activation": parts.activation(layer.activation), **_weights(parts)}),
+            output_shape=_conv_shape,
+            parameters=lambda layer, shape: layer.kernel_size**2 * shape[-1] * layer.filters + layer.filters,
+            check=_needs_image,
+            has_weights=True,
+            describe=lambda layer: f"Conv2D {layer.filters}@{layer.kernel_size}x{layer.kernel_size} {layer.activation}",
+        ),
+        _pooling("MaxPooling2D", "Keeps the largest value in each window, shrinking the feature maps."),
+        _pooling("AveragePooling2D", "Averages each window (LeNet-5's subsampling), shrinking the feature maps."),
+        LayerType(
+            "Flatten", "Flatten", "Unrolls feature maps into one long vector so Dense layers can follow.",
+            keras_class="Flatten",
+            output_shape=lambda layer, shape: (_product(shape),),
+        ),
+        LayerType(
+            "BatchNormalization", "BatchNormalization",
+            "Rescales each feature to zero mean and unit variance over the batch, then learns a scale and shift.",
+            keras_class="BatchNormalization",
+            parameters=lambda layer, shape: 4 * shape[-1],
+        ),
+    ],
+)
+
+
+def new_layer(type_name: str, **changes: Any) -> LayerSpec:
     """A layer of the given type with its defaults, overridden by `changes`."""
-    return LayerSpec(type=type_name, **{**LAYERS[type_name].defaults, **changes})
+    return LayerSpec(type_name, **{**LAYERS[type_name].defaults, **changes})
 
 
 def keras_layer_name(layer: LayerSpec, position: int) -> str:
@@ -163,41 +228,3 @@ def keras_layer_name(layer: LayerSpec, position: int) -> str:
     """
     snake = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", layer.type).lower()
     return f"{snake}_{position}"
-
-
-def build_keras_layer(layer: LayerSpec, *, seed: int, initializer, regularizer, name: str | None = None):
-    """The Keras layer for `layer`; weights are seeded so runs repeat exactly."""
-    import keras
-
-    from playground.activations import keras_activation
-
-    if layer.type == "Dense":
-        return keras.layers.Dense(
-            layer.units,
-            activation=keras_activation(layer.activation),
-            kernel_initializer=initializer(seed),
-            kernel_regularizer=regularizer,
-            name=name,
-        )
-    if layer.type == "Conv2D":
-        return keras.layers.Conv2D(
-            layer.filters,
-            layer.kernel_size,
-            strides=layer.strides,
-            padding=layer.padding,
-            activation=keras_activation(layer.activation),
-            kernel_initializer=initializer(seed),
-            kernel_regularizer=regularizer,
-            name=name,
-        )
-    if layer.type == "Dropout":
-        return keras.layers.Dropout(layer.rate, seed=seed, name=name)
-    if layer.type == "MaxPooling2D":
-        return keras.layers.MaxPooling2D(layer.pool_size, strides=layer.strides, padding=layer.padding, name=name)
-    if layer.type == "AveragePooling2D":
-        return keras.layers.AveragePooling2D(layer.pool_size, strides=layer.strides, padding=layer.padding, name=name)
-    if layer.type == "Flatten":
-        return keras.layers.Flatten(name=name)
-    if layer.type == "BatchNormalization":
-        return keras.layers.BatchNormalization(name=name)
-    raise ValueError(f"Unknown layer type {layer.type!r}.")

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LOSSES = {
-    "auto": "Cross-entropy for classes, mean squared error for regression.",
-    "mse": "Mean squared error between the outputs and the targets.",
-}
+from playground.registry import Entry, Registry
+from playground.datasets.dataset import Task
 
 
 @dataclass(frozen=True)
@@ -43,15 +41,35 @@ class OutputPlan:
         return 0.0 if self.signed_targets else 0.5
 
 
+@dataclass(frozen=True)
+class Loss(Entry):
+    """One loss choice: how it pairs with each task's output layer."""
+
+    def plan(self, task: str, num_classes: int, output_activation: str = "auto") -> OutputPlan:
+        """The output layer and Keras loss for `task` with this choice."""
+        cross_entropy = self.name == "auto"
+        if task == Task.REGRESSION:
+            return OutputPlan(1, "linear" if output_activation == "auto" else output_activation, "mse")
+        if task == Task.BINARY:
+            activation = "sigmoid" if output_activation == "auto" else output_activation
+            if cross_entropy:
+                return OutputPlan(1, activation, "binary_crossentropy")
+            return OutputPlan(1, activation, "mse", signed_targets=activation == "tanh")
+        activation = "softmax" if output_activation == "auto" else output_activation
+        if cross_entropy:
+            return OutputPlan(num_classes, activation, "sparse_categorical_crossentropy")
+        return OutputPlan(num_classes, activation, "mse", one_hot=True)
+
+
+LOSSES: Registry[Loss] = Registry(
+    "Loss",
+    [
+        Loss("auto", "Cross-entropy (auto)", "Cross-entropy for classes, mean squared error for regression."),
+        Loss("mse", "Mean squared error", "Mean squared error between the outputs and the targets."),
+    ],
+)
+
+
 def output_for(task: str, num_classes: int, loss: str, output_activation: str = "auto") -> OutputPlan:
-    if task == "regression":
-        return OutputPlan(1, "linear" if output_activation == "auto" else output_activation, "mse")
-    if task == "binary":
-        activation = "sigmoid" if output_activation == "auto" else output_activation
-        if loss == "auto":
-            return OutputPlan(1, activation, "binary_crossentropy")
-        return OutputPlan(1, activation, "mse", signed_targets=activation == "tanh")
-    activation = "softmax" if output_activation == "auto" else output_activation
-    if loss == "auto":
-        return OutputPlan(num_classes, activation, "sparse_categorical_crossentropy")
-    return OutputPlan(num_classes, activation, "mse", one_hot=True)
+    """The output plan for `task` with the loss named `loss` ("auto" when it is not a known one)."""
+    return (LOSSES.lookup(loss) or LOSSES["auto"]).plan(task, num_classes, output_activation)

@@ -15,54 +15,57 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from playground.activations import keras_activation
-from playground.initializers import make_initializer
-from playground.layers import build_keras_layer, keras_layer_name
+from playground.initializers import INITIALIZERS
+from playground.layers import LAYERS, LayerParts, keras_layer_name
 from playground.losses import OutputPlan
-from playground.optimizers import make_optimizer
-from playground.regularization import make_regularizer
-from playground.spec import ExperimentSpec
+from playground.optimizers import OPTIMIZERS
+from playground.regularization import REGULARIZATIONS
+from playground.spec import ExperimentSpec, LayerSpec, TrainingSpec
 from playground.training_data import TrainingData
 
 
-def build_model(spec: ExperimentSpec, data: TrainingData, *, compile: bool = True):
+def output_layer_spec(plan: OutputPlan) -> LayerSpec:
+    """The output layer the task asks for (see `playground.losses`), as a stack layer."""
+    return LayerSpec("Dense", units=plan.units, activation=plan.activation)
+
+
+def numbered_layers(spec: ExperimentSpec, plan: OutputPlan) -> list[tuple[int, LayerSpec, str]]:
+    """(seed index, layer, Keras name) for each layer, hidden ones first, then the output layer
+    (seed index 0): the order in which both the model and an exported script make them."""
+    hidden = [(index, layer, keras_layer_name(layer, index)) for index, layer in enumerate(spec.network.layers, start=1)]
+    return [*hidden, (0, output_layer_spec(plan), "output")]
+
+
+def layer_seed(seed: int, index: int) -> int:
+    return seed * 1000 + index
+
+
+def keras_parts(training: TrainingSpec, index: int) -> LayerParts:
+    """The Keras objects a layer's arguments refer to, seeded for the layer at `index`."""
+    seed = layer_seed(training.seed, index)
+    regularization = training.regularization
+    return LayerParts(
+        activation=keras_activation,
+        initializer=INITIALIZERS[training.weight_init].build(seed),
+        regularizer=REGULARIZATIONS[regularization.kind].build(regularization.rate),
+        seed=seed,
+    )
+
+
+def build_model(spec: ExperimentSpec, data: TrainingData, *, compile: bool = True) -> Any:
     import keras
 
     training = spec.training
-    regularizer = make_regularizer(training.regularization)
-
-    def initializer(seed):
-        return make_initializer(training.weight_init, seed)
-
     layers = [keras.Input(shape=data.x_train.shape[1:], name="input")]
-    for index, layer in enumerate(spec.network.layers, start=1):
-        layers.append(
-            build_keras_layer(
-                layer,
-                seed=_layer_seed(training.seed, index),
-                initializer=initializer,
-                regularizer=regularizer,
-                name=keras_layer_name(layer, index),
-            )
-        )
-    plan: OutputPlan = data.plan
-    layers.append(
-        keras.layers.Dense(
-            plan.units,
-            activation=keras_activation(plan.activation),
-            kernel_initializer=initializer(_layer_seed(training.seed, 0)),
-            kernel_regularizer=regularizer,
-            name="output",
-        )
-    )
+    for index, layer, name in numbered_layers(spec, data.plan):
+        layers.append(LAYERS[layer.type].build(layer, keras_parts(training, index), name=name))
     model = keras.Sequential(layers, name=_model_name(spec))
     if compile:
-        model.compile(optimizer=make_optimizer(training.optimizer, training.learning_rate), loss=plan.loss)
+        model.compile(optimizer=OPTIMIZERS[training.optimizer].build(training.learning_rate), loss=data.plan.loss)
     return model
-
-
-def _layer_seed(seed: int, index: int) -> int:
-    return seed * 1000 + index
 
 
 def _model_name(spec: ExperimentSpec) -> str:

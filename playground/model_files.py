@@ -23,8 +23,8 @@ import os
 import tempfile
 import zipfile
 
-from playground.activations import keras_activation
-from playground.layers import LAYERS, build_keras_layer, keras_layer_name
+from playground.activations import activation_name, keras_activation
+from playground.layers import LAYERS, LayerParts, keras_layer_name
 from playground.spec import LayerSpec
 from playground.validation import stack_problems
 
@@ -131,7 +131,9 @@ def _layer_spec(index: int, layer) -> LayerSpec:
         raise ModelFileError(f"Layer {index} is a {kind!r:.40} layer; the playground imports models made of "
                              f"{', '.join(LAYERS)} layers.")
     config = layer["config"]
-    fields = {name: _setting(config.get(name)) for name in LAYERS[kind].defaults}
+    fields = {setting.name: _setting(config.get(setting.name)) for setting in LAYERS[kind].settings}
+    if "activation" in fields:
+        fields["activation"] = activation_name(fields["activation"])
     return LayerSpec(kind, **fields)
 
 
@@ -198,11 +200,10 @@ def _check_weights(content: bytes, parameters: int) -> None:
 def _build(input_shape: tuple[int, ...], stack: tuple[LayerSpec, ...]):
     import keras
 
-    keras_activation("arctan")  # registers the custom activation
     layers = [keras.Input(shape=input_shape, name="input")]
     for index, layer in enumerate(stack, start=1):
-        layers.append(build_keras_layer(layer, seed=index, initializer=lambda seed: "zeros", regularizer=None,
-                                        name="output" if index == len(stack) else keras_layer_name(layer, index)))
+        parts = LayerParts(activation=keras_activation, initializer="zeros", regularizer=None, seed=index)
+        layers.append(LAYERS[layer.type].build(layer, parts, name="output" if index == len(stack) else keras_layer_name(layer, index)))
     return keras.Sequential(layers, name="imported")
 
 

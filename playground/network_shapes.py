@@ -62,19 +62,8 @@ def layer_rows(network: NetworkSpec, input_shape: tuple[int, ...], output_units:
 
 
 def _complete(layer) -> bool:
-    """All fields the type needs are set with usable types (the validator reports the rest)."""
-    needed = LAYERS[layer.type].defaults
-    for name in needed:
-        value = getattr(layer, name)
-        if name in ("activation", "padding"):
-            if not isinstance(value, str):
-                return False
-        elif name == "rate":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-                return False
-        elif isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            return False
-    return True
+    """All settings the type takes hold values it accepts (the validator reports the rest)."""
+    return all(setting.accepts(getattr(layer, setting.name)) for setting in LAYERS[layer.type].settings)
 
 
 def total_parameters(rows: list[LayerRow]) -> int:

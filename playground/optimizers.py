@@ -2,22 +2,44 @@
 
 Example:
 
-    optimizer = make_optimizer("momentum", 0.01)   # keras.optimizers.SGD(0.01, momentum=0.9)
+    optimizer = OPTIMIZERS["momentum"].build(0.01)   # keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)
 """
 
 from __future__ import annotations
 
-# name -> (label, one-line explanation, Keras class name, extra arguments)
-OPTIMIZERS = {
-    "sgd": ("SGD", "Plain mini-batch gradient descent: w ← w − η·∇L.", "SGD", {}),
-    "momentum": ("SGD with momentum", "Keeps a running velocity of past gradients (momentum 0.9).", "SGD", {"momentum": 0.9}),
-    "adam": ("Adam", "Adapts a step size per weight from running means of the gradient and its square.", "Adam", {}),
-    "rmsprop": ("RMSprop", "Divides each step by a running root-mean-square of recent gradients.", "RMSprop", {}),
-}
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.registry import Code, Entry, Registry, call_code
 
 
-def make_optimizer(name: str, learning_rate: float):
-    import keras
+@dataclass(frozen=True)
+class Optimizer(Entry):
+    """One optimizer: a Keras optimizer class and its fixed arguments besides the learning rate.
 
-    _, _, class_name, extra = OPTIMIZERS[name]
-    return getattr(keras.optimizers, class_name)(learning_rate=float(learning_rate), **extra)
+    Args:
+        keras_class: the class's name in `keras.optimizers`.
+        arguments: its keyword arguments other than the learning rate.
+    """
+
+    keras_class: str = field(kw_only=True)
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+    def build(self, learning_rate: float) -> Any:
+        import keras
+
+        return getattr(keras.optimizers, self.keras_class)(learning_rate=float(learning_rate), **self.arguments)
+
+    def code(self, learning_rate: float) -> Code:
+        return call_code(f"keras.optimizers.{self.keras_class}", (), {"learning_rate": float(learning_rate), **self.arguments})
+
+
+OPTIMIZERS: Registry[Optimizer] = Registry(
+    "Optimizer",
+    [
+        Optimizer("sgd", "SGD", "Plain mini-batch gradient descent: w ← w − η·∇L.", keras_class="SGD"),
+        Optimizer("momentum", "SGD with momentum", "Keeps a running velocity of past gradients (momentum 0.9).", keras_class="SGD", arguments={"momentum": 0.9}),
+        Optimizer("adam", "Adam", "Adapts a step size per weight from running means of the gradient and its square.", keras_class="Adam"),
+        Optimizer("rmsprop", "RMSprop", "Divides each step by a running root-mean-square of recent gradients.", keras_class="RMSprop"),
+    ],
+)

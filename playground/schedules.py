@@ -1,6 +1,8 @@
 """Learning-rate schedules, as a function of the epoch. Adding one is one entry in `SCHEDULES`.
 
-The engine sets the optimizer's learning rate at the start of each epoch, so a schedule and a
+Each entry holds its factor once, as Python code of `epoch`, `epochs` and the schedule's own
+settings (`factor`, `every`); the engine evaluates it and an exported script contains it. The
+engine sets the optimizer's learning rate at the start of each epoch, so a schedule and a
 learning rate changed by hand mid-run work the same way.
 
 Example:
@@ -10,18 +12,57 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
+from dataclasses import dataclass, field
+from types import CodeType
 
-from playground.spec import ScheduleSpec
+from playground.registry import Code, Entry, Registry, Setting
+from playground.spec import MAX_EPOCHS, ScheduleSpec
 
-SCHEDULES = {
-    "constant": ("Constant", lambda s, epoch, epochs: 1.0),
-    "step": ("Step decay", lambda s, epoch, epochs: s.factor ** (epoch // max(s.every, 1))),
-    "exponential": ("Exponential decay", lambda s, epoch, epochs: s.factor**epoch),
-    "cosine": ("Cosine to zero", lambda s, epoch, epochs: 0.5 * (1 + math.cos(math.pi * min(epoch, epochs) / max(epochs, 1)))),
-}
+FACTOR = Setting("factor", "Decay factor", 0.5, "float", low=0, high=1, above_low=True, advice="0.5 halves the rate.")
+EVERY = Setting("every", "Every N epochs", 10, "int", low=1, high=MAX_EPOCHS)
+
+
+@dataclass(frozen=True)
+class Schedule(Entry):
+    """One schedule.
+
+    Args:
+        formula: the factor the base rate is multiplied by, as Python code of `epoch` (from 0),
+            `epochs`, `math` and the names of the entry's settings.
+    """
+
+    formula: str = field(kw_only=True)
+
+    @functools.cached_property
+    def _compiled(self) -> CodeType:
+        return compile(self.formula, f"<schedule {self.name}>", "eval")
+
+    def _names(self, schedule: ScheduleSpec, epochs: int) -> dict:
+        return {"epochs": epochs, **{setting.name: getattr(schedule, setting.name) for setting in self.settings}}
+
+    def factor(self, schedule: ScheduleSpec, epoch: int, epochs: int) -> float:
+        return float(eval(self._compiled, {"math": math}, {"epoch": epoch, **self._names(schedule, epochs)}))  # the registry's own formula
+
+    def code(self, schedule: ScheduleSpec, base_rate: float, epochs: int) -> str:
+        """`learning_rate_at(epoch)` as a script defines it."""
+        constants = "".join(f"    {name} = {value!r}\n" for name, value in self._names(schedule, epochs).items())
+        return Code(f"def learning_rate_at(epoch):\n{constants}    return {base_rate!r} * ({self.formula})\n")
+
+
+SCHEDULES: Registry[Schedule] = Registry(
+    "Learning-rate schedule",
+    [
+        Schedule("constant", "Constant", "The same rate every epoch.", formula="1.0"),
+        Schedule("step", "Step decay", "Multiplies the rate by the factor every N epochs.", formula="factor ** (epoch // every)", settings=(FACTOR, EVERY)),
+        Schedule("exponential", "Exponential decay", "Multiplies the rate by the factor every epoch.", formula="factor ** epoch", settings=(FACTOR,)),
+        Schedule("cosine", "Cosine to zero", "Lowers the rate along half a cosine, to zero at the last epoch.",
+                 formula="0.5 * (1 + math.cos(math.pi * min(epoch, epochs) / max(epochs, 1)))"),
+    ],
+)
 
 
 def learning_rate_at(schedule: ScheduleSpec, base_rate: float, epoch: int, epochs: int) -> float:
     """The learning rate in force during `epoch` (counted from 0)."""
-    return base_rate * SCHEDULES[schedule.kind][1](schedule, epoch, epochs)
+    return base_rate * SCHEDULES[schedule.kind].factor(schedule, epoch, epochs)

@@ -19,7 +19,9 @@ import typing
 from pathlib import Path
 
 from playground.activations import ACTIVATIONS
+from playground.registry import Setting
 from playground.datasets import DATASETS
+from playground.datasets.csv_table import CSV_TASK
 from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS
@@ -38,10 +40,7 @@ SCHEMA_ID = "https://neural-network-playground.invalid/experiment.schema.json"
 # The names each field takes, from the tables that define them.
 NAMES: dict[tuple[type, str], list[str]] = {
     (DatasetSpec, "name"): list(DATASETS),
-    (CsvOptions, "task"): ["auto", "classification", "regression"],
-    (LayerSpec, "type"): list(LAYERS),
-    (LayerSpec, "activation"): list(ACTIVATIONS),
-    (LayerSpec, "padding"): ["valid", "same"],
+    (CsvOptions, "task"): CSV_TASK.options(),
     (NetworkSpec, "output_activation"): ["auto", *ACTIVATIONS],
     (TrainingSpec, "optimizer"): list(OPTIMIZERS),
     (TrainingSpec, "loss"): list(LOSSES),
@@ -51,8 +50,25 @@ NAMES: dict[tuple[type, str], list[str]] = {
 }
 
 
+def _setting_schema(setting: Setting) -> dict:
+    if setting.kind == "choice":
+        return {"type": "string", "enum": setting.options()}
+    bounds = {"exclusiveMinimum" if setting.above_low else "minimum": setting.low,
+              "exclusiveMaximum" if setting.below_high else "maximum": setting.high}
+    return {"type": "integer" if setting.kind == "int" else "number", **bounds}
+
+
+def _layer_schema() -> dict:
+    """A layer: its type, and the settings any layer type takes (the validator says which type takes which)."""
+    settings = {setting.name: _setting_schema(setting) for layer_type in LAYERS.values() for setting in layer_type.settings}
+    return {"type": "object", "properties": {"type": {"type": "string", "enum": list(LAYERS)}, **settings},
+            "additionalProperties": False}
+
+
 def _type_schema(owner: type, name: str, hint) -> dict:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is LayerSpec:
+        return _layer_schema()
     if dataclasses.is_dataclass(hint):
         return _object_schema(hint)
     if origin is typing.Union or type(hint).__name__ == "UnionType":

@@ -24,6 +24,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.registry import short_repr
+
 VERSION = 1
 MAX_CONFIG_BYTES = 256 * 1024  # a config file or a decompressed link; real ones are under 4 KB
 MAX_LINK_CHARS = 64 * 1024  # the `x=` part of a shared link
@@ -31,6 +33,7 @@ MAX_TITLE_CHARS = 120
 MAX_DESCRIPTION_CHARS = 2_000
 SCHEMA_KEY = "$schema"  # an editor's pointer to the JSON Schema (`playground schema`); ignored here
 MAX_LAYERS = 64
+MAX_EPOCHS = 100_000
 
 
 class SpecError(ValueError):
@@ -89,34 +92,68 @@ class DatasetSpec:
     csv: CsvOptions | None = None
 
 
-@dataclass(frozen=True)
 class LayerSpec:
-    """One layer of the stack. Only the fields its type uses are set (the rest stay None).
+    """One layer of the stack: its type and the settings that type takes.
+
+    The settings are whatever the type's entry in `playground.layers.LAYERS` declares (units and
+    activation for Dense, filters, kernel_size, ... for Conv2D), so a new layer setting is one
+    entry there. A setting that is not set reads as None. Layers are immutable and hashable.
 
     Args:
         type: one of the names in `playground.layers.LAYERS` ("Dense", "Conv2D", ...).
-        units: Dense: number of neurons.
-        activation: Dense/Conv2D: activation name from `playground.activations.ACTIVATIONS`.
-        rate: Dropout: fraction of inputs dropped while training.
-        filters: Conv2D: number of feature maps.
-        kernel_size: Conv2D: side of the square kernel.
-        strides: Conv2D and pooling: step between windows.
-        padding: Conv2D and pooling: "valid" or "same".
-        pool_size: pooling: side of the square window.
+        **settings: the layer's settings, e.g. `units=4, activation="tanh"`.
     """
 
-    type: str = "Dense"
-    units: int | None = None
-    activation: str | None = None
-    rate: float | None = None
-    filters: int | None = None
-    kernel_size: int | None = None
-    strides: int | None = None
-    padding: str | None = None
-    pool_size: int | None = None
+    __slots__ = ("type", "_settings")
+    type: str
+    _settings: tuple[tuple[str, Any], ...]
+
+    def __init__(self, type: str = "Dense", **settings: Any):
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "_settings", tuple((k, v) for k, v in sorted(settings.items()) if v is not None))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return dict(self._settings).get(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LayerSpec) and (self.type, self._settings) == (other.type, other._settings)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self._settings))
+
+    def __repr__(self) -> str:
+        settings = "".join(f", {name}={value!r}" for name, value in self._settings)
+        return f"LayerSpec({self.type!r}{settings})"
+
+    def __reduce__(self) -> tuple:
+        return (_layer_from_settings, (self.type, self._settings))
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The settings that are set, by name."""
+        return dict(self._settings)
+
+    def replace(self, **changes: Any) -> "LayerSpec":
+        return LayerSpec(self.type, **{**self.settings, **changes})
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        return {"type": self.type, **self.settings}
+
+
+def _layer_from_settings(type: str, settings: tuple[tuple[str, Any], ...]) -> LayerSpec:
+    return LayerSpec(type, **dict(settings))
+
+
+def layer_setting_names() -> set[str]:
+    """Every setting any layer type takes, plus "type": the keys a layer in a config may have."""
+    from playground.layers import LAYERS  # the layer table builds on this module
+
+    return {"type"} | {setting.name for layer_type in LAYERS.values() for setting in layer_type.settings}
 
 
 @dataclass(frozen=True)
@@ -312,8 +349,9 @@ class ExperimentSpec:
                 if not isinstance(layer_cfg, dict):
                     problems.append(f"network.layers[{i}] must be an object like {{\"type\": \"Dense\", \"units\": 4}}.")
                     continue
-                _unknown(layer_cfg, _names(LayerSpec), f"Layer {i}: ", problems)
-                parsed.append(LayerSpec(**_known(layer_cfg, LayerSpec)))
+                known = layer_setting_names()
+                _unknown(layer_cfg, known, f"Layer {i}: ", problems)
+                parsed.append(LayerSpec(**{k: v for k, v in layer_cfg.items() if k in known}))
             layers = tuple(parsed)
         features = net_cfg.get("features", _default_features(data_cfg.get("name", DatasetSpec.name)))
         if not isinstance(features, list):
@@ -391,20 +429,15 @@ class ExperimentSpec:
 def _default_features(dataset_name: Any) -> list[str]:
     """x1 and x2 for the 2-D datasets; none for images and tables, which feed their own inputs."""
     from playground.datasets import DATASETS  # the dataset table builds on this module
+    from playground.datasets.dataset import DatasetKind
 
     info = DATASETS.get(dataset_name) if isinstance(dataset_name, str) else None
-    return list(NetworkSpec().features) if info is None or info.kind == "2d" else []
+    return list(NetworkSpec().features) if info is None or info.kind == DatasetKind.PLANE else []
 
 
 def _too_long(size: int, what: str = "config") -> str:
     return (f"The {what} holds more than {MAX_CONFIG_BYTES // 1024} KB of settings (an experiment needs a few KB), so it was not read. "
             "Check that it is an experiment saved from the playground.")
-
-
-def short_repr(value: Any, limit: int = 40) -> str:
-    """A received value as a message quotes it: its repr, cut to `limit` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _names(cls) -> set[str]:

@@ -15,6 +15,7 @@ from playground.datasets import Dataset, load_dataset
 from playground.features import feature_matrix
 from playground.losses import OutputPlan, output_for
 from playground.spec import ExperimentSpec
+from playground.datasets.dataset import DatasetKind
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class TrainingData:
 
 def model_inputs(dataset: Dataset, raw: np.ndarray, features) -> np.ndarray:
     """Turns raw samples of `dataset` (points, images or rows) into model inputs."""
-    if dataset.kind == "2d":
+    if dataset.kind == DatasetKind.PLANE:
         return feature_matrix(np.asarray(raw), features)
     return np.asarray(raw, dtype="float32")
 

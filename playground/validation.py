@@ -13,35 +13,30 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from playground.activations import ACTIVATIONS
 from playground.datasets import DATASETS, DatasetError, load_dataset
+from playground.datasets.csv_table import CSV_TASK
 from playground.datasets.registry import MAX_GENERATED_SAMPLES
 from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS
 from playground.losses import LOSSES, output_for
-from playground.network_shapes import layer_rows, total_parameters
+from playground.network_shapes import LayerRow, layer_rows, total_parameters
 from playground.optimizers import OPTIMIZERS
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
 from playground.datasets.uploads import is_upload_id
-from playground.spec import MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec, short_repr
+from playground.registry import Registry, Setting
+from playground.spec import MAX_EPOCHS, MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec, short_repr
+from playground.datasets.dataset import Dataset, DatasetKind, Task
 
 MAX_PARAMETERS = 5_000_000
-MAX_EPOCHS = 100_000
 MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-5, 10.0
 MAX_SEED = 1_000_000  # layer seeds are seed * 1000 + layer, which must stay a 32-bit integer
 MAX_NAME_CHARS = 200  # a CSV column name
-CSV_TASKS = ("auto", "classification", "regression")
-LAYER_FIELD_LIMITS = {
-    "units": (1, 4096),
-    "filters": (1, 512),
-    "kernel_size": (1, 15),
-    "strides": (1, 8),
-    "pool_size": (1, 8),
-}
 
 
 @dataclass(frozen=True)
@@ -56,6 +51,43 @@ class Problem:
     field: str
     message: str
 
+    @property
+    def layer(self) -> int | None:
+        """The hidden layer (1-based) the problem is about, or None."""
+        match = _LAYER_FIELD.fullmatch(self.field)
+        return int(match.group(1)) if match else None
+
+
+_LAYER_FIELD = re.compile(r"network\.layers\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class SpecCheck:
+    """What the page shows about a spec: its problems, its loaded data and the stack's shape rows.
+
+    Args:
+        problems: every problem, in the order of the page.
+        dataset: the loaded data, or None when the dataset part has problems.
+        rows: the shape and parameters of each layer, input and output included (empty when
+            there is no data to size the input from).
+    """
+
+    problems: list[Problem]
+    dataset: Dataset | None
+    rows: list[LayerRow]
+
+    def layer_problems(self) -> dict[int, list[str]]:
+        """The messages about each hidden layer, by its 1-based index."""
+        found: dict[int, list[str]] = {}
+        for problem in self.problems:
+            if problem.layer is not None:
+                found.setdefault(problem.layer, []).append(problem.message)
+        return found
+
+    @property
+    def parameters(self) -> int:
+        return total_parameters(self.rows)
+
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -63,15 +95,6 @@ def _is_int(value) -> bool:
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _in(value, table) -> bool:
-    """Whether `value` is a name in `table` (a list or dict where a name belongs is simply not one)."""
-    return isinstance(value, str) and value in table
-
-
-def _one_of(value, table, what) -> str:
-    return f"{what} {short_repr(value)} is not one we know. Pick one of: {', '.join(table)}."
 
 
 def _is_seed(value) -> bool:
@@ -90,6 +113,11 @@ def clean_title(title) -> str:
 
 def validate(spec: ExperimentSpec) -> list[Problem]:
     """Every problem with `spec`, in the order of the page (dataset, network, training)."""
+    return check_spec(spec).problems
+
+
+def check_spec(spec: ExperimentSpec) -> SpecCheck:
+    """Every problem with `spec`, with the data and the stack's shape rows the page shows beside them."""
     problems: list[Problem] = []
     add = lambda field, message: problems.append(Problem(field, message))  # noqa: E731
 
@@ -101,9 +129,9 @@ def validate(spec: ExperimentSpec) -> list[Problem]:
         add("title", "The title holds a line break or another control character. Write it on one line.")
 
     data = spec.dataset
-    info = DATASETS.get(data.name) if isinstance(data.name, str) else None
+    info = DATASETS.lookup(data.name)
     if info is None:
-        add("dataset.name", _one_of(data.name, DATASETS, "Dataset"))
+        add("dataset.name", DATASETS.problem(data.name))
     if not _is_number(data.noise) or not 0 <= data.noise <= 50:
         add("dataset.noise", f"Noise must be a percentage from 0 to 50, but got {short_repr(data.noise)}. Try 0 (clean) to 25 (very noisy).")
     if not _is_number(data.train_ratio) or not 0.1 <= data.train_ratio <= 0.9:
@@ -114,11 +142,9 @@ def validate(spec: ExperimentSpec) -> list[Problem]:
         cap = (info.max_samples if info and info.max_samples else MAX_GENERATED_SAMPLES)
         if not _is_int(data.samples) or not 20 <= data.samples <= cap:
             add("dataset.samples", f"The number of samples must be a whole number from 20 to {cap:,}, but got {short_repr(data.samples)}. Leave it empty for the dataset's default.")
-    if data.name == "spiral-multi" and (not _is_int(data.classes) or not 3 <= data.classes <= 5):
-        add("dataset.classes", f"The multi-class spiral has 3 to 5 arms, but got {short_repr(data.classes)}.")
-    if not _is_int(data.padding) or not 0 <= data.padding <= 8:
-        add("dataset.padding", f"Image padding must be 0 to 8 pixels per side, but got {short_repr(data.padding)}. LeNet-5 uses 2 (28x28 becomes 32x32).")
-    elif data.padding and info is not None and info.kind != "image":
+    for setting in info.settings if info else ():
+        _check_setting(f"dataset.{setting.name}", setting, getattr(data, setting.name), setting.label, add)
+    if info is not None and "padding" not in info.defaults and data.padding:
         add("dataset.padding", f"Padding only applies to images, but dataset {data.name!r} has none. Set padding to 0.")
     if data.csv is not None:
         _check_csv(data.csv, add)
@@ -130,9 +156,9 @@ def validate(spec: ExperimentSpec) -> list[Problem]:
         except DatasetError as error:
             add("dataset", str(error))
 
-    _check_network(spec, info, dataset, add)
+    rows = _check_network(spec, info, dataset, add)
     _check_training(spec, dataset, add)
-    return problems
+    return SpecCheck(problems, dataset, rows)
 
 
 def _check_csv(csv, add) -> None:
@@ -144,19 +170,18 @@ def _check_csv(csv, add) -> None:
         add("dataset.csv", "Give either an uploaded file (dataset.csv.upload) or a file path (dataset.csv.path), not both.")
     if not isinstance(csv.label_column, str) or not 0 < len(csv.label_column) <= MAX_NAME_CHARS:
         add("dataset.csv.label_column", f"The label column must be a column name (text, at most {MAX_NAME_CHARS} characters), but got {short_repr(csv.label_column)}.")
-    if not _in(csv.task, CSV_TASKS):
-        add("dataset.csv.task", _one_of(csv.task, CSV_TASKS, "CSV task"))
+    _check_setting("dataset.csv.task", CSV_TASK, csv.task, "CSV task", add)
 
 
-def _check_network(spec: ExperimentSpec, info, dataset, add) -> None:
+def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
     network = spec.network
     kind = info.kind if info else None
-    if kind == "2d":
+    if kind == DatasetKind.PLANE:
         if not network.features:
             add("network.features", f"Dataset {spec.dataset.name!r} needs at least one input feature. Tick x1 and x2 to start.")
         for name in network.features:
-            if not _in(name, FEATURES):
-                add("network.features", _one_of(name, FEATURES, "Input feature"))
+            if name not in FEATURES:
+                add("network.features", FEATURES.problem(name))
         if all(isinstance(name, str) for name in network.features) and len(set(network.features)) != len(network.features):
             add("network.features", "An input feature is listed twice. List each feature once.")
     elif kind is not None and network.features:
@@ -168,24 +193,22 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> None:
         _check_layer(index, layer, add)
 
     output = network.output_activation
-    if output != "auto" and not _in(output, ACTIVATIONS):
-        add("network.output_activation", _one_of(output, ["auto", *ACTIVATIONS], "Output activation"))
-    elif dataset is not None and spec.training.loss == "auto" and output != "auto" and dataset.task != "regression":
-        needed = {"binary": "sigmoid", "multiclass": "softmax"}.get(dataset.task)
+    if ACTIVATIONS.problem(output, extra=["auto"]):
+        _check_name("network.output_activation", ACTIVATIONS, output, add, "Output activation", extra=["auto"])
+    elif dataset is not None and spec.training.loss == "auto" and output != "auto" and dataset.task != Task.REGRESSION:
+        needed = {Task.BINARY: "sigmoid", Task.MULTICLASS: "softmax"}.get(dataset.task)
         if needed and output != needed:
             add("network.output_activation",
                 f"Cross-entropy needs a {needed} output for {'two classes' if needed == 'sigmoid' else 'several classes'}, but the output activation is {output!r}. Set it to 'auto', or choose the MSE loss.")
-    elif dataset is not None and output == "softmax" and (dataset.task == "regression" or dataset.task == "binary"):
+    elif dataset is not None and output == "softmax" and (dataset.task == Task.REGRESSION or dataset.task == Task.BINARY):
         add("network.output_activation",
-            f"A softmax over a single output neuron always gives 1, so this {'regression' if dataset.task == 'regression' else 'two-class'} "
-            f"network could not learn. Set the output activation to 'auto' ({'linear' if dataset.task == 'regression' else 'sigmoid'}).")
+            f"A softmax over a single output neuron always gives 1, so this {'regression' if dataset.task == Task.REGRESSION else 'two-class'} "
+            f"network could not learn. Set the output activation to 'auto' ({'linear' if dataset.task == Task.REGRESSION else 'sigmoid'}).")
 
-    if dataset is None:
-        return
-    input_shape = (len(network.features),) if dataset.kind == "2d" else dataset.sample_shape
-    if dataset.kind == "2d" and not network.features:
-        return
-    plan = output_for(dataset.task, dataset.num_classes, spec.training.loss if _in(spec.training.loss, LOSSES) else "auto")
+    if dataset is None or (dataset.kind == DatasetKind.PLANE and not network.features):
+        return []
+    input_shape = (len(network.features),) if dataset.kind == DatasetKind.PLANE else dataset.sample_shape
+    plan = output_for(dataset.task, dataset.num_classes, spec.training.loss)
     rows = layer_rows(network, input_shape, plan.units)
     for row in rows:
         if row.problem:
@@ -194,6 +217,7 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> None:
     parameters = total_parameters(rows)
     if parameters > MAX_PARAMETERS:
         add("network.layers", f"The network has {parameters:,} parameters; the limit is {MAX_PARAMETERS:,}. Use fewer units or filters, or add pooling before Flatten.")
+    return rows
 
 
 def stack_problems(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...]) -> list[str]:
@@ -217,37 +241,33 @@ def stack_problems(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...]) 
 
 def _check_layer(index: int, layer: LayerSpec, add) -> None:
     where = f"network.layers[{index}]"
-    layer_type = LAYERS.get(layer.type) if isinstance(layer.type, str) else None
+    layer_type = LAYERS.lookup(layer.type)
     if layer_type is None:
-        add(where, f"Layer {index}: " + _one_of(layer.type, LAYERS, "layer type"))
+        add(where, f"Layer {index}: " + (LAYERS.problem(layer.type) or ""))
         return
-    for name, value in layer.to_dict().items():
-        if name != "type" and name not in layer_type.defaults:
-            add(where, f"Layer {index} ({layer.type}) has no setting {name!r}. Remove it; {layer.type} uses: {', '.join(layer_type.defaults) or 'nothing'}.")
-    for name in layer_type.defaults:
-        value = getattr(layer, name)
-        label = f"Layer {index} ({layer.type}) {name.replace('_', ' ')}"
-        if value is None:
-            add(where, f"{label} is missing. Set it, e.g. {name}: {layer_type.defaults[name]!r}.")
-        elif name == "activation":
-            if not _in(value, ACTIVATIONS):
-                add(where, f"Layer {index} ({layer.type}): " + _one_of(value, ACTIVATIONS, "activation"))
-        elif name == "padding":
-            if not _in(value, ("valid", "same")):
-                add(where, f"{label} must be 'valid' or 'same', but got {short_repr(value)}.")
-        elif name == "rate":
-            if not _is_number(value) or not 0 <= value < 1:
-                add(where, f"{label} must be at least 0 and below 1, but got {short_repr(value)}. 0.2 to 0.5 is usual.")
-        else:
-            low, high = LAYER_FIELD_LIMITS[name]
-            if not _is_int(value) or not low <= value <= high:
-                add(where, f"{label} must be a whole number from {low} to {high}, but got {short_repr(value)}.")
+    taken = [setting.name for setting in layer_type.settings]
+    for name in layer.settings:
+        if name not in taken:
+            add(where, f"Layer {index} ({layer.type}) has no setting {name!r}. Remove it; {layer.type} uses: {', '.join(taken) or 'nothing'}.")
+    for setting in layer_type.settings:
+        _check_setting(where, setting, getattr(layer, setting.name), f"Layer {index} ({layer.type}) {setting.name.replace('_', ' ')}", add)
+
+
+def _check_name(field: str, registry: Registry, value, add, what: str | None = None, extra: tuple[str, ...] | list[str] = ()) -> None:
+    problem = registry.problem(value, what, extra=extra)
+    if problem:
+        add(field, problem)
+
+
+def _check_setting(field: str, setting: Setting, value, subject: str, add) -> None:
+    problem = setting.problem(value, subject)
+    if problem:
+        add(field, problem)
 
 
 def _check_training(spec: ExperimentSpec, dataset, add) -> None:
     training = spec.training
-    if not _in(training.optimizer, OPTIMIZERS):
-        add("training.optimizer", _one_of(training.optimizer, OPTIMIZERS, "Optimizer"))
+    _check_name("training.optimizer", OPTIMIZERS, training.optimizer, add)
     rate = training.learning_rate
     if not _is_number(rate) or not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
         add("training.learning_rate", f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground starts at 0.03.")
@@ -258,22 +278,17 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
         add("training.batch_size", f"Batch size must be a whole number from 1 to {upper}, but got {short_repr(size)}. 10 to 32 is usual.")
     if not _is_int(training.epochs) or not 1 <= training.epochs <= MAX_EPOCHS:
         add("training.epochs", f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, but got {short_repr(training.epochs)}.")
-    if not _in(training.loss, LOSSES):
-        add("training.loss", _one_of(training.loss, LOSSES, "Loss"))
+    _check_name("training.loss", LOSSES, training.loss, add)
     reg = training.regularization
-    if not _in(reg.kind, REGULARIZATIONS):
-        add("training.regularization.kind", _one_of(reg.kind, REGULARIZATIONS, "Regularization"))
+    _check_name("training.regularization.kind", REGULARIZATIONS, reg.kind, add)
     if not _is_number(reg.rate) or not 0 <= reg.rate <= 10:
         add("training.regularization.rate", f"The regularization rate must be from 0 to 10, but got {short_repr(reg.rate)}. Try 0.001.")
-    if not _in(training.weight_init, INITIALIZERS):
-        add("training.weight_init", _one_of(training.weight_init, INITIALIZERS, "Weight init"))
+    _check_name("training.weight_init", INITIALIZERS, training.weight_init, add)
     schedule = training.schedule
-    if not _in(schedule.kind, SCHEDULES):
-        add("training.schedule.kind", _one_of(schedule.kind, SCHEDULES, "Learning-rate schedule"))
-    if not _is_number(schedule.factor) or not 0 < schedule.factor <= 1:
-        add("training.schedule.factor", f"The schedule factor must be above 0 and at most 1, but got {short_repr(schedule.factor)}. 0.5 halves the rate.")
-    if not _is_int(schedule.every) or not 1 <= schedule.every <= MAX_EPOCHS:
-        add("training.schedule.every", f"The schedule step must be a whole number of epochs from 1 to {MAX_EPOCHS:,}, but got {short_repr(schedule.every)}.")
+    _check_name("training.schedule.kind", SCHEDULES, schedule.kind, add)
+    schedule_settings = {setting.name: setting for entry in SCHEDULES.values() for setting in entry.settings}
+    for setting in schedule_settings.values():  # those of every schedule, so switching schedules later cannot fail
+        _check_setting(f"training.schedule.{setting.name}", setting, getattr(schedule, setting.name), f"The schedule's {setting.label.lower()}", add)
     if not _is_seed(training.seed):
         add("training.seed", f"The training seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(training.seed)}.")
     if not isinstance(training.shuffle, bool):

@@ -339,7 +339,7 @@ def test_the_programs_optimizer_step_equals_keras_own():
     import tensorflow as tf
 
     from playground.engine.training_loop import stateless_apply
-    from playground.optimizers import OPTIMIZERS, make_optimizer
+    from playground.optimizers import OPTIMIZERS
 
     x = tf.constant(np.random.default_rng(0).normal(size=(16, 2)).astype("float32"))
     for name in OPTIMIZERS:
@@ -347,7 +347,7 @@ def test_the_programs_optimizer_step_equals_keras_own():
         ours = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="tanh", kernel_regularizer="l2"), keras.layers.Dense(1)])
         theirs = keras.models.clone_model(ours)
         theirs.set_weights(ours.get_weights())
-        ours_optimizer, theirs_optimizer = make_optimizer(name, 0.05), make_optimizer(name, 0.05)
+        ours_optimizer, theirs_optimizer = OPTIMIZERS[name].build(0.05), OPTIMIZERS[name].build(0.05)
         ours_optimizer.build(ours.trainable_variables), theirs_optimizer.build(theirs.trainable_variables)
         trainable, optimizer_state = [v.value for v in ours.trainable_variables], [v.value for v in ours_optimizer.variables]
         for _ in range(3):

@@ -36,7 +36,7 @@ BAD = [
     (data(train_ratio=0.95), "dataset.train_ratio", "between 0.1 and 0.9"),
     (data(seed=-3), "dataset.seed", "got -3"),
     (data(samples=5), "dataset.samples", "from 20 to"),
-    (data(name="spiral-multi", classes=7), "dataset.classes", "3 to 5 arms, but got 7"),
+    (data(name="spiral-multi", classes=7), "dataset.classes", "arms must be a whole number from 3 to 5, but got 7"),
     (data(padding=2), "dataset.padding", "only applies to images"),
     (data(name="csv"), "dataset", "needs a file"),
     (net(features=()), "network.features", "at least one input feature"),

@@ -12,6 +12,7 @@ import streamlit as st
 
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from widgets.safe_text import plain
+from playground.engine.trainer_state import RESTING_STATES, TrainerState
 
 WATCH = f"watch ({WATCH_EPOCHS_PER_SECOND} epochs/s)"
 # The default pace shows learning unfold, one epoch per frame as in TF Playground; "fastest" trains flat out.
@@ -25,12 +26,12 @@ def _ask(command: str) -> None:
 
 def _pause(trainer: Trainer) -> None:
     trainer.pause()
-    trainer.wait(("paused", "finished", "stopped", "diverged", "failed"), timeout=5)  # the chunk in flight ends first
+    trainer.wait(RESTING_STATES, timeout=5)  # the chunk in flight ends first
 
 
 def _stop(trainer: Trainer) -> None:
     trainer.stop()
-    trainer.wait(("stopped", "failed"), timeout=5)
+    trainer.wait((TrainerState.STOPPED, TrainerState.FAILED), timeout=5)
 
 
 COMMANDS = {
@@ -52,8 +53,8 @@ def apply_command(trainer: Trainer | None) -> None:
 
 def controls(trainer: Trainer | None, reason: str) -> None:
     state = trainer.state if trainer is not None else "none"
-    running = state == "running"
-    idle = trainer is not None and state in ("ready", "paused")
+    running = state == TrainerState.RUNNING
+    idle = trainer is not None and state in (TrainerState.READY, TrainerState.PAUSED)
     buttons = st.columns([1.1, 1.1, 1.5, 1.5, 1, 1, 1.8])  # room for "Step batch" in presenter mode's large type
     if state == "paused":
         buttons[0].button("Resume", type="primary", key="resume", width="stretch", on_click=_ask, args=("start",))
@@ -67,7 +68,7 @@ def controls(trainer: Trainer | None, reason: str) -> None:
                       on_click=_ask, args=("step_batch",))
     buttons[3].button("Step epoch", key="step_epoch", disabled=not idle, width="stretch", help="Up to the end of this epoch, then pause",
                       on_click=_ask, args=("step_epoch",))
-    buttons[4].button("Stop", key="stop", disabled=state not in ("running", "paused"), width="stretch", on_click=_ask, args=("stop",))
+    buttons[4].button("Stop", key="stop", disabled=state not in (TrainerState.RUNNING, TrainerState.PAUSED), width="stretch", on_click=_ask, args=("stop",))
     buttons[5].button("Reset", key="reset", disabled=trainer is None or running, width="stretch", help="Back to the initial weights",
                       on_click=_ask, args=("reset",))
     speed = buttons[6].select_slider("Speed", list(SPEEDS), value=WATCH, key="speed", label_visibility="collapsed")

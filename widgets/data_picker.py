@@ -7,6 +7,7 @@ import dataclasses
 import streamlit as st
 
 from playground.datasets import DATASETS, DatasetError
+from playground.datasets.dataset import DatasetKind
 from playground.datasets.csv_table import csv_columns
 from playground.datasets.uploads import read_upload, save_upload
 from playground.features import FEATURES
@@ -14,6 +15,7 @@ from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec
 from playground.validation import MAX_SEED
 from widgets import session
 from widgets.safe_text import plain
+from widgets.setting_input import setting_input
 from widgets.widget_values import index_of, number_in
 
 
@@ -52,18 +54,16 @@ def data_picker(spec: ExperimentSpec) -> tuple[DatasetSpec, tuple[str, ...]]:
     csv = data.csv if isinstance(data.csv, CsvOptions) else None
     if name == "csv":
         csv = _csv_options(csv)
-    noise = st.slider("Noise (%)", 0, 50, int(number_in(data.noise, 0, 50, 0.0)), key=session.key("noise"), disabled=info.kind != "2d",
+    noise = st.slider("Noise (%)", 0, 50, int(number_in(data.noise, 0, 50, 0.0)), key=session.key("noise"), disabled=info.kind != DatasetKind.PLANE,
                       help="Only for the 2-D datasets: how much the labels are blurred.")
     ratio = st.slider("Training share (%)", 10, 90, int(round(number_in(data.train_ratio, 0.1, 0.9, 0.5) * 10)) * 10, step=10, key=session.key("ratio")) / 100
     seed = st.number_input("Data seed", 0, MAX_SEED, number_in(data.seed, 0, MAX_SEED, 0), key=session.key("data_seed"))
-    classes = number_in(data.classes, 3, 5, 3)
-    if name == "spiral-multi":
-        classes = st.slider("Spiral arms (classes)", 3, 5, classes, key=session.key("classes"))
-    padding = number_in(data.padding, 0, 8, 0) if info.kind == "image" else 0
+    own = {setting.name: setting_input(setting, getattr(data, setting.name), session.key(f"data_{setting.name}")) for setting in info.settings}
     features: tuple[str, ...] = ()
-    if info.kind == "2d":
+    if info.kind == DatasetKind.PLANE:
         chosen = [f for f in spec.network.features if isinstance(f, str) and f in FEATURES] or ["x1", "x2"]
-        features = tuple(st.multiselect("Input features", list(FEATURES), default=chosen, format_func=lambda f: FEATURES[f][0], key=session.key("features")))
+        features = tuple(st.multiselect("Input features", list(FEATURES), default=chosen, format_func=lambda f: FEATURES[f].label, key=session.key("features")))
     samples = data.samples if name == data.name and (data.samples is None or isinstance(data.samples, int)) else None
-    return DatasetSpec(name=name, noise=float(noise), train_ratio=ratio, samples=samples, seed=int(seed), classes=int(classes),
-                       padding=padding, csv=csv if name == "csv" else None), features
+    # Settings other datasets take (arms, padding) keep their defaults here.
+    return DatasetSpec(name=name, noise=float(noise), train_ratio=ratio, samples=samples, seed=int(seed), csv=csv if name == "csv" else None,
+                       **own), features

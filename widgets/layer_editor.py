@@ -8,27 +8,16 @@ import dataclasses
 import streamlit as st
 from streamlit_sortables import sort_items
 
-from playground.activations import ACTIVATIONS
 from playground.layers import LAYERS, new_layer
 from playground.network_shapes import LayerRow
 from playground.spec import ExperimentSpec, LayerSpec
 from widgets import session
 from widgets.safe_text import plain
-from widgets.widget_values import index_of, number_in
-
-NUMBER_FIELDS = {"units": ("Units", 1, 4096), "filters": ("Filters", 1, 512), "kernel_size": ("Kernel", 1, 15), "strides": ("Stride", 1, 8), "pool_size": ("Pool", 1, 8)}
-
+from widgets.setting_input import setting_input
 
 def summary(layer: LayerSpec) -> str:
-    if layer.type == "Dense":
-        return f"Dense {layer.units} {layer.activation}"
-    if layer.type == "Conv2D":
-        return f"Conv2D {layer.filters}@{layer.kernel_size}x{layer.kernel_size} {layer.activation}"
-    if layer.type == "Dropout":
-        return f"Dropout {layer.rate}"
-    if isinstance(layer.type, str) and layer.type.endswith("Pooling2D"):
-        return f"{layer.type} {layer.pool_size}x{layer.pool_size}"
-    return str(layer.type)[:40]
+    layer_type = LAYERS.lookup(layer.type)
+    return layer_type.describe(layer) if layer_type else str(layer.type)[:40]
 
 
 def _commit(spec: ExperimentSpec, layers) -> None:
@@ -41,7 +30,7 @@ def layer_editor(spec: ExperimentSpec) -> tuple[tuple[LayerSpec, ...], dict]:
     layers = list(spec.network.layers)
     with st.popover("Add a layer"):
         for name, layer_type in LAYERS.items():
-            if st.button(name, key=session.key(f"add_{name}"), help=layer_type.description, width="stretch"):
+            if st.button(name, key=session.key(f"add_{name}"), help=layer_type.help, width="stretch"):
                 _commit(spec, layers + [new_layer(name)])
     if len(layers) > 1:
         labels = [f"{i}. {summary(layer)}" for i, layer in enumerate(layers, start=1)]
@@ -77,24 +66,9 @@ def show_layer_checks(places: dict, rows: dict[int, LayerRow], problems: dict[in
 
 
 def _settings(layer: LayerSpec, index: int) -> LayerSpec:
-    layer_type = LAYERS.get(layer.type) if isinstance(layer.type, str) else None
-    if layer_type is None or not layer_type.defaults:
+    layer_type = LAYERS.lookup(layer.type)
+    if layer_type is None:
         return layer  # an unknown type (from a link) stays as it is; its problem shows below it
-    values = {}
-    for field in layer_type.defaults:
-        column = st
-        current = getattr(layer, field)
-        widget_key = session.key(f"layer{index}_{field}")
-        if field == "activation":
-            names = list(ACTIVATIONS)
-            values[field] = column.selectbox("Activation", names, index=index_of(names, current),
-                                             format_func=lambda n: ACTIVATIONS[n].label, key=widget_key)
-        elif field == "padding":
-            values[field] = column.selectbox("Padding", ["valid", "same"], index=index_of(["valid", "same"], current), key=widget_key)
-        elif field == "rate":
-            values[field] = column.slider("Dropout rate", 0.0, 0.9, number_in(current, 0.0, 0.9, 0.2), 0.05, key=widget_key)
-        else:
-            label, low, high = NUMBER_FIELDS[field]
-            start = number_in(current, low, high, layer_type.defaults[field])
-            values[field] = int(column.number_input(label, low, high, start, key=widget_key))
-    return LayerSpec(type=layer.type, **values)
+    values = {setting.name: setting_input(setting, getattr(layer, setting.name), session.key(f"layer{index}_{setting.name}"))
+              for setting in layer_type.settings}
+    return LayerSpec(layer.type, **values)

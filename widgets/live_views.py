@@ -26,6 +26,8 @@ from widgets.safe_text import plain
 from widgets.live_chart import live_chart
 from widgets.live_status import live_status, stream_url
 from widgets.watched_samples import sample_picker, watched
+from playground.engine.trainer_state import TrainerState
+from playground.datasets.dataset import DatasetKind, Task
 
 TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 
@@ -65,20 +67,20 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False, streamin
         else:
             st.info("Press Train to start; the loss curve appears here.")
     with right:
-        if dataset.kind == "2d":
+        if dataset.kind == DatasetKind.PLANE:
             grid = snapshot.grid if snapshot is not None else None
-            chosen = watched(trainer, snapshot) if snapshot is not None and dataset.task != "regression" and not present else None
+            chosen = watched(trainer, snapshot) if snapshot is not None and dataset.task != Task.REGRESSION and not present else None
             figure = decision_boundary(grid, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes,
                                        test_points=dataset.x_test if st.session_state.get("show_test") else None,
                                        test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall,
                                        watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None)
             live_chart(figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0, stream=stream, view="boundary")
             st.toggle("Show test points", key="show_test")
-        elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != "regression":
+        elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
             st.markdown("**Softmax outputs for test samples**")
             chosen = sample_picker(trainer, snapshot) if not present else watched(trainer, snapshot)
             if len(chosen):
-                images = dataset.x_test[chosen] if dataset.kind == "image" else None
+                images = dataset.x_test[chosen] if dataset.kind == DatasetKind.IMAGE else None
                 live_chart(probe_samples(images, snapshot.outputs_for(chosen), dataset.y_test[chosen], dataset.class_names, data.plan.threshold), key="softmax",
                            text_scale=TEXT_SCALE if present else 1.0)
             else:
@@ -99,7 +101,7 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
         st.markdown("**Weights and biases per layer**")
         frames = trainer.snapshots.histogram_frames()
         histograms = snapshot.histograms
-        if trainer.state != "running" and len(frames) > 1:
+        if trainer.state != TrainerState.RUNNING and len(frames) > 1:
             epochs = [epoch for epoch, _ in frames]
             chosen = st.select_slider("Epoch of the histograms", epochs, value=epochs[-1], key="histogram_epoch")
             histograms = dict(frames)[chosen]
@@ -108,7 +110,7 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
             st.caption("Gradient norm per layer: " + " · ".join(f"{h['layer']}: {g:.2e}" for h, g in zip(snapshot.histograms, snapshot.gradient_norms)))
     with columns[1]:
         if snapshot.weights is not None:
-            names = [FEATURES[f][0] for f in trainer.spec.network.features] if dataset.kind == "2d" else [str(i) for i in range(snapshot.weights[0][0].shape[0])]
+            names = [FEATURES[f].label for f in trainer.spec.network.features] if dataset.kind == DatasetKind.PLANE else [str(i) for i in range(snapshot.weights[0][0].shape[0])]
             live_chart(network_diagram(snapshot.weights, names), key="network")
         if snapshot.neuron_grids:
             st.markdown("**What each hidden neuron computes**")
@@ -116,13 +118,13 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
         if snapshot.confusion is not None:
             st.markdown("**Confusion matrix (test set)**")
             live_chart(confusion_matrix(snapshot.confusion, dataset.class_names), key="confusion")
-        if dataset.kind == "2d" and snapshot.probe_outputs is not None and dataset.task != "regression":
+        if dataset.kind == DatasetKind.PLANE and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
             st.markdown("**Class probabilities of the numbered test points**")
             chosen = sample_picker(trainer, snapshot)
             if len(chosen):
                 live_chart(softmax_bars(snapshot.outputs_for(chosen), dataset.y_test[chosen], dataset.class_names, data.plan.threshold, numbered=True),
                            key="softmax2d")
-    if dataset.kind == "image" and snapshot.misclassified is not None and len(snapshot.misclassified):
+    if dataset.kind == DatasetKind.IMAGE and snapshot.misclassified is not None and len(snapshot.misclassified):
         st.markdown(f"**Misclassified test samples** ({int(snapshot.confusion.sum() - np.trace(snapshot.confusion))} in all)")
         images = dataset.x_test[snapshot.misclassified]
         captions = [f"{dataset.class_names[int(t)]}→{dataset.class_names[int(p)]}" for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)]

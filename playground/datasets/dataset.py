@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
+
+
+class DatasetKind(StrEnum):
+    """What a sample is: a point in the plane, an image, or a table row."""
+
+    PLANE = "2d"
+    IMAGE = "image"
+    TABLE = "table"
+
+
+class Task(StrEnum):
+    """What is predicted. AUTO (a CSV file's) is decided by the data when it is read."""
+
+    BINARY = "binary"
+    MULTICLASS = "multiclass"
+    REGRESSION = "regression"
+    AUTO = "auto"
 
 
 class DatasetError(ValueError):
@@ -27,14 +45,14 @@ class Dataset:
     """
 
     name: str
-    task: str
+    task: Task
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
     num_classes: int
     class_names: tuple[str, ...]
-    kind: str
+    kind: DatasetKind
     bounds: tuple[float, float] = (-6.0, 6.0)
     notes: dict = field(default_factory=dict, compare=False)
 
@@ -52,4 +70,4 @@ def split(name, task, x, y, *, train_ratio, seed, num_classes, class_names, kind
     parts = [x[:cut], y[:cut], x[cut:], y[cut:]]
     for part in parts:
         part.setflags(write=False)
-    return Dataset(name, task, *parts, num_classes=num_classes, class_names=tuple(class_names), kind=kind, bounds=bounds)
+    return Dataset(name, Task(task), *parts, num_classes=num_classes, class_names=tuple(class_names), kind=DatasetKind(kind), bounds=bounds)

@@ -1,15 +1,36 @@
 """What a page reads of a trainer's history, the same for a `Trainer` and a `WorkerTrainer`.
 
-Both keep the history rows in `self._history`, guarded by `self._lock`, and have a `spec`, a
-`base_learning_rate`, an `epochs` count and a `position`.
+Both keep the history rows in `self._history`, guarded by `self._lock`, and have a `spec`, their
+`LiveSettings` in `self.live` and a `position`.
 """
 
 from __future__ import annotations
 
+from playground.engine.live_settings import LiveSettings
 from playground.schedules import learning_rate_at
+from playground.spec import ExperimentSpec
 
 
 class HistoryReadings:
+    live: LiveSettings
+    spec: ExperimentSpec
+
+    @property
+    def base_learning_rate(self) -> float:
+        return self.live.learning_rate
+
+    @property
+    def epochs(self) -> int:
+        return self.live.epochs
+
+    @property
+    def epochs_per_second(self) -> float | None:
+        return self.live.epochs_per_second
+
+    def current_spec(self) -> ExperimentSpec:
+        """The experiment as it is being trained: the spec with the live learning rate and epochs."""
+        return self.live.current_spec(self.spec)
+
     @property
     def history(self) -> list[dict]:
         with self._lock:

@@ -38,6 +38,8 @@ from playground.model_builder import build_model
 from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec, RegularizationSpec, ScheduleSpec
 from playground.training_data import training_data
+from playground.engine.trainer_state import TrainerState
+from playground.datasets.dataset import Task
 
 MAX_EPOCHS_PER_CALL = 64
 UNIT_RATE = 1.0  # the program's penalty is built at this rate and scaled by each member's own
@@ -66,7 +68,7 @@ class MemberResult:
 
     spec: ExperimentSpec
     history: list[dict] = field(default_factory=list)
-    state: str = "running"  # then "finished", "diverged" or "stopped"
+    state: TrainerState = TrainerState.RUNNING  # then FINISHED, DIVERGED or STOPPED
     message: str = ""
 
 
@@ -192,7 +194,7 @@ class Population:
             if self._stopping or should_stop():
                 for result in results:
                     if result.state == "running":
-                        result.state = "stopped"
+                        result.state = TrainerState.STOPPED
                 return results
             began = time.perf_counter()
             count = min(self.epochs_per_call, self.epochs - self.epoch)
@@ -209,7 +211,7 @@ class Population:
                     if recorded[e, i] and alive[i]:
                         result.history.append(self._row(self.epoch + e, rates[e, i], metrics[e, i]))
                 if alive[i] and not alive_after[i]:
-                    result.state = "diverged"
+                    result.state = TrainerState.DIVERGED
                     diverged_epoch = len(result.history) if stopped_at[i] >= 0 else len(result.history) - 1
                     result.message = divergence_message(float(rates[min(diverged_epoch - self.epoch, count - 1), i]), diverged_epoch,
                                                         int(max(stopped_at[i], 0)))
@@ -218,7 +220,7 @@ class Population:
             self.elapsed += time.perf_counter() - began
         for result in results:
             if result.state == "running":
-                result.state = "finished"
+                result.state = TrainerState.FINISHED
         return results
 
     def _orders(self, count: int) -> np.ndarray:
@@ -235,7 +237,7 @@ class Population:
 
     def _row(self, epoch: int, rate: float, metrics: np.ndarray) -> dict:
         train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in metrics)
-        regression = self.data.dataset.task == "regression"
+        regression = self.data.dataset.task == Task.REGRESSION
         return {
             "epoch": epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
             "train_accuracy": None if regression else train_accuracy, "test_accuracy": None if regression else test_accuracy,

@@ -23,6 +23,7 @@ from playground.engine.snapshots import (
     GRID_SIZE, HISTOGRAM_BINS, MAX_DRAWN_WEIGHTS, NEURON_GRID_SIZE, PROBE_COUNT, Snapshot,
 )
 from playground.training_data import TrainingData
+from playground.datasets.dataset import DatasetKind, Task
 
 
 class SnapshotMaker:
@@ -44,7 +45,7 @@ class SnapshotMaker:
         # The model's output, and for Dense networks on the plane every hidden layer's too, in one call.
         self.hidden_layers = 0
         self.views_model = model
-        if self.dataset.kind == "2d":
+        if self.dataset.kind == DatasetKind.PLANE:
             self.grid_inputs = self._grid(GRID_SIZE)
             # A tensor made once: the frame snapshots pass it to every call.
             self.plane_inputs = tf.constant(np.concatenate([self.grid_inputs, self._grid(NEURON_GRID_SIZE)]))
@@ -95,7 +96,7 @@ class SnapshotMaker:
         predictions = self._outputs(data.x_test)
         loss, accuracy = self._score(predictions)
         confusion = wrong = wrong_as = None
-        if self.dataset.task != "regression":
+        if self.dataset.task != Task.REGRESSION:
             predicted = self._classes(predictions)
             k = self.dataset.num_classes
             confusion = np.bincount(self.dataset.y_test * k + predicted, minlength=k * k).reshape(k, k)
@@ -109,7 +110,7 @@ class SnapshotMaker:
             epoch, batch, histograms, self._gradient_norms(),
             self.probe_indices, predictions[self.probe_indices] if len(self.probe_indices) else None,
             confusion, grid, neuron_grids, weights, loss, accuracy, wrong, wrong_as,
-            predictions if self.dataset.task != "regression" else None,
+            predictions if self.dataset.task != Task.REGRESSION else None,
         )
 
     def make_frame(self, epoch: int, batch: int, last: Snapshot) -> Snapshot | None:
@@ -153,7 +154,7 @@ class SnapshotMaker:
         import keras
 
         loss = float(np.mean(np.asarray(keras.losses.get(self.data.plan.loss)(self.data.y_test, predictions))))
-        if self.dataset.task == "regression":
+        if self.dataset.task == Task.REGRESSION:
             return loss, float("nan")
         return loss, float(np.mean(self._classes(predictions) == self.dataset.y_test))
 

@@ -32,12 +32,15 @@ from playground.engine.history_readings import HistoryReadings
 from playground.engine.snapshot_maker import SnapshotMaker
 from playground.engine.snapshots import SnapshotBuffer
 from playground.engine.training_loop import TrainingLoop
+from playground.engine.live_settings import LiveSettings
 from playground.learning_rates import divergence_message
 from playground.model_builder import build_model
 from playground.model_files import model_bytes
 from playground.spec import ExperimentSpec
 from playground.training_data import training_data
 from playground.validation import validate
+from playground.engine.trainer_state import END_STATES, RESTING_STATES, SETTLED_STATES, TrainerState
+from playground.datasets.dataset import Task
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,6 @@ FRAME_SECONDS = 1 / 40  # at a set pace, a chunk is one frame long: one epoch at
 MIN_SNAPSHOT_INTERVAL = 0.15
 WATCH_EPOCHS_PER_SECOND = 40  # the page's default pace: learning unfolds epoch by epoch, as in TF Playground
 SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
-END_STATES = ("finished", "stopped", "diverged")  # a run in one of these has ended (and is saved)
 
 
 class InvalidSpec(ValueError):
@@ -80,13 +82,11 @@ class Trainer(HistoryReadings):
         self._snapshots_on = snapshots
         self.snapshot_maker = SnapshotMaker(self.model, self.data, spec.network.features, self.loop)
         self.snapshots = SnapshotBuffer()
-        self.epochs = spec.training.epochs
-        self.base_learning_rate = float(spec.training.learning_rate)
-        self.epochs_per_second: float | None = None
+        self.live = LiveSettings.of(spec)
         self._initial = [v.numpy() for v in self.loop.state]
         self._lock = threading.Condition()
         self._history: list[dict] = []
-        self._state = "ready"
+        self._state = TrainerState.READY
         self._epoch = self._batch = 0
         self._pending_steps = 0
         self._busy = False
@@ -145,8 +145,8 @@ class Trainer(HistoryReadings):
                 self._reset_locked()
             if self._state == "failed":
                 return
-            if self._state in ("ready", "paused"):
-                self._state = "running"
+            if self._state in (TrainerState.READY, TrainerState.PAUSED):
+                self._state = TrainerState.RUNNING
                 self.started_at = self.started_at or time.time()
                 self._lock.notify_all()
 
@@ -155,13 +155,13 @@ class Trainer(HistoryReadings):
     def pause(self) -> None:
         with self._lock:
             if self._state == "running":
-                self._state = "paused"
+                self._state = TrainerState.PAUSED
                 self._lock.notify_all()
 
     def stop(self) -> None:
         with self._lock:
-            if self._state in ("running", "paused", "ready"):
-                self._state = "stopped"
+            if self._state in (TrainerState.RUNNING, TrainerState.PAUSED, TrainerState.READY):
+                self._state = TrainerState.STOPPED
                 self._pending_steps = 0
                 self._lock.notify_all()
         self._report_end()  # if the worker is mid-chunk, it reports when the chunk is done
@@ -177,7 +177,7 @@ class Trainer(HistoryReadings):
             if self._state in END_STATES:
                 return
             if self._state != "running":
-                self._state = "paused"
+                self._state = TrainerState.PAUSED
                 self.started_at = self.started_at or time.time()
                 self._pending_steps += max(steps, 1)
                 self._lock.notify_all()
@@ -185,9 +185,9 @@ class Trainer(HistoryReadings):
     def reset(self) -> None:
         """Back to the initial weights (the same seed gives the same start) and an empty history."""
         with self._lock:
-            self._state = "resetting"
+            self._state = TrainerState.RESETTING
             self._lock.notify_all()
-            while self._state == "resetting" and not self._closed:
+            while self._state == TrainerState.RESETTING and not self._closed:
                 self._lock.wait(0.05)
 
     def _reset_locked(self) -> None:
@@ -198,7 +198,7 @@ class Trainer(HistoryReadings):
         self._elapsed = 0.0
         self._message = ""
         self.snapshots.clear()
-        self._state = "ready"
+        self._state = TrainerState.READY
         self.started_at = None
         self._reported = False
 
@@ -209,17 +209,17 @@ class Trainer(HistoryReadings):
 
     def set_learning_rate(self, rate: float) -> None:
         """Takes effect from the next chunk of steps; the schedule still applies on top of it."""
-        self.base_learning_rate = float(rate)
+        self.live = self.live.replace(learning_rate=float(rate))
 
     def set_speed(self, epochs_per_second: float | None) -> None:
         """None trains as fast as possible; a number caps the pace, for watching slowly."""
-        self.epochs_per_second = epochs_per_second
+        self.live = self.live.replace(epochs_per_second=epochs_per_second)
 
     def set_epochs(self, epochs: int) -> None:
         with self._lock:
-            self.epochs = int(epochs)
-            if self._state == "finished" and self._epoch < self.epochs:
-                self._state = "paused"
+            self.live = self.live.replace(epochs=int(epochs))
+            if self._state == TrainerState.FINISHED and self._epoch < self.epochs:
+                self._state = TrainerState.PAUSED
                 self._reported = False  # the run goes on; its new end is saved again
 
     @property
@@ -235,7 +235,7 @@ class Trainer(HistoryReadings):
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
-    def wait(self, states=("finished", "stopped", "diverged", "paused", "failed"), timeout: float = 60.0) -> str:
+    def wait(self, states=RESTING_STATES, timeout: float = 60.0) -> str:
         """Blocks until the trainer is in one of `states` and idle (for tests and the CLI)."""
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -251,7 +251,7 @@ class Trainer(HistoryReadings):
         Train then already shows the first point of the loss curve."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while not self._history and self._state == "running" and not self._closed:
+            while not self._history and self._state == TrainerState.RUNNING and not self._closed:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -282,7 +282,7 @@ class Trainer(HistoryReadings):
     def run_to_end(self, timeout: float = 3600.0) -> str:
         """Trains to the last epoch and waits: the headless path used by the CLI."""
         self.start()
-        return self.wait(END_STATES + ("failed",), timeout)
+        return self.wait(SETTLED_STATES, timeout)
 
     # The worker.
     def _work(self) -> None:
@@ -291,7 +291,7 @@ class Trainer(HistoryReadings):
         except Exception as error:  # never die silently: the page shows what happened, the log has the traceback
             log.exception("Training %r failed", self.spec.title or self.spec.dataset.name)
             with self._lock:
-                self._state = "failed"
+                self._state = TrainerState.FAILED
                 self._message = f"Training failed: {type(error).__name__}: {error}. Reset the experiment or change the network."
                 self._busy = False
                 self._pending_steps = 0
@@ -306,7 +306,7 @@ class Trainer(HistoryReadings):
         self._ready.set()
         while True:
             with self._lock:
-                while not self._closed and self._state not in ("running", "resetting") and self._pending_steps == 0:
+                while not self._closed and self._state not in (TrainerState.RUNNING, TrainerState.RESETTING) and self._pending_steps == 0:
                     self._lock.wait()
                 if self._closed:
                     return
@@ -314,16 +314,16 @@ class Trainer(HistoryReadings):
                     self._reset_locked()
                     self._lock.notify_all()
                     continue
-                stepping = self._state != "running"
+                stepping = self._state != TrainerState.RUNNING
                 steps = self._pending_steps if stepping else self._chunk_steps()
                 self._pending_steps = 0
                 self._busy = True
             if steps > 0:
                 self._train(steps)
             with self._lock:
-                if self._state in ("running", "paused") and self._epoch >= self.epochs:
-                    self._state = "finished"
-                idle = self._state != "running"
+                if self._state in (TrainerState.RUNNING, TrainerState.PAUSED) and self._epoch >= self.epochs:
+                    self._state = TrainerState.FINISHED
+                idle = self._state != TrainerState.RUNNING
             if idle:
                 self.loop.sync()  # the Keras model holds the weights whenever training rests
             # Saved first, then the last snapshot: the page may show "finished" as soon as the state
@@ -371,7 +371,7 @@ class Trainer(HistoryReadings):
         rows = []
         for i in range(result.epochs_done):
             train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in result.metrics[i])
-            regression = self.data.dataset.task == "regression"
+            regression = self.data.dataset.task == Task.REGRESSION
             rows.append({
                 "epoch": epoch + i + 1,
                 "train_loss": train_loss,
@@ -385,7 +385,7 @@ class Trainer(HistoryReadings):
             self._epoch, self._batch = result.epoch, result.batch
             self._elapsed += seconds
             if result.diverged_at is not None:
-                self._state = "diverged"
+                self._state = TrainerState.DIVERGED
                 self._message = divergence_message(self.learning_rate(result.diverged_at[0]), *result.diverged_at)
 
     def _report_due(self) -> bool:
@@ -432,7 +432,7 @@ class Trainer(HistoryReadings):
         if not self.epochs_per_second or self._state != "running":
             return
         with self._lock:
-            while self._state == "running" and not self._closed:
+            while self._state == TrainerState.RUNNING and not self._closed:
                 left = self._next_chunk_at - time.monotonic()
                 if left <= 0:
                     break

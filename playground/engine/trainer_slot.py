@@ -11,20 +11,11 @@ from __future__ import annotations
 import os
 import weakref
 
+from playground.engine.live_settings import model_spec
 from playground.engine.trainer import Trainer
 from playground.engine.training_workers import training_workers
 from playground.engine.worker_trainer import WorkerTrainer
 from playground.spec import ExperimentSpec
-
-
-def trainer_key(spec: ExperimentSpec) -> str:
-    """What forces a new model: everything but the learning rate and epoch count (changed live)."""
-    config = spec.to_dict()
-    config["training"].pop("learning_rate")
-    config["training"].pop("epochs")
-    config.pop("title")
-    config.pop("description", None)
-    return str(config)
 
 
 class TrainerSlot:
@@ -36,13 +27,13 @@ class TrainerSlot:
             compile_ahead = os.environ.get("PLAYGROUND_COMPILE_AHEAD", "1") != "0"
         self.compile_ahead = compile_ahead
         self.trainer: Trainer | WorkerTrainer | None = None
-        self.key: str | None = None
+        self.key: ExperimentSpec | None = None
         self._finalizer = None
 
     def get(self, spec: ExperimentSpec) -> Trainer | WorkerTrainer:
         """The trainer for `spec`: kept when only the learning rate or epochs changed, else rebuilt
         (also when it was closed: its page's stream went away and came back too late)."""
-        key = trainer_key(spec)
+        key = model_spec(spec)
         if self.trainer is None or key != self.key or self.trainer.closed:
             self.close()
             workers = training_workers()

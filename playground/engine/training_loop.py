@@ -38,6 +38,7 @@ import numpy as np
 
 from playground.spec import TrainingSpec
 from playground.training_data import TrainingData
+from playground.datasets.dataset import Task
 
 MAX_EPOCHS_PER_CALL = 256
 MAX_ORDER_ENTRIES = 2_000_000  # bounds the epoch orders passed per call on big datasets
@@ -158,7 +159,7 @@ class TrainingLoop:
         self.train_size = len(data.x_train)
         self.batches_per_epoch = -(-self.train_size // self.batch_size)
         self.epochs_per_call = max(1, min(MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES // self.train_size))
-        self.classification = data.dataset.task != "regression"
+        self.classification = data.dataset.task != Task.REGRESSION
         self.optimizer.build(model.trainable_variables)
         self.trainable = list(model.trainable_variables)
         self.non_trainable = list(model.non_trainable_variables)

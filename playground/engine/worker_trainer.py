@@ -24,8 +24,10 @@ from typing import Callable
 import numpy as np
 
 from playground.engine.history_readings import HistoryReadings
+from playground.engine.live_settings import LiveSettings
 from playground.engine.snapshots import Snapshot, SnapshotBuffer
-from playground.engine.trainer import END_STATES, InvalidSpec
+from playground.engine.trainer import InvalidSpec
+from playground.engine.trainer_state import RESTING_STATES, SETTLED_STATES, TrainerState
 from playground.spec import ExperimentSpec
 from playground.training_data import TrainingData, training_data
 from playground.validation import validate
@@ -55,13 +57,11 @@ class WorkerTrainer(HistoryReadings):
             raise InvalidSpec(problems)
         self.worker, self.id, self.spec = worker, trainer_id, spec
         self.snapshots = SnapshotBuffer()
-        self.epochs = spec.training.epochs
-        self.base_learning_rate = float(spec.training.learning_rate)
-        self.epochs_per_second: float | None = None
+        self.live = LiveSettings.of(spec)
         self.on_end: Callable[["WorkerTrainer"], None] | None = None
         self._lock = threading.Condition()
         self._history: list[dict] = []
-        self._status = {"state": "ready", "message": "", "epoch": 0, "batch": 0, "elapsed": 0.0,
+        self._status = {"state": TrainerState.READY, "message": "", "epoch": 0, "batch": 0, "elapsed": 0.0,
                         "started_at": None, "ready": False, "idle": True}
         self._snapshot: Snapshot | None = None
         self._saving = False
@@ -110,7 +110,7 @@ class WorkerTrainer(HistoryReadings):
 
     @property
     def is_ready(self) -> bool:
-        return self._status["ready"]
+        return self._status[TrainerState.READY]
 
     @property
     def closed(self) -> bool:
@@ -119,13 +119,13 @@ class WorkerTrainer(HistoryReadings):
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         return self._wait_for(lambda: self.is_ready or self._closed, timeout) and self.is_ready
 
-    def wait(self, states=("finished", "stopped", "diverged", "paused", "failed"), timeout: float = 60.0) -> str:
+    def wait(self, states=RESTING_STATES, timeout: float = 60.0) -> str:
         """Blocks until the trainer is in one of `states`, idle and its ended run saved."""
         self._wait_for(lambda: (self.state in states and self.idle) or self._closed, timeout)
         return self.state
 
     def wait_for_first_epoch(self, timeout: float = 0.5) -> bool:
-        self._wait_for(lambda: self._history or self.state != "running" or self._closed, timeout)
+        self._wait_for(lambda: self._history or self.state != TrainerState.RUNNING or self._closed, timeout)
         return bool(self._history)
 
     def _wait_for(self, condition, timeout: float | None) -> bool:
@@ -165,17 +165,17 @@ class WorkerTrainer(HistoryReadings):
 
     def set_epochs(self, epochs: int) -> None:
         if int(epochs) != self.epochs:
-            self.epochs = int(epochs)
+            self.live = self.live.replace(epochs=int(epochs))
             self._command("set_epochs", self.epochs)
 
     def set_learning_rate(self, rate: float) -> None:
         if float(rate) != self.base_learning_rate:
-            self.base_learning_rate = float(rate)
+            self.live = self.live.replace(learning_rate=float(rate))
             self._command("set_learning_rate", self.base_learning_rate, answer=False)
 
     def set_speed(self, epochs_per_second: float | None) -> None:
         if epochs_per_second != self.epochs_per_second:
-            self.epochs_per_second = epochs_per_second
+            self.live = self.live.replace(epochs_per_second=epochs_per_second)
             self._command("set_speed", epochs_per_second, answer=False)
 
     def want_frame(self) -> None:
@@ -183,7 +183,7 @@ class WorkerTrainer(HistoryReadings):
 
     def run_to_end(self, timeout: float = 3600.0) -> str:
         self.start()
-        return self.wait(END_STATES + ("failed",), timeout)
+        return self.wait(SETTLED_STATES, timeout)
 
     def abandon(self) -> None:
         """The page went away: stop and free the trainer in its worker, saving nothing more."""
@@ -254,7 +254,7 @@ class WorkerTrainer(HistoryReadings):
 
     def _worker_gone(self, message: str = WORKER_STOPPED) -> None:
         with self._lock:
-            self._status = dict(self._status, state="failed", message=message, idle=True)
+            self._status = dict(self._status, state=TrainerState.FAILED, message=message, idle=True)
             self._closed = True
             self._lock.notify_all()
 

@@ -7,12 +7,13 @@ import plotly.express as px
 
 from playground.figures.decision_boundary import decision_boundary
 from playground.figures.style import compact
+from playground.datasets.dataset import DatasetKind
 
 
 def dataset_preview(dataset, count: int = 24):
-    if dataset.kind == "2d":
+    if dataset.kind == DatasetKind.PLANE:
         return decision_boundary(None, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes, height=360)
-    if dataset.kind == "image":
+    if dataset.kind == DatasetKind.IMAGE:
         images = np.asarray(dataset.x_train[:count, :, :, 0])
         fig = px.imshow(images, facet_col=0, facet_col_wrap=8, binary_string=True, facet_col_spacing=0.01, facet_row_spacing=0.08)
         for i, annotation in enumerate(fig.layout.annotations):

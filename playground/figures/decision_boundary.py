@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.style import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE, compact
+from playground.datasets.dataset import Task
 
 
 def decision_boundary(grid: np.ndarray | None, bounds, points, labels, task: str, num_classes: int,
@@ -16,11 +17,11 @@ def decision_boundary(grid: np.ndarray | None, bounds, points, labels, task: str
     fig = go.Figure()
     if grid is not None:
         axis = np.linspace(low, high, grid.shape[0])
-        if task == "multiclass":
+        if task == Task.MULTICLASS:
             scale = [[i / max(num_classes - 1, 1), CLASS_COLORS[i]] for i in range(num_classes)]
             fig.add_trace(go.Heatmap(x=axis, y=axis, z=grid, colorscale=scale, zmin=0, zmax=num_classes - 1, opacity=0.45, showscale=False, hoverinfo="skip"))
         else:
-            zmin, zmax = (threshold - 0.5, threshold + 0.5) if task == "binary" and threshold == 0.5 else (-1, 1)
+            zmin, zmax = (threshold - 0.5, threshold + 0.5) if task == Task.BINARY and threshold == 0.5 else (-1, 1)
             fig.add_trace(go.Heatmap(x=axis, y=axis, z=grid, colorscale=DIVERGING, zmin=zmin, zmax=zmax, opacity=0.75, showscale=False, hoverinfo="skip"))
     _points(fig, points, labels, task, num_classes, "train", "circle")
     if test_points is not None:
@@ -39,11 +40,11 @@ def decision_boundary(grid: np.ndarray | None, bounds, points, labels, task: str
 
 
 def _points(fig, points, labels, task, num_classes, name, symbol):
-    if task == "regression":
+    if task == Task.REGRESSION:
         fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name=name,
                                  marker=dict(color=labels, colorscale=DIVERGING, cmin=-1, cmax=1, size=6, symbol=symbol, line=dict(width=0.6, color="white"))))
         return
-    colors = [NEGATIVE, POSITIVE] if task == "binary" else CLASS_COLORS
+    colors = [NEGATIVE, POSITIVE] if task == Task.BINARY else CLASS_COLORS
     labels = np.asarray(labels)
     for value in range(num_classes):
         chosen = labels == value

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.presets import load_preset
+from playground.engine.trainer_state import TrainerState
 
 DEFAULT_EPOCHS = 6
 

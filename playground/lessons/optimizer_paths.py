@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.lessons.loss_surfaces import SURFACES
+from playground.optimizers import OPTIMIZERS
 
-PATH_OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
+PATH_OPTIMIZERS = ("sgd", "momentum", "adam")  # names in `OPTIMIZERS`: the lesson compares these three
 BLOW_UP = 1e4  # weights this large count as diverged, and the path stops there
 
 
@@ -30,18 +31,6 @@ class OptimizerPath:
     verdict: str  # "slow", "good", "oscillating", "diverging"; on a saddle "stalled" or "escaped"
 
 
-def _make_optimizer(name: str, learning_rate: float):
-    import keras
-
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate)
-    if name == "momentum":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9)
-    if name == "adam":
-        return keras.optimizers.Adam(learning_rate)
-    raise ValueError(f"Unknown optimizer '{name}'; choose one of {', '.join(PATH_OPTIMIZERS)}.")
-
-
 def optimizer_path(surface: str, optimizer: str, learning_rate: float, steps: int | None = None, start=None) -> OptimizerPath:
     import tensorflow as tf
 
@@ -49,7 +38,7 @@ def optimizer_path(surface: str, optimizer: str, learning_rate: float, steps: in
     start = np.asarray(start if start is not None else loss_surface.start, "float64")
     steps = steps or loss_surface.steps
     weights = tf.Variable(start, dtype=tf.float64)
-    keras_optimizer = _make_optimizer(optimizer, learning_rate)
+    keras_optimizer = OPTIMIZERS[optimizer].build(learning_rate)
     keras_optimizer.build([weights])
 
     points = [start]

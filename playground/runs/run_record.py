@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from playground.spec import ExperimentSpec
 
-END_STATES = ("finished", "stopped", "diverged")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import dataclasses
 import time
 
 from playground.runs.run_record import RunRecord
@@ -20,16 +19,9 @@ from playground.runs.run_record import RunRecord
 log = logging.getLogger(__name__)
 
 
-def spec_as_run(trainer):
-    """The spec as it was trained: the learning rate and epochs may have been changed live."""
-    spec = trainer.spec
-    training = dataclasses.replace(spec.training, learning_rate=trainer.base_learning_rate, epochs=trainer.epochs)
-    return spec.replace(training=training)
-
-
 def record_of(trainer, owner: str, keep_model: bool = False, **extra) -> RunRecord:
     return RunRecord.new(
-        owner=owner, spec=spec_as_run(trainer), history=trainer.history, state=trainer.state,
+        owner=owner, spec=trainer.current_spec(), history=trainer.history, state=trainer.state,
         started_at=trainer.started_at or time.time(), duration=trainer.elapsed, message=trainer.message,
         model=trainer.model_bytes() if keep_model and not trainer.closed else None, **extra,
     )

@@ -26,6 +26,7 @@ from playground.runs.sweep_file import SweepPlan
 from playground.runs.sweep_grid import SWEEP_PARAMETERS
 from playground.runs.sweep_runner import SweepRunner
 from playground.validation import validate
+from playground.engine.trainer_state import TrainerState
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +122,10 @@ class SearchRunner(SweepRunner):
         with self._training(population, 1):
             (result,) = population.train(should_stop=should_stop)
         should_stop()  # the last epochs' losses reach Optuna too
-        if result.state == "stopped" and self._cancel.is_set():
+        if result.state == TrainerState.STOPPED and self._cancel.is_set():
             self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
             return
-        pruned = result.state == "stopped"
+        pruned = result.state == TrainerState.STOPPED
         self._save_member(population, result, parameters, started_at, state="pruned" if pruned else None)
         if pruned:
             self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
@@ -133,7 +134,7 @@ class SearchRunner(SweepRunner):
 
     def _tell(self, trial, history: list[dict], state: str) -> None:
         """A finished run's value is its last test loss; a diverged one counts as infinitely bad."""
-        value = history[-1][OBJECTIVE] if history and state == "finished" else math.inf
+        value = history[-1][OBJECTIVE] if history and state == TrainerState.FINISHED else math.inf
         self.study.tell(trial, value if math.isfinite(value) else math.inf)
 
     def _failed(self, trial, parameters: dict, message: str) -> None:

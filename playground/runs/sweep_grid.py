@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from playground.activations import ACTIVATIONS
+from playground.layers import LAYERS
 from playground.optimizers import OPTIMIZERS
 from playground.spec import MAX_LAYERS, ExperimentSpec, LayerSpec, RegularizationSpec
-from playground.validation import LAYER_FIELD_LIMITS, MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE, validate
+from playground.validation import MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE, validate
 
 MAX_RUNS = 200
 MAX_VALUES_TEXT = 4_000  # characters typed for one parameter: 200 values with room to spare
@@ -45,7 +46,7 @@ def _dense_layers(spec: ExperimentSpec) -> list[int]:
 
 
 def _with_dense(spec: ExperimentSpec, **changes) -> ExperimentSpec:
-    layers = tuple(dataclasses.replace(layer, **changes) if layer.type == "Dense" else layer for layer in spec.network.layers)
+    layers = tuple(layer.replace(**changes) if layer.type == "Dense" else layer for layer in spec.network.layers)
     return spec.replace(network=dataclasses.replace(spec.network, layers=layers))
 
 
@@ -80,7 +81,7 @@ SWEEP_PARAMETERS: dict[str, SweepParameter] = {
     "activation": SweepParameter("activation", "choice", lambda s, v: _with_dense(s, activation=v),
                                  choices=tuple(n for n in ACTIVATIONS if n != "softmax"), help="every hidden Dense layer"),
     "layers": SweepParameter("hidden layers", "int", _with_depth, minimum=0, maximum=MAX_LAYERS, help="copies of the first hidden Dense layer"),
-    "units": SweepParameter("units per layer", "int", lambda s, v: _with_dense(s, units=v), minimum=1, maximum=LAYER_FIELD_LIMITS["units"][1],
+    "units": SweepParameter("units per layer", "int", lambda s, v: _with_dense(s, units=v), minimum=1, maximum=LAYERS["Dense"].setting("units").high,
                            help="every hidden Dense layer"),
     "regularization_rate": SweepParameter("regularization rate", "float", _with_regularization, minimum=0.0, maximum=10.0,
                                           help="L2 unless the base experiment uses L1"),

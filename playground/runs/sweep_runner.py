@@ -26,10 +26,12 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
 from playground.engine.population import Population, population_key
 from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import record_of
+from playground.engine.trainer_state import TrainerState
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,7 @@ class Progress:
     failed: int
     fraction: float  # of the sweep's epochs trained (saved runs count in full)
     eta_seconds: float | None
-    state: str  # "running", "finished" or "cancelled"
+    state: Literal["running", "finished", "cancelled"]
     elapsed: float
 
 
@@ -137,7 +139,7 @@ class SweepRunner:
         with self._training(population, population.size):
             results = population.train(should_stop=self._cancel.is_set)  # a cancel before `_training` listed it
         for (parameters, _), result in zip(group, results):
-            if result.state != "stopped":  # a stopped one was cancelled mid-run: not a result
+            if result.state != TrainerState.STOPPED:  # a stopped one was cancelled mid-run: not a result
                 self._save_member(population, result, parameters, started_at)
 
     def _save_member(self, population: Population, result, parameters: dict, started_at: float, state: str | None = None) -> None:
@@ -173,7 +175,7 @@ class SweepRunner:
                 if self._cancel.is_set():
                     return None
                 state = trainer.run_to_end()
-            if self._cancel.is_set() and state == "stopped":
+            if self._cancel.is_set() and state == TrainerState.STOPPED:
                 return None  # cancelled mid-run: not a result
             record = record_of(trainer, self.owner, sweep_id=self.id, parameters=parameters)
             self._save(record)
