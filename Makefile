@@ -6,7 +6,7 @@ PORT ?= 8501
 REPLICAS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test test-fast setup setup-test chromium postgresql haproxy bench clean
+.PHONY: run serve test test-fast lint setup setup-test chromium postgresql haproxy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,13 @@ chromium:
 postgresql:
 	$(call debian_package,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null,postgresql,The run store's tests need PostgreSQL's server.)
 
-test: setup-test chromium postgresql haproxy
+# The linter, the formatter's check and the type checker (settings in pyproject.toml): a violation fails.
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint chromium postgresql haproxy
 	$(BIN)/python -m pytest
 
 # While developing: everything but the browser tests and the long trainings (about a minute).

@@ -32,12 +32,26 @@ pages = {
     ],
     "Learn": [
         st.Page("app_pages/learn_neuron.py", title="A neuron", icon=":material/circle:", url_path="neuron"),
-        st.Page("app_pages/learn_activations.py", title="Activation functions", icon=":material/show_chart:", url_path="activations"),
+        st.Page(
+            "app_pages/learn_activations.py",
+            title="Activation functions",
+            icon=":material/show_chart:",
+            url_path="activations",
+        ),
         st.Page("app_pages/learn_softmax.py", title="Softmax", icon=":material/bar_chart:", url_path="softmax"),
-        st.Page("app_pages/learn_gradient_descent.py", title="Gradient descent", icon=":material/south_east:", url_path="gradient-descent"),
-        st.Page("app_pages/learn_minibatch.py", title="Mini-batch SGD", icon=":material/shuffle:", url_path="minibatch"),
+        st.Page(
+            "app_pages/learn_gradient_descent.py",
+            title="Gradient descent",
+            icon=":material/south_east:",
+            url_path="gradient-descent",
+        ),
+        st.Page(
+            "app_pages/learn_minibatch.py", title="Mini-batch SGD", icon=":material/shuffle:", url_path="minibatch"
+        ),
         st.Page("app_pages/learn_backprop.py", title="Backpropagation", icon=":material/undo:", url_path="backprop"),
-        st.Page("app_pages/learn_landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"),
+        st.Page(
+            "app_pages/learn_landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"
+        ),
     ],
     "History": [
         st.Page("app_pages/history.py", title="History gallery", icon=":material/history_edu:", url_path="history"),

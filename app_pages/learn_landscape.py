@@ -26,23 +26,32 @@ st.write(
     "space and plot the loss around the trained weights w* along them. Each direction is random, then rescaled filter "
     "by filter to the size of the trained weights (Li et al., 2018), so flat and sharp regions compare fairly."
 )
-st.info(f"Experiment: **{spec.title or 'the current playground experiment'}** "
-        f"({len(spec.network.layers)} hidden layer(s), {spec.dataset.name} data). Change it on the Playground page; "
-        "it is trained here again from the same starting weights, recording the weights as it goes.")
+st.info(
+    f"Experiment: **{spec.title or 'the current playground experiment'}** "
+    f"({len(spec.network.layers)} hidden layer(s), {spec.dataset.name} data). Change it on the Playground page; "
+    "it is trained here again from the same starting weights, recording the weights as it goes."
+)
 problems = validate(spec)
 if problems:
     st.error("The current experiment cannot be trained: " + " ".join(f"{p.field}: {p.message}" for p in problems))
     st.stop()
 controls = st.columns(5)
 epochs = controls[0].number_input("Epochs", 1, MAX_EPOCHS, min(spec.training.epochs, 100), key="landscape_epochs")
-directions = controls[1].radio("Directions", ["random", "pca"], format_func={"random": "random, filter-normalised", "pca": "main directions of the training path"}.get, key="landscape_directions")
+directions = controls[1].radio(
+    "Directions",
+    ["random", "pca"],
+    format_func={"random": "random, filter-normalised", "pca": "main directions of the training path"}.get,
+    key="landscape_directions",
+)
 extent = controls[2].select_slider("Range of α, β", [0.25, 0.5, 1.0, 2.0], value=1.0, key="landscape_extent")
 resolution = controls[3].select_slider("Grid", [11, 21, 31], value=21, key="landscape_resolution")
 seed = controls[4].number_input("Direction seed", 0, 9999, 0, key="landscape_seed")
 if st.button("Train and map the landscape", type="primary", key="landscape_run"):
     try:
         with st.spinner("Training and evaluating the loss on the grid..."):
-            st.session_state.landscape = cached_landscape(spec.to_json(), int(epochs), directions, extent, resolution, int(seed))
+            st.session_state.landscape = cached_landscape(
+                spec.to_json(), int(epochs), directions, extent, resolution, int(seed)
+            )
     except FloatingPointError as error:
         st.error(str(error))
 result = st.session_state.get("landscape")
@@ -53,7 +62,14 @@ st.plotly_chart(landscape_line(result), width="stretch", key="landscape_line")
 contour, surface = st.columns(2)
 contour.plotly_chart(landscape_contour(result), width="stretch", key="landscape_contour")
 surface.plotly_chart(landscape_surface(result), width="stretch", key="landscape_surface")
-st.write(f"Loss at the trained weights: {result.center_loss:.4f}; at the start of training: {result.trajectory_loss[0]:.4f}. "
-         + ("Random directions are nearly orthogonal to the path training took, so its projection stays close to the centre; "
-            "switch to the path's main directions to see it." if result.directions == "random" else
-            "These directions follow the path itself, so the whole trajectory shows."))
+st.write(
+    f"Loss at the trained weights: {result.center_loss:.4f}; at the start of training: "
+    f"{result.trajectory_loss[0]:.4f}. "
+    + (
+        "Random directions are nearly orthogonal to the path training took, so its projection stays close to the "
+        "centre; "
+        "switch to the path's main directions to see it."
+        if result.directions == "random"
+        else "These directions follow the path itself, so the whole trajectory shows."
+    )
+)

@@ -32,12 +32,19 @@ left, right = st.columns([1, 3])
 with left:
     epochs = st.slider("Epochs", 1, 20, 5, key="minibatch_epochs")
     rate = st.select_slider("Learning rate", [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0], value=0.5, key="minibatch_rate")
-    per = st.radio("Horizontal axis", ["epoch", "step"], format_func={"epoch": "epochs (data seen)", "step": "steps (updates)"}.get, key="minibatch_axis")
+    per = st.radio(
+        "Horizontal axis",
+        ["epoch", "step"],
+        format_func={"epoch": "epochs (data seen)", "step": "steps (updates)"}.get,
+        key="minibatch_axis",
+    )
     seed = st.number_input("Seed", 0, 9999, 0, key="minibatch_seed")
 runs = cached_runs(epochs, rate, int(seed))
 with right:
     st.plotly_chart(minibatch_curves(runs, per), width="stretch", key="minibatch_curves")
-st.write(" · ".join(f"batch {r.batch_size}: {r.steps_per_epoch * epochs} steps, final loss {r.losses[-1]:.3f}" for r in runs))
+st.write(
+    " · ".join(f"batch {r.batch_size}: {r.steps_per_epoch * epochs} steps, final loss {r.losses[-1]:.3f}" for r in runs)
+)
 
 st.subheader("How noisy is a mini-batch gradient?")
 st.write(
@@ -49,5 +56,8 @@ cloud, numbers = st.columns([3, 1])
 cloud.plotly_chart(gradient_cloud(spreads), width="stretch", key="minibatch_cloud")
 with numbers:
     for spread in spreads:
-        st.metric(f"Spread, batch {spread.batch_size}", f"{spread.mean_squared_deviation:.4f}",
-                  help="Mean squared distance of the mini-batch gradients from the full gradient.")
+        st.metric(
+            f"Spread, batch {spread.batch_size}",
+            f"{spread.mean_squared_deviation:.4f}",
+            help="Mean squared distance of the mini-batch gradients from the full gradient.",
+        )

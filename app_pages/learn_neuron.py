@@ -18,12 +18,18 @@ with left:
     w1 = st.slider("Weight w₁", -5.0, 5.0, 1.0, 0.1, key="neuron_w1")
     w2 = st.slider("Weight w₂", -5.0, 5.0, -0.5, 0.1, key="neuron_w2")
     bias = st.slider("Bias b", -5.0, 5.0, 0.5, 0.1, key="neuron_bias")
-    activation = st.selectbox("Activation f", NEURON_ACTIVATIONS, format_func=lambda n: ACTIVATIONS[n].label, key="neuron_activation")
+    activation = st.selectbox(
+        "Activation f", NEURON_ACTIVATIONS, format_func=lambda n: ACTIVATIONS[n].label, key="neuron_activation"
+    )
     st.latex(f"f(z) = {ACTIVATIONS[activation].latex}")
     st.caption(f"Output range: {ACTIVATIONS[activation].output_range}")
 grid = neuron_grid((w1, w2), bias, activation)
 with right:
     heat, surface = st.columns(2)
-    heat.plotly_chart(neuron_heatmap(grid, decision_line((w1, w2), bias), ACTIVATIONS[activation].label), width="stretch", key="neuron_heatmap")
+    heat.plotly_chart(
+        neuron_heatmap(grid, decision_line((w1, w2), bias), ACTIVATIONS[activation].label),
+        width="stretch",
+        key="neuron_heatmap",
+    )
     surface.plotly_chart(neuron_surface(grid), width="stretch", key="neuron_surface")
 st.caption("Computed by a real Keras Dense layer with one unit holding exactly these weights.")

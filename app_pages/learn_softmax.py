@@ -20,11 +20,23 @@ if "softmax_logits" not in st.session_state:
     st.session_state.softmax_logits = pd.DataFrame({"class": [str(i) for i in range(10)], "logit": DEFAULT_LOGITS})
 left, right = st.columns([1, 3])
 with left:
-    edited = st.data_editor(st.session_state.softmax_logits, disabled=["class"], hide_index=True, key="softmax_editor",
-                            column_config={"logit": st.column_config.NumberColumn("logit", min_value=-1e4, max_value=1e4, step=0.1, required=True)})
+    edited = st.data_editor(
+        st.session_state.softmax_logits,
+        disabled=["class"],
+        hide_index=True,
+        key="softmax_editor",
+        column_config={
+            "logit": st.column_config.NumberColumn("logit", min_value=-1e4, max_value=1e4, step=0.1, required=True)
+        },
+    )
     temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="softmax_temperature")
-    scale = st.select_slider("Multiply every logit by", [1, 10, 100, 1000], value=1, key="softmax_scale",
-                             help="Large logits make the naive formula overflow.")
+    scale = st.select_slider(
+        "Multiply every logit by",
+        [1, 10, 100, 1000],
+        value=1,
+        key="softmax_scale",
+        help="Large logits make the naive formula overflow.",
+    )
 logits = pd.to_numeric(edited["logit"], errors="coerce").to_numpy(float)
 if np.isnan(logits).any():
     st.warning("Every class needs a number as its logit; empty or non-numeric cells count as 0 until you fix them.")
@@ -34,8 +46,10 @@ stable = softmax(logits, temperature)
 naive = naive_softmax(logits, temperature)
 with right:
     st.plotly_chart(softmax_bars(stable, logits), width="stretch", key="softmax_bars")
-    st.caption(f"Sum of the probabilities: {stable.sum():.6f}. Same through tf.nn.softmax: largest difference "
-               f"{np.max(np.abs(tensorflow_softmax(logits, temperature) - stable)):.1e}.")
+    st.caption(
+        f"Sum of the probabilities: {stable.sum():.6f}. Same through tf.nn.softmax: largest difference "
+        f"{np.max(np.abs(tensorflow_softmax(logits, temperature) - stable)):.1e}."
+    )
 
 st.subheader("Why subtract the largest logit")
 st.latex(r"\frac{e^{z_i}}{\sum_j e^{z_j}} = \frac{e^{z_i - m}}{\sum_j e^{z_j - m}},\quad m = \max_j z_j")

@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from playground.figures.run_charts import overlaid_curves
-from playground.runs.tensorboard_export import tensorboard_zip
 from playground.runs.run_comparison import config_table
+from playground.runs.tensorboard_export import tensorboard_zip
 from widgets import session
-from widgets.safe_text import plain
 from widgets.run_saving import run_store, show_store_errors, store_warning
+from widgets.safe_text import plain
 
 session.init()
 state = st.session_state
@@ -23,8 +23,11 @@ st.title("Saved runs")
 store_warning()
 if "owner" in st.query_params:  # links of older versions named their owner: that let anyone act as them
     del st.query_params["owner"]
-    st.info("This address carried an owner id, which is no longer accepted: anyone with such a link could see and delete that "
-            "person's runs. The runs below are this browser's. To show all your runs to someone, use **Share all my runs**.")
+    st.info(
+        "This address carried an owner id, which is no longer accepted: anyone with such a link could see and delete "
+        "that "
+        "person's runs. The runs below are this browser's. To show all your runs to someone, use **Share all my runs**."
+    )
 
 
 def open_in_playground(spec) -> None:
@@ -49,12 +52,17 @@ def address_with(name: str, value: str) -> str:
 def shared_run(token: str) -> None:
     shared = store.load_shared(token)
     if shared is None:
-        st.warning("This link does not point to a shared run (it may have been deleted or no longer shared). Your own runs are below.")
+        st.warning(
+            "This link does not point to a shared run (it may have been deleted or no longer shared). Your own runs "
+            "are below."
+        )
         return
     with st.container(border=True):
         st.subheader(f"Shared run: {plain(shared.spec.title) if shared.spec and shared.spec.title else 'experiment'}")
         final = shared.final
-        st.caption(f"{shared.state}, {shared.epochs} epochs, final test loss {final.get('test_loss', float('nan')):.4f}")
+        st.caption(
+            f"{shared.state}, {shared.epochs} epochs, final test loss {final.get('test_loss', float('nan')):.4f}"
+        )
         st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
         if shared.spec is None:
             st.caption(plain(shared.message))
@@ -66,12 +74,17 @@ def shared_list(token: str) -> None:
     """Someone's runs, shown read-only through the link they chose to share (and can revoke)."""
     other = store.owner_of_list(token)
     if other is None:
-        st.warning("This link does not point to shared runs (its owner may have stopped sharing them). Your own runs are below.")
+        st.warning(
+            "This link does not point to shared runs (its owner may have stopped sharing them). Your own runs are "
+            "below."
+        )
         return
     runs = store.list_runs(other)
     with st.container(border=True):
         st.subheader(f"Runs shared with you ({len(runs)})")
-        st.caption("You can look at these runs and open their experiments; they stay their owner's. Your own runs are below.")
+        st.caption(
+            "You can look at these runs and open their experiments; they stay their owner's. Your own runs are below."
+        )
         if runs.empty:
             return
         labels = [run_label(row) for _, row in runs.iterrows()]
@@ -91,7 +104,10 @@ def sharing_all_runs() -> None:
     with st.popover("Share all my runs", key="runs_share_all_open"):  # keyed: stays open across its reruns
         token = store.shared_list_token(owner)
         if token is None:
-            st.write("Make a link that shows all your saved runs, now and later, to whoever has it (they cannot change or delete them).")
+            st.write(
+                "Make a link that shows all your saved runs, now and later, to whoever has it (they cannot change or "
+                "delete them)."
+            )
             st.button("Make the link", key="runs_share_all", on_click=store.share_list, args=(owner,))
         else:
             st.code(address_with("runs", token), language=None)
@@ -108,8 +124,13 @@ def tensorboard_download(records) -> None:
         state.runs_tensorboard = (ids, tensorboard_zip(records))
     prepared = state.get("runs_tensorboard")
     if prepared and prepared[0] == ids:
-        st.download_button("Download TensorBoard files (.zip)", prepared[1], file_name="playground-runs-tensorboard.zip",
-                           mime="application/zip", key="runs_tensorboard_download")
+        st.download_button(
+            "Download TensorBoard files (.zip)",
+            prepared[1],
+            file_name="playground-runs-tensorboard.zip",
+            mime="application/zip",
+            key="runs_tensorboard_download",
+        )
         st.caption("Unzip, then run `tensorboard --logdir playground-runs` to compare them.")
 
 
@@ -122,39 +143,60 @@ def page() -> None:
         shared_list(list_token)
 
     runs = store.list_runs(owner)
-    st.caption("Your runs are kept for this browser (a cookie). Use **Share link** to show one run to someone else, or "
-               "**Share all my runs** for a link to all of them.")
+    st.caption(
+        "Your runs are kept for this browser (a cookie). Use **Share link** to show one run to someone else, or "
+        "**Share all my runs** for a link to all of them."
+    )
     sharing_all_runs()
     if runs.empty:
-        st.info("No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, "
-                "is stopped or diverges appears here.")
+        st.info(
+            "No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, "
+            "is stopped or diverges appears here."
+        )
         return
 
-    table = pd.DataFrame({
-        "run": [run_label(row) for _, row in runs.iterrows()],
-        "state": runs["state"],
-        "epochs": runs["epochs"],
-        "test loss": runs["test_loss"],
-        "test accuracy": runs["test_accuracy"],
-        "train loss": runs["train_loss"],
-        "started": pd.to_datetime(runs["started_at"], unit="s"),
-        "seconds": runs["duration"].round(2),
-        "model": runs["has_model"],
-        "sweep": runs["sweep_id"].fillna(""),
-    })
+    table = pd.DataFrame(
+        {
+            "run": [run_label(row) for _, row in runs.iterrows()],
+            "state": runs["state"],
+            "epochs": runs["epochs"],
+            "test loss": runs["test_loss"],
+            "test accuracy": runs["test_accuracy"],
+            "train loss": runs["train_loss"],
+            "started": pd.to_datetime(runs["started_at"], unit="s"),
+            "seconds": runs["duration"].round(2),
+            "model": runs["has_model"],
+            "sweep": runs["sweep_id"].fillna(""),
+        }
+    )
     st.write(f"{len(runs)} run(s). Click column headers to sort; tick rows to compare them.")
-    selection = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row", key="runs_table",
-                             column_config={"test loss": st.column_config.NumberColumn(format="%.4f"), "train loss": st.column_config.NumberColumn(format="%.4f"),
-                                            "test accuracy": st.column_config.NumberColumn(format="%.3f"),
-                                            "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
+    selection = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="runs_table",
+        column_config={
+            "test loss": st.column_config.NumberColumn(format="%.4f"),
+            "train loss": st.column_config.NumberColumn(format="%.4f"),
+            "test accuracy": st.column_config.NumberColumn(format="%.3f"),
+            "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+        },
+    )
     chosen = [runs.iloc[i] for i in selection.selection.rows]
     if not chosen:
-        st.caption("Select one or more runs to overlay their curves, compare their configs, open, download, share or delete them.")
+        st.caption(
+            "Select one or more runs to overlay their curves, compare their configs, open, download, share or delete "
+            "them."
+        )
         return
 
     labels = {row["id"]: run_label(row) for row in chosen}
     histories = store.histories(list(labels), owner)
-    st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves")
+    st.plotly_chart(
+        overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves"
+    )
 
     records = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
     for label, record in records.items():
@@ -169,8 +211,13 @@ def page() -> None:
         if shown.empty:
             st.write("The selected runs have identical configs (they differ only in randomness or when they ran).")
         else:
-            st.dataframe(shown.drop(columns="differs").style.apply(
-                lambda row: ["background-color: #fff3cd" if configs.loc[row.name, "differs"] else "" for _ in row], axis=1), width="stretch")
+            st.dataframe(
+                shown.drop(columns="differs").style.apply(
+                    lambda row: ["background-color: #fff3cd" if configs.loc[row.name, "differs"] else "" for _ in row],
+                    axis=1,
+                ),
+                width="stretch",
+            )
 
     st.subheader("Actions")
     if len(records) == 1:
@@ -178,11 +225,24 @@ def page() -> None:
         columns = st.columns(5)
         if columns[0].button("Open in the playground", type="primary", width="stretch", key="runs_open"):
             open_in_playground(record.spec)
-        columns[1].download_button("Config JSON", record.spec.to_json(), file_name=f"run_{record.id}.json", mime="application/json", width="stretch")
-        columns[2].download_button("History CSV", pd.DataFrame(record.history).to_csv(index=False), file_name=f"run_{record.id}_history.csv",
-                                   mime="text/csv", width="stretch")
+        columns[1].download_button(
+            "Config JSON",
+            record.spec.to_json(),
+            file_name=f"run_{record.id}.json",
+            mime="application/json",
+            width="stretch",
+        )
+        columns[2].download_button(
+            "History CSV",
+            pd.DataFrame(record.history).to_csv(index=False),
+            file_name=f"run_{record.id}_history.csv",
+            mime="text/csv",
+            width="stretch",
+        )
         if record.model:
-            columns[3].download_button("Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch")
+            columns[3].download_button(
+                "Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch"
+            )
         else:
             columns[3].caption("No model saved with this run (tick 'Save the trained model too' before training).")
         if columns[4].button("Share link", width="stretch", key="runs_share"):

@@ -7,18 +7,18 @@ import dataclasses
 
 import streamlit as st
 
-from playground.learning_rates import LEARNING_RATE_LADDER
 from playground.figures.run_charts import overlaid_curves, parallel_coordinates, sweep_heatmap, sweep_heatmap_1d
+from playground.figures.search_charts import parameter_importance, parameter_slices, search_history
+from playground.learning_rates import LEARNING_RATE_LADDER
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.runs.run_comparison import HIGHER_IS_BETTER, METRICS, best_run, heatmap_grid, sweep_table
-from playground.figures.search_charts import parameter_importance, parameter_slices, search_history
 from playground.runs.search_runner import SearchRunner
 from playground.runs.sweep_file import SweepPlan
 from playground.runs.sweep_grid import SWEEP_PARAMETERS
 from playground.runs.sweep_runner import SweepRunner, worker_count
 from widgets import session
-from widgets.safe_text import plain
 from widgets.run_saving import run_store, show_store_errors, store_warning
+from widgets.safe_text import plain
 from widgets.sweep_editor import sweep_editor
 
 BUILT_IN_EPOCHS = 50
@@ -29,12 +29,16 @@ state = st.session_state
 store = run_store()
 owner = session.owner()
 st.title("Sweeps")
-st.write("What does the learning rate, the batch size or the depth do? Pick values and run every combination, or give ranges and "
-         "let a smart search choose, in the background; then compare. Each run is saved on the Runs page as it finishes.")
+st.write(
+    "What does the learning rate, the batch size or the depth do? Pick values and run every combination, or give "
+    "ranges and "
+    "let a smart search choose, in the background; then compare. Each run is saved on the Runs page as it finishes."
+)
 store_warning()
 
 
 def start(plan: SweepPlan, workers: int) -> None:
+    sweep: SearchRunner | SweepRunner
     if plan.mode == "search":
         sweep = SearchRunner(store, owner, plan, workers=workers)
     else:
@@ -59,8 +63,11 @@ def progress_panel():
             sweep.cancel()
             st.rerun()
     else:
-        st.progress(progress.fraction, text=f"{label}. {'Cancelled: the finished runs are kept.' if progress.state == 'cancelled' else 'Done'} "
-                                            f"({progress.elapsed:.1f} s).")
+        st.progress(
+            progress.fraction,
+            text=f"{label}. {'Cancelled: the finished runs are kept.' if progress.state == 'cancelled' else 'Done'} "
+            f"({progress.elapsed:.1f} s).",
+        )
         for error in sweep.errors[:3]:
             st.error(plain(f"A run failed: {error}"))
         if state.get("sweep_done") != sweep.id:
@@ -74,10 +81,16 @@ def search_figures(sweep_id: str) -> None:
     if not isinstance(search, SearchRunner) or search.id != sweep_id:
         return
     tabs = st.tabs(["Search history", "Which settings mattered", "Each setting"])
-    for tab, figure, key in zip(tabs, (search_history, parameter_importance, parameter_slices), ("search_history", "search_importance", "search_slices")):
+    for tab, figure, key in zip(
+        tabs,
+        (search_history, parameter_importance, parameter_slices),
+        ("search_history", "search_importance", "search_slices"),
+    ):
         chart = figure(search.study)
         if chart is None:
-            tab.caption("Not enough finished runs yet for this figure (importance needs two parameters and two finished runs).")
+            tab.caption(
+                "Not enough finished runs yet for this figure (importance needs two parameters and two finished runs)."
+            )
         else:
             tab.plotly_chart(chart, width="stretch", key=key)
 
@@ -85,28 +98,49 @@ def search_figures(sweep_id: str) -> None:
 def page() -> None:
     with st.container(border=True):
         st.subheader("Lecture-ready: the learning rate")
-        st.write(f"TF Playground's default experiment trained at each of its {len(LEARNING_RATE_LADDER)} learning rates "
-                 f"({', '.join(f'{r:g}' for r in LEARNING_RATE_LADDER)}): too small barely moves, a good one converges, too large bounces or diverges.")
+        st.write(
+            f"TF Playground's default experiment trained at each of its {len(LEARNING_RATE_LADDER)} learning rates "
+            f"({', '.join(f'{r:g}' for r in LEARNING_RATE_LADDER)}): too small barely moves, a good one converges, too "
+            f"large bounces or diverges."
+        )
         running = state.get("sweep") is not None and state.sweep.progress().state == "running"
         st.number_input("Epochs per run", 5, 1000, BUILT_IN_EPOCHS, key="builtin_epochs")
         if st.button("Run the learning-rate sweep", type="primary", key="sweep_builtin", disabled=running):
             base = PRESETS[DEFAULT_PRESET].spec
-            base = base.replace(training=dataclasses.replace(base.training, epochs=int(state.get("builtin_epochs", BUILT_IN_EPOCHS))))
-            start(SweepPlan(base, grid={"learning_rate": list(LEARNING_RATE_LADDER)}, name="learning rate ladder"), worker_count(2))
+            base = base.replace(
+                training=dataclasses.replace(base.training, epochs=int(state.get("builtin_epochs", BUILT_IN_EPOCHS)))
+            )
+            start(
+                SweepPlan(base, grid={"learning_rate": list(LEARNING_RATE_LADDER)}, name="learning rate ladder"),
+                worker_count(2),
+            )
             st.rerun()
 
     with st.container(border=True):
         st.subheader("Your own sweep")
         base = session.spec()
-        st.caption(f"Base experiment: **{plain(base.title) if base.title else 'the current playground experiment'}** (change it on the Playground page).")
+        st.caption(
+            f"Base experiment: **{plain(base.title) if base.title else 'the current playground experiment'}** (change "
+            f"it on the Playground page)."
+        )
         plan = sweep_editor(base)
-        workers = st.slider("Runs at once", 1, worker_count(64), worker_count(2), key="sweep_workers",
-                            help="Groups of runs trained at the same time, bounded by this machine's CPU count. Runs that differ only in "
-                                 "learning rate, seed, regularization rate or schedule train together as one.")
+        workers = st.slider(
+            "Runs at once",
+            1,
+            worker_count(64),
+            worker_count(2),
+            key="sweep_workers",
+            help="Groups of runs trained at the same time, bounded by this machine's CPU count. Runs that differ only "
+            "in "
+            "learning rate, seed, regularization rate or schedule train together as one.",
+        )
         epochs = plan.base.training.epochs if plan else 0
         count = (plan.budget if plan.mode == "search" else len(plan.runs())) if plan else 0
-        label = f"{'Search' if plan and plan.mode == 'search' else 'Run'} {count} run{'s' if count != 1 else ''} of {epochs} epoch{'s' if epochs != 1 else ''}"
-        if st.button(label, disabled=plan is None or running, key="sweep_start", type="primary"):
+        label = (
+            f"{'Search' if plan and plan.mode == 'search' else 'Run'} {count} run{'s' if count != 1 else ''} of "
+            f"{epochs} epoch{'s' if epochs != 1 else ''}"
+        )
+        if st.button(label, disabled=plan is None or running, key="sweep_start", type="primary") and plan:
             start(plan, workers)
             st.rerun()
 
@@ -118,8 +152,13 @@ def page() -> None:
         return
     st.header("Results")
     shown = state.get("shown_sweep") if state.get("shown_sweep") in sweep_ids else sweep_ids[0]
-    sweep_id = st.selectbox("Sweep", sweep_ids, index=sweep_ids.index(shown), key="sweep_choice",
-                            format_func=lambda i: f"{i} ({run_counts[i]} runs)")
+    sweep_id = st.selectbox(
+        "Sweep",
+        sweep_ids,
+        index=sweep_ids.index(shown),
+        key="sweep_choice",
+        format_func=lambda i: f"{i} ({run_counts[i]} runs)",
+    )
     table = sweep_table(store.list_runs(owner, sweep_id=sweep_id))
     parameters = [c for c in table.columns if c in SWEEP_PARAMETERS]
     metric = st.radio("Colour by", list(METRICS)[:2], format_func=METRICS.get, horizontal=True, key="sweep_metric")
@@ -127,21 +166,40 @@ def page() -> None:
     st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
     best = best_run(table, metric)
     search_figures(sweep_id)
-    gridded = [p for p in parameters if table[p].nunique() <= MAX_HEATMAP_VALUES]  # a search's continuous values make no grid
+    gridded = [
+        p for p in parameters if table[p].nunique() <= MAX_HEATMAP_VALUES
+    ]  # a search's continuous values make no grid
     if len(gridded) >= 2:
         x_axis, y_axis = st.columns(2)
         x = x_axis.selectbox("Heatmap: across", gridded, index=0, key="sweep_x")
         y = y_axis.selectbox("Heatmap: down", [p for p in gridded if p != x], index=0, key="sweep_y")
-        st.plotly_chart(sweep_heatmap(heatmap_grid(table, x, y, metric), x, y, METRICS[metric], better_high), width="stretch", key="sweep_heatmap")
+        st.plotly_chart(
+            sweep_heatmap(heatmap_grid(table, x, y, metric), x, y, METRICS[metric], better_high),
+            width="stretch",
+            key="sweep_heatmap",
+        )
     elif gridded:
-        st.plotly_chart(sweep_heatmap_1d(table, gridded[0], metric, METRICS[metric]), width="stretch", key="sweep_heatmap")
+        st.plotly_chart(
+            sweep_heatmap_1d(table, gridded[0], metric, METRICS[metric]), width="stretch", key="sweep_heatmap"
+        )
     if parameters:
-        st.plotly_chart(parallel_coordinates(table, parameters, metric, METRICS[metric], better_high), width="stretch", key="sweep_parallel")
+        st.plotly_chart(
+            parallel_coordinates(table, parameters, metric, METRICS[metric], better_high),
+            width="stretch",
+            key="sweep_parallel",
+        )
     histories = store.histories(list(table["id"]), owner)
-    labels = {row["id"]: ", ".join(f"{p}={row[p]:.3g}" if isinstance(row[p], float) else f"{p}={row[p]}" for p in parameters) or row["id"]
-              for _, row in table.iterrows()}
+    labels = {
+        row["id"]: ", ".join(f"{p}={row[p]:.3g}" if isinstance(row[p], float) else f"{p}={row[p]}" for p in parameters)
+        or row["id"]
+        for _, row in table.iterrows()
+    }
     best_label = labels.get(best["id"]) if best is not None else None
-    st.plotly_chart(overlaid_curves({labels[i]: histories.get(i, []) for i in table["id"]}, highlight=best_label), width="stretch", key="sweep_curves")
+    st.plotly_chart(
+        overlaid_curves({labels[i]: histories.get(i, []) for i in table["id"]}, highlight=best_label),
+        width="stretch",
+        key="sweep_curves",
+    )
     if best is not None:
         st.success(f"Best run ({METRICS[metric]} {best[metric]:.4g}): {best_label}.")
         if st.button("Open the best run in the builder", type="primary", key="sweep_open_best"):

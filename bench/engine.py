@@ -19,16 +19,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import playground  # noqa: E402,F401
-from playground.engine.trainer import Trainer  # noqa: E402
-from playground.model_builder import build_model  # noqa: E402
-from playground.presets import load_preset  # noqa: E402
-from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec  # noqa: E402
-from playground.training_data import training_data  # noqa: E402
+import playground  # noqa: F401
+from playground.engine.trainer import Trainer
+from playground.model_builder import build_model
+from playground.presets import load_preset
+from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
+from playground.training_data import training_data
 
 DEFAULT = ExperimentSpec(training=TrainingSpec(epochs=3000))
-SPIRAL = ExperimentSpec(dataset=DatasetSpec("spiral"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 6),
-                        training=TrainingSpec(epochs=1000))
+SPIRAL = ExperimentSpec(
+    dataset=DatasetSpec("spiral"),
+    network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 6),
+    training=TrainingSpec(epochs=1000),
+)
 
 
 def engine_seconds(spec: ExperimentSpec) -> tuple[float, Trainer]:
@@ -55,8 +58,12 @@ def small_network(label: str, spec: ExperimentSpec, fit_epochs: int) -> None:
     ours = seconds / epochs
     trainer.close()
     fit = fit_seconds_per_epoch(spec, fit_epochs)
-    print(f"{label:<34} engine {ours * 1e6:8.0f} µs/epoch ({1 / ours:7.0f} epochs/s)   model.fit {fit * 1e6:9.0f} µs/epoch "
-          f"({1 / fit:5.1f} epochs/s)   engine is {fit / ours:5.0f}x faster", flush=True)
+    print(
+        f"{label:<34} engine {ours * 1e6:8.0f} µs/epoch ({1 / ours:7.0f} epochs/s)   model.fit {fit * 1e6:9.0f} "
+        f"µs/epoch "
+        f"({1 / fit:5.1f} epochs/s)   engine is {fit / ours:5.0f}x faster",
+        flush=True,
+    )
 
 
 def lenet(epochs: int) -> None:
@@ -72,8 +79,12 @@ def lenet(epochs: int) -> None:
     started = time.perf_counter()
     model.fit(data.x_train, data.y_train, batch_size=32, epochs=epochs, verbose=0)
     fit = time.perf_counter() - started
-    print(f"{'LeNet-5, MNIST subset, all views':<34} engine {seconds:6.1f} s for {epochs} epochs ({snapshots} snapshots, test acc {accuracy:.3f})"
-          f"   model.fit {fit:6.1f} s   engine/fit wall time {seconds / fit:4.2f}x", flush=True)
+    print(
+        f"{'LeNet-5, MNIST subset, all views':<34} engine {seconds:6.1f} s for {epochs} epochs ({snapshots} snapshots, "
+        f"test acc {accuracy:.3f})"
+        f"   model.fit {fit:6.1f} s   engine/fit wall time {seconds / fit:4.2f}x",
+        flush=True,
+    )
 
 
 def snapshot_rate(seconds: float = 3.0) -> None:

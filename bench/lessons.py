@@ -15,16 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import playground  # noqa: E402,F401
-from playground.history import backpropagation_1986, boltzmann, cognitron, deep_belief_net, lenet5, perceptron  # noqa: E402
-from playground.lessons import activation_curves, softmax  # noqa: E402
-from playground.lessons.backprop_steps import TinyNetwork, backpropagate, check  # noqa: E402
-from playground.lessons.loss_landscape import train_and_map  # noqa: E402
-from playground.lessons.loss_surfaces import SURFACES  # noqa: E402
-from playground.lessons.minibatch import gradient_spread, train_with_batch_size, two_clouds  # noqa: E402
-from playground.lessons.neuron import neuron_grid  # noqa: E402
-from playground.lessons.optimizer_paths import PATH_OPTIMIZERS, optimizer_path  # noqa: E402
-from playground.spec import ExperimentSpec  # noqa: E402
+import playground  # noqa: F401
+from playground.history import backpropagation_1986, boltzmann, cognitron, deep_belief_net, lenet5, perceptron
+from playground.lessons import activation_curves, softmax
+from playground.lessons.backprop_steps import TinyNetwork, backpropagate, check
+from playground.lessons.loss_landscape import train_and_map
+from playground.lessons.loss_surfaces import SURFACES
+from playground.lessons.minibatch import gradient_spread, train_with_batch_size, two_clouds
+from playground.lessons.neuron import neuron_grid
+from playground.lessons.optimizer_paths import PATH_OPTIMIZERS, optimizer_path
+from playground.spec import ExperimentSpec
 
 TARGET_SECONDS = 20.0
 
@@ -49,8 +49,12 @@ RUNS = {
     "Learn: a neuron": lambda: neuron_grid((1.0, -0.5), 0.5, "sigmoid"),
     "Learn: activation functions (all ten)": activations_page,
     "Learn: softmax": lambda: (softmax.softmax(range(10)), softmax.tensorflow_softmax(list(range(10)))),
-    "Learn: gradient descent (bowl, 3 optimizers)": lambda: [optimizer_path("bowl", o, SURFACES["bowl"].learning_rate) for o in PATH_OPTIMIZERS],
-    "Learn: gradient descent (Rosenbrock, 3 optimizers)": lambda: [optimizer_path("rosenbrock", o, SURFACES["rosenbrock"].learning_rate) for o in PATH_OPTIMIZERS],
+    "Learn: gradient descent (bowl, 3 optimizers)": lambda: [
+        optimizer_path("bowl", o, SURFACES["bowl"].learning_rate) for o in PATH_OPTIMIZERS
+    ],
+    "Learn: gradient descent (Rosenbrock, 3 optimizers)": lambda: [
+        optimizer_path("rosenbrock", o, SURFACES["rosenbrock"].learning_rate) for o in PATH_OPTIMIZERS
+    ],
     "Learn: mini-batch SGD": minibatch_page,
     "Learn: backpropagation step + TF check": lambda: check(TinyNetwork(), backpropagate(TinyNetwork())),
     "Learn: loss landscape (default experiment, 100 epochs, 21x21)": lambda: train_and_map(ExperimentSpec(), 100),
@@ -74,7 +78,10 @@ def main() -> None:
         worst = max(worst, seconds)
         extra = f"  (test accuracy {result.test_accuracy:.3f})" if hasattr(result, "test_accuracy") else ""
         print(f"{name:<66} {seconds:6.2f} s{extra}", flush=True)
-    print(f"{'slowest default run':<66} {worst:6.2f} s   target < {TARGET_SECONDS:.0f} s: {'met' if worst < TARGET_SECONDS else 'MISSED'}")
+    print(
+        f"{'slowest default run':<66} {worst:6.2f} s   target < {TARGET_SECONDS:.0f} s: "
+        f"{'met' if worst < TARGET_SECONDS else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ alone: N trainers made as the pages make them (in the training worker processes,
 process as before them, `--workers 0`), all training the default experiment at the watch pace,
 each read by a stand-in for a page that draws instantly: it asks for the next frame as soon as it
 has the last, exactly as the live route does (`FrameWriter`, polled 120 times a second, one thread
-per page). Printed per N: frames/s per session (all, and those showing a new epoch) and the epochs/s of each trainer (min/median/max),
-and the CPU of this process (the page server's share) and of the worker processes.
+per page). Printed per N: frames/s per session (all, and those showing a new epoch), the epochs/s
+of each trainer (min/median/max), and the CPU of this process (the page server's share) and of the worker processes.
 
 Run: .venv/bin/python bench/live_capacity.py                      (1, 8 and 16 sessions; 2 and 0 workers)
      .venv/bin/python bench/live_capacity.py --sessions 8 --workers 2 --seconds 10
@@ -59,7 +59,7 @@ def measure(sessions: int, pool: TrainingWorkers | None, seconds: float) -> dict
     spec = PRESETS[DEFAULT_PRESET].spec
     trainers = []
     for i in range(sessions):
-        rate = 0.001 * (1.5 ** i)
+        rate = 0.001 * (1.5**i)
         session_spec = spec.replace(training=dataclasses.replace(spec.training, epochs=100_000, learning_rate=rate))
         trainers.append(pool.trainer(session_spec) if pool else Trainer(session_spec))
     try:
@@ -86,7 +86,13 @@ def measure(sessions: int, pool: TrainingWorkers | None, seconds: float) -> dict
         stop.set()
         for thread in threads:
             thread.join()
-        return {"frames": frames, "new epoch frames": new_epoch_frames, "epochs": epochs, "server_cpu": server_cpu, "worker_cpu": worker_cpu}
+        return {
+            "frames": frames,
+            "new epoch frames": new_epoch_frames,
+            "epochs": epochs,
+            "server_cpu": server_cpu,
+            "worker_cpu": worker_cpu,
+        }
     finally:
         for trainer in trainers:
             trainer.close()
@@ -99,13 +105,21 @@ def spread(values) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, action="append", help="sessions at once; repeat (default 1 8 16)")
-    parser.add_argument("--workers", type=int, action="append", help="training worker processes, 0 for none; repeat (default 2 0)")
+    parser.add_argument(
+        "--workers", type=int, action="append", help="training worker processes, 0 for none; repeat (default 2 0)"
+    )
     parser.add_argument("--seconds", type=float, default=10, help="the measuring window (default 10)")
     options = parser.parse_args()
-    print(f"Live capacity on {len(os.sched_getaffinity(0))} CPUs: the default experiment at the watch pace "
-          f"({WATCH_EPOCHS_PER_SECOND} epochs/s), a page per session that asks for each next frame at once; {options.seconds:g} s windows")
+    print(
+        f"Live capacity on {len(os.sched_getaffinity(0))} CPUs: the default experiment at the watch pace "
+        f"({WATCH_EPOCHS_PER_SECOND} epochs/s), a page per session that asks for each next frame at once; "
+        f"{options.seconds:g} s windows"
+    )
     print("min/median/max over the sessions; CPU: % of one core")
-    print(f"{'workers':>8} {'N':>3} {'frames/s per session':>22} {'with a new epoch':>18} {'epochs/s per trainer':>22} {'server CPU':>11} {'workers CPU':>12}")
+    print(
+        f"{'workers':>8} {'N':>3} {'frames/s per session':>22} {'with a new epoch':>18} {'epochs/s per trainer':>22} "
+        f"{'server CPU':>11} {'workers CPU':>12}"
+    )
     for workers in options.workers or [2, 0]:
         pool = TrainingWorkers(workers) if workers else None
         try:
@@ -115,8 +129,12 @@ def main() -> None:
                     worker_trainer.close()
             for sessions in options.sessions or [1, 8, 16]:
                 row = measure(sessions, pool, options.seconds)
-                print(f"{workers:>8} {sessions:>3} {spread(row['frames']):>22} {spread(row['new epoch frames']):>18} {spread(row['epochs']):>22} "
-                      f"{row['server_cpu']:>9.0f} % {row['worker_cpu']:>10.0f} %", flush=True)
+                print(
+                    f"{workers:>8} {sessions:>3} {spread(row['frames']):>22} {spread(row['new epoch frames']):>18} "
+                    f"{spread(row['epochs']):>22} "
+                    f"{row['server_cpu']:>9.0f} % {row['worker_cpu']:>10.0f} %",
+                    flush=True,
+                )
         finally:
             if pool:
                 pool.close()

@@ -61,11 +61,19 @@ PORTS = range(8700, 8800)
 EPOCHS = 100_000
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
     # Each student's tab is in front on their own screen: Chromium must not throttle the pages it
     # sees as hidden behind each other (their animation frames and timers).
-    "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
 ]
 NOT_LOCAL = re.compile(r"^(?!(https?|wss?)://127\.0\.0\.1[:/])")
 # TF Playground's ladder first (the brief's order), then rates between its rungs for larger classes:
@@ -145,7 +153,7 @@ def free_ports(count: int, taken: int) -> list[int]:
 
 
 def free_port(wanted: int | None) -> int:
-    for port in ([wanted] if wanted else PORTS):
+    for port in [wanted] if wanted else PORTS:
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
@@ -161,9 +169,27 @@ def app_server(port: int, log_name: str):
     SCRATCH.mkdir(exist_ok=True)
     log = open(SCRATCH / log_name, "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_healthy(server, f"http://127.0.0.1:{port}")
         yield server
@@ -268,7 +294,7 @@ def servers(port: int, replicas: int | None, log_name: str):
 
 
 def learning_rates(count: int) -> list[float]:
-    more = [round(m * 10.0 ** e, 6) for m in MORE_MANTISSAS for e in range(-3, 1)]
+    more = [round(m * 10.0**e, 6) for m in MORE_MANTISSAS for e in range(-3, 1)]
     rates = list(FIRST_RATES) + [r for r in more if r not in FIRST_RATES]
     if count > len(rates):
         raise SystemExit(f"At most {len(rates)} sessions: each needs a learning rate of its own")
@@ -293,7 +319,11 @@ def new_student(browser):
 
 def button(page, name: str):
     """A button of the app itself (the header has a Stop button of its own while a script runs)."""
-    return page.locator("[data-testid='stMainBlockContainer'], [data-testid='stSidebar']").get_by_role("button", name=name, exact=True).first
+    return (
+        page.locator("[data-testid='stMainBlockContainer'], [data-testid='stSidebar']")
+        .get_by_role("button", name=name, exact=True)
+        .first
+    )
 
 
 def wait_all(pages, done, timeout: float) -> list[dict]:
@@ -309,7 +339,7 @@ def wait_all(pages, done, timeout: float) -> list[dict]:
 def read_status(page) -> dict:
     try:
         return page.evaluate(READ_STATUS)
-    except Exception:  # noqa: BLE001 - a page between two documents has no recorder for a moment
+    except Exception:
         return {"state": None, "epoch": 0, "compiledAt": None, "trainAt": None, "firstEpochAt": None}
 
 
@@ -322,7 +352,9 @@ def set_speed(page, label: str) -> None:
     thumb.press("Home")
     for _ in range(list(SPEEDS).index(label)):
         thumb.press("ArrowRight")
-    page.wait_for_function(f"() => document.querySelector({SPEED_SLIDER!r})?.getAttribute('aria-valuetext') === {label!r}", timeout=30_000)
+    page.wait_for_function(
+        f"() => document.querySelector({SPEED_SLIDER!r})?.getAttribute('aria-valuetext') === {label!r}", timeout=30_000
+    )
 
 
 def press_train(pages, attempts: int = 3) -> list[dict]:
@@ -396,14 +428,22 @@ def measure_classroom(browser, sessions: int, options, replicas: int | None = No
             statuses = [read_status(page) for page in pages]
             checks = [page_checks(page, rate, notes) for page, rate in zip(pages, rates)]
             return ClassroomRow(
-                sessions=sessions, open_to_ready=open_to_ready, train_to_epoch=train_to_epoch,
+                sessions=sessions,
+                open_to_ready=open_to_ready,
+                train_to_epoch=train_to_epoch,
                 epochs_per_s=[w["epochs"] / w["seconds"] for w in windows],
                 frames_per_s=[w["frames"] / w["seconds"] for w in windows],
                 refreshes_per_s=[w["refreshes"] / w["seconds"] for w in windows],
                 snapshots_per_s=[w["snapshots"] / w["seconds"] for w in windows],
-                errors=sum(exception for exception, _ in checks), own_rate=sum(own for _, own in checks),
-                states=Counter(s["state"] for s in statuses), server_cpu=server_cpu, worker_cpu=worker_cpu, machine_cpu=machine_cpu,
-                rss=footprint(family(pids))[0], notes=notes if replicas is None else [f"{replicas} replica(s)", *notes])
+                errors=sum(exception for exception, _ in checks),
+                own_rate=sum(own for _, own in checks),
+                states=Counter(s["state"] for s in statuses),
+                server_cpu=server_cpu,
+                worker_cpu=worker_cpu,
+                machine_cpu=machine_cpu,
+                rss=footprint(family(pids))[0],
+                notes=notes if replicas is None else [f"{replicas} replica(s)", *notes],
+            )
         finally:
             for page in pages:
                 with contextlib.suppress(Exception):
@@ -412,7 +452,9 @@ def measure_classroom(browser, sessions: int, options, replicas: int | None = No
 
 def seconds_until_compiled(pages, notes: list[str]) -> list[float]:
     """Per page, from opening the link until the trainer said it is compiled (the page's own clock)."""
-    statuses = wait_all(pages, lambda s: s["compiledAt"] is not None, timeout=60 + 15 * len(pages))  # compiles share 2 cores
+    statuses = wait_all(
+        pages, lambda s: s["compiledAt"] is not None, timeout=60 + 15 * len(pages)
+    )  # compiles share 2 cores
     seconds = [s["compiledAt"] / 1000 for s in statuses if s["compiledAt"] is not None]
     if len(seconds) < len(pages):
         notes.append(f"{len(pages) - len(seconds)} never compiled")
@@ -422,8 +464,14 @@ def seconds_until_compiled(pages, notes: list[str]) -> list[float]:
 def seconds_until_first_epoch(pages, notes: list[str]) -> list[float]:
     """All students press Train; per page, from its first click until it showed an epoch above 0."""
     press_train(pages)
-    statuses = wait_all(pages, lambda s: s["epoch"] > 0 or s["state"] not in (None, "ready", "running"), timeout=30 + 5 * len(pages))
-    seconds = [(s["firstEpochAt"] - s["trainAt"]) / 1000 for s in statuses if s["firstEpochAt"] is not None and s["trainAt"] is not None]
+    statuses = wait_all(
+        pages, lambda s: s["epoch"] > 0 or s["state"] not in (None, "ready", "running"), timeout=30 + 5 * len(pages)
+    )
+    seconds = [
+        (s["firstEpochAt"] - s["trainAt"]) / 1000
+        for s in statuses
+        if s["firstEpochAt"] is not None and s["trainAt"] is not None
+    ]
     if len(seconds) < len(pages):
         notes.append(f"{len(pages) - len(seconds)} never showed an epoch")
     return seconds
@@ -455,7 +503,7 @@ def visit(browser, url: str, rate: float) -> float | None:
         if status["state"] not in ("ready", None):
             page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.state === 'running'", timeout=60_000)
             trained = True
-    except Exception:  # noqa: BLE001 - counted as a failed visit
+    except Exception:
         pass
     finally:
         page.context.close()
@@ -500,21 +548,47 @@ def measure_churn(browser, visits: int, options) -> None:
     delays = [stop - close for close, stop in zip(closed, stops)]  # the n-th stop follows the n-th close
     late = sum(delay > 5 for delay in delays) + max(len(closed) - len(stops), 0)
     print()
-    print(f"Churn: {visits} visits (open, Train, wait until training, close the tab) in {seconds:.0f} s, {len(closed)} of them trained")
-    print(f"  trainers stopped because their tab closed: {len(stops)} of {len(closed)}; tab closed → trainer stopped: "
-          f"{spread(delays)} s (min/median/max); still training 5 s after their tab closed: {late}")
-    print(f"  server RSS: {fresh[0]:.0f} MB fresh, {before[0]:.0f} MB after one warm-up visit, {after[0]:.0f} MB {CHURN_SETTLE_S:.0f} s after the last visit"
-          f" → {after[0] - before[0]:+.0f} MB, {(after[0] - before[0]) / max(visits, 1):+.1f} MB per visit")
-    print(f"  server OS threads: {fresh[1]} fresh, {before[1]} before, {after[1]} after → {after[1] - before[1]:+d} "
-          f"({(after[1] - before[1]) / max(visits, 1):+.2f} per visit; each trainer has one thread)")
-    print(f"  server CPU in the {CHURN_SETTLE_S:.0f} s after the last tab closed: {server_cpu:.0f} % of a core (trainers left running would show here)")
+    print(
+        f"Churn: {visits} visits (open, Train, wait until training, close the tab) in {seconds:.0f} s, {len(closed)} "
+        f"of them trained"
+    )
+    print(
+        f"  trainers stopped because their tab closed: {len(stops)} of {len(closed)}; tab closed → trainer stopped: "
+        f"{spread(delays)} s (min/median/max); still training 5 s after their tab closed: {late}"
+    )
+    print(
+        f"  server RSS: {fresh[0]:.0f} MB fresh, {before[0]:.0f} MB after one warm-up visit, {after[0]:.0f} MB "
+        f"{CHURN_SETTLE_S:.0f} s after the last visit"
+        f" → {after[0] - before[0]:+.0f} MB, {(after[0] - before[0]) / max(visits, 1):+.1f} MB per visit"
+    )
+    print(
+        f"  server OS threads: {fresh[1]} fresh, {before[1]} before, {after[1]} after → {after[1] - before[1]:+d} "
+        f"({(after[1] - before[1]) / max(visits, 1):+.2f} per visit; each trainer has one thread)"
+    )
+    print(
+        f"  server CPU in the {CHURN_SETTLE_S:.0f} s after the last tab closed: {server_cpu:.0f} % of a core (trainers "
+        f"left running would show here)"
+    )
 
 
 # ---- the report ---------------------------------------------------------------------------------
 
 
-COLUMNS = (("N", 3), ("open→ready s", 16), ("Train→epoch s", 16), ("epochs/s/session", 18), ("frames/s", 16), ("new-epoch frames/s", 18),
-           ("snapshots/s", 16), ("errors", 6), ("own LR", 6), ("server CPU", 12), ("RSS MB", 7), ("machine", 7), ("states / notes", 0))
+COLUMNS = (
+    ("N", 3),
+    ("open→ready s", 16),
+    ("Train→epoch s", 16),
+    ("epochs/s/session", 18),
+    ("frames/s", 16),
+    ("new-epoch frames/s", 18),
+    ("snapshots/s", 16),
+    ("errors", 6),
+    ("own LR", 6),
+    ("server CPU", 12),
+    ("RSS MB", 7),
+    ("machine", 7),
+    ("states / notes", 0),
+)
 
 
 def spread(values: list[float], digits: int = 1) -> str:
@@ -532,33 +606,65 @@ def default_speed() -> str:
 
 def print_header(options) -> None:
     rates = learning_rates(max(options.sessions))
-    print(f"Classroom load benchmark on {len(os.sched_getaffinity(0))} CPUs (nproc), "
-          f"one headless Chromium, one browser context per session, a fresh server per row")
-    print(f"experiment: tfp-default, {EPOCHS:,} epochs, learning rates {', '.join(f'{r:g}' for r in rates)} (one per session); "
-          f"speed: {options.speed or 'page default (' + default_speed() + ')'}; measuring window: {options.seconds:g} s while all train")
-    print("min/median/max over the sessions; server CPU: % of one core, the app processes + their training workers; machine: CPU busy, all cores, everything on the box")
+    print(
+        f"Classroom load benchmark on {len(os.sched_getaffinity(0))} CPUs (nproc), "
+        f"one headless Chromium, one browser context per session, a fresh server per row"
+    )
+    print(
+        f"experiment: tfp-default, {EPOCHS:,} epochs, learning rates {', '.join(f'{r:g}' for r in rates)} (one per "
+        f"session); "
+        f"speed: {options.speed or 'page default (' + default_speed() + ')'}; measuring window: {options.seconds:g} s "
+        f"while all train"
+    )
+    print(
+        "min/median/max over the sessions; server CPU: % of one core, the app processes + their training workers; "
+        "machine: CPU busy, all cores, everything on the box"
+    )
     print()
     print("  ".join(name.rjust(width) if width else name for name, width in COLUMNS))
 
 
 def print_row(row: ClassroomRow) -> None:
     states = ", ".join(f"{state} {count}" for state, count in row.states.most_common())
-    cells = (str(row.sessions), spread(row.open_to_ready), spread(row.train_to_epoch, 2), spread(row.epochs_per_s, 0), spread(row.frames_per_s),
-             spread(row.refreshes_per_s),
-             spread(row.snapshots_per_s), str(row.errors), f"{row.own_rate}/{row.sessions}", f"{row.server_cpu:.0f} + {row.worker_cpu:.0f} %", f"{row.rss:.0f}",
-             f"{row.machine_cpu:.0f} %", "; ".join([states, *row.notes]))
+    cells = (
+        str(row.sessions),
+        spread(row.open_to_ready),
+        spread(row.train_to_epoch, 2),
+        spread(row.epochs_per_s, 0),
+        spread(row.frames_per_s),
+        spread(row.refreshes_per_s),
+        spread(row.snapshots_per_s),
+        str(row.errors),
+        f"{row.own_rate}/{row.sessions}",
+        f"{row.server_cpu:.0f} + {row.worker_cpu:.0f} %",
+        f"{row.rss:.0f}",
+        f"{row.machine_cpu:.0f} %",
+        "; ".join([states, *row.notes]),
+    )
     print("  ".join(cell.rjust(width) if width else cell for cell, (_, width) in zip(cells, COLUMNS)), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, action="append", help="students at once; repeat for several rows (default 1 4 8)")
+    parser.add_argument(
+        "--sessions", type=int, action="append", help="students at once; repeat for several rows (default 1 4 8)"
+    )
     parser.add_argument("--seconds", type=float, default=20, help="the measuring window while all train (default 20)")
     parser.add_argument("--speed", help="the page's speed control, e.g. 'fastest' (default: the page's own, watch)")
-    parser.add_argument("--visits", type=int, default=0, help="churn test: tabs opened, trained and closed one after another (default 0: skip)")
+    parser.add_argument(
+        "--visits",
+        type=int,
+        default=0,
+        help="churn test: tabs opened, trained and closed one after another (default 0: skip)",
+    )
     parser.add_argument("--port", type=int, help="the server's port (default: a free one in 8700-8799)")
-    parser.add_argument("--replicas", type=int, action="append",
-                        help="run each row through HAProxy in front of this many replicas; repeat to compare (default: one plain server)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        action="append",
+        help="run each row through HAProxy in front of this many replicas; repeat to compare (default: one plain "
+        "server)",
+    )
     options = parser.parse_args()
     options.sessions = options.sessions or [1, 8, 16]
     if options.speed:

@@ -20,20 +20,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import playground  # noqa: E402,F401
-from playground.runs.run_comparison import sweep_table  # noqa: E402
-from playground.runs.run_record import RunRecord  # noqa: E402
-from playground.runs.run_store import RunStore  # noqa: E402
-from playground.spec import ExperimentSpec  # noqa: E402
-from tests.postgres_server import PostgresServer  # noqa: E402
+import playground  # noqa: F401
+from playground.runs.run_comparison import sweep_table
+from playground.runs.run_record import RunRecord
+from playground.runs.run_store import RunStore
+from playground.spec import ExperimentSpec
+from tests.postgres_server import PostgresServer
 
 THREADS, RUNS_PER_THREAD, LISTED = 8, 25, 1_000
-HISTORY = [{"epoch": e, "train_loss": 0.5, "test_loss": 0.6, "train_accuracy": 0.8, "test_accuracy": 0.7, "learning_rate": 0.03}
-           for e in range(1, 101)]
+HISTORY = [
+    {
+        "epoch": e,
+        "train_loss": 0.5,
+        "test_loss": 0.6,
+        "train_accuracy": 0.8,
+        "test_accuracy": 0.7,
+        "learning_rate": 0.03,
+    }
+    for e in range(1, 101)
+]
 
 
 def record(owner: str, i: int) -> RunRecord:
-    return RunRecord.new(owner, ExperimentSpec(), HISTORY, "finished", float(i), 1.0, sweep_id="bench", parameters={"seed": i})
+    return RunRecord.new(
+        owner, ExperimentSpec(), HISTORY, "finished", float(i), 1.0, sweep_id="bench", parameters={"seed": i}
+    )
 
 
 def concurrent_saves(store) -> tuple[float, int]:
@@ -80,8 +91,12 @@ def main() -> None:
     with PostgresServer(Path(tempfile.mkdtemp(prefix="playground-postgres-"))) as server:
         results["PostgreSQL"] = measure(RunStore(server.new_database()))
     print(f"{'':52} {'SQLite':>10} {'PostgreSQL':>11}")
-    rows = [(f"{THREADS} threads x {RUNS_PER_THREAD} runs saved at once (s)", "saves", "{:10.2f}"), ("  runs lost", "lost", "{:10d}"),
-            (f"list {LISTED:,} runs (s, best of 3)", "list", "{:10.3f}"), (f"compare {LISTED:,} runs: table + histories (s)", "compare", "{:10.3f}")]
+    rows = [
+        (f"{THREADS} threads x {RUNS_PER_THREAD} runs saved at once (s)", "saves", "{:10.2f}"),
+        ("  runs lost", "lost", "{:10d}"),
+        (f"list {LISTED:,} runs (s, best of 3)", "list", "{:10.3f}"),
+        (f"compare {LISTED:,} runs: table + histories (s)", "compare", "{:10.3f}"),
+    ]
     for label, key, form in rows:
         print(f"{label:52} {form.format(results['SQLite'][key])} {form.format(results['PostgreSQL'][key]):>11}")
 

@@ -26,16 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import playground  # noqa: E402,F401
-from playground.engine.trainer import Trainer  # noqa: E402
-from playground.learning_rates import LEARNING_RATE_LADDER  # noqa: E402
-from playground.presets import DEFAULT_PRESET, PRESETS  # noqa: E402
-from playground.runs.run_store import RunStore  # noqa: E402
-from playground.runs.sweep_grid import expand  # noqa: E402
-from playground.runs.search_runner import SearchRunner  # noqa: E402
-from playground.runs.sweep_file import SearchRange, SweepPlan  # noqa: E402
-from playground.runs.sweep_runner import SweepRunner  # noqa: E402
-from playground.spec import ExperimentSpec  # noqa: E402
+import playground  # noqa: F401
+from playground.engine.trainer import Trainer
+from playground.learning_rates import LEARNING_RATE_LADDER
+from playground.presets import DEFAULT_PRESET, PRESETS
+from playground.runs.run_store import RunStore
+from playground.runs.search_runner import SearchRunner
+from playground.runs.sweep_file import SearchRange, SweepPlan
+from playground.runs.sweep_grid import expand
+from playground.runs.sweep_runner import SweepRunner
+from playground.spec import ExperimentSpec
 
 WORKERS = 2
 GRID = {
@@ -47,11 +47,19 @@ GRID = {
 SEARCH_BUDGET = 60
 SEARCH_SEEDS = range(5)
 SPACE = {
-    "learning_rate": SearchRange(0.0001, 0.1, log=True), "units": SearchRange(2, 8), "layers": SearchRange(1, 6),
-    "activation": SearchRange(choices=("relu", "tanh", "sigmoid")), "regularization_rate": SearchRange(0.0, 0.01),
+    "learning_rate": SearchRange(0.0001, 0.1, log=True),
+    "units": SearchRange(2, 8),
+    "layers": SearchRange(1, 6),
+    "activation": SearchRange(choices=("relu", "tanh", "sigmoid")),
+    "regularization_rate": SearchRange(0.0, 0.01),
 }
-SPACE_GRID = {"learning_rate": [0.001, 0.01, 0.1], "units": [4, 8], "layers": [2, 6], "activation": ["relu", "tanh"],
-              "regularization_rate": [0.0, 0.001]}
+SPACE_GRID = {
+    "learning_rate": [0.001, 0.01, 0.1],
+    "units": [4, 8],
+    "layers": [2, 6],
+    "activation": ["relu", "tanh"],
+    "regularization_rate": [0.0, 0.001],
+}
 
 
 def with_epochs(spec, epochs: int):
@@ -76,16 +84,26 @@ def main() -> None:
     paths = {"together": True, "one by one": False}
     print(f"{'':44} {'together':>10} {'one by one':>11} {'speed-up':>9}")
     first = {name: sweep_seconds(store, ladder, together) for name, together in paths.items()}
-    print(f"{'learning-rate sweep 11 x 50, first (s)':44} {first['together']:10.2f} {first['one by one']:11.2f} "
-          f"{first['one by one'] / first['together']:8.1f}x")
+    print(
+        f"{'learning-rate sweep 11 x 50, first (s)':44} {first['together']:10.2f} {first['one by one']:11.2f} "
+        f"{first['one by one'] / first['together']:8.1f}x"
+    )
     warm = {name: min(sweep_seconds(store, ladder, together) for _ in range(3)) for name, together in paths.items()}
-    print(f"{'learning-rate sweep 11 x 50, warm (s)':44} {warm['together']:10.2f} {warm['one by one']:11.2f} "
-          f"{warm['one by one'] / warm['together']:8.1f}x")
+    print(
+        f"{'learning-rate sweep 11 x 50, warm (s)':44} {warm['together']:10.2f} {warm['one by one']:11.2f} "
+        f"{warm['one by one'] / warm['together']:8.1f}x"
+    )
     grid = expand(with_epochs(base, 100), GRID)
     seconds = {name: sweep_seconds(store, grid, together) for name, together in paths.items()}
-    print(f"{f'{len(grid)}-run grid x 100 epochs, end to end (s)':44} {seconds['together']:10.2f} {seconds['one by one']:11.2f} "
-          f"{seconds['one by one'] / seconds['together']:8.1f}x")
-    print(f"{'  runs per minute':44} {len(grid) / seconds['together'] * 60:10.0f} {len(grid) / seconds['one by one'] * 60:11.0f}")
+    print(
+        f"{f'{len(grid)}-run grid x 100 epochs, end to end (s)':44} {seconds['together']:10.2f} "
+        f"{seconds['one by one']:11.2f} "
+        f"{seconds['one by one'] / seconds['together']:8.1f}x"
+    )
+    print(
+        f"{'  runs per minute':44} {len(grid) / seconds['together'] * 60:10.0f} "
+        f"{len(grid) / seconds['one by one'] * 60:11.0f}"
+    )
     if "--skip-search" not in sys.argv:
         compare_search(store)
 
@@ -102,18 +120,25 @@ def compare_search(store) -> None:
     grid.start()
     grid.wait()
     grid_best = best_loss(store, grid.id)
-    print(f"\nspiral, 5 parameters: grid of {len(grid.runs)} runs, best test loss {grid_best:.4f} ({time.perf_counter() - start:.0f} s)")
+    print(
+        f"\nspiral, 5 parameters: grid of {len(grid.runs)} runs, best test loss {grid_best:.4f} "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
     wins = 0
     for seed in SEARCH_SEEDS:
-        search = SearchRunner(store, "bench", SweepPlan(spiral, search=SPACE, budget=SEARCH_BUDGET, seed=seed), workers=WORKERS)
+        search = SearchRunner(
+            store, "bench", SweepPlan(spiral, search=SPACE, budget=SEARCH_BUDGET, seed=seed), workers=WORKERS
+        )
         start = time.perf_counter()
         search.start()
         search.wait()
         best = best_loss(store, search.id)
         pruned = sum(1 for trial in search.study.trials if trial.state.name == "PRUNED")
         wins += best <= grid_best
-        print(f"  search seed {seed}: {SEARCH_BUDGET} runs ({pruned} pruned), best test loss {best:.4f} "
-              f"{'<=' if best <= grid_best else '> '} grid's {grid_best:.4f} ({time.perf_counter() - start:.0f} s)")
+        print(
+            f"  search seed {seed}: {SEARCH_BUDGET} runs ({pruned} pruned), best test loss {best:.4f} "
+            f"{'<=' if best <= grid_best else '> '} grid's {grid_best:.4f} ({time.perf_counter() - start:.0f} s)"
+        )
     print(f"  the search matched or beat the grid in {wins} of {len(SEARCH_SEEDS)} seeds")
 
 

@@ -24,9 +24,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 __version__ = "0.9.0"
 
-from playground.headless import train  # noqa: E402
-from playground.presets import PRESETS, load_preset  # noqa: E402
-from playground.spec import ExperimentSpec, SpecError  # noqa: E402
-from playground.validation import validate  # noqa: E402
+from playground.headless import train
+from playground.presets import PRESETS, load_preset
+from playground.spec import ExperimentSpec, SpecError
+from playground.validation import validate
 
 __all__ = ["ExperimentSpec", "PRESETS", "SpecError", "__version__", "load_preset", "train", "validate"]

@@ -26,10 +26,10 @@ import time
 from pathlib import Path
 
 from playground import __version__
+from playground.datasets.dataset import Task
+from playground.engine.trainer_state import SETTLED_STATES, TrainerState
 from playground.logs import configure_logging
 from playground.spec import ExperimentSpec, SpecError
-from playground.engine.trainer_state import SETTLED_STATES, TrainerState
-from playground.datasets.dataset import Task
 
 EXIT_DONE, EXIT_NOT_FINISHED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -39,8 +39,11 @@ class BadInput(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="playground", description="Neural Network Playground, headless.",
-                                     epilog="Exit codes: 0 done, 1 training did not finish, 2 bad input, 130 interrupted.")
+    parser = argparse.ArgumentParser(
+        prog="playground",
+        description="Neural Network Playground, headless.",
+        epilog="Exit codes: 0 done, 1 training did not finish, 2 bad input, 130 interrupted.",
+    )
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
     parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up messages and the app's log")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -57,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--epochs", type=int, help="override the number of epochs (keras format trains first)")
     sweep = commands.add_parser("sweep", help="run a sweep file (a grid or a smart search) and save its runs")
     sweep.add_argument("file", help="a sweep file, as the Sweeps page downloads it")
-    sweep.add_argument("--workers", type=int, default=2, help="groups of runs trained at once (at most the CPU count; default 2)")
+    sweep.add_argument(
+        "--workers", type=int, default=2, help="groups of runs trained at once (at most the CPU count; default 2)"
+    )
     sweep.add_argument("--json", action="store_true", help="one JSON line per run, best first (no progress bar)")
     runs = commands.add_parser("runs", help="the saved runs (PLAYGROUND_RUNS_DB): list them or export them")
     run_commands = runs.add_subparsers(dest="runs_command", required=True)
@@ -65,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--sweep", help="only the runs of this sweep")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     exporting = run_commands.add_parser("export", help="write saved runs as TensorBoard event files")
-    exporting.add_argument("--tensorboard", metavar="DIR", required=True, help="folder for the event files (tensorboard --logdir DIR)")
+    exporting.add_argument(
+        "--tensorboard", metavar="DIR", required=True, help="folder for the event files (tensorboard --logdir DIR)"
+    )
     exporting.add_argument("--sweep", help="only the runs of this sweep")
     exporting.add_argument("--run", action="append", metavar="ID", help="only these runs (repeat for several)")
     commands.add_parser("datasets", help="list the datasets and where they come from")
@@ -111,7 +118,9 @@ def _read_config(path: Path) -> ExperimentSpec:
     from playground.spec import MAX_CONFIG_BYTES
 
     try:
-        content = read_regular_file(path, MAX_CONFIG_BYTES + 1, "Config file")  # one byte over: from_json says it is too long
+        content = read_regular_file(
+            path, MAX_CONFIG_BYTES + 1, "Config file"
+        )  # one byte over: from_json says it is too long
     except FileRefused as error:
         raise BadInput(str(error)) from None
     try:
@@ -129,13 +138,19 @@ def _output_path(given: str | None, name: str, suffix: str, option: str = "--out
     output = Path(given or (name.replace("-", "_") + suffix))
     try:
         if output.is_dir():
-            raise BadInput(f"{option} {str(output)!r} is a folder; give a file name, e.g. {str(output / (name + suffix))!r}.")
+            raise BadInput(
+                f"{option} {str(output)!r} is a folder; give a file name, e.g. {str(output / (name + suffix))!r}."
+            )
         if suffix == ".keras" and output.suffix != ".keras":
             raise BadInput(f"A Keras model file must end in .keras, but {option} is {str(output)!r}.")
         if not output.parent.is_dir():
-            raise BadInput(f"The folder {str(output.parent)!r} for {option} does not exist. Create it first or write elsewhere.")
+            raise BadInput(
+                f"The folder {str(output.parent)!r} for {option} does not exist. Create it first or write elsewhere."
+            )
     except (OSError, ValueError) as error:
-        raise BadInput(f"{option} {str(output)!r:.200} cannot be used ({getattr(error, 'strerror', None) or error}).") from None
+        raise BadInput(
+            f"{option} {str(output)!r:.200} cannot be used ({getattr(error, 'strerror', None) or error})."
+        ) from None
     return output
 
 
@@ -172,7 +187,13 @@ def _train(spec: ExperimentSpec, verbose: bool):
 def _train_with_bar(trainer, spec: ExperimentSpec) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[loss]}"), TimeRemainingColumn())
+    columns = (
+        TextColumn("training"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[loss]}"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, transient=False) as progress:
         task = progress.add_task("epochs", total=spec.training.epochs, loss="")
         while True:
@@ -324,11 +345,13 @@ def command_sweep(args) -> int:
     table = _sweep_results(store, sweep.id)
     for row in table:
         print(json.dumps(row) if args.json else _sweep_line(row))
-    for error in sweep.errors:
-        print(f"a run failed: {error}", file=sys.stderr)
+    for failure in sweep.errors:
+        print(f"a run failed: {failure}", file=sys.stderr)
     if not args.json:
-        print(f"sweep {sweep.id}: {len(table)} run(s) saved in {sweep.progress().elapsed:.1f} s; "
-              f"`playground runs list --sweep {sweep.id}` lists them again.")
+        print(
+            f"sweep {sweep.id}: {len(table)} run(s) saved in {sweep.progress().elapsed:.1f} s; "
+            f"`playground runs list --sweep {sweep.id}` lists them again."
+        )
     return EXIT_DONE if not sweep.errors else EXIT_NOT_FINISHED
 
 
@@ -354,7 +377,9 @@ def _follow(sweep, bar: bool) -> None:
                 while not sweep.wait(0.2):
                     now = sweep.progress()
                     progress.update(task, completed=now.fraction, runs=f"{now.done}/{now.total} runs saved")
-                progress.update(task, completed=1.0, runs=f"{sweep.progress().done}/{sweep.progress().total} runs saved")
+                progress.update(
+                    task, completed=1.0, runs=f"{sweep.progress().done}/{sweep.progress().total} runs saved"
+                )
         else:
             sweep.wait()
     except KeyboardInterrupt:
@@ -367,15 +392,26 @@ def _sweep_results(store, sweep_id: str) -> list[dict]:
     """The sweep's saved runs, best (lowest test loss) first."""
     rows = []
     for _, row in store.list_runs(None, sweep_id=sweep_id).iterrows():
-        rows.append({"id": row["id"], "state": row["state"], "epochs": int(row["epochs"]), "test_loss": _number(row["test_loss"]),
-                     "test_accuracy": _number(row["test_accuracy"]), "parameters": row["parameters"]})
+        rows.append(
+            {
+                "id": row["id"],
+                "state": row["state"],
+                "epochs": int(row["epochs"]),
+                "test_loss": _number(row["test_loss"]),
+                "test_accuracy": _number(row["test_accuracy"]),
+                "parameters": row["parameters"],
+            }
+        )
     return sorted(rows, key=lambda r: (r["test_loss"] is None, r["test_loss"] if r["test_loss"] is not None else 0.0))
 
 
 def _sweep_line(row: dict) -> str:
     loss = f"{row['test_loss']:.4f}" if row["test_loss"] is not None else "   -  "
     accuracy = f"  test acc {row['test_accuracy']:.3f}" if row["test_accuracy"] is not None else ""
-    values = "  ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}" for name, value in row["parameters"].items())
+    values = "  ".join(
+        f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in row["parameters"].items()
+    )
     return f"{row['id']}  {row['state']:<9} {row['epochs']:>6} epochs  test loss {loss}{accuracy}  {values}"
 
 
@@ -384,12 +420,23 @@ def command_runs(args) -> int:
     runs = store.list_runs(None, sweep_id=args.sweep)
     if args.runs_command == "list":
         for _, row in runs.iterrows():
-            item = {"id": row["id"], "title": row["title"], "state": row["state"], "epochs": int(row["epochs"]),
-                    "test_loss": _number(row["test_loss"]), "test_accuracy": _number(row["test_accuracy"]),
-                    "sweep": row["sweep_id"], "parameters": row["parameters"]}
-            print(json.dumps(item) if args.json else
-                  f"{item['id']}  {item['state']:<9} {item['epochs']:>6} epochs  test loss {item['test_loss'] or float('nan'):.4f}  "
-                  f"{item['title'] or ''}{'  ' + json.dumps(item['parameters']) if item['parameters'] else ''}")
+            item = {
+                "id": row["id"],
+                "title": row["title"],
+                "state": row["state"],
+                "epochs": int(row["epochs"]),
+                "test_loss": _number(row["test_loss"]),
+                "test_accuracy": _number(row["test_accuracy"]),
+                "sweep": row["sweep_id"],
+                "parameters": row["parameters"],
+            }
+            print(
+                json.dumps(item)
+                if args.json
+                else f"{item['id']}  {item['state']:<9} {item['epochs']:>6} epochs  test loss "
+                f"{item['test_loss'] or float('nan'):.4f}  "
+                f"{item['title'] or ''}{'  ' + json.dumps(item['parameters']) if item['parameters'] else ''}"
+            )
         return EXIT_DONE
     ids = list(runs["id"]) if not args.run else args.run
     records = [store.load(run_id) for run_id in ids]
@@ -406,7 +453,9 @@ def command_runs(args) -> int:
     try:
         written = export_tensorboard(records, folder)
     except (OSError, ValueError) as error:  # ValueError: a NUL byte, or a name TensorFlow cannot encode
-        raise BadInput(f"Could not write to {str(folder)!r:.200}: {getattr(error, 'strerror', None) or error}.") from None
+        raise BadInput(
+            f"Could not write to {str(folder)!r:.200}: {getattr(error, 'strerror', None) or error}."
+        ) from None
     print(f"wrote {len(written)} run(s) to {folder}; view them with: tensorboard --logdir {folder}")
     return EXIT_DONE
 
@@ -424,7 +473,9 @@ def command_app(args) -> int:
         raise BadInput(f"--port must be from 1 to 65535, but got {args.port}.")
     folder = app_folder()
     if not (folder / "app.py").is_file():
-        raise BadInput(f"The web app's files are not in {folder}. Reinstall the package (pip install neural-network-playground).")
+        raise BadInput(
+            f"The web app's files are not in {folder}. Reinstall the package (pip install neural-network-playground)."
+        )
     command = [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.port", str(args.port)]
     return subprocess.call(command, cwd=folder)  # from its folder, so .streamlit/config.toml applies
 
@@ -437,8 +488,16 @@ def main(argv=None) -> int:
     except SystemExit as exit:
         return int(exit.code or 0) and EXIT_BAD_INPUT
     configure_logging("INFO" if args.verbose else "WARNING")
-    handler = {"train": command_train, "export": command_export, "datasets": command_datasets, "presets": command_presets,
-               "schema": command_schema, "runs": command_runs, "sweep": command_sweep, "app": command_app}[args.command]
+    handler = {
+        "train": command_train,
+        "export": command_export,
+        "datasets": command_datasets,
+        "presets": command_presets,
+        "schema": command_schema,
+        "runs": command_runs,
+        "sweep": command_sweep,
+        "app": command_app,
+    }[args.command]
     try:
         return handler(args)
     except BadInput as error:

@@ -22,14 +22,19 @@ def drawing_to_image(rgba: np.ndarray, size: int, padding: int = 0) -> np.ndarra
     rows, cols = np.nonzero(ink > 0.1)
     if len(rows) == 0:
         return None
-    crop = ink[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     box = max(1, int(round(size * 20 / 28)))
     scale = box / max(crop.shape)
     height, width = max(1, int(round(crop.shape[0] * scale))), max(1, int(round(crop.shape[1] * scale)))
-    small = np.asarray(Image.fromarray((crop * 255).astype("uint8")).resize((width, height), Image.LANCZOS), "float32") / 255.0
+    small = (
+        np.asarray(
+            Image.fromarray((crop * 255).astype("uint8")).resize((width, height), Image.Resampling.LANCZOS), "float32"
+        )
+        / 255.0
+    )
     image = np.zeros((size, size), "float32")
     top, left = (size - height) // 2, (size - width) // 2
-    image[top: top + height, left: left + width] = small
+    image[top : top + height, left : left + width] = small
     image = np.clip(image / max(float(image.max()), 1e-6), 0, 1)
     if padding:
         image = np.pad(image, padding)

@@ -45,9 +45,22 @@ class Initializer(Entry):
 INITIALIZERS: Registry[Initializer] = Registry(
     "Weight init",
     [
-        Initializer("glorot_uniform", "Glorot uniform", "Keras' default: variance scaled by fan-in plus fan-out.", keras_class="GlorotUniform"),
+        Initializer(
+            "glorot_uniform",
+            "Glorot uniform",
+            "Keras' default: variance scaled by fan-in plus fan-out.",
+            keras_class="GlorotUniform",
+        ),
         Initializer("he_normal", "He normal", "Variance 2/fan-in, suited to ReLU layers.", keras_class="HeNormal"),
-        Initializer("tfp_uniform", "Uniform ±0.5", "TF Playground's choice: U(-0.5, 0.5).", keras_class="RandomUniform", arguments=(-0.5, 0.5)),
-        Initializer("zeros", "Zeros", "All weights zero: shows why symmetry must be broken.", keras_class="Zeros", seeded=False),
+        Initializer(
+            "tfp_uniform",
+            "Uniform ±0.5",
+            "TF Playground's choice: U(-0.5, 0.5).",
+            keras_class="RandomUniform",
+            arguments=(-0.5, 0.5),
+        ),
+        Initializer(
+            "zeros", "Zeros", "All weights zero: shows why symmetry must be broken.", keras_class="Zeros", seeded=False
+        ),
     ],
 )

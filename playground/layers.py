@@ -147,7 +147,14 @@ def _window(layer: LayerSpec) -> dict[str, Any]:
     return {"strides": layer.strides, "padding": layer.padding}
 
 
-ACTIVATION = Setting("activation", "Activation", "relu", "choice", choices=lambda: list(ACTIVATIONS), choice_label=lambda name: ACTIVATIONS.label(name))
+ACTIVATION = Setting(
+    "activation",
+    "Activation",
+    "relu",
+    "choice",
+    choices=lambda: list(ACTIVATIONS),
+    choice_label=lambda name: ACTIVATIONS.label(name),
+)
 PADDING = Setting("padding", "Padding", "valid", "choice", choices=("valid", "same"))
 STRIDES = Setting("strides", "Stride", 1, "int", low=1, high=8)
 POOL_SIZE = Setting("pool_size", "Pool", 2, "int", low=1, high=8)
@@ -156,9 +163,14 @@ POOLING_SETTINGS = (POOL_SIZE, dataclasses.replace(STRIDES, default=2), PADDING)
 
 def _pooling(name: str, help: str) -> LayerType:
     return LayerType(
-        name, name, help, keras_class=name, settings=POOLING_SETTINGS,
+        name,
+        name,
+        help,
+        keras_class=name,
+        settings=POOLING_SETTINGS,
         arguments=lambda layer, parts: ((layer.pool_size,), _window(layer)),
-        output_shape=_pool_shape, check=_needs_image,
+        output_shape=_pool_shape,
+        check=_needs_image,
         describe=lambda layer: f"{layer.type} {layer.pool_size}x{layer.pool_size}",
     )
 
@@ -167,10 +179,15 @@ LAYERS: Registry[LayerType] = Registry(
     "layer type",
     [
         LayerType(
-            "Dense", "Dense", "Every input connects to every neuron: output = activation(W·x + b).",
+            "Dense",
+            "Dense",
+            "Every input connects to every neuron: output = activation(W·x + b).",
             keras_class="Dense",
             settings=(Setting("units", "Units", 8, "int", low=1, high=4096), ACTIVATION),
-            arguments=lambda layer, parts: ((layer.units,), {"activation": parts.activation(layer.activation), **_weights(parts)}),
+            arguments=lambda layer, parts: (
+                (layer.units,),
+                {"activation": parts.activation(layer.activation), **_weights(parts)},
+            ),
             output_shape=lambda layer, shape: (layer.units,),
             parameters=lambda layer, shape: shape[-1] * layer.units + layer.units,
             check=_needs_flat,
@@ -178,19 +195,34 @@ LAYERS: Registry[LayerType] = Registry(
             describe=lambda layer: f"Dense {layer.units} {layer.activation}",
         ),
         LayerType(
-            "Dropout", "Dropout", "While training, sets a random fraction of its inputs to zero, which fights overfitting.",
+            "Dropout",
+            "Dropout",
+            "While training, sets a random fraction of its inputs to zero, which fights overfitting.",
             keras_class="Dropout",
-            settings=(Setting("rate", "Dropout rate", 0.2, "float", low=0, high=1, below_high=True, advice="0.2 to 0.5 is usual."),),
+            settings=(
+                Setting(
+                    "rate", "Dropout rate", 0.2, "float", low=0, high=1, below_high=True, advice="0.2 to 0.5 is usual."
+                ),
+            ),
             arguments=lambda layer, parts: ((layer.rate,), {"seed": parts.seed}),
             describe=lambda layer: f"Dropout {layer.rate}",
         ),
         LayerType(
-            "Conv2D", "Conv2D", "Slides small learned filters over the image; each filter makes one feature map.",
+            "Conv2D",
+            "Conv2D",
+            "Slides small learned filters over the image; each filter makes one feature map.",
             keras_class="Conv2D",
-            settings=(Setting("filters", "Filters", 8, "int", low=1, high=512), Setting("kernel_size", "Kernel", 3, "int", low=1, high=15),
-                      STRIDES, PADDING, ACTIVATION),
-            arguments=lambda layer, parts: ((layer.filters, layer.kernel_size),
-                                            {**_window(layer), "activation": parts.activation(layer.activation), **_weights(parts)}),
+            settings=(
+                Setting("filters", "Filters", 8, "int", low=1, high=512),
+                Setting("kernel_size", "Kernel", 3, "int", low=1, high=15),
+                STRIDES,
+                PADDING,
+                ACTIVATION,
+            ),
+            arguments=lambda layer, parts: (
+                (layer.filters, layer.kernel_size),
+                {**_window(layer), "activation": parts.activation(layer.activation), **_weights(parts)},
+            ),
             output_shape=_conv_shape,
             parameters=lambda layer, shape: layer.kernel_size**2 * shape[-1] * layer.filters + layer.filters,
             check=_needs_image,
@@ -200,12 +232,15 @@ LAYERS: Registry[LayerType] = Registry(
         _pooling("MaxPooling2D", "Keeps the largest value in each window, shrinking the feature maps."),
         _pooling("AveragePooling2D", "Averages each window (LeNet-5's subsampling), shrinking the feature maps."),
         LayerType(
-            "Flatten", "Flatten", "Unrolls feature maps into one long vector so Dense layers can follow.",
+            "Flatten",
+            "Flatten",
+            "Unrolls feature maps into one long vector so Dense layers can follow.",
             keras_class="Flatten",
             output_shape=lambda layer, shape: (_product(shape),),
         ),
         LayerType(
-            "BatchNormalization", "BatchNormalization",
+            "BatchNormalization",
+            "BatchNormalization",
             "Rescales each feature to zero mean and unit variance over the batch, then learns a scale and shift.",
             keras_class="BatchNormalization",
             parameters=lambda layer, shape: 4 * shape[-1],

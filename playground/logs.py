@@ -19,15 +19,18 @@ LEVEL_VARIABLE = "PLAYGROUND_LOG_LEVEL"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+class _PlaygroundHandler(logging.StreamHandler):
+    """The handler this module adds (once, however often logging is set up)."""
+
+
 def configure_logging(default: str = "INFO") -> logging.Logger:
     """Sets up the "playground" logger once; later calls only change its level."""
     logger = logging.getLogger("playground")
     level = os.environ.get(LEVEL_VARIABLE, default).upper()
     logger.setLevel(level if isinstance(logging.getLevelName(level), int) else default)
-    if not any(getattr(handler, "_playground", False) for handler in logger.handlers):
-        handler = logging.StreamHandler()
+    if not any(isinstance(handler, _PlaygroundHandler) for handler in logger.handlers):
+        handler = _PlaygroundHandler()
         handler.setFormatter(logging.Formatter(FORMAT))
-        handler._playground = True
         logger.addHandler(handler)
         logger.propagate = False
     return logger

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground.registry import Entry, Registry
 from playground.datasets.dataset import Task
+from playground.registry import Entry, Registry
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ def output_layer_spec(plan: OutputPlan) -> LayerSpec:
 def numbered_layers(spec: ExperimentSpec, plan: OutputPlan) -> list[tuple[int, LayerSpec, str]]:
     """(seed index, layer, Keras name) for each layer, hidden ones first, then the output layer
     (seed index 0): the order in which both the model and an exported script make them."""
-    hidden = [(index, layer, keras_layer_name(layer, index)) for index, layer in enumerate(spec.network.layers, start=1)]
+    hidden = [
+        (index, layer, keras_layer_name(layer, index)) for index, layer in enumerate(spec.network.layers, start=1)
+    ]
     return [*hidden, (0, output_layer_spec(plan), "output")]
 
 

@@ -52,18 +52,24 @@ def check_model_archive(content: bytes) -> dict:
         ModelFileError: saying what is wrong with the file and what to do.
     """
     if len(content) > MAX_MODEL_BYTES:
-        raise ModelFileError(f"The file is {len(content) / 2**20:.0f} MB; models up to {MAX_MODEL_BYTES // 2**20} MB can be imported.")
+        raise ModelFileError(
+            f"The file is {len(content) / 2**20:.0f} MB; models up to {MAX_MODEL_BYTES // 2**20} MB can be imported."
+        )
     if not content:
         raise ModelFileError("The file is empty. Save the model again with model.save('name.keras').")
     if content.startswith(HDF5_SIGNATURE):
-        raise ModelFileError("This is an HDF5 (.h5) model from an older Keras, renamed to .keras. Load it in Keras and save it again "
-                             "with model.save('name.keras').")
+        raise ModelFileError(
+            "This is an HDF5 (.h5) model from an older Keras, renamed to .keras. Load it in Keras and save it again "
+            "with model.save('name.keras')."
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = {info.filename: info for info in archive.infolist()}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise ModelFileError("This is not a .keras model: a .keras file is a zip archive, and this one is not (or is cut short). "
-                             "Save the model with model.save('name.keras') and upload that file.") from None
+        raise ModelFileError(
+            "This is not a .keras model: a .keras file is a zip archive, and this one is not (or is cut short). "
+            "Save the model with model.save('name.keras') and upload that file."
+        ) from None
     if len(members) > MAX_MEMBERS:
         raise ModelFileError(f"The archive holds {len(members):,} entries; a Keras model file holds three.")
     unexpected = [name for name in members if name not in MEMBERS and not name.endswith("/")]
@@ -72,8 +78,11 @@ def check_model_archive(content: bytes) -> dict:
         raise ModelFileError(f"This archive {what}: it is not a model saved by model.save('name.keras').")
     unpacked = sum(info.file_size for info in members.values())
     if unpacked > MAX_UNPACKED_BYTES or members["config.json"].file_size > MAX_CONFIG_BYTES:
-        raise ModelFileError(f"The archive unpacks to {unpacked / 2**20:,.0f} MB (config {members['config.json'].file_size / 2**20:,.1f} MB); "
-                             f"an importable model unpacks to at most {MAX_UNPACKED_BYTES // 2**20} MB with a config under 1 MB.")
+        raise ModelFileError(
+            f"The archive unpacks to {unpacked / 2**20:,.0f} MB (config "
+            f"{members['config.json'].file_size / 2**20:,.1f} MB); "
+            f"an importable model unpacks to at most {MAX_UNPACKED_BYTES // 2**20} MB with a config under 1 MB."
+        )
     try:
         config = json.loads(archive.read("config.json").decode("utf-8"))
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, EOFError):
@@ -84,10 +93,16 @@ def check_model_archive(content: bytes) -> dict:
 
 def model_stack(config) -> tuple[tuple[int, ...], tuple[LayerSpec, ...]]:
     """The input shape and the layer stack (ending with the output layer) a checked config describes."""
-    if not isinstance(config, dict) or config.get("class_name") != "Sequential" or not isinstance(config.get("config"), dict):
+    if (
+        not isinstance(config, dict)
+        or config.get("class_name") != "Sequential"
+        or not isinstance(config.get("config"), dict)
+    ):
         kind = config.get("class_name") if isinstance(config, dict) else None
-        raise ModelFileError(f"Only Sequential models (a plain stack of layers, as the playground saves) can be imported; this one is "
-                             f"{kind!r:.40}.")
+        raise ModelFileError(
+            f"Only Sequential models (a plain stack of layers, as the playground saves) can be imported; this one is "
+            f"{kind!r:.40}."
+        )
     layers = config["config"].get("layers")
     if not isinstance(layers, list) or len(layers) < 2:
         raise ModelFileError("The model's config lists no layers. Save the model again.")
@@ -95,7 +110,9 @@ def model_stack(config) -> tuple[tuple[int, ...], tuple[LayerSpec, ...]]:
     input_shape = _input_shape(first)
     specs = tuple(_layer_spec(index, layer) for index, layer in enumerate(stack, start=1))
     if specs[-1].type != "Dense":
-        raise ModelFileError(f"The model ends with a {specs[-1].type} layer; the playground's models end with a Dense output layer.")
+        raise ModelFileError(
+            f"The model ends with a {specs[-1].type} layer; the playground's models end with a Dense output layer."
+        )
     problems = stack_problems(specs, input_shape)
     if problems:
         raise ModelFileError("This model cannot be imported: " + " ".join(problems[:3]))
@@ -106,16 +123,22 @@ def _input_shape(layer) -> tuple[int, ...]:
     config = layer.get("config") if isinstance(layer, dict) else None
     shape = config.get("batch_shape") if isinstance(config, dict) and layer.get("class_name") == "InputLayer" else None
     if not isinstance(shape, list) or not 2 <= len(shape) <= 4:
-        raise ModelFileError("The model does not start with an input of a known shape (a Keras Input layer). Save it again from a "
-                             "model built with keras.Input(shape=...).")
+        raise ModelFileError(
+            "The model does not start with an input of a known shape (a Keras Input layer). Save it again from a "
+            "model built with keras.Input(shape=...)."
+        )
     dims = shape[1:]
     if not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= MAX_INPUT_VALUES for d in dims):
-        raise ModelFileError(f"The model's input shape {dims!r:.60} is not a list of sizes from 1 to {MAX_INPUT_VALUES:,}.")
+        raise ModelFileError(
+            f"The model's input shape {dims!r:.60} is not a list of sizes from 1 to {MAX_INPUT_VALUES:,}."
+        )
     values = 1
     for d in dims:
         values *= d
     if values > MAX_INPUT_VALUES:
-        raise ModelFileError(f"The model takes {values:,} numbers per sample; at most {MAX_INPUT_VALUES:,} can be imported.")
+        raise ModelFileError(
+            f"The model takes {values:,} numbers per sample; at most {MAX_INPUT_VALUES:,} can be imported."
+        )
     return tuple(dims)
 
 
@@ -125,11 +148,14 @@ def _layer_spec(index: int, layer) -> LayerSpec:
         raise ModelFileError(f"Layer {index} of the model's config is damaged. Save the model again.")
     kind = layer.get("class_name")
     if kind == "Lambda":
-        raise ModelFileError("This model contains a Lambda layer, which holds arbitrary Python code, so it was not loaded "
-                             "(safe mode). Rebuild the model without Lambda layers, or use built-in layers only.")
+        raise ModelFileError(
+            "This model contains a Lambda layer, which holds arbitrary Python code, so it was not loaded "
+            "(safe mode). Rebuild the model without Lambda layers, or use built-in layers only."
+        )
     if not isinstance(kind, str) or kind not in LAYERS:
-        raise ModelFileError(f"Layer {index} is a {kind!r:.40} layer; the playground imports models made of "
-                             f"{', '.join(LAYERS)} layers.")
+        raise ModelFileError(
+            f"Layer {index} is a {kind!r:.40} layer; the playground imports models made of {', '.join(LAYERS)} layers."
+        )
     config = layer["config"]
     fields = {setting.name: _setting(config.get(setting.name)) for setting in LAYERS[kind].settings}
     if "activation" in fields:
@@ -164,8 +190,10 @@ def load_model_bytes(content: bytes):
             model.load_weights(path)
         except Exception as error:  # damaged weights, or weights of another shape
             text = str(error).replace(folder, "").strip().splitlines()
-            raise ModelFileError(f"The model's weights could not be read ({type(error).__name__}: {text[0][:200] if text else ''}). "
-                                 "Save the model again with model.save('name.keras').") from None
+            raise ModelFileError(
+                f"The model's weights could not be read ({type(error).__name__}: {text[0][:200] if text else ''}). "
+                "Save the model again with model.save('name.keras')."
+            ) from None
     return model
 
 
@@ -177,7 +205,9 @@ def _check_weights(content: bytes, parameters: int) -> None:
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         if "model.weights.h5" not in archive.namelist():
-            raise ModelFileError("The file holds no weights (model.weights.h5). Save the model again with model.save('name.keras').")
+            raise ModelFileError(
+                "The file holds no weights (model.weights.h5). Save the model again with model.save('name.keras')."
+            )
         weights = archive.read("model.weights.h5")
     values, kinds = 0, set()
 
@@ -191,10 +221,14 @@ def _check_weights(content: bytes, parameters: int) -> None:
         with h5py.File(io.BytesIO(weights), "r") as file:
             file.visititems(count)
     except (OSError, ValueError, KeyError, RuntimeError) as error:
-        raise ModelFileError(f"The model's weights file is damaged ({type(error).__name__}). Save the model again.") from None
+        raise ModelFileError(
+            f"The model's weights file is damaged ({type(error).__name__}). Save the model again."
+        ) from None
     if values > parameters * 4 + 1024 or not kinds <= {"f", "i", "u"}:  # room for optimizer state and counters
-        raise ModelFileError(f"The weights file holds {values:,} numbers of kinds {sorted(kinds)} for a model of {parameters:,} "
-                             "parameters: it does not belong to this architecture. Save the model again.")
+        raise ModelFileError(
+            f"The weights file holds {values:,} numbers of kinds {sorted(kinds)} for a model of {parameters:,} "
+            "parameters: it does not belong to this architecture. Save the model again."
+        )
 
 
 def _build(input_shape: tuple[int, ...], stack: tuple[LayerSpec, ...]):
@@ -203,7 +237,11 @@ def _build(input_shape: tuple[int, ...], stack: tuple[LayerSpec, ...]):
     layers = [keras.Input(shape=input_shape, name="input")]
     for index, layer in enumerate(stack, start=1):
         parts = LayerParts(activation=keras_activation, initializer="zeros", regularizer=None, seed=index)
-        layers.append(LAYERS[layer.type].build(layer, parts, name="output" if index == len(stack) else keras_layer_name(layer, index)))
+        layers.append(
+            LAYERS[layer.type].build(
+                layer, parts, name="output" if index == len(stack) else keras_layer_name(layer, index)
+            )
+        )
     return keras.Sequential(layers, name="imported")
 
 

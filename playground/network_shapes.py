@@ -47,17 +47,36 @@ def layer_rows(network: NetworkSpec, input_shape: tuple[int, ...], output_units:
         parameters = layer_type.parameters(layer, shape)
         shape = layer_type.output_shape(layer, shape)
         if min(shape) < 1:
-            rows.append(LayerRow(index, layer.type, None, 0, f"Layer {index} ({layer.type}) shrinks the image to nothing. Remove a pooling or conv layer, or use padding 'same'."))
+            rows.append(
+                LayerRow(
+                    index,
+                    layer.type,
+                    None,
+                    0,
+                    f"Layer {index} ({layer.type}) shrinks the image to nothing. Remove a pooling or conv layer, or "
+                    f"use padding 'same'.",
+                )
+            )
             shape = None
             continue
         rows.append(LayerRow(index, layer.type, shape, parameters))
     if shape is None:
         rows.append(LayerRow(len(network.layers) + 1, "Output", None, 0))
     elif len(shape) != 1:
-        rows.append(LayerRow(len(network.layers) + 1, "Output", None, 0,
-                             f"The output layer gets image-shaped input ({'x'.join(map(str, shape))}). Add a Flatten layer at the end of the stack."))
+        rows.append(
+            LayerRow(
+                len(network.layers) + 1,
+                "Output",
+                None,
+                0,
+                f"The output layer gets image-shaped input ({'x'.join(map(str, shape))}). Add a Flatten layer at the "
+                f"end of the stack.",
+            )
+        )
     else:
-        rows.append(LayerRow(len(network.layers) + 1, "Output", (output_units,), shape[0] * output_units + output_units))
+        rows.append(
+            LayerRow(len(network.layers) + 1, "Output", (output_units,), shape[0] * output_units + output_units)
+        )
     return rows
 
 

@@ -31,15 +31,33 @@ class Optimizer(Entry):
         return getattr(keras.optimizers, self.keras_class)(learning_rate=float(learning_rate), **self.arguments)
 
     def code(self, learning_rate: float) -> Code:
-        return call_code(f"keras.optimizers.{self.keras_class}", (), {"learning_rate": float(learning_rate), **self.arguments})
+        return call_code(
+            f"keras.optimizers.{self.keras_class}", (), {"learning_rate": float(learning_rate), **self.arguments}
+        )
 
 
 OPTIMIZERS: Registry[Optimizer] = Registry(
     "Optimizer",
     [
         Optimizer("sgd", "SGD", "Plain mini-batch gradient descent: w ← w − η·∇L.", keras_class="SGD"),
-        Optimizer("momentum", "SGD with momentum", "Keeps a running velocity of past gradients (momentum 0.9).", keras_class="SGD", arguments={"momentum": 0.9}),
-        Optimizer("adam", "Adam", "Adapts a step size per weight from running means of the gradient and its square.", keras_class="Adam"),
-        Optimizer("rmsprop", "RMSprop", "Divides each step by a running root-mean-square of recent gradients.", keras_class="RMSprop"),
+        Optimizer(
+            "momentum",
+            "SGD with momentum",
+            "Keeps a running velocity of past gradients (momentum 0.9).",
+            keras_class="SGD",
+            arguments={"momentum": 0.9},
+        ),
+        Optimizer(
+            "adam",
+            "Adam",
+            "Adapts a step size per weight from running means of the gradient and its square.",
+            keras_class="Adam",
+        ),
+        Optimizer(
+            "rmsprop",
+            "RMSprop",
+            "Divides each step by a running root-mean-square of recent gradients.",
+            keras_class="RMSprop",
+        ),
     ],
 )

@@ -108,9 +108,14 @@ class Setting:
             return None
         advice = f" {self.advice}" if self.advice else ""
         if self.kind == "choice":
-            return f"{subject} {short_repr(value)} is not one we know. Pick one of: {', '.join(self.options())}.{advice}"
+            return (
+                f"{subject} {short_repr(value)} is not one we know. Pick one of: {', '.join(self.options())}.{advice}"
+            )
         if self.kind == "int":
-            return f"{subject} must be a whole number from {self.low:g} to {self.high:g}, but got {short_repr(value)}.{advice}"
+            return (
+                f"{subject} must be a whole number from {self.low:g} to {self.high:g}, but got "
+                f"{short_repr(value)}.{advice}"
+            )
         lower = f"above {self.low:g}" if self.above_low else f"at least {self.low:g}"
         upper = f"below {self.high:g}" if self.below_high else f"at most {self.high:g}"
         return f"{subject} must be {lower} and {upper}, but got {short_repr(value)}.{advice}"

@@ -43,7 +43,9 @@ class Schedule(Entry):
         return {"epochs": epochs, **{setting.name: getattr(schedule, setting.name) for setting in self.settings}}
 
     def factor(self, schedule: ScheduleSpec, epoch: int, epochs: int) -> float:
-        return float(eval(self._compiled, {"math": math}, {"epoch": epoch, **self._names(schedule, epochs)}))  # the registry's own formula
+        return float(
+            eval(self._compiled, {"math": math}, {"epoch": epoch, **self._names(schedule, epochs)})
+        )  # the registry's own formula
 
     def code(self, schedule: ScheduleSpec, base_rate: float, epochs: int) -> str:
         """`learning_rate_at(epoch)` as a script defines it."""
@@ -55,10 +57,26 @@ SCHEDULES: Registry[Schedule] = Registry(
     "Learning-rate schedule",
     [
         Schedule("constant", "Constant", "The same rate every epoch.", formula="1.0"),
-        Schedule("step", "Step decay", "Multiplies the rate by the factor every N epochs.", formula="factor ** (epoch // every)", settings=(FACTOR, EVERY)),
-        Schedule("exponential", "Exponential decay", "Multiplies the rate by the factor every epoch.", formula="factor ** epoch", settings=(FACTOR,)),
-        Schedule("cosine", "Cosine to zero", "Lowers the rate along half a cosine, to zero at the last epoch.",
-                 formula="0.5 * (1 + math.cos(math.pi * min(epoch, epochs) / max(epochs, 1)))"),
+        Schedule(
+            "step",
+            "Step decay",
+            "Multiplies the rate by the factor every N epochs.",
+            formula="factor ** (epoch // every)",
+            settings=(FACTOR, EVERY),
+        ),
+        Schedule(
+            "exponential",
+            "Exponential decay",
+            "Multiplies the rate by the factor every epoch.",
+            formula="factor ** epoch",
+            settings=(FACTOR,),
+        ),
+        Schedule(
+            "cosine",
+            "Cosine to zero",
+            "Lowers the rate along half a cosine, to zero at the last epoch.",
+            formula="0.5 * (1 + math.cos(math.pi * min(epoch, epochs) / max(epochs, 1)))",
+        ),
     ],
 )
 

@@ -19,7 +19,6 @@ import typing
 from pathlib import Path
 
 from playground.activations import ACTIVATIONS
-from playground.registry import Setting
 from playground.datasets import DATASETS
 from playground.datasets.csv_table import CSV_TASK
 from playground.features import FEATURES
@@ -27,11 +26,23 @@ from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS
 from playground.losses import LOSSES
 from playground.optimizers import OPTIMIZERS
+from playground.registry import Setting
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
 from playground.spec import (
-    MAX_DESCRIPTION_CHARS, MAX_LAYERS, MAX_TITLE_CHARS, SCHEMA_KEY, VERSION, CsvOptions, DatasetSpec, ExperimentSpec, LayerSpec,
-    NetworkSpec, RegularizationSpec, ScheduleSpec, TrainingSpec,
+    MAX_DESCRIPTION_CHARS,
+    MAX_LAYERS,
+    MAX_TITLE_CHARS,
+    SCHEMA_KEY,
+    VERSION,
+    CsvOptions,
+    DatasetSpec,
+    ExperimentSpec,
+    LayerSpec,
+    NetworkSpec,
+    RegularizationSpec,
+    ScheduleSpec,
+    TrainingSpec,
 )
 
 SCHEMA_FILE = Path(__file__).parent / "experiment.schema.json"
@@ -53,16 +64,23 @@ NAMES: dict[tuple[type, str], list[str]] = {
 def _setting_schema(setting: Setting) -> dict:
     if setting.kind == "choice":
         return {"type": "string", "enum": setting.options()}
-    bounds = {"exclusiveMinimum" if setting.above_low else "minimum": setting.low,
-              "exclusiveMaximum" if setting.below_high else "maximum": setting.high}
+    bounds = {
+        "exclusiveMinimum" if setting.above_low else "minimum": setting.low,
+        "exclusiveMaximum" if setting.below_high else "maximum": setting.high,
+    }
     return {"type": "integer" if setting.kind == "int" else "number", **bounds}
 
 
 def _layer_schema() -> dict:
     """A layer: its type, and the settings any layer type takes (the validator says which type takes which)."""
-    settings = {setting.name: _setting_schema(setting) for layer_type in LAYERS.values() for setting in layer_type.settings}
-    return {"type": "object", "properties": {"type": {"type": "string", "enum": list(LAYERS)}, **settings},
-            "additionalProperties": False}
+    settings = {
+        setting.name: _setting_schema(setting) for layer_type in LAYERS.values() for setting in layer_type.settings
+    }
+    return {
+        "type": "object",
+        "properties": {"type": {"type": "string", "enum": list(LAYERS)}, **settings},
+        "additionalProperties": False,
+    }
 
 
 def _type_schema(owner: type, name: str, hint) -> dict:
@@ -70,7 +88,7 @@ def _type_schema(owner: type, name: str, hint) -> dict:
     if hint is LayerSpec:
         return _layer_schema()
     if dataclasses.is_dataclass(hint):
-        return _object_schema(hint)
+        return _object_schema(typing.cast(type, hint))
     if origin is typing.Union or type(hint).__name__ == "UnionType":
         options = [_type_schema(owner, name, a) for a in args if a is not type(None)]
         schema = options[0] if len(options) == 1 else {"anyOf": options}
@@ -82,7 +100,9 @@ def _type_schema(owner: type, name: str, hint) -> dict:
         return {"type": "array", "items": items, **({"maxItems": MAX_LAYERS} if name == "layers" else {})}
     if (owner, name) in NAMES:
         return {"type": "string", "enum": NAMES[(owner, name)]}
-    return {str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"}, bool: {"type": "boolean"}}[hint]
+    return {str: {"type": "string"}, int: {"type": "integer"}, float: {"type": "number"}, bool: {"type": "boolean"}}[
+        hint
+    ]
 
 
 def _object_schema(cls: type) -> dict:
@@ -100,7 +120,8 @@ def experiment_schema() -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "Neural Network Playground experiment",
-        "description": "One experiment: the dataset, the network and the training settings. Missing fields take their defaults.",
+        "description": "One experiment: the dataset, the network and the training settings. Missing fields take their "
+        "defaults.",
         **schema,
         "properties": {SCHEMA_KEY: {"type": "string"}, "version": {"const": VERSION}, **schema["properties"]},
     }

@@ -43,9 +43,14 @@ def _data_code(spec: ExperimentSpec) -> str:
     ]
     if info.kind == DatasetKind.PLANE:
         chosen = [FEATURES[name] for name in spec.network.features]
-        lines += ["", f"# Input features: {', '.join(feature.label for feature in chosen)}",
-                  "def features(p):", f"    return np.stack([{', '.join(feature.code() for feature in chosen)}], axis=1).astype('float32')", "",
-                  "x_train, x_test = features(x_train), features(x_test)"]
+        lines += [
+            "",
+            f"# Input features: {', '.join(feature.label for feature in chosen)}",
+            "def features(p):",
+            f"    return np.stack([{', '.join(feature.code() for feature in chosen)}], axis=1).astype('float32')",
+            "",
+            "x_train, x_test = features(x_train), features(x_test)",
+        ]
     return "\n".join(lines)
 
 
@@ -64,8 +69,10 @@ def _code_parts(training: TrainingSpec, index: int) -> LayerParts:
 def _layers(spec: ExperimentSpec, plan: OutputPlan) -> list[tuple[LayerSpec, str]]:
     """Each layer with its code, in the order `model_builder.build_model` makes them. Only the
     output layer is named: the script's model needs no other names."""
-    return [(layer, LAYERS[layer.type].code(layer, _code_parts(spec.training, index), name=name if index == 0 else None))
-            for index, layer, name in numbered_layers(spec, plan)]
+    return [
+        (layer, LAYERS[layer.type].code(layer, _code_parts(spec.training, index), name=name if index == 0 else None))
+        for index, layer, name in numbered_layers(spec, plan)
+    ]
 
 
 def export_script(spec: ExperimentSpec) -> str:
@@ -76,26 +83,39 @@ def export_script(spec: ExperimentSpec) -> str:
     coded = _layers(spec, plan)
     layers = [code for _, code in coded]
     activations = {layer.activation for layer, _ in coded if isinstance(layer.activation, str)}
-    definitions = "".join("\n" + ACTIVATIONS[name].definition_code() for name in ACTIVATIONS if name in activations and ACTIVATIONS[name].definition_code())
+    definitions = "".join(
+        "\n" + ACTIVATIONS[name].definition_code()
+        for name in ACTIVATIONS
+        if name in activations and ACTIVATIONS[name].definition_code()
+    )
     if plan.one_hot:
-        target_code = f"y_train, y_test = np.eye({dataset.num_classes}, dtype='float32')[y_train], np.eye({dataset.num_classes}, dtype='float32')[y_test]"
+        target_code = (
+            f"y_train, y_test = np.eye({dataset.num_classes}, dtype='float32')[y_train], "
+            f"np.eye({dataset.num_classes}, dtype='float32')[y_test]"
+        )
     elif plan.units == 1:
         shift = "2 * {0} - 1" if plan.signed_targets else "{0}"
-        target_code = ("y_train = (" + shift.format("y_train.astype('float32')") + ")[:, None]\n"
-                       "y_test = (" + shift.format("y_test.astype('float32')") + ")[:, None]")
+        target_code = (
+            "y_train = (" + shift.format("y_train.astype('float32')") + ")[:, None]\n"
+            "y_test = (" + shift.format("y_test.astype('float32')") + ")[:, None]"
+        )
     else:
         target_code = "# Class indices, as sparse categorical cross-entropy expects."
     if dataset.task == Task.REGRESSION:
         accuracy_code = "accuracy = None"
     elif plan.units == 1:
-        accuracy_code = f"accuracy = float(np.mean((predictions[:, 0] > {plan.threshold}) == (y_test[:, 0] > {plan.threshold})))"
+        accuracy_code = (
+            f"accuracy = float(np.mean((predictions[:, 0] > {plan.threshold}) == (y_test[:, 0] > {plan.threshold})))"
+        )
     else:
         truth = "np.argmax(y_test, axis=1)" if plan.one_hot else "y_test"
         accuracy_code = f"accuracy = float(np.mean(np.argmax(predictions, axis=1) == {truth}))"
-    docstring = (f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\n"
-                 "Trains the same network on the same data, in the same batch order, as the app did.\n"
-                 f"Run: python this_file.py    (needs keras with the TensorFlow backend, numpy{_package_note(spec)})\n\n"
-                 f"The experiment config:\n{json.dumps(spec.to_dict(), indent=2)}\n")
+    docstring = (
+        f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\n"
+        "Trains the same network on the same data, in the same batch order, as the app did.\n"
+        f"Run: python this_file.py    (needs keras with the TensorFlow backend, numpy{_package_note(spec)})\n\n"
+        f"The experiment config:\n{json.dumps(spec.to_dict(), indent=2)}\n"
+    )
     return f'''"""{_docstring_body(docstring)}"""
 
 import math
@@ -115,7 +135,7 @@ import numpy as np
 # The network: every layer seeded, so the start is the same each run.
 model = keras.Sequential([
     keras.Input(shape=x_train.shape[1:]),
-    {(",{}    ".format(chr(10))).join(layers)},
+    {(f",{chr(10)}    ").join(layers)},
 ])
 model.compile(optimizer={OPTIMIZERS[training.optimizer].code(training.learning_rate)}, loss={plan.loss!r})
 model.summary()

@@ -138,7 +138,7 @@ class LayerSpec:
         """The settings that are set, by name."""
         return dict(self._settings)
 
-    def replace(self, **changes: Any) -> "LayerSpec":
+    def replace(self, **changes: Any) -> LayerSpec:
         return LayerSpec(self.type, **{**self.settings, **changes})
 
     def to_dict(self) -> dict[str, Any]:
@@ -286,7 +286,7 @@ class ExperimentSpec:
         }
 
     @classmethod
-    def from_dict(cls, config: Any, allow_paths: bool = False) -> "ExperimentSpec":
+    def from_dict(cls, config: Any, allow_paths: bool = False) -> ExperimentSpec:
         """Reads a config dict. Missing fields take their defaults; unknown ones are errors.
 
         Args:
@@ -303,19 +303,24 @@ class ExperimentSpec:
             raise SpecError([f"The config must be a JSON object, but got {type(config).__name__}."])
         title = config.get("title", "")
         if not isinstance(title, str):
-            problems.append(f"title must be text in quotes, like \"XOR with 4 neurons\", but got {short_repr(title)}.")
+            problems.append(f'title must be text in quotes, like "XOR with 4 neurons", but got {short_repr(title)}.')
             title = ""
         description = config.get("description", "")
         if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_CHARS:
-            problems.append(f"description must be text of at most {MAX_DESCRIPTION_CHARS:,} characters, but got {short_repr(description)}.")
+            problems.append(
+                f"description must be text of at most {MAX_DESCRIPTION_CHARS:,} characters, but got "
+                f"{short_repr(description)}."
+            )
             description = ""
         version = config.get("version", VERSION)
         if version != VERSION:
             problems.append(
                 f"version: this app reads config version {VERSION}, but got {short_repr(version)}. "
-                f"Set \"version\": {VERSION}."
+                f'Set "version": {VERSION}.'
             )
-        _unknown(config, {SCHEMA_KEY, "version", "title", "description", "dataset", "network", "training"}, "", problems)
+        _unknown(
+            config, {SCHEMA_KEY, "version", "title", "description", "dataset", "network", "training"}, "", problems
+        )
 
         data_cfg = _section(config, "dataset", problems)
         csv_cfg = data_cfg.get("csv")
@@ -325,11 +330,13 @@ class ExperimentSpec:
                 _unknown(csv_cfg, _names(CsvOptions), "dataset.csv.", problems)
                 csv = CsvOptions(**_known(csv_cfg, CsvOptions))
                 if csv.path and not allow_paths:
-                    problems.append("dataset.csv.path names a file on the server, which links and imported configs may not do. "
-                                    "Upload the CSV file in the Data panel instead (or run the config with the command line).")
+                    problems.append(
+                        "dataset.csv.path names a file on the server, which links and imported configs may not do. "
+                        "Upload the CSV file in the Data panel instead (or run the config with the command line)."
+                    )
                     csv = dataclasses.replace(csv, path="")
             else:
-                problems.append("dataset.csv must be an object like {\"upload\": ..., \"label_column\": \"label\"}.")
+                problems.append('dataset.csv must be an object like {"upload": ..., "label_column": "label"}.')
         _unknown(data_cfg, _names(DatasetSpec), "dataset.", problems)
         dataset = DatasetSpec(**{**_known(data_cfg, DatasetSpec), "csv": csv})
 
@@ -342,12 +349,14 @@ class ExperimentSpec:
                 problems.append("network.layers must be a list of layers.")
                 layers_cfg = []
             elif len(layers_cfg) > MAX_LAYERS:
-                problems.append(f"network.layers lists {len(layers_cfg):,} layers; the limit is {MAX_LAYERS}. Remove some layers.")
+                problems.append(
+                    f"network.layers lists {len(layers_cfg):,} layers; the limit is {MAX_LAYERS}. Remove some layers."
+                )
                 layers_cfg = []
             parsed = []
             for i, layer_cfg in enumerate(layers_cfg, start=1):
                 if not isinstance(layer_cfg, dict):
-                    problems.append(f"network.layers[{i}] must be an object like {{\"type\": \"Dense\", \"units\": 4}}.")
+                    problems.append(f'network.layers[{i}] must be an object like {{"type": "Dense", "units": 4}}.')
                     continue
                 known = layer_setting_names()
                 _unknown(layer_cfg, known, f"Layer {i}: ", problems)
@@ -355,7 +364,7 @@ class ExperimentSpec:
             layers = tuple(parsed)
         features = net_cfg.get("features", _default_features(data_cfg.get("name", DatasetSpec.name)))
         if not isinstance(features, list):
-            problems.append("network.features must be a list of feature names, like [\"x1\", \"x2\"].")
+            problems.append('network.features must be a list of feature names, like ["x1", "x2"].')
             features = []
         network = NetworkSpec(
             features=tuple(features),
@@ -377,7 +386,7 @@ class ExperimentSpec:
         return json.dumps(self.to_dict(), indent=indent)
 
     @classmethod
-    def from_json(cls, text: str | bytes, allow_paths: bool = False) -> "ExperimentSpec":
+    def from_json(cls, text: str | bytes, allow_paths: bool = False) -> ExperimentSpec:
         """Reads a config from JSON text (or UTF-8 bytes), at most `MAX_CONFIG_BYTES` long."""
         if isinstance(text, bytes):
             if len(text) > MAX_CONFIG_BYTES:
@@ -385,17 +394,27 @@ class ExperimentSpec:
             try:
                 text = text.decode("utf-8-sig")
             except UnicodeDecodeError as error:
-                raise SpecError(["The config is not text (it is not UTF-8): it may be another kind of file. "
-                                 "Choose the .json file saved from the playground."]) from error
+                raise SpecError(
+                    [
+                        "The config is not text (it is not UTF-8): it may be another kind of file. "
+                        "Choose the .json file saved from the playground."
+                    ]
+                ) from error
         if len(text) > MAX_CONFIG_BYTES:
             raise SpecError([_too_long(len(text))])
         try:
             config = json.loads(text)
         except (ValueError, TypeError) as error:  # a JSONDecodeError, or an integer of thousands of digits
-            raise SpecError([f"The config is not valid JSON: {str(error)[:200]}. Check for a missing comma or quote."]) from error
+            raise SpecError(
+                [f"The config is not valid JSON: {str(error)[:200]}. Check for a missing comma or quote."]
+            ) from error
         except RecursionError as error:
-            raise SpecError(["The config nests brackets thousands of levels deep; an experiment config is a few levels deep. "
-                             "Use a config saved from the playground."]) from error
+            raise SpecError(
+                [
+                    "The config nests brackets thousands of levels deep; an experiment config is a few levels deep. "
+                    "Use a config saved from the playground."
+                ]
+            ) from error
         return cls.from_dict(config, allow_paths=allow_paths)
 
     def to_url(self) -> str:
@@ -404,12 +423,17 @@ class ExperimentSpec:
         return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
     @classmethod
-    def from_url(cls, text: str) -> "ExperimentSpec":
+    def from_url(cls, text: str) -> ExperimentSpec:
         """Reads a link's experiment. The link and what it unpacks to are bounded before any work."""
         cut_short = "The link does not hold a valid experiment (it may be cut short). Copy the whole link again."
         if not isinstance(text, str) or len(text) > MAX_LINK_CHARS:
-            raise SpecError([f"The link is longer than any experiment's ({MAX_LINK_CHARS // 1024} KB at most), so it was not read. "
-                             "Copy the link from the playground's Share box."])
+            raise SpecError(
+                [
+                    f"The link is longer than any experiment's ({MAX_LINK_CHARS // 1024} KB at most), so it was not "
+                    f"read. "
+                    "Copy the link from the playground's Share box."
+                ]
+            )
         try:
             packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             unpacker = zlib.decompressobj()
@@ -422,7 +446,7 @@ class ExperimentSpec:
             raise SpecError([cut_short])
         return cls.from_json(raw.decode("utf-8", errors="replace"))
 
-    def replace(self, **changes: Any) -> "ExperimentSpec":
+    def replace(self, **changes: Any) -> ExperimentSpec:
         return dataclasses.replace(self, **changes)
 
 
@@ -436,8 +460,11 @@ def _default_features(dataset_name: Any) -> list[str]:
 
 
 def _too_long(size: int, what: str = "config") -> str:
-    return (f"The {what} holds more than {MAX_CONFIG_BYTES // 1024} KB of settings (an experiment needs a few KB), so it was not read. "
-            "Check that it is an experiment saved from the playground.")
+    return (
+        f"The {what} holds more than {MAX_CONFIG_BYTES // 1024} KB of settings (an experiment needs a few KB), so it "
+        f"was not read. "
+        "Check that it is an experiment saved from the playground."
+    )
 
 
 def _names(cls) -> set[str]:
@@ -452,9 +479,7 @@ def _known(config: dict, cls) -> dict:
 def _unknown(config: dict, allowed: set[str], where: str, problems: list[str]) -> None:
     for key in config:
         if key not in allowed:
-            problems.append(
-                f"{where}unknown setting {short_repr(key)}. Known settings: {', '.join(sorted(allowed))}."
-            )
+            problems.append(f"{where}unknown setting {short_repr(key)}. Known settings: {', '.join(sorted(allowed))}.")
 
 
 def _section(config: dict, name: str, problems: list[str]) -> dict:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.datasets import Dataset, load_dataset
+from playground.datasets.dataset import DatasetKind
 from playground.features import feature_matrix
 from playground.losses import OutputPlan, output_for
 from playground.spec import ExperimentSpec
-from playground.datasets.dataset import DatasetKind
 
 
 @dataclass(frozen=True)

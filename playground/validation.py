@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from playground.activations import ACTIVATIONS
 from playground.datasets import DATASETS, DatasetError, load_dataset
 from playground.datasets.csv_table import CSV_TASK
+from playground.datasets.dataset import Dataset, DatasetKind, Task
 from playground.datasets.registry import MAX_GENERATED_SAMPLES
+from playground.datasets.uploads import is_upload_id
 from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS
 from playground.losses import LOSSES, output_for
 from playground.network_shapes import LayerRow, layer_rows, total_parameters
 from playground.optimizers import OPTIMIZERS
+from playground.registry import Registry, Setting
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
-from playground.datasets.uploads import is_upload_id
-from playground.registry import Registry, Setting
 from playground.spec import MAX_EPOCHS, MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec, short_repr
-from playground.datasets.dataset import Dataset, DatasetKind, Task
 
 MAX_PARAMETERS = 5_000_000
 MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-5, 10.0
@@ -133,15 +133,30 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
     if info is None:
         add("dataset.name", DATASETS.problem(data.name))
     if not _is_number(data.noise) or not 0 <= data.noise <= 50:
-        add("dataset.noise", f"Noise must be a percentage from 0 to 50, but got {short_repr(data.noise)}. Try 0 (clean) to 25 (very noisy).")
+        add(
+            "dataset.noise",
+            f"Noise must be a percentage from 0 to 50, but got {short_repr(data.noise)}. Try 0 (clean) to 25 (very "
+            f"noisy).",
+        )
     if not _is_number(data.train_ratio) or not 0.1 <= data.train_ratio <= 0.9:
-        add("dataset.train_ratio", f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {short_repr(data.train_ratio)}. TF Playground uses 0.5.")
+        add(
+            "dataset.train_ratio",
+            f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {short_repr(data.train_ratio)}. "
+            f"TF Playground uses 0.5.",
+        )
     if not _is_seed(data.seed):
-        add("dataset.seed", f"The data seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(data.seed)}.")
+        add(
+            "dataset.seed",
+            f"The data seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(data.seed)}.",
+        )
     if data.samples is not None:
-        cap = (info.max_samples if info and info.max_samples else MAX_GENERATED_SAMPLES)
+        cap = info.max_samples if info and info.max_samples else MAX_GENERATED_SAMPLES
         if not _is_int(data.samples) or not 20 <= data.samples <= cap:
-            add("dataset.samples", f"The number of samples must be a whole number from 20 to {cap:,}, but got {short_repr(data.samples)}. Leave it empty for the dataset's default.")
+            add(
+                "dataset.samples",
+                f"The number of samples must be a whole number from 20 to {cap:,}, but got {short_repr(data.samples)}. "
+                f"Leave it empty for the dataset's default.",
+            )
     for setting in info.settings if info else ():
         _check_setting(f"dataset.{setting.name}", setting, getattr(data, setting.name), setting.label, add)
     if info is not None and "padding" not in info.defaults and data.padding:
@@ -165,11 +180,22 @@ def _check_csv(csv, add) -> None:
     if not isinstance(csv.path, str) or not isinstance(csv.upload, str):
         add("dataset.csv", "dataset.csv.path and dataset.csv.upload must be text.")
     elif csv.upload and not is_upload_id(csv.upload):
-        add("dataset.csv.upload", f"dataset.csv.upload {short_repr(csv.upload)} is not the id of an uploaded file. Upload the CSV file again.")
+        add(
+            "dataset.csv.upload",
+            f"dataset.csv.upload {short_repr(csv.upload)} is not the id of an uploaded file. "
+            "Upload the CSV file again.",
+        )
     elif csv.upload and csv.path:
-        add("dataset.csv", "Give either an uploaded file (dataset.csv.upload) or a file path (dataset.csv.path), not both.")
+        add(
+            "dataset.csv",
+            "Give either an uploaded file (dataset.csv.upload) or a file path (dataset.csv.path), not both.",
+        )
     if not isinstance(csv.label_column, str) or not 0 < len(csv.label_column) <= MAX_NAME_CHARS:
-        add("dataset.csv.label_column", f"The label column must be a column name (text, at most {MAX_NAME_CHARS} characters), but got {short_repr(csv.label_column)}.")
+        add(
+            "dataset.csv.label_column",
+            f"The label column must be a column name (text, at most {MAX_NAME_CHARS} characters), but got "
+            f"{short_repr(csv.label_column)}.",
+        )
     _check_setting("dataset.csv.task", CSV_TASK, csv.task, "CSV task", add)
 
 
@@ -178,17 +204,30 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
     kind = info.kind if info else None
     if kind == DatasetKind.PLANE:
         if not network.features:
-            add("network.features", f"Dataset {spec.dataset.name!r} needs at least one input feature. Tick x1 and x2 to start.")
+            add(
+                "network.features",
+                f"Dataset {spec.dataset.name!r} needs at least one input feature. Tick x1 and x2 to start.",
+            )
         for name in network.features:
             if name not in FEATURES:
                 add("network.features", FEATURES.problem(name))
-        if all(isinstance(name, str) for name in network.features) and len(set(network.features)) != len(network.features):
+        if all(isinstance(name, str) for name in network.features) and len(set(network.features)) != len(
+            network.features
+        ):
             add("network.features", "An input feature is listed twice. List each feature once.")
     elif kind is not None and network.features:
-        add("network.features", f"Input features like {short_repr(network.features[0])} only apply to 2-D datasets; dataset {spec.dataset.name!r} feeds its own {'pixels' if kind == 'image' else 'columns'}. Clear the feature list.")
+        add(
+            "network.features",
+            f"Input features like {short_repr(network.features[0])} only apply to 2-D datasets; dataset "
+            f"{spec.dataset.name!r} feeds its own {'pixels' if kind == 'image' else 'columns'}. Clear the feature "
+            f"list.",
+        )
 
     if len(network.layers) > MAX_LAYERS:
-        add("network.layers", f"The stack has {len(network.layers)} layers; the limit is {MAX_LAYERS}. Remove some layers.")
+        add(
+            "network.layers",
+            f"The stack has {len(network.layers)} layers; the limit is {MAX_LAYERS}. Remove some layers.",
+        )
     for index, layer in enumerate(network.layers, start=1):
         _check_layer(index, layer, add)
 
@@ -198,12 +237,22 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
     elif dataset is not None and spec.training.loss == "auto" and output != "auto" and dataset.task != Task.REGRESSION:
         needed = {Task.BINARY: "sigmoid", Task.MULTICLASS: "softmax"}.get(dataset.task)
         if needed and output != needed:
-            add("network.output_activation",
-                f"Cross-entropy needs a {needed} output for {'two classes' if needed == 'sigmoid' else 'several classes'}, but the output activation is {output!r}. Set it to 'auto', or choose the MSE loss.")
-    elif dataset is not None and output == "softmax" and (dataset.task == Task.REGRESSION or dataset.task == Task.BINARY):
-        add("network.output_activation",
-            f"A softmax over a single output neuron always gives 1, so this {'regression' if dataset.task == Task.REGRESSION else 'two-class'} "
-            f"network could not learn. Set the output activation to 'auto' ({'linear' if dataset.task == Task.REGRESSION else 'sigmoid'}).")
+            add(
+                "network.output_activation",
+                f"Cross-entropy needs a {needed} output for "
+                f"{'two classes' if needed == 'sigmoid' else 'several classes'}, but the output activation is "
+                f"{output!r}. Set it to 'auto', or choose the MSE loss.",
+            )
+    elif (
+        dataset is not None and output == "softmax" and (dataset.task == Task.REGRESSION or dataset.task == Task.BINARY)
+    ):
+        add(
+            "network.output_activation",
+            f"A softmax over a single output neuron always gives 1, so this "
+            f"{'regression' if dataset.task == Task.REGRESSION else 'two-class'} "
+            f"network could not learn. Set the output activation to 'auto' "
+            f"({'linear' if dataset.task == Task.REGRESSION else 'sigmoid'}).",
+        )
 
     if dataset is None or (dataset.kind == DatasetKind.PLANE and not network.features):
         return []
@@ -216,7 +265,11 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
             add(where, row.problem)
     parameters = total_parameters(rows)
     if parameters > MAX_PARAMETERS:
-        add("network.layers", f"The network has {parameters:,} parameters; the limit is {MAX_PARAMETERS:,}. Use fewer units or filters, or add pooling before Flatten.")
+        add(
+            "network.layers",
+            f"The network has {parameters:,} parameters; the limit is {MAX_PARAMETERS:,}. Use fewer units or filters, "
+            f"or add pooling before Flatten.",
+        )
     return rows
 
 
@@ -231,7 +284,9 @@ def stack_problems(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...]) 
         _check_layer(index, layer, add)
     if messages:
         return messages
-    rows = layer_rows(NetworkSpec(features=(), layers=tuple(layers)), input_shape, output_units=0)[:-1]  # no output layer added
+    rows = layer_rows(NetworkSpec(features=(), layers=tuple(layers)), input_shape, output_units=0)[
+        :-1
+    ]  # no output layer added
     messages += [row.problem for row in rows if row.problem]
     parameters = total_parameters(rows)
     if parameters > MAX_PARAMETERS:
@@ -248,12 +303,24 @@ def _check_layer(index: int, layer: LayerSpec, add) -> None:
     taken = [setting.name for setting in layer_type.settings]
     for name in layer.settings:
         if name not in taken:
-            add(where, f"Layer {index} ({layer.type}) has no setting {name!r}. Remove it; {layer.type} uses: {', '.join(taken) or 'nothing'}.")
+            add(
+                where,
+                f"Layer {index} ({layer.type}) has no setting {name!r}. Remove it; {layer.type} uses: "
+                f"{', '.join(taken) or 'nothing'}.",
+            )
     for setting in layer_type.settings:
-        _check_setting(where, setting, getattr(layer, setting.name), f"Layer {index} ({layer.type}) {setting.name.replace('_', ' ')}", add)
+        _check_setting(
+            where,
+            setting,
+            getattr(layer, setting.name),
+            f"Layer {index} ({layer.type}) {setting.name.replace('_', ' ')}",
+            add,
+        )
 
 
-def _check_name(field: str, registry: Registry, value, add, what: str | None = None, extra: tuple[str, ...] | list[str] = ()) -> None:
+def _check_name(
+    field: str, registry: Registry, value, add, what: str | None = None, extra: tuple[str, ...] | list[str] = ()
+) -> None:
     problem = registry.problem(value, what, extra=extra)
     if problem:
         add(field, problem)
@@ -270,26 +337,48 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
     _check_name("training.optimizer", OPTIMIZERS, training.optimizer, add)
     rate = training.learning_rate
     if not _is_number(rate) or not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
-        add("training.learning_rate", f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground starts at 0.03.")
+        add(
+            "training.learning_rate",
+            f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground starts "
+            f"at 0.03.",
+        )
     size = training.batch_size
     limit = len(dataset.x_train) if dataset is not None else None
     if not _is_int(size) or size < 1 or (limit is not None and size > limit):
         upper = f"{limit} (the training-set size)" if limit is not None else "the training-set size"
-        add("training.batch_size", f"Batch size must be a whole number from 1 to {upper}, but got {short_repr(size)}. 10 to 32 is usual.")
+        add(
+            "training.batch_size",
+            f"Batch size must be a whole number from 1 to {upper}, but got {short_repr(size)}. 10 to 32 is usual.",
+        )
     if not _is_int(training.epochs) or not 1 <= training.epochs <= MAX_EPOCHS:
-        add("training.epochs", f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, but got {short_repr(training.epochs)}.")
+        add(
+            "training.epochs",
+            f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, but got {short_repr(training.epochs)}.",
+        )
     _check_name("training.loss", LOSSES, training.loss, add)
     reg = training.regularization
     _check_name("training.regularization.kind", REGULARIZATIONS, reg.kind, add)
     if not _is_number(reg.rate) or not 0 <= reg.rate <= 10:
-        add("training.regularization.rate", f"The regularization rate must be from 0 to 10, but got {short_repr(reg.rate)}. Try 0.001.")
+        add(
+            "training.regularization.rate",
+            f"The regularization rate must be from 0 to 10, but got {short_repr(reg.rate)}. Try 0.001.",
+        )
     _check_name("training.weight_init", INITIALIZERS, training.weight_init, add)
     schedule = training.schedule
     _check_name("training.schedule.kind", SCHEDULES, schedule.kind, add)
     schedule_settings = {setting.name: setting for entry in SCHEDULES.values() for setting in entry.settings}
     for setting in schedule_settings.values():  # those of every schedule, so switching schedules later cannot fail
-        _check_setting(f"training.schedule.{setting.name}", setting, getattr(schedule, setting.name), f"The schedule's {setting.label.lower()}", add)
+        _check_setting(
+            f"training.schedule.{setting.name}",
+            setting,
+            getattr(schedule, setting.name),
+            f"The schedule's {setting.label.lower()}",
+            add,
+        )
     if not _is_seed(training.seed):
-        add("training.seed", f"The training seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(training.seed)}.")
+        add(
+            "training.seed",
+            f"The training seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(training.seed)}.",
+        )
     if not isinstance(training.shuffle, bool):
         add("training.shuffle", f"Shuffle must be true or false, but got {short_repr(training.shuffle)}.")

@@ -37,8 +37,19 @@ def haproxy_binary() -> str | None:
 
 def app_command(port: int, address: str) -> list[str]:
     """How a replica is started: the same as the Dockerfile's CMD (tests/test_deployment.py checks)."""
-    return ["streamlit", "run", "app.py", "--server.port", str(port), "--server.address", address, "--server.headless", "true",
-            "--browser.gatherUsageStats", "false"]
+    return [
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 def healthy(url: str) -> bool:
@@ -52,7 +63,9 @@ def healthy(url: str) -> bool:
 
 def backend(ports: list[int]) -> str:
     """The backend section naming the local replicas (app1, app2, ... on 127.0.0.1)."""
-    lines = ["backend replicas"] + [f"    server app{i} 127.0.0.1:{port} cookie app{i}" for i, port in enumerate(ports, start=1)]
+    lines = ["backend replicas"] + [
+        f"    server app{i} 127.0.0.1:{port} cookie app{i}" for i, port in enumerate(ports, start=1)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -86,8 +99,13 @@ class Replicas:
         servers = self.folder / "servers.cfg"
         servers.write_text(backend(self.ports))
         environment = {**os.environ, "PLAYGROUND_BIND": f"{self.address}:{self.port}"}
-        self.balancer = subprocess.Popen([self.haproxy, "-db", "-f", str(HAPROXY_CONFIG), "-f", str(servers)], env=environment,
-                                         stdout=open(self.log_folder / "haproxy.log", "ab"), stderr=subprocess.STDOUT)
+        assert self.haproxy is not None
+        self.balancer = subprocess.Popen(
+            [self.haproxy, "-db", "-f", str(HAPROXY_CONFIG), "-f", str(servers)],
+            env=environment,
+            stdout=open(self.log_folder / "haproxy.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
 
     def _start_app(self, name: str, port: int) -> subprocess.Popen:
         command = [sys.executable, "-m", *app_command(port, "127.0.0.1")]
@@ -112,17 +130,24 @@ class Replicas:
     def watch(self) -> None:
         """Reports replicas that exit (HAProxy has already taken them out) until the balancer ends."""
         reported = set()
-        while self.balancer.poll() is None:
+        balancer = self.balancer
+        assert balancer is not None, "start() first"
+        while balancer.poll() is None:
             for name, process in self.apps.items():
                 if process.poll() is not None and name not in reported:
                     reported.add(name)
-                    print(f"replica {name} exited (code {process.returncode}); HAProxy sends its browsers to the others", flush=True)
+                    print(
+                        f"replica {name} exited (code {process.returncode}); HAProxy sends its browsers to the others",
+                        flush=True,
+                    )
             time.sleep(1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the app as several replicas behind HAProxy.")
-    parser.add_argument("--replicas", type=int, default=2, help="app processes (default 2: one per core of a small machine)")
+    parser.add_argument(
+        "--replicas", type=int, default=2, help="app processes (default 2: one per core of a small machine)"
+    )
     parser.add_argument("--port", type=int, default=8501, help="the balancer's port (default 8501)")
     parser.add_argument("--first-port", type=int, help="the first replica's port on 127.0.0.1 (default: port + 100)")
     options = parser.parse_args()
@@ -133,9 +158,16 @@ def main() -> None:
     first = options.first_port or options.port + 100
     replicas = Replicas([first + i for i in range(options.replicas)], options.port, log_folder=logs)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    store = "PLAYGROUND_DATABASE_URL" if os.environ.get("PLAYGROUND_DATABASE_URL") else "the SQLite file of PLAYGROUND_RUNS_DB (or data/)"
-    print(f"Neural Network Playground: {options.replicas} replicas behind HAProxy, open http://localhost:{options.port} "
-          f"(runs shared through {store}; logs in logs/)", flush=True)
+    store = (
+        "PLAYGROUND_DATABASE_URL"
+        if os.environ.get("PLAYGROUND_DATABASE_URL")
+        else "the SQLite file of PLAYGROUND_RUNS_DB (or data/)"
+    )
+    print(
+        f"Neural Network Playground: {options.replicas} replicas behind HAProxy, open http://localhost:{options.port} "
+        f"(runs shared through {store}; logs in logs/)",
+        flush=True,
+    )
     replicas.start()
     try:
         replicas.watch()

@@ -22,7 +22,9 @@ import uuid
 from pathlib import Path
 
 USER = "playground"
-INSTALL_HINT = "Install PostgreSQL's server with: sudo apt-get install postgresql (`make test` does this when run as root)."
+INSTALL_HINT = (
+    "Install PostgreSQL's server with: sudo apt-get install postgresql (`make test` does this when run as root)."
+)
 
 
 def server_binaries() -> Path | None:
@@ -46,7 +48,9 @@ class PostgresServer:
     def __init__(self, folder: Path):
         self.bin = server_binaries()
         if self.bin is None:
-            raise RuntimeError(f"The run store's tests need a PostgreSQL server, which is not installed. {INSTALL_HINT}")
+            raise RuntimeError(
+                f"The run store's tests need a PostgreSQL server, which is not installed. {INSTALL_HINT}"
+            )
         self.folder = Path(folder)
         self.data = self.folder / "data"
         self.port = _free_port()
@@ -55,7 +59,7 @@ class PostgresServer:
     def _command(self, name: str, *args: str) -> None:
         subprocess.run([*self.as_user, str(self.bin / name), *args], check=True, capture_output=True, timeout=120)
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.as_user:
             shutil.chown(self.folder, "postgres")
@@ -65,7 +69,9 @@ class PostgresServer:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        self._command("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
+        self._command(
+            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"), "-w", "start"
+        )
 
     def stop(self) -> None:
         self._command("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -82,7 +88,9 @@ class PostgresServer:
         import sqlalchemy as sa
 
         name = f"test_{uuid.uuid4().hex[:12]}"
-        engine = sa.create_engine(self.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        engine = sa.create_engine(
+            self.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+        )
         with engine.connect() as connection:
             connection.exec_driver_sql(f"CREATE DATABASE {name}")
         engine.dispose()

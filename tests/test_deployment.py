@@ -12,7 +12,9 @@ import yaml
 from server.replicas import HAPROXY_CONFIG, ROOT, app_command, backend, haproxy_binary
 
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
-SERVERS = re.findall(r"^\s+server (\S+) (\S+):(\d+) cookie (\S+)$", (ROOT / "deploy" / "compose-servers.cfg").read_text(), re.M)
+SERVERS = re.findall(
+    r"^\s+server (\S+) (\S+):(\d+) cookie (\S+)$", (ROOT / "deploy" / "compose-servers.cfg").read_text(), re.M
+)
 
 
 def test_haproxy_accepts_the_config_with_the_local_and_the_compose_replicas(tmp_path):
@@ -20,15 +22,25 @@ def test_haproxy_accepts_the_config_with_the_local_and_the_compose_replicas(tmp_
     local = tmp_path / "servers.cfg"
     local.write_text(backend([8601, 8602]))
     for servers in (local, ROOT / "deploy" / "compose-servers.cfg"):
-        result = subprocess.run([haproxy_binary(), "-c", "-f", str(HAPROXY_CONFIG), "-f", str(servers)], capture_output=True, text=True,
-                                env={**os.environ, "PLAYGROUND_BIND": "127.0.0.1:8599"}, timeout=60)
+        result = subprocess.run(
+            [haproxy_binary(), "-c", "-f", str(HAPROXY_CONFIG), "-f", str(servers)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PLAYGROUND_BIND": "127.0.0.1:8599"},
+            timeout=60,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_compose_runs_the_same_balancer_config_and_names_every_replica():
     balancer = COMPOSE["services"]["balancer"]
     assert "./deploy:/etc/playground:ro" in balancer["volumes"]
-    assert balancer["command"][-4:] == ["-f", "/etc/playground/haproxy.cfg", "-f", "/etc/playground/compose-servers.cfg"]
+    assert balancer["command"][-4:] == [
+        "-f",
+        "/etc/playground/haproxy.cfg",
+        "-f",
+        "/etc/playground/compose-servers.cfg",
+    ]
     assert SERVERS, "deploy/compose-servers.cfg names no replica"
     for name, host, port, cookie in SERVERS:
         service = COMPOSE["services"][host]

@@ -36,7 +36,11 @@ def test_builtin_learning_rate_sweep_shows_results_and_opens_the_best_run():
     no_problems(app)
     assert sweep.progress().done == 11
     keys = [c.proto.id for c in app.get("plotly_chart")]
-    assert any("sweep_heatmap" in k for k in keys) and any("sweep_curves" in k for k in keys) and any("sweep_parallel" in k for k in keys)
+    assert (
+        any("sweep_heatmap" in k for k in keys)
+        and any("sweep_curves" in k for k in keys)
+        and any("sweep_parallel" in k for k in keys)
+    )
     best = [s.value for s in app.success if "Best run" in s.value]
     assert best and "learning_rate=" in best[0]
     app.button(key="sweep_open_best").click().run()
@@ -93,7 +97,9 @@ def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, mon
         for page in ("app_pages/runs.py", "app_pages/sweeps.py", "app_pages/playground.py"):
             app = app_on(page)
             no_problems(app)
-            assert any("cannot be used" in w.value and "PLAYGROUND\\_RUNS\\_DB" in w.value for w in app.warning), page  # Markdown-escaped
+            assert any("cannot be used" in w.value and "PLAYGROUND\\_RUNS\\_DB" in w.value for w in app.warning), (
+                page
+            )  # Markdown-escaped
     finally:
         monkeypatch.undo()
         run_store.clear()
@@ -119,4 +125,6 @@ def test_smart_search_mode_runs_a_budget_and_shows_optuna_figures():
     assert any("search_history" in k for k in keys) and any("search_slices" in k for k in keys)
     assert any("sweep_parallel" in k for k in keys)
 
-    assert any("sweep_download" in d.proto.id for d in app.get("download_button"))  # the e2e test downloads and loads it back
+    assert any(
+        "sweep_download" in d.proto.id for d in app.get("download_button")
+    )  # the e2e test downloads and loads it back

@@ -21,10 +21,14 @@ def test_neuron_maps_are_square_like_the_plane():
 
 def test_watched_points_are_ringed_and_numbered():
     points = np.array([[0.0, 1.0], [2.0, -1.0], [-3.0, 0.5]])
-    figure = decision_boundary(np.zeros((10, 10)), (-6, 6), points, np.array([0, 1, 0]), "binary", 2, watched=points[[2, 0]])
+    figure = decision_boundary(
+        np.zeros((10, 10)), (-6, 6), points, np.array([0, 1, 0]), "binary", 2, watched=points[[2, 0]]
+    )
     ring = next(t for t in figure.data if t.name == "watched")
     assert list(ring.x) == [-3.0, 0.0] and list(ring.y) == [0.5, 1.0] and list(ring.text) == ["1", "2"]
-    assert all(t.name != "watched" for t in decision_boundary(None, (-6, 6), points, np.array([0, 1, 0]), "binary", 2).data)
+    assert all(
+        t.name != "watched" for t in decision_boundary(None, (-6, 6), points, np.array([0, 1, 0]), "binary", 2).data
+    )
 
 
 def test_numbered_softmax_bars_match_the_ringed_points():

@@ -42,7 +42,11 @@ def test_boltzmann_machine_completes_each_picture_while_its_energy_falls(name):
     run = boltzmann.complete_pattern(name, clamped_rows=3)
     assert run.errors == 0
     assert run.energies[-1] < run.energies[0]
-    assert run.energies[-1] == pytest.approx(boltzmann.energy(boltzmann.hebbian_weights(np.stack([boltzmann.picture(p) for p in boltzmann.PICTURES])), run.target))
+    assert run.energies[-1] == pytest.approx(
+        boltzmann.energy(
+            boltzmann.hebbian_weights(np.stack([boltzmann.picture(p) for p in boltzmann.PICTURES])), run.target
+        )
+    )
     assert np.all(run.states[:, run.clamped] == run.target[run.clamped])  # clamped units never move
 
 
@@ -82,7 +86,7 @@ def test_deep_belief_net_reconstruction_error_falls_and_pretraining_gives_a_head
         assert errors[-1] < errors[0]
         assert np.all(np.diff(errors[1:]) < 0.01)  # falling, give or take sampling noise
     assert run.pretrained_accuracy[0] > run.random_accuracy[0] + 0.2
-    assert run.samples.shape == (10, 8, 8) and 0 <= run.samples.min() and run.samples.max() <= 1
+    assert run.samples.shape == (10, 8, 8) and run.samples.min() >= 0 and run.samples.max() <= 1
 
 
 def test_every_entry_has_its_facts():

@@ -23,12 +23,15 @@ def test_gallery_lists_every_entry_with_year_and_authors(gallery):
     assert len([b for b in gallery.button if b.key and b.key.startswith("run_")]) == len(HISTORY)
 
 
-@pytest.mark.parametrize("key, expected", [
-    ("perceptron", "converged after"),
-    ("cognitron", "Similarity of the fields"),
-    ("boltzmann", "completed exactly"),
-    ("backprop", "XOR (2-2-1)**: accuracy 100%"),
-])
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("perceptron", "converged after"),
+        ("cognitron", "Similarity of the fields"),
+        ("boltzmann", "completed exactly"),
+        ("backprop", "XOR (2-2-1)**: accuracy 100%"),
+    ],
+)
 def test_running_an_entry_shows_its_result(gallery, key, expected):
     gallery.button(key=f"run_{key}").click().run()
     assert not gallery.exception, [e.value for e in gallery.exception]

@@ -26,12 +26,12 @@ from playground.datasets import DatasetError, load_dataset
 from playground.datasets.csv_table import csv_columns, read_table
 from playground.datasets.uploads import read_upload, save_upload
 from playground.file_reading import FileRefused, read_regular_file
-from playground.model_files import ModelFileError, check_model_archive, load_model_bytes, load_model_file
+from playground.model_files import ModelFileError, check_model_archive, load_model_bytes
 from playground.runs.run_record import RunRecord
 from playground.runs.run_store import RunStore
 from playground.runs.sweep_grid import SweepError, expand, parse_values
 from playground.script_export import export_script
-from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, SpecError, TrainingSpec
+from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, NetworkSpec, SpecError, TrainingSpec
 from playground.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,11 @@ def page(name: str = "playground", **query) -> AppTest:
 
 
 def shown_text(app: AppTest) -> str:
-    parts = [e.value for kind in ("error", "warning", "caption", "markdown", "info", "success", "code") for e in getattr(app, kind)]
+    parts = [
+        e.value
+        for kind in ("error", "warning", "caption", "markdown", "info", "success", "code")
+        for e in getattr(app, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -60,6 +64,7 @@ def csv_bytes(rows: int = 20, separator: str = ",", header=("a", "b", "label")) 
 
 
 # Links and the owner id.
+
 
 @pytest.mark.parametrize("page_name", ["playground", "runs"])
 def test_owner_in_the_address_is_never_written_into_a_script_nor_adopted(page_name):
@@ -99,7 +104,9 @@ def test_an_upload_id_cannot_walk_out_of_the_uploads_folder():
     for bad in ("../../etc/passwd", "/etc/passwd", "0123456789abcdef/../x", "", "A" * 16):
         with pytest.raises(DatasetError):
             read_upload(bad)
-    spec = ExperimentSpec(dataset=DatasetSpec("csv", csv=CsvOptions(upload="../../etc/passwd")), network=NetworkSpec(features=()))
+    spec = ExperimentSpec(
+        dataset=DatasetSpec("csv", csv=CsvOptions(upload="../../etc/passwd")), network=NetworkSpec(features=())
+    )
     assert any(p.field == "dataset.csv.upload" for p in validate(spec))
 
 
@@ -126,17 +133,30 @@ def test_deeply_nested_json_is_a_message(text):
 
 
 def test_a_link_with_an_out_of_range_seed_keeps_the_page_alive():
-    app = page(x=link_of({"dataset": {"seed": 20_000}, "training": {"seed": 2**70, "batch_size": 10**9, "epochs": 10**9}}))
+    app = page(
+        x=link_of({"dataset": {"seed": 20_000}, "training": {"seed": 2**70, "batch_size": 10**9, "epochs": 10**9}})
+    )
     assert not app.exception
     assert any("problem" in w.value for w in app.warning)
 
 
-@pytest.mark.parametrize("field, value", [
-    ("dataset.name", [1]), ("dataset.noise", {"a": 1}), ("dataset.samples", [20]), ("network.features", [["x1"]]),
-    ("network.output_activation", {"x": 1}), ("training.optimizer", ["sgd"]), ("training.loss", {}),
-    ("training.weight_init", [1]), ("training.regularization.kind", ["l2"]), ("training.schedule.kind", {}),
-    ("dataset.csv.label_column", ["y"]), ("dataset.csv.task", ["auto"]),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("dataset.name", [1]),
+        ("dataset.noise", {"a": 1}),
+        ("dataset.samples", [20]),
+        ("network.features", [["x1"]]),
+        ("network.output_activation", {"x": 1}),
+        ("training.optimizer", ["sgd"]),
+        ("training.loss", {}),
+        ("training.weight_init", [1]),
+        ("training.regularization.kind", ["l2"]),
+        ("training.schedule.kind", {}),
+        ("dataset.csv.label_column", ["y"]),
+        ("dataset.csv.task", ["auto"]),
+    ],
+)
 def test_a_list_or_dict_where_a_name_belongs_is_a_problem_not_a_crash(field, value):
     config: dict = {"dataset": {"name": "csv", "csv": {}}} if field.startswith("dataset.csv") else {}
     node = config
@@ -151,8 +171,16 @@ def test_a_list_or_dict_where_a_name_belongs_is_a_problem_not_a_crash(field, val
     assert not app.exception
 
 
-@pytest.mark.parametrize("layer", [{"type": ["Dense"]}, {"type": "Dense", "units": 4, "activation": ["relu"]},
-                                   {"type": "Bogus"}, {"type": "Dropout", "rate": "half"}, {"type": "Conv2D", "padding": {}}])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        {"type": ["Dense"]},
+        {"type": "Dense", "units": 4, "activation": ["relu"]},
+        {"type": "Bogus"},
+        {"type": "Dropout", "rate": "half"},
+        {"type": "Conv2D", "padding": {}},
+    ],
+)
 def test_bad_layers_are_problems_and_the_page_still_draws(layer):
     config = {"network": {"layers": [layer]}}
     assert validate(ExperimentSpec.from_dict(config))
@@ -169,7 +197,11 @@ def test_titles_are_bounded_and_on_one_line():
     assert any(p.field == "title" for p in validate(ExperimentSpec(title="x" * 500)))
     assert any(p.field == "title" for p in validate(ExperimentSpec(title="two\nlines")))
     app = page(x=link_of({"title": "a\nb" + "c" * 1000}))
-    assert not app.exception and len(app.session_state["spec"].title) <= 120 and "\n" not in app.session_state["spec"].title
+    assert (
+        not app.exception
+        and len(app.session_state["spec"].title) <= 120
+        and "\n" not in app.session_state["spec"].title
+    )
 
 
 def test_a_markdown_link_in_the_title_is_shown_as_text():
@@ -180,7 +212,9 @@ def test_a_markdown_link_in_the_title_is_shown_as_text():
 
 @pytest.mark.parametrize("seed", [2**70, 10**30, -1, 1.5])
 def test_seeds_beyond_what_the_generators_take_are_problems(seed):
-    fields = {p.field for p in validate(ExperimentSpec(dataset=DatasetSpec(seed=seed), training=TrainingSpec(seed=seed)))}
+    fields = {
+        p.field for p in validate(ExperimentSpec(dataset=DatasetSpec(seed=seed), training=TrainingSpec(seed=seed)))
+    }
     assert {"dataset.seed", "training.seed"} <= fields
 
 
@@ -207,14 +241,25 @@ def test_a_sweep_grid_over_the_run_limit_is_refused_before_building():
 
 # The exported Python script.
 
-@pytest.mark.parametrize("title", ['"""\nimport os; os.system("echo pwned")\n"""', "C:\\New\\N", "end with a backslash \\",
-                                   "quote\" at the end\"", "Réseau café · 学习 XOR"])
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        '"""\nimport os; os.system("echo pwned")\n"""',
+        "C:\\New\\N",
+        "end with a backslash \\",
+        'quote" at the end"',
+        "Réseau café · 学习 XOR",
+    ],
+)
 def test_the_exported_script_never_runs_a_title(title):
     spec = ExperimentSpec(title=title)
     source = export_script(spec)
     tree = ast.parse(source)
     assert ast.get_docstring(tree, clean=False).startswith(title + ": exported")
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "system"]
+    calls = [
+        node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "system"
+    ]
     assert not calls
 
 
@@ -222,7 +267,9 @@ def test_cli_export_of_a_hostile_title_gives_a_safe_script(tmp_path):
     config = tmp_path / "evil.json"
     config.write_text(json.dumps({"title": '"""\nimport os; os.system("echo pwned")\n"""'}))
     out = tmp_path / "evil.py"
-    assert cli.main(["export", str(config), "--format", "python", "--output", str(out)]) == 2  # a title on several lines
+    assert (
+        cli.main(["export", str(config), "--format", "python", "--output", str(out)]) == 2
+    )  # a title on several lines
     config.write_text(json.dumps({"title": 'x""" + __import__("os").system("echo pwned") + """'}))
     assert cli.main(["export", str(config), "--format", "python", "--output", str(out)]) == 0
     tree = ast.parse(out.read_text())
@@ -231,9 +278,11 @@ def test_cli_export_of_a_hostile_title_gives_a_safe_script(tmp_path):
 
 def test_a_csv_label_name_is_written_as_a_literal(tmp_path):
     label = "y')\nimport os\nos.system('echo pwned')#"
-    content = f"a,b,\"{label}\"\n".encode() + b"".join(f"{i},{i % 3},{i % 2}\n".encode() for i in range(20))
-    spec = ExperimentSpec(dataset=DatasetSpec("csv", csv=CsvOptions(upload=save_upload(content), label_column=label)),
-                          network=NetworkSpec(features=()))
+    content = f'a,b,"{label}"\n'.encode() + b"".join(f"{i},{i % 3},{i % 2}\n".encode() for i in range(20))
+    spec = ExperimentSpec(
+        dataset=DatasetSpec("csv", csv=CsvOptions(upload=save_upload(content), label_column=label)),
+        network=NetworkSpec(features=()),
+    )
     assert not validate(spec), validate(spec)
     tree = ast.parse(export_script(spec))
     assert not [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "system"]
@@ -250,6 +299,7 @@ def test_a_non_ascii_title_trains():
 
 # Model files.
 
+
 def keras_archive(config: dict | bytes, members: dict[str, bytes] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -261,8 +311,14 @@ def keras_archive(config: dict | bytes, members: dict[str, bytes] | None = None)
 
 
 def sequential(input_shape: list, *layers: dict) -> dict:
-    return {"module": "keras", "class_name": "Sequential", "config": {"name": "m", "layers": [
-        {"class_name": "InputLayer", "config": {"batch_shape": [None, *input_shape]}}, *layers]}}
+    return {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {
+            "name": "m",
+            "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [None, *input_shape]}}, *layers],
+        },
+    }
 
 
 def dense(units, activation="relu") -> dict:
@@ -287,16 +343,23 @@ def test_a_huge_config_member_is_refused_from_its_declared_size():
 
 
 def test_gigabytes_of_zeroed_weights_are_refused_unread():
-    content = keras_archive(sequential([2], dense(4), dense(1, "sigmoid")), {"model.weights.h5": bytes(200 * 1024 * 1024)})
+    content = keras_archive(
+        sequential([2], dense(4), dense(1, "sigmoid")), {"model.weights.h5": bytes(200 * 1024 * 1024)}
+    )
     started = time.perf_counter()
     with pytest.raises(ModelFileError, match="unpacks to"):
         check_model_archive(content)
     assert time.perf_counter() - started < 5
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "empty"), (b"\x89HDF\r\n\x1a\n" + bytes(100), "HDF5"), (b"not a zip at all", "zip archive"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"\x89HDF\r\n\x1a\n" + bytes(100), "HDF5"),
+        (b"not a zip at all", "zip archive"),
+    ],
+)
 def test_broken_keras_files_say_what_they_are_and_no_server_path(content, reason):
     with pytest.raises(ModelFileError, match=reason) as error:
         load_model_bytes(content)
@@ -328,9 +391,14 @@ def test_a_keras_archive_with_extra_members_or_foreign_layers_is_refused():
 
 # CSV files.
 
+
 def test_empty_binary_and_header_only_csvs_are_messages():
-    for content, reason in ((b"", "empty"), (b"\x00\x01\x02\xff\xfe\x00" * 50, "binary|UTF-8"), (b"a,b,label\n", "rows"),
-                            (bytes(range(256)) * 10, "binary|UTF-8")):
+    for content, reason in (
+        (b"", "empty"),
+        (b"\x00\x01\x02\xff\xfe\x00" * 50, "binary|UTF-8"),
+        (b"a,b,label\n", "rows"),
+        (bytes(range(256)) * 10, "binary|UTF-8"),
+    ):
         with pytest.raises(DatasetError, match=reason):
             read_table(content, "label")
 
@@ -375,7 +443,9 @@ def test_a_single_class_is_named_plainly():
 
 
 def test_csv_task_must_be_known_and_features_follow_the_dataset():
-    spec = ExperimentSpec.from_dict({"dataset": {"name": "csv", "csv": {"upload": save_upload(csv_bytes()), "task": "bogus"}}})
+    spec = ExperimentSpec.from_dict(
+        {"dataset": {"name": "csv", "csv": {"upload": save_upload(csv_bytes()), "task": "bogus"}}}
+    )
     assert spec.network.features == ()
     assert [p.field for p in validate(spec)] == ["dataset.csv.task"]
     assert ExperimentSpec.from_dict({"dataset": {"name": "xor"}}).network.features == ("x1", "x2")
@@ -411,6 +481,7 @@ def test_a_cli_config_may_name_a_csv_beside_it(tmp_path, capsys):
 
 # The CLI.
 
+
 def test_cli_config_of_random_bytes_folder_and_bad_output(tmp_path, capsys):
     junk = tmp_path / "junk.json"
     junk.write_bytes(bytes(range(256)) * 4)
@@ -418,7 +489,10 @@ def test_cli_config_of_random_bytes_folder_and_bad_output(tmp_path, capsys):
     assert "not text" in capsys.readouterr().err
     assert cli.main(["train", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
-    assert cli.main(["export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / "missing" / "x.json")]) == 2
+    assert (
+        cli.main(["export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / "missing" / "x.json")])
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
     assert cli.main(["export", "--preset", "xor", "--format", "json", "--output", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
@@ -430,12 +504,15 @@ def test_cli_config_of_random_bytes_folder_and_bad_output(tmp_path, capsys):
 
 # The run store.
 
+
 def test_a_stored_run_whose_config_no_longer_parses_still_loads(tmp_path):
     store = RunStore(tmp_path / "runs.sqlite3")
     record = RunRecord.new("alice", ExperimentSpec(), [{"epoch": 1, "test_loss": 0.5}], "finished", 0.0, 1.0)
     store.save(record)
     with sqlite3.connect(tmp_path / "runs.sqlite3") as connection:
-        connection.execute("UPDATE runs SET spec = ? WHERE id = ?", (json.dumps({"version": 99, "bogus": 1}), record.id))
+        connection.execute(
+            "UPDATE runs SET spec = ? WHERE id = ?", (json.dumps({"version": 99, "bogus": 1}), record.id)
+        )
     loaded = store.load(record.id, "alice")
     assert loaded.spec is None and "can no longer be read" in loaded.message and loaded.history == record.history
 
@@ -466,7 +543,11 @@ def test_the_runs_page_shows_shared_runs_read_only(tmp_path):
 
     app = page("runs")
     store = run_store()
-    store.save(RunRecord.new("bob-owner-123", ExperimentSpec(title="bob's run"), [{"epoch": 1, "test_loss": 0.4}], "finished", 0.0, 1.0))
+    store.save(
+        RunRecord.new(
+            "bob-owner-123", ExperimentSpec(title="bob's run"), [{"epoch": 1, "test_loss": 0.4}], "finished", 0.0, 1.0
+        )
+    )
     token = store.share_list("bob-owner-123")
     app = page("runs", runs=token)
     assert not app.exception
@@ -485,10 +566,13 @@ def test_dataset_samples_are_bounded_where_the_data_is_made():
 
 # A second round of attacks (a fresh attacker's findings).
 
+
 def test_an_integer_of_thousands_of_digits_is_a_message():
     with pytest.raises(SpecError, match="not valid JSON"):
         ExperimentSpec.from_json('{"dataset": {"seed": ' + "9" * 5000 + "}}")
-    app = page(x=base64.urlsafe_b64encode(zlib.compress(('{"dataset": {"seed": ' + "9" * 5000 + "}}").encode())).decode())
+    app = page(
+        x=base64.urlsafe_b64encode(zlib.compress(('{"dataset": {"seed": ' + "9" * 5000 + "}}").encode())).decode()
+    )
     assert not app.exception and app.warning
 
 
@@ -500,12 +584,26 @@ def test_a_short_link_cannot_ask_for_thousands_of_layers():
 
 
 def test_a_keras_file_cannot_change_shapes_through_settings_the_check_does_not_read():
-    wide_input = {"class_name": "Dense", "config": {"units": 4096, "activation": "relu"},
-                  "build_config": {"input_shape": [None, 60_000]}}
-    channels_first = {"class_name": "Conv2D", "config": {"filters": 512, "kernel_size": [15, 15], "strides": [1, 1], "padding": "same",
-                                                         "activation": "relu", "data_format": "channels_first"}}
-    for config in (sequential([2], wide_input, dense(1)),
-                   sequential([1000, 15, 15], channels_first, {"class_name": "Flatten", "config": {}}, dense(1))):
+    wide_input = {
+        "class_name": "Dense",
+        "config": {"units": 4096, "activation": "relu"},
+        "build_config": {"input_shape": [None, 60_000]},
+    }
+    channels_first = {
+        "class_name": "Conv2D",
+        "config": {
+            "filters": 512,
+            "kernel_size": [15, 15],
+            "strides": [1, 1],
+            "padding": "same",
+            "activation": "relu",
+            "data_format": "channels_first",
+        },
+    }
+    for config in (
+        sequential([2], wide_input, dense(1)),
+        sequential([1000, 15, 15], channels_first, {"class_name": "Flatten", "config": {}}, dense(1)),
+    ):
         started = time.perf_counter()
         with pytest.raises(ModelFileError):  # built from the checked stack: the weights do not fit it
             load_model_bytes(keras_archive(config))
@@ -551,18 +649,24 @@ def test_paths_the_system_refuses_are_messages(tmp_path, capsys):
     with pytest.raises(FileRefused):
         read_regular_file("a\x00b", 1000)
     assert cli.main(["train", str(tmp_path / ("x" * 300 + ".json"))]) == 2
-    assert cli.main(["export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / ("x" * 300 + ".json"))]) == 2
+    assert (
+        cli.main(["export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / ("x" * 300 + ".json"))])
+        == 2
+    )
     assert "Traceback" not in capsys.readouterr().err
 
 
 def test_ids_no_run_can_have_find_nothing(tmp_path):
     store = RunStore(tmp_path / "runs.sqlite3")
-    assert store.load("\ud800") is None and store.load_shared("\ud800") is None and store.owner_of_list("\ud800") is None
+    assert (
+        store.load("\ud800") is None and store.load_shared("\ud800") is None and store.owner_of_list("\ud800") is None
+    )
     with pytest.raises(SweepError):
         parse_values(["units"], "1")
 
 
 # A third round (after the package and the TensorBoard export were added).
+
 
 def test_a_weights_file_declaring_a_huge_dataset_is_refused_unread():
     import h5py
@@ -579,7 +683,9 @@ def test_a_weights_file_declaring_a_huge_dataset_is_refused_unread():
     with h5py.File(io.BytesIO(members["model.weights.h5"]), "r") as source, h5py.File(weights, "w") as target:
         for name in source:
             source.copy(name, target)
-        target.create_dataset("extra", shape=(12_000, 12_000), dtype="float64", compression="gzip")  # empty: compresses to nothing
+        target.create_dataset(
+            "extra", shape=(12_000, 12_000), dtype="float64", compression="gzip"
+        )  # empty: compresses to nothing
     members["model.weights.h5"] = weights.getvalue()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -594,8 +700,15 @@ def test_a_weights_file_declaring_a_huge_dataset_is_refused_unread():
 def test_tensorboard_export_skips_rows_it_cannot_place(tmp_path):
     from playground.runs.tensorboard_export import export_tensorboard
 
-    rows = [{"train_loss": 1.0}, {"epoch": None}, {"epoch": float("nan")}, {"epoch": 10**30}, ["not", "a", "row"],
-            {"epoch": 1, "test_loss": 10**400}, {"epoch": 2, "test_loss": 0.5}]
+    rows = [
+        {"train_loss": 1.0},
+        {"epoch": None},
+        {"epoch": float("nan")},
+        {"epoch": 10**30},
+        ["not", "a", "row"],
+        {"epoch": 1, "test_loss": 10**400},
+        {"epoch": 2, "test_loss": 0.5},
+    ]
     record = RunRecord.new("alice", ExperimentSpec(), rows, "finished", 0.0, 1.0, model=b"garbage")
     assert len(export_tensorboard([record], tmp_path)) == 1
 

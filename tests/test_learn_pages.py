@@ -6,7 +6,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGES = Path(__file__).resolve().parents[1] / "app_pages"
-LEARN_PAGES = ["learn_neuron", "learn_activations", "learn_softmax", "learn_gradient_descent", "learn_minibatch", "learn_backprop", "learn_landscape"]
+LEARN_PAGES = [
+    "learn_neuron",
+    "learn_activations",
+    "learn_softmax",
+    "learn_gradient_descent",
+    "learn_minibatch",
+    "learn_backprop",
+    "learn_landscape",
+]
 
 
 def page(name: str) -> AppTest:
@@ -21,7 +29,11 @@ def no_problems(app: AppTest) -> None:
 def figure(app: AppTest, key: str) -> dict:
     import json
 
-    charts = [c for c in app.get("plotly_chart") if json.loads(c.proto.spec).get("layout") is not None and c.proto.id and key in c.proto.id]
+    charts = [
+        c
+        for c in app.get("plotly_chart")
+        if json.loads(c.proto.spec).get("layout") is not None and c.proto.id and key in c.proto.id
+    ]
     assert charts, f"no chart with key {key}"
     return json.loads(charts[0].proto.spec)
 

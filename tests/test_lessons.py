@@ -69,7 +69,11 @@ def test_stable_softmax_survives_where_the_naive_form_overflows():
 def test_temperature_flattens_and_sharpens():
     logits = [1.0, 2.0, 3.0]
     entropy = lambda p: -np.sum(p * np.log(p))  # noqa: E731
-    assert entropy(softmax.softmax(logits, 0.5)) < entropy(softmax.softmax(logits, 1.0)) < entropy(softmax.softmax(logits, 3.0))
+    assert (
+        entropy(softmax.softmax(logits, 0.5))
+        < entropy(softmax.softmax(logits, 1.0))
+        < entropy(softmax.softmax(logits, 3.0))
+    )
     with pytest.raises(ValueError, match="temperature"):
         softmax.softmax(logits, 0.0)
 
@@ -95,7 +99,11 @@ def test_mini_batch_gradients_average_to_the_full_gradient_and_spread_like_one_o
     spreads = {size: gradient_spread(data, size) for size in (1, 10, 50)}
     for spread in spreads.values():
         np.testing.assert_allclose(spread.batch_gradients.mean(axis=0), spread.full_gradient, atol=1e-5)
-    assert spreads[1].mean_squared_deviation > 5 * spreads[10].mean_squared_deviation > 5 * spreads[50].mean_squared_deviation
+    assert (
+        spreads[1].mean_squared_deviation
+        > 5 * spreads[10].mean_squared_deviation
+        > 5 * spreads[50].mean_squared_deviation
+    )
 
 
 def test_batch_sizes_take_different_numbers_of_steps_and_all_learn():
@@ -112,7 +120,9 @@ def test_batch_sizes_take_different_numbers_of_steps_and_all_learn():
 @settings(max_examples=40, deadline=None)
 # Values on a 1e-4 grid: a magnitude like 1e-308 is a subnormal that TensorFlow flushes to zero,
 # which moves ReLU's kink, so the two sides would rightly differ there.
-@given(st.sampled_from(STEP_ACTIVATIONS), st.lists(st.floats(-2, 2).map(lambda v: round(v, 4)), min_size=12, max_size=12))
+@given(
+    st.sampled_from(STEP_ACTIVATIONS), st.lists(st.floats(-2, 2).map(lambda v: round(v, 4)), min_size=12, max_size=12)
+)
 def test_every_step_through_gradient_equals_tensorflows(activation, values):
     names = ["x1", "x2", "target", *PARAMETERS]
     net = TinyNetwork(**dict(zip(names, values)), activation=activation)
@@ -135,7 +145,9 @@ def test_filter_normalised_directions_match_each_filters_norm():
     direction = filter_normalized_direction(weights, rng)
     np.testing.assert_allclose(np.linalg.norm(direction[0], axis=0), np.linalg.norm(weights[0], axis=0))
     np.testing.assert_array_equal(direction[1], 0.0)
-    np.testing.assert_allclose(np.sqrt((direction[2] ** 2).sum(axis=(0, 1, 2))), np.sqrt((weights[2] ** 2).sum(axis=(0, 1, 2))))
+    np.testing.assert_allclose(
+        np.sqrt((direction[2] ** 2).sum(axis=(0, 1, 2))), np.sqrt((weights[2] ** 2).sum(axis=(0, 1, 2)))
+    )
 
 
 def test_projection_recovers_coordinates_in_the_plane():

@@ -24,7 +24,11 @@ def make(request):
 
     def make_trainer(epochs=20, **training):
         spec = ExperimentSpec(training=dataclasses.replace(TrainingSpec(epochs=epochs), **training))
-        trainer = Trainer(spec) if request.param == "in the page's process" else request.getfixturevalue("training_pool").trainer(spec)
+        trainer = (
+            Trainer(spec)
+            if request.param == "in the page's process"
+            else request.getfixturevalue("training_pool").trainer(spec)
+        )
         made.append(trainer)
         assert trainer.wait_until_ready(60)
         return trainer
@@ -112,10 +116,16 @@ def test_watch_pace_gives_a_frame_snapshot_for_each_frame_asked_for(make):
         trainer.pause()
         epochs = trainer.position[0] - epoch_before
         snapshots = trainer.snapshots.latest()[0] - version_before - unasked
-        assert 0.5 * 2 * WATCH_EPOCHS_PER_SECOND < epochs < 1.5 * 2 * WATCH_EPOCHS_PER_SECOND  # generous: shared machines
+        assert (
+            0.5 * 2 * WATCH_EPOCHS_PER_SECOND < epochs < 1.5 * 2 * WATCH_EPOCHS_PER_SECOND
+        )  # generous: shared machines
         assert unasked <= 10  # only the full snapshots (a few a second) while no page asks
-        assert snapshots >= 0.8 * WATCH_EPOCHS_PER_SECOND  # a new boundary with (nearly) every epoch for a page that asks
-        assert len(trainer.snapshots.histogram_frames()) < snapshots  # frame snapshots do not enter the histogram history
+        assert (
+            snapshots >= 0.8 * WATCH_EPOCHS_PER_SECOND
+        )  # a new boundary with (nearly) every epoch for a page that asks
+        assert (
+            len(trainer.snapshots.histogram_frames()) < snapshots
+        )  # frame snapshots do not enter the histogram history
     finally:
         trainer.close()
 
@@ -146,7 +156,9 @@ def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(strea
             with client.websocket_connect(f"/api/live/{token}") as socket:
                 socket.send_text(json.dumps({"points": 0}))
                 frame = decode_frame(socket.receive_text())
-                assert frame["status"]["learning_rate"] == pytest.approx(trainer.learning_rate())  # each page sees its own trainer
+                assert frame["status"]["learning_rate"] == pytest.approx(
+                    trainer.learning_rate()
+                )  # each page sees its own trainer
                 trainer.run_to_end()
                 socket.send_text("next")
                 assert decode_frame(socket.receive_text())["status"]["state"] == "finished"
@@ -155,9 +167,8 @@ def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(strea
                 with client.websocket_connect(f"/api/live/{refused}") as socket:
                     socket.receive_text()
         slow.close()  # a replaced or closed trainer's token is refused too
-        with pytest.raises(WebSocketDisconnect):
-            with client.websocket_connect(f"/api/live/{slow_token}") as socket:
-                socket.receive_text()
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect(f"/api/live/{slow_token}") as socket:
+            socket.receive_text()
     finally:
         slow.close()
         fast.close()

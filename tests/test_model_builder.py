@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from playground.activations import ACTIVATIONS
-from playground.engine.trainer import Trainer
 from playground.layers import LAYERS, new_layer
 from playground.model_builder import build_model
 from playground.model_files import ModelFileError, load_model_file, save_model
@@ -24,7 +23,11 @@ IMAGE_STACK = (
     new_layer("Dropout", rate=0.3),
     new_layer("Dense", units=8, activation="relu"),
 )
-DIGITS = ExperimentSpec(dataset=DatasetSpec("digits", samples=200), network=NetworkSpec(features=(), layers=IMAGE_STACK), training=TrainingSpec(epochs=1, batch_size=32))
+DIGITS = ExperimentSpec(
+    dataset=DatasetSpec("digits", samples=200),
+    network=NetworkSpec(features=(), layers=IMAGE_STACK),
+    training=TrainingSpec(epochs=1, batch_size=32),
+)
 
 
 def test_every_layer_type_is_covered():
@@ -45,13 +48,18 @@ def test_image_stack_builds_trains_a_step_and_matches_keras_shapes():
 
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 def test_every_activation_trains_one_step(activation):
-    spec = ExperimentSpec(network=NetworkSpec(layers=(LayerSpec("Dense", units=3, activation=activation),)), training=TrainingSpec(epochs=1))
+    spec = ExperimentSpec(
+        network=NetworkSpec(layers=(LayerSpec("Dense", units=3, activation=activation),)),
+        training=TrainingSpec(epochs=1),
+    )
     data = training_data(spec)
     model = build_model(spec, data)
     loss = model.train_on_batch(data.x_train[:10], data.y_train[:10])
     assert np.isfinite(loss)
     z = np.linspace(-3, 3, 7)
-    assert np.all(np.isfinite(ACTIVATIONS[activation].function(z))) and np.all(np.isfinite(ACTIVATIONS[activation].derivative(z)))
+    assert np.all(np.isfinite(ACTIVATIONS[activation].function(z))) and np.all(
+        np.isfinite(ACTIVATIONS[activation].derivative(z))
+    )
 
 
 def test_numpy_activations_match_keras():

@@ -25,7 +25,17 @@ from playground.schema import SCHEMA_FILE, experiment_schema, schema_text
 from playground.spec import ExperimentSpec
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGED = ["pyproject.toml", "README.md", "app.py", "navigation.py", "playground", "app_pages", "server", "widgets", ".streamlit"]
+PACKAGED = [
+    "pyproject.toml",
+    "README.md",
+    "app.py",
+    "navigation.py",
+    "playground",
+    "app_pages",
+    "server",
+    "widgets",
+    ".streamlit",
+]
 
 
 @pytest.mark.slow
@@ -36,27 +46,59 @@ def test_pip_install_gives_a_playground_command_that_works_from_any_folder(tmp_p
     source.mkdir()
     for name in PACKAGED:
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
-        copy(ROOT / name, source / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if (ROOT / name).is_dir() else {}))
+        copy(
+            ROOT / name,
+            source / name,
+            **({"ignore": shutil.ignore_patterns("__pycache__")} if (ROOT / name).is_dir() else {}),
+        )
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     packages = next((venv / "lib").glob("python3*/site-packages"))
     (packages / "dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index", str(source)],
-                   check=True, timeout=300, cwd=tmp_path)
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            str(source),
+        ],
+        check=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     command = venv / "bin" / "playground"
-    version = subprocess.run([str(command), "--version"], capture_output=True, text=True, cwd=elsewhere, env=env, timeout=120)
+    version = subprocess.run(
+        [str(command), "--version"], capture_output=True, text=True, cwd=elsewhere, env=env, timeout=120
+    )
     assert version.stdout.strip() == f"playground {playground.__version__}"
-    result = subprocess.run([str(command), "train", "--preset", "xor", "--epochs", "5", "--json"], capture_output=True, text=True,
-                            cwd=elsewhere, env=env, timeout=300)
+    result = subprocess.run(
+        [str(command), "train", "--preset", "xor", "--epochs", "5", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["epochs"] == 5
     assert result.stderr == ""  # TensorFlow's start-up lines are hidden
-    where = subprocess.run([str(python), "-c", "import playground; print(playground.__file__)"], capture_output=True, text=True,
-                           cwd=elsewhere, env=env, timeout=120).stdout
+    where = subprocess.run(
+        [str(python), "-c", "import playground; print(playground.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        timeout=120,
+    ).stdout
     assert str(packages) in where  # the installed copy, not this checkout
     assert (venv / "share" / "neural-network-playground" / "app_pages" / "playground.py").is_file()
     _serves_the_app(command, elsewhere, env, tmp_path)
@@ -68,8 +110,14 @@ def _serves_the_app(command: Path, folder: Path, env: dict, tmp_path: Path) -> N
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**env, "PLAYGROUND_RUNS_DB": str(tmp_path / "runs.sqlite3")}
-    server = subprocess.Popen([str(command), "app", "--port", str(port)], cwd=folder, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [str(command), "app", "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -95,15 +143,21 @@ def test_the_public_api_trains_a_preset_into_a_dataframe():
 
 
 def test_importing_the_package_sets_only_tensorflows_variables():
-    code = ("import os; before = dict(os.environ); import playground; "
-            "print(sorted(k for k in os.environ if os.environ[k] != before.get(k)))")
+    code = (
+        "import os; before = dict(os.environ); import playground; "
+        "print(sorted(k for k in os.environ if os.environ[k] != before.get(k)))"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "XLA_FLAGS")}
-    changed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120).stdout
+    changed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    ).stdout
     assert changed.strip() == "['KERAS_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'XLA_FLAGS']"
 
 
 def test_the_committed_schema_is_the_generated_one():
-    assert SCHEMA_FILE.read_text() == schema_text(), "run: python -m playground schema > playground/experiment.schema.json"
+    assert SCHEMA_FILE.read_text() == schema_text(), (
+        "run: python -m playground schema > playground/experiment.schema.json"
+    )
 
 
 @pytest.mark.parametrize("path", sorted(PRESETS_FOLDER.glob("*.json")), ids=lambda p: p.stem)
@@ -131,10 +185,12 @@ def test_logging_reaches_the_playground_logger(caplog, monkeypatch):
     assert logger.level == logging.DEBUG
     logger.propagate = True  # let caplog see it
     try:
-        with caplog.at_level(logging.WARNING, logger="playground"):
-            with pytest.raises(StoreError):
-                RunStore("/proc/no-such-folder/runs.sqlite3")
-        assert any("cannot be used" in record.message and record.name == "playground.runs.run_store" for record in caplog.records)
+        with caplog.at_level(logging.WARNING, logger="playground"), pytest.raises(StoreError):
+            RunStore("/proc/no-such-folder/runs.sqlite3")
+        assert any(
+            "cannot be used" in record.message and record.name == "playground.runs.run_store"
+            for record in caplog.records
+        )
     finally:
         logger.propagate = False
 
@@ -193,8 +249,13 @@ def test_the_page_says_which_device_trains():
 
 def test_the_markers_select_what_they_say():
     def collected(marker: str) -> list[str]:
-        result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", marker, "-p", "no:cacheprovider"],
-                                capture_output=True, text=True, cwd=ROOT, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", marker, "-p", "no:cacheprovider"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
         return [line for line in result.stdout.splitlines() if "::" in line]
 
     browser = collected("browser")

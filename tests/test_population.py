@@ -49,16 +49,29 @@ def test_runs_differing_only_in_shape_free_settings_share_a_group():
         training(base, batch_size=25),
         training(base, optimizer="adam"),
         training(base, epochs=6),
-        base.replace(network=dataclasses.replace(base.network, layers=(LayerSpec("Dense", units=3, activation="tanh"),))),
+        base.replace(
+            network=dataclasses.replace(base.network, layers=(LayerSpec("Dense", units=3, activation="tanh"),))
+        ),
         base.replace(dataset=dataclasses.replace(base.dataset, noise=10)),
     ]
     keys = [population_key(spec) for spec in different]
     assert len(set(keys)) == len(keys) and population_key(base) not in keys
     # A penalty's rate is shared-free, its kind is not: "none" is a program without the penalty.
-    l2 = [training(base, regularization=dataclasses.replace(base.training.regularization, kind="l2", rate=r)) for r in (0.0, 0.01, 1.0)]
+    l2 = [
+        training(base, regularization=dataclasses.replace(base.training.regularization, kind="l2", rate=r))
+        for r in (0.0, 0.01, 1.0)
+    ]
     assert len({population_key(spec) for spec in l2}) == 1 and population_key(l2[0]) != population_key(base)
-    convolutional = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(features=(), layers=(
-        LayerSpec("Conv2D", filters=2, kernel_size=3, strides=1, padding="valid", activation="relu"), LayerSpec("Flatten"))))
+    convolutional = ExperimentSpec(
+        dataset=DatasetSpec("digits"),
+        network=NetworkSpec(
+            features=(),
+            layers=(
+                LayerSpec("Conv2D", filters=2, kernel_size=3, strides=1, padding="valid", activation="relu"),
+                LayerSpec("Flatten"),
+            ),
+        ),
+    )
     assert population_key(convolutional) is None
 
 
@@ -68,8 +81,17 @@ def test_sweep_groups_follow_the_keys_in_listed_order():
     groups = population_groups(runs)
     assert [[parameters["batch_size"] for parameters, _ in group] for group in groups] == [[10] * 3, [25] * 3]
     assert [parameters["learning_rate"] for parameters, _ in groups[1]] == [0.01, 0.1, 1.0]
-    convolutional = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(features=(), layers=(
-        LayerSpec("Conv2D", filters=2, kernel_size=3, strides=1, padding="valid", activation="relu"), LayerSpec("Flatten"))), training=TrainingSpec(epochs=1))
+    convolutional = ExperimentSpec(
+        dataset=DatasetSpec("digits"),
+        network=NetworkSpec(
+            features=(),
+            layers=(
+                LayerSpec("Conv2D", filters=2, kernel_size=3, strides=1, padding="valid", activation="relu"),
+                LayerSpec("Flatten"),
+            ),
+        ),
+        training=TrainingSpec(epochs=1),
+    )
     alone_runs = expand(convolutional, {"learning_rate": [0.01, 0.1]})
     assert [len(group) for group in population_groups(alone_runs)] == [1, 1]
 
@@ -77,7 +99,9 @@ def test_sweep_groups_follow_the_keys_in_listed_order():
 def test_a_mixed_grid_trains_together_exactly_as_alone():
     base = training(ExperimentSpec(), epochs=12)
     grid = expand(base, {"learning_rate": [0.03, 1.0], "seed": [0, 1], "regularization_rate": [0.0, 0.01]})
-    specs = [spec for _, spec in grid] + [training(base, schedule=ScheduleSpec("exponential", 0.8), regularization=grid[-1][1].training.regularization)]
+    specs = [spec for _, spec in grid] + [
+        training(base, schedule=ScheduleSpec("exponential", 0.8), regularization=grid[-1][1].training.regularization)
+    ]
     population = Population(specs)
     results = population.train()
     for spec, result in zip(specs, results):
@@ -92,8 +116,14 @@ def test_a_mixed_grid_trains_together_exactly_as_alone():
 
 
 def test_dropout_and_batch_norm_members_match_their_lone_runs():
-    layers = (LayerSpec("Dense", units=8, activation="relu"), LayerSpec("BatchNormalization"), LayerSpec("Dropout", rate=0.3))
-    base = ExperimentSpec(network=NetworkSpec(layers=layers), training=TrainingSpec(epochs=6, optimizer="adam", learning_rate=0.01))
+    layers = (
+        LayerSpec("Dense", units=8, activation="relu"),
+        LayerSpec("BatchNormalization"),
+        LayerSpec("Dropout", rate=0.3),
+    )
+    base = ExperimentSpec(
+        network=NetworkSpec(layers=layers), training=TrainingSpec(epochs=6, optimizer="adam", learning_rate=0.01)
+    )
     specs = [training(base, seed=seed) for seed in (0, 3)]
     for spec, result in zip(specs, Population(specs).train()):
         solo = alone(spec)
@@ -104,8 +134,11 @@ def test_dropout_and_batch_norm_members_match_their_lone_runs():
 
 
 def test_a_diverging_member_stops_alone_with_the_lone_runs_message():
-    base = ExperimentSpec(dataset=DatasetSpec("reg-plane"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
-                          training=TrainingSpec(epochs=30))
+    base = ExperimentSpec(
+        dataset=DatasetSpec("reg-plane"),
+        network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
+        training=TrainingSpec(epochs=30),
+    )
     specs = [training(base, learning_rate=rate) for rate in (0.01, 10.0)]
     population = Population(specs)
     calm, wild = population.train()

@@ -25,16 +25,32 @@ from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS, new_layer
 from playground.losses import LOSSES
 from playground.optimizers import OPTIMIZERS
-from playground.regularization import REGULARIZATIONS
 from playground.registry import Registry
+from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
-from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, RegularizationSpec, ScheduleSpec, TrainingSpec
+from playground.spec import (
+    CsvOptions,
+    DatasetSpec,
+    ExperimentSpec,
+    LayerSpec,
+    NetworkSpec,
+    RegularizationSpec,
+    ScheduleSpec,
+    TrainingSpec,
+)
 
 pytestmark = pytest.mark.slow
 
 REGISTRIES: dict[str, Registry] = {
-    "activations": ACTIVATIONS, "features": FEATURES, "initializers": INITIALIZERS, "optimizers": OPTIMIZERS,
-    "schedules": SCHEDULES, "regularizations": REGULARIZATIONS, "losses": LOSSES, "datasets": DATASETS, "layers": LAYERS,
+    "activations": ACTIVATIONS,
+    "features": FEATURES,
+    "initializers": INITIALIZERS,
+    "optimizers": OPTIMIZERS,
+    "schedules": SCHEDULES,
+    "regularizations": REGULARIZATIONS,
+    "losses": LOSSES,
+    "datasets": DATASETS,
+    "layers": LAYERS,
 }
 PROBES = [(registry, name) for registry, table in REGISTRIES.items() for name in table]
 SAMPLES = 60
@@ -52,7 +68,9 @@ def _training(**changes) -> ExperimentSpec:
 
 
 def _on_digits(*layers: LayerSpec) -> ExperimentSpec:
-    return BASE.replace(dataset=DatasetSpec("digits", samples=SAMPLES, seed=2), network=NetworkSpec(features=(), layers=layers))
+    return BASE.replace(
+        dataset=DatasetSpec("digits", samples=SAMPLES, seed=2), network=NetworkSpec(features=(), layers=layers)
+    )
 
 
 def probe_spec(registry: str, name: str, folder: Path) -> ExperimentSpec:
@@ -84,8 +102,10 @@ def probe_spec(registry: str, name: str, folder: Path) -> ExperimentSpec:
         spec = _on_digits(LayerSpec("Flatten"), HIDDEN)
         return spec.replace(dataset=DatasetSpec(name, samples=SAMPLES, seed=2, **settings))
     csv_file = folder / "table.csv"
-    return BASE.replace(dataset=DatasetSpec(name, seed=2, csv=CsvOptions(path=str(csv_file), label_column="label")),
-                        network=NetworkSpec(features=(), layers=(HIDDEN,)))
+    return BASE.replace(
+        dataset=DatasetSpec(name, seed=2, csv=CsvOptions(path=str(csv_file), label_column="label")),
+        network=NetworkSpec(features=(), layers=(HIDDEN,)),
+    )
 
 
 def _write_offline_data(folder: Path) -> None:
@@ -96,7 +116,9 @@ def _write_offline_data(folder: Path) -> None:
     rng = np.random.default_rng(0)
     table = rng.normal(size=(CSV_ROWS, 3)).round(3)
     labels = (table[:, 0] + table[:, 1] > 0).astype(int)
-    (folder / "table.csv").write_text("a,b,c,label\n" + "".join(f"{a},{b},{c},{y}\n" for (a, b, c), y in zip(table, labels)))
+    (folder / "table.csv").write_text(
+        "a,b,c,label\n" + "".join(f"{a},{b},{c},{y}\n" for (a, b, c), y in zip(table, labels))
+    )
     cache = folder / "keras" / "datasets"
     (cache / "fashion-mnist").mkdir(parents=True)
     images = rng.integers(0, 256, (2, 50, 28, 28), dtype=np.uint8)
@@ -106,7 +128,9 @@ def _write_offline_data(folder: Path) -> None:
 
     for index, name in enumerate(FASHION_FILES):
         part = index // 2
-        header, payload = (b"\0" * 16, images[part].tobytes()) if index % 2 == 0 else (b"\0" * 8, digits[part].tobytes())
+        header, payload = (
+            (b"\0" * 16, images[part].tobytes()) if index % 2 == 0 else (b"\0" * 8, digits[part].tobytes())
+        )
         with gzip.open(cache / "fashion-mnist" / name, "wb") as handle:
             handle.write(header + payload)
 
@@ -149,8 +173,13 @@ def script_losses(offline_data):
         path = offline_data / f"{registry}_{name.replace('-', '_').replace('^', '_')}.py"
         path.write_text(export_script(probe_spec(registry, name, offline_data)))
         paths[(registry, name)] = str(path)
-    result = subprocess.run([sys.executable, "-c", RUNNER, *paths.values()], capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER, *paths.values()],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     return {probe: outcome[path] for probe, path in paths.items()}
@@ -180,11 +209,15 @@ def test_entry_builds_validates_exports_and_saves(registry, name, offline_data, 
     app_loss = float(history["test_loss"].iloc[-1])
     script = script_losses[(registry, name)]
     assert "error" not in script, script.get("error")
-    assert script["test_loss"] == pytest.approx(app_loss, rel=2e-3, abs=1e-5), "the exported script trains differently from the app"
+    assert script["test_loss"] == pytest.approx(app_loss, rel=2e-3, abs=1e-5), (
+        "the exported script trains differently from the app"
+    )
 
     data = training_data(spec)
     model = build_model(spec, data)
     loaded = load_model_bytes(model_bytes(model))
     assert loaded.count_params() == model.count_params()
     sample = data.x_test[:5]
-    np.testing.assert_allclose(loaded.predict(sample, verbose=0), model.predict(sample, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        loaded.predict(sample, verbose=0), model.predict(sample, verbose=0), rtol=1e-5, atol=1e-6
+    )

@@ -16,8 +16,24 @@ from playground.runs.sweep_grid import MAX_RUNS, SweepError, expand, parse_value
 from playground.runs.sweep_runner import SweepRunner, worker_count
 from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
 
-HISTORY = [{"epoch": 1, "train_loss": 0.7, "test_loss": 0.72, "train_accuracy": 0.5, "test_accuracy": 0.48, "learning_rate": 0.03},
-           {"epoch": 2, "train_loss": 0.5, "test_loss": 0.55, "train_accuracy": 0.8, "test_accuracy": 0.79, "learning_rate": 0.03}]
+HISTORY = [
+    {
+        "epoch": 1,
+        "train_loss": 0.7,
+        "test_loss": 0.72,
+        "train_accuracy": 0.5,
+        "test_accuracy": 0.48,
+        "learning_rate": 0.03,
+    },
+    {
+        "epoch": 2,
+        "train_loss": 0.5,
+        "test_loss": 0.55,
+        "train_accuracy": 0.8,
+        "test_accuracy": 0.79,
+        "learning_rate": 0.03,
+    },
+]
 
 
 def short(spec: ExperimentSpec, epochs: int = 20) -> ExperimentSpec:
@@ -82,7 +98,7 @@ def test_eight_threads_write_at_once_and_nothing_is_lost(store):
         try:
             for i in range(25):
                 store.save(record(owner, started_at=float(i)))
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=write, args=(name,)) for name in owners]
@@ -126,7 +142,12 @@ def test_trainer_saves_finished_and_stopped_runs_once(store):
     trainer.on_end = recorder
     assert trainer.run_to_end() == "finished"
     runs = store.list_runs("alice")
-    assert len(runs) == 1 and runs["epochs"].item() == 15 and runs["state"].item() == "finished" and runs["has_model"].item()
+    assert (
+        len(runs) == 1
+        and runs["epochs"].item() == 15
+        and runs["state"].item() == "finished"
+        and runs["has_model"].item()
+    )
     saved = store.load(recorder.last_saved)
     assert saved.history == trainer.history and saved.spec.training.epochs == 15
     trainer.set_learning_rate(0.1)  # changed live: the saved spec says what was really used
@@ -143,8 +164,11 @@ def test_trainer_saves_finished_and_stopped_runs_once(store):
 
 
 def test_diverged_run_is_saved_with_its_message(store):
-    spec = ExperimentSpec(dataset=DatasetSpec("reg-plane"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
-                          training=TrainingSpec(learning_rate=10.0, epochs=50))
+    spec = ExperimentSpec(
+        dataset=DatasetSpec("reg-plane"),
+        network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
+        training=TrainingSpec(learning_rate=10.0, epochs=50),
+    )
     trainer = Trainer(spec)
     trainer.on_end = RunRecorder(store, "alice")
     assert trainer.run_to_end() == "diverged"
@@ -153,15 +177,18 @@ def test_diverged_run_is_saved_with_its_message(store):
     trainer.close()
 
 
-@pytest.mark.parametrize("name, text, message", [
-    ("learning_rate", "", "at least one value"),
-    ("learning_rate", "0.1, fast", "'fast' is not a number"),
-    ("batch_size", "10, 10", "listed twice"),
-    ("batch_size", "2.5", "whole number"),
-    ("units", "0", "at least 1"),
-    ("optimizer", "sgd, newton", "'newton' is not a known optimizer"),
-    ("momentum", "0.9", "cannot be swept"),
-])
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        ("learning_rate", "", "at least one value"),
+        ("learning_rate", "0.1, fast", "'fast' is not a number"),
+        ("batch_size", "10, 10", "listed twice"),
+        ("batch_size", "2.5", "whole number"),
+        ("units", "0", "at least 1"),
+        ("optimizer", "sgd, newton", "'newton' is not a known optimizer"),
+        ("momentum", "0.9", "cannot be swept"),
+    ],
+)
 def test_bad_grid_values_are_refused_naming_the_field(name, text, message):
     with pytest.raises(SweepError, match=message) as error:
         parse_values(name, text)
@@ -169,8 +196,12 @@ def test_bad_grid_values_are_refused_naming_the_field(name, text, message):
 
 
 def test_grid_expands_every_combination_and_refuses_more_than_the_limit():
-    grid = {"learning_rate": parse_values("learning_rate", "0.01 0.1 1"), "layers": parse_values("layers", "0,1,3"),
-            "activation": parse_values("activation", "relu tanh"), "seed": parse_values("seed", "0 1")}
+    grid = {
+        "learning_rate": parse_values("learning_rate", "0.01 0.1 1"),
+        "layers": parse_values("layers", "0,1,3"),
+        "activation": parse_values("activation", "relu tanh"),
+        "seed": parse_values("seed", "0 1"),
+    }
     runs = expand(ExperimentSpec(), grid)
     assert len(runs) == run_count(grid) == 36
     parameters, spec = runs[-1]
@@ -200,7 +231,9 @@ def test_sweep_runs_in_the_background_and_saves_every_run(store):
 
 
 def test_cancel_keeps_the_finished_runs_and_skips_the_rest(store):
-    runs = expand(short(ExperimentSpec(), 10), {"seed": [0, 1]}) + expand(short(ExperimentSpec(), 100_000), {"seed": [2, 3, 4, 5]})
+    runs = expand(short(ExperimentSpec(), 10), {"seed": [0, 1]}) + expand(
+        short(ExperimentSpec(), 100_000), {"seed": [2, 3, 4, 5]}
+    )
     sweep = SweepRunner(store, "alice", runs, workers=1)
     sweep.start()
     deadline = time.monotonic() + 120
@@ -252,14 +285,17 @@ def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_runs(tmp_path)
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as connection:  # as the app before schema versions made it
         connection.executescript("""
-            CREATE TABLE runs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT, spec TEXT NOT NULL, history TEXT NOT NULL,
-                state TEXT NOT NULL, message TEXT, started_at REAL NOT NULL, duration REAL NOT NULL, epochs INTEGER NOT NULL,
-                train_loss REAL, test_loss REAL, train_accuracy REAL, test_accuracy REAL, model BLOB, sweep_id TEXT, parameters TEXT,
+            CREATE TABLE runs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT, spec TEXT NOT NULL,
+                history TEXT NOT NULL, state TEXT NOT NULL, message TEXT, started_at REAL NOT NULL,
+                duration REAL NOT NULL, epochs INTEGER NOT NULL, train_loss REAL, test_loss REAL,
+                train_accuracy REAL, test_accuracy REAL, model BLOB, sweep_id TEXT, parameters TEXT,
                 share_token TEXT UNIQUE);
             CREATE TABLE shared_lists (token TEXT PRIMARY KEY, owner TEXT NOT NULL UNIQUE, created_at REAL NOT NULL);
         """)
-        connection.execute("INSERT INTO runs (id, owner, spec, history, state, started_at, duration, epochs) VALUES (?,?,?,?,?,?,?,?)",
-                            ("old-run", "alice", ExperimentSpec().to_json(), json.dumps(HISTORY), "finished", 1.0, 2.0, 2))
+        connection.execute(
+            "INSERT INTO runs (id, owner, spec, history, state, started_at, duration, epochs) VALUES (?,?,?,?,?,?,?,?)",
+            ("old-run", "alice", ExperimentSpec().to_json(), json.dumps(HISTORY), "finished", 1.0, 2.0, 2),
+        )
     store = RunStore(path)
     assert store.load("old-run").history == HISTORY
     store.save(record())

@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.spec import (
-    CsvOptions, DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, RegularizationSpec, ScheduleSpec, SpecError, TrainingSpec,
+    CsvOptions,
+    DatasetSpec,
+    ExperimentSpec,
+    LayerSpec,
+    NetworkSpec,
+    RegularizationSpec,
+    ScheduleSpec,
+    SpecError,
+    TrainingSpec,
 )
 
 names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -16,18 +24,49 @@ small_ints = st.integers(min_value=0, max_value=10**6)
 maybe_int = st.none() | st.integers(min_value=1, max_value=4096)
 
 layers = st.builds(
-    LayerSpec, type=st.sampled_from(["Dense", "Dropout", "Conv2D", "Flatten", "MaxPooling2D"]), units=maybe_int,
-    activation=st.none() | st.sampled_from(["relu", "tanh", "arctan"]), rate=st.none() | floats, filters=maybe_int,
-    kernel_size=maybe_int, strides=maybe_int, padding=st.none() | st.sampled_from(["valid", "same"]), pool_size=maybe_int,
+    LayerSpec,
+    type=st.sampled_from(["Dense", "Dropout", "Conv2D", "Flatten", "MaxPooling2D"]),
+    units=maybe_int,
+    activation=st.none() | st.sampled_from(["relu", "tanh", "arctan"]),
+    rate=st.none() | floats,
+    filters=maybe_int,
+    kernel_size=maybe_int,
+    strides=maybe_int,
+    padding=st.none() | st.sampled_from(["valid", "same"]),
+    pool_size=maybe_int,
 )
 specs = st.builds(
     ExperimentSpec,
-    dataset=st.builds(DatasetSpec, name=names, noise=floats, train_ratio=floats, samples=st.none() | small_ints, seed=small_ints,
-                      classes=small_ints, padding=small_ints, csv=st.none() | st.builds(CsvOptions, path=st.just(""), label_column=names, task=names, upload=names)),
-    network=st.builds(NetworkSpec, features=st.lists(names, max_size=4).map(tuple), layers=st.lists(layers, max_size=5).map(tuple), output_activation=names),
-    training=st.builds(TrainingSpec, optimizer=names, learning_rate=floats, batch_size=small_ints, epochs=small_ints, loss=names,
-                       regularization=st.builds(RegularizationSpec, kind=names, rate=floats), weight_init=names,
-                       schedule=st.builds(ScheduleSpec, kind=names, factor=floats, every=small_ints), seed=small_ints, shuffle=st.booleans()),
+    dataset=st.builds(
+        DatasetSpec,
+        name=names,
+        noise=floats,
+        train_ratio=floats,
+        samples=st.none() | small_ints,
+        seed=small_ints,
+        classes=small_ints,
+        padding=small_ints,
+        csv=st.none() | st.builds(CsvOptions, path=st.just(""), label_column=names, task=names, upload=names),
+    ),
+    network=st.builds(
+        NetworkSpec,
+        features=st.lists(names, max_size=4).map(tuple),
+        layers=st.lists(layers, max_size=5).map(tuple),
+        output_activation=names,
+    ),
+    training=st.builds(
+        TrainingSpec,
+        optimizer=names,
+        learning_rate=floats,
+        batch_size=small_ints,
+        epochs=small_ints,
+        loss=names,
+        regularization=st.builds(RegularizationSpec, kind=names, rate=floats),
+        weight_init=names,
+        schedule=st.builds(ScheduleSpec, kind=names, factor=floats, every=small_ints),
+        seed=small_ints,
+        shuffle=st.booleans(),
+    ),
     title=names,
     description=names,
 )
@@ -48,7 +87,9 @@ def test_url_round_trip_is_exact_and_url_safe(spec):
 
 
 def test_csv_paths_round_trip_only_where_allowed():
-    spec = ExperimentSpec(dataset=DatasetSpec("csv", csv=CsvOptions(path="/data/table.csv")), network=NetworkSpec(features=()))
+    spec = ExperimentSpec(
+        dataset=DatasetSpec("csv", csv=CsvOptions(path="/data/table.csv")), network=NetworkSpec(features=())
+    )
     assert ExperimentSpec.from_json(spec.to_json(), allow_paths=True) == spec
     with pytest.raises(SpecError, match="Upload the CSV"):
         ExperimentSpec.from_json(spec.to_json())
@@ -57,7 +98,7 @@ def test_csv_paths_round_trip_only_where_allowed():
 def test_default_is_tf_playground_default():
     spec = ExperimentSpec()
     assert spec.dataset.name == "circle" and spec.dataset.train_ratio == 0.5
-    assert [(l.units, l.activation) for l in spec.network.layers] == [(4, "tanh"), (2, "tanh")]
+    assert [(layer.units, layer.activation) for layer in spec.network.layers] == [(4, "tanh"), (2, "tanh")]
     assert spec.training.learning_rate == 0.03 and spec.training.batch_size == 10
     assert spec.to_dict()["version"] == 1
 
@@ -66,14 +107,17 @@ def test_missing_fields_take_defaults():
     assert ExperimentSpec.from_dict({"version": 1}) == ExperimentSpec()
 
 
-@pytest.mark.parametrize("config, expected", [
-    ({"version": 2}, "version"),
-    ({"dataset": {"nosie": 3}}, "unknown setting 'nosie'"),
-    ({"network": {"layers": "Dense"}}, "network.layers must be a list"),
-    ({"network": {"layers": [{"type": "Dense", "unitz": 3}]}}, "Layer 1: unknown setting 'unitz'"),
-    ({"training": {"schedule": 3}}, "training.schedule must be an object"),
-    ([1, 2], "must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        ({"version": 2}, "version"),
+        ({"dataset": {"nosie": 3}}, "unknown setting 'nosie'"),
+        ({"network": {"layers": "Dense"}}, "network.layers must be a list"),
+        ({"network": {"layers": [{"type": "Dense", "unitz": 3}]}}, "Layer 1: unknown setting 'unitz'"),
+        ({"training": {"schedule": 3}}, "training.schedule must be an object"),
+        ([1, 2], "must be a JSON object"),
+    ],
+)
 def test_structural_errors_name_the_field(config, expected):
     with pytest.raises(SpecError) as error:
         ExperimentSpec.from_dict(config)

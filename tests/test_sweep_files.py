@@ -16,20 +16,38 @@ BASE = ExperimentSpec(training=TrainingSpec(epochs=12))
 
 
 def document(**changes) -> dict:
-    sweep = {"playground_sweep": SWEEP_VERSION, "name": "rates", "base": BASE.to_dict(), "grid": {"learning_rate": [0.01, 0.1]}}
+    sweep = {
+        "playground_sweep": SWEEP_VERSION,
+        "name": "rates",
+        "base": BASE.to_dict(),
+        "grid": {"learning_rate": [0.01, 0.1]},
+    }
     sweep.update(changes)
     return {key: value for key, value in sweep.items() if value is not None}
 
 
 def test_grid_and_search_plans_round_trip_exactly():
-    grid = SweepPlan(BASE, grid={"learning_rate": [0.01, 0.1], "activation": ["relu", "tanh"], "seed": [0, 1]}, name="grid")
-    search = SweepPlan(BASE, search={"learning_rate": SearchRange(0.0001, 1.0, log=True), "units": SearchRange(2, 8),
-                                     "optimizer": SearchRange(choices=("sgd", "adam"))}, budget=40, name="search", seed=7)
+    grid = SweepPlan(
+        BASE, grid={"learning_rate": [0.01, 0.1], "activation": ["relu", "tanh"], "seed": [0, 1]}, name="grid"
+    )
+    search = SweepPlan(
+        BASE,
+        search={
+            "learning_rate": SearchRange(0.0001, 1.0, log=True),
+            "units": SearchRange(2, 8),
+            "optimizer": SearchRange(choices=("sgd", "adam")),
+        },
+        budget=40,
+        name="search",
+        seed=7,
+    )
     for plan in (grid, search):
         assert SweepPlan.from_json(plan.to_json()) == plan
     assert json.loads(search.to_json())["playground_sweep"] == SWEEP_VERSION
-    assert [parameters for parameters, _ in grid.runs()][:2] == [{"learning_rate": 0.01, "activation": "relu", "seed": 0},
-                                                                  {"learning_rate": 0.01, "activation": "relu", "seed": 1}]
+    assert [parameters for parameters, _ in grid.runs()][:2] == [
+        {"learning_rate": 0.01, "activation": "relu", "seed": 0},
+        {"learning_rate": 0.01, "activation": "relu", "seed": 1},
+    ]
 
 
 BAD_FILES = [
@@ -49,20 +67,43 @@ BAD_FILES = [
     ("text for a number", document(grid={"units": ["four"]}), "'four' is not a number"),
     ("unknown choice", document(grid={"activation": ["swish!"]}), "not a known activation"),
     ("duplicate", document(grid={"seed": [1, 1]}), "listed twice"),
-    ("too many runs", document(grid={"learning_rate": [0.001 * (i + 1) for i in range(50)], "seed": list(range(5))}), "more than the 200"),
-    ("budget on a grid", document(budget=10), "belong to a \"search\""),
-    ("range upside down", document(grid=None, search={"learning_rate": {"low": 1, "high": 0.1}}, budget=5), "must be below high"),
-    ("log from zero", document(grid=None, search={"regularization_rate": {"low": 0, "high": 0.1, "log": True}}, budget=5), "log range needs a low above 0"),
+    (
+        "too many runs",
+        document(grid={"learning_rate": [0.001 * (i + 1) for i in range(50)], "seed": list(range(5))}),
+        "more than the 200",
+    ),
+    ("budget on a grid", document(budget=10), 'belong to a "search"'),
+    (
+        "range upside down",
+        document(grid=None, search={"learning_rate": {"low": 1, "high": 0.1}}, budget=5),
+        "must be below high",
+    ),
+    (
+        "log from zero",
+        document(grid=None, search={"regularization_rate": {"low": 0, "high": 0.1, "log": True}}, budget=5),
+        "log range needs a low above 0",
+    ),
     ("range as a list", document(grid=None, search={"units": [2, 8]}, budget=5), '{"low": ..., "high": ...}'),
-    ("choices missing", document(grid=None, search={"activation": {"low": 1, "high": 2}}, budget=5), "give the choices"),
+    (
+        "choices missing",
+        document(grid=None, search={"activation": {"low": 1, "high": 2}}, budget=5),
+        "give the choices",
+    ),
     ("no budget", document(grid=None, search={"units": {"low": 2, "high": 8}}), "budget must be a whole number"),
     ("budget too large", document(grid=None, search={"units": {"low": 2, "high": 8}}, budget=5000), "from 1 to 200"),
-    ("seed as text", document(grid=None, search={"units": {"low": 2, "high": 8}}, budget=5, seed="x"), "seed must be a whole number"),
+    (
+        "seed as text",
+        document(grid=None, search={"units": {"low": 2, "high": 8}}, budget=5, seed="x"),
+        "seed must be a whole number",
+    ),
 ]
 
 
-@pytest.mark.parametrize("text, expected", [(bad if isinstance(bad, str) else json.dumps(bad), expected) for _, bad, expected in BAD_FILES],
-                         ids=[name for name, _, _ in BAD_FILES])
+@pytest.mark.parametrize(
+    "text, expected",
+    [(bad if isinstance(bad, str) else json.dumps(bad), expected) for _, bad, expected in BAD_FILES],
+    ids=[name for name, _, _ in BAD_FILES],
+)
 def test_bad_sweep_files_say_what_is_wrong(text, expected):
     with pytest.raises(SweepFileError) as error:
         SweepPlan.from_json(text)
@@ -70,7 +111,9 @@ def test_bad_sweep_files_say_what_is_wrong(text, expected):
 
 
 def test_every_problem_of_a_file_is_reported_at_once():
-    bad = document(playground_sweep=3, extra=True, base={"training": {"epochs": -1}}, grid={"learning_rate": [0], "bogus": [1]})
+    bad = document(
+        playground_sweep=3, extra=True, base={"training": {"epochs": -1}}, grid={"learning_rate": [0], "bogus": [1]}
+    )
     with pytest.raises(SweepFileError) as error:
         SweepPlan.from_json(json.dumps(bad))
     assert len(error.value.problems) >= 4
@@ -103,22 +146,39 @@ def test_the_smart_search_finds_the_good_learning_rates_and_prunes_the_slow_ones
 
 
 def test_the_search_repeats_with_its_seed_and_tries_what_the_space_allows(store):
-    space = {"units": SearchRange(2, 3), "activation": SearchRange(choices=("relu", "tanh")), "learning_rate": SearchRange(0.01, 0.3, log=True)}
+    space = {
+        "units": SearchRange(2, 3),
+        "activation": SearchRange(choices=("relu", "tanh")),
+        "learning_rate": SearchRange(0.01, 0.3, log=True),
+    }
     tried = []
     for _ in range(2):
-        search = SearchRunner(store, "bob", SweepPlan(BASE.replace(training=TrainingSpec(epochs=3)), search=space, budget=4, seed=5), workers=1)
+        search = SearchRunner(
+            store,
+            "bob",
+            SweepPlan(BASE.replace(training=TrainingSpec(epochs=3)), search=space, budget=4, seed=5),
+            workers=1,
+        )
         search.start()
         assert search.wait(300)
         tried.append([trial.params for trial in search.study.trials])
     assert tried[0] == tried[1]
     for params in tried[0]:
-        assert params["units"] in (2, 3) and params["activation"] in ("relu", "tanh") and 0.01 <= params["learning_rate"] <= 0.3
+        assert (
+            params["units"] in (2, 3)
+            and params["activation"] in ("relu", "tanh")
+            and 0.01 <= params["learning_rate"] <= 0.3
+        )
 
 
 def test_cli_sweep_runs_a_grid_file_and_prints_the_results(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "runs.sqlite3"))
     path = tmp_path / "rates.sweep.json"
-    path.write_text(SweepPlan(BASE.replace(training=TrainingSpec(epochs=5)), grid={"learning_rate": [0.01, 0.3], "seed": [0, 1]}).to_json())
+    path.write_text(
+        SweepPlan(
+            BASE.replace(training=TrainingSpec(epochs=5)), grid={"learning_rate": [0.01, 0.3], "seed": [0, 1]}
+        ).to_json()
+    )
     result = cli("sweep", str(path), "--json")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -134,7 +194,11 @@ def test_cli_sweep_runs_a_grid_file_and_prints_the_results(tmp_path, monkeypatch
 def test_cli_sweep_runs_a_search_file(tmp_path, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "runs.sqlite3"))
     path = tmp_path / "search.json"
-    plan = SweepPlan(BASE.replace(training=TrainingSpec(epochs=4)), search={"learning_rate": SearchRange(0.01, 1.0, log=True)}, budget=3)
+    plan = SweepPlan(
+        BASE.replace(training=TrainingSpec(epochs=4)),
+        search={"learning_rate": SearchRange(0.01, 1.0, log=True)},
+        budget=3,
+    )
     path.write_text(plan.to_json())
     result = cli("sweep", str(path), "--json")
     assert result.returncode == 0, result.stderr
@@ -143,11 +207,14 @@ def test_cli_sweep_runs_a_search_file(tmp_path, monkeypatch):
     assert all(math.isfinite(row["test_loss"]) for row in rows)
 
 
-@pytest.mark.parametrize("content, expected", [
-    (None, "was not found"),
-    ('{"playground_sweep": 1, "grid": {"learning_rate": [0.1]}}', "base is missing"),
-    ("not json", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (None, "was not found"),
+        ('{"playground_sweep": 1, "grid": {"learning_rate": [0.1]}}', "base is missing"),
+        ("not json", "not valid JSON"),
+    ],
+)
 def test_cli_sweep_refuses_bad_input_with_exit_2(tmp_path, content, expected):
     path = tmp_path / "sweep.json"
     if content is not None:

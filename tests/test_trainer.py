@@ -1,7 +1,6 @@
 """The live training engine: commands, exact steps, live learning rate, divergence, determinism, isolation."""
 
 import dataclasses
-import threading
 import time
 
 import numpy as np
@@ -15,7 +14,11 @@ def image_spec(dataset, layers, **training):
     """An image experiment: no 2-D features, the given stack, Adam by default."""
     settings = dict(optimizer="adam", learning_rate=0.01, batch_size=32)
     settings.update(training)
-    return ExperimentSpec(dataset=DatasetSpec(dataset), network=NetworkSpec(features=(), layers=tuple(layers)), training=TrainingSpec(**settings))
+    return ExperimentSpec(
+        dataset=DatasetSpec(dataset),
+        network=NetworkSpec(features=(), layers=tuple(layers)),
+        training=TrainingSpec(**settings),
+    )
 
 
 def make(epochs=20, **training):
@@ -55,7 +58,13 @@ def test_state_machine_start_pause_resume_stop_reset():
 
 
 def test_stop_takes_effect_within_half_a_second_on_big_data():
-    spec = image_spec("mnist", [LayerSpec("Flatten"), LayerSpec("Dense", units=64, activation="relu")], epochs=1000, batch_size=8, learning_rate=0.001)
+    spec = image_spec(
+        "mnist",
+        [LayerSpec("Flatten"), LayerSpec("Dense", units=64, activation="relu")],
+        epochs=1000,
+        batch_size=8,
+        learning_rate=0.001,
+    )
     trainer = Trainer(spec)
     try:
         trainer.wait_until_ready(60)
@@ -129,12 +138,17 @@ def test_learning_rate_changes_mid_run_without_losing_state():
 
 
 def test_divergence_stops_and_keeps_last_good_weights():
-    spec = ExperimentSpec(dataset=DatasetSpec("reg-plane"), network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
-                          training=TrainingSpec(learning_rate=10.0, epochs=50))
+    spec = ExperimentSpec(
+        dataset=DatasetSpec("reg-plane"),
+        network=NetworkSpec(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 3),
+        training=TrainingSpec(learning_rate=10.0, epochs=50),
+    )
     trainer = Trainer(spec)
     try:
         assert trainer.run_to_end(60) == "diverged"
-        assert "too high" in trainer.message and "learning rate of 10" in trainer.message and "try 0.1" in trainer.message
+        assert (
+            "too high" in trainer.message and "learning rate of 10" in trainer.message and "try 0.1" in trainer.message
+        )
         assert all(np.all(np.isfinite(w)) for w in trainer.model.get_weights())
         epoch, batch = trainer.position
         # The kept weights are those after the last good step: replaying that many steps gives them again.
@@ -161,7 +175,10 @@ def test_same_spec_same_history():
 
 @pytest.mark.slow
 def test_three_trainers_in_parallel_equal_sequential():
-    specs = [ExperimentSpec(dataset=DatasetSpec(name), training=TrainingSpec(epochs=30, seed=seed)) for name, seed in (("circle", 1), ("xor", 2), ("gauss", 3))]
+    specs = [
+        ExperimentSpec(dataset=DatasetSpec(name), training=TrainingSpec(epochs=30, seed=seed))
+        for name, seed in (("circle", 1), ("xor", 2), ("gauss", 3))
+    ]
     sequential = []
     for spec in specs:
         trainer = Trainer(spec)
@@ -242,8 +259,16 @@ def test_slot_closes_trainer_when_session_state_goes():
 
 
 def test_batch_norm_and_dropout_train_in_the_compiled_loop():
-    spec = image_spec("digits", [LayerSpec("Flatten"), LayerSpec("Dense", units=32, activation="relu"),
-                                 LayerSpec("BatchNormalization"), LayerSpec("Dropout", rate=0.2)], epochs=5)
+    spec = image_spec(
+        "digits",
+        [
+            LayerSpec("Flatten"),
+            LayerSpec("Dense", units=32, activation="relu"),
+            LayerSpec("BatchNormalization"),
+            LayerSpec("Dropout", rate=0.2),
+        ],
+        epochs=5,
+    )
     trainer = Trainer(spec)
     try:
         assert trainer.run_to_end(120) == "finished"
@@ -287,7 +312,10 @@ def test_slot_without_compiling_ahead_compiles_when_training_starts():
 def test_sessions_with_the_same_architecture_share_one_compiled_program():
     from playground.engine.training_loop import PROGRAMS
 
-    layers = (LayerSpec("Dense", units=5, activation="relu"), LayerSpec("Dense", units=3, activation="sigmoid"))  # shapes no other test uses
+    layers = (
+        LayerSpec("Dense", units=5, activation="relu"),
+        LayerSpec("Dense", units=3, activation="sigmoid"),
+    )  # shapes no other test uses
     spec = ExperimentSpec(network=NetworkSpec(layers=layers), training=TrainingSpec(epochs=30, learning_rate=0.003))
     fast_spec = spec.replace(training=dataclasses.replace(spec.training, learning_rate=0.1))
     built = PROGRAMS.built
@@ -300,7 +328,11 @@ def test_sessions_with_the_same_architecture_share_one_compiled_program():
         assert slow.history != fast.history
         programs = (slow.loop._program(), slow.snapshot_maker._forward, slow.snapshot_maker._norms)
         assert programs == (fast.loop._program(), fast.snapshot_maker._forward, fast.snapshot_maker._norms)
-        assert [program.experimental_get_tracing_count() for program in programs] == [1, 1, 1]  # no retracing, whatever the input count
+        assert [program.experimental_get_tracing_count() for program in programs] == [
+            1,
+            1,
+            1,
+        ]  # no retracing, whatever the input count
         shared = [slow.history, fast.history]
         grids = [slow.snapshots.latest()[1].grid, fast.snapshots.latest()[1].grid]
     finally:
@@ -324,8 +356,13 @@ def test_a_class_training_different_networks_gets_no_retracing_warning(caplog):
     trainers = []
     try:
         for units in range(2, 9):  # seven sessions, seven architectures, one after another
-            layers = (LayerSpec("Dense", units=units, activation="tanh"), LayerSpec("Dense", units=2, activation="relu"))
-            trainer = Trainer(ExperimentSpec(network=NetworkSpec(layers=layers), training=TrainingSpec(epochs=2)), warm_up=False)
+            layers = (
+                LayerSpec("Dense", units=units, activation="tanh"),
+                LayerSpec("Dense", units=2, activation="relu"),
+            )
+            trainer = Trainer(
+                ExperimentSpec(network=NetworkSpec(layers=layers), training=TrainingSpec(epochs=2)), warm_up=False
+            )
             trainers.append(trainer)
             assert trainer.run_to_end(60) == "finished"
     finally:
@@ -344,22 +381,35 @@ def test_the_programs_optimizer_step_equals_keras_own():
     x = tf.constant(np.random.default_rng(0).normal(size=(16, 2)).astype("float32"))
     for name in OPTIMIZERS:
         keras.utils.set_random_seed(0)
-        ours = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="tanh", kernel_regularizer="l2"), keras.layers.Dense(1)])
+        ours = keras.Sequential(
+            [
+                keras.Input((2,)),
+                keras.layers.Dense(4, activation="tanh", kernel_regularizer="l2"),
+                keras.layers.Dense(1),
+            ]
+        )
         theirs = keras.models.clone_model(ours)
         theirs.set_weights(ours.get_weights())
         ours_optimizer, theirs_optimizer = OPTIMIZERS[name].build(0.05), OPTIMIZERS[name].build(0.05)
         ours_optimizer.build(ours.trainable_variables), theirs_optimizer.build(theirs.trainable_variables)
-        trainable, optimizer_state = [v.value for v in ours.trainable_variables], [v.value for v in ours_optimizer.variables]
+        trainable, optimizer_state = (
+            [v.value for v in ours.trainable_variables],
+            [v.value for v in ours_optimizer.variables],
+        )
         for _ in range(3):
             with tf.GradientTape() as tape:
                 tape.watch(trainable)
                 p, _, losses = ours.stateless_call(trainable, [], x, return_losses=True)
-                loss = tf.reduce_mean(p ** 2) + tf.add_n(losses)
-            trainable, optimizer_state = stateless_apply(ours_optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
+                loss = tf.reduce_mean(p**2) + tf.add_n(losses)
+            trainable, optimizer_state = stateless_apply(
+                ours_optimizer, optimizer_state, tape.gradient(loss, trainable), trainable
+            )
             with tf.GradientTape() as tape:
                 loss = tf.reduce_mean(theirs(x) ** 2) + tf.add_n(theirs.losses)
             theirs_optimizer.apply(tape.gradient(loss, theirs.trainable_variables), theirs.trainable_variables)
-        for value, variable in zip(trainable + optimizer_state, theirs.trainable_variables + theirs_optimizer.variables):
+        for value, variable in zip(
+            trainable + optimizer_state, theirs.trainable_variables + theirs_optimizer.variables
+        ):
             np.testing.assert_allclose(value.numpy(), variable.numpy(), rtol=1e-6, atol=1e-7, err_msg=name)
 
 

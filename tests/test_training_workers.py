@@ -163,7 +163,9 @@ def test_a_worker_compiles_the_default_experiment_before_any_page_asks():
     compile_default_experiment()
     built = PROGRAMS.built
     spec = PRESETS[DEFAULT_PRESET].spec
-    page = Trainer(spec.replace(training=dataclasses.replace(spec.training, learning_rate=0.3, epochs=5)))  # a student's own rate
+    page = Trainer(
+        spec.replace(training=dataclasses.replace(spec.training, learning_rate=0.3, epochs=5))
+    )  # a student's own rate
     try:
         assert page.wait_until_ready(60) and PROGRAMS.built == built  # nothing left to compile
         assert page.run_to_end(60) == "finished"

@@ -4,11 +4,14 @@ import dataclasses
 
 import pytest
 
-from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
+from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec
 from playground.validation import validate
 
 BASE = ExperimentSpec()
-DIGITS = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=16, activation="relu"))))
+DIGITS = ExperimentSpec(
+    dataset=DatasetSpec("digits"),
+    network=NetworkSpec(features=(), layers=(LayerSpec("Flatten"), LayerSpec("Dense", units=16, activation="relu"))),
+)
 
 
 def data(**changes):
@@ -44,10 +47,22 @@ BAD = [
     (net(features=("x1", "x1")), "network.features", "listed twice"),
     (net(DIGITS, features=("x1",)), "network.features", "only apply to 2-D datasets"),
     (net(layers=(conv(),)), "network.layers[1]", "Layer 1 (Conv2D) needs image input, but gets 2 numbers per sample"),
-    (net(DIGITS, layers=(LayerSpec("Dense", units=8, activation="relu"),)), "network.layers[1]", "Add a Flatten layer before it"),
-    (net(DIGITS, layers=(conv(kernel_size=9), LayerSpec("Flatten"))), "network.layers[1]", "9x9 window but its input is only 8x8"),
+    (
+        net(DIGITS, layers=(LayerSpec("Dense", units=8, activation="relu"),)),
+        "network.layers[1]",
+        "Add a Flatten layer before it",
+    ),
+    (
+        net(DIGITS, layers=(conv(kernel_size=9), LayerSpec("Flatten"))),
+        "network.layers[1]",
+        "9x9 window but its input is only 8x8",
+    ),
     (net(DIGITS, layers=(conv(kernel_size=3),)), "network.output", "Add a Flatten layer at the end"),
-    (net(layers=(LayerSpec("Dense", units=0, activation="relu"),)), "network.layers[1]", "units must be a whole number from 1 to 4096, but got 0"),
+    (
+        net(layers=(LayerSpec("Dense", units=0, activation="relu"),)),
+        "network.layers[1]",
+        "units must be a whole number from 1 to 4096, but got 0",
+    ),
     (net(layers=(LayerSpec("Dense", units=4, activation="relux"),)), "network.layers[1]", "activation 'relux'"),
     (net(layers=(LayerSpec("Dense", units=4),)), "network.layers[1]", "activation is missing"),
     (net(layers=(LayerSpec("Dropout", rate=1.5),)), "network.layers[1]", "at least 0 and below 1, but got 1.5"),
@@ -68,9 +83,21 @@ BAD = [
     (train(weight_init="ones"), "training.weight_init", "Weight init 'ones'"),
     (train(seed=-1), "training.seed", "got -1"),
     (train(shuffle="yes"), "training.shuffle", "true or false"),
-    (train(regularization=dataclasses.replace(BASE.training.regularization, kind="l3")), "training.regularization.kind", "Regularization 'l3'"),
-    (train(regularization=dataclasses.replace(BASE.training.regularization, rate=-1.0)), "training.regularization.rate", "from 0 to 10"),
-    (train(schedule=dataclasses.replace(BASE.training.schedule, kind="warp")), "training.schedule.kind", "schedule 'warp'"),
+    (
+        train(regularization=dataclasses.replace(BASE.training.regularization, kind="l3")),
+        "training.regularization.kind",
+        "Regularization 'l3'",
+    ),
+    (
+        train(regularization=dataclasses.replace(BASE.training.regularization, rate=-1.0)),
+        "training.regularization.rate",
+        "from 0 to 10",
+    ),
+    (
+        train(schedule=dataclasses.replace(BASE.training.schedule, kind="warp")),
+        "training.schedule.kind",
+        "schedule 'warp'",
+    ),
     (train(schedule=dataclasses.replace(BASE.training.schedule, factor=2.0)), "training.schedule.factor", "at most 1"),
 ]
 
@@ -88,7 +115,9 @@ def test_at_least_25_bad_configs():
 
 
 def test_every_problem_is_reported_at_once():
-    spec = dataclasses.replace(train(batch_size=0, optimizer="nope", epochs=0), network=dataclasses.replace(BASE.network, features=("x9",)))
+    spec = dataclasses.replace(
+        train(batch_size=0, optimizer="nope", epochs=0), network=dataclasses.replace(BASE.network, features=("x9",))
+    )
     fields = {p.field for p in validate(spec)}
     assert {"training.batch_size", "training.optimizer", "training.epochs", "network.features"} <= fields
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
-from widgets.safe_text import plain
 from playground.engine.trainer_state import RESTING_STATES, TrainerState
+from widgets.safe_text import plain
 
 WATCH = f"watch ({WATCH_EPOCHS_PER_SECOND} epochs/s)"
 # The default pace shows learning unfold, one epoch per frame as in TF Playground; "fastest" trains flat out.
@@ -60,17 +60,57 @@ def controls(trainer: Trainer | None, reason: str) -> None:
         buttons[0].button("Resume", type="primary", key="resume", width="stretch", on_click=_ask, args=("start",))
     else:
         preparing = trainer is not None and not trainer.is_ready
-        help_text = reason or ("Starts as soon as the training program is compiled (a few seconds)" if preparing else "Start training from here")
-        buttons[0].button("Train", type="primary", key="train", disabled=trainer is None or running, width="stretch", help=help_text,
-                          on_click=_ask, args=("start",))
+        help_text = reason or (
+            "Starts as soon as the training program is compiled (a few seconds)"
+            if preparing
+            else "Start training from here"
+        )
+        buttons[0].button(
+            "Train",
+            type="primary",
+            key="train",
+            disabled=trainer is None or running,
+            width="stretch",
+            help=help_text,
+            on_click=_ask,
+            args=("start",),
+        )
     buttons[1].button("Pause", key="pause", disabled=not running, width="stretch", on_click=_ask, args=("pause",))
-    buttons[2].button("Step batch", key="step_batch", disabled=not idle, width="stretch", help="One mini-batch update, then pause",
-                      on_click=_ask, args=("step_batch",))
-    buttons[3].button("Step epoch", key="step_epoch", disabled=not idle, width="stretch", help="Up to the end of this epoch, then pause",
-                      on_click=_ask, args=("step_epoch",))
-    buttons[4].button("Stop", key="stop", disabled=state not in (TrainerState.RUNNING, TrainerState.PAUSED), width="stretch", on_click=_ask, args=("stop",))
-    buttons[5].button("Reset", key="reset", disabled=trainer is None or running, width="stretch", help="Back to the initial weights",
-                      on_click=_ask, args=("reset",))
+    buttons[2].button(
+        "Step batch",
+        key="step_batch",
+        disabled=not idle,
+        width="stretch",
+        help="One mini-batch update, then pause",
+        on_click=_ask,
+        args=("step_batch",),
+    )
+    buttons[3].button(
+        "Step epoch",
+        key="step_epoch",
+        disabled=not idle,
+        width="stretch",
+        help="Up to the end of this epoch, then pause",
+        on_click=_ask,
+        args=("step_epoch",),
+    )
+    buttons[4].button(
+        "Stop",
+        key="stop",
+        disabled=state not in (TrainerState.RUNNING, TrainerState.PAUSED),
+        width="stretch",
+        on_click=_ask,
+        args=("stop",),
+    )
+    buttons[5].button(
+        "Reset",
+        key="reset",
+        disabled=trainer is None or running,
+        width="stretch",
+        help="Back to the initial weights",
+        on_click=_ask,
+        args=("reset",),
+    )
     speed = buttons[6].select_slider("Speed", list(SPEEDS), value=WATCH, key="speed", label_visibility="collapsed")
     if trainer is not None:
         trainer.set_speed(SPEEDS[speed])

@@ -7,8 +7,8 @@ import dataclasses
 import streamlit as st
 
 from playground.datasets import DATASETS, DatasetError
-from playground.datasets.dataset import DatasetKind
 from playground.datasets.csv_table import csv_columns
+from playground.datasets.dataset import DatasetKind
 from playground.datasets.uploads import read_upload, save_upload
 from playground.features import FEATURES
 from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec
@@ -21,8 +21,12 @@ from widgets.widget_values import index_of, number_in
 
 def _csv_options(csv: CsvOptions | None) -> CsvOptions | None:
     """The CSV picked in this run: a new upload is stored (and named by its id); a bad file is explained."""
-    upload = st.file_uploader("CSV file (numeric columns plus a label column)", type=["csv", "txt", "tsv"], key=session.key("csv_upload"),
-                              help="Comma-, semicolon- or tab-separated, with a header row; UTF-8 or UTF-16; at most 50 MB.")
+    upload = st.file_uploader(
+        "CSV file (numeric columns plus a label column)",
+        type=["csv", "txt", "tsv"],
+        key=session.key("csv_upload"),
+        help="Comma-, semicolon- or tab-separated, with a header row; UTF-8 or UTF-16; at most 50 MB.",
+    )
     if upload is not None:
         try:
             csv = CsvOptions(upload=save_upload(upload.getvalue()), label_column=csv.label_column if csv else "label")
@@ -37,7 +41,12 @@ def _csv_options(csv: CsvOptions | None) -> CsvOptions | None:
         st.error(plain(error))
         return csv
     if columns:
-        label = st.selectbox("Label column", columns, index=index_of(columns, csv.label_column, len(columns) - 1), key=session.key("csv_label"))
+        label = st.selectbox(
+            "Label column",
+            columns,
+            index=index_of(columns, csv.label_column, len(columns) - 1),
+            key=session.key("csv_label"),
+        )
         csv = dataclasses.replace(csv, label_column=label)
     return csv
 
@@ -45,8 +54,13 @@ def _csv_options(csv: CsvOptions | None) -> CsvOptions | None:
 def data_picker(spec: ExperimentSpec) -> tuple[DatasetSpec, tuple[str, ...]]:
     data = spec.dataset
     names = list(DATASETS)
-    name = st.selectbox("Dataset", names, index=index_of(names, data.name),
-                        format_func=lambda n: DATASETS[n].label, key=session.key("dataset"))
+    name = st.selectbox(
+        "Dataset",
+        names,
+        index=index_of(names, data.name),
+        format_func=lambda n: DATASETS[n].label,
+        key=session.key("dataset"),
+    )
     info = DATASETS[name]
     missing = info.missing()
     if missing:
@@ -54,16 +68,51 @@ def data_picker(spec: ExperimentSpec) -> tuple[DatasetSpec, tuple[str, ...]]:
     csv = data.csv if isinstance(data.csv, CsvOptions) else None
     if name == "csv":
         csv = _csv_options(csv)
-    noise = st.slider("Noise (%)", 0, 50, int(number_in(data.noise, 0, 50, 0.0)), key=session.key("noise"), disabled=info.kind != DatasetKind.PLANE,
-                      help="Only for the 2-D datasets: how much the labels are blurred.")
-    ratio = st.slider("Training share (%)", 10, 90, int(round(number_in(data.train_ratio, 0.1, 0.9, 0.5) * 10)) * 10, step=10, key=session.key("ratio")) / 100
+    noise = st.slider(
+        "Noise (%)",
+        0,
+        50,
+        int(number_in(data.noise, 0, 50, 0.0)),
+        key=session.key("noise"),
+        disabled=info.kind != DatasetKind.PLANE,
+        help="Only for the 2-D datasets: how much the labels are blurred.",
+    )
+    ratio = (
+        st.slider(
+            "Training share (%)",
+            10,
+            90,
+            int(round(number_in(data.train_ratio, 0.1, 0.9, 0.5) * 10)) * 10,
+            step=10,
+            key=session.key("ratio"),
+        )
+        / 100
+    )
     seed = st.number_input("Data seed", 0, MAX_SEED, number_in(data.seed, 0, MAX_SEED, 0), key=session.key("data_seed"))
-    own = {setting.name: setting_input(setting, getattr(data, setting.name), session.key(f"data_{setting.name}")) for setting in info.settings}
+    own = {
+        setting.name: setting_input(setting, getattr(data, setting.name), session.key(f"data_{setting.name}"))
+        for setting in info.settings
+    }
     features: tuple[str, ...] = ()
     if info.kind == DatasetKind.PLANE:
         chosen = [f for f in spec.network.features if isinstance(f, str) and f in FEATURES] or ["x1", "x2"]
-        features = tuple(st.multiselect("Input features", list(FEATURES), default=chosen, format_func=lambda f: FEATURES[f].label, key=session.key("features")))
+        features = tuple(
+            st.multiselect(
+                "Input features",
+                list(FEATURES),
+                default=chosen,
+                format_func=lambda f: FEATURES[f].label,
+                key=session.key("features"),
+            )
+        )
     samples = data.samples if name == data.name and (data.samples is None or isinstance(data.samples, int)) else None
     # Settings other datasets take (arms, padding) keep their defaults here.
-    return DatasetSpec(name=name, noise=float(noise), train_ratio=ratio, samples=samples, seed=int(seed), csv=csv if name == "csv" else None,
-                       **own), features
+    return DatasetSpec(
+        name=name,
+        noise=float(noise),
+        train_ratio=ratio,
+        samples=samples,
+        seed=int(seed),
+        csv=csv if name == "csv" else None,
+        **own,
+    ), features

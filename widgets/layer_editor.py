@@ -15,6 +15,7 @@ from widgets import session
 from widgets.safe_text import plain
 from widgets.setting_input import setting_input
 
+
 def summary(layer: LayerSpec) -> str:
     layer_type = LAYERS.lookup(layer.type)
     return layer_type.describe(layer) if layer_type else str(layer.type)[:40]
@@ -44,14 +45,16 @@ def layer_editor(spec: ExperimentSpec) -> tuple[tuple[LayerSpec, ...], dict]:
     per_row = 5
     for start in range(0, len(layers), per_row):
         cards = st.columns(per_row)
-        for offset, layer in enumerate(layers[start: start + per_row]):
+        for offset, layer in enumerate(layers[start : start + per_row]):
             index = start + offset + 1
             with cards[offset].container(border=True, key=session.key(f"layer_box_{index}")):
                 st.markdown(f"**{index}. {plain(str(layer.type)[:40])}**")
                 shape_place = st.empty()
                 edited.append(_settings(layer, index))
                 places[index] = (shape_place, st.container())
-                if st.button("Remove", key=session.key(f"remove_{index}"), help=f"Remove layer {index}", width="stretch"):
+                if st.button(
+                    "Remove", key=session.key(f"remove_{index}"), help=f"Remove layer {index}", width="stretch"
+                ):
                     _commit(spec, layers[: index - 1] + layers[index:])
     return tuple(edited), places
 
@@ -69,6 +72,8 @@ def _settings(layer: LayerSpec, index: int) -> LayerSpec:
     layer_type = LAYERS.lookup(layer.type)
     if layer_type is None:
         return layer  # an unknown type (from a link) stays as it is; its problem shows below it
-    values = {setting.name: setting_input(setting, getattr(layer, setting.name), session.key(f"layer{index}_{setting.name}"))
-              for setting in layer_type.settings}
+    values = {
+        setting.name: setting_input(setting, getattr(layer, setting.name), session.key(f"layer{index}_{setting.name}"))
+        for setting in layer_type.settings
+    }
     return LayerSpec(layer.type, **values)

@@ -32,10 +32,14 @@ import streamlit as st
 from playground.figures.style import streamlit_look
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-PLOTLY_FILE = f"plotly-{plotly.__version__}.min.js"  # the version in the name: a new plotly gets a new file, never a stale cache
+PLOTLY_FILE = (
+    f"plotly-{plotly.__version__}.min.js"  # the version in the name: a new plotly gets a new file, never a stale cache
+)
 
 # Plotly draws into a plain element in the page (no shadow root: Plotly's own styles are global).
-_JS = (Path(__file__).with_name("live_hub.js").read_text() + """
+_JS = (
+    Path(__file__).with_name("live_hub.js").read_text()
+    + """
 const LOADING = (window.__playgroundPlotly ??= {});
 
 // A failed load is tried again a few times: the page may be moving to another server (a replica
@@ -266,7 +270,8 @@ export default function (component) {
   drawLatest(div);
   follow(div, data.stream, data.view, data.points);
 }
-""")
+"""
+)
 
 _component = st.components.v2.component("playground_live_chart", js=_JS, isolate_styles=False)
 
@@ -297,8 +302,14 @@ def _script_url() -> str:
     return "/" + "/".join(part for part in (base, "app", "static", PLOTLY_FILE) if part)
 
 
-def live_chart(figure: go.Figure, key: str, text_scale: float = 1.0, stream: str | None = None, view: str | None = None,
-               points: int = 0) -> None:
+def live_chart(
+    figure: go.Figure,
+    key: str,
+    text_scale: float = 1.0,
+    stream: str | None = None,
+    view: str | None = None,
+    points: int = 0,
+) -> None:
     """Show `figure`; later calls with the same key update the same chart in place. `text_scale`
     enlarges its text (presenter mode). With a `stream` address, frames keep `view` ("loss",
     "boundary" or "neurons") up to date between runs; `points`: the history rows the figure shows."""
@@ -306,5 +317,14 @@ def live_chart(figure: go.Figure, key: str, text_scale: float = 1.0, stream: str
         st.plotly_chart(figure, width="stretch", key=key)
         return
     with st.container(key=key):
-        _component(key=f"{key}_plot", data={"figure": streamlit_look(figure, text_scale).to_json(), "src": _script_url(), "stream": stream, "view": view,
-                                                 "points": points}, height="content")
+        _component(
+            key=f"{key}_plot",
+            data={
+                "figure": streamlit_look(figure, text_scale).to_json(),
+                "src": _script_url(),
+                "stream": stream,
+                "view": view,
+                "points": points,
+            },
+            height="content",
+        )

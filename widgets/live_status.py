@@ -22,10 +22,19 @@ from playground.engine.live_streams import LIVE_STREAMS
 from playground.engine.trainer import Trainer
 
 UNAVAILABLE_KEY = "stream_unavailable"
-STATUS_WORDS = {"ready": "ready", "running": "training", "paused": "paused", "finished": "finished", "stopped": "stopped",
-                "diverged": "diverged", "failed": "failed"}
+STATUS_WORDS = {
+    "ready": "ready",
+    "running": "training",
+    "paused": "paused",
+    "finished": "finished",
+    "stopped": "stopped",
+    "diverged": "diverged",
+    "failed": "failed",
+}
 
-_JS = (Path(__file__).with_name("live_hub.js").read_text() + """
+_JS = (
+    Path(__file__).with_name("live_hub.js").read_text()
+    + """
 const WORDS = __WORDS__;
 
 function elapsedText(seconds) {
@@ -122,7 +131,8 @@ export default function (component) {
     setTriggerValue("unavailable", true);
   });
 }
-""").replace("__WORDS__", json.dumps(STATUS_WORDS))
+"""
+).replace("__WORDS__", json.dumps(STATUS_WORDS))
 
 _CSS = """
 .playground-status { display: grid; grid-template-columns: 1.1fr 1fr 1fr 1.1fr 1fr 1.25fr; gap: 1rem; font-family: "Source Sans", sans-serif; }
@@ -141,7 +151,7 @@ def _note_unavailable() -> None:
 def stream_url(trainer: Trainer) -> str:
     """The address of this trainer's stream for this session: a fresh token per trainer, kept for its life."""
     state = st.session_state
-    if state.get("live_trainer") is not trainer or LIVE_STREAMS.trainer_for(state.get("live_token")) is not trainer:
+    if state.get("live_trainer") is not trainer or LIVE_STREAMS.trainer_for(state.get("live_token", "")) is not trainer:
         state.live_token, state.live_trainer = LIVE_STREAMS.open(trainer), trainer
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     return "/" + "/".join(part for part in (base, "api", "live", state.live_token) if part)
@@ -150,5 +160,10 @@ def stream_url(trainer: Trainer) -> str:
 def live_status(trainer: Trainer, streaming: bool = True) -> None:
     """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns)."""
     url = stream_url(trainer) if streaming else None
-    _component(key="live_status", data={"status": training_status(trainer), "stream": url}, height="content",
-               on_changed_change=lambda: None, on_unavailable_change=_note_unavailable)
+    _component(
+        key="live_status",
+        data={"status": training_status(trainer), "stream": url},
+        height="content",
+        on_changed_change=lambda: None,
+        on_unavailable_change=_note_unavailable,
+    )

@@ -9,8 +9,10 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
+from playground.datasets.dataset import DatasetKind, Task
 from playground.engine.trainer import Trainer
-from playground.learning_rates import safer_rate
+from playground.engine.trainer_state import TrainerState
+from playground.features import FEATURES
 from playground.figures.confusion import confusion_matrix
 from playground.figures.dataset_preview import dataset_preview
 from playground.figures.decision_boundary import decision_boundary
@@ -20,14 +22,12 @@ from playground.figures.network_diagram import network_diagram
 from playground.figures.neuron_maps import neuron_maps
 from playground.figures.probe_samples import image_strip, probe_samples
 from playground.figures.softmax_bars import softmax_bars
-from playground.features import FEATURES
+from playground.learning_rates import safer_rate
 from widgets import session
-from widgets.safe_text import plain
 from widgets.live_chart import live_chart
 from widgets.live_status import live_status, stream_url
+from widgets.safe_text import plain
 from widgets.watched_samples import sample_picker, watched
-from playground.engine.trainer_state import TrainerState
-from playground.datasets.dataset import DatasetKind, Task
 
 TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 
@@ -42,7 +42,12 @@ def status_line(trainer: Trainer, streaming: bool) -> None:
         if st.button("Lower the learning rate and reset", key="lower_rate", type="primary"):
             spec = session.spec()
             trainer.reset()
-            session.load(dataclasses.replace(spec, training=dataclasses.replace(spec.training, learning_rate=safer_rate(trainer.base_learning_rate))))
+            session.load(
+                dataclasses.replace(
+                    spec,
+                    training=dataclasses.replace(spec.training, learning_rate=safer_rate(trainer.base_learning_rate)),
+                )
+            )
 
 
 def live_views(trainer: Trainer | None, dataset, present: bool = False, streaming: bool = False) -> None:
@@ -63,26 +68,57 @@ def live_views(trainer: Trainer | None, dataset, present: bool = False, streamin
         if history:
             figure = loss_curves(history, log_scale)
             figure.update_layout(height=tall - 60)
-            live_chart(figure, key="loss_chart", text_scale=TEXT_SCALE if present else 1.0, stream=stream, view="loss", points=len(history))
+            live_chart(
+                figure,
+                key="loss_chart",
+                text_scale=TEXT_SCALE if present else 1.0,
+                stream=stream,
+                view="loss",
+                points=len(history),
+            )
         else:
             st.info("Press Train to start; the loss curve appears here.")
     with right:
         if dataset.kind == DatasetKind.PLANE:
             grid = snapshot.grid if snapshot is not None else None
-            chosen = watched(trainer, snapshot) if snapshot is not None and dataset.task != Task.REGRESSION and not present else None
-            figure = decision_boundary(grid, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes,
-                                       test_points=dataset.x_test if st.session_state.get("show_test") else None,
-                                       test_labels=dataset.y_test, threshold=data.plan.threshold, height=tall,
-                                       watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None)
-            live_chart(figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0, stream=stream, view="boundary")
+            chosen = (
+                watched(trainer, snapshot)
+                if snapshot is not None and dataset.task != Task.REGRESSION and not present
+                else None
+            )
+            figure = decision_boundary(
+                grid,
+                dataset.bounds,
+                dataset.x_train,
+                dataset.y_train,
+                dataset.task,
+                dataset.num_classes,
+                test_points=dataset.x_test if st.session_state.get("show_test") else None,
+                test_labels=dataset.y_test,
+                threshold=data.plan.threshold,
+                height=tall,
+                watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None,
+            )
+            live_chart(
+                figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0, stream=stream, view="boundary"
+            )
             st.toggle("Show test points", key="show_test")
         elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
             st.markdown("**Softmax outputs for test samples**")
             chosen = sample_picker(trainer, snapshot) if not present else watched(trainer, snapshot)
             if len(chosen):
                 images = dataset.x_test[chosen] if dataset.kind == DatasetKind.IMAGE else None
-                live_chart(probe_samples(images, snapshot.outputs_for(chosen), dataset.y_test[chosen], dataset.class_names, data.plan.threshold), key="softmax",
-                           text_scale=TEXT_SCALE if present else 1.0)
+                live_chart(
+                    probe_samples(
+                        images,
+                        snapshot.outputs_for(chosen),
+                        dataset.y_test[chosen],
+                        dataset.class_names,
+                        data.plan.threshold,
+                    ),
+                    key="softmax",
+                    text_scale=TEXT_SCALE if present else 1.0,
+                )
             else:
                 st.caption("Pick test samples above to see their class probabilities.")
 
@@ -107,25 +143,57 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
             histograms = dict(frames)[chosen]
         live_chart(weight_histograms(histograms), key="histograms")
         if snapshot.gradient_norms:
-            st.caption("Gradient norm per layer: " + " · ".join(f"{h['layer']}: {g:.2e}" for h, g in zip(snapshot.histograms, snapshot.gradient_norms)))
+            st.caption(
+                "Gradient norm per layer: "
+                + " · ".join(f"{h['layer']}: {g:.2e}" for h, g in zip(snapshot.histograms, snapshot.gradient_norms))
+            )
     with columns[1]:
         if snapshot.weights is not None:
-            names = [FEATURES[f].label for f in trainer.spec.network.features] if dataset.kind == DatasetKind.PLANE else [str(i) for i in range(snapshot.weights[0][0].shape[0])]
+            names = (
+                [FEATURES[f].label for f in trainer.spec.network.features]
+                if dataset.kind == DatasetKind.PLANE
+                else [str(i) for i in range(snapshot.weights[0][0].shape[0])]
+            )
             live_chart(network_diagram(snapshot.weights, names), key="network")
         if snapshot.neuron_grids:
             st.markdown("**What each hidden neuron computes**")
-            live_chart(neuron_maps(snapshot.neuron_grids), key="neurons", stream=stream_url(trainer) if streaming else None, view="neurons")
+            live_chart(
+                neuron_maps(snapshot.neuron_grids),
+                key="neurons",
+                stream=stream_url(trainer) if streaming else None,
+                view="neurons",
+            )
         if snapshot.confusion is not None:
             st.markdown("**Confusion matrix (test set)**")
             live_chart(confusion_matrix(snapshot.confusion, dataset.class_names), key="confusion")
         if dataset.kind == DatasetKind.PLANE and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
             st.markdown("**Class probabilities of the numbered test points**")
-            chosen = sample_picker(trainer, snapshot)
-            if len(chosen):
-                live_chart(softmax_bars(snapshot.outputs_for(chosen), dataset.y_test[chosen], dataset.class_names, data.plan.threshold, numbered=True),
-                           key="softmax2d")
-    if dataset.kind == DatasetKind.IMAGE and snapshot.misclassified is not None and len(snapshot.misclassified):
-        st.markdown(f"**Misclassified test samples** ({int(snapshot.confusion.sum() - np.trace(snapshot.confusion))} in all)")
+            picked = sample_picker(trainer, snapshot)
+            outputs = snapshot.outputs_for(picked)
+            if len(picked) and outputs is not None:
+                live_chart(
+                    softmax_bars(
+                        outputs,
+                        dataset.y_test[picked],
+                        dataset.class_names,
+                        data.plan.threshold,
+                        numbered=True,
+                    ),
+                    key="softmax2d",
+                )
+    if (
+        dataset.kind == DatasetKind.IMAGE
+        and snapshot.misclassified is not None
+        and snapshot.misclassified_as is not None
+        and snapshot.confusion is not None
+        and len(snapshot.misclassified)
+    ):
+        st.markdown(
+            f"**Misclassified test samples** ({int(snapshot.confusion.sum() - np.trace(snapshot.confusion))} in all)"
+        )
         images = dataset.x_test[snapshot.misclassified]
-        captions = [f"{dataset.class_names[int(t)]}→{dataset.class_names[int(p)]}" for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)]
+        captions = [
+            f"{dataset.class_names[int(t)]}→{dataset.class_names[int(p)]}"
+            for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)
+        ]
         live_chart(image_strip(images, captions), key="misclassified")

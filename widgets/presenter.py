@@ -21,7 +21,11 @@ def presenter_mode() -> bool:
     """True when presenting: `?present=1` in the link or the toggle; draws the styles and the toggle."""
     if "present" not in st.session_state:
         st.session_state.present = st.query_params.get("present") == "1"
-    present = st.toggle("Presenter mode", key="present", help="Large type, sidebar and advanced controls hidden. Also ?present=1 in the link.")
+    present = st.toggle(
+        "Presenter mode",
+        key="present",
+        help="Large type, sidebar and advanced controls hidden. Also ?present=1 in the link.",
+    )
     if present:
         st.query_params["present"] = "1"
         st.markdown(CSS, unsafe_allow_html=True)

@@ -13,7 +13,6 @@ from playground.runs.run_store import StoreError, UnavailableStore, open_store
 from widgets import session
 from widgets.safe_text import plain
 
-
 RETRY_SECONDS = 5.0
 
 

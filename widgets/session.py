@@ -37,12 +37,17 @@ def init() -> None:
             try:
                 state.spec = with_clean_title(ExperimentSpec.from_url(link))
             except SpecError as error:
-                state.link_error = "This link does not hold a readable experiment, so the default is shown. " + " ".join(error.problems[:3])
+                state.link_error = (
+                    "This link does not hold a readable experiment, so the default is shown. "
+                    + " ".join(error.problems[:3])
+                )
             else:
                 problems = validate(state.spec)
                 if problems:
-                    state.link_error = (f"This link's experiment has {len(problems)} problem(s); the controls show the nearest settings they can. "
-                                        + " ".join(p.message for p in problems[:3]))
+                    state.link_error = (
+                        f"This link's experiment has {len(problems)} problem(s); the controls show the nearest "
+                        f"settings they can. " + " ".join(p.message for p in problems[:3])
+                    )
     state.setdefault("generation", 0)
     if "owner" not in state:
         cookie = browser_cookie(OWNER_COOKIE)

@@ -1,6 +1,7 @@
 """One control for one registry `Setting`: a select box for a choice, a slider for a fraction or a
-whole number in a short range, a number input for other whole numbers. The layer editor, the data picker and the training settings
-draw every entry's settings with it, so a new setting needs no widget code."""
+whole number in a short range, a number input for other whole numbers. The layer editor, the data
+picker and the training settings draw every entry's settings with it, so a new setting needs no
+widget code."""
 
 from __future__ import annotations
 
@@ -16,12 +17,45 @@ def setting_input(setting: Setting, current: Any, key: str, **options: Any) -> A
     """Draws the control for `setting`, starting from `current` when the control can show it."""
     if setting.kind == "choice":
         names = setting.options()
-        return st.selectbox(setting.label, names, index=index_of(names, current, index_of(names, setting.default)),
-                            format_func=setting.choice_label, key=key, **options)
+        return st.selectbox(
+            setting.label,
+            names,
+            index=index_of(names, current, index_of(names, setting.default)),
+            format_func=setting.choice_label,
+            key=key,
+            **options,
+        )
     low, high = setting.editor_range
     if setting.kind == "int" and high - low <= 10:  # a few values: a slider shows them all
-        return int(st.slider(setting.label, int(low), int(high), number_in(current, low, high, int(setting.default)), key=key, **options))
+        return int(
+            st.slider(
+                setting.label,
+                int(low),
+                int(high),
+                number_in(current, low, high, int(setting.default)),
+                key=key,
+                **options,
+            )
+        )
     if setting.kind == "int":
-        return int(st.number_input(setting.label, int(low), int(high), number_in(current, low, high, int(setting.default)), key=key, **options))
-    return float(st.slider(setting.label, float(low), float(high), number_in(current, low, high, float(setting.default)), setting.step,
-                           key=key, **options))
+        return int(
+            st.number_input(
+                setting.label,
+                int(low),
+                int(high),
+                number_in(current, low, high, int(setting.default)),
+                key=key,
+                **options,
+            )
+        )
+    return float(
+        st.slider(
+            setting.label,
+            float(low),
+            float(high),
+            number_in(current, low, high, float(setting.default)),
+            setting.step,
+            key=key,
+            **options,
+        )
+    )

@@ -28,20 +28,36 @@ def share_link(spec: ExperimentSpec) -> str:
 def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool) -> None:
     st.markdown("**Share this experiment** (copy the link with the icon on the right)")
     st.code(share_link(spec), language=None, wrap_lines=True)
-    name = re.sub(r"[^a-z0-9_-]+", "_", (spec.title or spec.dataset.name).lower()).strip("_")[:40] or "experiment"  # a safe file name
+    name = (
+        re.sub(r"[^a-z0-9_-]+", "_", (spec.title or spec.dataset.name).lower()).strip("_")[:40] or "experiment"
+    )  # a safe file name
     columns = st.columns(4)
-    columns[0].download_button("Config JSON", spec.to_json() + "\n", file_name=f"{name}.json", mime="application/json", width="stretch")
+    columns[0].download_button(
+        "Config JSON", spec.to_json() + "\n", file_name=f"{name}.json", mime="application/json", width="stretch"
+    )
     if valid:
-        columns[1].download_button("Python script", export_script(spec), file_name=f"{name}.py", mime="text/x-python", width="stretch")
+        columns[1].download_button(
+            "Python script", export_script(spec), file_name=f"{name}.py", mime="text/x-python", width="stretch"
+        )
     history = trainer.history if trainer is not None else []
     if history:
-        columns[2].download_button("History CSV", pd.DataFrame(history).to_csv(index=False), file_name=f"{name}_history.csv", mime="text/csv", width="stretch")
-        if columns[3].button("Prepare .keras model", width="stretch"):
+        columns[2].download_button(
+            "History CSV",
+            pd.DataFrame(history).to_csv(index=False),
+            file_name=f"{name}_history.csv",
+            mime="text/csv",
+            width="stretch",
+        )
+        if trainer is not None and columns[3].button("Prepare .keras model", width="stretch"):
             st.session_state.model_bytes = trainer.model_bytes()
         if st.session_state.get("model_bytes"):
-            columns[3].download_button("Download .keras", st.session_state.model_bytes, file_name=f"{name}.keras", width="stretch")
+            columns[3].download_button(
+                "Download .keras", st.session_state.model_bytes, file_name=f"{name}.keras", width="stretch"
+            )
     st.markdown("**Import**")
-    upload = st.file_uploader("A config JSON, or a trained .keras model", type=["json", "keras"], key=session.key("import"))
+    upload = st.file_uploader(
+        "A config JSON, or a trained .keras model", type=["json", "keras"], key=session.key("import")
+    )
     if upload is None:
         return
     if upload.name.endswith(".json"):
@@ -52,7 +68,12 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
             return
         problems = validate(imported)
         if problems:
-            st.warning(plain("The config was read, but it has problems (shown next to the controls after loading): " + " ".join(p.message for p in problems[:3])))
+            st.warning(
+                plain(
+                    "The config was read, but it has problems (shown next to the controls after loading): "
+                    + " ".join(p.message for p in problems[:3])
+                )
+            )
         if st.button("Load this config", type="primary"):
             session.load(imported)
         return
@@ -61,6 +82,14 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
     except ModelFileError as error:
         st.error(plain(str(error)))
         return
-    rows = [{"layer": layer.name, "type": type(layer).__name__, "output": str(tuple(layer.output.shape[1:])), "parameters": layer.count_params()} for layer in model.layers]
+    rows = [
+        {
+            "layer": layer.name,
+            "type": type(layer).__name__,
+            "output": str(tuple(layer.output.shape[1:])),
+            "parameters": layer.count_params(),
+        }
+        for layer in model.layers
+    ]
     st.success(f"Loaded safely: {model.count_params():,} parameters.")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

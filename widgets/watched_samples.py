@@ -26,11 +26,19 @@ def sample_picker(trainer: Trainer, snapshot: Snapshot) -> np.ndarray:
     dataset = trainer.data.dataset
     key = _key(trainer)
     if key not in st.session_state:
-        st.session_state[key] = [int(i) for i in snapshot.probe_indices]
+        st.session_state[key] = [int(i) for i in (snapshot.probe_indices if snapshot.probe_indices is not None else ())]
     labels = st.session_state.get(key + "_labels")
     if labels is None:  # made once per test set, not on every refresh of the live views
-        labels = st.session_state[key + "_labels"] = [f"#{i} · {dataset.class_names[int(y)]}" for i, y in enumerate(dataset.y_test)]
-    st.multiselect(f"Test samples to watch (up to {PROBE_COUNT})", range(len(labels)), key=key, max_selections=PROBE_COUNT,
-                   format_func=labels.__getitem__,
-                   help="Each sample's class probabilities are shown beside it and follow the training. Type a number or a class to find one.")
+        labels = st.session_state[key + "_labels"] = [
+            f"#{i} · {dataset.class_names[int(y)]}" for i, y in enumerate(dataset.y_test)
+        ]
+    st.multiselect(
+        f"Test samples to watch (up to {PROBE_COUNT})",
+        range(len(labels)),
+        key=key,
+        max_selections=PROBE_COUNT,
+        format_func=labels.__getitem__,
+        help="Each sample's class probabilities are shown beside it and follow the training. Type a number or a class "
+        "to find one.",
+    )
     return watched(trainer, snapshot)

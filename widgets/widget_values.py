@@ -12,7 +12,12 @@ import math
 
 def number_in(value, low, high, default):
     """`value` when it is a real number from `low` to `high` (of `default`'s type), else `default`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
         return default
     if isinstance(default, int) and value != int(value):
         return default

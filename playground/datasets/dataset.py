@@ -67,7 +67,18 @@ def split(name, task, x, y, *, train_ratio, seed, num_classes, class_names, kind
     x, y = x[order], y[order]
     cut = int(round(len(x) * train_ratio))
     cut = min(max(cut, 1), len(x) - 1)
-    parts = [x[:cut], y[:cut], x[cut:], y[cut:]]
+    parts = x_train, y_train, x_test, y_test = x[:cut], y[:cut], x[cut:], y[cut:]
     for part in parts:
         part.setflags(write=False)
-    return Dataset(name, Task(task), *parts, num_classes=num_classes, class_names=tuple(class_names), kind=DatasetKind(kind), bounds=bounds)
+    return Dataset(
+        name,
+        Task(task),
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        num_classes=num_classes,
+        class_names=tuple(class_names),
+        kind=DatasetKind(kind),
+        bounds=bounds,
+    )

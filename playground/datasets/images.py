@@ -43,7 +43,12 @@ def mnist_subset():
 
 
 MNIST_FILE = "mnist.npz"
-FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+FASHION_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
 
 
 def mnist_full_missing() -> str | None:
@@ -52,7 +57,7 @@ def mnist_full_missing() -> str | None:
         return None
     return (
         f"Full MNIST is not on this machine (looked for {path}). The app never downloads data while "
-        "it runs. To add it, run once with internet access: python -c \"import keras; "
+        'it runs. To add it, run once with internet access: python -c "import keras; '
         "keras.datasets.mnist.load_data()\". Meanwhile use 'mnist' (5,000 real digits) or 'digits'."
     )
 
@@ -63,7 +68,7 @@ def fashion_missing() -> str | None:
         return None
     return (
         f"Fashion-MNIST is not on this machine (looked in {folder}). The app never downloads data "
-        "while it runs. To add it, run once with internet access: python -c \"import keras; "
+        'while it runs. To add it, run once with internet access: python -c "import keras; '
         "keras.datasets.fashion_mnist.load_data()\". Meanwhile use 'mnist' or 'digits'."
     )
 

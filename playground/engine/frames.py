@@ -41,8 +41,13 @@ def encode_grid(values) -> dict:
     step = 1.0 if whole else (high - low) / 255
     levels = np.zeros(values.shape) if step == 0 else np.rint((np.nan_to_num(values, nan=low) - low) / step)
     levels = np.clip(levels, 0, 255).astype("uint8")
-    return {"shape": list(values.shape), "low": low, "high": high, "step": step,
-            "levels": base64.b64encode(levels.tobytes()).decode("ascii")}
+    return {
+        "shape": list(values.shape),
+        "low": low,
+        "high": high,
+        "step": step,
+        "levels": base64.b64encode(levels.tobytes()).decode("ascii"),
+    }
 
 
 def decode_grid(encoded: dict) -> np.ndarray:
@@ -61,10 +66,16 @@ def training_status(trainer) -> dict:
     epoch, batch = trainer.position
     last = trainer.last_row()
     return {
-        "state": trainer.state, "epoch": epoch, "batch": batch, "batches": trainer.batches_per_epoch,
-        "points": trainer.points, "compiled": trainer.is_ready, "elapsed": round(trainer.elapsed, 3),
+        "state": trainer.state,
+        "epoch": epoch,
+        "batch": batch,
+        "batches": trainer.batches_per_epoch,
+        "points": trainer.points,
+        "compiled": trainer.is_ready,
+        "elapsed": round(trainer.elapsed, 3),
         "learning_rate": trainer.learning_rate(),
-        "train_loss": _number(last.get("train_loss")), "test_loss": _number(last.get("test_loss")),
+        "train_loss": _number(last.get("train_loss")),
+        "test_loss": _number(last.get("test_loss")),
         "test_accuracy": _number(last.get("test_accuracy")),
         "snapshot": trainer.snapshots.latest()[0],
     }
@@ -113,7 +124,11 @@ class FrameWriter:
             if snapshot.grid is not None:
                 frame["grid"] = encode_grid(snapshot.grid)
             if snapshot.neuron_grids:
-                frame["neurons"] = [encode_grid(grids[n]) for grids in snapshot.neuron_grids for n in range(min(len(grids), MAX_MAPS_PER_LAYER))]
+                frame["neurons"] = [
+                    encode_grid(grids[n])
+                    for grids in snapshot.neuron_grids
+                    for n in range(min(len(grids), MAX_MAPS_PER_LAYER))
+                ]
         frame["status"] = training_status(trainer)
         self.frames += 1
         frame["frame"] = self.frames

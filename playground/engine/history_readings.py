@@ -6,6 +6,8 @@ Both keep the history rows in `self._history`, guarded by `self._lock`, and have
 
 from __future__ import annotations
 
+import threading
+
 from playground.engine.live_settings import LiveSettings
 from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec
@@ -14,6 +16,13 @@ from playground.spec import ExperimentSpec
 class HistoryReadings:
     live: LiveSettings
     spec: ExperimentSpec
+    _lock: threading.Condition
+    _history: list[dict]
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(epoch, batch) reached; each trainer says."""
+        raise NotImplementedError
 
     @property
     def base_learning_rate(self) -> float:

@@ -24,9 +24,9 @@ from playground.spec import ExperimentSpec, TrainingSpec
 @dataclass(frozen=True)
 class LiveSettings:
     """Args:
-        learning_rate: the base rate (the schedule applies on top of it).
-        epochs: the epoch the run ends at.
-        epochs_per_second: the pace; None trains as fast as possible.
+    learning_rate: the base rate (the schedule applies on top of it).
+    epochs: the epoch the run ends at.
+    epochs_per_second: the pace; None trains as fast as possible.
     """
 
     learning_rate: float
@@ -42,7 +42,9 @@ class LiveSettings:
 
     def current_spec(self, spec: ExperimentSpec) -> ExperimentSpec:
         """`spec` with these settings: the experiment as it is being trained."""
-        return spec.replace(training=dataclasses.replace(spec.training, learning_rate=self.learning_rate, epochs=self.epochs))
+        return spec.replace(
+            training=dataclasses.replace(spec.training, learning_rate=self.learning_rate, epochs=self.epochs)
+        )
 
 
 def model_spec(spec: ExperimentSpec) -> ExperimentSpec:

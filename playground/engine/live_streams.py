@@ -84,7 +84,7 @@ class LiveStreams:
             ref = self._trainers.get(token)
             self._forget(token)
         trainer = ref() if ref is not None else None
-        if not _gone(trainer):
+        if trainer is not None and not _gone(trainer):
             log.info("A page closed: its trainer (%s) is stopped and freed", trainer.state)
             trainer.abandon()
 

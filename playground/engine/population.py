@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.datasets.dataset import Task
+from playground.engine.trainer_state import TrainerState
 from playground.engine.training_loop import FULL_EVAL_LIMIT, MAX_ORDER_ENTRIES, PROGRAMS, TrainingLoop, epoch_order
 from playground.learning_rates import divergence_message
 from playground.model_builder import build_model
 from playground.schedules import learning_rate_at
 from playground.spec import ExperimentSpec, RegularizationSpec, ScheduleSpec
 from playground.training_data import training_data
-from playground.engine.trainer_state import TrainerState
-from playground.datasets.dataset import Task
 
 MAX_EPOCHS_PER_CALL = 64
 UNIT_RATE = 1.0  # the program's penalty is built at this rate and scaled by each member's own
@@ -49,8 +49,12 @@ SHAPE_FREE_LAYERS = ("Dense", "Dropout", "BatchNormalization")  # layers that tr
 def program_spec(spec: ExperimentSpec) -> ExperimentSpec:
     """The spec with everything a population's members may differ in set to one value."""
     training = spec.training
-    regularization = RegularizationSpec(training.regularization.kind, UNIT_RATE if training.regularization.kind != "none" else 0.0)
-    training = dataclasses.replace(training, learning_rate=0.01, seed=0, schedule=ScheduleSpec(), regularization=regularization)
+    regularization = RegularizationSpec(
+        training.regularization.kind, UNIT_RATE if training.regularization.kind != "none" else 0.0
+    )
+    training = dataclasses.replace(
+        training, learning_rate=0.01, seed=0, schedule=ScheduleSpec(), regularization=regularization
+    )
     return spec.replace(title="", description="", training=training)
 
 
@@ -94,7 +98,9 @@ class Population:
         self.epochs = specs[0].training.epochs
         self.regularized = template.training.regularization.kind != "none"
         n = self.loop.train_size
-        self.epochs_per_call = max(1, min(epochs_per_call, MAX_EPOCHS_PER_CALL, self.epochs, MAX_ORDER_ENTRIES // (n * self.size)))
+        self.epochs_per_call = max(
+            1, min(epochs_per_call, MAX_EPOCHS_PER_CALL, self.epochs, MAX_ORDER_ENTRIES // (n * self.size))
+        )
         self.results = [MemberResult(spec) for spec in self.specs]  # filled in by `train`, a call at a time
         self._stopping = False
         self.state = self._initial_state()
@@ -136,18 +142,37 @@ class Population:
         def where(keep, new, old):
             return tf.where(tf.reshape(keep, [-1] + [1] * (len(old.shape) - 1)), new, old)
 
-        def run(state, epoch_count, rates, penalty_rates, orders, alive, full_train_metrics, x_train, y_train, x_fit, y_fit, x_test, y_test):
+        def run(
+            state,
+            epoch_count,
+            rates,
+            penalty_rates,
+            orders,
+            alive,
+            full_train_metrics,
+            x_train,
+            y_train,
+            x_fit,
+            y_fit,
+            x_test,
+            y_test,
+        ):
             metrics = tf.zeros([self.epochs_per_call, self.size, 4])
             recorded = tf.zeros([self.epochs_per_call, self.size], tf.bool)
-            stopped_at = tf.fill([self.size], -1)  # the batch (within its epoch) where a member's loss stopped being finite
+            stopped_at = tf.fill(
+                [self.size], -1
+            )  # the batch (within its epoch) where a member's loss stopped being finite
 
             def epoch_body(e, state, alive, stopped_at, metrics, recorded):
                 order, rate = orders[e], rates[e]
 
                 def batch_body(batch, state, alive, stopped_at, loss_sum, correct_sum):
                     new_state, finite, loss_total, correct = tf.vectorized_map(
-                        lambda member: loop.step(member[0], member[1], member[3], batch, x_train, y_train, penalty_scale=member[2]),
-                        (state, rate, penalty_rates, order))
+                        lambda member: loop.step(
+                            member[0], member[1], member[3], batch, x_train, y_train, penalty_scale=member[2]
+                        ),
+                        (state, rate, penalty_rates, order),
+                    )
                     keep = alive & finite
                     stopped_at = tf.where(alive & ~finite, batch, stopped_at)
                     state = [where(keep, new, old) for new, old in zip(new_state, state)]
@@ -155,13 +180,20 @@ class Population:
 
                 zeros = tf.zeros([self.size])
                 _, state, alive_after, stopped_at, loss_sum, correct_sum = tf.while_loop(
-                    lambda batch, *_: batch < batches, batch_body, (tf.constant(0), state, alive, stopped_at, zeros, zeros))
+                    lambda batch, *_: batch < batches,
+                    batch_body,
+                    (tf.constant(0), state, alive, stopped_at, zeros, zeros),
+                )
 
                 def evaluate(x, y):
                     return tf.vectorized_map(lambda member: tf.stack(loop.evaluate(member, x, y)), state)
 
                 test = evaluate(x_test, y_test)
-                train = tf.cond(full_train_metrics, lambda: evaluate(x_fit, y_fit), lambda: tf.stack([loss_sum / n, correct_sum / n], axis=1))
+                train = tf.cond(
+                    full_train_metrics,
+                    lambda: evaluate(x_fit, y_fit),
+                    lambda: tf.stack([loss_sum / n, correct_sum / n], axis=1),
+                )
                 row = tf.stack([train[:, 0], test[:, 0], train[:, 1], test[:, 1]], axis=1)
                 metrics = tf.tensor_scatter_nd_update(metrics, [[e]], [row])
                 recorded = tf.tensor_scatter_nd_update(recorded, [[e]], [alive_after])
@@ -170,7 +202,8 @@ class Population:
 
             start = (tf.constant(0), list(state), alive, stopped_at, metrics, recorded)
             epochs_done, state, alive, stopped_at, metrics, recorded = tf.while_loop(
-                lambda e, state, alive, *_: (e < epoch_count) & tf.reduce_any(alive), epoch_body, start)
+                lambda e, state, alive, *_: (e < epoch_count) & tf.reduce_any(alive), epoch_body, start
+            )
             return state, alive, stopped_at, metrics, recorded
 
         return run
@@ -178,7 +211,9 @@ class Population:
     def _program(self):
         import tensorflow as tf
 
-        return PROGRAMS.get(self.program_key(), lambda: tf.function(self._build(), jit_compile=self.loop.jit, reduce_retracing=True))
+        return PROGRAMS.get(
+            self.program_key(), lambda: tf.function(self._build(), jit_compile=self.loop.jit, reduce_retracing=True)
+        )
 
     def train(self, should_stop=lambda: False) -> list[MemberResult]:
         """Trains every member to the last epoch (or until `should_stop()` says so between calls)."""
@@ -187,7 +222,9 @@ class Population:
         loop = self.loop
         results = self.results
         alive = np.ones(self.size, bool)
-        penalty_rates = np.array([spec.training.regularization.rate if self.regularized else 0.0 for spec in self.specs], "float32")
+        penalty_rates = np.array(
+            [spec.training.regularization.rate if self.regularized else 0.0 for spec in self.specs], "float32"
+        )
         data = loop.data_tensors
         full = tf.constant(loop.train_size <= FULL_EVAL_LIMIT)
         while self.epoch < self.epochs and alive.any():
@@ -200,12 +237,27 @@ class Population:
             count = min(self.epochs_per_call, self.epochs - self.epoch)
             rates = np.zeros((self.epochs_per_call, self.size))
             for i, spec in enumerate(self.specs):
-                rates[:count, i] = [learning_rate_at(spec.training.schedule, spec.training.learning_rate, self.epoch + e, self.epochs) for e in range(count)]
+                rates[:count, i] = [
+                    learning_rate_at(spec.training.schedule, spec.training.learning_rate, self.epoch + e, self.epochs)
+                    for e in range(count)
+                ]
             state, alive_after, stopped_at, metrics, recorded = self._program()(
-                [tf.constant(v) for v in self.state], tf.constant(count), tf.constant(rates, tf.float32), tf.constant(penalty_rates),
-                tf.constant(self._orders(count)), tf.constant(alive), full, *data)
+                [tf.constant(v) for v in self.state],
+                tf.constant(count),
+                tf.constant(rates, tf.float32),
+                tf.constant(penalty_rates),
+                tf.constant(self._orders(count)),
+                tf.constant(alive),
+                full,
+                *data,
+            )
             self.state = [v.numpy() for v in state]
-            metrics, recorded, stopped_at, alive_after = metrics.numpy(), recorded.numpy(), stopped_at.numpy(), alive_after.numpy()
+            metrics, recorded, stopped_at, alive_after = (
+                metrics.numpy(),
+                recorded.numpy(),
+                stopped_at.numpy(),
+                alive_after.numpy(),
+            )
             for i, result in enumerate(results):
                 for e in range(count):
                     if recorded[e, i] and alive[i]:
@@ -213,8 +265,11 @@ class Population:
                 if alive[i] and not alive_after[i]:
                     result.state = TrainerState.DIVERGED
                     diverged_epoch = len(result.history) if stopped_at[i] >= 0 else len(result.history) - 1
-                    result.message = divergence_message(float(rates[min(diverged_epoch - self.epoch, count - 1), i]), diverged_epoch,
-                                                        int(max(stopped_at[i], 0)))
+                    result.message = divergence_message(
+                        float(rates[min(diverged_epoch - self.epoch, count - 1), i]),
+                        diverged_epoch,
+                        int(max(stopped_at[i], 0)),
+                    )
             alive = alive_after
             self.epoch += count
             self.elapsed += time.perf_counter() - began
@@ -239,7 +294,10 @@ class Population:
         train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in metrics)
         regression = self.data.dataset.task == Task.REGRESSION
         return {
-            "epoch": epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
-            "train_accuracy": None if regression else train_accuracy, "test_accuracy": None if regression else test_accuracy,
+            "epoch": epoch + 1,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_accuracy": None if regression else train_accuracy,
+            "test_accuracy": None if regression else test_accuracy,
             "learning_rate": float(rate),
         }

@@ -18,12 +18,17 @@ import json
 
 import numpy as np
 
-from playground.engine.training_loop import PROGRAMS
-from playground.engine.snapshots import (
-    GRID_SIZE, HISTOGRAM_BINS, MAX_DRAWN_WEIGHTS, NEURON_GRID_SIZE, PROBE_COUNT, Snapshot,
-)
-from playground.training_data import TrainingData
 from playground.datasets.dataset import DatasetKind, Task
+from playground.engine.snapshots import (
+    GRID_SIZE,
+    HISTOGRAM_BINS,
+    MAX_DRAWN_WEIGHTS,
+    NEURON_GRID_SIZE,
+    PROBE_COUNT,
+    Snapshot,
+)
+from playground.engine.training_loop import PROGRAMS
+from playground.training_data import TrainingData
 
 
 class SnapshotMaker:
@@ -57,10 +62,16 @@ class SnapshotMaker:
         key = loop.program_key()
         # Where the views model's variables (the model's own, in its order) sit in the loop's state.
         position = {id(variable): i for i, variable in enumerate(loop.state)}
-        self._views_positions = [[position[id(v)] for v in variables]
-                                 for variables in (self.views_model.trainable_variables, self.views_model.non_trainable_variables)]
-        self._forward = PROGRAMS.get(json.dumps(["views", key, self.hidden_layers]), lambda: _forward_program(self.views_model))
-        self._norms = PROGRAMS.get(json.dumps(["gradient norms", key]), lambda: _norms_program(model, loop, self.weighted))
+        self._views_positions = [
+            [position[id(v)] for v in variables]
+            for variables in (self.views_model.trainable_variables, self.views_model.non_trainable_variables)
+        ]
+        self._forward = PROGRAMS.get(
+            json.dumps(["views", key, self.hidden_layers]), lambda: _forward_program(self.views_model)
+        )
+        self._norms = PROGRAMS.get(
+            json.dumps(["gradient norms", key]), lambda: _norms_program(model, loop, self.weighted)
+        )
         small = sum(int(np.prod(layer.kernel.shape)) for layer in self.weighted) <= MAX_DRAWN_WEIGHTS
         self.draw_weights = self.dense_only and small
 
@@ -85,14 +96,18 @@ class SnapshotMaker:
 
     def make(self, epoch: int, batch: int) -> Snapshot:
         self.loop.sync()  # reads the layers' weights
-        data, plan = self.data, self.data.plan
+        data = self.data
         histograms = []
         for layer in self.weighted:
-            histograms.append({
-                "layer": layer.name,
-                "weights": self._histogram(layer.name + "/w", layer.kernel.numpy()),
-                "biases": self._histogram(layer.name + "/b", layer.bias.numpy()) if layer.bias is not None else None,
-            })
+            histograms.append(
+                {
+                    "layer": layer.name,
+                    "weights": self._histogram(layer.name + "/w", layer.kernel.numpy()),
+                    "biases": self._histogram(layer.name + "/b", layer.bias.numpy())
+                    if layer.bias is not None
+                    else None,
+                }
+            )
         predictions = self._outputs(data.x_test)
         loss, accuracy = self._score(predictions)
         confusion = wrong = wrong_as = None
@@ -107,9 +122,20 @@ class SnapshotMaker:
         if self.draw_weights:
             weights = [(layer.kernel.numpy(), layer.bias.numpy()) for layer in self.weighted]
         return Snapshot(
-            epoch, batch, histograms, self._gradient_norms(),
-            self.probe_indices, predictions[self.probe_indices] if len(self.probe_indices) else None,
-            confusion, grid, neuron_grids, weights, loss, accuracy, wrong, wrong_as,
+            epoch,
+            batch,
+            histograms,
+            self._gradient_norms(),
+            self.probe_indices,
+            predictions[self.probe_indices] if len(self.probe_indices) else None,
+            confusion,
+            grid,
+            neuron_grids,
+            weights,
+            loss,
+            accuracy,
+            wrong,
+            wrong_as,
             predictions if self.dataset.task != Task.REGRESSION else None,
         )
 
@@ -142,7 +168,7 @@ class SnapshotMaker:
 
     def _outputs(self, inputs, chunk: int = 4096):
         """The model's outputs, in chunks for big test sets."""
-        return np.concatenate([self._views(inputs[i: i + chunk])[-1] for i in range(0, len(inputs), chunk)])
+        return np.concatenate([self._views(inputs[i : i + chunk])[-1] for i in range(0, len(inputs), chunk)])
 
     def _classes(self, predictions):
         plan = self.data.plan
@@ -170,8 +196,12 @@ class SnapshotMaker:
 
         count = min(len(self.data.x_train), 256)
         model = self.model
-        norms = self._norms([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables],
-                            tf.constant(self.data.x_train[:count]), tf.constant(self.data.y_train[:count]))
+        norms = self._norms(
+            [v.value for v in model.trainable_variables],
+            [v.value for v in model.non_trainable_variables],
+            tf.constant(self.data.x_train[:count]),
+            tf.constant(self.data.y_train[:count]),
+        )
         return [float(v) for v in norms.numpy()]
 
 
@@ -189,7 +219,14 @@ def _forward_program(views_model):
         return views_model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
     inputs = tf.TensorSpec([None, *views_model.inputs[0].shape[1:]], "float32")
-    return tf.function(forward, input_signature=[_signature(views_model.trainable_variables), _signature(views_model.non_trainable_variables), inputs])
+    return tf.function(
+        forward,
+        input_signature=[
+            _signature(views_model.trainable_variables),
+            _signature(views_model.non_trainable_variables),
+            inputs,
+        ],
+    )
 
 
 def _norms_program(model, loop, weighted):
@@ -209,4 +246,6 @@ def _norms_program(model, loop, weighted):
 
     x = tf.TensorSpec([None, *model.inputs[0].shape[1:]], "float32")
     y = tf.TensorSpec([None, *loop.data_tensors[1].shape[1:]], loop.data_tensors[1].dtype)
-    return tf.function(norms, input_signature=[_signature(model.trainable_variables), _signature(model.non_trainable_variables), x, y])
+    return tf.function(
+        norms, input_signature=[_signature(model.trainable_variables), _signature(model.non_trainable_variables), x, y]
+    )

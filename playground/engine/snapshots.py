@@ -86,7 +86,7 @@ class SnapshotBuffer:
             if not frames or frames[-1][0] != snapshot.epoch:
                 frames.append((snapshot.epoch, snapshot.histograms))
                 if len(frames) > self._keep:
-                    del frames[1:: 2]  # thin out evenly, keeping the first frame
+                    del frames[1::2]  # thin out evenly, keeping the first frame
             else:
                 frames[-1] = (snapshot.epoch, snapshot.histograms)
 

@@ -24,23 +24,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
+from playground.datasets.dataset import Task
 from playground.engine.history_readings import HistoryReadings
+from playground.engine.live_settings import LiveSettings
 from playground.engine.snapshot_maker import SnapshotMaker
 from playground.engine.snapshots import SnapshotBuffer
+from playground.engine.trainer_state import END_STATES, RESTING_STATES, SETTLED_STATES, TrainerState
 from playground.engine.training_loop import TrainingLoop
-from playground.engine.live_settings import LiveSettings
 from playground.learning_rates import divergence_message
 from playground.model_builder import build_model
 from playground.model_files import model_bytes
 from playground.spec import ExperimentSpec
 from playground.training_data import training_data
 from playground.validation import validate
-from playground.engine.trainer_state import END_STATES, RESTING_STATES, SETTLED_STATES, TrainerState
-from playground.datasets.dataset import Task
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +93,14 @@ class Trainer(HistoryReadings):
         self._message = ""
         self._elapsed = 0.0
         self._closed = False
-        self._seconds_per_step = None
+        self._seconds_per_step: float | None = None
         self._snapshot_cost = 0.0
         self._last_snapshot = 0.0
         self._next_chunk_at = 0.0
         self._frame_wanted = False
         self._ready = threading.Event()
         # Called once (from whichever thread ends it) when a run finishes, is stopped or diverges.
-        self.on_end: Callable[["Trainer"], None] | None = None
+        self.on_end: Callable[[Trainer], None] | None = None
         self.started_at: float | None = None
         self._reported = False
         self._thread = threading.Thread(target=self._work, name="playground-trainer", daemon=True)
@@ -276,7 +276,7 @@ class Trainer(HistoryReadings):
             self._lock.notify_all()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout=5)
-        self.model = self.loop = self.snapshot_maker = None
+        self.model = self.loop = self.snapshot_maker = None  # type: ignore[assignment]  # freed: a closed trainer reads none of them
         self.snapshots.clear()
 
     def run_to_end(self, timeout: float = 3600.0) -> str:
@@ -292,7 +292,9 @@ class Trainer(HistoryReadings):
             log.exception("Training %r failed", self.spec.title or self.spec.dataset.name)
             with self._lock:
                 self._state = TrainerState.FAILED
-                self._message = f"Training failed: {type(error).__name__}: {error}. Reset the experiment or change the network."
+                self._message = (
+                    f"Training failed: {type(error).__name__}: {error}. Reset the experiment or change the network."
+                )
                 self._busy = False
                 self._pending_steps = 0
                 self._lock.notify_all()
@@ -306,7 +308,11 @@ class Trainer(HistoryReadings):
         self._ready.set()
         while True:
             with self._lock:
-                while not self._closed and self._state not in (TrainerState.RUNNING, TrainerState.RESETTING) and self._pending_steps == 0:
+                while (
+                    not self._closed
+                    and self._state not in (TrainerState.RUNNING, TrainerState.RESETTING)
+                    and self._pending_steps == 0
+                ):
                     self._lock.wait()
                 if self._closed:
                     return
@@ -359,7 +365,9 @@ class Trainer(HistoryReadings):
     def _train(self, steps: int) -> None:
         if self.epochs_per_second:  # the pace: this chunk's steps are due this long after the last chunk's
             now = time.monotonic()
-            self._next_chunk_at = max(self._next_chunk_at, now - CHUNK_SECONDS) + steps / (self.epochs_per_second * self.loop.batches_per_epoch)
+            self._next_chunk_at = max(self._next_chunk_at, now - CHUNK_SECONDS) + steps / (
+                self.epochs_per_second * self.loop.batches_per_epoch
+            )
         start = time.perf_counter()
         epoch, batch = self._epoch, self._batch
         rates = [self.learning_rate(epoch + i) for i in range(self.loop.epochs_per_call + 1)]
@@ -367,19 +375,23 @@ class Trainer(HistoryReadings):
         seconds = time.perf_counter() - start
         if result.steps_done:
             per_step = seconds / result.steps_done
-            self._seconds_per_step = per_step if self._seconds_per_step is None else 0.7 * self._seconds_per_step + 0.3 * per_step
+            self._seconds_per_step = (
+                per_step if self._seconds_per_step is None else 0.7 * self._seconds_per_step + 0.3 * per_step
+            )
         rows = []
         for i in range(result.epochs_done):
             train_loss, test_loss, train_accuracy, test_accuracy = (float(v) for v in result.metrics[i])
             regression = self.data.dataset.task == Task.REGRESSION
-            rows.append({
-                "epoch": epoch + i + 1,
-                "train_loss": train_loss,
-                "test_loss": test_loss,
-                "train_accuracy": None if regression else train_accuracy,
-                "test_accuracy": None if regression else test_accuracy,
-                "learning_rate": rates[i],
-            })
+            rows.append(
+                {
+                    "epoch": epoch + i + 1,
+                    "train_loss": train_loss,
+                    "test_loss": test_loss,
+                    "train_accuracy": None if regression else train_accuracy,
+                    "test_accuracy": None if regression else test_accuracy,
+                    "learning_rate": rates[i],
+                }
+            )
         with self._lock:
             self._history.extend(rows)
             self._epoch, self._batch = result.epoch, result.batch
@@ -392,15 +404,23 @@ class Trainer(HistoryReadings):
         """Whether the run has ended and is still to be reported (call with the lock held). A run
         stopped before it ever trained has nothing to keep."""
         ended = self._state in END_STATES
-        return ended and not self._reported and self.on_end is not None and bool(self._history or self.started_at is not None)
+        return (
+            ended
+            and not self._reported
+            and self.on_end is not None
+            and bool(self._history or self.started_at is not None)
+        )
 
     def _report_end(self, from_worker: bool = False) -> None:
         with self._lock:
             if not self._report_due() or (self._busy and not from_worker):
                 return  # while the worker is busy, it reports (see `_go_idle`)
             self._reported = True
+        on_end = self.on_end
+        if on_end is None:
+            return
         try:
-            self.on_end(self)
+            on_end(self)
         except Exception as error:  # saving must never break training; the page shows the message
             log.exception("A finished run could not be saved")
             with self._lock:

@@ -28,7 +28,7 @@ class TrainerSlot:
         self.compile_ahead = compile_ahead
         self.trainer: Trainer | WorkerTrainer | None = None
         self.key: ExperimentSpec | None = None
-        self._finalizer = None
+        self._finalizer: weakref.finalize | None = None
 
     def get(self, spec: ExperimentSpec) -> Trainer | WorkerTrainer:
         """The trainer for `spec`: kept when only the learning rate or epochs changed, else rebuilt
@@ -37,9 +37,11 @@ class TrainerSlot:
         if self.trainer is None or key != self.key or self.trainer.closed:
             self.close()
             workers = training_workers()
-            trainer = workers.trainer(spec, self.compile_ahead) if workers else Trainer(spec, warm_up=self.compile_ahead)
+            trainer = (
+                workers.trainer(spec, self.compile_ahead) if workers else Trainer(spec, warm_up=self.compile_ahead)
+            )
             self.trainer, self.key = trainer, key
-            self._finalizer = weakref.finalize(self, type(trainer).close, trainer)
+            self._finalizer = weakref.finalize(self, _close, trainer)
         self.trainer.set_learning_rate(spec.training.learning_rate)
         self.trainer.set_epochs(spec.training.epochs)
         return self.trainer
@@ -48,3 +50,8 @@ class TrainerSlot:
         if self._finalizer is not None:
             self._finalizer()
         self.trainer, self.key, self._finalizer = None, None, None
+
+
+def _close(trainer: Trainer | WorkerTrainer) -> None:
+    """The slot's finalizer: holds no reference to the slot, so the slot can be collected."""
+    trainer.close()

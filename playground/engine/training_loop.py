@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.datasets.dataset import Task
 from playground.spec import TrainingSpec
 from playground.training_data import TrainingData
-from playground.datasets.dataset import Task
 
 MAX_EPOCHS_PER_CALL = 256
 MAX_ORDER_ENTRIES = 2_000_000  # bounds the epoch orders passed per call on big datasets
@@ -122,7 +122,9 @@ def stateless_apply(optimizer, optimizer_state, grads, trainable):
     if not getattr(optimizer, "_playground_stateless", False):
         for name in ("_var_key", "assign", "assign_add", "assign_sub", "_backend_update_step"):
             setattr(optimizer, name, types.MethodType(getattr(BaseOptimizer, name), optimizer))
-        optimizer._trainable_variables_indices = {optimizer._var_key(v): i for i, v in enumerate(optimizer._trainable_variables)}
+        optimizer._trainable_variables_indices = {
+            optimizer._var_key(v): i for i, v in enumerate(optimizer._trainable_variables)
+        }
         optimizer._playground_stateless = True
     return BaseOptimizer.stateless_apply(optimizer, optimizer_state, grads, trainable)
 
@@ -167,7 +169,9 @@ class TrainingLoop:
         self.rate_index = next(i for i, v in enumerate(self.optimizer_variables) if v.path.endswith("learning_rate"))
         # Model and optimizer state, in the order the program takes and returns it.
         self.state = self.trainable + self.non_trainable + self.optimizer_variables
-        self.data_tensors = (tf.constant(data.x_train), tf.constant(data.y_train)) + tuple(t for pair in self._eval_sets(data) for t in pair)
+        self.data_tensors = (tf.constant(data.x_train), tf.constant(data.y_train)) + tuple(
+            t for pair in self._eval_sets(data) for t in pair
+        )
         # XLA's CPU convolutions are slower than TensorFlow's own (oneDNN) kernels, so conv models
         # run the same loop as a plain compiled graph.
         self.jit = jit and not any(type(layer).__name__ == "Conv2D" for layer in model.layers)
@@ -217,11 +221,26 @@ class TrainingLoop:
         for name in ("name", "learning_rate"):
             optimizer.pop(name, None)
         plan = self.plan
-        return json.dumps([
-            architecture_key(self.model), type(self.optimizer).__name__, optimizer,
-            [plan.loss if isinstance(plan.loss, str) else repr(plan.loss), plan.units, plan.threshold, plan.one_hot, self.classification],
-            self.batch_size, self.epochs_per_call, [[list(t.shape), t.dtype.name] for t in self.data_tensors], self.jit,
-        ], sort_keys=True, default=repr)
+        return json.dumps(
+            [
+                architecture_key(self.model),
+                type(self.optimizer).__name__,
+                optimizer,
+                [
+                    plan.loss if isinstance(plan.loss, str) else repr(plan.loss),
+                    plan.units,
+                    plan.threshold,
+                    plan.one_hot,
+                    self.classification,
+                ],
+                self.batch_size,
+                self.epochs_per_call,
+                [[list(t.shape), t.dtype.name] for t in self.data_tensors],
+                self.jit,
+            ],
+            sort_keys=True,
+            default=repr,
+        )
 
     # The maths, traced once into the compiled program.
     def per_sample_loss(self, y, p):
@@ -244,8 +263,11 @@ class TrainingLoop:
         """The program's state as (trainable weights, non-trainable weights, optimizer variables)."""
         state = list(state)
         trainable_count, non_trainable_count = len(self.trainable), len(self.non_trainable)
-        return (state[:trainable_count], state[trainable_count:trainable_count + non_trainable_count],
-                state[trainable_count + non_trainable_count:])
+        return (
+            state[:trainable_count],
+            state[trainable_count : trainable_count + non_trainable_count],
+            state[trainable_count + non_trainable_count :],
+        )
 
     def evaluate(self, state, x, y):
         """Mean loss and accuracy of the model with `state` on (x, y)."""
@@ -270,12 +292,16 @@ class TrainingLoop:
         xb, yb = tf.gather(x_train, index), tf.gather(y_train, index)
         with tf.GradientTape() as tape:
             tape.watch(trainable)
-            p, non_trainable, losses = self.model.stateless_call(trainable, non_trainable, xb, training=True, return_losses=True)
+            p, non_trainable, losses = self.model.stateless_call(
+                trainable, non_trainable, xb, training=True, return_losses=True
+            )
             data_loss = tf.reduce_sum(self.per_sample_loss(yb, p) * weights) / tf.reduce_sum(weights)
             penalty = tf.add_n(losses) if losses else 0.0
             loss = data_loss + (penalty if penalty_scale is None else penalty_scale * penalty)
         optimizer_state[self.rate_index] = tf.cast(rate, optimizer_state[self.rate_index].dtype)
-        trainable, optimizer_state = stateless_apply(self.optimizer, optimizer_state, tape.gradient(loss, trainable), trainable)
+        trainable, optimizer_state = stateless_apply(
+            self.optimizer, optimizer_state, tape.gradient(loss, trainable), trainable
+        )
         correct = tf.reduce_sum(self.correct(yb, p) * weights) if self.train_size > FULL_EVAL_LIMIT else 0.0
         state = list(trainable) + list(non_trainable) + list(optimizer_state)
         return state, tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), correct
@@ -296,7 +322,21 @@ class TrainingLoop:
             )
             return tf.stack([train_loss, test_loss, train_accuracy, test_accuracy])
 
-        def run(state, epoch, batch, steps, learning_rates, orders, full_train_metrics, x_train, y_train, x_fit, y_fit, x_test, y_test):
+        def run(
+            state,
+            epoch,
+            batch,
+            steps,
+            learning_rates,
+            orders,
+            full_train_metrics,
+            x_train,
+            y_train,
+            x_fit,
+            y_fit,
+            x_test,
+            y_test,
+        ):
             state = list(state)
             metrics = tf.zeros([epochs_per_call, 4])
             first_epoch = epoch
@@ -324,8 +364,13 @@ class TrainingLoop:
                 done += new_batch - batch
                 epoch_over = (new_batch >= batches) & tf.logical_not(bad)
                 # Train metrics come from the full set only when a whole epoch ran in this call.
-                row = tf.cond(epoch_over, lambda: finish_epoch(state, loss_sum, correct_sum, full_train_metrics | (batch > 0), x_fit, y_fit, x_test, y_test),
-                              lambda: tf.zeros([4]))
+                row = tf.cond(
+                    epoch_over,
+                    lambda: finish_epoch(
+                        state, loss_sum, correct_sum, full_train_metrics | (batch > 0), x_fit, y_fit, x_test, y_test
+                    ),
+                    lambda: tf.zeros([4]),
+                )
                 bad = bad | (epoch_over & tf.logical_not(tf.reduce_all(tf.math.is_finite(row[:2]))))
                 metrics = tf.tensor_scatter_nd_update(metrics, [[tf.minimum(epochs_done, epochs_per_call - 1)]], [row])
                 return (
@@ -340,7 +385,9 @@ class TrainingLoop:
                 )
 
             start = (state, list(state), epoch, batch, tf.constant(0), tf.constant(0), tf.constant(False), metrics)
-            state, saved, epoch, batch, done, epochs_done, bad, metrics = tf.while_loop(epoch_condition, epoch_body, start)
+            state, saved, epoch, batch, done, epochs_done, bad, metrics = tf.while_loop(
+                epoch_condition, epoch_body, start
+            )
             return state, saved, epoch, batch, done, epochs_done, bad, metrics
 
         return run
@@ -350,6 +397,7 @@ class TrainingLoop:
         import tensorflow as tf
 
         if self._compiled is None:
+
             def build():
                 return tf.function(self._build(), jit_compile=self.jit, reduce_retracing=True)
 
@@ -362,7 +410,9 @@ class TrainingLoop:
         `learning_rates[i]` is the rate for epoch `epoch + i`; the last one given is used for
         later epochs. A call finishes at most `epochs_per_call` epochs.
         """
-        state, saved, new_epoch, new_batch, done, epochs_done, bad, metrics = self._call(epoch, batch, steps, learning_rates)
+        state, saved, new_epoch, new_batch, done, epochs_done, bad, metrics = self._call(
+            epoch, batch, steps, learning_rates
+        )
         new_epoch, new_batch, done, epochs_done, bad = (int(t) for t in (new_epoch, new_batch, done, epochs_done, bad))
         metrics = metrics.numpy()
         if not bad:
@@ -375,7 +425,11 @@ class TrainingLoop:
         self._keep(saved)
         good_steps = max(bad_batch - start_batch, 0)
         if good_steps:
-            self._keep(self._call(new_epoch, start_batch, good_steps, list(learning_rates)[new_epoch - epoch:] or learning_rates[-1:])[0])
+            self._keep(
+                self._call(
+                    new_epoch, start_batch, good_steps, list(learning_rates)[new_epoch - epoch :] or learning_rates[-1:]
+                )[0]
+            )
         return LoopResult(new_epoch, start_batch + good_steps, done - 1, epochs_done, metrics, (new_epoch, bad_batch))
 
     def _keep(self, state) -> None:
@@ -390,14 +444,22 @@ class TrainingLoop:
         rates = np.zeros(span, "float32")
         given = np.asarray(learning_rates, "float32")[:span]
         rates[: len(given)] = given
-        rates[len(given):] = given[-1]
+        rates[len(given) :] = given[-1]
         epochs_reached = min(span, (batch + steps) // self.batches_per_epoch + 1)
         orders = np.zeros((span, self.train_size), "int32")
         for i in range(epochs_reached):
             orders[i] = epoch_order(self.seed, epoch + i, self.train_size, self.shuffle)
         full = self.train_size <= FULL_EVAL_LIMIT
-        args = (self.current_state(), tf.constant(epoch, tf.int32), tf.constant(batch, tf.int32), tf.constant(steps, tf.int32),
-                tf.constant(rates), tf.constant(orders), tf.constant(full), *self.data_tensors)
+        args = (
+            self.current_state(),
+            tf.constant(epoch, tf.int32),
+            tf.constant(batch, tf.int32),
+            tf.constant(steps, tf.int32),
+            tf.constant(rates),
+            tf.constant(orders),
+            tf.constant(full),
+            *self.data_tensors,
+        )
         try:
             return self._program()(*args)
         except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, NotImplementedError):

@@ -50,7 +50,8 @@ class WorkerConnection:
         with theirs:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "playground.engine.worker_process", str(theirs.fileno()), log_level],
-                pass_fds=[theirs.fileno()], env={**os.environ, "PYTHONPATH": _import_path()},
+                pass_fds=[theirs.fileno()],
+                env={**os.environ, "PYTHONPATH": _import_path()},
             )
         self._socket = ours
         self.connection = Connection(os.dup(ours.fileno()))
@@ -177,7 +178,9 @@ def worker_count() -> int:
     try:
         return max(0, int(setting))
     except ValueError:
-        raise ValueError(f"PLAYGROUND_TRAINING_WORKERS must be a whole number (0 trains in the page's process), not {setting!r}") from None
+        raise ValueError(
+            f"PLAYGROUND_TRAINING_WORKERS must be a whole number (0 trains in the page's process), not {setting!r}"
+        ) from None
 
 
 def training_workers() -> TrainingWorkers | None:

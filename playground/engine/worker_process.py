@@ -25,6 +25,7 @@ import logging
 import os
 import sys
 import threading
+from multiprocessing.connection import Connection
 
 UPDATE_SECONDS = 1 / 240  # how often the publisher looks for changes (a few comparisons per trainer)
 SILENT_COMMANDS = ("set_learning_rate", "set_speed", "want_frame")  # applied without an answer
@@ -36,16 +37,23 @@ class TrainerHost:
     def __init__(self, trainer_id: int, trainer):
         self.id, self.trainer = trainer_id, trainer
         self.rows_sent = 0
-        self.status_sent = None
+        self.status_sent: dict | None = None
         self.snapshot_version = -1
         self.snapshot_sent = None
 
     def status(self) -> dict:
         trainer = self.trainer
         epoch, batch = trainer.position
-        return {"state": trainer.state, "message": trainer.message, "epoch": epoch, "batch": batch,
-                "elapsed": trainer.elapsed, "started_at": trainer.started_at, "ready": trainer.is_ready,
-                "idle": trainer.idle}
+        return {
+            "state": trainer.state,
+            "message": trainer.message,
+            "epoch": epoch,
+            "batch": batch,
+            "elapsed": trainer.elapsed,
+            "started_at": trainer.started_at,
+            "ready": trainer.is_ready,
+            "idle": trainer.idle,
+        }
 
     def update(self, force: bool = False) -> dict | None:
         """What changed since the last update (None if nothing did)."""
@@ -75,15 +83,18 @@ def _snapshot_change(last, snapshot) -> dict | None:
     its plane views with the full snapshot before it); None when the trainer cleared its views."""
     if snapshot is None:
         return None
-    fields = {f.name: getattr(snapshot, f.name) for f in dataclasses.fields(snapshot)
-              if last is None or getattr(snapshot, f.name) is not getattr(last, f.name)}
+    fields = {
+        f.name: getattr(snapshot, f.name)
+        for f in dataclasses.fields(snapshot)
+        if last is None or getattr(snapshot, f.name) is not getattr(last, f.name)
+    }
     return {"full": last is None or "histograms" in fields, "fields": fields}
 
 
 class Worker:
     """The worker's side of the pipe: applies commands and publishes updates."""
 
-    def __init__(self, connection):
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.hosts: dict[int, TrainerHost] = {}
         self.send_lock = threading.Lock()
@@ -193,14 +204,17 @@ def serve(connection, log_level: str = "INFO") -> None:
     """Serves the server at the other end of `connection` until it closes."""
     import playground  # noqa: F401  (TensorFlow's environment, before TensorFlow is imported)
 
-    logging.basicConfig(level=log_level, stream=sys.stderr, format=f"%(asctime)s worker {os.getpid()} %(name)s %(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=log_level,
+        stream=sys.stderr,
+        format=f"%(asctime)s worker {os.getpid()} %(name)s %(levelname)s: %(message)s",
+    )
     sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
     # Beside the commands, not before them: a page opening something else is served at once.
     threading.Thread(target=compile_default_experiment, name="playground-compile-default", daemon=True).start()
     Worker(connection).serve()
 
 
-if __name__ == "__main__":  # python -m playground.engine.worker_process SOCKET_FD LOG_LEVEL (training_workers starts it)
-    from multiprocessing.connection import Connection
-
+# python -m playground.engine.worker_process SOCKET_FD LOG_LEVEL (training_workers starts it)
+if __name__ == "__main__":
     serve(Connection(int(sys.argv[1])), sys.argv[2])

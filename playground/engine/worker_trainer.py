@@ -18,8 +18,9 @@ import dataclasses
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 from functools import cached_property
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -58,11 +59,19 @@ class WorkerTrainer(HistoryReadings):
         self.worker, self.id, self.spec = worker, trainer_id, spec
         self.snapshots = SnapshotBuffer()
         self.live = LiveSettings.of(spec)
-        self.on_end: Callable[["WorkerTrainer"], None] | None = None
+        self.on_end: Callable[[WorkerTrainer], None] | None = None
         self._lock = threading.Condition()
         self._history: list[dict] = []
-        self._status = {"state": TrainerState.READY, "message": "", "epoch": 0, "batch": 0, "elapsed": 0.0,
-                        "started_at": None, "ready": False, "idle": True}
+        self._status: dict[str, Any] = {
+            "state": TrainerState.READY,
+            "message": "",
+            "epoch": 0,
+            "batch": 0,
+            "elapsed": 0.0,
+            "started_at": None,
+            "ready": False,
+            "idle": True,
+        }
         self._snapshot: Snapshot | None = None
         self._saving = False
         self._unsaved = ""  # why the last ended run could not be saved (said with the message)
@@ -110,7 +119,7 @@ class WorkerTrainer(HistoryReadings):
 
     @property
     def is_ready(self) -> bool:
-        return self._status[TrainerState.READY]
+        return self._status["ready"]
 
     @property
     def closed(self) -> bool:
@@ -223,7 +232,9 @@ class WorkerTrainer(HistoryReadings):
             self.snapshots.clear()
         elif change:
             fields = change["fields"]
-            self._snapshot = Snapshot(**fields) if self._snapshot is None else dataclasses.replace(self._snapshot, **fields)
+            self._snapshot = (
+                Snapshot(**fields) if self._snapshot is None else dataclasses.replace(self._snapshot, **fields)
+            )
             self.snapshots.publish(self._snapshot, histograms=change["full"])
         with self._lock:
             if update.get("restart"):

@@ -9,7 +9,9 @@ from playground.figures.style import compact
 
 def confusion_matrix(matrix, class_names):
     names = [str(n) for n in class_names]
-    fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False))
+    fig = go.Figure(
+        go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False)
+    )
     fig.update_xaxes(title_text="predicted", type="category")
     fig.update_yaxes(title_text="true", autorange="reversed", type="category")
     return compact(fig, 340)

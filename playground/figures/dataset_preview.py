@@ -5,21 +5,27 @@ from __future__ import annotations
 import numpy as np
 import plotly.express as px
 
+from playground.datasets.dataset import DatasetKind
 from playground.figures.decision_boundary import decision_boundary
 from playground.figures.style import compact
-from playground.datasets.dataset import DatasetKind
 
 
 def dataset_preview(dataset, count: int = 24):
     if dataset.kind == DatasetKind.PLANE:
-        return decision_boundary(None, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes, height=360)
+        return decision_boundary(
+            None, dataset.bounds, dataset.x_train, dataset.y_train, dataset.task, dataset.num_classes, height=360
+        )
     if dataset.kind == DatasetKind.IMAGE:
         images = np.asarray(dataset.x_train[:count, :, :, 0])
-        fig = px.imshow(images, facet_col=0, facet_col_wrap=8, binary_string=True, facet_col_spacing=0.01, facet_row_spacing=0.08)
+        fig = px.imshow(
+            images, facet_col=0, facet_col_wrap=8, binary_string=True, facet_col_spacing=0.01, facet_row_spacing=0.08
+        )
         for i, annotation in enumerate(fig.layout.annotations):
             annotation.text = dataset.class_names[int(dataset.y_train[i])]
         fig.update_xaxes(showticklabels=False)
         fig.update_yaxes(showticklabels=False)
         return compact(fig, 300)
-    fig = px.scatter(x=dataset.x_train[:, 0], y=dataset.x_train[:, 1] if dataset.x_train.shape[1] > 1 else dataset.y_train)
+    fig = px.scatter(
+        x=dataset.x_train[:, 0], y=dataset.x_train[:, 1] if dataset.x_train.shape[1] > 1 else dataset.y_train
+    )
     return compact(fig, 300)

@@ -14,8 +14,12 @@ def weight_histograms(histograms: list[dict], height_per_row: int = 170):
     if count == 0:
         return compact(go.Figure(), 100)
     height = max(200, height_per_row * count)
-    panels = Panels(count, 2, [t for h in histograms for t in (f"{h['layer']} weights", f"{h['layer']} biases")],
-                    vertical_spacing=min(0.3, 55 / height))
+    panels = Panels(
+        count,
+        2,
+        [t for h in histograms for t in (f"{h['layer']} weights", f"{h['layer']} biases")],
+        vertical_spacing=min(0.3, 55 / height),
+    )
     traces = []
     for row, item in enumerate(histograms, start=1):
         for col, key, color in ((1, "weights", POSITIVE), (2, "biases", NEGATIVE)):
@@ -24,8 +28,17 @@ def weight_histograms(histograms: list[dict], height_per_row: int = 170):
             counts, edges = item[key]
             edges = np.asarray(edges)
             xaxis, yaxis = panels.axes(row, col)
-            traces.append(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=np.asarray(counts), width=np.diff(edges), marker_color=color,
-                                 showlegend=False, xaxis=xaxis, yaxis=yaxis))
+            traces.append(
+                go.Bar(
+                    x=(edges[:-1] + edges[1:]) / 2,
+                    y=np.asarray(counts),
+                    width=np.diff(edges),
+                    marker_color=color,
+                    showlegend=False,
+                    xaxis=xaxis,
+                    yaxis=yaxis,
+                )
+            )
     fig = compact(go.Figure(data=traces, layout=panels.layout()), height)
     fig.update_layout(bargap=0)
     return fig

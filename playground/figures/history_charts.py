@@ -22,15 +22,32 @@ def perceptron_lines(run, inputs, targets):
             x_line, ys = np.full(2, -b / w1), np.array([-0.5, 1.5])
         else:
             continue
-        fig.add_trace(go.Scatter(x=x_line.tolist(), y=ys.tolist(), mode="lines", showlegend=last,
-                                 name="final line" if last else None,
-                                 line=dict(color="black" if last else "#999", width=3 if last else 1, dash=None if last else "dot"),
-                                 opacity=1.0 if last else 0.25 + 0.6 * index / count, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=x_line.tolist(),
+                y=ys.tolist(),
+                mode="lines",
+                showlegend=last,
+                name="final line" if last else None,
+                line=dict(color="black" if last else "#999", width=3 if last else 1, dash=None if last else "dot"),
+                opacity=1.0 if last else 0.25 + 0.6 * index / count,
+                hoverinfo="skip",
+            )
+        )
     for label, color in ((1, POSITIVE), (0, NEGATIVE)):
         chosen = targets == label
-        fig.add_trace(go.Scatter(x=inputs[chosen, 0].tolist(), y=inputs[chosen, 1].tolist(), mode="markers", name=f"target {label}",
-                                 marker=dict(size=18, color=color, line=dict(color="black", width=1))))
-    fig.update_layout(xaxis=dict(range=[-0.5, 1.5], title="x1"), yaxis=dict(range=[-0.5, 1.5], title="x2", scaleanchor="x"))
+        fig.add_trace(
+            go.Scatter(
+                x=inputs[chosen, 0].tolist(),
+                y=inputs[chosen, 1].tolist(),
+                mode="markers",
+                name=f"target {label}",
+                marker=dict(size=18, color=color, line=dict(color="black", width=1)),
+            )
+        )
+    fig.update_layout(
+        xaxis=dict(range=[-0.5, 1.5], title="x1"), yaxis=dict(range=[-0.5, 1.5], title="x2", scaleanchor="x")
+    )
     return compact(fig, 380, f"{run.gate}: the lines the perceptron tried (dotted: earlier epochs)")
 
 
@@ -42,18 +59,43 @@ def mistakes_per_epoch(run):
 
 def energy_curve(run):
     fig = go.Figure(go.Scatter(y=run.energies.tolist(), mode="lines+markers", name="energy", line=dict(color=POSITIVE)))
-    fig.add_trace(go.Scatter(x=list(range(1, len(run.temperatures) + 1)), y=run.temperatures.tolist(), name="temperature", yaxis="y2",
-                             line=dict(color=NEGATIVE, dash="dot")))
-    fig.update_layout(xaxis_title="sweep", yaxis_title="energy E(s)", yaxis2=dict(title="temperature", overlaying="y", side="right", rangemode="tozero"))
+    fig.add_trace(
+        go.Scatter(
+            x=list(range(1, len(run.temperatures) + 1)),
+            y=run.temperatures.tolist(),
+            name="temperature",
+            yaxis="y2",
+            line=dict(color=NEGATIVE, dash="dot"),
+        )
+    )
+    fig.update_layout(
+        xaxis_title="sweep",
+        yaxis_title="energy E(s)",
+        yaxis2=dict(title="temperature", overlaying="y", side="right", rangemode="tozero"),
+    )
     return compact(fig, 320, "Energy while annealing")
 
 
 def hidden_codes(codes, row_labels, title: str):
     codes = np.asarray(codes, float)
-    fig = go.Figure(go.Heatmap(z=codes.tolist(), x=[f"h{i + 1}" for i in range(codes.shape[1])], y=list(row_labels), zmin=0, zmax=1,
-                               colorscale="Greys", text=[[f"{v:.2f}" for v in row] for row in codes], texttemplate="%{text}",
-                               textfont=dict(size=13), colorbar=dict(title="activation")))
-    fig.update_layout(yaxis=dict(autorange="reversed", title="input", type="category"), xaxis=dict(title="hidden unit", type="category"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=codes.tolist(),
+            x=[f"h{i + 1}" for i in range(codes.shape[1])],
+            y=list(row_labels),
+            zmin=0,
+            zmax=1,
+            colorscale="Greys",
+            text=[[f"{v:.2f}" for v in row] for row in codes],
+            texttemplate="%{text}",
+            textfont=dict(size=13),
+            colorbar=dict(title="activation"),
+        )
+    )
+    fig.update_layout(
+        yaxis=dict(autorange="reversed", title="input", type="category"),
+        xaxis=dict(title="hidden unit", type="category"),
+    )
     return compact(fig, 120 + 34 * len(row_labels), title)
 
 
@@ -66,7 +108,15 @@ def loss_curve(losses, title: str = "Loss per epoch"):
 def accuracy_comparison(series: dict, title: str):
     fig = go.Figure()
     for (name, values), color in zip(series.items(), [POSITIVE, NEGATIVE, "#2ca02c"]):
-        fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=np.asarray(values).tolist(), mode="lines+markers", name=name, line=dict(color=color)))
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(values) + 1)),
+                y=np.asarray(values).tolist(),
+                mode="lines+markers",
+                name=name,
+                line=dict(color=color),
+            )
+        )
     fig.update_layout(xaxis_title="epoch", yaxis=dict(title="test accuracy", range=[0, 1.02]))
     return compact(fig, 320, title)
 
@@ -77,5 +127,3 @@ def error_curves(errors, title: str = "Reconstruction error while training each 
         fig.add_trace(go.Scatter(y=np.asarray(values).tolist(), mode="lines+markers", name=f"RBM {index}"))
     fig.update_layout(xaxis_title="epoch", yaxis_title="mean squared reconstruction error")
     return compact(fig, 300, title)
-
-

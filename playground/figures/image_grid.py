@@ -10,12 +10,20 @@ from playground.figures.panels import Panels
 from playground.figures.style import DIVERGING, compact
 
 
-def image_grid(images, captions=None, columns: int = 8, diverging: bool = False, height_per_row: int = 90, title: str | None = None):
+def image_grid(
+    images, captions=None, columns: int = 8, diverging: bool = False, height_per_row: int = 90, title: str | None = None
+):
     images = [np.asarray(image, float) for image in images]
     count = len(images)
     rows = max(1, -(-count // columns))
     captions = list(captions or [""] * count)
-    panels = Panels(rows, columns, captions + [""] * (rows * columns - count), horizontal_spacing=0.01, vertical_spacing=0.25 / rows if any(captions) else 0.02)
+    panels = Panels(
+        rows,
+        columns,
+        captions + [""] * (rows * columns - count),
+        horizontal_spacing=0.01,
+        vertical_spacing=0.25 / rows if any(captions) else 0.02,
+    )
     traces = []
     for i, image in enumerate(images):
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)
@@ -24,7 +32,9 @@ def image_grid(images, captions=None, columns: int = 8, diverging: bool = False,
             colour = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit)
         else:
             colour = dict(colorscale="gray_r")
-        traces.append(go.Heatmap(z=image[::-1].tolist(), showscale=False, hoverinfo="skip", xaxis=xaxis, yaxis=yaxis, **colour))
+        traces.append(
+            go.Heatmap(z=image[::-1].tolist(), showscale=False, hoverinfo="skip", xaxis=xaxis, yaxis=yaxis, **colour)
+        )
     layout = panels.layout()
     for i in range(rows * columns):
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)

@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 from playground.figures.panels import Panels
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
-
 MAX_POINTS = 300  # a fast run makes thousands of epochs; the chart shows an even sample and the last one
 
 
@@ -29,8 +28,22 @@ def loss_curves(history: list[dict], log_scale: bool = False, with_accuracy: boo
     if has_accuracy:
         x2, y2 = panels.axes(1, 2)
         traces += [
-            go.Scatter(x=epochs, y=column("train_accuracy"), name="train accuracy", xaxis=x2, yaxis=y2, line=dict(color=POSITIVE, dash="dot")),
-            go.Scatter(x=epochs, y=column("test_accuracy"), name="test accuracy", xaxis=x2, yaxis=y2, line=dict(color=NEGATIVE, dash="dot")),
+            go.Scatter(
+                x=epochs,
+                y=column("train_accuracy"),
+                name="train accuracy",
+                xaxis=x2,
+                yaxis=y2,
+                line=dict(color=POSITIVE, dash="dot"),
+            ),
+            go.Scatter(
+                x=epochs,
+                y=column("test_accuracy"),
+                name="test accuracy",
+                xaxis=x2,
+                yaxis=y2,
+                line=dict(color=NEGATIVE, dash="dot"),
+            ),
         ]
         layout["yaxis2"]["range"] = [0, 1.02]
     fig = compact(go.Figure(data=traces, layout=layout), 320)

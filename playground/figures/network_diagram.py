@@ -32,18 +32,38 @@ def network_diagram(weights: list[tuple[np.ndarray, np.ndarray]], input_names, m
         xs, ys = bands.setdefault((value >= 0, min(int(5 * size_value / strongest), 4)), ([], []))
         xs += [x0, x1, None]
         ys += [y0, y1, None]
-    traces = [go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                         line=dict(color=POSITIVE if positive else NEGATIVE, width=0.6 + 1.3 * band))
-              for (positive, band), (xs, ys) in bands.items()]
+    traces = [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            hoverinfo="skip",
+            showlegend=False,
+            line=dict(color=POSITIVE if positive else NEGATIVE, width=0.6 + 1.3 * band),
+        )
+        for (positive, band), (xs, ys) in bands.items()
+    ]
     fig = go.Figure(data=traces)
     biases = [np.zeros(sizes[0])] + [bias for _, bias in weights]
     for column, points in enumerate(positions):
         xs, ys = zip(*points)
         labels = list(input_names) if column == 0 else [f"b = {b:.2f}" for b in biases[column]]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text" if column == 0 else "markers", text=labels if column == 0 else None,
-                                 textposition="middle left", hovertext=labels, hoverinfo="text",
-                                 marker=dict(size=14, color="white", line=dict(width=2, color="#555")), showlegend=False))
-    title = f"Network ({total} weights)" if total <= max_edges else f"Network: the {max_edges} strongest of {total} weights"
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="markers+text" if column == 0 else "markers",
+                text=labels if column == 0 else None,
+                textposition="middle left",
+                hovertext=labels,
+                hoverinfo="text",
+                marker=dict(size=14, color="white", line=dict(width=2, color="#555")),
+                showlegend=False,
+            )
+        )
+    title = (
+        f"Network ({total} weights)" if total <= max_edges else f"Network: the {max_edges} strongest of {total} weights"
+    )
     fig.update_xaxes(visible=False, range=[-0.8, len(sizes) - 0.6])
     fig.update_yaxes(visible=False, range=[-1.2, 1.2])
     fig = compact(fig, height, title)

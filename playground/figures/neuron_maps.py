@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 from playground.figures.panels import Panels
 from playground.figures.style import DIVERGING, compact
 
-
 MAX_MAPS_PER_LAYER = 8
 
 
@@ -27,7 +26,18 @@ def neuron_maps(layer_grids, max_per_layer: int = MAX_MAPS_PER_LAYER):
             grid = np.asarray(grids[neuron])
             reach = float(np.abs(grid).max()) or 1.0
             xaxis, yaxis = panels.axes(layer, neuron + 1)
-            traces.append(go.Heatmap(z=grid, colorscale=DIVERGING, zmin=-reach, zmax=reach, showscale=False, hoverinfo="skip", xaxis=xaxis, yaxis=yaxis))
+            traces.append(
+                go.Heatmap(
+                    z=grid,
+                    colorscale=DIVERGING,
+                    zmin=-reach,
+                    zmax=reach,
+                    showscale=False,
+                    hoverinfo="skip",
+                    xaxis=xaxis,
+                    yaxis=yaxis,
+                )
+            )
     hidden = {"visible": False}
     layout = panels.layout(x=hidden, y=hidden)
     for layer in range(1, rows + 1):

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 
 class Panels:
-    def __init__(self, rows: int, cols: int, titles=None, horizontal_spacing: float = 0.08, vertical_spacing: float = 0.12, row_heights=None):
+    def __init__(
+        self,
+        rows: int,
+        cols: int,
+        titles=None,
+        horizontal_spacing: float = 0.08,
+        vertical_spacing: float = 0.12,
+        row_heights=None,
+    ):
         self.rows, self.cols = rows, cols
         self.titles = list(titles or [])
         self.hspace, self.vspace = horizontal_spacing, vertical_spacing
@@ -50,6 +58,17 @@ class Panels:
                 layout[f"xaxis{suffix}"] = {"domain": x_domain, "anchor": f"y{suffix}", **axis_options.get("x", {})}
                 layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}", **axis_options.get("y", {})}
                 if n - 1 < len(self.titles) and self.titles[n - 1]:
-                    layout["annotations"].append({"text": self.titles[n - 1], "x": sum(x_domain) / 2, "y": y_domain[1], "xref": "paper", "yref": "paper",
-                                                  "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 11}})
+                    layout["annotations"].append(
+                        {
+                            "text": self.titles[n - 1],
+                            "x": sum(x_domain) / 2,
+                            "y": y_domain[1],
+                            "xref": "paper",
+                            "yref": "paper",
+                            "xanchor": "center",
+                            "yanchor": "bottom",
+                            "showarrow": False,
+                            "font": {"size": 11},
+                        }
+                    )
         return layout

@@ -28,16 +28,36 @@ def probe_samples(images, outputs, truths, class_names, threshold: float = 0.5, 
     probs = probabilities(outputs, threshold)
     count = len(probs)
     titles = titles or [f"true: {class_names[int(t)]}" for t in truths]
-    panels = Panels(2, count, titles + [""] * count, horizontal_spacing=0.02, vertical_spacing=0.08, row_heights=[0.45, 0.55])
+    panels = Panels(
+        2, count, titles + [""] * count, horizontal_spacing=0.02, vertical_spacing=0.08, row_heights=[0.45, 0.55]
+    )
     traces = []
     for i in range(count):
         if images is not None:
             xaxis, yaxis = panels.axes(1, i + 1)
-            traces.append(go.Heatmap(z=_image(images[i]), colorscale="gray_r", showscale=False, hoverinfo="skip", xaxis=xaxis, yaxis=yaxis))
+            traces.append(
+                go.Heatmap(
+                    z=_image(images[i]),
+                    colorscale="gray_r",
+                    showscale=False,
+                    hoverinfo="skip",
+                    xaxis=xaxis,
+                    yaxis=yaxis,
+                )
+            )
         xaxis, yaxis = panels.axes(2, i + 1)
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(probs.shape[1])]
-        traces.append(go.Bar(x=[str(c) for c in class_names], y=probs[i].tolist(), marker_color=colors, showlegend=False, xaxis=xaxis, yaxis=yaxis,
-                             hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
+        traces.append(
+            go.Bar(
+                x=[str(c) for c in class_names],
+                y=probs[i].tolist(),
+                marker_color=colors,
+                showlegend=False,
+                xaxis=xaxis,
+                yaxis=yaxis,
+                hovertemplate="%{x}: %{y:.3f}<extra></extra>",
+            )
+        )
     layout = panels.layout()
     _square(layout, panels, 1, count)
     for col in range(1, count + 1):
@@ -57,7 +77,11 @@ def image_strip(images, captions, columns: int = 12, height: int = 150):
     traces = []
     for i in range(count):
         xaxis, yaxis = panels.axes(1, i + 1)
-        traces.append(go.Heatmap(z=_image(images[i]), colorscale="gray_r", showscale=False, hoverinfo="skip", xaxis=xaxis, yaxis=yaxis))
+        traces.append(
+            go.Heatmap(
+                z=_image(images[i]), colorscale="gray_r", showscale=False, hoverinfo="skip", xaxis=xaxis, yaxis=yaxis
+            )
+        )
     layout = panels.layout()
     _square(layout, panels, 1, count)
     return compact(go.Figure(data=traces, layout=layout), height)

@@ -19,7 +19,11 @@ def _column(history, key):
 def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = None, metric: str = "test_loss"):
     """One line per run: the chosen loss on the left, test accuracy on the right; `highlight` drawn bold."""
     has_accuracy = any(row.get("test_accuracy") is not None for history in histories.values() for row in history)
-    panels = Panels(1, 2 if has_accuracy else 1, [metric.replace("_", " "), "test accuracy"] if has_accuracy else [metric.replace("_", " ")])
+    panels = Panels(
+        1,
+        2 if has_accuracy else 1,
+        [metric.replace("_", " "), "test accuracy"] if has_accuracy else [metric.replace("_", " ")],
+    )
     traces = []
     for index, (label, history) in enumerate(histories.items()):
         if len(history) > MAX_POINTS:
@@ -30,28 +34,53 @@ def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = No
         dim = highlight is not None and not bold
         style = dict(color="#d62728" if bold else CLASS_COLORS[index % len(CLASS_COLORS)], width=4 if bold else 1.5)
         opacity = 0.35 if dim else 1.0
-        traces.append(go.Scatter(x=epochs, y=_column(history, metric), name=label, legendgroup=label, line=style, opacity=opacity))
+        traces.append(
+            go.Scatter(x=epochs, y=_column(history, metric), name=label, legendgroup=label, line=style, opacity=opacity)
+        )
         if has_accuracy:
             x2, y2 = panels.axes(1, 2)
-            traces.append(go.Scatter(x=epochs, y=_column(history, "test_accuracy"), name=label, legendgroup=label, showlegend=False,
-                                     line=style, opacity=opacity, xaxis=x2, yaxis=y2))
+            traces.append(
+                go.Scatter(
+                    x=epochs,
+                    y=_column(history, "test_accuracy"),
+                    name=label,
+                    legendgroup=label,
+                    showlegend=False,
+                    line=style,
+                    opacity=opacity,
+                    xaxis=x2,
+                    yaxis=y2,
+                )
+            )
     layout = panels.layout(x={"title": {"text": "epoch"}})
     if has_accuracy:
         layout["yaxis2"]["range"] = [0, 1.02]
     fig = compact(go.Figure(data=traces, layout=layout), 380)
     rows = -(-len(histories) // 2)  # the legend sits below, two runs to a line
-    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0, yanchor="top", font=dict(size=10), entrywidth=0.5, entrywidthmode="fraction"),
-                      margin=dict(b=60 + 22 * rows), height=380 + 22 * rows)
+    fig.update_layout(
+        legend=dict(
+            orientation="h", y=-0.18, x=0, yanchor="top", font=dict(size=10), entrywidth=0.5, entrywidthmode="fraction"
+        ),
+        margin=dict(b=60 + 22 * rows),
+        height=380 + 22 * rows,
+    )
     return fig
 
 
 def sweep_heatmap(grid, x_label: str, y_label: str, metric_label: str, higher_is_better: bool):
     z = grid.to_numpy(dtype=float)
-    fig = go.Figure(go.Heatmap(
-        z=z.tolist(), x=[str(v) for v in grid.columns], y=[str(v) for v in grid.index],
-        colorscale="Viridis" if higher_is_better else "Viridis_r", colorbar=dict(title=metric_label),
-        text=[["" if np.isnan(v) else f"{v:.3g}" for v in row] for row in z], texttemplate="%{text}",
-        hovertemplate=f"{x_label}=%{{x}}<br>{y_label}=%{{y}}<br>{metric_label}=%{{z:.4g}}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.tolist(),
+            x=[str(v) for v in grid.columns],
+            y=[str(v) for v in grid.index],
+            colorscale="Viridis" if higher_is_better else "Viridis_r",
+            colorbar=dict(title=metric_label),
+            text=[["" if np.isnan(v) else f"{v:.3g}" for v in row] for row in z],
+            texttemplate="%{text}",
+            hovertemplate=f"{x_label}=%{{x}}<br>{y_label}=%{{y}}<br>{metric_label}=%{{z:.4g}}<extra></extra>",
+        )
+    )
     fig.update_layout(xaxis=dict(title=x_label, type="category"), yaxis=dict(title=y_label, type="category"))
     return compact(fig, 420, f"{metric_label} by {x_label} and {y_label}")
 
@@ -59,8 +88,15 @@ def sweep_heatmap(grid, x_label: str, y_label: str, metric_label: str, higher_is
 def sweep_heatmap_1d(table, x: str, metric: str, metric_label: str):
     """With one swept parameter, a bar per value instead of a heatmap."""
     means = table.groupby(x)[metric].mean()
-    fig = go.Figure(go.Bar(x=[str(v) for v in means.index], y=means.to_numpy().tolist(), marker_color="#0877bd",
-                           text=[f"{v:.3g}" for v in means.to_numpy()], textposition="outside"))
+    fig = go.Figure(
+        go.Bar(
+            x=[str(v) for v in means.index],
+            y=means.to_numpy().tolist(),
+            marker_color="#0877bd",
+            text=[f"{v:.3g}" for v in means.to_numpy()],
+            textposition="outside",
+        )
+    )
     fig.update_layout(xaxis=dict(title=x, type="category"), yaxis_title=metric_label)
     return compact(fig, 360, f"{metric_label} by {x}")
 
@@ -74,15 +110,39 @@ def parallel_coordinates(table, parameters: list[str], metric: str, metric_label
             log = numbers.min() > 0 and numbers.max() / numbers.min() > 50
             shown = np.log10(numbers) if log else numbers
             ticks = sorted(set(numbers.tolist()))
-            dimensions.append(dict(label=f"{name} (log)" if log else name, values=shown.tolist(),
-                                   tickvals=(np.log10(ticks) if log else np.array(ticks)).tolist(), ticktext=[f"{t:g}" for t in ticks]))
+            dimensions.append(
+                dict(
+                    label=f"{name} (log)" if log else name,
+                    values=shown.tolist(),
+                    tickvals=(np.log10(ticks) if log else np.array(ticks)).tolist(),
+                    ticktext=[f"{t:g}" for t in ticks],
+                )
+            )
         else:
             categories = sorted(set(values.astype(str)))
-            dimensions.append(dict(label=name, values=[categories.index(str(v)) for v in values], tickvals=list(range(len(categories))), ticktext=categories))
+            dimensions.append(
+                dict(
+                    label=name,
+                    values=[categories.index(str(v)) for v in values],
+                    tickvals=list(range(len(categories))),
+                    ticktext=categories,
+                )
+            )
     scores = table[metric].astype(float).to_numpy()
-    dimensions.append(dict(label=metric_label, values=np.nan_to_num(scores, nan=np.nanmax(scores) if len(scores) else 0).tolist()))
-    fig = go.Figure(go.Parcoords(line=dict(color=np.nan_to_num(scores).tolist(), colorscale="Viridis" if higher_is_better else "Viridis_r", showscale=True,
-                                           colorbar=dict(title=metric_label)), dimensions=dimensions))
+    dimensions.append(
+        dict(label=metric_label, values=np.nan_to_num(scores, nan=np.nanmax(scores) if len(scores) else 0).tolist())
+    )
+    fig = go.Figure(
+        go.Parcoords(
+            line=dict(
+                color=np.nan_to_num(scores).tolist(),
+                colorscale="Viridis" if higher_is_better else "Viridis_r",
+                showscale=True,
+                colorbar=dict(title=metric_label),
+            ),
+            dimensions=dimensions,
+        )
+    )
     fig = compact(fig, 420, "Every run of the sweep, one line each")
     fig.update_layout(margin=dict(l=70, r=40, t=90, b=30))  # room for the axis titles above the axes
     return fig

@@ -18,7 +18,9 @@ def probabilities(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     return outputs
 
 
-def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.5, columns: int = 4, numbered: bool = False):
+def softmax_bars(
+    outputs: np.ndarray, truths, class_names, threshold: float = 0.5, columns: int = 4, numbered: bool = False
+):
     """`numbered`: titles start with the sample's number, as the decision boundary marks it."""
     probs = probabilities(outputs, threshold)
     rows = -(-len(probs) // columns)
@@ -29,5 +31,14 @@ def softmax_bars(outputs: np.ndarray, truths, class_names, threshold: float = 0.
     for i, row in enumerate(probs):
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(len(row))]
-        traces.append(go.Bar(x=[str(c) for c in class_names], y=row.tolist(), marker_color=colors, showlegend=False, xaxis=xaxis, yaxis=yaxis))
+        traces.append(
+            go.Bar(
+                x=[str(c) for c in class_names],
+                y=row.tolist(),
+                marker_color=colors,
+                showlegend=False,
+                xaxis=xaxis,
+                yaxis=yaxis,
+            )
+        )
     return compact(go.Figure(data=traces, layout=panels.layout(y={"range": [0, 1]}, x={"type": "category"})), height)

@@ -2,13 +2,29 @@
 
 NEGATIVE = "#f59322"
 POSITIVE = "#0877bd"
-CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+CLASS_COLORS = [
+    "#f59322",
+    "#0877bd",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+]
 DIVERGING = [[0.0, NEGATIVE], [0.5, "#e8eaeb"], [1.0, POSITIVE]]
 
 
 def compact(fig, height: int = 320, title: str | None = None):
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), title=title,
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), uirevision="keep")
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        title=title,
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
+        uirevision="keep",
+    )
     return fig
 
 
@@ -23,16 +39,36 @@ def streamlit_look(fig, scale: float = 1.0):
     """Give `fig` the look of Streamlit's Plotly theme, as its template (the figure's own settings
     win); `scale` enlarges every text (presenter mode)."""
     size = lambda points: round(points * scale)  # noqa: E731
-    axis = dict(gridcolor=_GRID, zerolinecolor=_GRID, linecolor=_GRID, tickcolor=_GRID, automargin=True,
-                tickfont=dict(color=_FAINT, size=size(12)), title=dict(font=dict(color=_FAINT, size=size(14))))
+    axis = dict(
+        gridcolor=_GRID,
+        zerolinecolor=_GRID,
+        linecolor=_GRID,
+        tickcolor=_GRID,
+        automargin=True,
+        tickfont=dict(color=_FAINT, size=size(12)),
+        title=dict(font=dict(color=_FAINT, size=size(14))),
+    )
     look = dict(
         font=dict(family='"Source Sans", "Source Sans Pro", sans-serif', size=size(12), color=_TEXT),
-        paper_bgcolor="white", plot_bgcolor="white",
-        colorway=["#0068c9", "#83c9ff", "#ff2b2b", "#ffabab", "#29b09d", "#7defa1", "#ff8700", "#ffd16a", "#6d3fc0", "#d5dae5"],
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=[
+            "#0068c9",
+            "#83c9ff",
+            "#ff2b2b",
+            "#ffabab",
+            "#29b09d",
+            "#7defa1",
+            "#ff8700",
+            "#ffd16a",
+            "#6d3fc0",
+            "#d5dae5",
+        ],
         title=dict(font=dict(size=size(16), color=_TEXT), x=0, xanchor="left"),
         legend=dict(font=dict(color=_FAINT, size=size(12)), bgcolor="rgba(0,0,0,0)"),
         hoverlabel=dict(bgcolor="white", bordercolor=_GRID, font=dict(color=_TEXT, size=size(12))),
-        xaxis=axis, yaxis=axis,
+        xaxis=axis,
+        yaxis=axis,
         coloraxis=dict(colorbar=dict(outlinewidth=0, thickness=16, tickfont=dict(color=_FAINT, size=size(12)))),
     )
     fig.layout.template = dict(layout=look)  # replaces Plotly's default template, not merged into it

@@ -44,11 +44,19 @@ def sigmoid_network(inputs: int, hidden: int, outputs: int, seed: int):
     import keras
 
     init = keras.initializers.RandomUniform(-1.0, 1.0, seed=seed)
-    return keras.Sequential([
-        keras.Input((inputs,)),
-        keras.layers.Dense(hidden, activation="sigmoid", kernel_initializer=init, bias_initializer=keras.initializers.RandomUniform(-1.0, 1.0, seed=seed + 1), name="hidden"),
-        keras.layers.Dense(outputs, activation="sigmoid", kernel_initializer=init, name="output"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((inputs,)),
+            keras.layers.Dense(
+                hidden,
+                activation="sigmoid",
+                kernel_initializer=init,
+                bias_initializer=keras.initializers.RandomUniform(-1.0, 1.0, seed=seed + 1),
+                name="hidden",
+            ),
+            keras.layers.Dense(outputs, activation="sigmoid", kernel_initializer=init, name="output"),
+        ]
+    )
 
 
 def train_full_batch(model, x, y, epochs: int, learning_rate: float, momentum: float) -> np.ndarray:
@@ -82,9 +90,13 @@ def _train(x, y, hidden, epochs, learning_rate, momentum, seed) -> BackpropRun:
     return BackpropRun(x, y, np.asarray(model(x)), np.asarray(codes), losses, model.get_weights())
 
 
-def train_xor(hidden: int = 2, epochs: int = 2000, learning_rate: float = 0.5, momentum: float = 0.9, seed: int = 1) -> BackpropRun:
+def train_xor(
+    hidden: int = 2, epochs: int = 2000, learning_rate: float = 0.5, momentum: float = 0.9, seed: int = 1
+) -> BackpropRun:
     return _train(XOR_INPUTS, XOR_TARGETS, hidden, epochs, learning_rate, momentum, seed)
 
 
-def train_encoder(hidden: int = 3, epochs: int = 3000, learning_rate: float = 1.0, momentum: float = 0.9, seed: int = 0) -> BackpropRun:
+def train_encoder(
+    hidden: int = 3, epochs: int = 3000, learning_rate: float = 1.0, momentum: float = 0.9, seed: int = 0
+) -> BackpropRun:
     return _train(ENCODER_PATTERNS, ENCODER_PATTERNS, hidden, epochs, learning_rate, momentum, seed)

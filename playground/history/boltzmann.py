@@ -74,8 +74,9 @@ def gibbs_sweep(weights, state, clamped, temperature, rng) -> np.ndarray:
     return state
 
 
-def complete_pattern(name: str = "T", clamped_rows: int = 3, sweeps: int = 30, start_temperature: float = 3.0,
-                     seed: int = 0) -> SettlingRun:
+def complete_pattern(
+    name: str = "T", clamped_rows: int = 3, sweeps: int = 30, start_temperature: float = 3.0, seed: int = 0
+) -> SettlingRun:
     patterns = np.stack([picture(p) for p in PICTURES])
     weights = hebbian_weights(patterns)
     target = picture(name)

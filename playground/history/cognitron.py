@@ -82,7 +82,9 @@ def local_winners(responses: np.ndarray, near: np.ndarray) -> np.ndarray:
     return responses >= neighbourhood_max
 
 
-def train_cognitron(epochs: int = 3, grid: int = 4, radius: int = 1, learning_rate: float = 0.05, seed: int = 0) -> CognitronRun:
+def train_cognitron(
+    epochs: int = 3, grid: int = 4, radius: int = 1, learning_rate: float = 0.05, seed: int = 0
+) -> CognitronRun:
     images, labels = digit_images()
     rng = np.random.default_rng(seed)
     starts = images[rng.choice(len(images), grid * grid, replace=False)]
@@ -96,5 +98,10 @@ def train_cognitron(epochs: int = 3, grid: int = 4, radius: int = 1, learning_ra
             winners = local_winners(fields @ x, near)
             fields[winners] += learning_rate * x  # reinforce the synapses from the firing inputs
             fields[winners] /= np.linalg.norm(fields[winners], axis=1, keepdims=True)
-    return CognitronRun(fields.reshape(-1, 8, 8), initial.reshape(-1, 8, 8), class_wins(fields, images, labels),
-                        class_wins(initial, images, labels), grid)
+    return CognitronRun(
+        fields.reshape(-1, 8, 8),
+        initial.reshape(-1, 8, 8),
+        class_wins(fields, images, labels),
+        class_wins(initial, images, labels),
+        grid,
+    )

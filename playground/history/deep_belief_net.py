@@ -63,8 +63,9 @@ def digits_split(seed: int = 0):
     return x[order[:cut]], digits.target[order[:cut]], x[order[cut:]], digits.target[order[cut:]]
 
 
-def train_rbm(data: np.ndarray, hidden: int, epochs: int = 15, learning_rate: float = 0.05, batch_size: int = 20,
-              seed: int = 0) -> tuple[RBM, np.ndarray]:
+def train_rbm(
+    data: np.ndarray, hidden: int, epochs: int = 15, learning_rate: float = 0.05, batch_size: int = 20, seed: int = 0
+) -> tuple[RBM, np.ndarray]:
     rng = np.random.default_rng(seed)
     visible = data.shape[1]
     weights = rng.normal(0.0, 0.01, (visible, hidden))
@@ -78,7 +79,7 @@ def train_rbm(data: np.ndarray, hidden: int, epochs: int = 15, learning_rate: fl
     errors = [reconstruction_error()]
     for _ in range(epochs):
         for start in range(0, len(data), batch_size):
-            v0 = data[start: start + batch_size]
+            v0 = data[start : start + batch_size]
             h0 = _sigmoid(v0 @ weights + hidden_bias)
             h_sample = (rng.random(h0.shape) < h0).astype(float)
             v1 = _sigmoid(h_sample @ weights.T + visible_bias)
@@ -107,8 +108,14 @@ def classifier(rbms: list[RBM] | None, layer_sizes, seed: int):
 
     layers = [keras.Input((64,))]
     for index, units in enumerate(layer_sizes):
-        layers.append(keras.layers.Dense(units, activation="sigmoid", kernel_initializer=keras.initializers.GlorotUniform(seed + index)))
-    layers.append(keras.layers.Dense(10, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed + 99)))
+        layers.append(
+            keras.layers.Dense(
+                units, activation="sigmoid", kernel_initializer=keras.initializers.GlorotUniform(seed + index)
+            )
+        )
+    layers.append(
+        keras.layers.Dense(10, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed + 99))
+    )
     model = keras.Sequential(layers)
     if rbms:
         for layer, rbm in zip(model.layers, rbms):
@@ -120,13 +127,23 @@ def fine_tune(model, x_train, y_train, x_test, y_test, epochs: int, learning_rat
     import keras
 
     keras.utils.set_random_seed(seed)
-    model.compile(keras.optimizers.SGD(learning_rate, momentum=0.9), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_data=(x_test, y_test), verbose=0, shuffle=True)
+    model.compile(
+        keras.optimizers.SGD(learning_rate, momentum=0.9), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    history = model.fit(
+        x_train, y_train, batch_size=32, epochs=epochs, validation_data=(x_test, y_test), verbose=0, shuffle=True
+    )
     return np.array(history.history["val_accuracy"])
 
 
-def train_deep_belief_net(layer_sizes=LAYERS, rbm_epochs: int = 15, fine_tune_epochs: int = 8, learning_rate: float = 0.05,
-                          fine_tune_rate: float = 0.05, seed: int = 0) -> DeepBeliefRun:
+def train_deep_belief_net(
+    layer_sizes=LAYERS,
+    rbm_epochs: int = 15,
+    fine_tune_epochs: int = 8,
+    learning_rate: float = 0.05,
+    fine_tune_rate: float = 0.05,
+    seed: int = 0,
+) -> DeepBeliefRun:
     import time
 
     began = time.perf_counter()
@@ -137,7 +154,11 @@ def train_deep_belief_net(layer_sizes=LAYERS, rbm_epochs: int = 15, fine_tune_ep
         rbms.append(rbm)
         errors.append(error)
         data = rbm.hidden_probabilities(data)
-    pretrained = fine_tune(classifier(rbms, layer_sizes, seed), x_train, y_train, x_test, y_test, fine_tune_epochs, fine_tune_rate, seed)
-    random = fine_tune(classifier(None, layer_sizes, seed), x_train, y_train, x_test, y_test, fine_tune_epochs, fine_tune_rate, seed)
+    pretrained = fine_tune(
+        classifier(rbms, layer_sizes, seed), x_train, y_train, x_test, y_test, fine_tune_epochs, fine_tune_rate, seed
+    )
+    random = fine_tune(
+        classifier(None, layer_sizes, seed), x_train, y_train, x_test, y_test, fine_tune_epochs, fine_tune_rate, seed
+    )
     samples = dream(rbms[0], seed=seed).reshape(-1, 8, 8)
     return DeepBeliefRun(rbms, errors, pretrained, random, samples, time.perf_counter() - began)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.presets import load_preset
-from playground.engine.trainer_state import TrainerState
 
 DEFAULT_EPOCHS = 6
 
@@ -51,8 +50,15 @@ def train_lenet5(epochs: int = DEFAULT_EPOCHS) -> LeNetRun:
         data = trainer.data
         labels = np.asarray(data.dataset.y_test)
         predicted = np.argmax(np.asarray(trainer.model.predict(data.x_test, batch_size=500, verbose=0)), axis=1)
-        return LeNetRun(trainer.model, trainer.history, data.x_test, labels, predicted, float(np.mean(predicted == labels)),
-                        trainer.elapsed)
+        return LeNetRun(
+            trainer.model,
+            trainer.history,
+            data.x_test,
+            labels,
+            predicted,
+            float(np.mean(predicted == labels)),
+            trainer.elapsed,
+        )
     finally:
         model = trainer.model
         trainer.close()

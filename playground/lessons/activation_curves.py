@@ -38,18 +38,19 @@ def keras_derivative(name: str, z: np.ndarray) -> np.ndarray:
     return tape.gradient(output, values).numpy()
 
 
-def saturated_intervals(name: str, low: float = -6.0, high: float = 6.0, threshold: float = SATURATION_THRESHOLD, points: int = 2401):
+def saturated_intervals(
+    name: str, low: float = -6.0, high: float = 6.0, threshold: float = SATURATION_THRESHOLD, points: int = 2401
+):
     """The intervals of [low, high] where |f'(z)| < threshold, as (start, end) pairs."""
     z = np.linspace(low, high, points)
     flat = np.abs(ACTIVATIONS[name].derivative(z)) < threshold
     intervals, start = [], None
-    for value, is_flat in zip(z, flat):
+    for index, is_flat in enumerate(flat):
         if is_flat and start is None:
-            start = value
+            start = z[index]
         if not is_flat and start is not None:
-            intervals.append((float(start), float(previous)))
+            intervals.append((float(start), float(z[index - 1])))
             start = None
-        previous = value
     if start is not None:
         intervals.append((float(start), float(z[-1])))
     return intervals

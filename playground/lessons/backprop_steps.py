@@ -89,9 +89,9 @@ def forward(net: TinyNetwork) -> tuple[dict, dict, float]:
         "h1": net.w11 * net.x1 + net.w12 * net.x2 + net.b1,
         "h2": net.w21 * net.x1 + net.w22 * net.x2 + net.b2,
     }
-    out = {name: float(f(np.float64(value))) for name, value in total.items()}
+    out = {name: float(f(np.asarray(value, float))) for name, value in total.items()}
     total["o"] = net.v1 * out["h1"] + net.v2 * out["h2"] + net.c
-    out["o"] = float(f(np.float64(total["o"])))
+    out["o"] = float(f(np.asarray(total["o"], float)))
     loss = 0.5 * (out["o"] - net.target) ** 2
     return total, out, loss
 
@@ -99,14 +99,20 @@ def forward(net: TinyNetwork) -> tuple[dict, dict, float]:
 def backpropagate(net: TinyNetwork) -> Trace:
     derivative_of = ACTIVATIONS[net.activation].derivative
     total, out, loss = forward(net)
-    derivative = {name: float(derivative_of(np.float64(value))) for name, value in total.items()}
+    derivative = {name: float(derivative_of(np.asarray(value, float))) for name, value in total.items()}
     delta = {"o": (out["o"] - net.target) * derivative["o"]}
     delta["h1"] = delta["o"] * net.v1 * derivative["h1"]
     delta["h2"] = delta["o"] * net.v2 * derivative["h2"]
     gradients = {
-        "w11": delta["h1"] * net.x1, "w12": delta["h1"] * net.x2, "b1": delta["h1"],
-        "w21": delta["h2"] * net.x1, "w22": delta["h2"] * net.x2, "b2": delta["h2"],
-        "v1": delta["o"] * out["h1"], "v2": delta["o"] * out["h2"], "c": delta["o"],
+        "w11": delta["h1"] * net.x1,
+        "w12": delta["h1"] * net.x2,
+        "b1": delta["h1"],
+        "w21": delta["h2"] * net.x1,
+        "w22": delta["h2"] * net.x2,
+        "b2": delta["h2"],
+        "v1": delta["o"] * out["h1"],
+        "v2": delta["o"] * out["h2"],
+        "c": delta["o"],
     }
     updated = replace(net, **{name: getattr(net, name) - net.learning_rate * gradients[name] for name in PARAMETERS})
     return Trace(total, out, loss, delta, derivative, gradients, updated, forward(updated)[2])

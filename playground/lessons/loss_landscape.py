@@ -62,7 +62,7 @@ def flatten(tensors) -> np.ndarray:
 def unflatten(vector: np.ndarray, like: list[np.ndarray]) -> list[np.ndarray]:
     parts, start = [], 0
     for t in like:
-        parts.append(vector[start: start + t.size].reshape(t.shape).astype(t.dtype))
+        parts.append(vector[start : start + t.size].reshape(t.shape).astype(t.dtype))
         start += t.size
     return parts
 
@@ -101,7 +101,7 @@ class LossFunction:
             values, start = [], 0
             for shape in self.shapes:
                 size = int(np.prod(shape))
-                values.append(tf.reshape(flat[start: start + size], shape))
+                values.append(tf.reshape(flat[start : start + size], shape))
                 start += size
             outputs, _ = model.stateless_call(values, self.non_trainable, x, training=False)
             return tf.reduce_mean(per_sample(y, outputs))
@@ -112,8 +112,12 @@ class LossFunction:
         import tensorflow as tf
 
         c, a, b = (tf.constant(v, tf.float32) for v in (center, d1, d2))
-        return np.array([float(self._loss_at(c, a, b, tf.constant(alpha, tf.float32), tf.constant(beta, tf.float32)))
-                         for alpha, beta in zip(alphas, betas)])
+        return np.array(
+            [
+                float(self._loss_at(c, a, b, tf.constant(alpha, tf.float32), tf.constant(beta, tf.float32)))
+                for alpha, beta in zip(alphas, betas)
+            ]
+        )
 
 
 def train_with_trajectory(spec: ExperimentSpec, epochs: int):
@@ -132,7 +136,9 @@ def train_with_trajectory(spec: ExperimentSpec, epochs: int):
         rate = learning_rate_at(spec.training.schedule, spec.training.learning_rate, epoch, epochs)
         result = loop.run(epoch, 0, loop.batches_per_epoch, [rate])
         if result.diverged_at is not None:
-            raise FloatingPointError(f"Training diverged in epoch {epoch + 1}; lower the learning rate to map its landscape.")
+            raise FloatingPointError(
+                f"Training diverged in epoch {epoch + 1}; lower the learning rate to map its landscape."
+            )
         if (epoch + 1) % every == 0 or epoch + 1 == epochs:
             loop.sync()  # the loop's newest weights into the model's variables, read below
             trajectory.append(flatten(v.numpy() for v in model.trainable_variables))
@@ -140,8 +146,16 @@ def train_with_trajectory(spec: ExperimentSpec, epochs: int):
     return model, data, np.array(trajectory), np.array(recorded)
 
 
-def landscape(model, data, trajectory: np.ndarray, epochs: np.ndarray, directions: str = "random",
-              extent: float = 1.0, resolution: int = 21, seed: int = 0) -> Landscape:
+def landscape(
+    model,
+    data,
+    trajectory: np.ndarray,
+    epochs: np.ndarray,
+    directions: str = "random",
+    extent: float = 1.0,
+    resolution: int = 21,
+    seed: int = 0,
+) -> Landscape:
     weights = [v.numpy() for v in model.trainable_variables]
     center = flatten(weights)
     if directions == "pca":
@@ -164,11 +178,25 @@ def landscape(model, data, trajectory: np.ndarray, epochs: np.ndarray, direction
     surface = loss.along(center, d1, d2, grid_a.ravel(), grid_b.ravel()).reshape(resolution, resolution)
     zero = np.zeros(len(center))
     trajectory_loss = np.array([float(loss.along(point, zero, zero, [0.0], [0.0])[0]) for point in trajectory])
-    return Landscape(alphas, line, surface, path, trajectory_loss,
-                     float(loss.along(center, zero, zero, [0.0], [0.0])[0]), directions, epochs)
+    return Landscape(
+        alphas,
+        line,
+        surface,
+        path,
+        trajectory_loss,
+        float(loss.along(center, zero, zero, [0.0], [0.0])[0]),
+        directions,
+        epochs,
+    )
 
 
-def train_and_map(spec: ExperimentSpec, epochs: int | None = None, directions: str = "random",
-                  extent: float = 1.0, resolution: int = 21, seed: int = 0) -> Landscape:
+def train_and_map(
+    spec: ExperimentSpec,
+    epochs: int | None = None,
+    directions: str = "random",
+    extent: float = 1.0,
+    resolution: int = 21,
+    seed: int = 0,
+) -> Landscape:
     model, data, trajectory, recorded = train_with_trajectory(spec, epochs or spec.training.epochs)
     return landscape(model, data, trajectory, recorded, directions, extent, resolution, seed)

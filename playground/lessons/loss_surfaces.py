@@ -10,8 +10,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -29,19 +29,50 @@ class LossSurface:
 
 SURFACES: dict[str, LossSurface] = {
     "bowl": LossSurface(
-        "Bowl", r"L(w_1, w_2) = w_1^2 + w_2^2", lambda x, y: x**2 + y**2,
-        (-3, 3, -3, 3), (-2.5, 2.0), 0.1, 50, (0.0, 0.0),
-        "Round and convex: the gradient points straight at the minimum. Plain SGD converges for any rate below 1 and diverges above it."),
+        "Bowl",
+        r"L(w_1, w_2) = w_1^2 + w_2^2",
+        lambda x, y: x**2 + y**2,
+        (-3, 3, -3, 3),
+        (-2.5, 2.0),
+        0.1,
+        50,
+        (0.0, 0.0),
+        "Round and convex: the gradient points straight at the minimum. Plain SGD converges for any rate below 1 and "
+        "diverges above it.",
+    ),
     "valley": LossSurface(
-        "Elongated valley", r"L(w_1, w_2) = 0.1\,w_1^2 + 2\,w_2^2", lambda x, y: 0.1 * x**2 + 2.0 * y**2,
-        (-5, 5, -2.5, 2.5), (-4.5, 1.5), 0.3, 80, (0.0, 0.0),
-        "Steep across, shallow along: a rate large enough to move along the valley makes SGD bounce across it. Momentum and Adam help."),
+        "Elongated valley",
+        r"L(w_1, w_2) = 0.1\,w_1^2 + 2\,w_2^2",
+        lambda x, y: 0.1 * x**2 + 2.0 * y**2,
+        (-5, 5, -2.5, 2.5),
+        (-4.5, 1.5),
+        0.3,
+        80,
+        (0.0, 0.0),
+        "Steep across, shallow along: a rate large enough to move along the valley makes SGD bounce across it. "
+        "Momentum and Adam help.",
+    ),
     "rosenbrock": LossSurface(
-        "Rosenbrock", r"L(w_1, w_2) = (1 - w_1)^2 + 100\,(w_2 - w_1^2)^2", lambda x, y: (1 - x) ** 2 + 100.0 * (y - x**2) ** 2,
-        (-2, 2, -1, 3), (-1.5, 2.0), 0.001, 200, (1.0, 1.0),
-        "A curved banana-shaped valley: easy to fall into, slow to follow to the minimum at (1, 1)."),
+        "Rosenbrock",
+        r"L(w_1, w_2) = (1 - w_1)^2 + 100\,(w_2 - w_1^2)^2",
+        lambda x, y: (1 - x) ** 2 + 100.0 * (y - x**2) ** 2,
+        (-2, 2, -1, 3),
+        (-1.5, 2.0),
+        0.001,
+        200,
+        (1.0, 1.0),
+        "A curved banana-shaped valley: easy to fall into, slow to follow to the minimum at (1, 1).",
+    ),
     "saddle": LossSurface(
-        "Saddle", r"L(w_1, w_2) = w_1^2 - w_2^2", lambda x, y: x**2 - y**2,
-        (-3, 3, -3, 3), (-2.5, 0.01), 0.05, 80, None,
-        "A minimum along w₁ and a maximum along w₂: the gradient is almost zero near the middle, so training stalls before it escapes."),
+        "Saddle",
+        r"L(w_1, w_2) = w_1^2 - w_2^2",
+        lambda x, y: x**2 - y**2,
+        (-3, 3, -3, 3),
+        (-2.5, 0.01),
+        0.05,
+        80,
+        None,
+        "A minimum along w₁ and a maximum along w₂: the gradient is almost zero near the middle, so training stalls "
+        "before it escapes.",
+    ),
 }

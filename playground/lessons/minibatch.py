@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -69,13 +70,14 @@ def _loss(x, y, w, b):
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
 
 
-_compiled = {}
+_compiled: dict[str, Any] = {}
 
 
 def _run_function():
     import tensorflow as tf
 
     if "run" not in _compiled:
+
         @tf.function(reduce_retracing=True)
         def run(x, y, orders, w, b, learning_rate):
             losses = tf.TensorArray(tf.float32, size=tf.shape(orders)[0] + 1)
@@ -98,23 +100,33 @@ def _run_function():
 def batch_orders(samples: int, batch_size: int, epochs: int, seed: int = 0) -> np.ndarray:
     """(steps, batch_size) example indices: each epoch a fresh shuffle cut into equal batches."""
     if samples % batch_size:
-        raise ValueError(f"The batch size {batch_size} must divide the {samples} samples so every batch has the same size.")
+        raise ValueError(
+            f"The batch size {batch_size} must divide the {samples} samples so every batch has the same size."
+        )
     rng = np.random.default_rng(seed)
     return np.concatenate([rng.permutation(samples).reshape(-1, batch_size) for _ in range(epochs)]).astype("int32")
 
 
-def train_with_batch_size(data: Clouds, batch_size: int, epochs: int = 5, learning_rate: float = 0.5, seed: int = 0) -> BatchRun:
+def train_with_batch_size(
+    data: Clouds, batch_size: int, epochs: int = 5, learning_rate: float = 0.5, seed: int = 0
+) -> BatchRun:
     import tensorflow as tf
 
     orders = batch_orders(len(data.x), batch_size, epochs, seed)
     losses = _run_function()(
-        tf.constant(data.x), tf.constant(data.y), tf.constant(orders),
-        tf.constant(INITIAL_WEIGHTS, tf.float32), tf.constant(INITIAL_BIAS, tf.float32), tf.constant(learning_rate, tf.float32),
+        tf.constant(data.x),
+        tf.constant(data.y),
+        tf.constant(orders),
+        tf.constant(INITIAL_WEIGHTS, tf.float32),
+        tf.constant(INITIAL_BIAS, tf.float32),
+        tf.constant(learning_rate, tf.float32),
     )
     return BatchRun(batch_size, len(data.x) // batch_size, losses.numpy())
 
 
-def gradient_spread(data: Clouds, batch_size: int, seed: int = 0, weights=INITIAL_WEIGHTS, bias: float = INITIAL_BIAS) -> GradientSpread:
+def gradient_spread(
+    data: Clouds, batch_size: int, seed: int = 0, weights=INITIAL_WEIGHTS, bias: float = INITIAL_BIAS
+) -> GradientSpread:
     """The weight gradients of every mini-batch of one epoch, and of the whole set, at fixed weights."""
     import tensorflow as tf
 

@@ -31,7 +31,9 @@ class OptimizerPath:
     verdict: str  # "slow", "good", "oscillating", "diverging"; on a saddle "stalled" or "escaped"
 
 
-def optimizer_path(surface: str, optimizer: str, learning_rate: float, steps: int | None = None, start=None) -> OptimizerPath:
+def optimizer_path(
+    surface: str, optimizer: str, learning_rate: float, steps: int | None = None, start=None
+) -> OptimizerPath:
     import tensorflow as tf
 
     loss_surface = SURFACES[surface]
@@ -41,15 +43,15 @@ def optimizer_path(surface: str, optimizer: str, learning_rate: float, steps: in
     keras_optimizer = OPTIMIZERS[optimizer].build(learning_rate)
     keras_optimizer.build([weights])
 
-    points = [start]
+    visited = [start]
     for _ in range(steps):
         with tf.GradientTape() as tape:
             loss = loss_surface.value(weights[0], weights[1])
         keras_optimizer.apply_gradients([(tape.gradient(loss, weights), weights)])
-        points.append(weights.numpy())
-        if not np.isfinite(points[-1]).all() or np.abs(points[-1]).max() > BLOW_UP:
+        visited.append(weights.numpy())
+        if not np.isfinite(visited[-1]).all() or np.abs(visited[-1]).max() > BLOW_UP:
             break
-    points = np.array(points)
+    points = np.array(visited)
     with np.errstate(over="ignore", invalid="ignore"):
         losses = loss_surface.value(points[:, 0], points[:, 1])
     return OptimizerPath(optimizer, learning_rate, points, losses, verdict(points, losses, loss_surface.minimum))

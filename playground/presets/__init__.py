@@ -31,7 +31,10 @@ class Preset:
 
 
 def _load_all() -> dict[str, Preset]:
-    return {path.stem: Preset(path.stem, ExperimentSpec.from_json(path.read_text())) for path in sorted(FOLDER.glob("*.json"))}
+    return {
+        path.stem: Preset(path.stem, ExperimentSpec.from_json(path.read_text()))
+        for path in sorted(FOLDER.glob("*.json"))
+    }
 
 
 PRESETS: dict[str, Preset] = _load_all()

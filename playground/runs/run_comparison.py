@@ -16,8 +16,12 @@ import pandas as pd
 
 from playground.spec import ExperimentSpec
 
-METRICS = {"test_loss": "final test loss", "test_accuracy": "final test accuracy", "train_loss": "final train loss",
-           "train_accuracy": "final train accuracy"}
+METRICS = {
+    "test_loss": "final test loss",
+    "test_accuracy": "final test accuracy",
+    "train_loss": "final train loss",
+    "train_accuracy": "final train accuracy",
+}
 HIGHER_IS_BETTER = {"test_accuracy", "train_accuracy"}
 
 
@@ -29,7 +33,9 @@ def flat_config(spec: ExperimentSpec) -> dict[str, str]:
         for key, value in config[section].items():
             if isinstance(value, dict):
                 for inner, inner_value in value.items():
-                    flat[f"{section}.{key}.{inner}"] = json.dumps(inner_value) if isinstance(inner_value, (dict, list)) else str(inner_value)
+                    flat[f"{section}.{key}.{inner}"] = (
+                        json.dumps(inner_value) if isinstance(inner_value, (dict, list)) else str(inner_value)
+                    )
             else:
                 flat[f"{section}.{key}"] = str(value)
     network = config["network"]
@@ -52,7 +58,9 @@ def config_table(specs: dict[str, ExperimentSpec]) -> pd.DataFrame:
 
 def sweep_table(runs: pd.DataFrame) -> pd.DataFrame:
     """The runs of a sweep with a column per swept parameter (from each run's `parameters`)."""
-    parameters = pd.DataFrame(list(runs["parameters"]), index=runs.index) if len(runs) else pd.DataFrame(index=runs.index)
+    parameters = (
+        pd.DataFrame(list(runs["parameters"]), index=runs.index) if len(runs) else pd.DataFrame(index=runs.index)
+    )
     columns = ["id", "state", "epochs", *METRICS, "duration"]
     table = pd.concat([parameters, runs[columns]], axis=1)
     table["duration"] = table["duration"].round(2)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from playground.spec import ExperimentSpec
 
 
-
 @dataclass(frozen=True)
 class RunRecord:
     id: str
@@ -33,7 +32,16 @@ class RunRecord:
     share_token: str | None = None
 
     @classmethod
-    def new(cls, owner: str, spec: ExperimentSpec, history: list[dict], state: str, started_at: float, duration: float, **extra) -> "RunRecord":
+    def new(
+        cls,
+        owner: str,
+        spec: ExperimentSpec,
+        history: list[dict],
+        state: str,
+        started_at: float,
+        duration: float,
+        **extra,
+    ) -> RunRecord:
         return cls(uuid.uuid4().hex[:12], owner, spec, list(history), state, started_at, duration, **extra)
 
     @property

@@ -21,18 +21,24 @@ log = logging.getLogger(__name__)
 
 def record_of(trainer, owner: str, keep_model: bool = False, **extra) -> RunRecord:
     return RunRecord.new(
-        owner=owner, spec=trainer.current_spec(), history=trainer.history, state=trainer.state,
-        started_at=trainer.started_at or time.time(), duration=trainer.elapsed, message=trainer.message,
-        model=trainer.model_bytes() if keep_model and not trainer.closed else None, **extra,
+        owner=owner,
+        spec=trainer.current_spec(),
+        history=trainer.history,
+        state=trainer.state,
+        started_at=trainer.started_at or time.time(),
+        duration=trainer.elapsed,
+        message=trainer.message,
+        model=trainer.model_bytes() if keep_model and not trainer.closed else None,
+        **extra,
     )
 
 
 class RunRecorder:
     """Args:
-        store: a `RunStore` (or `UnavailableStore`).
-        owner: the browser session's owner token.
-        keep_model: also store the trained model's `.keras` bytes. A plain attribute, not a
-            callback into the page: it is read on the trainer's thread.
+    store: a `RunStore` (or `UnavailableStore`).
+    owner: the browser session's owner token.
+    keep_model: also store the trained model's `.keras` bytes. A plain attribute, not a
+        callback into the page: it is read on the trainer's thread.
     """
 
     def __init__(self, store, owner: str, keep_model: bool = False):

@@ -62,7 +62,8 @@ SCHEMA_VERSION = 2
 
 METADATA = sa.MetaData()
 RUNS = sa.Table(
-    "runs", METADATA,
+    "runs",
+    METADATA,
     sa.Column("id", sa.Text, primary_key=True),
     sa.Column("owner", sa.Text, nullable=False),
     sa.Column("title", sa.Text),
@@ -73,8 +74,10 @@ RUNS = sa.Table(
     sa.Column("started_at", sa.Float, nullable=False),
     sa.Column("duration", sa.Float, nullable=False),
     sa.Column("epochs", sa.Integer, nullable=False),
-    sa.Column("train_loss", sa.Float), sa.Column("test_loss", sa.Float),
-    sa.Column("train_accuracy", sa.Float), sa.Column("test_accuracy", sa.Float),
+    sa.Column("train_loss", sa.Float),
+    sa.Column("test_loss", sa.Float),
+    sa.Column("train_accuracy", sa.Float),
+    sa.Column("test_accuracy", sa.Float),
     sa.Column("model", sa.LargeBinary),
     sa.Column("sweep_id", sa.Text),
     sa.Column("parameters", sa.Text),
@@ -84,15 +87,30 @@ RUNS = sa.Table(
     sa.Index("runs_sweep", "sweep_id"),
 )
 SHARED_LISTS = sa.Table(
-    "shared_lists", METADATA,
+    "shared_lists",
+    METADATA,
     sa.Column("token", sa.Text, primary_key=True),
     sa.Column("owner", sa.Text, nullable=False, unique=True),
     sa.Column("created_at", sa.Float, nullable=False),
 )
 VERSIONS = sa.Table("schema_version", METADATA, sa.Column("version", sa.Integer, nullable=False))
 
-LIST_COLUMNS = ["id", "title", "state", "epochs", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
-                "started_at", "duration", "has_model", "sweep_id", "parameters", "share_token"]
+LIST_COLUMNS = [
+    "id",
+    "title",
+    "state",
+    "epochs",
+    "train_loss",
+    "test_loss",
+    "train_accuracy",
+    "test_accuracy",
+    "started_at",
+    "duration",
+    "has_model",
+    "sweep_id",
+    "parameters",
+    "share_token",
+]
 
 
 class StoreError(RuntimeError):
@@ -128,13 +146,13 @@ def _number(value):
 
 class RunStore:
     """Args:
-        location: an SQLite file's path or a database URL; default `configured_location()`.
+    location: an SQLite file's path or a database URL; default `configured_location()`.
     """
 
     def __init__(self, location: str | os.PathLike | None = None):
         self.url = database_url(location if location is not None else configured_location())
         self.sqlite = self.url.get_backend_name() == "sqlite"
-        self.path = Path(self.url.database) if self.sqlite else None
+        self.path = Path(self.url.database or "") if self.sqlite else None
         self.name = str(self.path) if self.sqlite else self.url.render_as_string(hide_password=True)
         try:
             self.engine = self._engine()
@@ -144,21 +162,28 @@ class RunStore:
 
     def _engine(self) -> sa.Engine:
         if not self.sqlite:
-            return sa.create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=10,
-                                    connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+            return sa.create_engine(
+                self.url,
+                pool_pre_ping=True,
+                pool_size=5,
+                max_overflow=10,
+                connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            )
         # One connection per operation (no pool): a file deleted while the app runs is noticed.
         engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
 
         @sa.event.listens_for(engine, "connect")
         def wait_when_busy(connection, _):
-            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")  # read at each connect: tests lower it
+            connection.execute(
+                f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}"
+            )  # read at each connect: tests lower it
 
         return engine
 
     def _create(self) -> None:
         """Creates the folder, the file and the tables where missing (also when the file was
         deleted), and migrates an older schema."""
-        if self.sqlite:
+        if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
@@ -192,10 +217,17 @@ class RunStore:
             advice = f"Move {self.name} aside (a new one is created) or set {variable} to another path"
         elif not self.sqlite and isinstance(error, sa.exc.OperationalError):
             reason = f"it cannot be reached ({text.strip().splitlines()[0][:200] if text.strip() else 'no answer'})"
-            advice = f"Check that the database server is running and {variable} is right; saving resumes by itself once it is back"
+            advice = (
+                f"Check that the database server is running and {variable} is right; saving resumes by itself "
+                f"once it is back"
+            )
         else:
             reason = text.strip().splitlines()[0][:300] if text.strip() else type(error).__name__
-            advice = f"Check that the folder is writable or set {variable} to another path" if self.sqlite else f"Check {variable}"
+            advice = (
+                f"Check that the folder is writable or set {variable} to another path"
+                if self.sqlite
+                else f"Check {variable}"
+            )
         message = f"The run database {self.name} cannot be used: {reason}. {advice}; until then runs are not saved."
         log.warning(message)
         return message
@@ -204,18 +236,21 @@ class RunStore:
         try:
             return self._execute(statement, fetch)
         except (sa.exc.OperationalError, OSError) as error:
-            if self.sqlite and (not self.path.exists() or "no such table" in str(error)):
+            if self.path is not None and (not self.path.exists() or "no such table" in str(error)):
                 try:  # the file (or its folder) was deleted while the app ran: start a new one
                     self._create()
                     return self._execute(statement, fetch)
                 except (sa.exc.SQLAlchemyError, OSError) as again:
                     raise StoreError(self._explain(again)) from again
             raise StoreError(self._explain(error)) from error
-        except (UnicodeEncodeError, sa.exc.DataError):  # an id or token no run can have (a lone surrogate, a NUL): nothing matches
-            return {"one": None, "all": []}.get(fetch, 0)
+        except (
+            UnicodeEncodeError,
+            sa.exc.DataError,
+        ):  # an id or token no run can have (a lone surrogate, a NUL): nothing matches
+            return {"one": None, "all": []}.get(fetch or "", 0)
         except sa.exc.StatementError as error:
             if isinstance(error.orig, (UnicodeEncodeError, ValueError)):
-                return {"one": None, "all": []}.get(fetch, 0)
+                return {"one": None, "all": []}.get(fetch or "", 0)
             raise StoreError(self._explain(error)) from error
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(self._explain(error)) from error
@@ -231,15 +266,32 @@ class RunStore:
 
     # Writing.
     def save(self, record: RunRecord) -> str:
+        if record.spec is None:
+            raise ValueError("Only a run with its experiment can be saved.")
         final = record.final
-        self._run(RUNS.insert().values(
-            id=record.id, owner=record.owner, title=record.spec.title, spec=record.spec.to_json(), history=json.dumps(record.history),
-            state=record.state, message=record.message, started_at=record.started_at, duration=record.duration, epochs=record.epochs,
-            train_loss=_number(final.get("train_loss")), test_loss=_number(final.get("test_loss")),
-            train_accuracy=_number(final.get("train_accuracy")), test_accuracy=_number(final.get("test_accuracy")),
-            model=record.model, sweep_id=record.sweep_id, parameters=json.dumps(record.parameters), share_token=record.share_token,
-            saved_at=time.time(),
-        ))
+        self._run(
+            RUNS.insert().values(
+                id=record.id,
+                owner=record.owner,
+                title=record.spec.title,
+                spec=record.spec.to_json(),
+                history=json.dumps(record.history),
+                state=record.state,
+                message=record.message,
+                started_at=record.started_at,
+                duration=record.duration,
+                epochs=record.epochs,
+                train_loss=_number(final.get("train_loss")),
+                test_loss=_number(final.get("test_loss")),
+                train_accuracy=_number(final.get("train_accuracy")),
+                test_accuracy=_number(final.get("test_accuracy")),
+                model=record.model,
+                sweep_id=record.sweep_id,
+                parameters=json.dumps(record.parameters),
+                share_token=record.share_token,
+                saved_at=time.time(),
+            )
+        )
         return record.id
 
     def delete(self, run_id: str, owner: str) -> bool:
@@ -262,7 +314,9 @@ class RunStore:
         if token is not None:
             return token
         try:
-            self._run(SHARED_LISTS.insert().values(token=secrets.token_urlsafe(16), owner=owner, created_at=time.time()))
+            self._run(
+                SHARED_LISTS.insert().values(token=secrets.token_urlsafe(16), owner=owner, created_at=time.time())
+            )
         except StoreError as error:
             if not isinstance(error.__cause__, sa.exc.IntegrityError):
                 raise  # else another page shared the same owner's runs at the same moment: use that token
@@ -299,7 +353,9 @@ class RunStore:
     def list_runs(self, owner: str | None, sweep_id: str | None = None) -> pd.DataFrame:
         """The owner's runs (everyone's for None: the CLI, run by the server's operator), newest
         first, one row each (no history or model: cheap to list)."""
-        columns = [RUNS.c[name] for name in LIST_COLUMNS if name != "has_model"] + [RUNS.c.model.is_not(None).label("has_model")]
+        columns = [RUNS.c[name] for name in LIST_COLUMNS if name != "has_model"] + [
+            RUNS.c.model.is_not(None).label("has_model")
+        ]
         query = sa.select(*columns)
         if owner is not None:
             query = query.where(RUNS.c.owner == owner)
@@ -314,7 +370,9 @@ class RunStore:
     def histories(self, run_ids: list[str], owner: str) -> dict[str, list[dict]]:
         if not run_ids:
             return {}
-        rows = self._run(sa.select(RUNS.c.id, RUNS.c.history).where(RUNS.c.owner == owner, RUNS.c.id.in_(list(run_ids))), "all")
+        rows = self._run(
+            sa.select(RUNS.c.id, RUNS.c.history).where(RUNS.c.owner == owner, RUNS.c.id.in_(list(run_ids))), "all"
+        )
         return {row["id"]: json.loads(row["history"]) for row in rows}
 
     def count(self) -> int:
@@ -327,12 +385,23 @@ class RunStore:
             spec = ExperimentSpec.from_json(row["spec"])
         except SpecError as error:  # saved by another version of the app
             spec = None
-            message = ("This run's config can no longer be read by this version of the app, so it cannot be opened "
-                       f"(its curves are kept): {error.problems[0]}")
+            message = (
+                "This run's config can no longer be read by this version of the app, so it cannot be opened "
+                f"(its curves are kept): {error.problems[0]}"
+            )
         return RunRecord(
-            id=row["id"], owner=row["owner"], spec=spec, history=json.loads(row["history"]),
-            state=row["state"], started_at=row["started_at"], duration=row["duration"], message=message,
-            model=row["model"], sweep_id=row["sweep_id"], parameters=_parameters(row["parameters"]), share_token=row["share_token"],
+            id=row["id"],
+            owner=row["owner"],
+            spec=spec,
+            history=json.loads(row["history"]),
+            state=row["state"],
+            started_at=row["started_at"],
+            duration=row["duration"],
+            message=message,
+            model=row["model"],
+            sweep_id=row["sweep_id"],
+            parameters=_parameters(row["parameters"]),
+            share_token=row["share_token"],
         )
 
 

@@ -22,11 +22,11 @@ import math
 import time
 
 from playground.engine.population import Population, population_key
+from playground.engine.trainer_state import TrainerState
 from playground.runs.sweep_file import SweepPlan
 from playground.runs.sweep_grid import SWEEP_PARAMETERS
 from playground.runs.sweep_runner import SweepRunner
 from playground.validation import validate
-from playground.engine.trainer_state import TrainerState
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,15 @@ class SearchRunner(SweepRunner):
         self.plan = plan
         self.total = plan.budget
         epochs = plan.base.training.epochs
-        optuna.logging.set_verbosity(optuna.logging.WARNING)  # not a line per run in the server's log; failures are logged here
+        optuna.logging.set_verbosity(
+            optuna.logging.WARNING
+        )  # not a line per run in the server's log; failures are logged here
         self.study = optuna.create_study(
             direction="minimize",
             sampler=optuna.samplers.TPESampler(seed=plan.seed),
-            pruner=optuna.pruners.MedianPruner(n_startup_trials=STARTUP_RUNS, n_warmup_steps=max(1, int(epochs * WARM_UP_SHARE))),
+            pruner=optuna.pruners.MedianPruner(
+                n_startup_trials=STARTUP_RUNS, n_warmup_steps=max(1, int(epochs * WARM_UP_SHARE))
+            ),
         )
         self._asked = 0
 
@@ -143,4 +147,3 @@ class SearchRunner(SweepRunner):
         self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
         with self._lock:
             self.errors.append(f"{parameters}: {message}")
-

@@ -64,15 +64,23 @@ class SearchRange:
         return {"low": self.low, "high": self.high, "log": self.log}
 
     @classmethod
-    def from_dict(cls, name: str, config: Any) -> "SearchRange":
+    def from_dict(cls, name: str, config: Any) -> SearchRange:
         """The range given for parameter `name`, checked (`SweepError` says what is wrong)."""
         parameter = sweep_parameter(name)
         if parameter.kind == "choice":
             if not isinstance(config, dict) or set(config) != {"choices"} or not isinstance(config["choices"], list):
-                raise SweepError(name, f'give the choices to try, like {{"choices": {json.dumps(list(parameter.choices[:2]))}}}.')
+                raise SweepError(
+                    name, f'give the choices to try, like {{"choices": {json.dumps(list(parameter.choices[:2]))}}}.'
+                )
             return cls(choices=tuple(check_values(name, config["choices"])))
-        if not isinstance(config, dict) or not {"low", "high"} <= set(config) or not set(config) <= {"low", "high", "log"}:
-            raise SweepError(name, 'give the range as {"low": ..., "high": ...} (and "log": true to search orders of magnitude).')
+        if (
+            not isinstance(config, dict)
+            or not {"low", "high"} <= set(config)
+            or not set(config) <= {"low", "high", "log"}
+        ):
+            raise SweepError(
+                name, 'give the range as {"low": ..., "high": ...} (and "log": true to search orders of magnitude).'
+            )
         low, high = check_value(name, config["low"]), check_value(name, config["high"])
         log = config.get("log", False)
         if not isinstance(log, bool):
@@ -80,7 +88,7 @@ class SearchRange:
         if low >= high:
             raise SweepError(name, f"low ({low:g}) must be below high ({high:g}).")
         if log and low <= 0:
-            raise SweepError(name, f"a log range needs a low above 0, but got {low:g}; raise it or drop \"log\".")
+            raise SweepError(name, f'a log range needs a low above 0, but got {low:g}; raise it or drop "log".')
         return cls(low=low, high=high, log=log)
 
 
@@ -115,7 +123,9 @@ class SweepPlan:
     def to_dict(self) -> dict:
         document = {VERSION_KEY: SWEEP_VERSION, "name": self.name, "base": self.base.to_dict()}
         if self.search:
-            document.update(search={name: r.to_dict() for name, r in self.search.items()}, budget=self.budget, seed=self.seed)
+            document.update(
+                search={name: r.to_dict() for name, r in self.search.items()}, budget=self.budget, seed=self.seed
+            )
         else:
             document["grid"] = {name: list(values) for name, values in self.grid.items()}
         return document
@@ -124,29 +134,46 @@ class SweepPlan:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "SweepPlan":
+    def from_json(cls, text: str | bytes) -> SweepPlan:
         if len(text) > MAX_SWEEP_BYTES:
-            raise SweepFileError([f"The sweep file is {len(text):,} bytes; the limit is {MAX_SWEEP_BYTES:,}. "
-                                  "Is it a sweep file? Download one from the Sweeps page to see the format."])
+            raise SweepFileError(
+                [
+                    f"The sweep file is {len(text):,} bytes; the limit is {MAX_SWEEP_BYTES:,}. "
+                    "Is it a sweep file? Download one from the Sweeps page to see the format."
+                ]
+            )
         try:
             document = json.loads(text)
         except (ValueError, RecursionError) as error:
-            raise SweepFileError([f"The sweep file is not valid JSON ({str(error)[:120]}). Check for a missing comma or quote."]) from None
+            raise SweepFileError(
+                [f"The sweep file is not valid JSON ({str(error)[:120]}). Check for a missing comma or quote."]
+            ) from None
         return cls.from_dict(document)
 
     @classmethod
-    def from_dict(cls, document: Any) -> "SweepPlan":
+    def from_dict(cls, document: Any) -> SweepPlan:
         """Reads a sweep document; `SweepFileError` lists every problem found."""
         if not isinstance(document, dict):
-            raise SweepFileError([f"A sweep file must be a JSON object with \"{VERSION_KEY}\", \"base\" and a \"grid\" or \"search\"."])
+            raise SweepFileError(
+                [f'A sweep file must be a JSON object with "{VERSION_KEY}", "base" and a "grid" or "search".']
+            )
         problems: list[str] = []
         version = document.get(VERSION_KEY)
         if version != SWEEP_VERSION:
-            problems.append(f"{VERSION_KEY}: this app reads sweep files of version {SWEEP_VERSION}, but got {short_repr(version)}. "
-                            f"Set \"{VERSION_KEY}\": {SWEEP_VERSION}.")
-        unknown = sorted(str(key)[:40] for key in document if key not in {VERSION_KEY, "name", "base", "grid", "search", "budget", "seed"})
+            problems.append(
+                f"{VERSION_KEY}: this app reads sweep files of version {SWEEP_VERSION}, but got {short_repr(version)}. "
+                f'Set "{VERSION_KEY}": {SWEEP_VERSION}.'
+            )
+        unknown = sorted(
+            str(key)[:40]
+            for key in document
+            if key not in {VERSION_KEY, "name", "base", "grid", "search", "budget", "seed"}
+        )
         if unknown:
-            problems.append(f"Unknown keys {', '.join(unknown)}: a sweep file has {VERSION_KEY}, name, base, grid or search, budget and seed.")
+            problems.append(
+                f"Unknown keys {', '.join(unknown)}: a sweep file has {VERSION_KEY}, name, base, grid or search, "
+                f"budget and seed."
+            )
         name = document.get("name", "")
         if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
             problems.append(f"name must be text of at most {MAX_NAME_CHARS} characters, but got {short_repr(name)}.")
@@ -154,9 +181,14 @@ class SweepPlan:
         base = _base(document.get("base"), problems)
         has_grid, has_search = "grid" in document, "search" in document
         if has_grid == has_search:
-            problems.append('Give either a "grid" (values to try, every combination) or a "search" (ranges, with a "budget" of runs), not '
-                            + ("both." if has_grid else "neither."))
-        grid, search, budget, seed = {}, {}, 0, 0
+            problems.append(
+                'Give either a "grid" (values to try, every combination) or a "search" (ranges, with a "budget" of '
+                "runs), not " + ("both." if has_grid else "neither.")
+            )
+        grid: dict = {}
+        search: dict = {}
+        budget: Any = 0
+        seed: Any = 0
         if has_grid and not has_search:
             grid = _parameters(document["grid"], "grid", check_values, problems)
             if grid and base is not None and not problems:
@@ -168,20 +200,24 @@ class SweepPlan:
             search = _parameters(document["search"], "search", SearchRange.from_dict, problems)
             budget = document.get("budget")
             if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= MAX_RUNS:
-                problems.append(f"budget must be a whole number of runs from 1 to {MAX_RUNS}, but got {short_repr(budget)}.")
+                problems.append(
+                    f"budget must be a whole number of runs from 1 to {MAX_RUNS}, but got {short_repr(budget)}."
+                )
             seed = document.get("seed", 0)
             if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
                 problems.append(f"seed must be a whole number from 0 to {2**32 - 1}, but got {short_repr(seed)}.")
         elif "budget" in document or "seed" in document:
             problems.append('budget and seed belong to a "search"; a grid runs every combination once.')
-        if problems:
-            raise SweepFileError(problems)
+        if problems or base is None:
+            raise SweepFileError(problems or ["base: the sweep needs a base experiment."])
         return cls(base=base, grid=grid, search=search, budget=budget, name=name, seed=seed)
 
 
 def _base(config: Any, problems: list[str]) -> ExperimentSpec | None:
     if config is None:
-        problems.append('base is missing: give the experiment to sweep over (a config, as the Playground page exports it).')
+        problems.append(
+            "base is missing: give the experiment to sweep over (a config, as the Playground page exports it)."
+        )
         return None
     try:
         base = ExperimentSpec.from_dict(config)
@@ -196,7 +232,7 @@ def _base(config: Any, problems: list[str]) -> ExperimentSpec | None:
 def _parameters(section: Any, where: str, read, problems: list[str]) -> dict:
     """Each parameter's entry of a grid or a search space, read with `read(name, entry)`."""
     if not isinstance(section, dict) or not section:
-        problems.append(f"{where} must be an object naming at least one parameter, like {{\"learning_rate\": ...}}.")
+        problems.append(f'{where} must be an object naming at least one parameter, like {{"learning_rate": ...}}.')
         return {}
     read_ok = {}
     for name, entry in section.items():
@@ -205,4 +241,3 @@ def _parameters(section: Any, where: str, read, problems: list[str]) -> dict:
         except SweepError as error:
             problems.append(f"{where}.{error.field}: {error.message}")
     return read_ok if len(read_ok) == len(section) else {}
-

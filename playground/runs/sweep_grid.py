@@ -16,8 +16,9 @@ import dataclasses
 import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 from playground.activations import ACTIVATIONS
 from playground.layers import LAYERS
@@ -66,7 +67,7 @@ def _with_regularization(spec: ExperimentSpec, rate: float) -> ExperimentSpec:
 class SweepParameter:
     label: str
     kind: str  # "float", "int" or "choice"
-    apply: Callable[[ExperimentSpec, object], ExperimentSpec]
+    apply: Callable[[ExperimentSpec, Any], ExperimentSpec]
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
@@ -74,17 +75,48 @@ class SweepParameter:
 
 
 SWEEP_PARAMETERS: dict[str, SweepParameter] = {
-    "learning_rate": SweepParameter("learning rate", "float", lambda s, v: _training(s, learning_rate=v), minimum=MIN_LEARNING_RATE,
-                                   maximum=MAX_LEARNING_RATE),
+    "learning_rate": SweepParameter(
+        "learning rate",
+        "float",
+        lambda s, v: _training(s, learning_rate=v),
+        minimum=MIN_LEARNING_RATE,
+        maximum=MAX_LEARNING_RATE,
+    ),
     "batch_size": SweepParameter("batch size", "int", lambda s, v: _training(s, batch_size=v), minimum=1),
-    "optimizer": SweepParameter("optimizer", "choice", lambda s, v: _training(s, optimizer=v), choices=tuple(OPTIMIZERS)),
-    "activation": SweepParameter("activation", "choice", lambda s, v: _with_dense(s, activation=v),
-                                 choices=tuple(n for n in ACTIVATIONS if n != "softmax"), help="every hidden Dense layer"),
-    "layers": SweepParameter("hidden layers", "int", _with_depth, minimum=0, maximum=MAX_LAYERS, help="copies of the first hidden Dense layer"),
-    "units": SweepParameter("units per layer", "int", lambda s, v: _with_dense(s, units=v), minimum=1, maximum=LAYERS["Dense"].setting("units").high,
-                           help="every hidden Dense layer"),
-    "regularization_rate": SweepParameter("regularization rate", "float", _with_regularization, minimum=0.0, maximum=10.0,
-                                          help="L2 unless the base experiment uses L1"),
+    "optimizer": SweepParameter(
+        "optimizer", "choice", lambda s, v: _training(s, optimizer=v), choices=tuple(OPTIMIZERS)
+    ),
+    "activation": SweepParameter(
+        "activation",
+        "choice",
+        lambda s, v: _with_dense(s, activation=v),
+        choices=tuple(n for n in ACTIVATIONS if n != "softmax"),
+        help="every hidden Dense layer",
+    ),
+    "layers": SweepParameter(
+        "hidden layers",
+        "int",
+        _with_depth,
+        minimum=0,
+        maximum=MAX_LAYERS,
+        help="copies of the first hidden Dense layer",
+    ),
+    "units": SweepParameter(
+        "units per layer",
+        "int",
+        lambda s, v: _with_dense(s, units=v),
+        minimum=1,
+        maximum=LAYERS["Dense"].setting("units").high,
+        help="every hidden Dense layer",
+    ),
+    "regularization_rate": SweepParameter(
+        "regularization rate",
+        "float",
+        _with_regularization,
+        minimum=0.0,
+        maximum=10.0,
+        help="L2 unless the base experiment uses L1",
+    ),
     "seed": SweepParameter("seed (repeats)", "int", lambda s, v: _training(s, seed=v), minimum=0, maximum=MAX_SEED),
 }
 
@@ -93,7 +125,11 @@ def parse_values(name: str, text: str) -> list:
     """The values typed for a parameter ("0.01, 0.1 1"), checked as `check_values` does."""
     text = str(text)
     if len(text) > MAX_VALUES_TEXT:
-        raise SweepError(str(name), f"{len(text):,} characters of values is more than a sweep can run ({MAX_RUNS} runs at most); give fewer values.")
+        raise SweepError(
+            str(name),
+            f"{len(text):,} characters of values is more than a sweep can run ({MAX_RUNS} runs at most); give fewer "
+            f"values.",
+        )
     return check_values(name, [w for w in re.split(r"[,\s;]+", text.strip()) if w])
 
 
@@ -110,14 +146,18 @@ def check_value(name: str, item):
     word = str(item)
     if parameter.kind == "choice":
         if not isinstance(item, str) or item not in parameter.choices:
-            raise SweepError(name, f"'{word:.40}' is not a known {parameter.label}; use {', '.join(parameter.choices)}.")
+            raise SweepError(
+                name, f"'{word:.40}' is not a known {parameter.label}; use {', '.join(parameter.choices)}."
+            )
         return item
     if isinstance(item, bool) or not isinstance(item, (int, float, str)):
         raise SweepError(name, f"{word:.40} is not a number; the {parameter.label} takes numbers like 0.01, 0.1.")
     try:
         number = float(item)
     except ValueError:
-        raise SweepError(name, f"'{word:.40}' is not a number; the {parameter.label} takes numbers like 0.01, 0.1.") from None
+        raise SweepError(
+            name, f"'{word:.40}' is not a number; the {parameter.label} takes numbers like 0.01, 0.1."
+        ) from None
     if not math.isfinite(number):
         raise SweepError(name, f"'{word:.40}' is not a finite number.")
     if parameter.kind == "int":
@@ -125,7 +165,9 @@ def check_value(name: str, item):
             raise SweepError(name, f"'{word:.40}' is not a whole number; the {parameter.label} must be one.")
         number = int(number)
     if parameter.minimum is not None and number < parameter.minimum:
-        raise SweepError(name, f"{word:.40} is too small; the {parameter.label} must be at least {parameter.minimum:g}.")
+        raise SweepError(
+            name, f"{word:.40} is too small; the {parameter.label} must be at least {parameter.minimum:g}."
+        )
     if parameter.maximum is not None and number > parameter.maximum:
         raise SweepError(name, f"{word:.40} is too large; the {parameter.label} must be at most {parameter.maximum:g}.")
     return number
@@ -137,7 +179,9 @@ def check_values(name: str, items: list) -> list:
     if not items:
         raise SweepError(name, f"give at least one value for the {parameter.label}, separated by commas.")
     if len(items) > MAX_RUNS:
-        raise SweepError(name, f"{len(items):,} values make more than the {MAX_RUNS} runs a sweep may have; give fewer values.")
+        raise SweepError(
+            name, f"{len(items):,} values make more than the {MAX_RUNS} runs a sweep may have; give fewer values."
+        )
     values, seen = [], set()
     for item in items:
         value = check_value(name, item)
@@ -173,6 +217,8 @@ def expand(base: ExperimentSpec, grid: dict[str, list], max_runs: int = MAX_RUNS
         problems = validate(spec)
         if problems:
             where = ", ".join(f"{n}={v}" for n, v in parameters.items())
-            raise SweepError(names[0] if len(names) == 1 else "grid", f"the run with {where} is not valid: {problems[0].message}")
+            raise SweepError(
+                names[0] if len(names) == 1 else "grid", f"the run with {where} is not valid: {problems[0].message}"
+            )
         runs.append((parameters, spec))
     return runs

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from playground.engine.population import Population, population_key
+from playground.engine.trainer_state import TrainerState
 from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import record_of
-from playground.engine.trainer_state import TrainerState
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,13 @@ def worker_count(requested: int) -> int:
 
 class SweepRunner:
     """Args:
-        store: the `RunStore` every finished run is saved to.
-        owner: whose runs they are.
-        runs: (parameters, spec) pairs, as `sweep_grid.expand` makes them.
-        workers: groups trained at once (at most the CPU count).
-        name: shown with the progress.
-        together: train runs that can share a program as populations; False trains every run
-            alone (the reference `bench/sweep.py` compares against).
+    store: the `RunStore` every finished run is saved to.
+    owner: whose runs they are.
+    runs: (parameters, spec) pairs, as `sweep_grid.expand` makes them.
+    workers: groups trained at once (at most the CPU count).
+    name: shown with the progress.
+    together: train runs that can share a program as populations; False trains every run
+        alone (the reference `bench/sweep.py` compares against).
     """
 
     def __init__(self, store, owner: str, runs: list, workers: int = 2, name: str = "", together: bool = True):
@@ -96,8 +96,8 @@ class SweepRunner:
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._active: dict = {}  # the Trainers and Populations training now: how many runs each holds
-        self._started = None
-        self._finished_at = None
+        self._started: float | None = None
+        self._finished_at: float | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
 
@@ -142,11 +142,23 @@ class SweepRunner:
             if result.state != TrainerState.STOPPED:  # a stopped one was cancelled mid-run: not a result
                 self._save_member(population, result, parameters, started_at)
 
-    def _save_member(self, population: Population, result, parameters: dict, started_at: float, state: str | None = None) -> None:
+    def _save_member(
+        self, population: Population, result, parameters: dict, started_at: float, state: str | None = None
+    ) -> None:
         """Saves one member's run; its duration is its share of the population's training time."""
-        self._save(RunRecord.new(owner=self.owner, spec=result.spec, history=result.history, state=state or result.state,
-                                 started_at=started_at, duration=population.elapsed / population.size, message=result.message,
-                                 sweep_id=self.id, parameters=parameters))
+        self._save(
+            RunRecord.new(
+                owner=self.owner,
+                spec=result.spec,
+                history=result.history,
+                state=state or result.state,
+                started_at=started_at,
+                duration=population.elapsed / population.size,
+                message=result.message,
+                sweep_id=self.id,
+                parameters=parameters,
+            )
+        )
 
     def _save(self, record: RunRecord) -> None:
         self.store.save(record)
@@ -211,9 +223,12 @@ class SweepRunner:
         total = self.total
         fraction = min(1.0, (done + failed + in_progress) / total) if total else 1.0
         finished = self._finished_at is not None
-        state = "cancelled" if self._cancel.is_set() and finished else ("finished" if finished else "running")
-        end = self._finished_at if finished else time.monotonic()
+        state: Literal["running", "finished", "cancelled"] = (
+            "cancelled" if self._cancel.is_set() and finished else ("finished" if finished else "running")
+        )
+        end = self._finished_at if self._finished_at is not None else time.monotonic()
         elapsed = (end - self._started) if self._started else 0.0
         eta = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 and not finished else None
-        return Progress(done, total, running, failed, 1.0 if finished and state == "finished" else fraction, eta, state, elapsed)
-
+        return Progress(
+            done, total, running, failed, 1.0 if finished and state == "finished" else fraction, eta, state, elapsed
+        )

@@ -18,13 +18,16 @@ import math
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from playground.runs.run_record import RunRecord
 
 SCALARS = {
-    "train_loss": "loss/train", "test_loss": "loss/test", "train_accuracy": "accuracy/train", "test_accuracy": "accuracy/test",
+    "train_loss": "loss/train",
+    "test_loss": "loss/test",
+    "train_accuracy": "accuracy/train",
+    "test_accuracy": "accuracy/test",
     "learning_rate": "learning_rate",
 }
 METRICS = ("loss/test", "loss/train", "accuracy/test", "accuracy/train")
@@ -61,15 +64,18 @@ def export_tensorboard(records: Iterable[RunRecord], folder: str | Path) -> list
     swept = sorted({name for record in records for name in record.parameters})
     if swept:
         with tf.summary.create_file_writer(str(folder)).as_default():
-            hparams.hparams_config(hparams=[hparams.HParam(name) for name in swept],
-                                   metrics=[hparams.Metric(tag) for tag in METRICS])
+            hparams.hparams_config(
+                hparams=[hparams.HParam(name) for name in swept], metrics=[hparams.Metric(tag) for tag in METRICS]
+            )
     written = []
     for record in records:
         run_folder = folder / run_folder_name(record)
         writer = tf.summary.create_file_writer(str(run_folder))
         with writer.as_default():
             if record.parameters:
-                hparams.hparams({name: _hparam_value(value) for name, value in record.parameters.items()}, trial_id=record.id)
+                hparams.hparams(
+                    {name: _hparam_value(value) for name, value in record.parameters.items()}, trial_id=record.id
+                )
             last_step = None
             for row in record.history:
                 step = row.get("epoch") if isinstance(row, dict) else None
@@ -103,6 +109,8 @@ def _weight_histograms(record: RunRecord, step: int) -> None:
 
     from playground.model_files import ModelFileError, load_model_bytes
 
+    if record.model is None:
+        return
     try:
         model = load_model_bytes(record.model)
     except ModelFileError:

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -28,7 +34,10 @@ def _free_port() -> int:
 
 
 # The server as `make run` starts it: compiling ahead, trainers in worker processes (one per core).
-AS_USERS_GET_IT = {**{k: v for k, v in os.environ.items() if k != "PLAYGROUND_TRAINING_WORKERS"}, "PLAYGROUND_COMPILE_AHEAD": "1"}
+AS_USERS_GET_IT = {
+    **{k: v for k, v in os.environ.items() if k != "PLAYGROUND_TRAINING_WORKERS"},
+    "PLAYGROUND_COMPILE_AHEAD": "1",
+}
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +45,25 @@ def app_url(browser):
     port = _free_port()
     log = open(ROOT / "screenshots" / "streamlit.log", "w") if SCREENSHOTS.mkdir(exist_ok=True) is None else None
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=AS_USERS_GET_IT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=AS_USERS_GET_IT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -73,7 +98,10 @@ def _warm_up(browser, url: str) -> None:
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"The browser tests need Chromium at {CHROMIUM}. Install it with: sudo apt-get install chromium (or set CHROMIUM=/path/to/chromium).")
+        pytest.fail(
+            f"The browser tests need Chromium at {CHROMIUM}. Install it with: sudo apt-get install chromium (or set "
+            f"CHROMIUM=/path/to/chromium)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

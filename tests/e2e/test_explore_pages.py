@@ -1,5 +1,5 @@
-"""Runs and Sweeps in a real browser: a small two-parameter sweep, its heatmap and overlaid curves, the best run opened in the builder, and the run saved by a
-playground training listed on the Runs page."""
+"""Runs and Sweeps in a real browser: a small two-parameter sweep, its heatmap and overlaid curves,
+the best run opened in the builder, and the run saved by a playground training listed on the Runs page."""
 
 from __future__ import annotations
 
@@ -29,7 +29,11 @@ def test_sweep_grid_heatmap_curves_and_best_run(app_url, page):
     chooser.fill("batch")
     page.get_by_role("option", name="batch size").first.click()
     page.keyboard.press("Escape")
-    for key, value in (("sweep_values_learning_rate", "0.03, 0.3"), ("sweep_values_batch_size", "10, 30"), ("sweep_epochs", "5")):
+    for key, value in (
+        ("sweep_values_learning_rate", "0.03, 0.3"),
+        ("sweep_values_batch_size", "10, 30"),
+        ("sweep_epochs", "5"),
+    ):
         settle(page)
         field = page.locator(f".st-key-{key} input")
         expect(field).to_have_count(1)  # a rerun briefly shows a stale copy beside the new one
@@ -44,10 +48,14 @@ def test_sweep_grid_heatmap_curves_and_best_run(app_url, page):
     expect(main(page).get_by_text("4 of 4 runs saved").first).to_be_visible(timeout=180_000)
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
     expect(main(page).get_by_text("Best run").first).to_be_visible()
-    curves = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => (d.data || []).length)")
+    curves = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => (d.data || []).length)"
+    )
     assert max(curves) >= 8  # four runs, loss and accuracy each
     assert page.locator(".js-plotly-plot .heatmaplayer").count() >= 1  # learning rate across, batch size down
-    page.set_viewport_size({"width": 1280, "height": 3000})  # the app scrolls inside its own pane: a tall window shows it all
+    page.set_viewport_size(
+        {"width": 1280, "height": 3000}
+    )  # the app scrolls inside its own pane: a tall window shows it all
     page.wait_for_timeout(1000)
     shot(page, "sweeps-results")
     page.set_viewport_size({"width": 1280, "height": 800})

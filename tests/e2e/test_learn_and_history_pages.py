@@ -30,7 +30,9 @@ def settle(page, timeout=90_000):
 
 
 def no_exception(page):
-    assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
+        "[data-testid='stException']"
+    ).first.inner_text()
 
 
 @pytest.mark.parametrize("path, title", list(LEARN_PAGES.items()))

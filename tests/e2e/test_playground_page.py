@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import time
 from urllib.parse import parse_qs, urlparse
@@ -19,15 +18,23 @@ STATUS = "document.querySelector('[data-testid=\"training-status\"]')"
 
 def button(page, name):
     """A button of the app itself (the header has a Stop button of its own while a script runs)."""
-    return page.locator("[data-testid='stMainBlockContainer'], [data-testid='stSidebar']").get_by_role("button", name=name, exact=True).first
+    return (
+        page.locator("[data-testid='stMainBlockContainer'], [data-testid='stSidebar']")
+        .get_by_role("button", name=name, exact=True)
+        .first
+    )
 
 
 def status(page):
-    return page.evaluate(f"() => {{ const e = {STATUS}; return e ? [e.dataset.state, Number(e.dataset.epoch)] : [null, 0]; }}")
+    return page.evaluate(
+        f"() => {{ const e = {STATUS}; return e ? [e.dataset.state, Number(e.dataset.epoch)] : [null, 0]; }}"
+    )
 
 
 def wait_state(page, state, timeout=90_000):
-    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state === {state!r}; }}", timeout=timeout)
+    page.wait_for_function(
+        f"() => {{ const e = {STATUS}; return e && e.dataset.state === {state!r}; }}", timeout=timeout
+    )
 
 
 def train(page, attempts: int = 3):
@@ -36,15 +43,19 @@ def train(page, attempts: int = 3):
         expect(button(page, "Train")).to_be_enabled(timeout=60_000)
         button(page, "Train").click()
         try:
-            page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=20_000)
+            page.wait_for_function(
+                f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=20_000
+            )
             return
-        except Exception:  # noqa: BLE001 - retried below
+        except Exception:
             continue
     raise AssertionError("Pressing Train never started training")
 
 
 def chart_sizes(page):
-    return page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => JSON.stringify(d.data || []).length)")
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => JSON.stringify(d.data || []).length)"
+    )
 
 
 def keeps_zoom_while_redrawn_in_place(page):
@@ -61,7 +72,9 @@ def keeps_zoom_while_redrawn_in_place(page):
         held = page.evaluate("() => Number(window.__loss.dataset.draws)")
         page.mouse.move(area["x"] + area["width"] * 0.35, area["y"] + area["height"] * 0.45, steps=4)
         page.wait_for_timeout(1000)  # three refreshes come in while the box is being drawn...
-        assert page.evaluate("() => Number(window.__loss.dataset.draws)") == held  # ...and wait, not to cut the drag short
+        assert (
+            page.evaluate("() => Number(window.__loss.dataset.draws)") == held
+        )  # ...and wait, not to cut the drag short
         page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.7, steps=4)
         page.mouse.up()
         zoomed = page.evaluate(state)
@@ -69,8 +82,12 @@ def keeps_zoom_while_redrawn_in_place(page):
             break
     assert zoomed[0] is False, "dragging a box should have zoomed the loss chart"
     draws = page.evaluate("() => Number(window.__loss.dataset.draws)")
-    page.wait_for_function(f"() => Number(window.__loss.dataset.draws) >= {draws + 2}", timeout=30_000)  # new epochs drawn
-    assert page.evaluate("() => document.querySelector('.st-key-loss_chart .js-plotly-plot') === window.__loss")  # updated, not re-created
+    page.wait_for_function(
+        f"() => Number(window.__loss.dataset.draws) >= {draws + 2}", timeout=30_000
+    )  # new epochs drawn
+    assert page.evaluate(
+        "() => document.querySelector('.st-key-loss_chart .js-plotly-plot') === window.__loss"
+    )  # updated, not re-created
     assert page.evaluate(state) == zoomed
 
 
@@ -82,7 +99,9 @@ def open_spec(page, base, spec: ExperimentSpec, extra: str = ""):
 
 def test_default_trains_live_pauses_and_resumes(app_url, page):
     spec = load_preset("tfp-default")
-    spec = spec.replace(training=spec.training.__class__(**{**spec.training.__dict__, "epochs": 100_000, "learning_rate": 0.003}))
+    spec = spec.replace(
+        training=spec.training.__class__(**{**spec.training.__dict__, "epochs": 100_000, "learning_rate": 0.003})
+    )
     open_spec(page, app_url, spec)
     shot(page, "playground-before-training")
     train(page)
@@ -125,7 +144,10 @@ LIVE = f"""() => {{ const e = {STATUS}; const image = document.querySelector('.s
 def test_frames_are_pushed_while_training_and_drawn_without_script_runs(app_url, page):
     open_spec(page, app_url, long_default())
     train(page)
-    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.stream === 'live' && Number(e.dataset.frames) > 5; }}", timeout=30_000)
+    page.wait_for_function(
+        f"() => {{ const e = {STATUS}; return e && e.dataset.stream === 'live' && Number(e.dataset.frames) > 5; }}",
+        timeout=30_000,
+    )
     page.wait_for_timeout(1000)  # past the runs that follow Train
     page.evaluate(COUNT_RUNS)
     before = page.evaluate(LIVE)
@@ -135,7 +157,9 @@ def test_frames_are_pushed_while_training_and_drawn_without_script_runs(app_url,
     assert frames >= 15, f"only {frames} frames in 3 s"  # generous: the browser shares two cores with the server
     assert after["epoch"] > before["epoch"] and after["picture"] != before["picture"]  # the boundary is repainted
     assert runs <= 2, f"{runs} script runs while streaming"  # at most the slow fragment of the heavier views
-    assert f"{after['epoch']:,}" in after["text"].replace("\n", " ") or after["epoch"] > 0  # the status row's text follows
+    assert (
+        f"{after['epoch']:,}" in after["text"].replace("\n", " ") or after["epoch"] > 0
+    )  # the status row's text follows
     shot(page, "playground-streaming")
     button(page, "Stop").click()
     wait_state(page, "stopped")
@@ -148,7 +172,9 @@ def test_without_websockets_the_page_falls_back_to_refreshes_and_says_so(app_url
     train(page)
     page.wait_for_function(f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) > 0; }}", timeout=30_000)
     epoch = status(page)[1]
-    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) > {epoch}; }}", timeout=30_000)  # refreshed by the timer
+    page.wait_for_function(
+        f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) > {epoch}; }}", timeout=30_000
+    )  # refreshed by the timer
     assert page.evaluate(f"() => {STATUS}.dataset.stream") == "off"
     button(page, "Stop").click()
     wait_state(page, "stopped")
@@ -221,17 +247,25 @@ def test_presenter_mode_hides_the_sidebar(app_url, page):
     train(page)
     wait_state(page, "finished")
     page.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot') !== null")
-    sizes = page.evaluate("""() => ['loss_chart', 'boundary'].map(k => document.querySelector(`.st-key-${k} .js-plotly-plot`)._fullLayout.font.size)""")
+    sizes = page.evaluate(
+        """() => ['loss_chart', 'boundary'].map(k => document.querySelector(`.st-key-${k} .js-plotly-plot`)._fullLayout.font.size)"""
+    )
     assert sizes == [18, 18]  # chart text 1.5 times its usual 12 px, for the back of the room
     page.locator("[data-testid='stMain']").evaluate("main => main.scrollTo(0, 0)")
     toggle = page.locator(".st-key-present").bounding_box()
     header = page.locator("[data-testid='stHeader']").bounding_box()
-    assert toggle["y"] + toggle["height"] / 2 > header["y"] + header["height"]  # the way back is not hidden under the app header
+    assert (
+        toggle["y"] + toggle["height"] / 2 > header["y"] + header["height"]
+    )  # the way back is not hidden under the app header
     shot(page, "playground-presenter-trained")
 
 
 def test_invalid_stack_disables_train_with_the_reason(app_url, page):
-    bad = ExperimentSpec(network=NetworkSpec(layers=(LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"),)))
+    bad = ExperimentSpec(
+        network=NetworkSpec(
+            layers=(LayerSpec("Conv2D", filters=4, kernel_size=3, strides=1, padding="valid", activation="relu"),)
+        )
+    )
     open_spec(page, app_url, bad)
     assert button(page, "Train").is_disabled()
     assert "needs image input" in page.locator("[data-testid='stMain']").inner_text()
@@ -270,4 +304,3 @@ def test_presets_gallery_opens_a_preset(app_url, page):
     page.locator(".st-key-open_lenet5-mnist button").click()
     page.wait_for_selector("h1:has-text('Neural Network Playground')")
     page.wait_for_function("() => document.body.innerText.includes('dataset: MNIST')", timeout=120_000)
-

@@ -73,7 +73,9 @@ def test_a_run_trained_on_one_replica_is_listed_by_the_other(browser, balanced):
         train(page)  # the live stream's WebSocket goes through HAProxy to the same replica
         page.wait_for_function(f"() => Number({STATUS}.dataset.frames) > 5", timeout=60_000)
         wait_state(page, "finished", timeout=120_000)
-        context.add_cookies([{"name": REPLICA_COOKIE, "value": "app2", "url": url}])  # the next page lands on the other replica
+        context.add_cookies(
+            [{"name": REPLICA_COOKIE, "value": "app2", "url": url}]
+        )  # the next page lands on the other replica
         page.goto(url + "/runs")  # app2's first page: straight to a subpage, as a shared link does
         expect(page.locator("h1", has_text="Saved runs")).to_be_visible(timeout=60_000)
         served_by(page, "app2")  # the app's own script ran (it writes that cookie), not just the page's

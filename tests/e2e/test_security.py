@@ -32,7 +32,9 @@ def test_owner_in_the_address_runs_no_script_and_is_not_adopted(page, app_url, p
 
 @pytest.mark.parametrize("server_file, secret", [("/proc/self/environ", "PATH="), ("/etc/passwd", "root:")])
 def test_a_link_naming_a_server_file_reads_nothing(page, app_url, server_file, secret):
-    link = link_of({"dataset": {"name": "csv", "csv": {"path": server_file, "label_column": "label"}}, "network": {"features": []}})
+    link = link_of(
+        {"dataset": {"name": "csv", "csv": {"path": server_file, "label_column": "label"}}, "network": {"features": []}}
+    )
     page.goto(f"{app_url}/?x={link}")
     wait_for_app(page)
     page.wait_for_selector("text=names a file on the server")
