@@ -65,7 +65,7 @@ class Setting:
         label: the control's label in the page.
         default: the value a new entry gets.
         kind: "int" (a whole number in [low, high]), "float" (a number in [low, high], or
-            [low, high) when `below_high`), or "choice" (one of `choices`).
+            [low, high) when `below_high`), "choice" (one of `choices`) or "bool" (true or false).
         low, high: the bounds of a number.
         above_low: the number must stay strictly above `low` (a decay factor above 0).
         below_high: the number must stay strictly below `high` (a dropout rate below 1).
@@ -78,7 +78,7 @@ class Setting:
     name: str
     label: str
     default: Any
-    kind: Literal["int", "float", "choice"] = "int"
+    kind: Literal["int", "float", "choice", "bool"] = "int"
     low: float = 0
     high: float = 0
     above_low: bool = False
@@ -94,6 +94,8 @@ class Setting:
     def accepts(self, value: Any) -> bool:
         if self.kind == "choice":
             return isinstance(value, str) and value in self.options()
+        if self.kind == "bool":
+            return isinstance(value, bool)
         if self.kind == "int" and not is_whole_number(value):
             return False
         if not is_finite_number(value) or value < self.low or (self.above_low and value == self.low):
@@ -107,6 +109,8 @@ class Setting:
         if self.accepts(value):
             return None
         advice = f" {self.advice}" if self.advice else ""
+        if self.kind == "bool":
+            return f"{subject} must be true or false, but got {short_repr(value)}.{advice}"
         if self.kind == "choice":
             return (
                 f"{subject} {short_repr(value)} is not one we know. Pick one of: {', '.join(self.options())}.{advice}"

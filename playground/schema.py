@@ -64,6 +64,8 @@ NAMES: dict[tuple[type, str], list[str]] = {
 def _setting_schema(setting: Setting) -> dict:
     if setting.kind == "choice":
         return {"type": "string", "enum": setting.options()}
+    if setting.kind == "bool":
+        return {"type": "boolean"}
     bounds = {
         "exclusiveMinimum" if setting.above_low else "minimum": setting.low,
         "exclusiveMaximum" if setting.below_high else "maximum": setting.high,

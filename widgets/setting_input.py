@@ -1,7 +1,7 @@
-"""One control for one registry `Setting`: a select box for a choice, a slider for a fraction or a
-whole number in a short range, a number input for other whole numbers. The layer editor, the data
-picker and the training settings draw every entry's settings with it, so a new setting needs no
-widget code."""
+"""One control for one registry `Setting`: a select box for a choice, a toggle for yes or no, a
+slider for a fraction or a whole number in a short range, a number input for other whole numbers.
+The layer editor, the data picker and the training settings draw every entry's settings with it,
+so a new setting needs no widget code."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ def setting_input(setting: Setting, current: Any, key: str, **options: Any) -> A
             format_func=setting.choice_label,
             key=key,
             **options,
+        )
+    if setting.kind == "bool":
+        return st.toggle(
+            setting.label, value=current if isinstance(current, bool) else setting.default, key=key, **options
         )
     low, high = setting.editor_range
     if setting.kind == "int" and high - low <= 10:  # a few values: a slider shows them all

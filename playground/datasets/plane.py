@@ -1,5 +1,8 @@
 """2-D datasets: TF Playground's six with its exact formulas, plus moons and a multi-class spiral.
 
+Adding a 2-D dataset is its generator here and one entry in `PLANE_DATASETS`: the app loads it
+with the generator and an exported script carries the generator's source.
+
 Each generator takes the sample count, the noise as a fraction (TF Playground's 0..50 % slider
 divided by 100) and a NumPy random generator, and returns points (n, 2) and labels. Class
 labels are 1 for TF Playground's positive class and 0 for its negative one.
@@ -7,7 +10,15 @@ labels are 1 for TF Playground's positive class and 0 for its negative one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+
+from playground.datasets.dataset import DatasetKind, Task
+from playground.datasets.dataset_info import DatasetInfo, module_sources
+from playground.registry import Setting
+from playground.spec import DatasetSpec
 
 
 def _uniform(rng, low, high, size=None):
@@ -102,3 +113,84 @@ def moons(n, noise, rng):
     points, labels = make_moons(n, noise=noise, random_state=int(rng.integers(2**31)))
     # Centre and scale the moons to TF Playground's -6..6 plane.
     return (points - (0.5, 0.25)) * 3.0, labels.astype("int32")
+
+
+TFP = "TF Playground's formula, generated with the seed"
+ARMS = Setting("classes", "Spiral arms", 3, "int", low=3, high=5)
+
+
+def plane_dataset(
+    name: str,
+    label: str,
+    generator: Callable[..., Any],
+    task: Task,
+    samples: int,
+    source: str = "",
+    settings: tuple[Setting, ...] = (),
+    packages: tuple[str, ...] = (),
+    class_names: Callable[[DatasetSpec], tuple[str, ...]] = lambda spec: ("negative", "positive"),
+) -> DatasetInfo:
+    """A 2-D dataset made by `generator(n, noise, rng, **settings)` (see `plane.py`): its loader
+    and its script code both come from the generator."""
+
+    def extra(spec: DatasetSpec) -> dict[str, Any]:
+        return {setting.name: getattr(spec, setting.name) for setting in settings}
+
+    def load(spec: DatasetSpec, rng: np.random.Generator) -> tuple:
+        x, y = generator(spec.samples, spec.noise / 100, rng, **extra(spec))
+        if task == Task.REGRESSION:
+            return x.astype("float32"), y.astype("float32"), 1, (), task
+        names = class_names(spec)
+        return x.astype("float32"), y, len(names), names, task
+
+    def code(spec: DatasetSpec) -> list[str]:
+        arguments = "".join(f", {key}={value!r}" for key, value in extra(spec).items())
+        count = spec.samples if spec.samples is not None else samples
+        return [
+            *module_sources(generator),
+            f"rng = np.random.default_rng({spec.seed})",
+            f"x, y = {generator.__name__}({count}, {spec.noise / 100!r}, rng{arguments})",
+            "x = x.astype('float32')",
+        ]
+
+    return DatasetInfo(
+        name,
+        label,
+        source or TFP,
+        kind=DatasetKind.PLANE,
+        task=task,
+        default_samples=samples,
+        load=load,
+        code=code,
+        packages=packages,
+        settings=settings,
+    )
+
+
+PLANE_DATASETS = [
+    plane_dataset("circle", "Circle", circle, Task.BINARY, 500),
+    plane_dataset("xor", "Exclusive or", xor, Task.BINARY, 500),
+    plane_dataset("gauss", "Two Gaussians", gauss, Task.BINARY, 500),
+    plane_dataset("spiral", "Spiral", spiral, Task.BINARY, 500),
+    plane_dataset("reg-plane", "Plane (regression)", reg_plane, Task.REGRESSION, 1200),
+    plane_dataset("reg-gauss", "Six Gaussians (regression)", reg_gauss, Task.REGRESSION, 1200),
+    plane_dataset(
+        "moons",
+        "Two moons",
+        moons,
+        Task.BINARY,
+        500,
+        "scikit-learn make_moons, scaled to the plane",
+        packages=("scikit-learn",),
+    ),
+    plane_dataset(
+        "spiral-multi",
+        "Spiral, 3 to 5 arms",
+        spiral_multi,
+        Task.MULTICLASS,
+        600,
+        "TF Playground's spiral with one arm per class",
+        settings=(ARMS,),
+        class_names=lambda spec: tuple(f"arm {i + 1}" for i in range(spec.classes)),
+    ),
+]
