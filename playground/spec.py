@@ -97,11 +97,12 @@ class LayerSpec:
 
     The settings are whatever the type's entry in `playground.layers.LAYERS` declares (units and
     activation for Dense, filters, kernel_size, ... for Conv2D), so a new layer setting is one
-    entry there. A setting that is not set reads as None. Layers are immutable and hashable.
+    entry there. Layers are immutable and hashable.
 
     Args:
         type: one of the names in `playground.layers.LAYERS` ("Dense", "Conv2D", ...).
-        **settings: the layer's settings, e.g. `units=4, activation="tanh"`.
+        **settings: the layer's settings, e.g. `units=4, activation="tanh"`. Those left out take
+            the type's defaults, so a config written before a setting existed still reads.
     """
 
     __slots__ = ("type", "_settings")
@@ -109,8 +110,13 @@ class LayerSpec:
     _settings: tuple[tuple[str, Any], ...]
 
     def __init__(self, type: str = "Dense", **settings: Any):
+        from playground.layers import LAYERS  # the layer table builds on this module
+
+        layer_type = LAYERS.lookup(type)
+        given = {name: value for name, value in settings.items() if value is not None}
+        settings = {**(layer_type.defaults if layer_type else {}), **given}
         object.__setattr__(self, "type", type)
-        object.__setattr__(self, "_settings", tuple((k, v) for k, v in sorted(settings.items()) if v is not None))
+        object.__setattr__(self, "_settings", tuple(sorted(settings.items())))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -358,9 +364,9 @@ class ExperimentSpec:
                 if not isinstance(layer_cfg, dict):
                     problems.append(f'network.layers[{i}] must be an object like {{"type": "Dense", "units": 4}}.')
                     continue
+                _unknown(layer_cfg, layer_setting_names(), f"Layer {i}: ", problems)
                 known = layer_setting_names()
-                _unknown(layer_cfg, known, f"Layer {i}: ", problems)
-                parsed.append(LayerSpec(**{k: v for k, v in layer_cfg.items() if k in known}))
+                parsed.append(LayerSpec(**{key: value for key, value in layer_cfg.items() if key in known}))
             layers = tuple(parsed)
         features = net_cfg.get("features", _default_features(data_cfg.get("name", DatasetSpec.name)))
         if not isinstance(features, list):
@@ -396,8 +402,8 @@ class ExperimentSpec:
             except UnicodeDecodeError as error:
                 raise SpecError(
                     [
-                        "The config is not text (it is not UTF-8): it may be another kind of file. "
-                        "Choose the .json file saved from the playground."
+                        "The config is not text (it is not UTF-8): it may be another kind of file. Choose the .json "
+                        "file saved from the playground."
                     ]
                 ) from error
         if len(text) > MAX_CONFIG_BYTES:
@@ -430,8 +436,7 @@ class ExperimentSpec:
             raise SpecError(
                 [
                     f"The link is longer than any experiment's ({MAX_LINK_CHARS // 1024} KB at most), so it was not "
-                    f"read. "
-                    "Copy the link from the playground's Share box."
+                    "read. Copy the link from the playground's Share box."
                 ]
             )
         try:
@@ -462,8 +467,7 @@ def _default_features(dataset_name: Any) -> list[str]:
 def _too_long(size: int, what: str = "config") -> str:
     return (
         f"The {what} holds more than {MAX_CONFIG_BYTES // 1024} KB of settings (an experiment needs a few KB), so it "
-        f"was not read. "
-        "Check that it is an experiment saved from the playground."
+        "was not read. Check that it is an experiment saved from the playground."
     )
 
 

@@ -107,6 +107,17 @@ def test_missing_fields_take_defaults():
     assert ExperimentSpec.from_dict({"version": 1}) == ExperimentSpec()
 
 
+def test_a_layer_takes_its_types_defaults_for_settings_it_leaves_out():
+    spec = ExperimentSpec.from_dict({"network": {"layers": [{"type": "Dense", "units": 3}, {"type": "Conv2D"}]}})
+    dense, conv = spec.network.layers
+    assert dense == LayerSpec("Dense", units=3, activation="relu") and dense.to_dict()["activation"] == "relu"
+    assert (conv.filters, conv.kernel_size, conv.strides, conv.padding) == (8, 3, 1, "valid")
+    assert LayerSpec("Bogus", size=2).to_dict() == {
+        "type": "Bogus",
+        "size": 2,
+    }  # an unknown type keeps what it was given
+
+
 @pytest.mark.parametrize(
     "config, expected",
     [

@@ -64,7 +64,6 @@ BAD = [
         "units must be a whole number from 1 to 4096, but got 0",
     ),
     (net(layers=(LayerSpec("Dense", units=4, activation="relux"),)), "network.layers[1]", "activation 'relux'"),
-    (net(layers=(LayerSpec("Dense", units=4),)), "network.layers[1]", "activation is missing"),
     (net(layers=(LayerSpec("Dropout", rate=1.5),)), "network.layers[1]", "at least 0 and below 1, but got 1.5"),
     (net(layers=(LayerSpec("Dropout", rate=0.2, units=3),)), "network.layers[1]", "Dropout) has no setting 'units'"),
     (net(layers=(LayerSpec("Dense3D"),)), "network.layers[1]", "layer type 'Dense3D'"),
