@@ -40,7 +40,7 @@ def show_perceptron(run_now: bool):
         else:
             st.error(
                 f"{run.gate}: still {run.mistakes[-1]} mistakes after {len(run.mistakes)} epochs. No line separates "
-                f"XOR, so the rule cycles for ever."
+                "XOR, so the rule cycles for ever."
             )
 
 
@@ -62,8 +62,8 @@ def show_cognitron(run_now: bool):
         )
         preferred = np.argmax(run.wins, axis=1)
         st.write(
-            f"Similarity of the fields to average digit shapes: {run.prototype_match(initial=True):.2f} at the start, "
-            f"{run.prototype_match():.2f} after training. Units respond most to digits "
+            f"Similarity of the fields to average digit shapes: {run.prototype_match(initial=True):.2f} at the "
+            f"start, {run.prototype_match():.2f} after training. Units respond most to digits "
             + ", ".join(str(d) for d in sorted(set(preferred.tolist())))
             + f"; on average {run.purity:.0%} of a unit's images are one digit."
         )
@@ -151,8 +151,8 @@ def show_lenet5(run_now: bool):
         probabilities = np.asarray(run.model(image[None]))
         verdict = "right" if run.predictions[index] == run.test_labels[index] else "wrong"
         st.caption(
-            f"Digit {index}: true {run.test_labels[index]}, predicted {run.predictions[index]} ({verdict}). "
-            "Below: what each layer computes from it (blue positive, orange negative)."
+            f"Digit {index}: true {run.test_labels[index]}, predicted {run.predictions[index]} ({verdict}). Below: "
+            "what each layer computes from it (blue positive, orange negative)."
         )
         digit, bars = st.columns([1, 3])
         digit.plotly_chart(
@@ -196,9 +196,8 @@ def show_dbn(run_now: bool):
         )
         st.write(
             f"After one epoch of fine-tuning: {run.pretrained_accuracy[0]:.0%} pre-trained vs "
-            f"{run.random_accuracy[0]:.0%} from random weights; "
-            f"after {len(run.random_accuracy)}: {run.pretrained_accuracy[-1]:.0%} vs {run.random_accuracy[-1]:.0%} "
-            f"({run.seconds:.1f} s in all)."
+            f"{run.random_accuracy[0]:.0%} from random weights; after {len(run.random_accuracy)}: "
+            f"{run.pretrained_accuracy[-1]:.0%} vs {run.random_accuracy[-1]:.0%} ({run.seconds:.1f} s in all)."
         )
         filters = run.rbms[0].weights.T[:32].reshape(-1, 8, 8)
         st.plotly_chart(
@@ -231,8 +230,8 @@ SHOW = {
 
 st.title("A runnable history of neural networks")
 st.write(
-    "From Rosenblatt's perceptron to deep belief nets: each milestone as a small experiment you can run. "
-    "Every result below is computed live, in this page, by the code in `playground/history/`."
+    "From Rosenblatt's perceptron to deep belief nets: each milestone as a small experiment you can run. Every "
+    "result below is computed live, in this page, by the code in `playground/history/`."
 )
 for entry in HISTORY:
     with st.container(border=True, key=f"history_{entry.key}"):

@@ -15,9 +15,9 @@ from playground.lessons.activation_curves import (
 
 st.title("Activation functions")
 st.write(
-    "The activation makes a network more than a linear map: without it, any stack of layers collapses into one. "
-    "Its derivative is what backpropagation multiplies by at every layer, so where the curve is flat (saturated) "
-    "the gradient all but vanishes and the layers below learn slowly."
+    "The activation makes a network more than a linear map: without it, any stack of layers collapses into one. Its "
+    "derivative is what backpropagation multiplies by at every layer, so where the curve is flat (saturated) the "
+    "gradient all but vanishes and the layers below learn slowly."
 )
 name = st.radio(
     "Activation",
@@ -39,8 +39,8 @@ with notes:
     st.write(f"Output range: {activation.output_range}. Largest slope: {max_derivative(name):.3g}.")
     if saturated and all(end <= 0.01 for _, end in saturated):
         st.write(
-            "Flat only for negative inputs: a unit stuck there passes no gradient (a 'dead' unit), "
-            "but it never saturates on the positive side."
+            "Flat only for negative inputs: a unit stuck there passes no gradient (a 'dead' unit), but it never "
+            "saturates on the positive side."
         )
     elif saturated:
         spans = ", ".join(f"[{a:.1f}, {b:.1f}]" for a, b in saturated)
@@ -52,6 +52,6 @@ with notes:
     kept = gradient_after_layers(name, layers)
     st.metric("At most this much of the gradient survives", f"{kept:.2e}")
     st.caption(
-        "max|f'| multiplied once per layer (weights of 1). Sigmoid's slope is at most 0.25, so ten sigmoid layers keep "
-        "less than a millionth; ReLU passes 1 wherever it is active."
+        "max|f'| multiplied once per layer (weights of 1). Sigmoid's slope is at most 0.25, so ten sigmoid layers "
+        "keep less than a millionth; ReLU passes 1 wherever it is active."
     )

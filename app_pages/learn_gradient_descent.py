@@ -25,8 +25,8 @@ def cached_path(surface, optimizer, learning_rate, steps, start):
 st.title("Gradient descent and the learning rate")
 st.latex(r"w \leftarrow w - \eta\, \nabla L(w)")
 st.write(
-    "Training walks downhill on the loss surface, one step against the gradient at a time; the learning rate η "
-    "sets the step length. Too small and it crawls, too large and it overshoots, bounces or flies off. Momentum "
+    "Training walks downhill on the loss surface, one step against the gradient at a time; the learning rate η sets "
+    "the step length. Too small and it crawls, too large and it overshoots, bounces or flies off. Momentum "
     "accumulates past steps; Adam scales each coordinate by the size of its recent gradients."
 )
 controls, chart = st.columns([1, 3])
@@ -77,10 +77,10 @@ with chart:
 st.write(surface.note)
 for path in paths:
     st.markdown(
-        f"- **{OPTIMIZERS.label(path.optimizer)}** at η = {rate:g}: {path.verdict}, {VERDICTS[path.verdict]} "
-        f"(ends at ({path.points[-1][0]:.3g}, {path.points[-1][1]:.3g}) after {len(path.points) - 1} steps)."
+        f"- **{OPTIMIZERS.label(path.optimizer)}** at η = {rate:g}: {path.verdict}, {VERDICTS[path.verdict]} (ends "
+        f"at ({path.points[-1][0]:.3g}, {path.points[-1][1]:.3g}) after {len(path.points) - 1} steps)."
     )
 st.caption(
-    "Real Keras optimizers update two weights with gradients from tf.GradientTape. "
-    "On the bowl, plain SGD contracts each step by |1 − 2η|: slow below 0.1, oscillating above 0.5, diverging above 1."
+    "Real Keras optimizers update two weights with gradients from tf.GradientTape. On the bowl, plain SGD contracts "
+    "each step by |1 − 2η|: slow below 0.1, oscillating above 0.5, diverging above 1."
 )

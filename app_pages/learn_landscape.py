@@ -23,13 +23,14 @@ st.title("Loss landscape")
 st.latex(r"L(w^* + \alpha\, d_1 + \beta\, d_2)")
 st.write(
     "A network has far too many weights to draw its loss, but we can slice it: pick two directions d₁, d₂ in weight "
-    "space and plot the loss around the trained weights w* along them. Each direction is random, then rescaled filter "
-    "by filter to the size of the trained weights (Li et al., 2018), so flat and sharp regions compare fairly."
+    "space and plot the loss around the trained weights w* along them. Each direction is random, then rescaled "
+    "filter by filter to the size of the trained weights (Li et al., 2018), so flat and sharp regions compare "
+    "fairly."
 )
 st.info(
-    f"Experiment: **{spec.title or 'the current playground experiment'}** "
-    f"({len(spec.network.layers)} hidden layer(s), {spec.dataset.name} data). Change it on the Playground page; "
-    "it is trained here again from the same starting weights, recording the weights as it goes."
+    f"Experiment: **{spec.title or 'the current playground experiment'}** ({len(spec.network.layers)} hidden "
+    f"layer(s), {spec.dataset.name} data). Change it on the Playground page; it is trained here again from the same "
+    "starting weights, recording the weights as it goes."
 )
 problems = validate(spec)
 if problems:
@@ -67,8 +68,7 @@ st.write(
     f"{result.trajectory_loss[0]:.4f}. "
     + (
         "Random directions are nearly orthogonal to the path training took, so its projection stays close to the "
-        "centre; "
-        "switch to the path's main directions to see it."
+        "centre; switch to the path's main directions to see it."
         if result.directions == "random"
         else "These directions follow the path itself, so the whole trajectory shows."
     )

@@ -23,10 +23,10 @@ def cached_spreads(seed):
 st.title("Mini-batch SGD")
 st.latex(r"w \leftarrow w - \eta\, \frac{1}{B} \sum_{i \in \text{batch}} \nabla L_i(w)")
 st.write(
-    "Computing the gradient on the whole training set is exact but costs a pass over all the data for one step. "
-    "A mini-batch of B examples gives a noisy estimate of the same gradient for a fraction of the cost, so in "
-    "one pass over the data (an epoch) small batches take many steps. The same logistic regression on 200 points "
-    "is trained three ways below; the loss is measured on all 200 points after every step."
+    "Computing the gradient on the whole training set is exact but costs a pass over all the data for one step. A "
+    "mini-batch of B examples gives a noisy estimate of the same gradient for a fraction of the cost, so in one "
+    "pass over the data (an epoch) small batches take many steps. The same logistic regression on 200 points is "
+    "trained three ways below; the loss is measured on all 200 points after every step."
 )
 left, right = st.columns([1, 3])
 with left:

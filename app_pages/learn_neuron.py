@@ -9,9 +9,9 @@ from playground.lessons.neuron import NEURON_ACTIVATIONS, decision_line, neuron_
 st.title("A neuron")
 st.latex(r"\text{output} = f(w_1 x_1 + w_2 x_2 + b)")
 st.write(
-    "A neuron weighs its inputs, adds a bias and passes the total through an activation function f. "
-    "The weights set the direction in which the output changes and how steeply; the bias shifts the line "
-    "w·x + b = 0 where the total input is zero. Move the sliders and watch the output over the plane."
+    "A neuron weighs its inputs, adds a bias and passes the total through an activation function f. The weights set "
+    "the direction in which the output changes and how steeply; the bias shifts the line w·x + b = 0 where the "
+    "total input is zero. Move the sliders and watch the output over the plane."
 )
 left, right = st.columns([1, 3])
 with left:

@@ -12,9 +12,9 @@ DEFAULT_LOGITS = [1.0, 2.0, 0.5, -1.0, 3.0, 0.0, -0.5, 1.5, 0.2, -2.0]
 st.title("Softmax")
 st.latex(r"p_i = \frac{e^{z_i / T}}{\sum_{j} e^{z_j / T}}")
 st.write(
-    "The last layer of a classifier gives one score (logit) per class. Softmax turns them into probabilities: "
-    "all positive, summing to 1, the largest logit getting the largest share. The temperature T sharpens (T < 1) "
-    "or flattens (T > 1) the distribution without changing the order."
+    "The last layer of a classifier gives one score (logit) per class. Softmax turns them into probabilities: all "
+    "positive, summing to 1, the largest logit getting the largest share. The temperature T sharpens (T < 1) or "
+    "flattens (T > 1) the distribution without changing the order."
 )
 if "softmax_logits" not in st.session_state:
     st.session_state.softmax_logits = pd.DataFrame({"class": [str(i) for i in range(10)], "logit": DEFAULT_LOGITS})
@@ -55,7 +55,8 @@ st.subheader("Why subtract the largest logit")
 st.latex(r"\frac{e^{z_i}}{\sum_j e^{z_j}} = \frac{e^{z_i - m}}{\sum_j e^{z_j - m}},\quad m = \max_j z_j")
 st.write(
     f"In float32, e^z overflows to infinity once z passes {overflow_limit():.1f}, and ∞/∞ is not a number. "
-    "Subtracting the largest logit changes nothing mathematically (e^(−m) cancels) but keeps every exponent at most 0."
+    "Subtracting the largest logit changes nothing mathematically (e^(−m) cancels) but keeps every exponent at most "
+    "0."
 )
 naive_column, stable_column = st.columns(2)
 with naive_column:

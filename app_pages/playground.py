@@ -119,8 +119,8 @@ if trainer is not None and running:
 
 with outputs:
     st.caption(
-        f"**{plain(spec.title) if spec.title else 'Your experiment'}** · dataset: {DATASETS[dataset_spec.name].label} "
-        f"· {len(layers)} hidden layer(s)"
+        f"**{plain(spec.title) if spec.title else 'Your experiment'}** · dataset: "
+        f"{DATASETS[dataset_spec.name].label} · {len(layers)} hidden layer(s)"
     )
     for problem in shown:
         st.error(plain(problem.message))
@@ -149,8 +149,7 @@ with outputs:
             if not streaming:
                 st.caption(
                     "The live stream could not connect (a proxy may block WebSockets), so the views refresh a few "
-                    "times a second instead. "
-                    "Reload the page to try the stream again."
+                    "times a second instead. Reload the page to try the stream again."
                 )
         live_views(current, dataset, present, streaming)
         if current is not None and running != (current.state == TrainerState.RUNNING):

@@ -24,9 +24,9 @@ store_warning()
 if "owner" in st.query_params:  # links of older versions named their owner: that let anyone act as them
     del st.query_params["owner"]
     st.info(
-        "This address carried an owner id, which is no longer accepted: anyone with such a link could see and delete "
-        "that "
-        "person's runs. The runs below are this browser's. To show all your runs to someone, use **Share all my runs**."
+        "This address carried an owner id, which is no longer accepted: anyone with such a link could see and "
+        "delete that person's runs. The runs below are this browser's. To show all your runs to someone, use "
+        "**Share all my runs**."
     )
 
 
@@ -105,8 +105,8 @@ def sharing_all_runs() -> None:
         token = store.shared_list_token(owner)
         if token is None:
             st.write(
-                "Make a link that shows all your saved runs, now and later, to whoever has it (they cannot change or "
-                "delete them)."
+                "Make a link that shows all your saved runs, now and later, to whoever has it (they cannot change "
+                "or delete them)."
             )
             st.button("Make the link", key="runs_share_all", on_click=store.share_list, args=(owner,))
         else:
@@ -187,8 +187,8 @@ def page() -> None:
     chosen = [runs.iloc[i] for i in selection.selection.rows]
     if not chosen:
         st.caption(
-            "Select one or more runs to overlay their curves, compare their configs, open, download, share or delete "
-            "them."
+            "Select one or more runs to overlay their curves, compare their configs, open, download, share or "
+            "delete them."
         )
         return
 

@@ -31,8 +31,8 @@ owner = session.owner()
 st.title("Sweeps")
 st.write(
     "What does the learning rate, the batch size or the depth do? Pick values and run every combination, or give "
-    "ranges and "
-    "let a smart search choose, in the background; then compare. Each run is saved on the Runs page as it finishes."
+    "ranges and let a smart search choose, in the background; then compare. Each run is saved on the Runs page as "
+    "it finishes."
 )
 store_warning()
 
@@ -100,8 +100,8 @@ def page() -> None:
         st.subheader("Lecture-ready: the learning rate")
         st.write(
             f"TF Playground's default experiment trained at each of its {len(LEARNING_RATE_LADDER)} learning rates "
-            f"({', '.join(f'{r:g}' for r in LEARNING_RATE_LADDER)}): too small barely moves, a good one converges, too "
-            f"large bounces or diverges."
+            f"({', '.join(f'{r:g}' for r in LEARNING_RATE_LADDER)}): too small barely moves, a good one converges, "
+            "too large bounces or diverges."
         )
         running = state.get("sweep") is not None and state.sweep.progress().state == "running"
         st.number_input("Epochs per run", 5, 1000, BUILT_IN_EPOCHS, key="builtin_epochs")
@@ -120,8 +120,8 @@ def page() -> None:
         st.subheader("Your own sweep")
         base = session.spec()
         st.caption(
-            f"Base experiment: **{plain(base.title) if base.title else 'the current playground experiment'}** (change "
-            f"it on the Playground page)."
+            f"Base experiment: **{plain(base.title) if base.title else 'the current playground experiment'}** "
+            "(change it on the Playground page)."
         )
         plan = sweep_editor(base)
         workers = st.slider(
@@ -131,8 +131,7 @@ def page() -> None:
             worker_count(2),
             key="sweep_workers",
             help="Groups of runs trained at the same time, bounded by this machine's CPU count. Runs that differ only "
-            "in "
-            "learning rate, seed, regularization rate or schedule train together as one.",
+            "in learning rate, seed, regularization rate or schedule train together as one.",
         )
         epochs = plan.base.training.epochs if plan else 0
         count = (plan.budget if plan.mode == "search" else len(plan.runs())) if plan else 0

@@ -60,8 +60,7 @@ def small_network(label: str, spec: ExperimentSpec, fit_epochs: int) -> None:
     fit = fit_seconds_per_epoch(spec, fit_epochs)
     print(
         f"{label:<34} engine {ours * 1e6:8.0f} µs/epoch ({1 / ours:7.0f} epochs/s)   model.fit {fit * 1e6:9.0f} "
-        f"µs/epoch "
-        f"({1 / fit:5.1f} epochs/s)   engine is {fit / ours:5.0f}x faster",
+        f"µs/epoch ({1 / fit:5.1f} epochs/s)   engine is {fit / ours:5.0f}x faster",
         flush=True,
     )
 
@@ -80,9 +79,8 @@ def lenet(epochs: int) -> None:
     model.fit(data.x_train, data.y_train, batch_size=32, epochs=epochs, verbose=0)
     fit = time.perf_counter() - started
     print(
-        f"{'LeNet-5, MNIST subset, all views':<34} engine {seconds:6.1f} s for {epochs} epochs ({snapshots} snapshots, "
-        f"test acc {accuracy:.3f})"
-        f"   model.fit {fit:6.1f} s   engine/fit wall time {seconds / fit:4.2f}x",
+        f"{'LeNet-5, MNIST subset, all views':<34} engine {seconds:6.1f} s for {epochs} epochs ({snapshots} "
+        f"snapshots, test acc {accuracy:.3f})   model.fit {fit:6.1f} s   engine/fit wall time {seconds / fit:4.2f}x",
         flush=True,
     )
 

@@ -131,8 +131,7 @@ def main() -> None:
                 row = measure(sessions, pool, options.seconds)
                 print(
                     f"{workers:>8} {sessions:>3} {spread(row['frames']):>22} {spread(row['new epoch frames']):>18} "
-                    f"{spread(row['epochs']):>22} "
-                    f"{row['server_cpu']:>9.0f} % {row['worker_cpu']:>10.0f} %",
+                    f"{spread(row['epochs']):>22} {row['server_cpu']:>9.0f} % {row['worker_cpu']:>10.0f} %",
                     flush=True,
                 )
         finally:

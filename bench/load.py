@@ -550,7 +550,7 @@ def measure_churn(browser, visits: int, options) -> None:
     print()
     print(
         f"Churn: {visits} visits (open, Train, wait until training, close the tab) in {seconds:.0f} s, {len(closed)} "
-        f"of them trained"
+        "of them trained"
     )
     print(
         f"  trainers stopped because their tab closed: {len(stops)} of {len(closed)}; tab closed → trainer stopped: "
@@ -558,16 +558,16 @@ def measure_churn(browser, visits: int, options) -> None:
     )
     print(
         f"  server RSS: {fresh[0]:.0f} MB fresh, {before[0]:.0f} MB after one warm-up visit, {after[0]:.0f} MB "
-        f"{CHURN_SETTLE_S:.0f} s after the last visit"
-        f" → {after[0] - before[0]:+.0f} MB, {(after[0] - before[0]) / max(visits, 1):+.1f} MB per visit"
+        f"{CHURN_SETTLE_S:.0f} s after the last visit → {after[0] - before[0]:+.0f} MB, "
+        f"{(after[0] - before[0]) / max(visits, 1):+.1f} MB per visit"
     )
     print(
         f"  server OS threads: {fresh[1]} fresh, {before[1]} before, {after[1]} after → {after[1] - before[1]:+d} "
         f"({(after[1] - before[1]) / max(visits, 1):+.2f} per visit; each trainer has one thread)"
     )
     print(
-        f"  server CPU in the {CHURN_SETTLE_S:.0f} s after the last tab closed: {server_cpu:.0f} % of a core (trainers "
-        f"left running would show here)"
+        f"  server CPU in the {CHURN_SETTLE_S:.0f} s after the last tab closed: {server_cpu:.0f} % of a core "
+        "(trainers left running would show here)"
     )
 
 
@@ -607,14 +607,13 @@ def default_speed() -> str:
 def print_header(options) -> None:
     rates = learning_rates(max(options.sessions))
     print(
-        f"Classroom load benchmark on {len(os.sched_getaffinity(0))} CPUs (nproc), "
-        f"one headless Chromium, one browser context per session, a fresh server per row"
+        f"Classroom load benchmark on {len(os.sched_getaffinity(0))} CPUs (nproc), one headless Chromium, one "
+        "browser context per session, a fresh server per row"
     )
     print(
         f"experiment: tfp-default, {EPOCHS:,} epochs, learning rates {', '.join(f'{r:g}' for r in rates)} (one per "
-        f"session); "
-        f"speed: {options.speed or 'page default (' + default_speed() + ')'}; measuring window: {options.seconds:g} s "
-        f"while all train"
+        f"session); speed: {options.speed or 'page default (' + default_speed() + ')'}; measuring window: "
+        f"{options.seconds:g} s while all train"
     )
     print(
         "min/median/max over the sessions; server CPU: % of one core, the app processes + their training workers; "

@@ -97,8 +97,7 @@ def main() -> None:
     seconds = {name: sweep_seconds(store, grid, together) for name, together in paths.items()}
     print(
         f"{f'{len(grid)}-run grid x 100 epochs, end to end (s)':44} {seconds['together']:10.2f} "
-        f"{seconds['one by one']:11.2f} "
-        f"{seconds['one by one'] / seconds['together']:8.1f}x"
+        f"{seconds['one by one']:11.2f} {seconds['one by one'] / seconds['together']:8.1f}x"
     )
     print(
         f"{'  runs per minute':44} {len(grid) / seconds['together'] * 60:10.0f} "

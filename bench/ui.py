@@ -123,8 +123,8 @@ def measure(playwright, name: str, args: list[str], env: dict[str, str]) -> dict
             started = time.perf_counter()
             train.click()
             page.wait_for_function(
-                f"() => document.querySelector('.st-key-loss_chart .js-plotly-plot') !== null "
-                f"|| ({STATUS} && Number({STATUS}.dataset.points) > 0)",
+                f"() => document.querySelector('.st-key-loss_chart .js-plotly-plot') !== null || ({STATUS} && "
+                f"Number({STATUS}.dataset.points) > 0)",
                 polling=10,
             )
             result[f"first_point_{attempt}"] = time.perf_counter() - started
@@ -164,7 +164,7 @@ def report(r: dict) -> None:
     print(
         f"  while training, per second (target ≥ 2): {r['epochs']:.1f} status redraws with a new epoch, "
         f"{r['snapshots']:.1f} engine snapshots shown, {r['loss_chart']:.1f} loss-chart and {r['boundary']:.1f} "
-        f"boundary drawings"
+        "boundary drawings"
     )
     print(f"  training speed meanwhile: {r['training_speed']:,.0f} epochs/s")
 
@@ -186,10 +186,9 @@ def main() -> None:
         base, last = results[0], results[-1]
         ratio = lambda key: base[key] / max(last[key], 0.01)  # noqa: E731
         print(
-            f"as shipped vs without the three speed-ups: status redraws x{ratio('epochs'):.1f}, engine snapshots shown "
-            f"x{ratio('snapshots'):.1f}, "
-            f"loss-chart drawings x{ratio('loss_chart'):.1f}, boundary drawings x{ratio('boundary'):.1f}, training "
-            f"speed x{ratio('training_speed'):.2f}"
+            f"as shipped vs without the three speed-ups: status redraws x{ratio('epochs'):.1f}, engine snapshots "
+            f"shown x{ratio('snapshots'):.1f}, loss-chart drawings x{ratio('loss_chart'):.1f}, boundary drawings "
+            f"x{ratio('boundary'):.1f}, training speed x{ratio('training_speed'):.2f}"
         )
 
 

@@ -349,8 +349,8 @@ def command_sweep(args) -> int:
         print(f"a run failed: {failure}", file=sys.stderr)
     if not args.json:
         print(
-            f"sweep {sweep.id}: {len(table)} run(s) saved in {sweep.progress().elapsed:.1f} s; "
-            f"`playground runs list --sweep {sweep.id}` lists them again."
+            f"sweep {sweep.id}: {len(table)} run(s) saved in {sweep.progress().elapsed:.1f} s; `playground runs list "
+            f"--sweep {sweep.id}` lists them again."
         )
     return EXIT_DONE if not sweep.errors else EXIT_NOT_FINISHED
 

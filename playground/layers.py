@@ -52,14 +52,14 @@ def _pool_shape(layer: LayerSpec, shape: Shape) -> Shape:
 def _needs_image(layer: LayerSpec, shape: Shape) -> str | None:
     if len(shape) != 3:
         return (
-            f"needs image input, but gets {_describe(shape)}. Use Dense layers, "
-            "or pick an image dataset such as 'digits' or 'mnist'."
+            f"needs image input, but gets {_describe(shape)}. Use Dense layers, or pick an image dataset such as "
+            "'digits' or 'mnist'."
         )
     window = layer.kernel_size if layer.type == "Conv2D" else layer.pool_size
     if layer.padding == "valid" and (window > shape[0] or window > shape[1]):
         return (
-            f"has a {window}x{window} window but its input is only {shape[0]}x{shape[1]}. "
-            "Use a smaller window, padding 'same', or fewer layers that shrink the image before it."
+            f"has a {window}x{window} window but its input is only {shape[0]}x{shape[1]}. Use a smaller window, "
+            "padding 'same', or fewer layers that shrink the image before it."
         )
     return None
 

@@ -24,7 +24,7 @@ def safer_rate(rate: float) -> float:
 def divergence_message(rate: float, epoch: int, batch: int) -> str:
     """What to tell the user when the loss stopped being finite at (epoch, batch), counted from 0."""
     return (
-        f"Loss became infinite or NaN at epoch {epoch + 1}, batch {batch + 1}: a learning rate of "
-        f"{rate:g} is too high for this network; try {safer_rate(rate):g} or lower. Training stopped and "
-        "kept the last weights that gave a finite loss."
+        f"Loss became infinite or NaN at epoch {epoch + 1}, batch {batch + 1}: a learning rate of {rate:g} is too "
+        f"high for this network; try {safer_rate(rate):g} or lower. Training stopped and kept the last weights that "
+        "gave a finite loss."
     )

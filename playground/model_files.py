@@ -80,8 +80,8 @@ def check_model_archive(content: bytes) -> dict:
     if unpacked > MAX_UNPACKED_BYTES or members["config.json"].file_size > MAX_CONFIG_BYTES:
         raise ModelFileError(
             f"The archive unpacks to {unpacked / 2**20:,.0f} MB (config "
-            f"{members['config.json'].file_size / 2**20:,.1f} MB); "
-            f"an importable model unpacks to at most {MAX_UNPACKED_BYTES // 2**20} MB with a config under 1 MB."
+            f"{members['config.json'].file_size / 2**20:,.1f} MB); an importable model unpacks to at most "
+            f"{MAX_UNPACKED_BYTES // 2**20} MB with a config under 1 MB."
         )
     try:
         config = json.loads(archive.read("config.json").decode("utf-8"))
@@ -100,7 +100,7 @@ def model_stack(config) -> tuple[tuple[int, ...], tuple[LayerSpec, ...]]:
     ):
         kind = config.get("class_name") if isinstance(config, dict) else None
         raise ModelFileError(
-            f"Only Sequential models (a plain stack of layers, as the playground saves) can be imported; this one is "
+            "Only Sequential models (a plain stack of layers, as the playground saves) can be imported; this one is "
             f"{kind!r:.40}."
         )
     layers = config["config"].get("layers")
@@ -149,8 +149,8 @@ def _layer_spec(index: int, layer) -> LayerSpec:
     kind = layer.get("class_name")
     if kind == "Lambda":
         raise ModelFileError(
-            "This model contains a Lambda layer, which holds arbitrary Python code, so it was not loaded "
-            "(safe mode). Rebuild the model without Lambda layers, or use built-in layers only."
+            "This model contains a Lambda layer, which holds arbitrary Python code, so it was not loaded (safe "
+            "mode). Rebuild the model without Lambda layers, or use built-in layers only."
         )
     if not isinstance(kind, str) or kind not in LAYERS:
         raise ModelFileError(

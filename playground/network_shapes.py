@@ -54,7 +54,7 @@ def layer_rows(network: NetworkSpec, input_shape: tuple[int, ...], output_units:
                     None,
                     0,
                     f"Layer {index} ({layer.type}) shrinks the image to nothing. Remove a pooling or conv layer, or "
-                    f"use padding 'same'.",
+                    "use padding 'same'.",
                 )
             )
             shape = None
@@ -70,7 +70,7 @@ def layer_rows(network: NetworkSpec, input_shape: tuple[int, ...], output_units:
                 None,
                 0,
                 f"The output layer gets image-shaped input ({'x'.join(map(str, shape))}). Add a Flatten layer at the "
-                f"end of the stack.",
+                "end of the stack.",
             )
         )
     else:

@@ -111,10 +111,10 @@ def export_script(spec: ExperimentSpec) -> str:
         truth = "np.argmax(y_test, axis=1)" if plan.one_hot else "y_test"
         accuracy_code = f"accuracy = float(np.mean(np.argmax(predictions, axis=1) == {truth}))"
     docstring = (
-        f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\n"
-        "Trains the same network on the same data, in the same batch order, as the app did.\n"
-        f"Run: python this_file.py    (needs keras with the TensorFlow backend, numpy{_package_note(spec)})\n\n"
-        f"The experiment config:\n{json.dumps(spec.to_dict(), indent=2)}\n"
+        f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\nTrains the same network on "
+        "the same data, in the same batch order, as the app did.\nRun: python this_file.py    (needs keras with the "
+        f"TensorFlow backend, numpy{_package_note(spec)})\n\nThe experiment "
+        f"config:\n{json.dumps(spec.to_dict(), indent=2)}\n"
     )
     return f'''"""{_docstring_body(docstring)}"""
 

@@ -136,13 +136,13 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
         add(
             "dataset.noise",
             f"Noise must be a percentage from 0 to 50, but got {short_repr(data.noise)}. Try 0 (clean) to 25 (very "
-            f"noisy).",
+            "noisy).",
         )
     if not _is_number(data.train_ratio) or not 0.1 <= data.train_ratio <= 0.9:
         add(
             "dataset.train_ratio",
             f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {short_repr(data.train_ratio)}. "
-            f"TF Playground uses 0.5.",
+            "TF Playground uses 0.5.",
         )
     if not _is_seed(data.seed):
         add(
@@ -154,8 +154,8 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
         if not _is_int(data.samples) or not 20 <= data.samples <= cap:
             add(
                 "dataset.samples",
-                f"The number of samples must be a whole number from 20 to {cap:,}, but got {short_repr(data.samples)}. "
-                f"Leave it empty for the dataset's default.",
+                f"The number of samples must be a whole number from 20 to {cap:,}, but got "
+                f"{short_repr(data.samples)}. Leave it empty for the dataset's default.",
             )
     for setting in info.settings if info else ():
         _check_setting(f"dataset.{setting.name}", setting, getattr(data, setting.name), setting.label, add)
@@ -182,8 +182,8 @@ def _check_csv(csv, add) -> None:
     elif csv.upload and not is_upload_id(csv.upload):
         add(
             "dataset.csv.upload",
-            f"dataset.csv.upload {short_repr(csv.upload)} is not the id of an uploaded file. "
-            "Upload the CSV file again.",
+            f"dataset.csv.upload {short_repr(csv.upload)} is not the id of an uploaded file. Upload the CSV file "
+            "again.",
         )
     elif csv.upload and csv.path:
         add(
@@ -220,7 +220,7 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
             "network.features",
             f"Input features like {short_repr(network.features[0])} only apply to 2-D datasets; dataset "
             f"{spec.dataset.name!r} feeds its own {'pixels' if kind == 'image' else 'columns'}. Clear the feature "
-            f"list.",
+            "list.",
         )
 
     if len(network.layers) > MAX_LAYERS:
@@ -248,10 +248,9 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
     ):
         add(
             "network.output_activation",
-            f"A softmax over a single output neuron always gives 1, so this "
-            f"{'regression' if dataset.task == Task.REGRESSION else 'two-class'} "
-            f"network could not learn. Set the output activation to 'auto' "
-            f"({'linear' if dataset.task == Task.REGRESSION else 'sigmoid'}).",
+            "A softmax over a single output neuron always gives 1, so this "
+            f"{'regression' if dataset.task == Task.REGRESSION else 'two-class'} network could not learn. Set the "
+            f"output activation to 'auto' ({'linear' if dataset.task == Task.REGRESSION else 'sigmoid'}).",
         )
 
     if dataset is None or (dataset.kind == DatasetKind.PLANE and not network.features):
@@ -267,8 +266,8 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
     if parameters > MAX_PARAMETERS:
         add(
             "network.layers",
-            f"The network has {parameters:,} parameters; the limit is {MAX_PARAMETERS:,}. Use fewer units or filters, "
-            f"or add pooling before Flatten.",
+            f"The network has {parameters:,} parameters; the limit is {MAX_PARAMETERS:,}. Use fewer units or "
+            "filters, or add pooling before Flatten.",
         )
     return rows
 
@@ -339,8 +338,8 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
     if not _is_number(rate) or not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
         add(
             "training.learning_rate",
-            f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground starts "
-            f"at 0.03.",
+            f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground "
+            "starts at 0.03.",
         )
     size = training.batch_size
     limit = len(dataset.x_train) if dataset is not None else None

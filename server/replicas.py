@@ -164,8 +164,8 @@ def main() -> None:
         else "the SQLite file of PLAYGROUND_RUNS_DB (or data/)"
     )
     print(
-        f"Neural Network Playground: {options.replicas} replicas behind HAProxy, open http://localhost:{options.port} "
-        f"(runs shared through {store}; logs in logs/)",
+        f"Neural Network Playground: {options.replicas} replicas behind HAProxy, open "
+        f"http://localhost:{options.port} (runs shared through {store}; logs in logs/)",
         flush=True,
     )
     replicas.start()

@@ -144,8 +144,8 @@ def test_the_public_api_trains_a_preset_into_a_dataframe():
 
 def test_importing_the_package_sets_only_tensorflows_variables():
     code = (
-        "import os; before = dict(os.environ); import playground; "
-        "print(sorted(k for k in os.environ if os.environ[k] != before.get(k)))"
+        "import os; before = dict(os.environ); import playground; print(sorted(k for k in os.environ if "
+        "os.environ[k] != before.get(k)))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "XLA_FLAGS")}
     changed = subprocess.run(

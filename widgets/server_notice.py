@@ -32,9 +32,9 @@ def server_notice() -> None:
         state.server_changed_at = time.time() if previous and previous != SERVER_INSTANCE else None
     if state.server_changed_at is not None and time.time() - state.server_changed_at < NOTICE_SECONDS:
         st.warning(
-            "The server that held this page stopped (a restart, or one of the app's replicas went away), so the page "
-            "started again on another. Training that was running there was stopped and its views reset; finished runs "
-            "are saved on the Runs page. Reload the page if anything looks out of date.",
+            "The server that held this page stopped (a restart, or one of the app's replicas went away), so the "
+            "page started again on another. Training that was running there was stopped and its views reset; "
+            "finished runs are saved on the Runs page. Reload the page if anything looks out of date.",
             icon=":material/sync_problem:",
         )
     if previous != SERVER_INSTANCE:  # a cookie for this browser session only (no max-age): a new visit starts afresh

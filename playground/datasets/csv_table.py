@@ -38,7 +38,7 @@ def decode(content: bytes) -> str:
     if len(content) > MAX_BYTES:
         raise DatasetError(
             f"The CSV file is {len(content) / 1e6:.0f} MB; the limit is {MAX_BYTES // 2**20} MB. Use a sample of the "
-            f"rows."
+            "rows."
         )
     if not content.strip():
         raise DatasetError(
@@ -56,8 +56,8 @@ def decode(content: bytes) -> str:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise DatasetError(
-                "The file is not UTF-8 text: it may be a spreadsheet (.xlsx), an image or another binary file, "
-                "or text in an old encoding. Save it as 'CSV UTF-8 (comma delimited)'."
+                "The file is not UTF-8 text: it may be a spreadsheet (.xlsx), an image or another binary file, or "
+                "text in an old encoding. Save it as 'CSV UTF-8 (comma delimited)'."
             ) from None
     if "\x00" in text:
         raise DatasetError("The file holds binary data (NUL bytes), not a text table. Save the table as 'CSV UTF-8'.")
@@ -150,9 +150,8 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
     if features.shape[1] == 0:
         others = [name for name, sep in SEPARATORS.items() if name != separator]
         raise DatasetError(
-            f"The CSV has only the label column. Add at least one feature column. If the file has several columns, "
-            f"check its separator: "
-            f"this file was read with {SEPARATORS[separator]} between values (it may use "
+            "The CSV has only the label column. Add at least one feature column. If the file has several columns, "
+            f"check its separator: this file was read with {SEPARATORS[separator]} between values (it may use "
             f"{' or '.join(SEPARATORS[s] for s in others)})."
         )
     for column in features.columns:
@@ -160,8 +159,8 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
             example = _not_numeric_example(features[column])
             if example is not None:
                 raise DatasetError(
-                    f"Column {column!r:.60} is not numeric (for example {example!r:.40}). "
-                    "Feature columns must hold numbers: remove it or encode it as numbers."
+                    f"Column {column!r:.60} is not numeric (for example {example!r:.40}). Feature columns must hold "
+                    "numbers: remove it or encode it as numbers."
                 )
             if features[column].isna().all():
                 raise DatasetError(f"Column {column!r:.60} is empty. Remove it.")
@@ -179,8 +178,8 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
     if not finite.all():
         row, col = np.argwhere(~finite)[0]
         raise DatasetError(
-            f"Column {features.columns[col]!r:.60} holds {x[row, col]} in row {row + 1}, which is not a finite number. "
-            "Replace it with a real value or drop the row."
+            f"Column {features.columns[col]!r:.60} holds {x[row, col]} in row {row + 1}, which is not a finite "
+            "number. Replace it with a real value or drop the row."
         )
     # Divide by the largest magnitude first: standardising 1e308 directly would overflow.
     scale = np.abs(x).max(axis=0)
@@ -203,8 +202,7 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
         if not np.all(np.abs(targets) <= MAX_LABEL_MAGNITUDE):
             raise DatasetError(
                 f"The label {label_column!r:.60} holds values beyond ±{MAX_LABEL_MAGNITUDE:g} (or not finite), which "
-                f"overflow "
-                "the squared error. Rescale the label (e.g. to thousands) or drop those rows."
+                "overflow the squared error. Rescale the label (e.g. to thousands) or drop those rows."
             )
         class_names: tuple[str, ...] = ()
         targets = targets.astype("float32")
@@ -212,14 +210,13 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
         classes = sorted(labels.unique(), key=str)
         if len(classes) > MAX_CLASSES:
             raise DatasetError(
-                f"The label column {label_column!r:.60} has {len(classes):,} different values; a classifier here takes "
-                f"at most "
-                f"{MAX_CLASSES}. Choose regression for a numeric label, or group the values."
+                f"The label column {label_column!r:.60} has {len(classes):,} different values; a classifier here "
+                f"takes at most {MAX_CLASSES}. Choose regression for a numeric label, or group the values."
             )
         if len(classes) < 2:
             raise DatasetError(
                 f"The label column {label_column!r:.60} has a single class ({str(classes[0])!r:.40}). A classifier "
-                f"needs at least two."
+                "needs at least two."
             )
         index = {value: i for i, value in enumerate(classes)}
         targets = labels.map(index).to_numpy("int32")

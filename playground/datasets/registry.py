@@ -109,7 +109,7 @@ def load_dataset(spec: DatasetSpec) -> Dataset:
     if spec.samples is not None and not (isinstance(spec.samples, int) and 20 <= spec.samples <= cap):
         raise DatasetError(
             f"The number of samples must be a whole number from 20 to {cap:,}. Leave it empty for the dataset's "
-            f"default."
+            "default."
         )
     reason = info.missing()
     if reason:

@@ -40,7 +40,7 @@ def save_upload(content: bytes) -> str:
     if len(content) > MAX_UPLOAD_BYTES:
         raise DatasetError(
             f"The file is {len(content) / 1e6:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 2**20} MB. Use a sample of "
-            f"the rows."
+            "the rows."
         )
     upload_id = hashlib.sha256(content).hexdigest()[:16]
     folder = uploads_folder()

@@ -37,8 +37,8 @@ SURFACES: dict[str, LossSurface] = {
         0.1,
         50,
         (0.0, 0.0),
-        "Round and convex: the gradient points straight at the minimum. Plain SGD converges for any rate below 1 and "
-        "diverges above it.",
+        "Round and convex: the gradient points straight at the minimum. Plain SGD converges for any rate below 1 "
+        "and diverges above it.",
     ),
     "valley": LossSurface(
         "Elongated valley",

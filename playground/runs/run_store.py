@@ -218,8 +218,8 @@ class RunStore:
         elif not self.sqlite and isinstance(error, sa.exc.OperationalError):
             reason = f"it cannot be reached ({text.strip().splitlines()[0][:200] if text.strip() else 'no answer'})"
             advice = (
-                f"Check that the database server is running and {variable} is right; saving resumes by itself "
-                f"once it is back"
+                f"Check that the database server is running and {variable} is right; saving resumes by itself once "
+                "it is back"
             )
         else:
             reason = text.strip().splitlines()[0][:300] if text.strip() else type(error).__name__
@@ -386,8 +386,8 @@ class RunStore:
         except SpecError as error:  # saved by another version of the app
             spec = None
             message = (
-                "This run's config can no longer be read by this version of the app, so it cannot be opened "
-                f"(its curves are kept): {error.problems[0]}"
+                "This run's config can no longer be read by this version of the app, so it cannot be opened (its "
+                f"curves are kept): {error.problems[0]}"
             )
         return RunRecord(
             id=row["id"],

@@ -138,8 +138,8 @@ class SweepPlan:
         if len(text) > MAX_SWEEP_BYTES:
             raise SweepFileError(
                 [
-                    f"The sweep file is {len(text):,} bytes; the limit is {MAX_SWEEP_BYTES:,}. "
-                    "Is it a sweep file? Download one from the Sweeps page to see the format."
+                    f"The sweep file is {len(text):,} bytes; the limit is {MAX_SWEEP_BYTES:,}. Is it a sweep file? "
+                    "Download one from the Sweeps page to see the format."
                 ]
             )
         try:
@@ -172,7 +172,7 @@ class SweepPlan:
         if unknown:
             problems.append(
                 f"Unknown keys {', '.join(unknown)}: a sweep file has {VERSION_KEY}, name, base, grid or search, "
-                f"budget and seed."
+                "budget and seed."
             )
         name = document.get("name", "")
         if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:

@@ -128,7 +128,7 @@ def parse_values(name: str, text: str) -> list:
         raise SweepError(
             str(name),
             f"{len(text):,} characters of values is more than a sweep can run ({MAX_RUNS} runs at most); give fewer "
-            f"values.",
+            "values.",
         )
     return check_values(name, [w for w in re.split(r"[,\s;]+", text.strip()) if w])
 

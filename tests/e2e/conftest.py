@@ -100,7 +100,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"The browser tests need Chromium at {CHROMIUM}. Install it with: sudo apt-get install chromium (or set "
-            f"CHROMIUM=/path/to/chromium)."
+            "CHROMIUM=/path/to/chromium)."
         )
     from playwright.sync_api import sync_playwright
 
