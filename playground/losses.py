@@ -12,6 +12,9 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from playground.datasets.dataset import Task
 from playground.registry import Entry, Registry
@@ -39,6 +42,29 @@ class OutputPlan:
     def threshold(self) -> float:
         """Output value that separates class 0 from class 1 for a single-unit output."""
         return 0.0 if self.signed_targets else 0.5
+
+    def predicted_classes(self, outputs: Any, ops: Any = np) -> Any:
+        """The class each row of outputs predicts: above the threshold for a single output, else the
+        largest output. `ops` is `np` for arrays, or `tf` inside the compiled training loop."""
+        if self.units == 1:
+            return outputs[:, 0] > self.threshold
+        return ops.argmax(outputs, axis=-1)
+
+    def true_classes(self, targets: Any, ops: Any = np) -> Any:
+        """The class of each row of targets as the loss takes them (one-hot, signed or class indices),
+        comparable with `predicted_classes`."""
+        if self.units == 1:
+            return ops.reshape(targets, [-1]) > self.threshold
+        if self.one_hot:
+            return ops.argmax(targets, axis=-1)
+        return ops.reshape(targets, [-1])
+
+    def accuracy_code(self, outputs: str, targets: str) -> str:
+        """`predicted_classes == true_classes`, averaged, as an exported script computes it."""
+        if self.units == 1:
+            return f"float(np.mean(({outputs}[:, 0] > {self.threshold}) == ({targets}.reshape(-1) > {self.threshold})))"
+        truth = f"np.argmax({targets}, axis=-1)" if self.one_hot else f"{targets}.reshape(-1)"
+        return f"float(np.mean(np.argmax({outputs}, axis=-1) == {truth}))"
 
 
 @dataclass(frozen=True)

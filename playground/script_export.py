@@ -101,15 +101,8 @@ def export_script(spec: ExperimentSpec) -> str:
         )
     else:
         target_code = "# Class indices, as sparse categorical cross-entropy expects."
-    if dataset.task == Task.REGRESSION:
-        accuracy_code = "accuracy = None"
-    elif plan.units == 1:
-        accuracy_code = (
-            f"accuracy = float(np.mean((predictions[:, 0] > {plan.threshold}) == (y_test[:, 0] > {plan.threshold})))"
-        )
-    else:
-        truth = "np.argmax(y_test, axis=1)" if plan.one_hot else "y_test"
-        accuracy_code = f"accuracy = float(np.mean(np.argmax(predictions, axis=1) == {truth}))"
+    accuracy = "None" if dataset.task == Task.REGRESSION else plan.accuracy_code("predictions", "y_test")
+    accuracy_code = f"accuracy = {accuracy}"
     docstring = (
         f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\nTrains the same network on "
         "the same data, in the same batch order, as the app did.\nRun: python this_file.py    (needs keras with the "

@@ -171,10 +171,7 @@ class SnapshotMaker:
         return np.concatenate([self._views(inputs[i : i + chunk])[-1] for i in range(0, len(inputs), chunk)])
 
     def _classes(self, predictions):
-        plan = self.data.plan
-        if plan.units == 1:
-            return (predictions[:, 0] > plan.threshold).astype(int)
-        return np.argmax(predictions, axis=1)
+        return self.data.plan.predicted_classes(predictions).astype(int)
 
     def _score(self, predictions):
         import keras

@@ -253,11 +253,10 @@ class TrainingLoop:
 
         if not self.classification:
             return tf.zeros(tf.shape(p)[:1])
-        if self.plan.units == 1:
-            t = self.plan.threshold
-            return tf.cast(tf.equal(p[:, 0] > t, y[:, 0] > t), tf.float32)
-        truth = tf.argmax(y, axis=-1) if self.plan.one_hot else tf.cast(tf.reshape(y, [-1]), tf.int64)
-        return tf.cast(tf.equal(tf.argmax(p, axis=-1), truth), tf.float32)
+        predicted, truth = self.plan.predicted_classes(p, tf), self.plan.true_classes(y, tf)
+        if self.plan.units != 1:
+            truth = tf.cast(truth, tf.int64)
+        return tf.cast(tf.equal(predicted, truth), tf.float32)
 
     def split_state(self, state):
         """The program's state as (trainable weights, non-trainable weights, optimizer variables)."""
