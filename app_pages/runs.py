@@ -9,6 +9,7 @@ import streamlit as st
 
 from playground.figures.run_charts import overlaid_curves
 from playground.runs.run_comparison import config_table
+from playground.runs.run_record import RunRecord
 from playground.runs.tensorboard_export import tensorboard_zip
 from widgets import session
 from widgets.run_saving import run_store, show_store_errors, store_warning
@@ -134,27 +135,8 @@ def tensorboard_download(records) -> None:
         st.caption("Unzip, then run `tensorboard --logdir playground-runs` to compare them.")
 
 
-def page() -> None:
-    shared_token = st.query_params.get("run")
-    if shared_token:
-        shared_run(shared_token)
-    list_token = st.query_params.get("runs")
-    if list_token:
-        shared_list(list_token)
-
-    runs = store.list_runs(owner)
-    st.caption(
-        "Your runs are kept for this browser (a cookie). Use **Share link** to show one run to someone else, or "
-        "**Share all my runs** for a link to all of them."
-    )
-    sharing_all_runs()
-    if runs.empty:
-        st.info(
-            "No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, "
-            "is stopped or diverges appears here."
-        )
-        return
-
+def runs_table(runs: pd.DataFrame) -> list[pd.Series]:
+    """The runs as a sortable table; returns the rows ticked."""
     table = pd.DataFrame(
         {
             "run": [run_label(row) for _, row in runs.iterrows()],
@@ -184,11 +166,84 @@ def page() -> None:
             "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
         },
     )
-    chosen = [runs.iloc[i] for i in selection.selection.rows]
+    return [runs.iloc[i] for i in selection.selection.rows]
+
+
+def configs_side_by_side(records: dict[str, RunRecord]) -> None:
+    st.subheader("Configs side by side")
+    only_differences = st.toggle("Only the settings that differ", value=True, key="runs_only_differences")
+    configs = config_table({label: record.spec for label, record in records.items() if record.spec is not None})
+    shown = configs[configs["differs"]] if only_differences else configs
+    if shown.empty:
+        st.write("The selected runs have identical configs (they differ only in randomness or when they ran).")
+        return
+    st.dataframe(
+        shown.drop(columns="differs").style.apply(
+            lambda row: ["background-color: #fff3cd" if configs.loc[row.name, "differs"] else "" for _ in row],
+            axis=1,
+        ),
+        width="stretch",
+    )
+
+
+def one_run_actions(record: RunRecord) -> None:
+    """Open, download and share one run."""
+    assert record.spec is not None
+    columns = st.columns(5)
+    if columns[0].button("Open in the playground", type="primary", width="stretch", key="runs_open"):
+        open_in_playground(record.spec)
+    columns[1].download_button(
+        "Config JSON",
+        record.spec.to_json(),
+        file_name=f"run_{record.id}.json",
+        mime="application/json",
+        width="stretch",
+    )
+    columns[2].download_button(
+        "History CSV",
+        pd.DataFrame(record.history).to_csv(index=False),
+        file_name=f"run_{record.id}_history.csv",
+        mime="text/csv",
+        width="stretch",
+    )
+    if record.model:
+        columns[3].download_button("Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch")
+    else:
+        columns[3].caption("No model saved with this run (tick 'Save the trained model too' before training).")
+    if columns[4].button("Share link", width="stretch", key="runs_share"):
+        state.runs_share_token = store.share(record.id, owner)
+    if state.get("runs_share_token"):
+        st.code(address_with("run", state.runs_share_token), language=None)
+        st.caption("Anyone with this link can see this run and open its experiment.")
+    if record.message:
+        st.caption(plain(record.message))
+
+
+def page() -> None:
+    shared_token = st.query_params.get("run")
+    if shared_token:
+        shared_run(shared_token)
+    list_token = st.query_params.get("runs")
+    if list_token:
+        shared_list(list_token)
+
+    runs = store.list_runs(owner)
+    st.caption(
+        "Your runs are kept for this browser (a cookie). Use **Share link** to show one run to someone else, or "
+        "**Share all my runs** for a link to all of them."
+    )
+    sharing_all_runs()
+    if runs.empty:
+        st.info(
+            "No saved runs yet. Train something on the Playground page (or run a sweep): every run that finishes, is "
+            "stopped or diverges appears here."
+        )
+        return
+    chosen = runs_table(runs)
     if not chosen:
         st.caption(
-            "Select one or more runs to overlay their curves, compare their configs, open, download, share or "
-            "delete them."
+            "Select one or more runs to overlay their curves, compare their configs, open, download, share or delete "
+            "them."
         )
         return
 
@@ -197,61 +252,17 @@ def page() -> None:
     st.plotly_chart(
         overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves"
     )
-
-    records = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
-    for label, record in records.items():
+    loaded = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
+    for label, record in loaded.items():
         if record is not None and record.spec is None:
             st.warning(plain(f"{label}: {record.message}"))
-    records = {label: record for label, record in records.items() if record is not None and record.spec is not None}
+    records = {label: record for label, record in loaded.items() if record is not None and record.spec is not None}
     if len(records) > 1:
-        st.subheader("Configs side by side")
-        only_differences = st.toggle("Only the settings that differ", value=True, key="runs_only_differences")
-        configs = config_table({label: record.spec for label, record in records.items()})
-        shown = configs[configs["differs"]] if only_differences else configs
-        if shown.empty:
-            st.write("The selected runs have identical configs (they differ only in randomness or when they ran).")
-        else:
-            st.dataframe(
-                shown.drop(columns="differs").style.apply(
-                    lambda row: ["background-color: #fff3cd" if configs.loc[row.name, "differs"] else "" for _ in row],
-                    axis=1,
-                ),
-                width="stretch",
-            )
+        configs_side_by_side(records)
 
     st.subheader("Actions")
     if len(records) == 1:
-        label, record = next(iter(records.items()))
-        columns = st.columns(5)
-        if columns[0].button("Open in the playground", type="primary", width="stretch", key="runs_open"):
-            open_in_playground(record.spec)
-        columns[1].download_button(
-            "Config JSON",
-            record.spec.to_json(),
-            file_name=f"run_{record.id}.json",
-            mime="application/json",
-            width="stretch",
-        )
-        columns[2].download_button(
-            "History CSV",
-            pd.DataFrame(record.history).to_csv(index=False),
-            file_name=f"run_{record.id}_history.csv",
-            mime="text/csv",
-            width="stretch",
-        )
-        if record.model:
-            columns[3].download_button(
-                "Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch"
-            )
-        else:
-            columns[3].caption("No model saved with this run (tick 'Save the trained model too' before training).")
-        if columns[4].button("Share link", width="stretch", key="runs_share"):
-            state.runs_share_token = store.share(record.id, owner)
-        if state.get("runs_share_token"):
-            st.code(address_with("run", state.runs_share_token), language=None)
-            st.caption("Anyone with this link can see this run and open its experiment.")
-        if record.message:
-            st.caption(plain(record.message))
+        one_run_actions(next(iter(records.values())))
     else:
         st.caption("Select a single run to open, download or share it.")
     tensorboard_download(list(records.values()))

@@ -95,7 +95,8 @@ def search_figures(sweep_id: str) -> None:
             tab.plotly_chart(chart, width="stretch", key=key)
 
 
-def page() -> None:
+def learning_rate_sweep(running: bool) -> None:
+    """The lecture's sweep, one click away: the default experiment at every rate of the ladder."""
     with st.container(border=True):
         st.subheader("Lecture-ready: the learning rate")
         st.write(
@@ -103,7 +104,6 @@ def page() -> None:
             f"({', '.join(f'{r:g}' for r in LEARNING_RATE_LADDER)}): too small barely moves, a good one converges, "
             "too large bounces or diverges."
         )
-        running = state.get("sweep") is not None and state.sweep.progress().state == "running"
         st.number_input("Epochs per run", 5, 1000, BUILT_IN_EPOCHS, key="builtin_epochs")
         if st.button("Run the learning-rate sweep", type="primary", key="sweep_builtin", disabled=running):
             base = PRESETS[DEFAULT_PRESET].spec
@@ -116,6 +116,9 @@ def page() -> None:
             )
             st.rerun()
 
+
+def own_sweep(running: bool) -> None:
+    """A grid or a search over the current playground experiment."""
     with st.container(border=True):
         st.subheader("Your own sweep")
         base = session.spec()
@@ -143,28 +146,11 @@ def page() -> None:
             start(plan, workers)
             st.rerun()
 
-    st.fragment(run_every=1.0 if running else None)(progress_panel)()  # ticks only while a sweep runs
 
-    run_counts = store.list_runs(owner)["sweep_id"].dropna().value_counts(sort=False)  # newest sweep first
-    sweep_ids = [i for i in run_counts.index if i]
-    if not sweep_ids:
-        return
-    st.header("Results")
-    shown = state.get("shown_sweep") if state.get("shown_sweep") in sweep_ids else sweep_ids[0]
-    sweep_id = st.selectbox(
-        "Sweep",
-        sweep_ids,
-        index=sweep_ids.index(shown),
-        key="sweep_choice",
-        format_func=lambda i: f"{i} ({run_counts[i]} runs)",
-    )
-    table = sweep_table(store.list_runs(owner, sweep_id=sweep_id))
-    parameters = [c for c in table.columns if c in SWEEP_PARAMETERS]
-    metric = st.radio("Colour by", list(METRICS)[:2], format_func=METRICS.get, horizontal=True, key="sweep_metric")
+def parameter_charts(table, parameters: list[str], metric: str) -> None:
+    """The metric over the swept parameters: a heatmap over two (or a strip over one) with few
+    values, and parallel coordinates over all."""
     better_high = metric in HIGHER_IS_BETTER
-    st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
-    best = best_run(table, metric)
-    search_figures(sweep_id)
     gridded = [
         p for p in parameters if table[p].nunique() <= MAX_HEATMAP_VALUES
     ]  # a search's continuous values make no grid
@@ -187,6 +173,30 @@ def page() -> None:
             width="stretch",
             key="sweep_parallel",
         )
+
+
+def results() -> None:
+    """A finished sweep's table, heatmap, parallel coordinates and curves, and its best run."""
+    run_counts = store.list_runs(owner)["sweep_id"].dropna().value_counts(sort=False)  # newest sweep first
+    sweep_ids = [i for i in run_counts.index if i]
+    if not sweep_ids:
+        return
+    st.header("Results")
+    shown = state.get("shown_sweep") if state.get("shown_sweep") in sweep_ids else sweep_ids[0]
+    sweep_id = st.selectbox(
+        "Sweep",
+        sweep_ids,
+        index=sweep_ids.index(shown),
+        key="sweep_choice",
+        format_func=lambda i: f"{i} ({run_counts[i]} runs)",
+    )
+    table = sweep_table(store.list_runs(owner, sweep_id=sweep_id))
+    parameters = [c for c in table.columns if c in SWEEP_PARAMETERS]
+    metric = st.radio("Colour by", list(METRICS)[:2], format_func=METRICS.get, horizontal=True, key="sweep_metric")
+    st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
+    best = best_run(table, metric)
+    search_figures(sweep_id)
+    parameter_charts(table, parameters, metric)
     histories = store.histories(list(table["id"]), owner)
     labels = {
         row["id"]: ", ".join(f"{p}={row[p]:.3g}" if isinstance(row[p], float) else f"{p}={row[p]}" for p in parameters)
@@ -210,6 +220,14 @@ def page() -> None:
                 st.switch_page("app_pages/playground.py")
     else:
         st.warning("No run of this sweep finished without diverging.")
+
+
+def page() -> None:
+    running = state.get("sweep") is not None and state.sweep.progress().state == "running"
+    learning_rate_sweep(running)
+    own_sweep(running)
+    st.fragment(run_every=1.0 if running else None)(progress_panel)()  # ticks only while a sweep runs
+    results()
 
 
 show_store_errors(page)
