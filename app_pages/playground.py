@@ -32,8 +32,8 @@ REFRESH_SECONDS = 0.3  # without the stream: status, loss curve and decision bou
 IDLE_REFRESH_SECONDS = 2.0  # without the stream, while idle or compiling: a slow heartbeat
 IMAGE_REFRESH_SECONDS = 1.0  # with the stream, image data: the softmax outputs of the test samples
 DETAIL_REFRESH_SECONDS = 2.5  # without the stream: histograms, network drawing, confusion matrix: heavier to draw
-# With the stream, those are redrawn less often: each redraw costs the browser 0.1-0.2 s a chart, which
-# the frames of the live views would wait for (bench/load.py: N = 8 pages in one browser).
+# With the stream, those are redrawn less often: a chart's redraw holds up the browser, and the live
+# views' frames would wait for it (bench/load.py measures this with many pages in one browser).
 STREAMING_DETAIL_REFRESH_SECONDS = 5.0
 
 session.init()

@@ -4,10 +4,9 @@ After each run of a page, and of each fragment, Streamlit 1.67 calls
 `keras.backend.clear_session()` (`streamlit.runtime.scriptrunner.script_runner._clean_problem_modules`),
 meant for apps that build a new model on every run. This app keeps its models alive between runs
 and trains them in background threads, so every clearing was pure cost and a hazard:
-- it runs a full garbage collection and clears TensorFlow's kernel cache while holding the GIL:
-  measured with py-spy, about half of the server's GIL time while training (the live views got
-  half as many refreshes as they asked for, and training inside the app slowed to about 11 epochs
-  a second in one `bench/ui.py --compare` run, against 2,000-3,500 without it);
+- it runs a full garbage collection and clears TensorFlow's kernel cache while holding the GIL,
+  which starves the trainers and the live views of the server (`bench/ui.py --compare` measures
+  the difference);
 - it resets Keras' global state (layer-name counters among it) under the trainers and sweep
   workers that are using it.
 `keep_keras_state()` replaces that clean-up with one that still closes matplotlib figures (its

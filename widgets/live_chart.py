@@ -1,11 +1,10 @@
 """A Plotly chart that updates in place, for the views redrawn while training.
 
 `st.plotly_chart` gives a chart a new identity whenever its figure changes, so the browser throws
-the old plot away and builds a new one (`Plotly.newPlot`) on every refresh: 100-220 ms a chart in
-Chromium (0.3-0.5 s of the browser's time for each refresh of the status, loss curve and
-boundary), and the user's zoom is lost each time. This chart is a Streamlit component (components v2) that keeps its element and hands each new
-figure to `Plotly.react`, which changes only what changed (30-60 ms) and, with the figure's
-`uirevision`, keeps the user's zoom and pan.
+the old plot away and builds a new one (`Plotly.newPlot`) on every refresh, and the user's zoom
+is lost each time. This chart is a Streamlit component (components v2) that keeps its element and
+hands each new figure to `Plotly.react`, which changes only what changed and, with the figure's
+`uirevision`, keeps the user's zoom and pan (the README's "The live stream" has the timings).
 
 While training, the loss curve, the decision boundary and the neuron maps also follow the page's
 live stream (`widgets/live_hub.js`): each frame appends the new loss points or replaces the
@@ -78,7 +77,7 @@ if (!window.__playgroundReleaseHooked) {
 
 // Heatmaps repainted from a frame: Plotly draws a heatmap as an <image> in its SVG; a new picture
 // of the grid goes into that image, in the trace's own colours, without Plotly laying the chart
-// out again (which takes 100-200 ms in a busy browser). False when the chart has no such image
+// out again (the slow part of a redraw). False when the chart has no such image
 // (then Plotly redraws it).
 function colourTable(colorscale, opacity) {
   const context = document.createElement("canvas").getContext("2d");

@@ -1,7 +1,7 @@
 """A light replacement for `make_subplots`: a grid of panels as plain layout entries.
 
-`make_subplots` costs about 30 ms per figure, too much for views redrawn several times a second;
-this builds the same axes and titles directly.
+`make_subplots` validates and builds a whole figure, which is slow for views redrawn several times
+a second; this writes the same axes and titles directly.
 
 Example:
 
