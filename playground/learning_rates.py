@@ -21,10 +21,14 @@ def safer_rate(rate: float) -> float:
     return lower[-1] if lower else LEARNING_RATE_LADDER[0]
 
 
-def divergence_message(rate: float, epoch: int, batch: int) -> str:
-    """What to tell the user when the loss stopped being finite at (epoch, batch), counted from 0."""
+def divergence_message(rate: float, epoch: int, batch: int, base_rate: float | None = None) -> str:
+    """What to tell the user when the loss stopped being finite at (epoch, batch), counted from 0.
+
+    `rate` is the rate in force then; `base_rate` the one the user set (a schedule scales it),
+    which the suggestion lowers, as the page's button does: `safer_rate(base_rate)`."""
+    suggestion = safer_rate(rate if base_rate is None else base_rate)
     return (
         f"Loss became infinite or NaN at epoch {epoch + 1}, batch {batch + 1}: a learning rate of {rate:g} is too "
-        f"high for this network; try {safer_rate(rate):g} or lower. Training stopped and kept the last weights that "
-        "gave a finite loss."
+        f"high for this network; try {suggestion:g} or lower. Training stopped and kept the last weights that gave "
+        "a finite loss."
     )

@@ -1,6 +1,7 @@
 """AppTest: the playground page renders every preset without an exception, and trains."""
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -124,9 +125,10 @@ def test_lowering_the_learning_rate_after_divergence():
     app.button(key="train").click().run()
     app.session_state["slot"].trainer.wait(("diverged",), 60)
     app.run()
-    assert any("too high" in e.value for e in app.error)
+    message = next(e.value for e in app.error if "too high" in e.value)
+    suggested = float(re.search(r"try ([0-9.e\\-]+) or lower", message).group(1).replace("\\", ""))  # as markdown
     app.button(key="lower_rate").click().run()
-    assert app.session_state["spec"].training.learning_rate < 10.0
+    assert app.session_state["spec"].training.learning_rate == suggested < 10.0  # the button does what the message says
     app.session_state["slot"].close()
 
 

@@ -56,7 +56,7 @@ def controls(trainer: Trainer | None, reason: str) -> None:
     running = state == TrainerState.RUNNING
     idle = trainer is not None and state in (TrainerState.READY, TrainerState.PAUSED)
     buttons = st.columns([1.1, 1.1, 1.5, 1.5, 1, 1, 1.8])  # room for "Step batch" in presenter mode's large type
-    if state == "paused":
+    if state == TrainerState.PAUSED:
         buttons[0].button("Resume", type="primary", key="resume", width="stretch", on_click=_ask, args=("start",))
     else:
         preparing = trainer is not None and not trainer.is_ready

@@ -35,9 +35,9 @@ TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 def status_line(trainer: Trainer, streaming: bool) -> None:
     """The status row (live from the page's stream when `streaming`), and what to do after a failure."""
     live_status(trainer, streaming)
-    if trainer.state == "failed":
+    if trainer.state == TrainerState.FAILED:
         st.error(plain(trainer.message))
-    if trainer.state == "diverged":
+    if trainer.state == TrainerState.DIVERGED:
         st.error(plain(trainer.message))
         if st.button("Lower the learning rate and reset", key="lower_rate", type="primary"):
             spec = session.spec()

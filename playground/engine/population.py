@@ -230,7 +230,7 @@ class Population:
         while self.epoch < self.epochs and alive.any():
             if self._stopping or should_stop():
                 for result in results:
-                    if result.state == "running":
+                    if result.state == TrainerState.RUNNING:
                         result.state = TrainerState.STOPPED
                 return results
             began = time.perf_counter()
@@ -269,12 +269,13 @@ class Population:
                         float(rates[min(diverged_epoch - self.epoch, count - 1), i]),
                         diverged_epoch,
                         int(max(stopped_at[i], 0)),
+                        base_rate=result.spec.training.learning_rate,
                     )
             alive = alive_after
             self.epoch += count
             self.elapsed += time.perf_counter() - began
         for result in results:
-            if result.state == "running":
+            if result.state == TrainerState.RUNNING:
                 result.state = TrainerState.FINISHED
         return results
 

@@ -143,7 +143,7 @@ class Trainer(HistoryReadings):
         with self._lock:
             if self._state in END_STATES:
                 self._reset_locked()
-            if self._state == "failed":
+            if self._state == TrainerState.FAILED:
                 return
             if self._state in (TrainerState.READY, TrainerState.PAUSED):
                 self._state = TrainerState.RUNNING
@@ -154,7 +154,7 @@ class Trainer(HistoryReadings):
 
     def pause(self) -> None:
         with self._lock:
-            if self._state == "running":
+            if self._state == TrainerState.RUNNING:
                 self._state = TrainerState.PAUSED
                 self._lock.notify_all()
 
@@ -176,7 +176,7 @@ class Trainer(HistoryReadings):
         with self._lock:
             if self._state in END_STATES:
                 return
-            if self._state != "running":
+            if self._state != TrainerState.RUNNING:
                 self._state = TrainerState.PAUSED
                 self.started_at = self.started_at or time.time()
                 self._pending_steps += max(steps, 1)
@@ -316,7 +316,7 @@ class Trainer(HistoryReadings):
                     self._lock.wait()
                 if self._closed:
                     return
-                if self._state == "resetting":
+                if self._state == TrainerState.RESETTING:
                     self._reset_locked()
                     self._lock.notify_all()
                     continue
@@ -398,7 +398,9 @@ class Trainer(HistoryReadings):
             self._elapsed += seconds
             if result.diverged_at is not None:
                 self._state = TrainerState.DIVERGED
-                self._message = divergence_message(self.learning_rate(result.diverged_at[0]), *result.diverged_at)
+                self._message = divergence_message(
+                    self.learning_rate(result.diverged_at[0]), *result.diverged_at, base_rate=self.base_learning_rate
+                )
 
     def _report_due(self) -> bool:
         """Whether the run has ended and is still to be reported (call with the lock held). A run
@@ -449,7 +451,7 @@ class Trainer(HistoryReadings):
 
     def _pace(self) -> None:
         """With a speed limit, sleeps until the next chunk is due (waking at once for commands)."""
-        if not self.epochs_per_second or self._state != "running":
+        if not self.epochs_per_second or self._state != TrainerState.RUNNING:
             return
         with self._lock:
             while self._state == TrainerState.RUNNING and not self._closed:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.engine.trainer_state import TrainerState
 from playground.presets import load_preset
 
 DEFAULT_EPOCHS = 6
@@ -45,7 +46,7 @@ def train_lenet5(epochs: int = DEFAULT_EPOCHS) -> LeNetRun:
     trainer = Trainer(lenet5_spec(epochs))
     try:
         state = trainer.run_to_end()
-        if state != "finished":
+        if state != TrainerState.FINISHED:
             raise RuntimeError(trainer.message or f"Training ended in state '{state}'.")
         data = trainer.data
         labels = np.asarray(data.dataset.y_test)
