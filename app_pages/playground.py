@@ -9,16 +9,19 @@ from playground.datasets.dataset import DatasetKind
 from playground.engine.device import training_device
 from playground.engine.trainer import InvalidSpec
 from playground.engine.trainer_state import TrainerState
+from playground.figures.dataset_preview import dataset_preview
 from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import check_spec
 from widgets import session
 from widgets.controls import apply_command, controls
-from widgets.data_picker import data_picker
+from widgets.data_picker import data_picker, feature_picker
 from widgets.digit_canvas import digit_canvas
 from widgets.layer_editor import layer_editor, show_layer_checks
+from widgets.live_chart import live_chart
 from widgets.live_status import UNAVAILABLE_KEY
-from widgets.live_views import detail_views, live_views, status_line
+from widgets.live_views import detail_views, loss_view, output_view, status_line
+from widgets.network_editor import columns_of, drawing, network_controls
 from widgets.presenter import presenter_mode
 from widgets.run_saving import save_runs_of, store_warning
 from widgets.safe_text import plain
@@ -31,21 +34,54 @@ from widgets.training_settings import training_settings
 REFRESH_SECONDS = 0.3  # without the stream: status, loss curve and decision boundary (or softmax outputs)
 IDLE_REFRESH_SECONDS = 2.0  # without the stream, while idle or compiling: a slow heartbeat
 IMAGE_REFRESH_SECONDS = 1.0  # with the stream, image data: the softmax outputs of the test samples
+DRAWING_REFRESH_SECONDS = 1.0  # with the stream, the drawing's link weights (its neurons' maps follow every frame)
 DETAIL_REFRESH_SECONDS = 2.5  # without the stream: histograms, network drawing, confusion matrix: heavier to draw
 # With the stream, those are redrawn less often: a chart's redraw holds up the browser, and the live
 # views' frames would wait for it (bench/load.py measures this with many pages in one browser).
 STREAMING_DETAIL_REFRESH_SECONDS = 5.0
 
+# The glance row's chart heights (px): drawing, output, loss, data preview. Chosen so that data,
+# network, controls, status, loss and output all fit a 1280x800 screen, with the sidebar open or in
+# presenter mode's large type (tests/e2e/test_at_a_glance.py checks it).
+HEIGHTS = {False: (300, 265, 165, 190), True: (260, 250, 160, 165)}
+COMPACT_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.1rem !important; padding-bottom: 2rem !important; }
+[data-testid="stHeader"] { background: transparent !important; pointer-events: none; }
+[data-testid="stHeader"] * { pointer-events: auto; }
+.st-key-glance_title h3 { padding: 0 !important; font-size: 1.4rem !important; }
+.st-key-network_area [data-testid="stButton"] button { min-height: 1.9rem; padding: 0 0.35rem; }
+.st-key-network_area [data-testid="stPopover"] button { min-height: 2rem; padding: 0 0.4rem; }
+</style>
+"""
+PRESENTER_GLANCE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"].block-container { padding-top: 1.1rem !important; }
+.st-key-glance_title h3 { font-size: 1.6rem !important; }
+.playground-metric-value { font-size: 1.8rem !important; }
+.playground-metric-note { min-height: 0 !important; }
+.st-key-network_area p, .st-key-data_area p { font-size: 1.05rem !important; }
+</style>
+"""
+COMPACT_STATUS_CSS = """
+<style>
+.playground-metric-value { font-size: 1.6rem !important; }
+.playground-metric-note { min-height: 0 !important; }
+</style>
+"""
+
 session.init()
 state = st.session_state
 spec: ExperimentSpec = session.spec()
 
-title_column, toggle_column = st.columns(
-    [2.5, 1], vertical_alignment="center"
-)  # the toggle's label in full at 1280 px, also in large type
-title_column.title("Neural Network Playground")
+title_column, toggle_column = st.columns([2.5, 1], vertical_alignment="center")
+with title_column.container(key="glance_title"):
+    st.markdown("### Neural Network Playground")
 with toggle_column:
     present = presenter_mode()
+with st.sidebar:  # styles only: in the sidebar they take no room in the page
+    st.html(COMPACT_CSS + (PRESENTER_GLANCE_CSS if present else COMPACT_STATUS_CSS))
+drawing_height, output_height, loss_height, preview_height = HEIGHTS[present]
 if state.get("link_error"):  # kept until another experiment is loaded: the page's own reruns must not hide it
     st.warning(plain(state.link_error))
 
@@ -63,7 +99,7 @@ with st.sidebar:
     if st.button("Load preset", width="stretch"):
         session.load(PRESETS[choice].spec)
     st.header("Data")
-    dataset_spec, features = data_picker(spec)
+    dataset_spec = data_picker(spec)
     st.header("Training")
     training = training_settings(spec.training)
     st.caption(
@@ -71,13 +107,25 @@ with st.sidebar:
         help="TensorFlow uses a GPU when one is set up (see the README).",
     )
 
+# One screen, read left to right as in TF Playground: the run's controls and status on top, then the
+# data and its features, the network (drawn, and edited on the drawing), and what it outputs.
+run_place = st.container(key="run_area")
+data_column, network_column, output_column = st.columns([0.8, 1.55, 1.15], gap="medium")
+with data_column.container(key="data_area"):
+    st.markdown(f"**Data** · {DATASETS.label(dataset_spec.name)}")
+    features = feature_picker(spec, dataset_spec.name)
+    preview_place = st.container()
+network_place = network_column.container(key="network_area")
+output_place = output_column.container(key="output_area")
+
+# Everything else below the fold: the layer cards (every setting, the order), details, sharing.
 places: dict[int, tuple]
 if present:
     layers, places = spec.network.layers, {}  # presenter mode hides the builder; the stack stays as it is
 else:
-    with st.expander("Network", expanded=True):
+    with st.expander("Layer cards: every layer's settings, and their order", expanded=False):
         layers, places = layer_editor(spec)
-        output_place = st.empty()
+        output_caption = st.empty()
 
 spec = ExperimentSpec(
     dataset=dataset_spec,
@@ -91,16 +139,18 @@ st.query_params["x"] = spec.to_url()
 checked = check_spec(spec)
 problems = checked.problems
 dataset = checked.dataset
+columns = columns_of(spec, dataset, checked.rows)
+with network_place:
+    network_controls(spec, columns, checked.parameters)
 if not present:  # shapes and parameters of the stack as it now stands, and each layer's problems beside it
     rows = {row.index: row for row in checked.rows}
     show_layer_checks(places, rows, checked.layer_problems())
     if rows:
         output_row = checked.rows[-1]
-        output_place.caption(
+        output_caption.caption(
             f"Then the output layer: {output_row.output_shape[0] if output_row.output_shape else '?'} neuron(s), "
             f"{output_row.parameters:,} parameters. Total: {checked.parameters:,} parameters."
         )
-outputs = st.container()
 
 trainer = None
 if not problems:
@@ -109,68 +159,93 @@ if not problems:
         save_runs_of(trainer)
     except InvalidSpec as error:  # the data changed on disk between validation and building
         problems = error.problems
-shown = (
-    problems if present else [problem for problem in problems if problem.layer is None]
-)  # the others show beside their layers
 apply_command(trainer)  # the button pressed in this run (discarded when there is nothing to train)
 running = trainer is not None and trainer.state == TrainerState.RUNNING
 if trainer is not None and running:
     trainer.wait_for_first_epoch(0.5)  # just started: draw the first point now, not a refresh later
+streaming = not state.get(UNAVAILABLE_KEY)
 
-with outputs:
-    st.caption(
-        f"**{plain(spec.title) if spec.title else 'Your experiment'}** · dataset: "
-        f"{DATASETS[dataset_spec.name].label} · {len(layers)} hidden layer(s)"
-    )
-    for problem in shown:
+with run_place:
+    for problem in problems:
         st.error(plain(problem.message))
-    reason = ""
-    if problems:
-        reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}"
+    reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}" if problems else ""
     controls(trainer, reason)
-    if not present:
-        saved_note, keep_column = st.columns([3, 1])
-        saved_note.caption("Every run that finishes, is stopped or diverges is saved on the **Runs** page.")
-        keep_column.checkbox(
-            "Save the trained model too",
-            key="keep_models",
-            help="Stores the .keras model with each run, to download later.",
-        )
-        store_warning()
 
-    streaming = not state.get(UNAVAILABLE_KEY)
+# While training the stream keeps the status, drawing, boundary and loss live; the timers are for
+# what it does not carry, and for everything when it cannot connect.
+views_every: float | None
+if not streaming:
+    views_every = REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS
+else:
+    views_every = (
+        IMAGE_REFRESH_SECONDS if running and dataset is not None and dataset.kind != DatasetKind.PLANE else None
+    )
+drawing_every = (DRAWING_REFRESH_SECONDS if running else None) if streaming else views_every
 
-    def views() -> None:
-        current = state.slot.trainer if not problems else None
-        if streaming and state.get(UNAVAILABLE_KEY):
-            st.rerun()  # the stream just failed: run the page again with the timers on
-        if current is not None:
-            status_line(current, streaming)
-            if not streaming:
-                st.caption(
-                    "The live stream could not connect (a proxy may block WebSockets), so the views refresh a few "
-                    "times a second instead. Reload the page to try the stream again."
-                )
-        live_views(current, dataset, present, streaming)
-        if current is not None and running != (current.state == TrainerState.RUNNING):
-            st.rerun()  # training started or ended: redraw the page so the buttons match
 
-    views_every: float | None
+def current_trainer():
+    return state.slot.trainer if not problems else None
+
+
+def status() -> None:
+    current = current_trainer()
+    if streaming and state.get(UNAVAILABLE_KEY):
+        st.rerun()  # the stream just failed: run the page again with the timers on
+    if current is None:
+        return
+    status_line(current, streaming)
     if not streaming:
-        views_every = REFRESH_SECONDS if running else IDLE_REFRESH_SECONDS
-    else:
-        views_every = (
-            IMAGE_REFRESH_SECONDS if running and dataset is not None and dataset.kind != DatasetKind.PLANE else None
+        st.caption(
+            "The live stream could not connect (a proxy may block WebSockets), so the views refresh a few times a "
+            "second instead. Reload the page to try the stream again."
         )
-    st.fragment(run_every=views_every)(views)()
+    if running != (current.state == TrainerState.RUNNING):
+        st.rerun()  # training started or ended: redraw the page so the buttons match
 
-    if not present:
 
-        def details() -> None:
-            detail_views(state.slot.trainer if not problems else None, streaming)
+def network_view() -> None:
+    drawing(columns, current_trainer(), dataset, drawing_height, streaming)
 
-        details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
-        st.fragment(run_every=details_every)(details)()
+
+def outputs() -> None:
+    output_view(current_trainer(), dataset, output_height, present, streaming)
+    if not present:  # the lecture's screen keeps to the charts
+        row = st.columns([1.25, 1])
+        if dataset is not None and dataset.kind == DatasetKind.PLANE and current_trainer() is not None:
+            row[0].toggle("Test points", key="show_test", help="Also show the test set's points")
+        row[1].toggle("Log scale", key="log_scale")
+    loss_view(current_trainer(), loss_height, present, streaming)
+
+
+def preview() -> None:
+    if dataset is not None:
+        live_chart(dataset_preview(dataset, count=12, height=preview_height, columns=4), key="preview")
+
+
+with run_place:
+    st.fragment(run_every=views_every)(status)()
+with network_place:
+    st.fragment(run_every=drawing_every)(network_view)()
+with output_place:
+    st.fragment(run_every=views_every)(outputs)()
+with preview_place:
+    preview()
+
+if not present:
+    saved_note, keep_column = st.columns([3, 1])
+    saved_note.caption("Every run that finishes, is stopped or diverges is saved on the **Runs** page.")
+    keep_column.checkbox(
+        "Save the trained model too",
+        key="keep_models",
+        help="Stores the .keras model with each run, to download later.",
+    )
+    store_warning()
+
+    def details() -> None:
+        detail_views(state.slot.trainer if not problems else None, streaming)
+
+    details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
+    st.fragment(run_every=details_every)(details)()
 
 if trainer is not None and trainer.data.dataset.kind == DatasetKind.IMAGE and not present:
     digit_canvas(trainer)

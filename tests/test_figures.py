@@ -2,21 +2,44 @@
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
 from playground.figures.decision_boundary import decision_boundary
-from playground.figures.neuron_maps import neuron_maps
+from playground.figures.network_drawing import MAX_NODES, drawn_layers, network_drawing, node_centres
 from playground.figures.softmax_bars import softmax_bars
 from playground.figures.style import streamlit_look
+from playground.spec import LayerSpec, NetworkSpec
 
 
-def test_neuron_maps_are_square_like_the_plane():
-    figure = neuron_maps([np.zeros((8, 25, 25)), np.zeros((3, 25, 25))])
-    layout = figure.layout
-    for n in range(1, 17):
-        x, y = ("xaxis", "yaxis") if n == 1 else (f"xaxis{n}", f"yaxis{n}")
-        assert layout[y].scaleanchor == ("x" if n == 1 else f"x{n}")
-        assert layout[x].constrain == "domain"
-    assert [a.text for a in layout.annotations][:9] == [f"L1 n{i}" for i in range(1, 9)] + ["L2 n1"]
+def test_the_drawing_puts_each_neurons_map_in_its_square_streamed_maps_first():
+    network = NetworkSpec(layers=(LayerSpec("Dense", units=3, activation="tanh"), LayerSpec("Dense", units=12)))
+    layers = drawn_layers(network, ["x₁", "x₂"], output_units=1)
+    assert [(layer.title, layer.units, layer.place) for layer in layers] == [
+        ("Input", 2, None),
+        ("Layer 1", 3, 1),
+        ("Layer 2", 12, 2),
+        ("Output", 1, None),
+    ]
+    grids = [np.full((3, 25, 25), 1.0), np.full((12, 25, 25), 2.0)]
+    weights = [(np.ones((2, 3)), np.zeros(3)), (-np.ones((3, 12)), np.zeros(12)), (np.ones((12, 1)), np.zeros(1))]
+    figure = network_drawing(layers, weights, grids, input_grids=[np.zeros((25, 25))] * 2)
+    maps = [t for t in figure.data if t.type == "heatmap"]
+    assert len(maps) == 3 + MAX_NODES + 2 and all(t.type == "heatmap" for t in figure.data[: 3 + MAX_NODES])
+    assert figure.data[3].z[0][0] == 2.0  # layer 2's first neuron follows layer 1's three: the frame's order
+    centre = float(np.mean(figure.data[0].x)), float(np.mean(figure.data[0].y))
+    assert centre == pytest.approx((1.0, node_centres(layers[1])[0]))  # inside its square, column 1
+    assert "12 neurons (8 drawn)" in [a.text for a in figure.layout.annotations]
+    hover = next(t for t in figure.data if t.name == "weights")
+    assert "weight +1.000" in hover.hovertext[0] and "x₁ → Layer 1 n1" in hover.hovertext[0]
+    assert any("weight -1.000" in text for text in hover.hovertext)
+    assert len(hover.x) == 2 * 3 + 3 * MAX_NODES + MAX_NODES * 1  # one hover point per drawn link
+
+
+def test_before_training_the_drawing_has_blank_maps_for_the_stream_and_quiet_links():
+    layers = drawn_layers(NetworkSpec(), ["x₁", "x₂"], output_units=1)
+    figure = network_drawing(layers, map_size=25)
+    assert [t.type for t in figure.data[:6]] == ["heatmap"] * 6  # 4 + 2 hidden neurons, filled by the stream
+    assert all("train to see" in text for text in next(t for t in figure.data if t.name == "weights").hovertext)
 
 
 def test_watched_points_are_ringed_and_numbered():

@@ -51,7 +51,8 @@ def _csv_options(csv: CsvOptions | None) -> CsvOptions | None:
     return csv
 
 
-def data_picker(spec: ExperimentSpec) -> tuple[DatasetSpec, tuple[str, ...]]:
+def data_picker(spec: ExperimentSpec) -> DatasetSpec:
+    """The dataset and its settings (in the sidebar)."""
     data = spec.dataset
     names = list(DATASETS)
     name = st.selectbox(
@@ -93,18 +94,6 @@ def data_picker(spec: ExperimentSpec) -> tuple[DatasetSpec, tuple[str, ...]]:
         setting.name: setting_input(setting, getattr(data, setting.name), session.key(f"data_{setting.name}"))
         for setting in info.settings
     }
-    features: tuple[str, ...] = ()
-    if info.kind == DatasetKind.PLANE:
-        chosen = [f for f in spec.network.features if isinstance(f, str) and f in FEATURES] or ["x1", "x2"]
-        features = tuple(
-            st.multiselect(
-                "Input features",
-                list(FEATURES),
-                default=chosen,
-                format_func=lambda f: FEATURES[f].label,
-                key=session.key("features"),
-            )
-        )
     samples = data.samples if name == data.name and (data.samples is None or isinstance(data.samples, int)) else None
     # Settings other datasets take (arms, padding) keep their defaults here.
     return DatasetSpec(
@@ -115,4 +104,22 @@ def data_picker(spec: ExperimentSpec) -> tuple[DatasetSpec, tuple[str, ...]]:
         seed=int(seed),
         csv=csv if name == "csv" else None,
         **own,
-    ), features
+    )
+
+
+def feature_picker(spec: ExperimentSpec, dataset_name: str) -> tuple[str, ...]:
+    """The input features of a 2-D dataset, as pills beside the network (none for other data)."""
+    info = DATASETS.lookup(dataset_name)
+    if info is None or info.kind != DatasetKind.PLANE:
+        return ()
+    chosen = [f for f in spec.network.features if isinstance(f, str) and f in FEATURES] or ["x1", "x2"]
+    picked = st.pills(
+        "Input features",
+        list(FEATURES),
+        selection_mode="multi",
+        default=chosen,
+        format_func=FEATURES.label,
+        key=session.key("features"),
+        help="What the network sees of each point (x₁, x₂ and functions of them).",
+    )
+    return tuple(name for name in FEATURES if name in picked)  # in the table's order, as the inputs are drawn

@@ -232,6 +232,19 @@ const PATCHES = {
     traces: (figure) => indices(figure.data.length),
     heatmaps: true,
   },
+  // The network drawing: its first traces are the hidden neurons' maps, in the frame's order.
+  network: {
+    apply(figure, frame) {
+      const count = frame.neurons ? frame.neurons.length : 0;
+      if (!count || count > figure.data.length || !figure.data.slice(0, count).every((t) => t.type === "heatmap")) return false;
+      PATCHES.neurons.apply({ data: figure.data.slice(0, count) }, frame);
+      figure.__maps = count;
+      return true;
+    },
+    restyle: (figure) => PATCHES.neurons.restyle({ data: figure.data.slice(0, figure.__maps || 0) }),
+    traces: (figure) => indices(figure.__maps || 0),
+    heatmaps: true,
+  },
 };
 
 function follow(div, stream, view, points) {
@@ -311,7 +324,7 @@ def live_chart(
 ) -> None:
     """Show `figure`; later calls with the same key update the same chart in place. `text_scale`
     enlarges its text (presenter mode). With a `stream` address, frames keep `view` ("loss",
-    "boundary" or "neurons") up to date between runs; `points`: the history rows the figure shows."""
+    "boundary", "neurons" or "network") up to date between runs; `points`: the history rows the figure shows."""
     if not (st.get_option("server.enableStaticServing") and plotly_script_served()):
         st.plotly_chart(figure, width="stretch", key=key)
         return

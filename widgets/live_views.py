@@ -12,14 +12,11 @@ import streamlit as st
 from playground.datasets.dataset import DatasetKind, Task
 from playground.engine.trainer import Trainer
 from playground.engine.trainer_state import TrainerState
-from playground.features import FEATURES
 from playground.figures.confusion import confusion_matrix
 from playground.figures.dataset_preview import dataset_preview
 from playground.figures.decision_boundary import decision_boundary
 from playground.figures.histograms import weight_histograms
 from playground.figures.loss_curves import loss_curves
-from playground.figures.network_diagram import network_diagram
-from playground.figures.neuron_maps import neuron_maps
 from playground.figures.probe_samples import image_strip, probe_samples
 from playground.figures.softmax_bars import softmax_bars
 from playground.learning_rates import safer_rate
@@ -50,77 +47,82 @@ def status_line(trainer: Trainer, streaming: bool) -> None:
             )
 
 
-def live_views(trainer: Trainer | None, dataset, present: bool = False, streaming: bool = False) -> None:
-    """The loss curves beside the decision boundary (2-D data) or the softmax outputs (images)."""
+GLANCE_SAMPLES = 4  # test images whose softmax outputs the glance row shows (all of them below)
+
+
+def loss_view(trainer: Trainer | None, height: int, present: bool = False, streaming: bool = False) -> None:
+    """The loss and accuracy curves, live from the stream while training."""
+    history = trainer.history if trainer is not None else []
+    if trainer is None or not history:
+        st.info("Press Train to start; the loss curve appears here.")
+        return
+    figure = loss_curves(history, st.session_state.get("log_scale", False), with_accuracy=False)
+    figure.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=24, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"),
+    )
+    figure.layout.annotations = ()  # the legend says what the curves are
+    live_chart(
+        figure,
+        key="loss_chart",
+        text_scale=TEXT_SCALE if present else 1.0,
+        stream=stream_url(trainer) if streaming else None,
+        view="loss",
+        points=len(history),
+    )
+
+
+def output_view(trainer: Trainer | None, dataset, height: int, present: bool = False, streaming: bool = False) -> None:
+    """What the network outputs: the decision boundary over the plane (2-D data), or the class
+    probabilities of a few test samples; the data alone before there is a trainer."""
     if trainer is None:
         if dataset is not None:
-            st.plotly_chart(dataset_preview(dataset), width="stretch", key="preview")
+            live_chart(dataset_preview(dataset, height=height), key="boundary")
         return
-    history = trainer.history
     _, snapshot = trainer.snapshots.latest()
     data = trainer.data
     dataset = data.dataset
-    tall = 560 if present else 420
-    stream = stream_url(trainer) if streaming else None
-    left, right = st.columns([1, 1])
-    with left:
-        log_scale = st.toggle("Log scale", key="log_scale")
-        if history:
-            figure = loss_curves(history, log_scale)
-            figure.update_layout(height=tall - 60)
-            live_chart(
-                figure,
-                key="loss_chart",
-                text_scale=TEXT_SCALE if present else 1.0,
-                stream=stream,
-                view="loss",
-                points=len(history),
+    if dataset.kind == DatasetKind.PLANE:
+        chosen = (
+            watched(trainer, snapshot)
+            if snapshot is not None and dataset.task != Task.REGRESSION and not present
+            else None
+        )
+        figure = decision_boundary(
+            snapshot.grid if snapshot is not None else None,
+            dataset.bounds,
+            dataset.x_train,
+            dataset.y_train,
+            dataset.task,
+            dataset.num_classes,
+            test_points=dataset.x_test if st.session_state.get("show_test") else None,
+            test_labels=dataset.y_test,
+            threshold=data.plan.threshold,
+            height=height,
+            watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None,
+        )
+        live_chart(
+            figure,
+            key="boundary",
+            text_scale=TEXT_SCALE if present else 1.0,
+            stream=stream_url(trainer) if streaming else None,
+            view="boundary",
+        )
+    elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
+        chosen = watched(trainer, snapshot)[:GLANCE_SAMPLES]
+        if len(chosen):
+            figure = probe_samples(
+                dataset.x_test[chosen] if dataset.kind == DatasetKind.IMAGE else None,
+                snapshot.outputs_for(chosen),
+                dataset.y_test[chosen],
+                dataset.class_names,
+                data.plan.threshold,
             )
-        else:
-            st.info("Press Train to start; the loss curve appears here.")
-    with right:
-        if dataset.kind == DatasetKind.PLANE:
-            grid = snapshot.grid if snapshot is not None else None
-            chosen = (
-                watched(trainer, snapshot)
-                if snapshot is not None and dataset.task != Task.REGRESSION and not present
-                else None
-            )
-            figure = decision_boundary(
-                grid,
-                dataset.bounds,
-                dataset.x_train,
-                dataset.y_train,
-                dataset.task,
-                dataset.num_classes,
-                test_points=dataset.x_test if st.session_state.get("show_test") else None,
-                test_labels=dataset.y_test,
-                threshold=data.plan.threshold,
-                height=tall,
-                watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None,
-            )
-            live_chart(
-                figure, key="boundary", text_scale=TEXT_SCALE if present else 1.0, stream=stream, view="boundary"
-            )
-            st.toggle("Show test points", key="show_test")
-        elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
-            st.markdown("**Softmax outputs for test samples**")
-            chosen = sample_picker(trainer, snapshot) if not present else watched(trainer, snapshot)
-            if len(chosen):
-                images = dataset.x_test[chosen] if dataset.kind == DatasetKind.IMAGE else None
-                live_chart(
-                    probe_samples(
-                        images,
-                        snapshot.outputs_for(chosen),
-                        dataset.y_test[chosen],
-                        dataset.class_names,
-                        data.plan.threshold,
-                    ),
-                    key="softmax",
-                    text_scale=TEXT_SCALE if present else 1.0,
-                )
-            else:
-                st.caption("Pick test samples above to see their class probabilities.")
+            figure.update_layout(height=height)
+            live_chart(figure, key="softmax", text_scale=TEXT_SCALE if present else 1.0)
+    else:
+        st.info("Press Train to start: the class probabilities of test samples appear here.")
 
 
 def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
@@ -148,31 +150,28 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
                 + " · ".join(f"{h['layer']}: {g:.2e}" for h, g in zip(snapshot.histograms, snapshot.gradient_norms))
             )
     with columns[1]:
-        if snapshot.weights is not None:
-            names = (
-                [FEATURES[f].label for f in trainer.spec.network.features]
-                if dataset.kind == DatasetKind.PLANE
-                else [str(i) for i in range(snapshot.weights[0][0].shape[0])]
-            )
-            live_chart(network_diagram(snapshot.weights, names), key="network")
-        if snapshot.neuron_grids:
-            st.markdown("**What each hidden neuron computes**")
-            live_chart(
-                neuron_maps(snapshot.neuron_grids),
-                key="neurons",
-                stream=stream_url(trainer) if streaming else None,
-                view="neurons",
-            )
         if snapshot.confusion is not None:
             st.markdown("**Confusion matrix (test set)**")
             live_chart(confusion_matrix(snapshot.confusion, dataset.class_names), key="confusion")
-        if dataset.kind == DatasetKind.PLANE and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
-            st.markdown("**Class probabilities of the numbered test points**")
+        if snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
+            st.markdown(
+                "**Class probabilities of the numbered test points**"
+                if dataset.kind == DatasetKind.PLANE
+                else "**Softmax outputs for test samples**"
+            )
             picked = sample_picker(trainer, snapshot)
             outputs = snapshot.outputs_for(picked)
             if len(picked) and outputs is not None:
                 live_chart(
-                    softmax_bars(
+                    probe_samples(
+                        dataset.x_test[picked],
+                        outputs,
+                        dataset.y_test[picked],
+                        dataset.class_names,
+                        data.plan.threshold,
+                    )
+                    if dataset.kind == DatasetKind.IMAGE
+                    else softmax_bars(
                         outputs,
                         dataset.y_test[picked],
                         dataset.class_names,

@@ -39,4 +39,4 @@ def server_notice() -> None:
         )
     if previous != SERVER_INSTANCE:  # a cookie for this browser session only (no max-age): a new visit starts afresh
         cookie = json.dumps(f"{COOKIE}={SERVER_INSTANCE}; path=/; SameSite=Lax")
-        st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
+        st.sidebar.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)  # takes no room

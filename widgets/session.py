@@ -58,7 +58,7 @@ def init() -> None:
         # Drawn on every run of this session (the browser's cookie is read once, when it connects):
         # a run that follows at once could otherwise replace the script before the browser ran it.
         cookie = json.dumps(f"{OWNER_COOKIE}={state.owner}; path=/; max-age=31536000; SameSite=Lax")
-        st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)
+        st.sidebar.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True)  # takes no room
     if "slot" not in state:
         state.slot = TrainerSlot()
 

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from playground.figures.neuron_maps import MAX_MAPS_PER_LAYER
+from playground.figures.network_drawing import MAX_MAPS_PER_LAYER
 
 MAX_ROWS_PER_FRAME = 600  # a page far behind gets an even sample of the rows it missed, and the last one
 ROW_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")

@@ -1,0 +1,149 @@
+"""The network drawing as the editor of Dense stacks, as in TF Playground: − and + for the hidden
+layers and for each layer's neurons, each layer's activation and dropout one click away above
+it, and the drawing itself (`playground.figures.network_drawing`) below, with every hidden
+neuron's map inside its square, kept live by the page's stream while training.
+
+The controls sit in page columns of equal width, one per drawn layer, over the drawing's columns.
+An edit loads the edited experiment (`session.load`), as the layer cards do; the cards stay for
+what the drawing cannot show (Conv2D settings, the order of the layers)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from playground.activations import ACTIVATIONS
+from playground.datasets.dataset import Dataset, DatasetKind
+from playground.engine.snapshots import NEURON_GRID_SIZE
+from playground.engine.trainer import Trainer
+from playground.features import FEATURES
+from playground.figures.network_drawing import DrawnLayer, drawn_layers, feature_grids, network_drawing
+from playground.network_edits import (
+    add_layer,
+    change_units,
+    dropout_of,
+    remove_layer,
+    set_activation,
+    set_dropout,
+)
+from playground.network_shapes import LayerRow
+from playground.spec import ExperimentSpec, NetworkSpec
+from widgets import session
+from widgets.live_chart import live_chart
+from widgets.live_status import stream_url
+
+MAPPED_LAYERS = ("Dense", "Dropout")  # stacks whose hidden neurons get maps (engine/snapshot_maker.py)
+
+
+def _commit(spec: ExperimentSpec, network: NetworkSpec) -> None:
+    if network != spec.network:
+        session.load(spec.replace(network=network))
+
+
+def columns_of(spec: ExperimentSpec, dataset: Dataset | None, rows: list[LayerRow]) -> list[DrawnLayer]:
+    """The drawing's columns for `spec`: the inputs the first Dense layer gets (the features of
+    2-D data, else the numbers it is fed: pixels, columns), the Dense layers, and the output."""
+    network = spec.network
+    output = rows[-1].output_shape[0] if rows and rows[-1].output_shape else 1
+    if dataset is not None and dataset.kind == DatasetKind.PLANE:
+        return drawn_layers(network, [FEATURES.label(name) for name in network.features], output)
+    first = next((row for row in rows[1:] if row.name == "Dense"), None)
+    before = rows[rows.index(first) - 1] if first is not None else (rows[-2] if len(rows) > 1 else None)
+    count = 1
+    for size in before.output_shape if before is not None and before.output_shape else (0,):
+        count *= size
+    return drawn_layers(network, [], output, inputs=count)
+
+
+def network_controls(spec: ExperimentSpec, columns: list[DrawnLayer], parameters: int) -> None:
+    """The buttons over the drawing: hidden layers, and per layer its neurons, activation and dropout."""
+    hidden = [column for column in columns if column.place is not None]
+    top = st.columns([1, 1, 7], vertical_alignment="center", gap="small")
+    if top[0].button(
+        "",
+        icon=":material/remove:",
+        key=session.key("layer_minus"),
+        help="Remove the last hidden layer",
+        disabled=not hidden,
+    ):
+        _commit(spec, remove_layer(spec.network))
+    if top[1].button(
+        "", icon=":material/add:", key=session.key("layer_plus"), help="Add a hidden layer like the last one"
+    ):
+        _commit(spec, add_layer(spec.network))
+    top[2].markdown(
+        f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}** · {parameters:,} params",
+        help="The drawing edits the Dense layers; the layer cards below hold every setting and the order.",
+    )
+    places = st.columns(len(columns), gap="small")
+    for place, column in zip(places, columns):
+        with place:
+            if column.place is None:
+                st.caption(column.title)
+            else:
+                _layer_controls(spec, column)
+
+
+def _layer_controls(spec: ExperimentSpec, column: DrawnLayer) -> None:
+    index = column.place
+    assert index is not None
+    layer = spec.network.layers[index - 1]
+    minus, plus = st.columns(2, gap=None)
+    if minus.button(
+        "",
+        icon=":material/remove:",
+        key=session.key(f"units_minus_{index}"),
+        help=f"One neuron fewer in {column.title}",
+    ):
+        _commit(spec, change_units(spec.network, index, -1))
+    if plus.button(
+        "", icon=":material/add:", key=session.key(f"units_plus_{index}"), help=f"One more neuron in {column.title}"
+    ):
+        _commit(spec, change_units(spec.network, index, +1))
+    dropout = dropout_of(spec.network, index)
+    with st.popover(
+        ACTIVATIONS.label(layer.activation), width="stretch", help=f"{column.title}: activation and dropout"
+    ):
+        names = list(ACTIVATIONS)
+        chosen = st.selectbox(
+            "Activation",
+            names,
+            index=names.index(layer.activation) if layer.activation in names else 0,
+            format_func=ACTIVATIONS.label,
+            key=session.key(f"drawn_activation_{index}"),
+        )
+        rate = st.slider("Dropout", 0.0, 0.9, dropout, 0.05, key=session.key(f"drawn_dropout_{index}"))
+        network = set_dropout(set_activation(spec.network, index, chosen), index, rate)
+        if network != spec.network:
+            _commit(spec, network)
+
+
+def drawing(
+    columns: list[DrawnLayer],
+    trainer: Trainer | None,
+    dataset: Dataset | None,
+    height: int,
+    streaming: bool,
+) -> None:
+    """The drawing: the trainer's weights and maps when there is a trainer, else the bare stack."""
+    snapshot = trainer.snapshots.latest()[1] if trainer is not None else None
+    plane = dataset is not None and dataset.kind == DatasetKind.PLANE
+    inputs = None
+    if plane and dataset is not None and trainer is not None:
+        inputs = feature_grids(list(trainer.spec.network.features), dataset.bounds, NEURON_GRID_SIZE)
+    maps = snapshot.neuron_grids if snapshot is not None else None
+    layers = trainer.spec.network.layers if trainer is not None else ()
+    live = plane and len(columns) > 2 and all(layer.type in MAPPED_LAYERS for layer in layers)
+    figure = network_drawing(
+        columns,
+        weights=snapshot.weights if snapshot is not None else None,
+        neuron_grids=maps,
+        input_grids=inputs,
+        map_size=NEURON_GRID_SIZE if live else 0,
+        height=height,
+    )
+    live_chart(
+        figure,
+        key="network_drawing",
+        stream=stream_url(trainer) if streaming and trainer is not None and live else None,
+        view="network",
+    )
