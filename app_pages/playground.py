@@ -49,7 +49,7 @@ COMPACT_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 1.1rem !important; padding-bottom: 2rem !important; }
 [data-testid="stHeader"] { background: transparent !important; pointer-events: none; }
 [data-testid="stHeader"] * { pointer-events: auto; }
-.st-key-glance_title h3 { padding: 0 !important; font-size: 1.4rem !important; }
+.st-key-glance_title h1 { padding: 0 !important; font-size: 1.4rem !important; }
 .st-key-network_area [data-testid="stButton"] button { min-height: 1.9rem; padding: 0 0.35rem; }
 .st-key-network_area [data-testid="stPopover"] button { min-height: 2rem; padding: 0 0.4rem; }
 </style>
@@ -57,7 +57,7 @@ COMPACT_CSS = """
 PRESENTER_GLANCE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"].block-container { padding-top: 1.1rem !important; }
-.st-key-glance_title h3 { font-size: 1.6rem !important; }
+.st-key-glance_title h1 { font-size: 1.6rem !important; }
 .playground-metric-value { font-size: 1.8rem !important; }
 .playground-metric-note { min-height: 0 !important; }
 .st-key-network_area p, .st-key-data_area p { font-size: 1.05rem !important; }
@@ -74,9 +74,10 @@ session.init()
 state = st.session_state
 spec: ExperimentSpec = session.spec()
 
-title_column, toggle_column = st.columns([2.5, 1], vertical_alignment="center")
+title_column, experiment_column, toggle_column = st.columns([1.25, 1.5, 0.95], vertical_alignment="center")
 with title_column.container(key="glance_title"):
-    st.markdown("### Neural Network Playground")
+    st.title("Neural Network Playground")
+experiment_caption = experiment_column.empty()  # the experiment's title, once the stack is known
 with toggle_column:
     present = presenter_mode()
 with st.sidebar:  # styles only: in the sidebar they take no room in the page
@@ -165,6 +166,7 @@ if trainer is not None and running:
     trainer.wait_for_first_epoch(0.5)  # just started: draw the first point now, not a refresh later
 streaming = not state.get(UNAVAILABLE_KEY)
 
+experiment_caption.caption(f"**{plain(spec.title) if spec.title else 'Your experiment'}** · {len(layers)} layer(s)")
 with run_place:
     for problem in problems:
         st.error(plain(problem.message))

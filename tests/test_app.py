@@ -245,7 +245,7 @@ def test_live_views_are_charts_updated_in_place():
 
     app, _ = trained_page(epochs=8)
     charts = live_charts(app)
-    assert {"loss_chart", "boundary", "histograms", "network", "neurons"} <= set(charts)
+    assert {"loss_chart", "boundary", "histograms", "network_drawing", "preview"} <= set(charts)
     loss, src = charts["loss_chart"]
     assert max(decoded(loss.data[0].x)) == 8  # every epoch drawn
     assert loss.layout.uirevision  # Plotly.react keeps the user's zoom across updates
@@ -376,12 +376,13 @@ def test_the_status_and_live_charts_follow_a_stream_of_this_sessions_trainer():
     token = status["stream"].rsplit("/", 1)[-1]
     assert status["stream"] == f"/api/live/{token}" and LIVE_STREAMS.trainer_for(token) is trainer
     charts = dict(components(app, "playground_live_chart"))
-    assert {key: charts[key]["view"] for key in ("loss_chart_plot", "boundary_plot", "neurons_plot")} == {
+    streamed = ("loss_chart_plot", "boundary_plot", "network_drawing_plot")
+    assert {key: charts[key]["view"] for key in streamed} == {
         "loss_chart_plot": "loss",
         "boundary_plot": "boundary",
-        "neurons_plot": "neurons",
+        "network_drawing_plot": "network",  # the hidden neurons' maps inside the drawing
     }
-    assert {charts[key]["stream"] for key in ("loss_chart_plot", "boundary_plot", "neurons_plot")} == {status["stream"]}
+    assert {charts[key]["stream"] for key in streamed} == {status["stream"]}
     assert charts["loss_chart_plot"]["points"] == 3  # the rows the page drew; the stream sends only later ones
     assert charts["histograms_plot"]["stream"] is None  # redrawn by the slower fragment
     other = page_with().run()  # another session: another trainer, another token
@@ -423,4 +424,30 @@ def test_the_default_speed_is_the_watch_pace():
     assert app.session_state["slot"].trainer.epochs_per_second == WATCH_EPOCHS_PER_SECOND
     app.select_slider(key="speed").set_value("fastest").run()
     assert app.session_state["slot"].trainer.epochs_per_second is None
+    app.session_state["slot"].close()
+
+
+def test_the_network_drawing_edits_the_stack():
+    app = page_with().run()
+    assert not app.exception
+
+    def generation():
+        return app.session_state["generation"]
+
+    app.button(key=f"units_plus_1_{generation()}").click().run()
+    assert app.session_state["spec"].network.layers[0].units == 5
+    app.button(key=f"layer_plus_{generation()}").click().run()
+    assert [layer.units for layer in app.session_state["spec"].network.layers] == [5, 2, 2]
+    app.selectbox(key=f"drawn_activation_2_{generation()}").set_value("relu").run()
+    assert app.session_state["spec"].network.layers[1].activation == "relu"
+    app.slider(key=f"drawn_dropout_1_{generation()}").set_value(0.3).run()
+    assert [layer.type for layer in app.session_state["spec"].network.layers] == ["Dense", "Dropout", "Dense", "Dense"]
+    app.button(key=f"units_minus_3_{generation()}").click().run()  # layer 2 is third in the stack now
+    app.button(key=f"layer_minus_{generation()}").click().run()
+    assert [(layer.type, layer.units) for layer in app.session_state["spec"].network.layers] == [
+        ("Dense", 5),
+        ("Dropout", None),
+        ("Dense", 1),
+    ]
+    assert not app.exception and not app.error
     app.session_state["slot"].close()

@@ -111,7 +111,9 @@ def output_view(trainer: Trainer | None, dataset, height: int, present: bool = F
         )
     elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
         chosen = watched(trainer, snapshot)[:GLANCE_SAMPLES]
-        if len(chosen):
+        if not len(chosen):
+            st.caption("Pick test samples under the charts to see their class probabilities here.")
+        else:
             figure = probe_samples(
                 dataset.x_test[chosen] if dataset.kind == DatasetKind.IMAGE else None,
                 snapshot.outputs_for(chosen),
@@ -180,6 +182,8 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
                     ),
                     key="softmax2d",
                 )
+            else:
+                st.caption("Pick test samples above to see their class probabilities.")
     if (
         dataset.kind == DatasetKind.IMAGE
         and snapshot.misclassified is not None

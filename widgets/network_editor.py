@@ -101,7 +101,10 @@ def _layer_controls(spec: ExperimentSpec, column: DrawnLayer) -> None:
         _commit(spec, change_units(spec.network, index, +1))
     dropout = dropout_of(spec.network, index)
     with st.popover(
-        ACTIVATIONS.label(layer.activation), width="stretch", help=f"{column.title}: activation and dropout"
+        ACTIVATIONS.label(layer.activation),
+        width="stretch",
+        help=f"{column.title}: activation and dropout",
+        key=session.key(f"layer_popover_{index}"),
     ):
         names = list(ACTIVATIONS)
         chosen = st.selectbox(

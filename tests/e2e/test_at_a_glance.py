@@ -1,0 +1,168 @@
+"""The playground at a glance, in a real browser: every view on one screen without scrolling, and the
+network drawing as the editor (neurons, layers, activation, a link's weight under the mouse)."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.presets import load_preset
+from tests.e2e.conftest import SCREENSHOTS, wait_for_app
+from tests.e2e.test_playground_page import STATUS, button, train
+
+SIZES = [(1280, 800), (1920, 1080)]
+# What a student must see at once: (name, selector). The output is the boundary for 2-D data, the
+# softmax outputs for images.
+VIEWS = {
+    "dataset preview": ".st-key-preview",
+    "input features or samples": ".st-key-data_area",
+    "network drawing": ".st-key-network_drawing",
+    "run controls": ".st-key-run_area [data-testid='stHorizontalBlock']",
+    "status": ".st-key-live_status",
+    "loss curve": ".st-key-loss_chart",
+}
+OUTPUT = {"tfp-default": ".st-key-boundary", "digits-softmax": ".st-key-softmax"}
+DRAWING = "document.querySelector('.st-key-network_drawing .js-plotly-plot')"
+
+
+def open_preset(browser, app_url, preset: str, size: tuple[int, int], present: bool):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_url}/?x={load_preset(preset).to_url()}{'&present=1' if present else ''}")
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='training-status']", state="attached")
+    return context, page
+
+
+def trained_a_little(page, epochs: int = 3) -> None:
+    """Trains until `epochs`, then pauses (unless the run ended first) and lets the page redraw."""
+    train(page)
+    page.wait_for_function(
+        f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) >= {epochs}; }}", timeout=60_000
+    )
+    if button(page, "Pause").is_enabled():
+        button(page, "Pause").click()
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'running'; }}")
+    page.wait_for_timeout(1500)  # the page's rerun after the state changed draws every view
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("preset", ["tfp-default", "digits-softmax"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_every_view_is_on_screen_without_scrolling(browser, app_url, size, preset, present):
+    context, page = open_preset(browser, app_url, preset, size, present)
+    try:
+        trained_a_little(page)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        width, height = size
+        for name, selector in {**VIEWS, "output": OUTPUT[preset]}.items():
+            element = page.locator(selector).first
+            element.wait_for(state="attached")
+            box = element.bounding_box()
+            assert box is not None and box["width"] > 20 and box["height"] > 20, f"{name} is not drawn"
+            inside = box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width
+            assert inside and box["y"] + box["height"] <= height, f"{name} at {box} is not inside {width}x{height}"
+        assert page.evaluate("() => window.scrollY") == 0
+        if preset == "tfp-default":  # the inputs are the features, as pills beside the drawing
+            assert page.locator(".st-key-data_area [data-testid='stButtonGroup']").is_visible()
+        mode = "presenter" if present else "normal"
+        page.screenshot(path=str(SCREENSHOTS / f"glance-{preset}-{width}x{height}-{mode}.png"))
+    finally:
+        context.close()
+
+
+def parameters(page) -> str:
+    return page.locator(".st-key-network_area [data-testid='stMarkdownContainer']").first.inner_text()
+
+
+def click_key(page, prefix: str) -> None:
+    """Clicks the button whose key starts with `prefix` (keys end with the widget generation)."""
+    before = parameters(page)
+    page.locator(f"[class*='st-key-{prefix}_'] button").first.click()
+    page.wait_for_function(
+        "([before]) => { const e = document.querySelector('.st-key-network_area [data-testid=stMarkdownContainer]');"
+        " return e && e.innerText !== before; }",
+        arg=[before],
+    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
+
+def drawn(page, counts: list[str]) -> bool:
+    """Waits until the drawing's hidden layers say `counts` ("4 neurons", ...); False if they never do."""
+    try:
+        page.wait_for_function(
+            f"""([counts]) => {{ const d = {DRAWING}; if (!d || !d._fullLayout) return false;
+            const shown = d._fullLayout.annotations.map(a => a.text).filter(t => /neuron/.test(t));
+            return JSON.stringify(shown) === JSON.stringify(counts); }}""",
+            arg=[counts],
+            timeout=15_000,
+        )
+        return True
+    except Exception:
+        return False
+
+
+@pytest.mark.browser
+def test_plus_adds_a_neuron_and_a_layer_that_train(app_url, page):
+    page.goto(f"{app_url}/?x={load_preset('tfp-default').to_url()}")
+    wait_for_app(page)
+    assert "2 hidden layers · 25 params" in parameters(page)
+    assert drawn(page, ["4 neurons", "2 neurons"])
+    click_key(page, "units_plus_1")
+    assert "2 hidden layers · 30 params" in parameters(page)  # 2x5+5, 5x2+2, 2x1+1
+    assert drawn(page, ["5 neurons", "2 neurons"])
+    click_key(page, "layer_plus")
+    assert "3 hidden layers · 36 params" in parameters(page)  # a layer like the last: 2 neurons, 2x2+2 more
+    assert drawn(page, ["5 neurons", "2 neurons", "2 neurons"])
+    trained_a_little(page, epochs=2)
+    links = page.evaluate(f"() => {DRAWING}.data.find(t => t.name === 'weights').hovertext")
+    assert any("Layer 1 n5 → Layer 2 n1" in text and "weight" in text for text in links)  # the trained model's own
+    assert any("Layer 3 n2 → Output n1" in text for text in links)
+
+
+@pytest.mark.browser
+def test_the_activation_set_on_the_drawing_is_the_one_trained(app_url, page):
+    page.goto(f"{app_url}/?x={load_preset('tfp-default').to_url()}")
+    wait_for_app(page)
+    page.locator("[class*='st-key-layer_popover_1_'] button").first.click()
+    popover = page.locator("[data-testid='stPopoverBody']")
+    popover.get_by_label("Activation").click()
+    page.get_by_role("option", name="ReLU", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.st-key-network_area [data-testid=stPopover] button')]"
+        ".some(b => b.innerText.includes('ReLU'))"
+    )
+    page.keyboard.press("Escape")
+    trained_a_little(page, epochs=5)
+    # The first layer's four maps are its neurons' outputs over the plane: a ReLU never goes below 0
+    # (and a trained one is not 0 everywhere), where the second layer, still tanh, does.
+    ranges = page.evaluate(
+        f"""() => {DRAWING}._fullData.slice(0, 6).map(t => {{
+            const values = Array.from(t.z, row => Array.from(row)).flat();
+            return [Math.min(...values), Math.max(...values)];
+        }})"""
+    )
+    assert min(low for low, _ in ranges[:4]) >= 0 and max(high for _, high in ranges[:4]) > 0
+    assert min(low for low, _ in ranges[4:]) < 0
+
+
+@pytest.mark.browser
+def test_a_hovered_link_shows_its_weight(app_url, page):
+    page.goto(f"{app_url}/?x={load_preset('tfp-default').to_url()}")
+    wait_for_app(page)
+    trained_a_little(page)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    x, y, expected = page.evaluate(
+        f"""() => {{
+        const div = {DRAWING}, layout = div._fullLayout, box = div.getBoundingClientRect();
+        const trace = div.data.find(t => t.name === 'weights');
+        return [box.left + layout.margin.l + layout.xaxis.l2p(trace.x[0]),
+                box.top + layout.margin.t + layout.yaxis.l2p(trace.y[0]), trace.hovertext[0]];
+    }}"""
+    )
+    page.mouse.move(x, y)
+    label = page.locator(".st-key-network_drawing .hoverlayer .hovertext")
+    label.wait_for(timeout=10_000)
+    text = label.text_content() or ""
+    assert "weight" in text and expected.split("<br>")[0].split()[-1] in text
