@@ -34,7 +34,6 @@ from widgets.training_settings import training_settings
 REFRESH_SECONDS = 0.3  # without the stream: status, loss curve and decision boundary (or softmax outputs)
 IDLE_REFRESH_SECONDS = 2.0  # without the stream, while idle or compiling: a slow heartbeat
 IMAGE_REFRESH_SECONDS = 1.0  # with the stream, image data: the softmax outputs of the test samples
-DRAWING_REFRESH_SECONDS = 1.0  # with the stream, the drawing's link weights (its neurons' maps follow every frame)
 DETAIL_REFRESH_SECONDS = 2.5  # without the stream: histograms, network drawing, confusion matrix: heavier to draw
 # With the stream, those are redrawn less often: a chart's redraw holds up the browser, and the live
 # views' frames would wait for it (bench/load.py measures this with many pages in one browser).
@@ -173,7 +172,7 @@ with run_place:
     reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}" if problems else ""
     controls(trainer, reason)
 
-# While training the stream keeps the status, drawing, boundary and loss live; the timers are for
+# While training the stream keeps the status, drawing (maps and links), boundary and loss live; the timers are for
 # what it does not carry, and for everything when it cannot connect.
 views_every: float | None
 if not streaming:
@@ -182,7 +181,7 @@ else:
     views_every = (
         IMAGE_REFRESH_SECONDS if running and dataset is not None and dataset.kind != DatasetKind.PLANE else None
     )
-drawing_every = (DRAWING_REFRESH_SECONDS if running else None) if streaming else views_every
+drawing_every = None if streaming else views_every  # frames repaint its maps and recolour its links
 
 
 def current_trainer():

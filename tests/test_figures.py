@@ -5,9 +5,9 @@ import plotly.graph_objects as go
 import pytest
 
 from playground.figures.decision_boundary import decision_boundary
-from playground.figures.network_drawing import MAX_NODES, drawn_layers, network_drawing, node_centres
+from playground.figures.network_drawing import MAX_NODES, drawn_layers, link_weights, network_drawing, node_centres
 from playground.figures.softmax_bars import softmax_bars
-from playground.figures.style import streamlit_look
+from playground.figures.style import NEGATIVE, POSITIVE, streamlit_look
 from playground.spec import LayerSpec, NetworkSpec
 
 
@@ -32,7 +32,10 @@ def test_the_drawing_puts_each_neurons_map_in_its_square_streamed_maps_first():
     hover = next(t for t in figure.data if t.name == "weights")
     assert "weight +1.000" in hover.hovertext[0] and "x₁ → Layer 1 n1" in hover.hovertext[0]
     assert any("weight -1.000" in text for text in hover.hovertext)
-    assert len(hover.x) == 2 * 3 + 3 * MAX_NODES + MAX_NODES * 1  # one hover point per drawn link
+    links = [t for t in figure.data if t.name == "link"]
+    assert len(hover.x) == len(links) == 2 * 3 + 3 * MAX_NODES + MAX_NODES * 1  # one trace and hover point per link
+    assert len(link_weights(weights)) == len(links)  # what a live frame sends to recolour them, in their order
+    assert links[0].line.color == POSITIVE and links[6].line.color == NEGATIVE  # x₁→n1 is +1, n1→n1 is -1
 
 
 def test_before_training_the_drawing_has_blank_maps_for_the_stream_and_quiet_links():

@@ -70,6 +70,7 @@ def test_frames_carry_status_new_rows_and_new_grids_only(make):
         assert first["status"]["state"] == "ready" and first["status"]["compiled"] and first["status"]["epoch"] == 0
         assert first["grid"].shape == (100, 100) and "rows" not in first
         assert [n.shape for n in first["neurons"]] == [(25, 25)] * 6  # 4 + 2 hidden neurons
+        assert len(first["links"]) == 2 * 4 + 4 * 2 + 2 * 1  # the drawing's links, to recolour
         assert writer.next_frame() is None  # nothing changed
         trainer.step_epoch()
         trainer.wait()
@@ -77,6 +78,8 @@ def test_frames_carry_status_new_rows_and_new_grids_only(make):
         assert frame["rows"]["epoch"] == [1] and frame["status"]["epoch"] == 1 and frame["status"]["points"] == 1
         assert frame["rows"]["train_loss"][0] == pytest.approx(trainer.history[0]["train_loss"])
         assert np.allclose(frame["grid"], trainer.snapshots.latest()[1].grid, atol=1 / 255)
+        kernels = [kernel for kernel, _ in trainer.snapshots.latest()[1].weights]
+        assert frame["links"] == pytest.approx(np.concatenate([k.ravel() for k in kernels]), abs=1e-4)  # 2x4, 4x2, 2x1
         trainer.run_to_end()
         frame = decode_frame(writer.next_frame())
         assert frame["rows"]["epoch"] == [2, 3, 4, 5, 6] and frame["status"]["state"] == "finished"

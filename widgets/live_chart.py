@@ -18,6 +18,7 @@ install), the chart falls back to `st.plotly_chart`.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -28,7 +29,7 @@ import plotly
 import plotly.graph_objects as go
 import streamlit as st
 
-from playground.figures.style import streamlit_look
+from playground.figures.style import NEGATIVE, POSITIVE, streamlit_look
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PLOTLY_FILE = (
@@ -167,6 +168,7 @@ async function drawLatest(div) {
         div.__patched = null;
         const traces = patch.traces(div.__figure);
         if (!(patch.heatmaps && paintHeatmaps(div, div.__figure, traces))) await Plotly.restyle(div, patch.restyle(div.__figure), traces);
+        if (patch.after) await patch.after(div, div.__figure, Plotly);
         div.__patchedAt = performance.now();
         div.__patchCost = 0.7 * (div.__patchCost || 0) + 0.3 * (div.__patchedAt - started);
       }
@@ -181,6 +183,7 @@ async function drawLatest(div) {
 
 // How a frame changes each streamed view's figure (`apply`, which says whether it changed
 // anything), and the traces to redraw then (`restyle`: the changed attributes, `traces`: which).
+const POSITIVE = __POSITIVE__, NEGATIVE = __NEGATIVE__;  // playground.figures.style: the links' colours
 const MAX_CURVE_POINTS = 600;
 const CURVES = ["train_loss", "test_loss", "train_accuracy", "test_accuracy"];
 const indices = (count) => Array.from({ length: count }, (_, i) => i);
@@ -219,29 +222,52 @@ const PATCHES = {
     traces: () => [0],
     heatmaps: true,
   },
-  neurons: {
-    apply(figure, frame) {
-      if (!frame.neurons || frame.neurons.length !== figure.data.length) return false;
-      frame.neurons.forEach((encoded, i) => {
-        const reach = Math.max(Math.abs(encoded.low), Math.abs(encoded.high)) || 1;
-        Object.assign(figure.data[i], { z: gridRows(encoded), zmin: -reach, zmax: reach });
-      });
-      return true;
-    },
-    restyle: (figure) => ({ z: figure.data.map((t) => t.z), zmin: figure.data.map((t) => t.zmin), zmax: figure.data.map((t) => t.zmax) }),
-    traces: (figure) => indices(figure.data.length),
-    heatmaps: true,
-  },
-  // The network drawing: its first traces are the hidden neurons' maps, in the frame's order.
+  // The network drawing: its first traces are the hidden neurons' maps, in the frame's order, and
+  // one trace per drawn link (named "link"), in the order of the frame's `links`.
   network: {
     apply(figure, frame) {
       const count = frame.neurons ? frame.neurons.length : 0;
-      if (!count || count > figure.data.length || !figure.data.slice(0, count).every((t) => t.type === "heatmap")) return false;
-      PATCHES.neurons.apply({ data: figure.data.slice(0, count) }, frame);
-      figure.__maps = count;
-      return true;
+      const maps = count && count <= figure.data.length && figure.data.slice(0, count).every((t) => t.type === "heatmap");
+      if (maps) {
+        frame.neurons.forEach((encoded, i) => {
+          const reach = Math.max(Math.abs(encoded.low), Math.abs(encoded.high)) || 1;
+          Object.assign(figure.data[i], { z: gridRows(encoded), zmin: -reach, zmax: reach });
+        });
+        figure.__maps = count;
+      }
+      const links = figure.data.filter((t) => t.name === "link");
+      const hover = figure.data.find((t) => t.name === "weights");
+      const recoloured = frame.links && hover && links.length === frame.links.length;
+      if (recoloured) {
+        const strongest = Math.max(...frame.links.map(Math.abs)) || 1;
+        links.forEach((trace, i) => {
+          const value = frame.links[i], band = Math.min(Math.floor((5 * Math.abs(value)) / strongest), 4);
+          trace.line = { color: value >= 0 ? POSITIVE : NEGATIVE, width: 0.7 + 1.2 * band };
+        });
+        hover.hovertext = plainArray(hover.hovertext).map((text, i) =>
+          text.replace(/^weight [^<]*/, "weight " + (frame.links[i] >= 0 ? "+" : "") + frame.links[i].toFixed(3)));
+        figure.__linksChanged = true;
+      }
+      return Boolean(maps || recoloured);
     },
-    restyle: (figure) => PATCHES.neurons.restyle({ data: figure.data.slice(0, figure.__maps || 0) }),
+    restyle(figure) {
+      const maps = figure.data.slice(0, figure.__maps || 0);
+      return { z: maps.map((t) => t.z), zmin: maps.map((t) => t.zmin), zmax: maps.map((t) => t.zmax) };
+    },
+    traces: (figure) => indices(figure.__maps || 0),
+    heatmaps: true,
+    async after(div, figure, Plotly) {  // the links, when the frame recoloured them
+      if (!figure.__linksChanged) return;
+      figure.__linksChanged = false;
+      const links = [], hover = [];
+      figure.data.forEach((t, i) => (t.name === "link" ? links : t.name === "weights" ? hover : []).push(i));
+      await Plotly.restyle(div, { "line.color": links.map((i) => figure.data[i].line.color),
+                                  "line.width": links.map((i) => figure.data[i].line.width) }, links);
+      await Plotly.restyle(div, { hovertext: [figure.data[hover[0]].hovertext] }, hover);
+    },
+  },
+};
+    },
     traces: (figure) => indices(figure.__maps || 0),
     heatmaps: true,
   },
@@ -282,7 +308,7 @@ export default function (component) {
   drawLatest(div);
   follow(div, data.stream, data.view, data.points);
 }
-"""
+""".replace("__POSITIVE__", json.dumps(POSITIVE)).replace("__NEGATIVE__", json.dumps(NEGATIVE))
 )
 
 _component = st.components.v2.component("playground_live_chart", js=_JS, isolate_styles=False)
@@ -324,7 +350,7 @@ def live_chart(
 ) -> None:
     """Show `figure`; later calls with the same key update the same chart in place. `text_scale`
     enlarges its text (presenter mode). With a `stream` address, frames keep `view` ("loss",
-    "boundary", "neurons" or "network") up to date between runs; `points`: the history rows the figure shows."""
+    "boundary" or "network") up to date between runs; `points`: the history rows the figure shows."""
     if not (st.get_option("server.enableStaticServing") and plotly_script_served()):
         st.plotly_chart(figure, width="stretch", key=key)
         return

@@ -3,7 +3,8 @@
 A frame carries the training status (state, epoch, losses, learning rate, whether the program is
 compiled), the history rows the page has not drawn yet and, when the trainer has published a new
 snapshot, the plane views of 2-D data (decision boundary, hidden neurons' maps) as 8-bit grids
-(each with the range its 256 levels span). Frames are JSON text; grids are base64 inside it.
+(each with the range its 256 levels span), and, when the weights changed, the weights of the links
+the network drawing shows. Frames are JSON text; grids are base64 inside it.
 
 Nothing is queued: a `FrameWriter` is asked for the next frame only when the browser has drawn the
 last one, and it describes the trainer as it is then, so a slow browser simply gets fewer, newest
@@ -24,7 +25,7 @@ import math
 
 import numpy as np
 
-from playground.figures.network_drawing import MAX_MAPS_PER_LAYER
+from playground.figures.network_drawing import MAX_MAPS_PER_LAYER, link_weights
 
 MAX_ROWS_PER_FRAME = 600  # a page far behind gets an even sample of the rows it missed, and the last one
 ROW_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
@@ -93,6 +94,7 @@ class FrameWriter:
         self.trainer = trainer
         self.points = max(int(points), 0)
         self.snapshot_sent = -1
+        self.weights_sent: object = None  # the snapshot weights whose links were sent last
         self.frames = 0
         self._last_key = None
 
@@ -123,6 +125,9 @@ class FrameWriter:
             self.snapshot_sent = version
             if snapshot.grid is not None:
                 frame["grid"] = encode_grid(snapshot.grid)
+            if snapshot.weights is not None and snapshot.weights is not self.weights_sent:
+                self.weights_sent = snapshot.weights
+                frame["links"] = link_weights(snapshot.weights)
             if snapshot.neuron_grids:
                 frame["neurons"] = [
                     encode_grid(grids[n])

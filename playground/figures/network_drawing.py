@@ -1,6 +1,7 @@
 """The network drawn as TF Playground does, and edited on: neurons in columns, each hidden neuron
 showing what it computes over the plane inside its square, links coloured by the sign of their
 weight (blue positive, orange negative), as thick as its size, with the weight under the mouse.
+A live frame repaints the maps (its `neurons`) and recolours the links (its `links`) in place.
 
 The figure is laid out for the page's network editor (`widgets/network_editor.py`): column `c`
 is centred at x = c with the x axis spanning the whole width, so controls in equal page columns
@@ -136,36 +137,48 @@ def network_drawing(
     return figure
 
 
+def link_weights(weights: list[tuple[np.ndarray, np.ndarray]]) -> list[float]:
+    """The drawn links' weights in the order of the drawing's link traces (layer by layer, then by
+    source and target neuron): what a live frame sends to recolour them."""
+    return [round(float(w), 4) for kernel, _ in weights for w in kernel[:MAX_NODES, :MAX_NODES].ravel()]
+
+
+def link_style(value: float, strongest: float) -> tuple[str, float]:
+    """A link's colour (by the weight's sign) and width (by its size against the strongest link)."""
+    band = min(int(5 * abs(value) / (strongest or 1.0)), 4)
+    return (POSITIVE if value >= 0 else NEGATIVE), 0.7 + 1.2 * band
+
+
 def _links(layers: list[DrawnLayer], weights) -> list[go.Scatter]:
-    """The links between drawn neurons: a few line traces (by sign and thickness), then one trace
-    of invisible points at the links' middles that shows each weight under the mouse."""
-    bands: dict[tuple[str, int], tuple[list, list]] = {}
-    middles_x, middles_y, labels = [], [], []
+    """The links between drawn neurons, one trace each (a live frame recolours them in place, in
+    this order), then one trace of invisible points at their middles: the weight under the mouse."""
     kernels = [kernel for kernel, _ in weights] if weights is not None else []
-    usable = len(kernels) == len(layers) - 1
-    strongest = max((float(np.abs(k).max()) for k in kernels), default=1.0) if usable else 1.0
+    values = link_weights(weights) if weights is not None and len(kernels) == len(layers) - 1 else None
+    strongest = max((abs(v) for v in values), default=1.0) if values else 1.0
+    traces: list[go.Scatter] = []
+    middles_x: list[float] = []
+    middles_y: list[float] = []
+    labels: list[str] = []
     for column in range(len(layers) - 1):
-        source, target = layers[column], layers[column + 1]
-        for i, y0 in enumerate(node_centres(source)):
-            for j, y1 in enumerate(node_centres(target)):
+        for i, y0 in enumerate(node_centres(layers[column])):
+            for j, y1 in enumerate(node_centres(layers[column + 1])):
                 x0, x1 = column + HALF_WIDTH, column + 1 - HALF_WIDTH
-                if usable:
-                    value = float(kernels[column][i, j])
-                    band = min(int(5 * abs(value) / (strongest or 1.0)), 4)
-                    key = (POSITIVE if value >= 0 else NEGATIVE, band)
-                    labels.append(f"weight {value:+.3f}<br>{_name(layers, column, i)} → {_name(layers, column + 1, j)}")
-                else:
-                    key = (QUIET, 0)
-                    labels.append(f"{_name(layers, column, i)} → {_name(layers, column + 1, j)}<br>(train to see)")
-                xs, ys = bands.setdefault(key, ([], []))
-                xs += [x0, x1, None]
-                ys += [y0, y1, None]
+                value = values[len(traces)] if values is not None else None
+                colour, width = link_style(value, strongest) if value is not None else (QUIET, 0.7)
+                traces.append(
+                    go.Scatter(
+                        x=[x0, x1],
+                        y=[y0, y1],
+                        mode="lines",
+                        hoverinfo="skip",
+                        name="link",
+                        line=dict(color=colour, width=width),
+                    )
+                )
+                weight = f"{value:+.3f}" if value is not None else "(train to see)"
+                labels.append(f"weight {weight}<br>{_name(layers, column, i)} → {_name(layers, column + 1, j)}")
                 middles_x.append((x0 + x1) / 2)
                 middles_y.append((y0 + y1) / 2)
-    traces = [
-        go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", line=dict(color=colour, width=0.7 + 1.2 * band))
-        for (colour, band), (xs, ys) in bands.items()
-    ]
     traces.append(
         go.Scatter(
             x=middles_x,
