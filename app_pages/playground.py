@@ -46,8 +46,9 @@ HEIGHTS = {False: (300, 265, 165, 190), True: (260, 250, 160, 165)}
 COMPACT_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.1rem !important; padding-bottom: 2rem !important; }
-[data-testid="stHeader"] { background: transparent !important; pointer-events: none; }
-[data-testid="stHeader"] * { pointer-events: auto; }
+[data-testid="stHeader"] { background: transparent !important; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] a { pointer-events: auto !important; }
 .st-key-glance_title h1 { padding: 0 !important; font-size: 1.4rem !important; }
 .st-key-network_area [data-testid="stButton"] button { min-height: 1.9rem; padding: 0 0.35rem; }
 .st-key-network_area [data-testid="stPopover"] button { min-height: 2rem; padding: 0 0.4rem; }

@@ -267,11 +267,6 @@ const PATCHES = {
     },
   },
 };
-    },
-    traces: (figure) => indices(figure.__maps || 0),
-    heatmaps: true,
-  },
-};
 
 function follow(div, stream, view, points) {
   const key = stream && PATCHES[view] ? stream + " " + view : null;
