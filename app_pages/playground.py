@@ -74,7 +74,7 @@ session.init()
 state = st.session_state
 spec: ExperimentSpec = session.spec()
 
-title_column, experiment_column, toggle_column = st.columns([1.25, 1.5, 0.95], vertical_alignment="center")
+title_column, experiment_column, toggle_column = st.columns([1.75, 1.2, 1], vertical_alignment="center")
 with title_column.container(key="glance_title"):
     st.title("Neural Network Playground")
 experiment_caption = experiment_column.empty()  # the experiment's title, once the stack is known

@@ -164,8 +164,9 @@ def offline_data(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def script_losses(offline_data):
-    """Every probe's exported script, run in one Python process (Keras imported once): its final test loss."""
+def running_scripts(offline_data):
+    """Every probe's exported script, started at once in one Python process (Keras imported once)
+    that runs them one after another while the tests train the same probes in the app."""
     from playground.script_export import export_script
 
     paths = {}
@@ -173,16 +174,22 @@ def script_losses(offline_data):
         path = offline_data / f"{registry}_{name.replace('-', '_').replace('^', '_')}.py"
         path.write_text(export_script(probe_spec(registry, name, offline_data)))
         paths[(registry, name)] = str(path)
-    result = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-c", RUNNER, *paths.values()],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=600,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    return {probe: outcome[path] for probe, path in paths.items()}
+    yield process, paths
+    if process.poll() is None:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def app_losses() -> dict:
+    """The final test loss of each probe trained in the app, filled by the entry tests."""
+    return {}
 
 
 def test_every_registry_has_entries_with_labels_and_help():
@@ -194,7 +201,7 @@ def test_every_registry_has_entries_with_labels_and_help():
 
 
 @pytest.mark.parametrize("registry, name", PROBES, ids=[f"{r}-{n}" for r, n in PROBES])
-def test_entry_builds_validates_exports_and_saves(registry, name, offline_data, script_losses):
+def test_entry_builds_validates_trains_and_saves(registry, name, offline_data, running_scripts, app_losses):
     from playground.headless import train
     from playground.model_builder import build_model
     from playground.model_files import load_model_bytes, model_bytes
@@ -206,12 +213,7 @@ def test_entry_builds_validates_exports_and_saves(registry, name, offline_data, 
 
     history = train(spec)
     assert history.attrs["state"] == "finished" and len(history) == spec.training.epochs
-    app_loss = float(history["test_loss"].iloc[-1])
-    script = script_losses[(registry, name)]
-    assert "error" not in script, script.get("error")
-    assert script["test_loss"] == pytest.approx(app_loss, rel=2e-3, abs=1e-5), (
-        "the exported script trains differently from the app"
-    )
+    app_losses[(registry, name)] = float(history["test_loss"].iloc[-1])
 
     data = training_data(spec)
     model = build_model(spec, data)
@@ -221,3 +223,17 @@ def test_entry_builds_validates_exports_and_saves(registry, name, offline_data, 
     np.testing.assert_allclose(
         loaded.predict(sample, verbose=0), model.predict(sample, verbose=0), rtol=1e-5, atol=1e-6
     )
+
+
+def test_every_exported_script_runs_and_matches_the_app(running_scripts, app_losses):
+    process, paths = running_scripts
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr[-3000:]
+    outcome = json.loads(stdout.strip().splitlines()[-1])
+    assert set(app_losses) == set(PROBES), "an entry's own test failed: see above"
+    for probe, path in paths.items():
+        script = outcome[path]
+        assert "error" not in script, (probe, script.get("error"))
+        assert script["test_loss"] == pytest.approx(app_losses[probe], rel=2e-3, abs=1e-5), (
+            f"{probe}: the exported script trains differently from the app"
+        )
