@@ -6,6 +6,7 @@ from playground.figures.lesson_charts import landscape_contour, landscape_line, 
 from playground.lessons.loss_landscape import train_and_map
 from playground.validation import validate
 from widgets import session
+from widgets.safe_text import plain
 
 MAX_EPOCHS = 200
 
@@ -28,13 +29,15 @@ st.write(
     "fairly."
 )
 st.info(
-    f"Experiment: **{spec.title or 'the current playground experiment'}** ({len(spec.network.layers)} hidden "
-    f"layer(s), {spec.dataset.name} data). Change it on the Playground page; it is trained here again from the same "
-    "starting weights, recording the weights as it goes."
+    f"Experiment: **{plain(spec.title) if spec.title else 'the current playground experiment'}** "
+    f"({len(spec.network.layers)} hidden layer(s), {plain(spec.dataset.name)} data). Change it on the Playground "
+    "page; it is trained here again from the same starting weights, recording the weights as it goes."
 )
 problems = validate(spec)
 if problems:
-    st.error("The current experiment cannot be trained: " + " ".join(f"{p.field}: {p.message}" for p in problems))
+    st.error(
+        plain("The current experiment cannot be trained: " + " ".join(f"{p.field}: {p.message}" for p in problems))
+    )
     st.stop()
 controls = st.columns(5)
 epochs = controls[0].number_input("Epochs", 1, MAX_EPOCHS, min(spec.training.epochs, 100), key="landscape_epochs")
@@ -54,7 +57,7 @@ if st.button("Train and map the landscape", type="primary", key="landscape_run")
                 spec.to_json(), int(epochs), directions, extent, resolution, int(seed)
             )
     except FloatingPointError as error:
-        st.error(str(error))
+        st.error(plain(error))
 result = st.session_state.get("landscape")
 if result is None:
     st.caption("Press the button to train the experiment and map its loss.")

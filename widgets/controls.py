@@ -71,7 +71,7 @@ def controls(trainer: Trainer | None, reason: str) -> None:
             key="train",
             disabled=trainer is None or running,
             width="stretch",
-            help=help_text,
+            help=plain(help_text),
             on_click=_ask,
             args=("start",),
         )

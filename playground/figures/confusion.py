@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.style import compact
 
 
 def confusion_matrix(matrix, class_names):
-    names = [str(n) for n in class_names]
+    names = [figure_text(n) for n in class_names]
     fig = go.Figure(
         go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False)
     )

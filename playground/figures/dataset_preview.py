@@ -7,6 +7,7 @@ import plotly.express as px
 
 from playground.datasets.dataset import DatasetKind
 from playground.figures.decision_boundary import decision_boundary
+from playground.figures.figure_text import figure_text
 from playground.figures.style import compact
 
 
@@ -27,7 +28,7 @@ def dataset_preview(dataset, count: int = 24, height: int = 360, columns: int = 
             facet_row_spacing=0.08,
         )
         for i, annotation in enumerate(fig.layout.annotations):
-            annotation.text = dataset.class_names[int(dataset.y_train[i])]
+            annotation.text = figure_text(dataset.class_names[int(dataset.y_train[i])])
         fig.update_xaxes(showticklabels=False)
         fig.update_yaxes(showticklabels=False)
         return compact(fig, height)

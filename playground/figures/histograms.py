@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.panels import Panels
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
@@ -17,7 +18,7 @@ def weight_histograms(histograms: list[dict], height_per_row: int = 170):
     panels = Panels(
         count,
         2,
-        [t for h in histograms for t in (f"{h['layer']} weights", f"{h['layer']} biases")],
+        [t for h in histograms for t in (f"{figure_text(h['layer'])} weights", f"{figure_text(h['layer'])} biases")],
         vertical_spacing=min(0.3, 55 / height),
     )
     traces = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
 
@@ -82,7 +83,7 @@ def hidden_codes(codes, row_labels, title: str):
         go.Heatmap(
             z=codes.tolist(),
             x=[f"h{i + 1}" for i in range(codes.shape[1])],
-            y=list(row_labels),
+            y=[figure_text(label) for label in row_labels],
             zmin=0,
             zmax=1,
             colorscale="Greys",
@@ -96,13 +97,13 @@ def hidden_codes(codes, row_labels, title: str):
         yaxis=dict(autorange="reversed", title="input", type="category"),
         xaxis=dict(title="hidden unit", type="category"),
     )
-    return compact(fig, 120 + 34 * len(row_labels), title)
+    return compact(fig, 120 + 34 * len(row_labels), figure_text(title))
 
 
 def loss_curve(losses, title: str = "Loss per epoch"):
     fig = go.Figure(go.Scatter(y=np.asarray(losses).tolist(), mode="lines", line=dict(color=POSITIVE)))
     fig.update_layout(xaxis_title="epoch", yaxis=dict(title="loss", type="log"))
-    return compact(fig, 280, title)
+    return compact(fig, 280, figure_text(title))
 
 
 def accuracy_comparison(series: dict, title: str):
@@ -113,12 +114,12 @@ def accuracy_comparison(series: dict, title: str):
                 x=list(range(1, len(values) + 1)),
                 y=np.asarray(values).tolist(),
                 mode="lines+markers",
-                name=name,
+                name=figure_text(name),
                 line=dict(color=color),
             )
         )
     fig.update_layout(xaxis_title="epoch", yaxis=dict(title="test accuracy", range=[0, 1.02]))
-    return compact(fig, 320, title)
+    return compact(fig, 320, figure_text(title))
 
 
 def error_curves(errors, title: str = "Reconstruction error while training each RBM"):
@@ -126,4 +127,4 @@ def error_curves(errors, title: str = "Reconstruction error while training each 
     for index, values in enumerate(errors, start=1):
         fig.add_trace(go.Scatter(y=np.asarray(values).tolist(), mode="lines+markers", name=f"RBM {index}"))
     fig.update_layout(xaxis_title="epoch", yaxis_title="mean squared reconstruction error")
-    return compact(fig, 300, title)
+    return compact(fig, 300, figure_text(title))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.panels import Panels
 from playground.figures.style import DIVERGING, compact
 
@@ -16,7 +17,7 @@ def image_grid(
     images = [np.asarray(image, float) for image in images]
     count = len(images)
     rows = max(1, -(-count // columns))
-    captions = list(captions or [""] * count)
+    captions = [figure_text(c) for c in captions or [""] * count]
     panels = Panels(
         rows,
         columns,
@@ -40,7 +41,11 @@ def image_grid(
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)
         layout["xaxis" + xaxis[1:]].update(visible=False)
         layout["yaxis" + yaxis[1:]].update(visible=False, scaleanchor=xaxis)
-    fig = compact(go.Figure(data=traces, layout=layout), height_per_row * rows + (70 if title else 40), title)
+    fig = compact(
+        go.Figure(data=traces, layout=layout),
+        height_per_row * rows + (70 if title else 40),
+        figure_text(title) if title else None,
+    )
     if title:  # room for the title above the captions
         fig.update_layout(margin=dict(t=65))
     return fig

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.style import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE, compact
 
 PATH_COLORS = {"sgd": "#d62728", "momentum": "#2ca02c", "adam": "#9467bd"}
@@ -37,7 +38,7 @@ def neuron_heatmap(grid, line=None, activation_label: str = ""):
         xaxis=dict(title="x1", range=[-extent, extent]),
         yaxis=dict(title="x2", range=[-extent, extent], scaleanchor="x"),
     )
-    return compact(fig, 420, f"Output of the neuron ({activation_label})")
+    return compact(fig, 420, f"Output of the neuron ({figure_text(activation_label)})")
 
 
 def neuron_surface(grid):
@@ -51,6 +52,7 @@ def neuron_surface(grid):
 
 
 def activation_plot(name: str, label: str, z, values, derivative, saturated):
+    label = figure_text(label)
     fig = go.Figure()
     for start, end in saturated:
         fig.add_vrect(x0=start, x1=end, fillcolor="#bbbbbb", opacity=0.25, line_width=0)
@@ -61,11 +63,11 @@ def activation_plot(name: str, label: str, z, values, derivative, saturated):
         )
     )
     fig.update_layout(xaxis_title="z (the neuron's total input)", yaxis=dict(range=[-1.6, 2.6]))
-    return compact(fig, 380, f"{label} and its derivative" + (" (grey: saturated, f' < 0.05)" if saturated else ""))
+    return compact(fig, 380, f"{label} and its derivative" + (" (grey: saturated, f' &lt; 0.05)" if saturated else ""))
 
 
 def softmax_bars(probabilities, logits, class_names=None):
-    names = class_names or [str(i) for i in range(len(probabilities))]
+    names = [figure_text(name) for name in class_names] if class_names else [str(i) for i in range(len(probabilities))]
     finite = np.isfinite(probabilities)
     fig = go.Figure(
         go.Bar(

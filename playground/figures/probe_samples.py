@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.panels import Panels
 from playground.figures.softmax_bars import probabilities
 from playground.figures.style import NEGATIVE, POSITIVE, compact
@@ -27,7 +28,8 @@ def _square(layout: dict, panels: Panels, row: int, count: int) -> None:
 def probe_samples(images, outputs, truths, class_names, threshold: float = 0.5, titles=None):
     probs = probabilities(outputs, threshold)
     count = len(probs)
-    titles = titles or [f"true: {class_names[int(t)]}" for t in truths]
+    names = [figure_text(c) for c in class_names]
+    titles = [figure_text(t) for t in titles] if titles else [f"true: {names[int(t)]}" for t in truths]
     panels = Panels(
         2, count, titles + [""] * count, horizontal_spacing=0.02, vertical_spacing=0.08, row_heights=[0.45, 0.55]
     )
@@ -49,7 +51,7 @@ def probe_samples(images, outputs, truths, class_names, threshold: float = 0.5, 
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(probs.shape[1])]
         traces.append(
             go.Bar(
-                x=[str(c) for c in class_names],
+                x=names,
                 y=probs[i].tolist(),
                 marker_color=colors,
                 showlegend=False,
@@ -73,7 +75,7 @@ def image_strip(images, captions, columns: int = 12, height: int = 150):
     count = min(len(images), columns)
     if count == 0:
         return compact(go.Figure(), 60)
-    panels = Panels(1, count, list(captions[:count]), horizontal_spacing=0.01)
+    panels = Panels(1, count, [figure_text(c) for c in captions[:count]], horizontal_spacing=0.01)
     traces = []
     for i in range(count):
         xaxis, yaxis = panels.axes(1, i + 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.panels import Panels
 from playground.figures.style import CLASS_COLORS, compact
 
@@ -19,11 +20,8 @@ def _column(history, key):
 def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = None, metric: str = "test_loss"):
     """One line per run: the chosen loss on the left, test accuracy on the right; `highlight` drawn bold."""
     has_accuracy = any(row.get("test_accuracy") is not None for history in histories.values() for row in history)
-    panels = Panels(
-        1,
-        2 if has_accuracy else 1,
-        [metric.replace("_", " "), "test accuracy"] if has_accuracy else [metric.replace("_", " ")],
-    )
+    metric_title = figure_text(metric.replace("_", " "))
+    panels = Panels(1, 2 if has_accuracy else 1, [metric_title, "test accuracy"] if has_accuracy else [metric_title])
     traces = []
     for index, (label, history) in enumerate(histories.items()):
         if len(history) > MAX_POINTS:
@@ -32,10 +30,11 @@ def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = No
         epochs = [row["epoch"] for row in history]
         bold = highlight is not None and label == highlight
         dim = highlight is not None and not bold
+        name = figure_text(label)
         style = dict(color="#d62728" if bold else CLASS_COLORS[index % len(CLASS_COLORS)], width=4 if bold else 1.5)
         opacity = 0.35 if dim else 1.0
         traces.append(
-            go.Scatter(x=epochs, y=_column(history, metric), name=label, legendgroup=label, line=style, opacity=opacity)
+            go.Scatter(x=epochs, y=_column(history, metric), name=name, legendgroup=name, line=style, opacity=opacity)
         )
         if has_accuracy:
             x2, y2 = panels.axes(1, 2)
@@ -43,8 +42,8 @@ def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = No
                 go.Scatter(
                     x=epochs,
                     y=_column(history, "test_accuracy"),
-                    name=label,
-                    legendgroup=label,
+                    name=name,
+                    legendgroup=name,
                     showlegend=False,
                     line=style,
                     opacity=opacity,
@@ -67,18 +66,28 @@ def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = No
     return fig
 
 
+def _score(value: float) -> str:
+    return "no finished run" if np.isnan(value) else f"{value:.4g}"
+
+
 def sweep_heatmap(grid, x_label: str, y_label: str, metric_label: str, higher_is_better: bool):
+    x_label, y_label, metric_label = figure_text(x_label), figure_text(y_label), figure_text(metric_label)
     z = grid.to_numpy(dtype=float)
+    xs, ys = [figure_text(v) for v in grid.columns], [figure_text(v) for v in grid.index]
     fig = go.Figure(
         go.Heatmap(
             z=z.tolist(),
-            x=[str(v) for v in grid.columns],
-            y=[str(v) for v in grid.index],
+            x=xs,
+            y=ys,
             colorscale="Viridis" if higher_is_better else "Viridis_r",
             colorbar=dict(title=metric_label),
             text=[["" if np.isnan(v) else f"{v:.3g}" for v in row] for row in z],
             texttemplate="%{text}",
-            hovertemplate=f"{x_label}=%{{x}}<br>{y_label}=%{{y}}<br>{metric_label}=%{{z:.4g}}<extra></extra>",
+            hovertext=[  # the names are data, never part of a hover template
+                [f"{x_label}={x}<br>{y_label}={y}<br>{metric_label}={_score(v)}" for x, v in zip(xs, row)]
+                for y, row in zip(ys, z)
+            ],
+            hoverinfo="text",
         )
     )
     fig.update_layout(xaxis=dict(title=x_label, type="category"), yaxis=dict(title=y_label, type="category"))
@@ -88,9 +97,10 @@ def sweep_heatmap(grid, x_label: str, y_label: str, metric_label: str, higher_is
 def sweep_heatmap_1d(table, x: str, metric: str, metric_label: str):
     """With one swept parameter, a bar per value instead of a heatmap."""
     means = table.groupby(x)[metric].mean()
+    x, metric_label = figure_text(x), figure_text(metric_label)
     fig = go.Figure(
         go.Bar(
-            x=[str(v) for v in means.index],
+            x=[figure_text(v) for v in means.index],
             y=means.to_numpy().tolist(),
             marker_color="#0877bd",
             text=[f"{v:.3g}" for v in means.to_numpy()],
@@ -112,7 +122,7 @@ def parallel_coordinates(table, parameters: list[str], metric: str, metric_label
             ticks = sorted(set(numbers.tolist()))
             dimensions.append(
                 dict(
-                    label=f"{name} (log)" if log else name,
+                    label=f"{figure_text(name)} (log)" if log else figure_text(name),
                     values=shown.tolist(),
                     tickvals=(np.log10(ticks) if log else np.array(ticks)).tolist(),
                     ticktext=[f"{t:g}" for t in ticks],
@@ -122,13 +132,14 @@ def parallel_coordinates(table, parameters: list[str], metric: str, metric_label
             categories = sorted(set(values.astype(str)))
             dimensions.append(
                 dict(
-                    label=name,
+                    label=figure_text(name),
                     values=[categories.index(str(v)) for v in values],
                     tickvals=list(range(len(categories))),
-                    ticktext=categories,
+                    ticktext=categories,  # plain text to Plotly: shown as typed, never as markup
                 )
             )
     scores = table[metric].astype(float).to_numpy()
+    metric_label = figure_text(metric_label)
     dimensions.append(
         dict(label=metric_label, values=np.nan_to_num(scores, nan=np.nanmax(scores) if len(scores) else 0).tolist())
     )

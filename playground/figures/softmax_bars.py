@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.panels import Panels
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
@@ -23,9 +24,10 @@ def softmax_bars(
 ):
     """`numbered`: titles start with the sample's number, as the decision boundary marks it."""
     probs = probabilities(outputs, threshold)
+    names = [figure_text(c) for c in class_names]
     rows = -(-len(probs) // columns)
     height = 190 * rows
-    titles = [(f"{n} · " if numbered else "") + f"true: {class_names[int(t)]}" for n, t in enumerate(truths, 1)]
+    titles = [(f"{n} · " if numbered else "") + f"true: {names[int(t)]}" for n, t in enumerate(truths, 1)]
     panels = Panels(rows, columns, titles, vertical_spacing=min(0.3, 60 / height))
     traces = []
     for i, row in enumerate(probs):
@@ -33,7 +35,7 @@ def softmax_bars(
         colors = [POSITIVE if k == int(truths[i]) else NEGATIVE for k in range(len(row))]
         traces.append(
             go.Bar(
-                x=[str(c) for c in class_names],
+                x=names,
                 y=row.tolist(),
                 marker_color=colors,
                 showlegend=False,
