@@ -7,7 +7,9 @@ members and their unpacked sizes, and the architecture, read as the playground's
 input size, parameter count). The model is then built by the playground from that checked stack,
 never from the file's config (which could ask Keras for other shapes through settings the check
 does not read), and the file's weights are loaded into it. No code from the file ever runs: a
-Lambda layer is refused.
+Lambda layer is refused. A damaged archive (a bad checksum, a size that lies, a corrupt or
+unsupported compression, encryption) or weights file is a `ModelFileError` that says so, never a
+traceback of the zip or HDF5 reader.
 
 Example:
 
@@ -22,6 +24,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 
 from playground.activations import activation_name, keras_activation
 from playground.layers import LAYERS, LayerParts, keras_layer_name
@@ -35,6 +38,19 @@ MAX_INPUT_VALUES = 1_000_000  # numbers per sample (e.g. 1000x1000 grey images)
 MEMBERS = ("config.json", "metadata.json", "model.weights.h5")
 MAX_MEMBERS = 16
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what model.save and common zip tools write
+ENCRYPTED_FLAG = 0x1
+# What Python's zip reader raises on a damaged archive: found by changing bytes of model files at random.
+DAMAGED_ARCHIVE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
 
 
 class ModelFileError(ValueError):
@@ -65,7 +81,7 @@ def check_model_archive(content: bytes) -> dict:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = {info.filename: info for info in archive.infolist()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except DAMAGED_ARCHIVE:
         raise ModelFileError(
             "This is not a .keras model: a .keras file is a zip archive, and this one is not (or is cut short). "
             "Save the model with model.save('name.keras') and upload that file."
@@ -76,6 +92,7 @@ def check_model_archive(content: bytes) -> dict:
     if unexpected or "config.json" not in members:
         what = f"holds {unexpected[0]!r:.60}, which a Keras model file does not" if unexpected else "has no config.json"
         raise ModelFileError(f"This archive {what}: it is not a model saved by model.save('name.keras').")
+    _check_packing(members.values())
     unpacked = sum(info.file_size for info in members.values())
     if unpacked > MAX_UNPACKED_BYTES or members["config.json"].file_size > MAX_CONFIG_BYTES:
         raise ModelFileError(
@@ -83,12 +100,41 @@ def check_model_archive(content: bytes) -> dict:
             f"{members['config.json'].file_size / 2**20:,.1f} MB); an importable model unpacks to at most "
             f"{MAX_UNPACKED_BYTES // 2**20} MB with a config under 1 MB."
         )
+    text = _read_member(archive, "config.json")
     try:
-        config = json.loads(archive.read("config.json").decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, EOFError):
+        config = json.loads(text.decode("utf-8"))
+    except (ValueError, RecursionError):
         raise ModelFileError("The model's config.json is damaged or is not JSON. Save the model again.") from None
     model_stack(config)
     return config
+
+
+def _check_packing(members) -> None:
+    """Refuses, before anything is unpacked, members that are encrypted or compressed in a way
+    Keras never writes (Python's reader would stop on them halfway)."""
+    for info in members:
+        if info.flag_bits & ENCRYPTED_FLAG:
+            raise ModelFileError(
+                "The archive is password-protected (encrypted), which a Keras model file never is. Export the model "
+                "again with model.save('name.keras') and upload that file, without a password."
+            )
+        if info.compress_type not in COMPRESSIONS:
+            raise ModelFileError(
+                f"The archive's {info.filename!r:.60} is compressed with a method Keras does not use (zip method "
+                f"{info.compress_type}). Export the model again with model.save('name.keras') and upload that file "
+                "as it is."
+            )
+
+
+def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A member's bytes, checked against its checksum and declared size."""
+    try:
+        return archive.read(name)
+    except DAMAGED_ARCHIVE as error:
+        raise ModelFileError(
+            f"The file is damaged: its {name} cannot be unpacked ({str(error)[:80] or type(error).__name__}). Export "
+            "the model again with model.save('name.keras') and upload the new file."
+        ) from None
 
 
 def model_stack(config) -> tuple[tuple[int, ...], tuple[LayerSpec, ...]]:
@@ -191,8 +237,9 @@ def load_model_bytes(content: bytes):
         except Exception as error:  # damaged weights, or weights of another shape
             text = str(error).replace(folder, "").strip().splitlines()
             raise ModelFileError(
-                f"The model's weights could not be read ({type(error).__name__}: {text[0][:200] if text else ''}). "
-                "Save the model again with model.save('name.keras')."
+                f"The model's weights could not be read: the file is damaged or its weights do not fit its layers "
+                f"({type(error).__name__}: {text[0][:200] if text else ''}). Export the model again with "
+                "model.save('name.keras') and upload the new file."
             ) from None
     return model
 
@@ -208,7 +255,7 @@ def _check_weights(content: bytes, parameters: int) -> None:
             raise ModelFileError(
                 "The file holds no weights (model.weights.h5). Save the model again with model.save('name.keras')."
             )
-        weights = archive.read("model.weights.h5")
+        weights = _read_member(archive, "model.weights.h5")
     values, kinds = 0, set()
 
     def count(name, item):
@@ -222,13 +269,29 @@ def _check_weights(content: bytes, parameters: int) -> None:
             file.visititems(count)
     except (OSError, ValueError, KeyError, RuntimeError) as error:
         raise ModelFileError(
-            f"The model's weights file is damaged ({type(error).__name__}). Save the model again."
+            f"The file is damaged: its weights (model.weights.h5) cannot be read ({type(error).__name__}). Export "
+            "the model again with model.save('name.keras') and upload the new file."
         ) from None
     if values > parameters * 4 + 1024 or not kinds <= {"f", "i", "u"}:  # room for optimizer state and counters
         raise ModelFileError(
             f"The weights file holds {values:,} numbers of kinds {sorted(kinds)} for a model of {parameters:,} "
             "parameters: it does not belong to this architecture. Save the model again."
         )
+
+
+def non_finite_warning(model) -> str | None:
+    """What to tell about a model whose weights hold NaN or infinity (its predictions are NaN), naming
+    those layers; None when every weight is a finite number."""
+    import numpy as np
+
+    layers = [layer.name for layer in model.layers if any(not np.isfinite(w).all() for w in layer.get_weights())]
+    if not layers:
+        return None
+    named = ", ".join(repr(name) for name in layers[:10]) + (" …" if len(layers) > 10 else "")
+    return (
+        f"The weights of layer(s) {named} are not all finite numbers (NaN or infinity), so the model's outputs "
+        "are NaN. Its training diverged: train it again with a lower learning rate, then export it."
+    )
 
 
 def _build(input_shape: tuple[int, ...], stack: tuple[LayerSpec, ...]):

@@ -11,32 +11,70 @@ from playground.datasets.csv_table import csv_columns
 from playground.datasets.dataset import DatasetKind
 from playground.datasets.uploads import read_upload, save_upload
 from playground.features import FEATURES
+from playground.runs.run_store import RunStore
 from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec
 from playground.validation import MAX_SEED
 from widgets import session
+from widgets.file_names import refused_name
+from widgets.run_saving import run_store
 from widgets.safe_text import plain
 from widgets.setting_input import setting_input
 from widgets.widget_values import index_of, number_in
 
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+
+
+def _runs_upload_ids():
+    """What the upload clean-up keeps: the files the saved runs use (unknown while the store is down)."""
+    store = run_store()
+    return store.upload_ids if isinstance(store, RunStore) else None
+
+
+def _stored_upload(upload) -> tuple[str, str]:
+    """(its id, "") once the uploaded file is checked and stored, or ("", why it was refused). Each
+    file is checked and stored once, not again on every rerun while it stays in the uploader."""
+    seen = st.session_state.get("csv_upload_seen")
+    if seen is not None and seen[0] == upload.file_id:
+        return seen[1], seen[2]
+    upload_id, problem = "", refused_name(upload, CSV_EXTENSIONS, "a CSV file") or ""
+    if not problem:
+        try:
+            upload_id = save_upload(upload.getvalue(), owner=session.owner(), in_use=_runs_upload_ids())
+        except DatasetError as error:
+            problem = str(error)
+    st.session_state.csv_upload_seen = (upload.file_id, upload_id, problem)
+    return upload_id, problem
+
+
+def _columns(upload_id: str) -> list[str]:
+    """The columns of an uploaded file, read once per file (it may be 50 MB)."""
+    known = st.session_state.get("csv_upload_columns")
+    if known is not None and known[0] == upload_id:
+        return known[1]
+    columns = csv_columns(read_upload(upload_id))
+    st.session_state.csv_upload_columns = (upload_id, columns)
+    return columns
+
 
 def _csv_options(csv: CsvOptions | None) -> CsvOptions | None:
-    """The CSV picked in this run: a new upload is stored (and named by its id); a bad file is explained."""
+    """The CSV picked in this run: a new upload is checked, then stored (and named by its id); a
+    refused file is explained and the data picked before is kept."""
     upload = st.file_uploader(
         "CSV file (numeric columns plus a label column)",
-        type=["csv", "txt", "tsv"],
+        type=None,  # any name: `refused_name` checks it (see widgets/file_names.py)
         key=session.key("csv_upload"),
         help="Comma-, semicolon- or tab-separated, with a header row; UTF-8 or UTF-16; at most 50 MB.",
     )
     if upload is not None:
-        try:
-            csv = CsvOptions(upload=save_upload(upload.getvalue()), label_column=csv.label_column if csv else "label")
-        except DatasetError as error:
-            st.error(plain(error))
-            return csv
+        upload_id, problem = _stored_upload(upload)
+        if problem:
+            st.error(plain(problem))  # the data picked before stays, with its label column below
+        else:
+            csv = CsvOptions(upload=upload_id, label_column=csv.label_column if csv else "label")
     if csv is None or not csv.upload:
         return csv
     try:
-        columns = csv_columns(read_upload(csv.upload))
+        columns = _columns(csv.upload)
     except DatasetError as error:
         st.error(plain(error))
         return csv

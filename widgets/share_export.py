@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from playground.engine.trainer import Trainer
-from playground.model_files import ModelFileError, load_model_bytes
+from playground.model_files import ModelFileError, load_model_bytes, non_finite_warning
 from playground.script_export import export_script
 from playground.spec import ExperimentSpec, SpecError
 from playground.validation import validate
 from widgets import session
+from widgets.file_names import has_extension, refused_name, upload_name
 from widgets.safe_text import plain
 
 
@@ -56,11 +57,17 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
             )
     st.markdown("**Import**")
     upload = st.file_uploader(
-        "A config JSON, or a trained .keras model", type=["json", "keras"], key=session.key("import")
+        "A config JSON, or a trained .keras model",
+        type=None,  # any name: `refused_name` checks it (see widgets/file_names.py)
+        key=session.key("import"),
     )
     if upload is None:
         return
-    if upload.name.endswith(".json"):
+    problem = refused_name(upload, (".json", ".keras"), "a config (.json) or a model (.keras)")
+    if problem:
+        st.error(plain(problem))
+        return
+    if has_extension(upload_name(upload), (".json",)):
         try:
             imported = ExperimentSpec.from_json(upload.getvalue())
         except SpecError as error:
@@ -77,19 +84,36 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
         if st.button("Load this config", type="primary"):
             session.load(imported)
         return
+    loaded, warning, rows = _imported_model(upload)
+    if not rows:
+        st.error(plain(loaded))
+        return
+    st.success(loaded)
+    if warning:
+        st.warning(plain(warning))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _imported_model(upload) -> tuple[str, str, list[dict]]:
+    """(what was loaded, a warning about its weights or "", its layers), or (why it was refused, "", []).
+    A model is checked and built once per uploaded file, not again on every rerun."""
+    seen = st.session_state.get("imported_model")
+    if seen is not None and seen[0] == upload.file_id:
+        return seen[1]
     try:
         model = load_model_bytes(upload.getvalue())
     except ModelFileError as error:
-        st.error(plain(str(error)))
-        return
-    rows = [
-        {
-            "layer": layer.name,
-            "type": type(layer).__name__,
-            "output": str(tuple(layer.output.shape[1:])),
-            "parameters": layer.count_params(),
-        }
-        for layer in model.layers
-    ]
-    st.success(f"Loaded safely: {model.count_params():,} parameters.")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        outcome: tuple[str, str, list[dict]] = (str(error), "", [])
+    else:
+        rows = [
+            {
+                "layer": layer.name,
+                "type": type(layer).__name__,
+                "output": str(tuple(layer.output.shape[1:])),
+                "parameters": layer.count_params(),
+            }
+            for layer in model.layers
+        ]
+        outcome = (f"Loaded safely: {model.count_params():,} parameters.", non_finite_warning(model) or "", rows)
+    st.session_state.imported_model = (upload.file_id, outcome)
+    return outcome

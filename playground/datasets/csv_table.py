@@ -124,6 +124,30 @@ def csv_columns(content: bytes) -> list[str]:
     return list(table.columns)
 
 
+def check_table(content: bytes) -> None:
+    """Reads the whole file and raises `DatasetError` unless it passes every check that does not
+    depend on the label (text, header, rows, at least two columns): an upload is checked so before
+    it is stored."""
+    table, separator = _parse(content)
+    _check_shape(table, separator)
+
+
+def _check_shape(table, separator: str) -> None:
+    if len(table) > MAX_ROWS:
+        raise DatasetError(
+            f"The CSV has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}. Use a sample of the rows."
+        )
+    if len(table) < MIN_ROWS:
+        raise DatasetError(f"The CSV has {len(table)} rows; at least {MIN_ROWS} are needed to train and test.")
+    if len(table.columns) < 2:
+        others = [name for name, sep in SEPARATORS.items() if name != separator]
+        raise DatasetError(
+            "The CSV has a single column; it needs a label column and at least one feature column. If the file has "
+            f"several columns, check its separator: this file was read with {SEPARATORS[separator]} between values "
+            f"(it may use {' or '.join(SEPARATORS[s] for s in others)})."
+        )
+
+
 def _not_numeric_example(column) -> str | None:
     import pandas as pd
 
@@ -137,23 +161,11 @@ def read_table(content: bytes, label_column: str, task: str = "auto"):
     import pandas as pd
 
     table, separator = _parse(content)
-    if len(table) > MAX_ROWS:
-        raise DatasetError(
-            f"The CSV has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}. Use a sample of the rows."
-        )
-    if len(table) < MIN_ROWS:
-        raise DatasetError(f"The CSV has {len(table)} rows; at least {MIN_ROWS} are needed to train and test.")
+    _check_shape(table, separator)
     if label_column not in table.columns:
         shown = ", ".join(list(table.columns)[:20]) + (" …" if len(table.columns) > 20 else "")
         raise DatasetError(f"There is no column {label_column!r:.60}. Pick the label from: {shown}.")
     features = table.drop(columns=[label_column])
-    if features.shape[1] == 0:
-        others = [name for name, sep in SEPARATORS.items() if name != separator]
-        raise DatasetError(
-            "The CSV has only the label column. Add at least one feature column. If the file has several columns, "
-            f"check its separator: this file was read with {SEPARATORS[separator]} between values (it may use "
-            f"{' or '.join(SEPARATORS[s] for s in others)})."
-        )
     for column in features.columns:
         if not pd.api.types.is_numeric_dtype(features[column]):
             example = _not_numeric_example(features[column])

@@ -2,7 +2,8 @@
 
 Adding a dataset is one entry: a 2-D one in `plane.py` beside its generator, an image set in
 `images.py`, anything else here. `load_dataset` turns a `DatasetSpec` into a split
-`Dataset`, cached per spec so that the page, the validator and the trainer share one copy.
+`Dataset`, cached per spec so that the page, the validator and the trainer share one copy (at most
+`PLAYGROUND_DATASET_CACHE_MB` of datasets per process; see `limits.py`).
 
 Example:
 
@@ -12,13 +13,13 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import numpy as np
 
-from playground.datasets import csv_table, images, plane, uploads
+from playground.datasets import csv_table, images, limits, plane, uploads
 from playground.datasets.dataset import Dataset, DatasetError, DatasetKind, Task, split
+from playground.datasets.dataset_cache import SizeBoundedCache
 from playground.datasets.dataset_info import DatasetInfo
 from playground.file_reading import FileRefused, read_regular_file
 from playground.registry import Registry
@@ -99,8 +100,7 @@ def plane_bounds(x: np.ndarray) -> tuple[float, float]:
 MAX_GENERATED_SAMPLES = 20_000  # the 2-D datasets; image sets are bounded by their size
 
 
-@functools.lru_cache(maxsize=32)
-def load_dataset(spec: DatasetSpec) -> Dataset:
+def _load_dataset(spec: DatasetSpec) -> Dataset:
     """Generates or reads the data for `spec` and splits it; raises `DatasetError` with advice."""
     info = DATASETS.get(spec.name)
     if info is None:
@@ -131,3 +131,10 @@ def load_dataset(spec: DatasetSpec) -> Dataset:
         kind=info.kind,
         bounds=bounds,
     )
+
+
+def dataset_bytes(dataset: Dataset) -> int:
+    return dataset.x_train.nbytes + dataset.y_train.nbytes + dataset.x_test.nbytes + dataset.y_test.nbytes
+
+
+load_dataset = SizeBoundedCache(_load_dataset, size_of=dataset_bytes, max_bytes=limits.DATASET_CACHE_BYTES)
