@@ -113,7 +113,7 @@ with st.sidebar:
 run_place = st.container(key="run_area")
 data_column, network_column, output_column = st.columns([0.8, 1.55, 1.15], gap="medium")
 with data_column.container(key="data_area"):
-    st.markdown(f"**Data** · {DATASETS.label(dataset_spec.name)}")
+    st.markdown(f"**Data** · {plain(DATASETS.label(dataset_spec.name))}")
     features = feature_picker(spec, dataset_spec.name)
     preview_place = st.container()
 network_place = network_column.container(key="network_area")

@@ -319,7 +319,7 @@ class ExperimentSpec:
             )
             description = ""
         version = config.get("version", VERSION)
-        if version != VERSION:
+        if version != VERSION or isinstance(version, bool):  # true == 1 in Python, but not a version
             problems.append(
                 f"version: this app reads config version {VERSION}, but got {short_repr(version)}. "
                 f'Set "version": {VERSION}.'

@@ -37,6 +37,10 @@ MAX_PARAMETERS = 5_000_000
 MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-5, 10.0
 MAX_SEED = 1_000_000  # layer seeds are seed * 1000 + layer, which must stay a 32-bit integer
 MAX_NAME_CHARS = 200  # a CSV column name
+MAX_NOISE = 50  # percent, as TF Playground's slider
+MIN_TRAIN_RATIO, MAX_TRAIN_RATIO = 0.1, 0.9
+MIN_SAMPLES = 20
+MAX_REGULARIZATION_RATE = 10.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,12 @@ def _is_int(value) -> bool:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    # An int is finite however long (math.isfinite would overflow converting it to a float).
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (isinstance(value, int) or math.isfinite(value))
+    )
 
 
 def _is_seed(value) -> bool:
@@ -132,13 +141,13 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
     info = DATASETS.lookup(data.name)
     if info is None:
         add("dataset.name", DATASETS.problem(data.name))
-    if not _is_number(data.noise) or not 0 <= data.noise <= 50:
+    if not _is_number(data.noise) or not 0 <= data.noise <= MAX_NOISE:
         add(
             "dataset.noise",
-            f"Noise must be a percentage from 0 to 50, but got {short_repr(data.noise)}. Try 0 (clean) to 25 (very "
-            "noisy).",
+            f"Noise must be a percentage from 0 to {MAX_NOISE}, but got {short_repr(data.noise)}. Try 0 (clean) to 25 "
+            "(very noisy).",
         )
-    if not _is_number(data.train_ratio) or not 0.1 <= data.train_ratio <= 0.9:
+    if not _is_number(data.train_ratio) or not MIN_TRAIN_RATIO <= data.train_ratio <= MAX_TRAIN_RATIO:
         add(
             "dataset.train_ratio",
             f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {short_repr(data.train_ratio)}. "
@@ -151,15 +160,18 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
         )
     if data.samples is not None:
         cap = info.max_samples if info and info.max_samples else MAX_GENERATED_SAMPLES
-        if not _is_int(data.samples) or not 20 <= data.samples <= cap:
+        if not _is_int(data.samples) or not MIN_SAMPLES <= data.samples <= cap:
             add(
                 "dataset.samples",
-                f"The number of samples must be a whole number from 20 to {cap:,}, but got "
+                f"The number of samples must be a whole number from {MIN_SAMPLES} to {cap:,}, but got "
                 f"{short_repr(data.samples)}. Leave it empty for the dataset's default.",
             )
     for setting in info.settings if info else ():
         _check_setting(f"dataset.{setting.name}", setting, getattr(data, setting.name), setting.label, add)
-    if info is not None and "padding" not in info.defaults and data.padding:
+    unused = _unused_dataset_settings(info)
+    for setting in unused.values():  # ignored here, but a list or an object must not reach the data cache
+        _check_type(f"dataset.{setting.name}", setting, getattr(data, setting.name), add)
+    if info is not None and "padding" in unused and _is_int(data.padding) and data.padding:
         add("dataset.padding", f"Padding only applies to images, but dataset {data.name!r} has none. Set padding to 0.")
     if data.csv is not None:
         _check_csv(data.csv, add)
@@ -272,6 +284,27 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
     return rows
 
 
+def oversize_problem(spec: ExperimentSpec) -> str | None:
+    """Why the network is too big to draw, build or train, worked out from its settings alone (no data is
+    loaded, nothing is built), or None. The page refuses such a link before drawing any of it.
+
+    Images and tables are counted as one input number per sample (their size is known once the data is
+    loaded), so the count is a floor there: `check_spec` gives the exact one.
+    """
+    network = spec.network
+    if len(network.layers) > MAX_LAYERS:
+        return f"The stack has {len(network.layers):,} layers; the limit is {MAX_LAYERS}. Remove some layers."
+    info = DATASETS.lookup(spec.dataset.name)
+    inputs = len(network.features) if info is not None and info.kind == DatasetKind.PLANE else 0
+    parameters = total_parameters(layer_rows(network, (max(inputs, 1),), output_units=1))
+    if parameters > MAX_PARAMETERS:
+        return (
+            f"Its network has at least {parameters:,} parameters; the limit is {MAX_PARAMETERS:,}. Use fewer layers "
+            "or fewer units."
+        )
+    return None
+
+
 def stack_problems(layers: tuple[LayerSpec, ...], input_shape: tuple[int, ...]) -> list[str]:
     """Problems of a bare layer stack that ends with its own output layer (an imported model's):
     each layer's settings, the shapes and the parameter count, worked out without building anything."""
@@ -325,6 +358,30 @@ def _check_name(
         add(field, problem)
 
 
+def _unused_dataset_settings(info) -> dict[str, Setting]:
+    """The settings other datasets take and this one does not (all of them for an unknown dataset)."""
+    taken = {setting.name for setting in info.settings} if info else set()
+    every = {setting.name: setting for entry in DATASETS.values() for setting in entry.settings}
+    return {name: setting for name, setting in every.items() if name not in taken}
+
+
+def _check_type(field: str, setting: Setting, value, add) -> None:
+    """A setting that is not used must still be of its kind (a whole number, a number, a name or yes/no)."""
+    expected = {
+        "int": (_is_int, "a whole number"),
+        "float": (_is_number, "a number"),
+        "choice": (lambda v: isinstance(v, str), "a name in quotes"),
+        "bool": (lambda v: isinstance(v, bool), "true or false"),
+    }
+    fits, kind = expected[setting.kind]
+    if not fits(value):
+        add(
+            field,
+            f"{field} must be {kind}, like {setting.default!r}, but got {short_repr(value)}. This dataset does not use "
+            f"it: remove it or set it to {setting.default!r}.",
+        )
+
+
 def _check_setting(field: str, setting: Setting, value, subject: str, add) -> None:
     problem = setting.problem(value, subject)
     if problem:
@@ -357,10 +414,11 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
     _check_name("training.loss", LOSSES, training.loss, add)
     reg = training.regularization
     _check_name("training.regularization.kind", REGULARIZATIONS, reg.kind, add)
-    if not _is_number(reg.rate) or not 0 <= reg.rate <= 10:
+    if not _is_number(reg.rate) or not 0 <= reg.rate <= MAX_REGULARIZATION_RATE:
         add(
             "training.regularization.rate",
-            f"The regularization rate must be from 0 to 10, but got {short_repr(reg.rate)}. Try 0.001.",
+            f"The regularization rate must be from 0 to {MAX_REGULARIZATION_RATE:g}, but got {short_repr(reg.rate)}. "
+            "Try 0.001.",
         )
     _check_name("training.weight_init", INITIALIZERS, training.weight_init, add)
     schedule = training.schedule

@@ -17,9 +17,10 @@ import secrets
 import streamlit as st
 
 from playground.engine.trainer_slot import TrainerSlot
+from playground.nearest_settings import nearest_settings
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.spec import ExperimentSpec, SpecError
-from playground.validation import clean_title, validate
+from playground.validation import clean_title, oversize_problem, validate
 from widgets.keras_state import keep_keras_state
 
 OWNER_COOKIE = "playground_owner"
@@ -35,19 +36,14 @@ def init() -> None:
         link = st.query_params.get("x")
         if link:
             try:
-                state.spec = with_clean_title(ExperimentSpec.from_url(link))
+                linked = ExperimentSpec.from_url(link)
             except SpecError as error:
                 state.link_error = (
                     "This link does not hold a readable experiment, so the default is shown. "
                     + " ".join(error.problems[:3])
                 )
             else:
-                problems = validate(state.spec)
-                if problems:
-                    state.link_error = (
-                        f"This link's experiment has {len(problems)} problem(s); the controls show the nearest "
-                        f"settings they can. " + " ".join(p.message for p in problems[:3])
-                    )
+                _open_link(linked)
     state.setdefault("generation", 0)
     if "owner" not in state:
         cookie = browser_cookie(OWNER_COOKIE)
@@ -89,6 +85,25 @@ def key(name: str) -> str:
     return f"{name}_{st.session_state.generation}"
 
 
+def _open_link(linked: ExperimentSpec) -> None:
+    """Makes a link's experiment the user's, at the nearest settings the controls can show, and says what
+    was changed. A network too big to build is refused here, before the page draws any of it."""
+    state = st.session_state
+    nearest = with_clean_title(nearest_settings(linked))
+    too_big = oversize_problem(nearest)
+    if too_big:
+        state.link_error = f"This link's experiment was not loaded, so the default is shown. {too_big}"
+        return
+    state.spec = nearest
+    problems = validate(linked)
+    if problems:
+        state.link_error = (
+            f"This link's experiment has {len(problems)} problem(s). Values out of range were set to the nearest "
+            "allowed ones, and values that could not be read to their defaults. "
+            + " ".join(p.message for p in problems[:3])
+        )
+
+
 def with_clean_title(spec: ExperimentSpec) -> ExperimentSpec:
     """The page has no box to edit the title, so one from outside is made one short line here."""
     return spec.replace(title=clean_title(spec.title))
@@ -97,7 +112,7 @@ def with_clean_title(spec: ExperimentSpec) -> ExperimentSpec:
 def load(new_spec: ExperimentSpec, rerun: bool = True) -> None:
     """Makes `new_spec` the user's experiment and redraws every control from it."""
     st.session_state.pop("link_error", None)  # said about the link's experiment, which this one replaces
-    st.session_state.spec = with_clean_title(new_spec)
+    st.session_state.spec = with_clean_title(nearest_settings(new_spec))  # a file or a stored run may hold anything
     st.session_state.generation += 1
     if rerun:
         st.rerun()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.figure_text import figure_text
 from playground.figures.style import DIVERGING, NEGATIVE, POSITIVE, compact
 from playground.network_edits import dense_places
 from playground.spec import NetworkSpec
@@ -109,27 +110,35 @@ def network_drawing(
         traces += [_map_trace(grid, 0, y) for grid, y in zip(input_grids, node_centres(layers[0]))]
     traces += _links(layers, weights)
     figure = go.Figure(data=traces)
+    # The squares and labels go in with one layout update: each `add_shape` call copies every shape
+    # before it, so a deep stack (64 layers of 8 drawn neurons) would cost minutes.
+    shapes, annotations = [], []
     for column, layer in enumerate(layers):
         for y in node_centres(layer):
-            figure.add_shape(
-                type="rect",
-                x0=column - HALF_WIDTH,
-                x1=column + HALF_WIDTH,
-                y0=y - HALF_HEIGHT,
-                y1=y + HALF_HEIGHT,
-                line=dict(color="#5f6368", width=1),
-                fillcolor="rgba(0,0,0,0)",
-                layer="above",
+            shapes.append(
+                dict(
+                    type="rect",
+                    x0=column - HALF_WIDTH,
+                    x1=column + HALF_WIDTH,
+                    y0=y - HALF_HEIGHT,
+                    y1=y + HALF_HEIGHT,
+                    line=dict(color="#5f6368", width=1),
+                    fillcolor="rgba(0,0,0,0)",
+                    layer="above",
+                )
             )
         count = f"{layer.units} {'neuron' if layer.place is not None else 'input' if column == 0 else 'output'}"
         count += "s" if layer.units != 1 else ""
         if layer.units > layer.drawn:
             count += f" ({layer.drawn} drawn)"
-        figure.add_annotation(x=column, y=-1.1, text=count, showarrow=False, font=dict(size=11, color="#5f6368"))
+        annotations.append(dict(x=column, y=-1.1, text=count, showarrow=False, font=dict(size=11, color="#5f6368")))
     for name, y in zip(layers[0].names, node_centres(layers[0])):
-        figure.add_annotation(
-            x=-HALF_WIDTH - 0.03, y=y, text=name, showarrow=False, xanchor="right", font=dict(size=12)
+        annotations.append(
+            dict(
+                x=-HALF_WIDTH - 0.03, y=y, text=figure_text(name), showarrow=False, xanchor="right", font=dict(size=12)
+            )
         )
+    figure.update_layout(shapes=shapes, annotations=annotations)
     figure.update_xaxes(visible=False, range=[-0.5, len(layers) - 0.5], fixedrange=True)
     figure.update_yaxes(visible=False, range=[-1.15, 1.05], fixedrange=True)
     figure = compact(figure, height)
@@ -196,8 +205,8 @@ def _links(layers: list[DrawnLayer], weights) -> list[go.Scatter]:
 def _name(layers: list[DrawnLayer], column: int, index: int) -> str:
     layer = layers[column]
     if column == 0 and index < len(layer.names):
-        return layer.names[index]
-    return f"{layer.title} n{index + 1}"
+        return figure_text(layer.names[index])
+    return f"{figure_text(layer.title)} n{index + 1}"
 
 
 def feature_grids(features: list[str], bounds: tuple[float, float], size: int) -> list[np.ndarray]:
