@@ -12,12 +12,13 @@ from playground.figures.search_charts import parameter_importance, parameter_sli
 from playground.learning_rates import LEARNING_RATE_LADDER
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.runs.run_comparison import HIGHER_IS_BETTER, METRICS, best_run, heatmap_grid, sweep_table
-from playground.runs.search_runner import SearchRunner
 from playground.runs.sweep_file import SweepPlan
 from playground.runs.sweep_grid import SWEEP_PARAMETERS
-from playground.runs.sweep_runner import SweepRunner, worker_count
+from playground.runs.sweep_registry import SweepRefused, size_problem, sweep_registry
+from playground.runs.sweep_runner import worker_count
 from widgets import session
 from widgets.run_saving import run_store, show_store_errors, store_warning
+from widgets.running_sweeps import running_sweeps
 from widgets.safe_text import plain
 from widgets.sweep_editor import sweep_editor
 
@@ -37,48 +38,24 @@ st.write(
 store_warning()
 
 
-def start(plan: SweepPlan, workers: int) -> None:
-    sweep: SearchRunner | SweepRunner
-    if plan.mode == "search":
-        sweep = SearchRunner(store, owner, plan, workers=workers)
-    else:
-        sweep = SweepRunner(store, owner, plan.runs(), workers=workers, name=plan.name)
-    sweep.start()
+def start(plan: SweepPlan, workers: int) -> bool:
+    """Hands the sweep to the server's registry (it trains in a training worker, whatever this tab
+    does next); False, with the reason shown, when the server refuses it."""
+    try:
+        sweep = sweep_registry().submit(store, owner, plan, workers)
+    except SweepRefused as refusal:
+        st.error(plain(refusal.message))
+        return False
     state.sweep = sweep
     state.shown_sweep = sweep.id
-
-
-def progress_panel():
-    sweep = state.get("sweep")
-    if sweep is None:
-        return
-    progress = sweep.progress()
-    label = f"Sweep '{sweep.name}': {progress.done} of {progress.total} runs saved"
-    if progress.failed:
-        label += f", {progress.failed} failed"
-    if progress.state == "running":
-        eta = f", about {progress.eta_seconds:.0f} s left" if progress.eta_seconds is not None else ""
-        st.progress(progress.fraction, text=f"{label}; {progress.running} running{eta}.")
-        if st.button("Cancel the sweep", key="sweep_cancel"):
-            sweep.cancel()
-            st.rerun()
-    else:
-        st.progress(
-            progress.fraction,
-            text=f"{label}. {'Cancelled: the finished runs are kept.' if progress.state == 'cancelled' else 'Done'} "
-            f"({progress.elapsed:.1f} s).",
-        )
-        for error in sweep.errors[:3]:
-            st.error(plain(f"A run failed: {error}"))
-        if state.get("sweep_done") != sweep.id:
-            state.sweep_done = sweep.id
-            st.rerun(scope="app")  # show the complete results once
+    return True
 
 
 def search_figures(sweep_id: str) -> None:
-    """The smart search's own figures, while this session still holds its Optuna study."""
-    search = state.get("sweep")
-    if not isinstance(search, SearchRunner) or search.id != sweep_id:
+    """The smart search's own figures, while the server still lists the search (an hour after it ended)."""
+    search = sweep_registry().find(owner, sweep_id)
+    study = search.study if search is not None else None
+    if study is None:
         return
     tabs = st.tabs(["Search history", "Which settings mattered", "Each setting"])
     for tab, figure, key in zip(
@@ -86,7 +63,7 @@ def search_figures(sweep_id: str) -> None:
         (search_history, parameter_importance, parameter_slices),
         ("search_history", "search_importance", "search_slices"),
     ):
-        chart = figure(search.study)
+        chart = figure(study)
         if chart is None:
             tab.caption(
                 "Not enough finished runs yet for this figure (importance needs two parameters and two finished runs)."
@@ -110,11 +87,11 @@ def learning_rate_sweep(running: bool) -> None:
             base = base.replace(
                 training=dataclasses.replace(base.training, epochs=int(state.get("builtin_epochs", BUILT_IN_EPOCHS)))
             )
-            start(
+            if start(
                 SweepPlan(base, grid={"learning_rate": list(LEARNING_RATE_LADDER)}, name="learning rate ladder"),
                 worker_count(2),
-            )
-            st.rerun()
+            ):
+                st.rerun()
 
 
 def own_sweep(running: bool) -> None:
@@ -142,8 +119,14 @@ def own_sweep(running: bool) -> None:
             f"{'Search' if plan and plan.mode == 'search' else 'Run'} {count} run{'s' if count != 1 else ''} of "
             f"{epochs} epoch{'s' if epochs != 1 else ''}"
         )
-        if st.button(label, disabled=plan is None or running, key="sweep_start", type="primary") and plan:
-            start(plan, workers)
+        too_large = size_problem(plan) if plan else None
+        if too_large:
+            st.error(plain(too_large))
+        if (
+            st.button(label, disabled=plan is None or running or bool(too_large), key="sweep_start", type="primary")
+            and plan
+            and start(plan, workers)
+        ):
             st.rerun()
 
 
@@ -210,7 +193,7 @@ def results() -> None:
         key="sweep_curves",
     )
     if best is not None:
-        st.success(f"Best run ({METRICS[metric]} {best[metric]:.4g}): {best_label}.")
+        st.success(plain(f"Best run ({METRICS[metric]} {best[metric]:.4g}): {best_label}."))
         if st.button("Open the best run in the builder", type="primary", key="sweep_open_best"):
             record = store.load(best["id"], owner)
             if record is None or record.spec is None:
@@ -223,10 +206,12 @@ def results() -> None:
 
 
 def page() -> None:
-    running = state.get("sweep") is not None and state.sweep.progress().state == "running"
+    running = any(sweep.active for sweep in sweep_registry().sweeps_of(owner))  # one sweep at a time per person
+    if running:
+        st.caption("Your sweep is below: one sweep at a time. Cancel it, or wait for it to end, to start another.")
     learning_rate_sweep(running)
     own_sweep(running)
-    st.fragment(run_every=1.0 if running else None)(progress_panel)()  # ticks only while a sweep runs
+    running_sweeps()
     results()
 
 

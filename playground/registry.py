@@ -38,7 +38,12 @@ def is_whole_number(value: Any) -> bool:
 
 
 def is_finite_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    # An int is finite however long (math.isfinite would overflow converting it to a float).
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (isinstance(value, int) or math.isfinite(value))
+    )
 
 
 class Code(str):

@@ -42,7 +42,7 @@ def test_builtin_learning_rate_sweep_shows_results_and_opens_the_best_run():
         and any("sweep_parallel" in k for k in keys)
     )
     best = [s.value for s in app.success if "Best run" in s.value]
-    assert best and "learning_rate=" in best[0]
+    assert best and "learning\\_rate=" in best[0]  # shown as text: Markdown-escaped
     app.button(key="sweep_open_best").click().run()
     no_problems(app)
     assert app.session_state["spec"].training.learning_rate in (0.03, 0.1, 0.3, 1, 3, 10)

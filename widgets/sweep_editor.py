@@ -13,7 +13,7 @@ import re
 
 import streamlit as st
 
-from playground.runs.sweep_file import SearchRange, SweepFileError, SweepPlan
+from playground.runs.sweep_file import SearchRange, SweepFileError, SweepPlan, check_search_space
 from playground.runs.sweep_grid import (
     MAX_RUNS,
     SWEEP_PARAMETERS,
@@ -146,7 +146,7 @@ def sweep_editor(base) -> SweepPlan | None:
     state = st.session_state
     st.file_uploader(
         "Load a sweep file",
-        type=["json"],
+        type=None,  # Streamlit's own name check failed the page on a crafted name; the content is checked
         key="sweep_file",
         on_change=_load_file,
         help="A sweep downloaded from this page: its experiment becomes the current one.",
@@ -204,12 +204,16 @@ def sweep_editor(base) -> SweepPlan | None:
         name=name,
         seed=int(state.get("sweep_seed", 0)) if mode == "search" else 0,
     )
-    if mode == "grid":
-        try:
+    try:
+        if mode == "grid":
             expand(plan.base, plan.grid)
-        except SweepError as error:
-            st.error(plain(error.message if error.field == "grid" else f"{_label(error.field)}: {error.message}"))
-            return None
+        else:
+            check_search_space(plan.base, plan.search)
+    except SweepError as error:
+        st.error(
+            plain(error.message if error.field in ("grid", "search") else f"{_label(error.field)}: {error.message}")
+        )
+        return None
     file_name = re.sub(r"[^a-z0-9_-]+", "_", name.lower()).strip("_")[:40] or "sweep"
     st.download_button(
         "Download this sweep",

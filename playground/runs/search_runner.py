@@ -53,12 +53,15 @@ class SearchRunner(SweepRunner):
         store, owner, workers: as for `SweepRunner`.
         plan: a `SweepPlan` with a search space.
         name: shown with the progress (default: the plan's name).
+        sweep_id: as for `SweepRunner`.
     """
 
-    def __init__(self, store, owner: str, plan: SweepPlan, workers: int = 2, name: str = ""):
+    def __init__(
+        self, store, owner: str, plan: SweepPlan, workers: int = 2, name: str = "", sweep_id: str | None = None
+    ):
         import optuna
 
-        super().__init__(store, owner, [], workers=workers, name=name or plan.name)
+        super().__init__(store, owner, [], workers=workers, name=name or plan.name, sweep_id=sweep_id)
         self.plan = plan
         self.total = plan.budget
         epochs = plan.base.training.epochs

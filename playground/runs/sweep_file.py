@@ -25,11 +25,20 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.runs.sweep_grid import MAX_RUNS, SweepError, check_value, check_values, expand, sweep_parameter
+from playground.runs.sweep_grid import (
+    MAX_RUNS,
+    SWEEP_PARAMETERS,
+    SweepError,
+    check_value,
+    check_values,
+    expand,
+    sweep_parameter,
+)
 from playground.spec import MAX_CONFIG_BYTES, ExperimentSpec, SpecError, short_repr
 from playground.validation import validate
 
@@ -90,6 +99,36 @@ class SearchRange:
         if log and low <= 0:
             raise SweepError(name, f'a log range needs a low above 0, but got {low:g}; raise it or drop "log".')
         return cls(low=low, high=high, log=log)
+
+
+def check_search_space(base: ExperimentSpec, search: dict[str, SearchRange]) -> None:
+    """Refuses a search space that reaches runs which cannot train (a network over the parameter
+    limit, a batch larger than the training set), so no run of the budget is spent failing.
+
+    What makes a run invalid grows or shrinks with each number (more units or layers, more
+    parameters; a larger batch), so the corners of the ranges are the runs to check, the largest
+    first; each choice is checked on the largest of them. `SweepError` names the run that fails.
+    """
+    numbers = {name: (entry.high, entry.low) for name, entry in search.items() if not entry.choices}
+    choices = {name: entry.choices for name, entry in search.items() if entry.choices}
+    first_choices = {name: values[0] for name, values in choices.items()}
+    corners = [dict(zip(numbers, ends)) for ends in itertools.product(*numbers.values())]
+    tries = [{**corner, **first_choices} for corner in corners]
+    tries += [{**corners[0], **first_choices, name: value} for name, values in choices.items() for value in values[1:]]
+    for parameters in tries:
+        spec = base
+        for name, value in parameters.items():
+            spec = SWEEP_PARAMETERS[name].apply(spec, value)  # a whole-number range holds ints (`check_value`)
+        problems = validate(spec)
+        if problems:
+            where = ", ".join(
+                f"{name}={value:g}" if name in numbers else f"{name}={value}" for name, value in parameters.items()
+            )
+            raise SweepError(
+                "search",
+                f"the ranges reach runs that cannot train. With {where}: {problems[0].message} Narrow the ranges so "
+                "every run the search may try can train.",
+            )
 
 
 @dataclass(frozen=True)
@@ -198,6 +237,11 @@ class SweepPlan:
                     problems.append(f"grid: {error.message}")
         if has_search and not has_grid:
             search = _parameters(document["search"], "search", SearchRange.from_dict, problems)
+            if search and base is not None and not problems:
+                try:
+                    check_search_space(base, search)
+                except SweepError as error:
+                    problems.append(f"search: {error.message}")
             budget = document.get("budget")
             if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= MAX_RUNS:
                 problems.append(
@@ -219,14 +263,33 @@ def _base(config: Any, problems: list[str]) -> ExperimentSpec | None:
             "base is missing: give the experiment to sweep over (a config, as the Playground page exports it)."
         )
         return None
+    csv_path = _csv_path(config)
+    if csv_path:
+        problems.append(
+            f"base: dataset.csv.path names the file {short_repr(csv_path)}, which a sweep file may not do: its runs "
+            "are saved, and a saved run never names a file. Upload the CSV in the Playground page's Data panel, then "
+            "download the sweep from the Sweeps page: its base names the upload, which `playground sweep` reads too "
+            "on the app's machine (PLAYGROUND_UPLOADS_DIR). To train on the file by its path, use `playground train "
+            "CONFIG.json`."
+        )
+        config = {**config, "dataset": {**config["dataset"], "csv": {**config["dataset"]["csv"], "path": ""}}}
     try:
         base = ExperimentSpec.from_dict(config)
     except SpecError as error:
         problems.extend(f"base: {problem}" for problem in error.problems)
         return None
+    if csv_path:
+        return None
     found = validate(base)
     problems.extend(f"base: {problem.message}" for problem in found)
     return None if found else base
+
+
+def _csv_path(config: Any):
+    """The CSV path the base experiment names (links and saved runs may not name one), or None."""
+    dataset = config.get("dataset") if isinstance(config, dict) else None
+    csv = dataset.get("csv") if isinstance(dataset, dict) else None
+    return csv.get("path") if isinstance(csv, dict) else None
 
 
 def _parameters(section: Any, where: str, read, problems: list[str]) -> dict:

@@ -158,6 +158,13 @@ def check_value(name: str, item):
         raise SweepError(
             name, f"'{word:.40}' is not a number; the {parameter.label} takes numbers like 0.01, 0.1."
         ) from None
+    except OverflowError:  # a whole number of hundreds of digits, beyond any float
+        digits = len(word.lstrip("+-"))
+        raise SweepError(
+            name,
+            f"{word:.12}… ({digits:,} digits) is far out of range for the {parameter.label}; give a number of a "
+            "few digits.",
+        ) from None
     if not math.isfinite(number):
         raise SweepError(name, f"'{word:.40}' is not a finite number.")
     if parameter.kind == "int":

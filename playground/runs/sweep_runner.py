@@ -57,6 +57,9 @@ def population_groups(runs: list) -> list[list]:
     return list(groups.values())
 
 
+SweepState = Literal["waiting", "running", "finished", "cancelled", "failed"]  # waiting: in the server's line
+
+
 @dataclass(frozen=True)
 class Progress:
     done: int  # runs saved
@@ -65,8 +68,12 @@ class Progress:
     failed: int
     fraction: float  # of the sweep's epochs trained (saved runs count in full)
     eta_seconds: float | None
-    state: Literal["running", "finished", "cancelled"]
+    state: SweepState
     elapsed: float
+
+
+def new_sweep_id() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 def worker_count(requested: int) -> int:
@@ -82,14 +89,24 @@ class SweepRunner:
     name: shown with the progress.
     together: train runs that can share a program as populations; False trains every run
         alone (the reference `bench/sweep.py` compares against).
+    sweep_id: the id its runs are saved under (default: a new one).
     """
 
-    def __init__(self, store, owner: str, runs: list, workers: int = 2, name: str = "", together: bool = True):
+    def __init__(
+        self,
+        store,
+        owner: str,
+        runs: list,
+        workers: int = 2,
+        name: str = "",
+        together: bool = True,
+        sweep_id: str | None = None,
+    ):
         self.store, self.owner, self.runs = store, owner, list(runs)
         self.together = together
         self.total = len(self.runs)
         self.workers = worker_count(workers)
-        self.id = uuid.uuid4().hex[:12]
+        self.id = sweep_id or new_sweep_id()
         self.name = name
         self.saved_ids: list[str] = []
         self.errors: list[str] = []
@@ -223,7 +240,7 @@ class SweepRunner:
         total = self.total
         fraction = min(1.0, (done + failed + in_progress) / total) if total else 1.0
         finished = self._finished_at is not None
-        state: Literal["running", "finished", "cancelled"] = (
+        state: SweepState = (
             "cancelled" if self._cancel.is_set() and finished else ("finished" if finished else "running")
         )
         end = self._finished_at if self._finished_at is not None else time.monotonic()
