@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground import limits
 from playground.runs import sweep_registry as registry_module
 from playground.runs.run_store import RunStore
 from playground.runs.sweep_file import SearchRange, SweepFileError, SweepPlan
@@ -281,15 +282,31 @@ def test_a_sweep_over_the_epoch_bound_is_refused_up_front_saying_what_to_lower(h
 
 
 def test_the_settings_come_from_the_environment(monkeypatch):
-    setting = registry_module._whole_number_setting
     monkeypatch.setenv("PLAYGROUND_MAX_SWEEPS", "5")
-    assert setting("PLAYGROUND_MAX_SWEEPS", 2) == 5
+    assert limits.count_setting("PLAYGROUND_MAX_SWEEPS", 2) == 5
     monkeypatch.setenv("PLAYGROUND_MAX_SWEEPS", "")
-    assert setting("PLAYGROUND_MAX_SWEEPS", 2) == 2
-    for bad in ("0", "lots"):
+    assert limits.count_setting("PLAYGROUND_MAX_SWEEPS", 2) == 2
+    for bad in ("0", "lots", "-3", "nan"):  # a typo is logged and the default used: it must not stop the server
         monkeypatch.setenv("PLAYGROUND_MAX_SWEEPS", bad)
-        with pytest.raises(ValueError, match="PLAYGROUND_MAX_SWEEPS must be"):
-            setting("PLAYGROUND_MAX_SWEEPS", 2)
+        assert limits.count_setting("PLAYGROUND_MAX_SWEEPS", 2) == 2
+
+
+def test_the_waiting_line_is_bounded():
+    """Each fresh browser is a new owner, so the line itself has a bound; a cancelled sweep frees its place."""
+    sweeps = HeldSweeps(max_running=1)
+    registry = SweepRegistry(max_running=1, max_waiting=2, start=sweeps.start)
+    first = registry.submit(None, "owner-0", plan(), 1)
+    waiting = [registry.submit(None, f"owner-{i}", plan(), 1) for i in (1, 2)]
+    with pytest.raises(SweepRefused, match="The server is busy: 1 sweeps are training and 2 are waiting"):
+        registry.submit(None, "owner-3", plan(), 1)
+    assert registry.cancel("owner-1", waiting[0].id)
+    assert registry.place(registry.submit(None, "owner-3", plan(), 1)) == 2
+    sweeps.running(first)
+    for runner in sweeps.runners.values():
+        runner.finish()
+
+
+def test_ordinals():
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
         "1st",
         "2nd",

@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground.datasets import DatasetError, limits, load_dataset, uploads
+from playground import limits
+from playground.datasets import DatasetError, load_dataset, uploads
 from playground.datasets.csv_table import MAX_BYTES
 from playground.datasets.registry import dataset_bytes
 from playground.datasets.upload_index import UploadIndex

@@ -3,7 +3,7 @@
 Adding a dataset is one entry: a 2-D one in `plane.py` beside its generator, an image set in
 `images.py`, anything else here. `load_dataset` turns a `DatasetSpec` into a split
 `Dataset`, cached per spec so that the page, the validator and the trainer share one copy (at most
-`PLAYGROUND_DATASET_CACHE_MB` of datasets per process; see `limits.py`).
+`PLAYGROUND_DATASET_CACHE_MB` of datasets per process; see `playground/limits.py`).
 
 Example:
 
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.datasets import csv_table, images, limits, plane, uploads
+from playground import limits
+from playground.datasets import csv_table, images, plane, uploads
 from playground.datasets.dataset import Dataset, DatasetError, DatasetKind, Task, split
 from playground.datasets.dataset_cache import SizeBoundedCache
 from playground.datasets.dataset_info import DatasetInfo

@@ -8,7 +8,7 @@ the system's temporary folder.
 A file is checked whole before it is stored (`csv_table.check_table`), so a refused file
 never takes room on the disk. The index beside the files (`upload_index.py`) records who uploaded
 what: each owner may keep `PLAYGROUND_UPLOAD_QUOTA_MB` and the server `PLAYGROUND_UPLOADS_TOTAL_MB`
-(`limits.py`). A file no saved run uses (a run's share link is the run) is removed
+(`playground/limits.py`). A file no saved run uses (a run's share link is the run) is removed
 `PLAYGROUND_UPLOAD_MAX_AGE_DAYS` after it was last uploaded or read; that clean-up runs when a file
 is uploaded, at most once an hour per process.
 
@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from playground.datasets import limits
+from playground import limits
 from playground.datasets.csv_table import MAX_BYTES as MAX_UPLOAD_BYTES
 from playground.datasets.csv_table import check_table
 from playground.datasets.dataset import DatasetError

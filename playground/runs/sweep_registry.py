@@ -5,12 +5,12 @@ through the tab that started it: closing the tab leaves the sweep to finish, and
 same browser (the same owner) sees it, with its progress or its place in line, and can cancel it.
 
 - Each owner has at most one sweep running or waiting; a second is refused with a message.
-- At most `MAX_SWEEPS` sweeps train at once (`PLAYGROUND_MAX_SWEEPS`, default 2); the others
-  wait in line, first come first served, and start as running ones end.
-- A sweep's runs times its epochs per run is at most `MAX_SWEEP_EPOCHS`
-  (`PLAYGROUND_MAX_SWEEP_EPOCHS`, default 200,000: 200 runs of 1,000 epochs, ten times the
-  largest grid the page proposes, 200 runs of its default 100 epochs). A larger sweep is refused
-  before anything runs, with what to lower.
+- At most `MAX_SWEEPS` sweeps train at once; the others wait in line, first come first served,
+  and start as running ones end. At most `MAX_WAITING_SWEEPS` wait: past that a new sweep is
+  refused (each fresh browser is a new owner, so the line itself needs a bound).
+- A sweep's runs times its epochs per run is at most `MAX_SWEEP_EPOCHS`. A larger sweep is
+  refused before anything runs, with what to lower.
+The bounds are settings (`playground/limits.py`).
 
 The sweeps train in the app's training workers (`runs.worker_sweep`), or in this process when
 there are none (`PLAYGROUND_TRAINING_WORKERS=0`, as the tests run). A sweep that ended stays
@@ -28,12 +28,12 @@ Example:
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
 
+from playground.limits import MAX_SWEEP_EPOCHS, MAX_SWEEPS, MAX_WAITING_SWEEPS
 from playground.runs.sweep_file import SweepPlan
 from playground.runs.sweep_grid import run_count
 from playground.runs.sweep_runner import Progress, SweepRunner, SweepState, new_sweep_id
@@ -41,21 +41,6 @@ from playground.runs.sweep_runner import Progress, SweepRunner, SweepState, new_
 log = logging.getLogger(__name__)
 
 
-def _whole_number_setting(name: str, default: int) -> int:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number of at least 1, not {text!r}") from None
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, not {value}")
-    return value
-
-
-MAX_SWEEPS = _whole_number_setting("PLAYGROUND_MAX_SWEEPS", 2)
-MAX_SWEEP_EPOCHS = _whole_number_setting("PLAYGROUND_MAX_SWEEP_EPOCHS", 200_000)
 ENDED_KEPT_SECONDS = 3600.0
 
 
@@ -171,6 +156,7 @@ class SweepRegistry:
     Args:
         max_running: sweeps training at once (default `MAX_SWEEPS`).
         max_epochs: the bound on a sweep's runs x epochs (default `MAX_SWEEP_EPOCHS`).
+        max_waiting: sweeps that may wait in line (default `MAX_WAITING_SWEEPS`).
         start: starts a sweep and returns its runner (default `start_sweep`; tests replace it).
     """
 
@@ -178,10 +164,12 @@ class SweepRegistry:
         self,
         max_running: int | None = None,
         max_epochs: int | None = None,
+        max_waiting: int | None = None,
         start: Callable[..., SweepRun] = start_sweep,
     ):
         self.max_running = MAX_SWEEPS if max_running is None else max(1, int(max_running))
         self.max_epochs = MAX_SWEEP_EPOCHS if max_epochs is None else int(max_epochs)
+        self.max_waiting = MAX_WAITING_SWEEPS if max_waiting is None else int(max_waiting)
         self._start = start
         self._lock = threading.Lock()
         self._sweeps: list[ScheduledSweep] = []  # oldest first
@@ -189,7 +177,7 @@ class SweepRegistry:
 
     def submit(self, store, owner: str, plan: SweepPlan, workers: int) -> ScheduledSweep:
         """Puts the owner's sweep in line (it starts at once while fewer than `max_running` run).
-        Raises `SweepRefused` when it is too large or the owner already has one."""
+        Raises `SweepRefused` when it is too large, the owner already has one or the line is full."""
         problem = size_problem(plan, self.max_epochs)
         if problem:
             raise SweepRefused(problem)
@@ -203,6 +191,12 @@ class SweepRegistry:
                 raise SweepRefused(
                     f"Your sweep '{mine.name or 'unnamed'}' is still {where}: each person runs one sweep at a time. "
                     "Wait for it to end, or cancel it, then start this one."
+                )
+            if len(self._line) >= self.max_waiting and self._running() >= self.max_running:
+                raise SweepRefused(
+                    f"The server is busy: {self._running()} sweeps are training and {len(self._line)} are waiting, "
+                    "as many as it takes. Try again in a few minutes, or train single runs on the Playground page "
+                    "meanwhile."
                 )
             self._sweeps.append(sweep)
             self._line.append(sweep)
