@@ -297,7 +297,7 @@ def test_the_waiting_line_is_bounded():
     registry = SweepRegistry(max_running=1, max_waiting=2, start=sweeps.start)
     first = registry.submit(None, "owner-0", plan(), 1)
     waiting = [registry.submit(None, f"owner-{i}", plan(), 1) for i in (1, 2)]
-    with pytest.raises(SweepRefused, match="The server is busy: 1 sweeps are training and 2 are waiting"):
+    with pytest.raises(SweepRefused, match="The server is busy: 1 sweep training and 2 sweeps waiting"):
         registry.submit(None, "owner-3", plan(), 1)
     assert registry.cancel("owner-1", waiting[0].id)
     assert registry.place(registry.submit(None, "owner-3", plan(), 1)) == 2

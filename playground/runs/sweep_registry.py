@@ -83,6 +83,10 @@ def size_problem(plan: SweepPlan, max_epochs: int | None = None) -> str | None:
     )
 
 
+def _sweeps(count: int) -> str:
+    return f"{count} sweep{'s' if count != 1 else ''}"
+
+
 def ordinal(number: int) -> str:
     """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st."""
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
@@ -194,9 +198,9 @@ class SweepRegistry:
                 )
             if len(self._line) >= self.max_waiting and self._running() >= self.max_running:
                 raise SweepRefused(
-                    f"The server is busy: {self._running()} sweeps are training and {len(self._line)} are waiting, "
-                    "as many as it takes. Try again in a few minutes, or train single runs on the Playground page "
-                    "meanwhile."
+                    f"The server is busy: {_sweeps(self._running())} training and {_sweeps(len(self._line))} "
+                    "waiting, as many as it takes. Try again in a few minutes, or train single runs on the "
+                    "Playground page meanwhile."
                 )
             self._sweeps.append(sweep)
             self._line.append(sweep)
