@@ -5,6 +5,10 @@ Each page that shows a trainer gets an unguessable token for it (`open`); the pa
 nothing else does: a token names one trainer of one session, and a token never handed out (or
 one whose trainer was replaced or closed) is refused.
 
+A token takes a few connections at once (`MAX_CONNECTIONS_PER_TOKEN`: a page holds one, and its
+reconnection may overlap the old one for a moment); more are refused, so one token cannot tie up
+the server's event loop for everyone.
+
 The stream is also how the server learns that a tab was closed: when the last connection of a
 token closes and none comes back within `grace` seconds (a reload or a network blip reconnects
 sooner), the trainer is abandoned: stopped, freed, and its run not saved unless it had finished.
@@ -13,12 +17,14 @@ Example:
 
     token = LIVE_STREAMS.open(trainer)
     LIVE_STREAMS.trainer_for(token)     # the trainer, while it lives
-    LIVE_STREAMS.connected(token); LIVE_STREAMS.disconnected(token)   # by the stream's route
+    LIVE_STREAMS.connected(token)       # by the stream's route: True, or False past the limit
+    LIVE_STREAMS.disconnected(token)    # after each connection that `connected` let in
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 import weakref
@@ -28,9 +34,31 @@ log = logging.getLogger(__name__)
 CLOSE_GRACE_SECONDS = 3.0
 
 
+def _connections_per_token() -> int:
+    setting = os.environ.get("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", "4").strip()
+    try:
+        return max(1, int(setting))
+    except ValueError:
+        raise ValueError(
+            f"PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN must be a whole number (the live streams one page may open at "
+            f"once), not {setting!r}"
+        ) from None
+
+
+MAX_CONNECTIONS_PER_TOKEN = _connections_per_token()
+
+
 class LiveStreams:
-    def __init__(self, grace: float = CLOSE_GRACE_SECONDS):
+    """The tokens and their connections.
+
+    Args:
+        grace: seconds a token may stay without a connection before its trainer is abandoned.
+        per_token: connections a token may have at once (default `MAX_CONNECTIONS_PER_TOKEN`).
+    """
+
+    def __init__(self, grace: float = CLOSE_GRACE_SECONDS, per_token: int | None = None):
         self.grace = grace
+        self.per_token = MAX_CONNECTIONS_PER_TOKEN if per_token is None else per_token
         self._lock = threading.Lock()
         self._trainers: dict[str, weakref.ref] = {}
         self._connections: dict[str, int] = {}
@@ -54,12 +82,18 @@ class LiveStreams:
         trainer = ref() if ref is not None else None
         return None if _gone(trainer) else trainer
 
-    def connected(self, token: str) -> None:
+    def connected(self, token: str) -> bool:
+        """Counts a new connection of `token`, unless it has `per_token` already (then False: the
+        route refuses it, and does not call `disconnected`)."""
         with self._lock:
-            self._connections[token] = self._connections.get(token, 0) + 1
+            count = self._connections.get(token, 0)
+            if count >= self.per_token:
+                return False
+            self._connections[token] = count + 1
             timer = self._timers.pop(token, None)
         if timer is not None:
             timer.cancel()
+        return True
 
     def disconnected(self, token: str) -> None:
         """The last connection closing starts the grace period; then the trainer is abandoned."""

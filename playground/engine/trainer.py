@@ -29,6 +29,7 @@ from collections.abc import Callable
 import numpy as np
 
 from playground.datasets.dataset import Task
+from playground.engine.change_signal import ChangeSignal
 from playground.engine.history_readings import HistoryReadings
 from playground.engine.live_settings import LiveSettings
 from playground.engine.snapshot_maker import SnapshotMaker
@@ -45,6 +46,7 @@ from playground.validation import validate
 log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.1
+CLOSE_WAIT_SECONDS = 5.0  # how long `close` waits for a chunk to end (then the worker thread frees the model later)
 FRAME_SECONDS = 1 / 40  # at a set pace, a chunk is one frame long: one epoch at the watch speed
 MIN_SNAPSHOT_INTERVAL = 0.15
 WATCH_EPOCHS_PER_SECOND = 40  # the page's default pace: learning unfolds epoch by epoch, as in TF Playground
@@ -93,6 +95,9 @@ class Trainer(HistoryReadings):
         self._message = ""
         self._elapsed = 0.0
         self._closed = False
+        self._worker_done = False  # the worker thread has returned: the model is no longer used
+        self._freed = False
+        self.changes = ChangeSignal()  # what the live stream waits on
         self._seconds_per_step: float | None = None
         self._snapshot_cost = 0.0
         self._last_snapshot = 0.0
@@ -148,7 +153,7 @@ class Trainer(HistoryReadings):
             if self._state in (TrainerState.READY, TrainerState.PAUSED):
                 self._state = TrainerState.RUNNING
                 self.started_at = self.started_at or time.time()
-                self._lock.notify_all()
+                self._changed()
 
     resume = start
 
@@ -156,14 +161,14 @@ class Trainer(HistoryReadings):
         with self._lock:
             if self._state == TrainerState.RUNNING:
                 self._state = TrainerState.PAUSED
-                self._lock.notify_all()
+                self._changed()
 
     def stop(self) -> None:
         with self._lock:
             if self._state in (TrainerState.RUNNING, TrainerState.PAUSED, TrainerState.READY):
                 self._state = TrainerState.STOPPED
                 self._pending_steps = 0
-                self._lock.notify_all()
+                self._changed()
         self._report_end()  # if the worker is mid-chunk, it reports when the chunk is done
 
     def step_batch(self) -> None:
@@ -180,13 +185,13 @@ class Trainer(HistoryReadings):
                 self._state = TrainerState.PAUSED
                 self.started_at = self.started_at or time.time()
                 self._pending_steps += max(steps, 1)
-                self._lock.notify_all()
+                self._changed()
 
     def reset(self) -> None:
         """Back to the initial weights (the same seed gives the same start) and an empty history."""
         with self._lock:
             self._state = TrainerState.RESETTING
-            self._lock.notify_all()
+            self._changed()
             while self._state == TrainerState.RESETTING and not self._closed:
                 self._lock.wait(0.05)
 
@@ -221,6 +226,7 @@ class Trainer(HistoryReadings):
             if self._state == TrainerState.FINISHED and self._epoch < self.epochs:
                 self._state = TrainerState.PAUSED
                 self._reported = False  # the run goes on; its new end is saved again
+                self._changed()
 
     @property
     def idle(self) -> bool:
@@ -270,19 +276,39 @@ class Trainer(HistoryReadings):
         self.close()
 
     def close(self) -> None:
-        """Stops the worker and lets the model be freed. Safe to call twice."""
+        """Stops the worker and lets the model be freed. Safe to call twice, and from any thread.
+
+        The worker thread frees the model itself when it returns, after the chunk it may be
+        training: however long that chunk takes, nothing is taken from under it. `close` waits
+        for that at most `CLOSE_WAIT_SECONDS`, so the memory is usually freed when it returns."""
         with self._lock:
             self._closed = True
-            self._lock.notify_all()
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(timeout=5)
-        self.model = self.loop = self.snapshot_maker = None  # type: ignore[assignment]  # freed: a closed trainer reads none of them
+            self._changed()
+            free_now = self._worker_done
+        if free_now:
+            self._free()
+        elif threading.current_thread() is not self._thread:
+            self._thread.join(timeout=CLOSE_WAIT_SECONDS)
+
+    def _free(self) -> None:
+        """Lets the model and its programs go (once the trainer is closed and its worker returned)."""
+        with self._lock:
+            if self._freed:
+                return
+            self._freed = True
+        self.model = self.loop = self.snapshot_maker = None  # type: ignore[assignment]  # a closed trainer reads none of them
         self.snapshots.clear()
 
     def run_to_end(self, timeout: float = 3600.0) -> str:
         """Trains to the last epoch and waits: the headless path used by the CLI."""
         self.start()
         return self.wait(SETTLED_STATES, timeout)
+
+    def _changed(self) -> None:
+        """Wakes whoever waits for the trainer to change: its own threads (call with the lock
+        held) and the live stream's connections."""
+        self._lock.notify_all()
+        self.changes.notify()
 
     # The worker.
     def _work(self) -> None:
@@ -297,8 +323,15 @@ class Trainer(HistoryReadings):
                 )
                 self._busy = False
                 self._pending_steps = 0
-                self._lock.notify_all()
+                self._changed()
             self._ready.set()
+        finally:
+            with self._lock:
+                self._worker_done = True
+                free_now = self._closed
+                self._changed()
+            if free_now:
+                self._free()
 
     def _work_loop(self) -> None:
         if self._warm_up:
@@ -306,6 +339,8 @@ class Trainer(HistoryReadings):
             self._maybe_snapshot(force=True)  # compiles the snapshot functions; the page shows epoch 0
             self._snapshot_cost = 0.0
         self._ready.set()
+        with self._lock:
+            self._changed()
         while True:
             with self._lock:
                 while (
@@ -318,7 +353,7 @@ class Trainer(HistoryReadings):
                     return
                 if self._state == TrainerState.RESETTING:
                     self._reset_locked()
-                    self._lock.notify_all()
+                    self._changed()
                     continue
                 stepping = self._state != TrainerState.RUNNING
                 steps = self._pending_steps if stepping else self._chunk_steps()
@@ -347,7 +382,7 @@ class Trainer(HistoryReadings):
             with self._lock:
                 if not self._report_due():
                     self._busy = False
-                    self._lock.notify_all()
+                    self._changed()
                     return
             self._report_end(from_worker=True)
 

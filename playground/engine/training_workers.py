@@ -6,6 +6,12 @@ per core (`PLAYGROUND_TRAINING_WORKERS`, 0 to train in the page's process as the
 new page trainer goes to the worker with the fewest trainers, and the page gets a `WorkerTrainer`
 that behaves like a `Trainer`.
 
+Big networks (`is_big_network`: dozens of layers, or millions of multiply-adds per sample) train in
+a worker of their own instead, started for the first one, at a lower priority. Compiling one takes
+tens of seconds of Python tracing, which in a shared worker would halve the speed of every other
+trainer there (one interpreter runs one thread at a time): apart, the big networks hold up only
+each other, and get the cores the class leaves.
+
 Example:
 
     workers = training_workers()                 # the app's pool (None when set to 0)
@@ -18,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import math
 import os
 import socket
 import subprocess
@@ -30,10 +37,14 @@ from pathlib import Path
 import playground
 from playground.engine.worker_trainer import WORKER_STOPPED, WorkerGone, WorkerTrainer
 from playground.spec import ExperimentSpec
+from playground.validation import check_spec
 
 log = logging.getLogger(__name__)
 
 ANSWER_SECONDS = 60.0  # a worker that does not answer a command within this long is taken as stuck
+BIG_NETWORK_LAYERS = 16  # more hidden layers than this make a big network (the presets have at most 8)
+BIG_NETWORK_WORK = 2_000_000  # and so do more multiply-adds per sample than this (LeNet-5: about 400,000)
+BIG_NETWORK_NICENESS = 10  # the big networks' worker runs when the others leave a core free
 
 
 class WorkerConnection:
@@ -41,21 +52,32 @@ class WorkerConnection:
 
     Args:
         log_level: the worker's log level (its lines go to the server's standard error).
+        niceness: the worker's scheduling niceness (0: as the server; higher yields to others).
+        compile_default: compile the default experiment's program at start (a worker of the pages).
     """
 
-    def __init__(self, log_level: str = "INFO"):
+    def __init__(self, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True):
         # A fresh interpreter (TensorFlow does not survive a fork) that imports only the worker's
         # module, whatever the server's main module is, joined by a private socket pair.
         ours, theirs = socket.socketpair()
         with theirs:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "playground.engine.worker_process", str(theirs.fileno()), log_level],
+                [
+                    sys.executable,
+                    "-m",
+                    "playground.engine.worker_process",
+                    str(theirs.fileno()),
+                    log_level,
+                    str(niceness),
+                    "1" if compile_default else "0",
+                ],
                 pass_fds=[theirs.fileno()],
                 env={**os.environ, "PYTHONPATH": _import_path()},
             )
         self._socket = ours
         self.connection = Connection(os.dup(ours.fileno()))
         self.trainers: weakref.WeakValueDictionary[int, WorkerTrainer] = weakref.WeakValueDictionary()
+        self.sweeps: dict = {}  # number -> runs.worker_sweep.WorkerSweep, while it runs
         self._send_lock = threading.Lock()
         self._answers: dict[int, list] = {}
         self._answered = threading.Condition()
@@ -103,6 +125,11 @@ class WorkerConnection:
                         self._answers[message[2]].append(message[3])
                     self._answered.notify_all()
                 continue
+            if kind in ("sweep_run", "sweep_progress"):
+                sweep = self.sweeps.get(trainer_id)
+                if sweep is not None:
+                    sweep._receive(kind, message[2])
+                continue
             trainer = self.trainers.get(trainer_id)
             if trainer is None:
                 continue
@@ -117,6 +144,8 @@ class WorkerConnection:
             log.error("A training worker exited with code %s; its trainers are stopped", self.process.returncode)
         for trainer in list(self.trainers.values()):
             trainer._worker_gone()
+        for sweep in list(self.sweeps.values()):
+            sweep._worker_gone()
 
     def close(self) -> None:
         """Closes the pipe, which ends the worker (its trainers stop), and waits for it. The socket
@@ -143,21 +172,56 @@ class TrainingWorkers:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.workers = [WorkerConnection(self.log_level) for _ in range(self.count)]
+        self.big_networks: WorkerConnection | None = None  # started for the first big network
 
     def trainer(self, spec: ExperimentSpec, warm_up: bool = True) -> WorkerTrainer:
         """A new trainer for `spec` in the worker with the fewest live trainers (a worker that
-        stopped is replaced first). Raises `InvalidSpec` as `Trainer` does."""
+        stopped is replaced first), or in the big networks' worker for a big network. Raises
+        `InvalidSpec` as `Trainer` does."""
+        big = is_big_network(spec)
         with self._lock:
             for index, worker in enumerate(self.workers):
                 if not worker.alive:
                     self.workers[index] = WorkerConnection(self.log_level)
-            worker = min(self.workers, key=lambda w: sum(not t.closed for t in w.trainers.values()))
+            if big:
+                if self.big_networks is None or not self.big_networks.alive:
+                    self.big_networks = WorkerConnection(self.log_level, BIG_NETWORK_NICENESS, compile_default=False)
+                worker = self.big_networks
+            else:
+                worker = min(self.workers, key=lambda w: sum(not t.closed for t in w.trainers.values()))
             trainer_id = next(self._ids)
         return WorkerTrainer(worker, trainer_id, spec, warm_up)
+
+    def sweep(self, store, owner: str, plan, workers: int, sweep_id: str):
+        """A sweep of `plan` (a `SweepPlan`) in the worker with the fewest live trainers and
+        sweeps, its runs saved to `store` here (a `runs.worker_sweep.WorkerSweep`; call `start`)."""
+        from playground.runs.worker_sweep import WorkerSweep
+
+        with self._lock:
+            for index, worker in enumerate(self.workers):
+                if not worker.alive:
+                    self.workers[index] = WorkerConnection(self.log_level)
+            worker = min(self.workers, key=lambda w: sum(not t.closed for t in w.trainers.values()) + len(w.sweeps))
+            number = next(self._ids)
+        return WorkerSweep(worker, number, store, owner, plan, workers, sweep_id)
 
     def close(self) -> None:
         for worker in self.workers:
             worker.close()
+        if self.big_networks is not None:
+            self.big_networks.close()
+
+
+def is_big_network(spec: ExperimentSpec) -> bool:
+    """Whether `spec`'s network has more than `BIG_NETWORK_LAYERS` hidden layers (tracing its
+    program takes a while per layer) or more than `BIG_NETWORK_WORK` multiply-adds per sample (a
+    layer's parameters times the positions it is applied at: one for Dense, each pixel for Conv2D).
+    A spec with problems is not (it goes nowhere: making its trainer raises `InvalidSpec`)."""
+    check = check_spec(spec)
+    if check.problems:
+        return False
+    work = sum(row.parameters * math.prod(row.output_shape[:-1]) for row in check.rows if row.output_shape)
+    return len(spec.network.layers) > BIG_NETWORK_LAYERS or work > BIG_NETWORK_WORK
 
 
 def _import_path() -> str:

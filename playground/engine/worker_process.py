@@ -5,13 +5,17 @@ on every core and the page's interpreter only serves pages. A worker holds any n
 `Trainer`s, each with its own thread as in the page's process, and talks to the server through
 one pipe:
 
-- in: commands `(name, trainer_id, sequence, argument)`: "create" (the spec as JSON), the
+- in: commands `(name, trainer_id, sequence, argument)`: "create" (the spec as JSON; built on a
+  thread of its own, so a big model's build holds up no other trainer's commands), the
   trainer's commands ("start", "pause", "stop", "step_batch", "step_epoch", "reset",
   "set_epochs", "set_learning_rate", "set_speed", "want_frame"), questions ("predict",
   "model_bytes") and "close"/"abandon";
 - out: for each trainer, an update whenever anything the page shows changed (its state and
   position, the history rows not sent yet, the snapshot's changed fields), "ended" when a run
   ends (the server saves it), and the answer to each command that wants one.
+
+It also runs sweeps ("sweep", "sweep_cancel"; their runs and progress go back as "sweep_run" and
+"sweep_progress"): `playground.runs.worker_sweep` holds both ends.
 
 Every update is read from the trainer and sent under one lock, so updates arrive in the order they
 were read and the server's copy never goes back in time. A command's answer follows an update read
@@ -29,6 +33,7 @@ from multiprocessing.connection import Connection
 
 UPDATE_SECONDS = 1 / 240  # how often the publisher looks for changes (a few comparisons per trainer)
 SILENT_COMMANDS = ("set_learning_rate", "set_speed", "want_frame")  # applied without an answer
+SWEEP_COMMANDS = ("sweep", "sweep_cancel")  # a sweep's, numbered like the trainers (runs.worker_sweep)
 
 
 class TrainerHost:
@@ -97,6 +102,7 @@ class Worker:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.hosts: dict[int, TrainerHost] = {}
+        self.sweeps: dict = {}  # number -> runs.worker_sweep.SweepHost
         self.send_lock = threading.Lock()
         self.hosts_lock = threading.Lock()
         self.closed = threading.Event()
@@ -147,11 +153,18 @@ class Worker:
                 hosts = list(self.hosts.values())
             for host in hosts:
                 host.trainer.close()
+            for sweep in list(self.sweeps.values()):
+                sweep.cancel()  # its threads end, so the process can exit
 
     def apply(self, name: str, trainer_id: int, sequence: int, argument) -> None:
         try:
-            if name == "create":
-                self.create(trainer_id, sequence, argument)
+            if name == "create":  # building a big model takes a while: the other trainers' commands go on meanwhile
+                threading.Thread(
+                    target=self.create, args=(trainer_id, sequence, argument), name="playground-create", daemon=True
+                ).start()
+                return
+            if name in SWEEP_COMMANDS:
+                self.sweep_command(name, trainer_id, sequence, argument)
                 return
             host = self.hosts.get(trainer_id)
             if host is None:
@@ -175,11 +188,17 @@ class Worker:
             self.send(("answer", trainer_id, sequence, error))
 
     def create(self, trainer_id: int, sequence: int, argument) -> None:
+        """Builds a trainer (on a thread of its own) and answers with its batches per epoch."""
         from playground.engine.trainer import Trainer
         from playground.spec import ExperimentSpec
 
         spec_json, warm_up = argument
-        trainer = Trainer(ExperimentSpec.from_json(spec_json), warm_up=warm_up)
+        try:
+            trainer = Trainer(ExperimentSpec.from_json(spec_json), warm_up=warm_up)
+        except Exception as error:  # the server's caller gets the error
+            logging.getLogger(__name__).exception("Command create failed")
+            self.send(("answer", trainer_id, sequence, error))
+            return
         host = TrainerHost(trainer_id, trainer)
         # A run that ends is saved by the server: its final rows go first, then "ended", before
         # the trainer goes idle, so whoever waits for the end there finds it saved.
@@ -187,6 +206,30 @@ class Worker:
         with self.hosts_lock:
             self.hosts[trainer_id] = host
         self.publish(host, force=True, then=("answer", trainer_id, sequence, trainer.batches_per_epoch))
+
+    def sweep_command(self, name: str, number: int, sequence: int, argument) -> None:
+        """A sweep's commands (`runs.worker_sweep`): "sweep" starts one, off the command loop since
+        reading its plan and starting a search take a moment; "sweep_cancel" stops one."""
+        if name == "sweep_cancel":
+            sweep = self.sweeps.get(number)
+            if sweep is not None:
+                sweep.cancel()
+            return
+
+        def start() -> None:
+            from playground.runs.worker_sweep import SweepHost
+
+            try:
+                sweep = SweepHost(self.send, number, *argument)
+                self.sweeps[number] = sweep
+                sweep.start(on_end=lambda: self.sweeps.pop(number, None))
+            except Exception as error:  # the server's caller gets the error
+                logging.getLogger(__name__).exception("Sweep %s could not start", number)
+                self.send(("answer", number, sequence, error))
+            else:
+                self.send(("answer", number, sequence, None))
+
+        threading.Thread(target=start, name="playground-sweep-start", daemon=True).start()
 
 
 def compile_default_experiment() -> None:
@@ -200,8 +243,11 @@ def compile_default_experiment() -> None:
     trainer.close()
 
 
-def serve(connection, log_level: str = "INFO") -> None:
-    """Serves the server at the other end of `connection` until it closes."""
+def serve(connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
+    """Serves the server at the other end of `connection` until it closes, at the given niceness
+    (the worker of big networks yields the cores to the others and never trains the default
+    experiment, so it does not compile it: `training_workers`)."""
+    os.nice(niceness)  # before any thread starts: they all inherit it
     import playground  # noqa: F401  (TensorFlow's environment, before TensorFlow is imported)
 
     logging.basicConfig(
@@ -210,11 +256,11 @@ def serve(connection, log_level: str = "INFO") -> None:
         format=f"%(asctime)s worker {os.getpid()} %(name)s %(levelname)s: %(message)s",
     )
     sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
-    # Beside the commands, not before them: a page opening something else is served at once.
-    threading.Thread(target=compile_default_experiment, name="playground-compile-default", daemon=True).start()
+    if compile_default:  # beside the commands, not before them: a page opening something else is served at once
+        threading.Thread(target=compile_default_experiment, name="playground-compile-default", daemon=True).start()
     Worker(connection).serve()
 
 
-# python -m playground.engine.worker_process SOCKET_FD LOG_LEVEL (training_workers starts it)
+# python -m playground.engine.worker_process SOCKET_FD LOG_LEVEL NICENESS COMPILE_DEFAULT (training_workers starts it)
 if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1])), sys.argv[2])
+    serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1")

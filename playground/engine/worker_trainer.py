@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from playground.engine.change_signal import ChangeSignal
 from playground.engine.history_readings import HistoryReadings
 from playground.engine.live_settings import LiveSettings
 from playground.engine.snapshots import Snapshot, SnapshotBuffer
@@ -76,6 +77,7 @@ class WorkerTrainer(HistoryReadings):
         self._saving = False
         self._unsaved = ""  # why the last ended run could not be saved (said with the message)
         self._closed = False
+        self.changes = ChangeSignal()  # what the live stream waits on: every update from the worker
         worker.trainers[trainer_id] = self
         self._finalizer = weakref.finalize(self, _close_in_worker, worker, trainer_id)
         try:
@@ -207,7 +209,7 @@ class WorkerTrainer(HistoryReadings):
             return
         with self._lock:
             self._closed = True
-            self._lock.notify_all()
+            self._changed()
         self._finalizer.detach()
         self.worker.trainers.pop(self.id, None)
         self.snapshots.clear()
@@ -242,7 +244,12 @@ class WorkerTrainer(HistoryReadings):
                 self._unsaved = ""
             self._history.extend(update.get("rows", ()))
             self._status = update["status"]
-            self._lock.notify_all()
+            self._changed()
+
+    def _changed(self) -> None:
+        """Wakes whoever waits for a change (call with the lock held): `wait` and the live stream."""
+        self._lock.notify_all()
+        self.changes.notify()
 
     def _ended(self) -> None:
         recorder = self.on_end
@@ -261,13 +268,13 @@ class WorkerTrainer(HistoryReadings):
         finally:
             with self._lock:
                 self._saving = False
-                self._lock.notify_all()
+                self._changed()
 
     def _worker_gone(self, message: str = WORKER_STOPPED) -> None:
         with self._lock:
             self._status = dict(self._status, state=TrainerState.FAILED, message=message, idle=True)
             self._closed = True
-            self._lock.notify_all()
+            self._changed()
 
 
 def _close_in_worker(worker, trainer_id: int) -> None:
