@@ -13,6 +13,8 @@ reported in the log and the default is used: a typo in a setting must not stop t
   one copy.
 - `PLAYGROUND_MAX_SWEEPS` (2): sweeps training at once; the others wait in line.
 - `PLAYGROUND_MAX_WAITING_SWEEPS` (20): sweeps waiting in line; past that a new one is refused.
+- `PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN` (4): live-stream connections one page's token may hold
+  at once (a page holds one; a reload may briefly hold a second).
 - `PLAYGROUND_MAX_SWEEP_EPOCHS` (200,000): a sweep's runs times its epochs per run (200 runs of
   1,000 epochs, ten times the largest grid the page proposes: 200 runs of its default 100 epochs).
 """
@@ -58,3 +60,4 @@ DATASET_CACHE_BYTES = int(number_setting("PLAYGROUND_DATASET_CACHE_MB", 256) * M
 MAX_SWEEPS = count_setting("PLAYGROUND_MAX_SWEEPS", 2)
 MAX_WAITING_SWEEPS = count_setting("PLAYGROUND_MAX_WAITING_SWEEPS", 20)
 MAX_SWEEP_EPOCHS = count_setting("PLAYGROUND_MAX_SWEEP_EPOCHS", 200_000)
+MAX_CONNECTIONS_PER_TOKEN = count_setting("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", 4)

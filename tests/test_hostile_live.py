@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from playground import limits
 from playground.engine import frames, live_streams
 from playground.engine.live_streams import LiveStreams
 from playground.engine.trainer import Trainer
@@ -64,11 +65,10 @@ def closed_with(socket) -> int:
 
 
 def test_a_token_takes_a_few_connections_and_refuses_more(streams, client, trainer, monkeypatch):
-    monkeypatch.delenv("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", raising=False)
-    assert live_streams._connections_per_token() == 4
-    monkeypatch.setenv("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", "many")
-    with pytest.raises(ValueError, match="must be a whole number"):
-        live_streams._connections_per_token()
+    monkeypatch.setenv("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", "many")  # a typo: the default
+    assert limits.count_setting("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", 4) == 4
+    monkeypatch.setenv("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", "2")
+    assert limits.count_setting("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", 4) == 2
     assert streams.per_token == live_streams.MAX_CONNECTIONS_PER_TOKEN
     token, other = streams.open(trainer), streams.open(trainer)
     sockets = [client.websocket_connect(f"/api/live/{token}").__enter__() for _ in range(streams.per_token)]

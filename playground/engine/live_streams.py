@@ -5,9 +5,9 @@ Each page that shows a trainer gets an unguessable token for it (`open`); the pa
 nothing else does: a token names one trainer of one session, and a token never handed out (or
 one whose trainer was replaced or closed) is refused.
 
-A token takes a few connections at once (`MAX_CONNECTIONS_PER_TOKEN`: a page holds one, and its
-reconnection may overlap the old one for a moment); more are refused, so one token cannot tie up
-the server's event loop for everyone.
+A token takes a few connections at once (`MAX_CONNECTIONS_PER_TOKEN`, a setting in
+`playground/limits.py`: a page holds one, and its reconnection may overlap the old one for a
+moment); more are refused, so one token cannot tie up the server's event loop for everyone.
 
 The stream is also how the server learns that a tab was closed: when the last connection of a
 token closes and none comes back within `grace` seconds (a reload or a network blip reconnects
@@ -24,28 +24,15 @@ Example:
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import threading
 import weakref
 
+from playground.limits import MAX_CONNECTIONS_PER_TOKEN
+
 log = logging.getLogger(__name__)
 
 CLOSE_GRACE_SECONDS = 3.0
-
-
-def _connections_per_token() -> int:
-    setting = os.environ.get("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", "4").strip()
-    try:
-        return max(1, int(setting))
-    except ValueError:
-        raise ValueError(
-            f"PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN must be a whole number (the live streams one page may open at "
-            f"once), not {setting!r}"
-        ) from None
-
-
-MAX_CONNECTIONS_PER_TOKEN = _connections_per_token()
 
 
 class LiveStreams:
