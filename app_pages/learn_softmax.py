@@ -8,6 +8,7 @@ from playground.figures.lesson_charts import softmax_bars
 from playground.lessons.softmax import naive_softmax, overflow_limit, softmax, tensorflow_softmax
 
 DEFAULT_LOGITS = [1.0, 2.0, 0.5, -1.0, 3.0, 0.0, -0.5, 1.5, 0.2, -2.0]
+LOGIT_LIMIT = 1e4
 
 st.title("Softmax")
 st.latex(r"p_i = \frac{e^{z_i / T}}{\sum_{j} e^{z_j / T}}")
@@ -16,19 +17,22 @@ st.write(
     "positive, summing to 1, the largest logit getting the largest share. The temperature T sharpens (T < 1) or "
     "flattens (T > 1) the distribution without changing the order."
 )
-if "softmax_logits" not in st.session_state:
-    st.session_state.softmax_logits = pd.DataFrame({"class": [str(i) for i in range(10)], "logit": DEFAULT_LOGITS})
-left, right = st.columns([1, 3])
+left, right = st.columns([1, 2])
 with left:
-    edited = st.data_editor(
-        st.session_state.softmax_logits,
-        disabled=["class"],
-        hide_index=True,
-        key="softmax_editor",
-        column_config={
-            "logit": st.column_config.NumberColumn("logit", min_value=-1e4, max_value=1e4, step=0.1, required=True)
-        },
-    )
+    # Ten fixed controls, not a table: a table editor takes whatever rows the browser says it added.
+    st.markdown("**Logits**")
+    halves = st.columns(2)
+    values = [
+        halves[i // 5].number_input(
+            f"class {i}",
+            min_value=-LOGIT_LIMIT,
+            max_value=LOGIT_LIMIT,
+            value=logit,
+            step=0.1,
+            key=f"softmax_logit_{i}",
+        )
+        for i, logit in enumerate(DEFAULT_LOGITS)
+    ]
     temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="softmax_temperature")
     scale = st.select_slider(
         "Multiply every logit by",
@@ -37,11 +41,8 @@ with left:
         key="softmax_scale",
         help="Large logits make the naive formula overflow.",
     )
-logits = pd.to_numeric(edited["logit"], errors="coerce").to_numpy(float)
-if np.isnan(logits).any():
-    st.warning("Every class needs a number as its logit; empty or non-numeric cells count as 0 until you fix them.")
-    logits = np.nan_to_num(logits)
-logits = logits * scale
+# Streamlit itself resets a value sent past the bounds, or not finite, to the default: every logit is finite.
+logits = np.asarray(values, float) * scale
 stable = softmax(logits, temperature)
 naive = naive_softmax(logits, temperature)
 with right:

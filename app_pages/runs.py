@@ -13,6 +13,7 @@ from playground.runs.run_record import RunRecord
 from playground.runs.tensorboard_export import tensorboard_zip
 from widgets import session
 from widgets.run_saving import run_store, show_store_errors, store_warning
+from widgets.running_sweeps import running_sweeps
 from widgets.safe_text import plain
 
 session.init()
@@ -22,6 +23,7 @@ owner = session.owner()
 
 st.title("Saved runs")
 store_warning()
+running_sweeps(show_ended=False)  # this browser's sweeps still waiting or training, with Cancel
 if "owner" in st.query_params:  # links of older versions named their owner: that let anyone act as them
     del st.query_params["owner"]
     st.info(
@@ -36,8 +38,16 @@ def open_in_playground(spec) -> None:
     st.switch_page("app_pages/playground.py")
 
 
+def clock(seconds) -> str:
+    """When a run started, as HH:MM:SS; dashes for a time no clock can show (a record another tool wrote)."""
+    try:
+        return dt.datetime.fromtimestamp(seconds).strftime("%H:%M:%S")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return "--:--:--"
+
+
 def run_label(row) -> str:
-    when = dt.datetime.fromtimestamp(row["started_at"]).strftime("%H:%M:%S")
+    when = clock(row["started_at"])
     parameters = ", ".join(f"{k}={v}" for k, v in (row["parameters"] or {}).items())
     return f"{row['title'] or 'run'} {when}" + (f" ({parameters})" if parameters else "") + f" · {row['id'][:6]}"
 
@@ -54,20 +64,26 @@ def shared_run(token: str) -> None:
     shared = store.load_shared(token)
     if shared is None:
         st.warning(
-            "This link does not point to a shared run (it may have been deleted or no longer shared). Your own runs "
-            "are below."
+            "This run is no longer shared: its owner stopped sharing it or deleted it (or the link is incomplete). "
+            "Your own runs are below."
         )
         return
     with st.container(border=True):
         st.subheader(f"Shared run: {plain(shared.spec.title) if shared.spec and shared.spec.title else 'experiment'}")
-        final = shared.final
-        st.caption(
-            f"{shared.state}, {shared.epochs} epochs, final test loss {final.get('test_loss', float('nan')):.4f}"
-        )
-        st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
-        if shared.spec is None:
+        if shared.damaged:
+            st.warning(plain(shared.message))
+        else:
+            test_loss = shared.final.get("test_loss")
+            st.caption(
+                f"{plain(shared.state)}, {shared.epochs} epochs, final test loss "
+                + ("not measured" if test_loss is None else f"{test_loss:.4f}")
+            )
+            st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
+        if shared.spec is None and not shared.damaged:  # a damaged record's warning above says it already
             st.caption(plain(shared.message))
-        elif st.button("Open this run's experiment in the playground", key="open_shared", type="primary"):
+        elif shared.spec is not None and st.button(
+            "Open this run's experiment in the playground", key="open_shared", type="primary"
+        ):
             open_in_playground(shared.spec)
 
 
@@ -93,10 +109,17 @@ def shared_list(token: str) -> None:
         record = store.load(runs["id"].iloc[chosen], other)
         if record is None:
             return
-        st.plotly_chart(overlaid_curves({labels[chosen]: record.history}), width="stretch", key="shared_list_curves")
-        if record.spec is None:
+        if record.damaged:
+            st.warning(plain(record.message))
+        else:
+            st.plotly_chart(
+                overlaid_curves({labels[chosen]: record.history}), width="stretch", key="shared_list_curves"
+            )
+        if record.spec is None and not record.damaged:  # a damaged record's warning above says it already
             st.caption(plain(record.message))
-        elif st.button("Open this run's experiment in the playground", key="open_shared_list"):
+        elif record.spec is not None and st.button(
+            "Open this run's experiment in the playground", key="open_shared_list"
+        ):
             open_in_playground(record.spec)
 
 
@@ -145,7 +168,7 @@ def runs_table(runs: pd.DataFrame) -> list[pd.Series]:
             "test loss": runs["test_loss"],
             "test accuracy": runs["test_accuracy"],
             "train loss": runs["train_loss"],
-            "started": pd.to_datetime(runs["started_at"], unit="s"),
+            "started": pd.to_datetime(runs["started_at"], unit="s", errors="coerce"),  # none shown for a bad time
             "seconds": runs["duration"].round(2),
             "model": runs["has_model"],
             "sweep": runs["sweep_id"].fillna(""),
@@ -210,12 +233,21 @@ def one_run_actions(record: RunRecord) -> None:
         columns[3].download_button("Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch")
     else:
         columns[3].caption("No model saved with this run (tick 'Save the trained model too' before training).")
-    if columns[4].button("Share link", width="stretch", key="runs_share"):
-        state.runs_share_token = store.share(record.id, owner)
-    if state.get("runs_share_token"):
-        st.code(address_with("run", state.runs_share_token), language=None)
-        st.caption("Anyone with this link can see this run and open its experiment.")
-    if record.message:
+    # The link shown is always the selected run's own (read from the store), and the buttons act before the page
+    # redraws, as with "Share all my runs".
+    if record.share_token is None:
+        columns[4].button(
+            "Share link", width="stretch", key="runs_share", on_click=store.share, args=(record.id, owner)
+        )
+    else:
+        columns[4].button(
+            "Stop sharing", width="stretch", key="runs_unshare", on_click=store.unshare, args=(record.id, owner)
+        )
+        st.code(address_with("run", record.share_token), language=None)
+        st.caption(
+            "Anyone with this link can see this run and open its experiment. Stop sharing to make the link dead."
+        )
+    if record.message and not record.damaged:  # the damage is said above the actions
         st.caption(plain(record.message))
 
 
@@ -254,7 +286,7 @@ def page() -> None:
     )
     loaded = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
     for label, record in loaded.items():
-        if record is not None and record.spec is None:
+        if record is not None and (record.spec is None or record.damaged):
             st.warning(plain(f"{label}: {record.message}"))
     records = {label: record for label, record in loaded.items() if record is not None and record.spec is not None}
     if len(records) > 1:
@@ -265,11 +297,10 @@ def page() -> None:
         one_run_actions(next(iter(records.values())))
     else:
         st.caption("Select a single run to open, download or share it.")
-    tensorboard_download(list(records.values()))
+    tensorboard_download([record for record in records.values() if not record.damaged])
     if st.button(f"Delete {len(chosen)} selected run(s)", key="runs_delete"):
         for row in chosen:
             store.delete(row["id"], owner)
-        state.pop("runs_share_token", None)
         st.rerun()
 
 

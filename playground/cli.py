@@ -415,6 +415,17 @@ def _sweep_line(row: dict) -> str:
     return f"{row['id']}  {row['state']:<9} {row['epochs']:>6} epochs  test loss {loss}{accuracy}  {values}"
 
 
+def terminal_text(value, lines: bool = False) -> str:
+    """Text from the run database or a file, as the operator's terminal should show it. Anyone who can write
+    to the database (another app, another version) wrote the titles and ids; a control character in them
+    could clear the screen, retitle the window or hide the lines above, so each is written as its escape
+    (\\x1b, \\r) instead. With `lines`, the line breaks of a message of several lines stay."""
+    return "".join(
+        c if c.isprintable() or (lines and c == "\n") else c.encode("unicode_escape").decode("ascii")
+        for c in str(value)
+    )
+
+
 def command_runs(args) -> int:
     store = _store()
     runs = store.list_runs(None, sweep_id=args.sweep)
@@ -433,25 +444,34 @@ def command_runs(args) -> int:
             print(
                 json.dumps(item)
                 if args.json
-                else f"{item['id']}  {item['state']:<9} {item['epochs']:>6} epochs  test loss "
-                f"{item['test_loss'] or float('nan'):.4f}  "
-                f"{item['title'] or ''}{'  ' + json.dumps(item['parameters']) if item['parameters'] else ''}"
-            )
+                else f"{terminal_text(item['id'])}  {terminal_text(item['state']):<9} {item['epochs']:>6} epochs  test "
+                f"loss {item['test_loss'] or float('nan'):.4f}  {terminal_text(item['title'] or '')}"
+                f"{'  ' + json.dumps(item['parameters']) if item['parameters'] else ''}"
+            )  # JSON escapes control characters itself
         return EXIT_DONE
     ids = list(runs["id"]) if not args.run else args.run
     records = [store.load(run_id) for run_id in ids]
     missing = [run_id for run_id, record in zip(ids, records) if record is None]
     if missing:
-        raise BadInput(f"No saved run has the id {missing[0]!r}. `playground runs list` shows the ids.")
+        raise BadInput(f"No saved run has the id {missing[0]!r:.60}. `playground runs list` shows the ids.")
     if not records:
         raise BadInput("There are no saved runs to export" + (f" in sweep {args.sweep!r}." if args.sweep else "."))
     from playground.runs.tensorboard_export import export_tensorboard
 
     if not args.tensorboard.strip():
         raise BadInput("--tensorboard needs a folder name, e.g. --tensorboard logs.")
+    damaged = [record.id for record in records if record.damaged]
+    if damaged:  # another tool's rows, or damaged ones: the others are still exported
+        print(
+            f"skipped {len(damaged)} run(s) whose record is damaged (their history cannot be read): "
+            f"{terminal_text(', '.join(damaged))[:400]}",
+            file=sys.stderr,
+        )
+    if len(damaged) == len(records):
+        raise BadInput("No run was exported: the record of every run asked for is damaged.")
     folder = Path(args.tensorboard)
     try:
-        written = export_tensorboard(records, folder)
+        written = export_tensorboard([record for record in records if not record.damaged], folder)
     except (OSError, ValueError) as error:  # ValueError: a NUL byte, or a name TensorFlow cannot encode
         raise BadInput(
             f"Could not write to {str(folder)!r:.200}: {getattr(error, 'strerror', None) or error}."
@@ -501,7 +521,7 @@ def main(argv=None) -> int:
     try:
         return handler(args)
     except BadInput as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {terminal_text(error, lines=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -3,15 +3,70 @@
 As in MNIST, the ink's bounding box is scaled to fit 20/28 of the image and centred, so a digit
 drawn small or off-centre still looks like the training data.
 
+The canvas arrives as a data URL of a PNG sent by the browser, so anyone can send another image in
+its place. `drawing_pixels` checks its size before decoding it: the URL's length, then the width
+and height the PNG declares in its header (its first 24 bytes). A few hundred KB of PNG can declare
+13,000 x 13,000 pixels, gigabytes once decoded, so anything much bigger than the canvas is refused
+unread.
+
 Example:
 
+    rgba = drawing_pixels(data_url, width=196, height=196)
     pixels = drawing_to_image(rgba, size=28)      # (28, 28, 1) in [0, 1], ink = 1
 """
 
 from __future__ import annotations
 
+import base64
+import io
+import struct
+
 import numpy as np
 from PIL import Image
+
+MAX_SIZE_FACTOR = 2  # the browser sends the canvas at its own size; allow room, never more than this per side
+DATA_URL_PREFIX = "data:image/png;base64,"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+REDRAW = "Clear the canvas with the bin icon and draw again."
+
+
+class DrawingError(ValueError):
+    """The canvas's value is not a drawing the page can read; the message says so in plain words."""
+
+
+def drawing_pixels(data_url: object, width: int, height: int) -> np.ndarray:
+    """The canvas's pixels, (H, W, 4) uint8 RGBA, from the data URL of the PNG the browser sent.
+
+    Raises:
+        DrawingError: when it is not a PNG data URL, or is more than `MAX_SIZE_FACTOR` times the
+            canvas's `width` or `height`; checked before the image is decoded.
+    """
+    max_width, max_height = width * MAX_SIZE_FACTOR, height * MAX_SIZE_FACTOR
+    # The largest PNG of that size: 4 bytes a pixel and one filter byte a row, stored uncompressed, in base64.
+    max_characters = len(DATA_URL_PREFIX) + 4 * ((max_width * 4 + 1) * max_height + 4096) // 3
+    if not isinstance(data_url, str) or not data_url.startswith(DATA_URL_PREFIX):
+        raise DrawingError(f"The drawing could not be read: the canvas did not send a PNG image. {REDRAW}")
+    if len(data_url) > max_characters:
+        raise DrawingError(
+            f"The drawing was refused: it is {len(data_url):,} characters long, more than a "
+            f"{max_width} x {max_height} image of the canvas can be ({max_characters:,}). {REDRAW}"
+        )
+    try:
+        content = base64.b64decode(data_url[len(DATA_URL_PREFIX) :], validate=True)
+    except ValueError:  # binascii.Error: not base64
+        content = b""
+    if len(content) < 24 or content[:8] != PNG_SIGNATURE or content[12:16] != b"IHDR":
+        raise DrawingError(f"The drawing could not be read: it is not a PNG image. {REDRAW}")
+    declared_width, declared_height = struct.unpack(">II", content[16:24])  # the header's first chunk, IHDR
+    if declared_width > max_width or declared_height > max_height:
+        raise DrawingError(
+            f"The drawing was refused: it is {declared_width:,} x {declared_height:,} pixels, but the canvas is "
+            f"{width} x {height}. {REDRAW}"
+        )
+    try:
+        return np.asarray(Image.open(io.BytesIO(content), formats=["PNG"]).convert("RGBA"))
+    except Exception:  # any failure of the PNG decoder on the sent bytes (truncated, a bad checksum)
+        raise DrawingError(f"The drawing could not be read: its PNG image is damaged. {REDRAW}") from None
 
 
 def drawing_to_image(rgba: np.ndarray, size: int, padding: int = 0) -> np.ndarray | None:

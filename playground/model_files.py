@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
 import zlib
@@ -235,13 +236,43 @@ def load_model_bytes(content: bytes):
         try:
             model.load_weights(path)
         except Exception as error:  # damaged weights, or weights of another shape
-            text = str(error).replace(folder, "").strip().splitlines()
             raise ModelFileError(
-                f"The model's weights could not be read: the file is damaged or its weights do not fit its layers "
-                f"({type(error).__name__}: {text[0][:200] if text else ''}). Export the model again with "
-                "model.save('name.keras') and upload the new file."
+                f"The model's weights could not be read: {_weights_problem(error, folder, model)}. Export the model "
+                "again with model.save('name.keras') and upload the new file."
             ) from None
     return model
+
+
+_FAILED_LAYER = re.compile(r"object <\w+ name=([^,>]+)")
+_SHAPES = re.compile(r"variable\.shape=(\([\d, ]*\)), Received: value\.shape=(\([\d, ]*\))")
+_VARIABLE = re.compile(r"Target variable: <Variable path=[^,]*/([^/,]+),")
+_COUNTS = re.compile(r"expected (\d+) variables, but received (\d+) variables")
+
+
+def _weights_problem(error: Exception, folder: str, model) -> str:
+    """Why Keras could not give the model the file's weights, in plain words: which layer, and what it
+    needs against what the file holds. Keras's first line only says that "1 objects could not be
+    loaded"; the reason is on the lines after it, which hold the weights' values too."""
+    text = str(error).replace(folder, "")
+    names = [layer.name for layer in model.layers]
+    failed = _FAILED_LAYER.search(text)
+    if failed and failed.group(1) in names:
+        index = names.index(failed.group(1))
+        layer = f"layer {index + 1} ({type(model.layers[index]).__name__} {failed.group(1)!r})"
+        shapes, counts, variable = _SHAPES.search(text), _COUNTS.search(text), _VARIABLE.search(text)
+        if shapes:
+            weight = variable.group(1) if variable else "weight"
+            return (
+                f"{layer} needs a {weight} of shape {shapes.group(1)}, but the file holds one of shape "
+                f"{shapes.group(2)}"
+            )
+        if counts:
+            needed = ", ".join(weight.name for weight in model.layers[index].weights)
+            return f"{layer} has {counts.group(1)} weight arrays ({needed}), but the file holds {counts.group(2)}"
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("List of objects")]
+    reason = lines[1] if len(lines) > 1 and lines[0].endswith(":") else lines[0] if lines else ""
+    reason = reason.split(" Target variable:")[0]  # what follows lists the weights' values
+    return f"the file is damaged or its weights do not fit its layers ({type(error).__name__}: {reason[:300]})"
 
 
 def _check_weights(content: bytes, parameters: int) -> None:

@@ -30,6 +30,7 @@ class RunRecord:
     sweep_id: str | None = None
     parameters: dict = field(default_factory=dict)  # the swept values, for runs of a sweep
     share_token: str | None = None
+    damaged: bool = False  # a stored run whose history could not be read (`history` is empty; `message` says so)
 
     @classmethod
     def new(

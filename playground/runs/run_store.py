@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -59,6 +60,11 @@ URL_VARIABLE = "PLAYGROUND_DATABASE_URL"
 BUSY_TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5
 SCHEMA_VERSION = 2
+MAX_WHOLE = 2**62  # the largest whole number a history row may hold (an epoch, a count)
+DAMAGED_HISTORY = (
+    "This run's record is damaged: its curves (the history saved with it) cannot be read, so they are not shown "
+    "or exported."
+)
 
 METADATA = sa.MetaData()
 RUNS = sa.Table(
@@ -113,6 +119,9 @@ LIST_COLUMNS = [
 ]
 
 
+_UPLOAD_REFERENCE = re.compile(r'"upload":\s*"([0-9a-f]{16})"')  # a spec's dataset.csv.upload, as to_json writes it
+
+
 class StoreError(RuntimeError):
     """The run database cannot be used; the message says why and what to do."""
 
@@ -132,12 +141,42 @@ def database_url(location: str | os.PathLike) -> sa.URL:
 
 
 def _parameters(text) -> dict:
-    """A run's swept values; {} where the column holds something else (a database edited by hand)."""
+    """A run's swept values (plain values by name); {} where the column holds something else (a database
+    edited by hand, or written by another tool)."""
     try:
         value = json.loads(text) if text else {}
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # not JSON, not text, or nested thousands deep
         return {}
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict):
+        return {}
+    return {name: v for name, v in value.items() if v is None or isinstance(v, (str, int, float))}
+
+
+def _history(text) -> list[dict] | None:
+    """A run's per-epoch rows, or None where the column holds something else (a damaged row, or one
+    another tool wrote): a list of rows, each with a whole-number epoch and numbers (or null) by name."""
+    try:
+        rows = json.loads(text)
+    except (ValueError, TypeError, RecursionError):  # not JSON, not text, or nested thousands deep
+        return None
+    if not isinstance(rows, list) or not all(_history_row(row) for row in rows):
+        return None
+    return rows
+
+
+def _history_row(row) -> bool:
+    epoch = row.get("epoch") if isinstance(row, dict) else None
+    return (
+        isinstance(epoch, int)
+        and not isinstance(epoch, bool)
+        and 0 <= epoch <= MAX_WHOLE
+        and all(
+            value is None
+            or isinstance(value, float)
+            or (isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_WHOLE)
+            for value in row.values()
+        )
+    )
 
 
 def _number(value):
@@ -308,6 +347,11 @@ class RunStore:
         self._run(RUNS.update().where(mine, RUNS.c.share_token.is_(None)).values(share_token=secrets.token_urlsafe(12)))
         return self._run(sa.select(RUNS.c.share_token).where(mine), "one")["share_token"]
 
+    def unshare(self, run_id: str, owner: str) -> bool:
+        """Ends the link to this run: whoever has it sees nothing any more (sharing again makes a new link)."""
+        mine = (RUNS.c.id == str(run_id)) & (RUNS.c.owner == owner)
+        return self._run(RUNS.update().where(mine, RUNS.c.share_token.is_not(None)).values(share_token=None)) > 0
+
     def share_list(self, owner: str) -> str:
         """A token that lets anyone see (not change) all of `owner`'s runs: the same one until revoked."""
         token = self.shared_list_token(owner)
@@ -373,7 +417,13 @@ class RunStore:
         rows = self._run(
             sa.select(RUNS.c.id, RUNS.c.history).where(RUNS.c.owner == owner, RUNS.c.id.in_(list(run_ids))), "all"
         )
-        return {row["id"]: json.loads(row["history"]) for row in rows}
+        histories = {row["id"]: _history(row["history"]) for row in rows}
+        return {run_id: history for run_id, history in histories.items() if history is not None}
+
+    def upload_ids(self) -> set[str]:
+        """The ids of the uploaded CSV files the saved runs train on (their files must be kept)."""
+        rows = self._run(sa.select(RUNS.c.spec).where(RUNS.c.spec.contains('"upload"')), "all")
+        return {upload_id for row in rows for upload_id in _UPLOAD_REFERENCE.findall(row["spec"])}
 
     def count(self) -> int:
         return int(self._run(sa.select(sa.func.count().label("runs")).select_from(RUNS), "one")["runs"])
@@ -389,11 +439,15 @@ class RunStore:
                 "This run's config can no longer be read by this version of the app, so it cannot be opened (its "
                 f"curves are kept): {error.problems[0]}"
             )
+        history = _history(row["history"])
+        if history is None:
+            message = DAMAGED_HISTORY + (f" {message}" if message else "")
         return RunRecord(
             id=row["id"],
             owner=row["owner"],
             spec=spec,
-            history=json.loads(row["history"]),
+            history=history or [],
+            damaged=history is None,
             state=row["state"],
             started_at=row["started_at"],
             duration=row["duration"],
@@ -431,6 +485,9 @@ class UnavailableStore:
 
     def share(self, run_id: str, owner: str) -> str:
         raise StoreError(self.message)
+
+    def unshare(self, run_id: str, owner: str) -> bool:
+        return False
 
     def share_list(self, owner: str) -> str:
         raise StoreError(self.message)
