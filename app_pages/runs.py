@@ -16,6 +16,8 @@ from widgets.run_saving import run_store, show_store_errors, store_warning
 from widgets.running_sweeps import running_sweeps
 from widgets.safe_text import plain
 
+MAX_COMPARED_RUNS = 50  # runs drawn and compared at once: each adds its curves (about 14 kB) to the page
+
 session.init()
 state = st.session_state
 store = run_store()
@@ -279,12 +281,18 @@ def page() -> None:
         )
         return
 
-    labels = {row["id"]: run_label(row) for row in chosen}
+    compared = chosen[:MAX_COMPARED_RUNS]
+    if len(chosen) > len(compared):
+        st.info(
+            f"{len(chosen)} runs are selected: the first {len(compared)} are drawn and compared (more would not be "
+            "readable, and would make the page slow). Delete acts on all of them."
+        )
+    labels = {row["id"]: run_label(row) for row in compared}
     histories = store.histories(list(labels), owner)
     st.plotly_chart(
         overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves"
     )
-    loaded = {labels[row["id"]]: store.load(row["id"], owner) for row in chosen}
+    loaded = {labels[row["id"]]: store.load(row["id"], owner) for row in compared}
     for label, record in loaded.items():
         if record is not None and (record.spec is None or record.damaged):
             st.warning(plain(f"{label}: {record.message}"))

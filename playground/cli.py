@@ -406,13 +406,25 @@ def _sweep_results(store, sweep_id: str) -> list[dict]:
 
 
 def _sweep_line(row: dict) -> str:
-    loss = f"{row['test_loss']:.4f}" if row["test_loss"] is not None else "   -  "
+    loss = loss_text(row["test_loss"])
     accuracy = f"  test acc {row['test_accuracy']:.3f}" if row["test_accuracy"] is not None else ""
     values = "  ".join(
-        f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+        f"{terminal_text(name)}={value:.4g}"
+        if isinstance(value, float)
+        else f"{terminal_text(name)}={terminal_text(value)}"
         for name, value in row["parameters"].items()
     )
-    return f"{row['id']}  {row['state']:<9} {row['epochs']:>6} epochs  test loss {loss}{accuracy}  {values}"
+    return (
+        f"{terminal_text(row['id'])}  {terminal_text(row['state']):<9} {row['epochs']:>6} epochs  test loss "
+        f"{loss}{accuracy}  {values}"
+    )
+
+
+def loss_text(loss: float | None) -> str:
+    """A loss for a column of the terminal: 4 decimals, or in powers of ten when it is huge (a diverged run)."""
+    if loss is None:
+        return "   -  "
+    return f"{loss:.4f}" if abs(loss) < 1e6 else f"{loss:.3e}"
 
 
 def terminal_text(value, lines: bool = False) -> str:
@@ -445,7 +457,7 @@ def command_runs(args) -> int:
                 json.dumps(item)
                 if args.json
                 else f"{terminal_text(item['id'])}  {terminal_text(item['state']):<9} {item['epochs']:>6} epochs  test "
-                f"loss {item['test_loss'] or float('nan'):.4f}  {terminal_text(item['title'] or '')}"
+                f"loss {loss_text(item['test_loss'])}  {terminal_text(item['title'] or '')}"
                 f"{'  ' + json.dumps(item['parameters']) if item['parameters'] else ''}"
             )  # JSON escapes control characters itself
         return EXIT_DONE

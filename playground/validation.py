@@ -114,6 +114,17 @@ def _printable(text: str) -> bool:
     return all(c.isprintable() for c in text)
 
 
+def unprintable_character(text: str) -> str:
+    """Names the first character of `text` that cannot be shown, for a message."""
+    c = next(c for c in text if not c.isprintable())
+    code = f"U+{ord(c):04X}"
+    if c in "\r\n":
+        return "a line break"
+    if 0xD800 <= ord(c) <= 0xDFFF:
+        return f"half of a character pair ({code}), not a whole character"
+    return f"a control character ({code})"
+
+
 def clean_title(title) -> str:
     """A title the page can keep: line breaks and control characters as spaces, cut to the limit."""
     text = "".join(c if c.isprintable() else " " for c in str(title))
@@ -135,7 +146,7 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
     elif len(spec.title) > MAX_TITLE_CHARS:
         add("title", f"The title has {len(spec.title):,} characters; the limit is {MAX_TITLE_CHARS}. Shorten it.")
     elif not _printable(spec.title):
-        add("title", "The title holds a line break or another control character. Write it on one line.")
+        add("title", f"The title holds {unprintable_character(spec.title)}. Write it on one line, without it.")
 
     data = spec.dataset
     info = DATASETS.lookup(data.name)

@@ -377,3 +377,55 @@ def test_selecting_a_damaged_run_of_ones_own_warns_and_leaves_it_out_of_the_tens
     assert not app.exception, [e.value for e in app.exception]
     assert any("record is damaged" in w.value for w in app.warning)
     assert app.button(key="runs_tensorboard").label.startswith("Prepare TensorBoard files for 1 run(s)")
+
+
+def test_runs_list_writes_a_huge_loss_in_powers_of_ten_and_escapes_every_text_column(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "runs.sqlite3"))
+    store = RunStore()
+    record = _saved(store, "alice", "diverged", state="\x1b[2Jfinished", parameters=json.dumps({"act\x07": "re\rlu"}))
+    _damage(store, record.id, test_loss=1e308)
+    code, out, err = cli("runs", "list")
+    assert code == 0, err
+    assert "test loss 1.000e+308" in out and "0" * 20 not in out
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out and "\\x1b[2Jfinished" in out
+
+
+@pytest.mark.parametrize(
+    "title, named",
+    [
+        ("ok\ud83dno", "half of a character pair (U+D83D)"),
+        ("a\x1bb", "a control character (U+001B)"),
+        ("a\nb", "a line break"),
+    ],
+)
+def test_a_title_names_the_character_it_cannot_show(title, named):
+    from playground.validation import validate
+
+    (problem,) = [p for p in validate(ExperimentSpec(title=title)) if p.field == "title"]
+    assert named in problem.message
+
+
+def test_a_sweep_name_with_a_control_character_is_refused_like_a_title():
+    from playground.runs.sweep_file import SweepFileError, SweepPlan
+
+    document = {"playground_sweep": 1, "name": "rates\x1b]0;pwned\x07", "base": {}, "grid": {"learning_rate": [0.1]}}
+    with pytest.raises(SweepFileError) as refused:
+        SweepPlan.from_dict(document)
+    assert any("name holds a control character (U+001B)" in problem for problem in refused.value.problems)
+
+
+def test_the_runs_page_draws_at_most_its_limit_of_selected_runs():
+    from widgets.run_saving import run_store
+
+    store = run_store()
+    owner = "many-runs-0123456789"
+    for i in range(51):
+        _saved(store, owner, f"run {i}")
+    app = runs_page(owner)
+    app.session_state["runs_table"] = {"selection": {"rows": list(range(51)), "columns": []}}
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("51 runs are selected: the first 50 are drawn" in i.value for i in app.info)
+    curves = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert len({trace.get("legendgroup") or trace.get("name") for trace in curves["data"]}) == 50
+    assert app.button(key="runs_delete").label == "Delete 51 selected run(s)"

@@ -40,7 +40,7 @@ from playground.runs.sweep_grid import (
     sweep_parameter,
 )
 from playground.spec import MAX_CONFIG_BYTES, ExperimentSpec, SpecError, short_repr
-from playground.validation import validate
+from playground.validation import unprintable_character, validate
 
 SWEEP_VERSION = 1
 VERSION_KEY = "playground_sweep"
@@ -216,6 +216,9 @@ class SweepPlan:
         name = document.get("name", "")
         if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
             problems.append(f"name must be text of at most {MAX_NAME_CHARS} characters, but got {short_repr(name)}.")
+            name = ""
+        elif not name.isprintable():
+            problems.append(f"name holds {unprintable_character(name)}. Write it on one line, without it.")
             name = ""
         base = _base(document.get("base"), problems)
         has_grid, has_search = "grid" in document, "search" in document
