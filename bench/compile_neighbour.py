@@ -3,7 +3,7 @@
 A pool of one training worker (as on a one-core server) first serves new users alone: each page's
 trainer is made and compiled (`wait_until_ready`), as a page opening the app makes it. Then a heavy
 trainer (the heaviest network the playground accepts: 64 Dense layers as wide as the parameter
-limit allows) is made (in the big networks' worker, or with `--same-worker` in the one worker, as
+limit allows) is made (in the background worker, or with `--same-worker` in the one worker, as
 before there was one), and while it compiles, new users come one after the other, each with a
 small network of their own (a program to compile, as for a page that opens anything but the default
 experiment); printed are their times to ready, and how long a command ("pause") of a trainer

@@ -241,7 +241,7 @@ def test_a_big_network_trains_in_a_worker_of_its_own_at_a_lower_priority(trainin
     class's small ones, and gets the cores they leave."""
     import os
 
-    from playground.engine.training_workers import BIG_NETWORK_LAYERS, BIG_NETWORK_NICENESS, is_big_network
+    from playground.engine.training_workers import BACKGROUND_NICENESS, BIG_NETWORK_LAYERS, is_big_network
     from playground.layers import new_layer
     from playground.presets import PRESETS
 
@@ -258,9 +258,9 @@ def test_a_big_network_trains_in_a_worker_of_its_own_at_a_lower_priority(trainin
     big, small = training_pool.trainer(deep, warm_up=False), training_pool.trainer(spec_with(), warm_up=False)
     try:
         assert small.worker in training_pool.workers
-        assert big.worker is training_pool.big_networks and big.worker not in training_pool.workers
+        assert big.worker is training_pool.background and big.worker not in training_pool.workers
         ours = os.getpriority(os.PRIO_PROCESS, 0)
-        assert os.getpriority(os.PRIO_PROCESS, big.worker.process.pid) == min(19, ours + BIG_NETWORK_NICENESS)
+        assert os.getpriority(os.PRIO_PROCESS, big.worker.process.pid) == min(19, ours + BACKGROUND_NICENESS)
         big.step_epoch()
         assert big.wait(timeout=120) == "paused" and big.position == (1, 0)
     finally:

@@ -127,7 +127,8 @@ def test_a_sweep_trains_in_a_training_worker_and_the_server_saves_its_runs(train
     registry = SweepRegistry(max_running=1)
     grid = registry.submit(store, "alice", plan(rates=(0.03, 0.3, 1.0)), workers=2)
     assert grid.wait(180)
-    assert isinstance(grid.runner, WorkerSweep)  # trained in the worker process, not this one
+    assert isinstance(grid.runner, WorkerSweep)  # trained in the background worker, not this process
+    assert grid.runner.worker is training_pool.background and grid.runner.worker not in training_pool.workers
     assert grid.progress().state == "finished" and grid.progress().done == 3 and not grid.errors
     saved = store.list_runs("alice", sweep_id=grid.id)
     assert sorted(p["learning_rate"] for p in saved["parameters"]) == [0.03, 0.3, 1.0]
@@ -152,7 +153,7 @@ def test_a_sweep_in_a_worker_is_cancelled_and_keeps_nothing_half_trained(trainin
     assert registry.cancel("alice", sweep.id)
     assert sweep.wait(60) and sweep.progress().state == "cancelled"
     assert store.list_runs("alice", sweep_id=sweep.id).empty  # stopped mid-run: not results
-    assert not training_pool.workers[0].sweeps  # the worker let it go
+    assert not training_pool.background.sweeps  # the worker let it go
 
 
 @pytest.mark.slow
@@ -170,11 +171,11 @@ def test_a_worker_that_dies_ends_its_sweep_and_frees_the_servers_place(tmp_path)
         second = registry.submit(store, "bob", plan(epochs=5), workers=1)
         assert registry.place(second) == 1
         assert until(lambda: first.runner is not None and first.progress().running > 0, 60)
-        os.kill(pool.workers[0].process.pid, signal.SIGKILL)
+        os.kill(pool.background.process.pid, signal.SIGKILL)
         assert first.wait(30) and first.progress().state == "failed"
         assert any("training worker stopped" in error for error in first.errors)
         assert until(lambda: second.runner is not None, 60)  # bob's, next in line, starts in a new worker
-        assert pool.workers[0].alive and second.progress().state == "running"
+        assert pool.background.alive and second.progress().state == "running"
         assert registry.cancel("bob", second.id) and second.wait(60)
     finally:
         pool.close()

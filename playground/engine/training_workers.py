@@ -6,11 +6,12 @@ per core (`PLAYGROUND_TRAINING_WORKERS`, 0 to train in the page's process as the
 new page trainer goes to the worker with the fewest trainers, and the page gets a `WorkerTrainer`
 that behaves like a `Trainer`.
 
-Big networks (`is_big_network`: dozens of layers, or millions of multiply-adds per sample) train in
-a worker of their own instead, started for the first one, at a lower priority. Compiling one takes
-tens of seconds of Python tracing, which in a shared worker would halve the speed of every other
-trainer there (one interpreter runs one thread at a time): apart, the big networks hold up only
-each other, and get the cores the class leaves.
+Work that nobody watches epoch by epoch goes to a background worker instead, started on first
+use, at a lower priority: big networks (`is_big_network`: dozens of layers, or millions of
+multiply-adds per sample) and sweeps. Compiling a big network takes tens of seconds of Python
+tracing, and a sweep trains flat out; in a shared worker either would halve the speed of every
+other trainer there (one interpreter runs one thread at a time). Apart, they hold up only each
+other, and get the cores the class leaves.
 
 Example:
 
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 ANSWER_SECONDS = 60.0  # a worker that does not answer a command within this long is taken as stuck
 BIG_NETWORK_LAYERS = 16  # more hidden layers than this make a big network (the presets have at most 8)
 BIG_NETWORK_WORK = 2_000_000  # and so do more multiply-adds per sample than this (LeNet-5: about 400,000)
-BIG_NETWORK_NICENESS = 10  # the big networks' worker runs when the others leave a core free
+BACKGROUND_NICENESS = 10  # the background worker runs when the class's workers leave a core free
 
 
 class WorkerConnection:
@@ -172,11 +173,11 @@ class TrainingWorkers:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.workers = [WorkerConnection(self.log_level) for _ in range(self.count)]
-        self.big_networks: WorkerConnection | None = None  # started for the first big network
+        self.background: WorkerConnection | None = None  # started for the first big network or sweep
 
     def trainer(self, spec: ExperimentSpec, warm_up: bool = True) -> WorkerTrainer:
         """A new trainer for `spec` in the worker with the fewest live trainers (a worker that
-        stopped is replaced first), or in the big networks' worker for a big network. Raises
+        stopped is replaced first), or in the background worker for a big network. Raises
         `InvalidSpec` as `Trainer` does."""
         big = is_big_network(spec)
         with self._lock:
@@ -184,32 +185,33 @@ class TrainingWorkers:
                 if not worker.alive:
                     self.workers[index] = WorkerConnection(self.log_level)
             if big:
-                if self.big_networks is None or not self.big_networks.alive:
-                    self.big_networks = WorkerConnection(self.log_level, BIG_NETWORK_NICENESS, compile_default=False)
-                worker = self.big_networks
+                worker = self._background_worker()
             else:
                 worker = min(self.workers, key=lambda w: sum(not t.closed for t in w.trainers.values()))
             trainer_id = next(self._ids)
         return WorkerTrainer(worker, trainer_id, spec, warm_up)
 
     def sweep(self, store, owner: str, plan, workers: int, sweep_id: str):
-        """A sweep of `plan` (a `SweepPlan`) in the worker with the fewest live trainers and
-        sweeps, its runs saved to `store` here (a `runs.worker_sweep.WorkerSweep`; call `start`)."""
+        """A sweep of `plan` (a `SweepPlan`) in the background worker, its runs saved to `store`
+        here (a `runs.worker_sweep.WorkerSweep`; call `start`)."""
         from playground.runs.worker_sweep import WorkerSweep
 
         with self._lock:
-            for index, worker in enumerate(self.workers):
-                if not worker.alive:
-                    self.workers[index] = WorkerConnection(self.log_level)
-            worker = min(self.workers, key=lambda w: sum(not t.closed for t in w.trainers.values()) + len(w.sweeps))
+            worker = self._background_worker()
             number = next(self._ids)
         return WorkerSweep(worker, number, store, owner, plan, workers, sweep_id)
+
+    def _background_worker(self) -> WorkerConnection:
+        """The background worker (under `_lock`), started anew if it is not running."""
+        if self.background is None or not self.background.alive:
+            self.background = WorkerConnection(self.log_level, BACKGROUND_NICENESS, compile_default=False)
+        return self.background
 
     def close(self) -> None:
         for worker in self.workers:
             worker.close()
-        if self.big_networks is not None:
-            self.big_networks.close()
+        if self.background is not None:
+            self.background.close()
 
 
 def is_big_network(spec: ExperimentSpec) -> bool:

@@ -245,8 +245,8 @@ def compile_default_experiment() -> None:
 
 def serve(connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
     """Serves the server at the other end of `connection` until it closes, at the given niceness
-    (the worker of big networks yields the cores to the others and never trains the default
-    experiment, so it does not compile it: `training_workers`)."""
+    (the background worker, of big networks and sweeps, yields the cores to the others and never
+    trains the default experiment, so it does not compile it: `training_workers`)."""
     os.nice(niceness)  # before any thread starts: they all inherit it
     import playground  # noqa: F401  (TensorFlow's environment, before TensorFlow is imported)
 
