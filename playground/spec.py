@@ -32,7 +32,7 @@ MAX_LINK_CHARS = 64 * 1024  # the `x=` part of a shared link
 MAX_TITLE_CHARS = 120
 MAX_DESCRIPTION_CHARS = 2_000
 SCHEMA_KEY = "$schema"  # an editor's pointer to the JSON Schema (`playground schema`); ignored here
-MAX_LAYERS = 64
+MAX_LAYERS = 16  # hidden layers: TF Playground allows 6; a deep sigmoid stack shows vanishing gradients in 10
 MAX_EPOCHS = 100_000
 
 

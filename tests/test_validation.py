@@ -67,7 +67,7 @@ BAD = [
     (net(layers=(LayerSpec("Dropout", rate=1.5),)), "network.layers[1]", "at least 0 and below 1, but got 1.5"),
     (net(layers=(LayerSpec("Dropout", rate=0.2, units=3),)), "network.layers[1]", "Dropout) has no setting 'units'"),
     (net(layers=(LayerSpec("Dense3D"),)), "network.layers[1]", "layer type 'Dense3D'"),
-    (net(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 65), "network.layers", "the limit is 64"),
+    (net(layers=(LayerSpec("Dense", units=8, activation="relu"),) * 17), "network.layers", "the limit is 16"),
     (net(layers=(LayerSpec("Dense", units=4096, activation="relu"),) * 2), "network.layers", "the limit is 5,000,000"),
     (net(output_activation="tanh"), "network.output_activation", "needs a sigmoid output"),
     (net(output_activation="wobbly"), "network.output_activation", "Output activation 'wobbly'"),
