@@ -31,7 +31,7 @@ from playground.runs.run_record import RunRecord
 from playground.runs.run_store import RunStore
 from playground.runs.sweep_grid import SweepError, expand, parse_values
 from playground.script_export import export_script
-from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, NetworkSpec, SpecError, TrainingSpec
+from playground.spec import MAX_LAYERS, CsvOptions, DatasetSpec, ExperimentSpec, NetworkSpec, SpecError, TrainingSpec
 from playground.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -579,7 +579,7 @@ def test_an_integer_of_thousands_of_digits_is_a_message():
 def test_a_short_link_cannot_ask_for_thousands_of_layers():
     link = link_of({"network": {"layers": [{}] * 3000}})
     assert len(link) < 200
-    with pytest.raises(SpecError, match="the limit is 64"):
+    with pytest.raises(SpecError, match=f"the limit is {MAX_LAYERS}"):
         ExperimentSpec.from_url(link)
 
 
