@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ from playground.layers import LAYERS
 from playground.losses import LOSSES, output_for
 from playground.network_shapes import LayerRow, layer_rows, total_parameters
 from playground.optimizers import OPTIMIZERS
-from playground.registry import Registry, Setting
+from playground.registry import Registry, Setting, is_finite_number, is_whole_number
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
 from playground.spec import MAX_EPOCHS, MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec, short_repr
@@ -93,21 +92,8 @@ class SpecCheck:
         return total_parameters(self.rows)
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    # An int is finite however long (math.isfinite would overflow converting it to a float).
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and (isinstance(value, int) or math.isfinite(value))
-    )
-
-
 def _is_seed(value) -> bool:
-    return _is_int(value) and 0 <= value <= MAX_SEED
+    return is_whole_number(value) and 0 <= value <= MAX_SEED
 
 
 def _printable(text: str) -> bool:
@@ -152,13 +138,13 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
     info = DATASETS.lookup(data.name)
     if info is None:
         add("dataset.name", DATASETS.problem(data.name))
-    if not _is_number(data.noise) or not 0 <= data.noise <= MAX_NOISE:
+    if not is_finite_number(data.noise) or not 0 <= data.noise <= MAX_NOISE:
         add(
             "dataset.noise",
             f"Noise must be a percentage from 0 to {MAX_NOISE}, but got {short_repr(data.noise)}. Try 0 (clean) to 25 "
             "(very noisy).",
         )
-    if not _is_number(data.train_ratio) or not MIN_TRAIN_RATIO <= data.train_ratio <= MAX_TRAIN_RATIO:
+    if not is_finite_number(data.train_ratio) or not MIN_TRAIN_RATIO <= data.train_ratio <= MAX_TRAIN_RATIO:
         add(
             "dataset.train_ratio",
             f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {short_repr(data.train_ratio)}. "
@@ -171,7 +157,7 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
         )
     if data.samples is not None:
         cap = info.max_samples if info and info.max_samples else MAX_GENERATED_SAMPLES
-        if not _is_int(data.samples) or not MIN_SAMPLES <= data.samples <= cap:
+        if not is_whole_number(data.samples) or not MIN_SAMPLES <= data.samples <= cap:
             add(
                 "dataset.samples",
                 f"The number of samples must be a whole number from {MIN_SAMPLES} to {cap:,}, but got "
@@ -182,7 +168,7 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
     unused = _unused_dataset_settings(info)
     for setting in unused.values():  # ignored here, but a list or an object must not reach the data cache
         _check_type(f"dataset.{setting.name}", setting, getattr(data, setting.name), add)
-    if info is not None and "padding" in unused and _is_int(data.padding) and data.padding:
+    if info is not None and "padding" in unused and is_whole_number(data.padding) and data.padding:
         add("dataset.padding", f"Padding only applies to images, but dataset {data.name!r} has none. Set padding to 0.")
     if data.csv is not None:
         _check_csv(data.csv, add)
@@ -379,8 +365,8 @@ def _unused_dataset_settings(info) -> dict[str, Setting]:
 def _check_type(field: str, setting: Setting, value, add) -> None:
     """A setting that is not used must still be of its kind (a whole number, a number, a name or yes/no)."""
     expected = {
-        "int": (_is_int, "a whole number"),
-        "float": (_is_number, "a number"),
+        "int": (is_whole_number, "a whole number"),
+        "float": (is_finite_number, "a number"),
         "choice": (lambda v: isinstance(v, str), "a name in quotes"),
         "bool": (lambda v: isinstance(v, bool), "true or false"),
     }
@@ -403,7 +389,7 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
     training = spec.training
     _check_name("training.optimizer", OPTIMIZERS, training.optimizer, add)
     rate = training.learning_rate
-    if not _is_number(rate) or not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
+    if not is_finite_number(rate) or not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
         add(
             "training.learning_rate",
             f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground "
@@ -411,13 +397,13 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
         )
     size = training.batch_size
     limit = len(dataset.x_train) if dataset is not None else None
-    if not _is_int(size) or size < 1 or (limit is not None and size > limit):
+    if not is_whole_number(size) or size < 1 or (limit is not None and size > limit):
         upper = f"{limit} (the training-set size)" if limit is not None else "the training-set size"
         add(
             "training.batch_size",
             f"Batch size must be a whole number from 1 to {upper}, but got {short_repr(size)}. 10 to 32 is usual.",
         )
-    if not _is_int(training.epochs) or not 1 <= training.epochs <= MAX_EPOCHS:
+    if not is_whole_number(training.epochs) or not 1 <= training.epochs <= MAX_EPOCHS:
         add(
             "training.epochs",
             f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, but got {short_repr(training.epochs)}.",
@@ -425,7 +411,7 @@ def _check_training(spec: ExperimentSpec, dataset, add) -> None:
     _check_name("training.loss", LOSSES, training.loss, add)
     reg = training.regularization
     _check_name("training.regularization.kind", REGULARIZATIONS, reg.kind, add)
-    if not _is_number(reg.rate) or not 0 <= reg.rate <= MAX_REGULARIZATION_RATE:
+    if not is_finite_number(reg.rate) or not 0 <= reg.rate <= MAX_REGULARIZATION_RATE:
         add(
             "training.regularization.rate",
             f"The regularization rate must be from 0 to {MAX_REGULARIZATION_RATE:g}, but got {short_repr(reg.rate)}. "
