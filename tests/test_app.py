@@ -341,6 +341,21 @@ def test_chosen_digits_get_their_softmax_bars():
     app.session_state["slot"].close()
 
 
+def test_chosen_digits_stay_chosen_through_presenter_mode():
+    """Presenter mode hides the picker (Streamlit then drops its widget state); the glance row keeps
+    showing the chosen samples, and the picker comes back with them."""
+    app, trainer = trained_page("digits-softmax", epochs=2)
+    picker(app).set_value([5, 0, 9]).run()
+    app.toggle(key="present").set_value(True).run()
+    assert not app.exception and not [m for m in app.multiselect if m.label.startswith("Test samples to watch")]
+    figure, _ = live_charts(app)["softmax"]
+    labels = trainer.data.dataset.y_test
+    assert [a.text for a in figure.layout.annotations][:3] == [f"true: {labels[i]}" for i in (5, 0, 9)]
+    app.toggle(key="present").set_value(False).run()
+    assert picker(app).value == [5, 0, 9]
+    app.session_state["slot"].close()
+
+
 def test_chosen_points_are_numbered_on_the_plane_with_their_bars():
     app, trainer = trained_page(epochs=3)
     picker(app).set_value([7, 2, 11]).run()

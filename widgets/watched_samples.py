@@ -1,5 +1,9 @@
 """The test samples whose class probabilities the page shows: eight picked at random (seeded)
-until the user chooses others."""
+until the user chooses others.
+
+The choice is kept under a key of its own, not the multiselect's: a widget's state goes when the
+widget is not drawn (presenter mode hides the picker), and a browser that draws the picker anew
+sends back its default, so the default is always the choice."""
 
 from __future__ import annotations
 
@@ -25,8 +29,7 @@ def sample_picker(trainer: Trainer, snapshot: Snapshot) -> np.ndarray:
     """A multiselect of test samples, labelled by index and true class; returns the chosen indices."""
     dataset = trainer.data.dataset
     key = _key(trainer)
-    if key not in st.session_state:
-        st.session_state[key] = [int(i) for i in (snapshot.probe_indices if snapshot.probe_indices is not None else ())]
+    chosen = [int(i) for i in watched(trainer, snapshot)]
     labels = st.session_state.get(key + "_labels")
     if labels is None:  # made once per test set, not on every refresh of the live views
         labels = st.session_state[key + "_labels"] = [
@@ -35,10 +38,17 @@ def sample_picker(trainer: Trainer, snapshot: Snapshot) -> np.ndarray:
     st.multiselect(
         f"Test samples to watch (up to {PROBE_COUNT})",
         range(len(labels)),
-        key=key,
+        default=chosen,
+        key=key + "_picker",
+        on_change=_keep_choice,
+        args=(key,),
         max_selections=PROBE_COUNT,
         format_func=labels.__getitem__,
         help="Each sample's class probabilities are shown beside it and follow the training. Type a number or a class "
         "to find one.",
     )
     return watched(trainer, snapshot)
+
+
+def _keep_choice(key: str) -> None:
+    st.session_state[key] = list(st.session_state[key + "_picker"])
