@@ -22,7 +22,7 @@ from widgets.live_chart import live_chart
 from widgets.live_status import UNAVAILABLE_KEY
 from widgets.live_views import detail_views, loss_view, output_view, status_line
 from widgets.network_editor import columns_of, drawing, network_controls
-from widgets.presenter import presenter_mode
+from widgets.presenter import keep_while_presenting, presenter_mode
 from widgets.run_saving import save_runs_of, store_warning
 from widgets.safe_text import plain
 from widgets.share_export import share_and_export
@@ -80,6 +80,8 @@ with title_column.container(key="glance_title"):
 experiment_caption = experiment_column.empty()  # the experiment's title, once the stack is known
 with toggle_column:
     present = presenter_mode()
+if present:
+    keep_while_presenting("log_scale", "show_test", "keep_models")
 with st.sidebar:  # styles only: in the sidebar they take no room in the page
     st.html(COMPACT_CSS + (PRESENTER_GLANCE_CSS if present else COMPACT_STATUS_CSS))
 drawing_height, output_height, loss_height, preview_height = HEIGHTS[present]

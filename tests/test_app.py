@@ -342,17 +342,21 @@ def test_chosen_digits_get_their_softmax_bars():
 
 
 def test_chosen_digits_stay_chosen_through_presenter_mode():
-    """Presenter mode hides the picker (Streamlit then drops its widget state); the glance row keeps
-    showing the chosen samples, and the picker comes back with them."""
+    """Presenter mode hides the picker and the log-scale toggle (Streamlit then drops their widget
+    state); the glance row keeps the chosen samples, the loss its scale, and both controls come back as left."""
     app, trainer = trained_page("digits-softmax", epochs=2)
     picker(app).set_value([5, 0, 9]).run()
+    app.toggle(key="log_scale").set_value(True).run()
     app.toggle(key="present").set_value(True).run()
+    app.run()  # a second run while presenting: Streamlit has forgotten the values of widgets it did not draw
     assert not app.exception and not [m for m in app.multiselect if m.label.startswith("Test samples to watch")]
     figure, _ = live_charts(app)["softmax"]
     labels = trainer.data.dataset.y_test
     assert [a.text for a in figure.layout.annotations][:3] == [f"true: {labels[i]}" for i in (5, 0, 9)]
+    loss, _ = live_charts(app)["loss_chart"]
+    assert loss.layout.yaxis.type == "log"
     app.toggle(key="present").set_value(False).run()
-    assert picker(app).value == [5, 0, 9]
+    assert picker(app).value == [5, 0, 9] and app.toggle(key="log_scale").value is True
     app.session_state["slot"].close()
 
 

@@ -17,6 +17,14 @@ h1 { font-size: 2.3rem !important; padding: 0.25rem 0 !important; }
 """
 
 
+def keep_while_presenting(*keys: str) -> None:
+    """Keeps the values of controls that presenter mode hides: Streamlit forgets a widget's value
+    once a run does not draw it, and the log scale or a checkbox must be as left when it comes back."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def presenter_mode() -> bool:
     """True when presenting: `?present=1` in the link or the toggle; draws the styles and the toggle."""
     if "present" not in st.session_state:
