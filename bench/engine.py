@@ -6,8 +6,13 @@ with every live view on, and how often the page gets a fresh snapshot while trai
 
 Run: .venv/bin/python bench/engine.py      (about 2 minutes on a 2-core machine)
 
+Then the envelope program (`engine/envelope_loop.py`) against each network's own program on the
+same two networks: the first call (trace and compile) and µs per epoch, the best of 5 runs of 100
+epochs, taken in turn.
+
 Targets (issue 3): default network ≤ 235 µs/epoch (≥ 150x model.fit); 6x8 ReLU spiral
-≤ 1,070 µs/epoch; LeNet-5 ≤ 1.10x model.fit wall time; ≥ 4 snapshots per second.
+≤ 1,070 µs/epoch; LeNet-5 ≤ 1.10x model.fit wall time; ≥ 4 snapshots per second. Issue 24: the
+envelope no slower than the network's own program (within 10 %).
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import playground  # noqa: F401
+from playground.engine.envelope import envelope_layout
+from playground.engine.envelope_loop import EnvelopeLoop
 from playground.engine.trainer import Trainer
+from playground.engine.training_loop import TrainingLoop
 from playground.model_builder import build_model
 from playground.presets import load_preset
 from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
@@ -65,6 +73,30 @@ def small_network(label: str, spec: ExperimentSpec, fit_epochs: int) -> None:
     )
 
 
+def envelope_against_own(label: str, spec: ExperimentSpec, epochs: int = 100, runs: int = 5) -> None:
+    data = training_data(spec)
+    loops = {
+        "own program": TrainingLoop(build_model(spec, data), data, spec.training),
+        "envelope": EnvelopeLoop(build_model(spec, data), data, spec.training, envelope_layout(spec, data)),
+    }
+    first, best = {}, dict.fromkeys(loops, float("inf"))
+    for name, loop in loops.items():
+        started = time.perf_counter()
+        loop.run(0, 0, 1, [0.03])
+        first[name] = time.perf_counter() - started
+    for _ in range(runs):
+        for name, loop in loops.items():
+            started = time.perf_counter()
+            loop.run(0, 0, loop.batches_per_epoch * epochs, [0.03])
+            best[name] = min(best[name], (time.perf_counter() - started) / epochs)
+    print(
+        f"{label:<34} "
+        + "   ".join(f"{name} {best[name] * 1e6:6.0f} µs/epoch (first call {first[name]:4.1f} s)" for name in loops)
+        + f"   envelope/own {best['envelope'] / best['own program']:4.2f}x",
+        flush=True,
+    )
+
+
 def lenet(epochs: int) -> None:
     spec = load_preset("lenet5-mnist")
     spec = spec.replace(training=dataclasses.replace(spec.training, epochs=epochs))
@@ -103,4 +135,6 @@ if __name__ == "__main__":
     small_network("spiral, 6x8 ReLU, batch 10", SPIRAL, 10)
     lenet(3)
     snapshot_rate()
+    envelope_against_own("envelope: default", DEFAULT)
+    envelope_against_own("envelope: spiral, 6x8 ReLU", SPIRAL)
     print(f"bench took {time.perf_counter() - started:.0f} s")

@@ -60,8 +60,10 @@ class SnapshotMaker:
                 if self.hidden_layers:
                     self.views_model = keras.Model(model.inputs, outputs[:-1] + [model.outputs[0]])
         key = loop.program_key()
-        # Where the views model's variables (the model's own, in its order) sit in the loop's state.
-        position = {id(variable): i for i, variable in enumerate(loop.state)}
+        # Where the views model's variables sit among the model's (its trainable ones, then the others).
+        position = {
+            id(variable): i for i, variable in enumerate(model.trainable_variables + model.non_trainable_variables)
+        }
         self._views_positions = [
             [position[id(v)] for v in variables]
             for variables in (self.views_model.trainable_variables, self.views_model.non_trainable_variables)
@@ -151,7 +153,8 @@ class SnapshotMaker:
         """[hidden layers' outputs..., the model's output] for `inputs`, one compiled call."""
         import tensorflow as tf
 
-        state = self.loop.current_state()  # the newest weights, also between the loop's syncs
+        trainable, non_trainable = self.loop.model_state()  # the newest weights, also between the loop's syncs
+        state = trainable + non_trainable
         trainable, non_trainable = ([state[i] for i in positions] for positions in self._views_positions)
         outputs = self._forward(trainable, non_trainable, tf.convert_to_tensor(inputs))
         return [o.numpy() for o in outputs] if isinstance(outputs, (list, tuple)) else [outputs.numpy()]

@@ -160,6 +160,7 @@ class TrainingLoop:
         self.shuffle = bool(training.shuffle)
         self.train_size = len(data.x_train)
         self.batches_per_epoch = -(-self.train_size // self.batch_size)
+        self.order_width = self.train_size  # the length of an epoch order as the program takes it
         self.epochs_per_call = max(1, min(MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES // self.train_size))
         self.classification = data.dataset.task != Task.REGRESSION
         self.optimizer.build(model.trainable_variables)
@@ -198,6 +199,11 @@ class TrainingLoop:
                 for variable, value in zip(self.state, self._pending):
                     variable.assign(value)
                 self._pending = None
+
+    def model_state(self) -> tuple[list, list]:
+        """The model's newest trainable and non-trainable weights, as tensors in the model's order."""
+        trainable, non_trainable, _ = self.split_state(self.current_state())
+        return trainable, non_trainable
 
     def restore(self, values) -> None:
         """Sets the whole state (a reset to the initial weights, say)."""
@@ -276,7 +282,16 @@ class TrainingLoop:
         p, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
         return tf.reduce_mean(self.per_sample_loss(y, p)), tf.reduce_mean(self.correct(y, p))
 
-    def step(self, state, rate, order, batch, x_train, y_train, penalty_scale=None):
+    def settings(self) -> dict:
+        """Tensors the program takes besides state and data, each call (none here: a subclass
+        passes what its networks differ in, see `envelope_loop`)."""
+        return {}
+
+    def sizes(self, settings) -> tuple:
+        """(batches per epoch, training examples), as the program sees them."""
+        return self.batches_per_epoch, self.train_size
+
+    def step(self, state, rate, order, batch, x_train, y_train, settings=None, penalty_scale=None):
         """One optimisation step on batch `batch` of the epoch order `order`: the new state, whether
         the loss was finite, the batch's summed loss and its count of correct answers (0 when the
         epoch's metrics come from a full evaluation). `penalty_scale` multiplies the layers' weight
@@ -305,21 +320,24 @@ class TrainingLoop:
         state = list(trainable) + list(non_trainable) + list(optimizer_state)
         return state, tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), correct
 
+    def epoch_metrics(self, state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test, settings):
+        """An epoch's row: train loss, test loss, train accuracy, test accuracy."""
+        import tensorflow as tf
+
+        n = self.sizes(settings)[1]
+        test_loss, test_accuracy = self.evaluate(state, x_test, y_test)
+        train_loss, train_accuracy = tf.cond(
+            full_train_metrics,
+            lambda: self.evaluate(state, x_fit, y_fit),
+            lambda: (loss_sum / n, correct_sum / n),
+        )
+        return tf.stack([train_loss, test_loss, train_accuracy, test_accuracy])
+
     def _build(self):
         import tensorflow as tf
 
-        batches, n = self.batches_per_epoch, self.train_size
         epochs_per_call = self.epochs_per_call
-        evaluate, step = self.evaluate, self.step
-
-        def finish_epoch(state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test):
-            test_loss, test_accuracy = evaluate(state, x_test, y_test)
-            train_loss, train_accuracy = tf.cond(
-                full_train_metrics,
-                lambda: evaluate(state, x_fit, y_fit),
-                lambda: (loss_sum / n, correct_sum / n),
-            )
-            return tf.stack([train_loss, test_loss, train_accuracy, test_accuracy])
+        step, finish_epoch = self.step, self.epoch_metrics
 
         def run(
             state,
@@ -335,7 +353,9 @@ class TrainingLoop:
             y_fit,
             x_test,
             y_test,
+            settings,
         ):
+            batches = self.sizes(settings)[0]
             state = list(state)
             metrics = tf.zeros([epochs_per_call, 4])
             first_epoch = epoch
@@ -353,7 +373,7 @@ class TrainingLoop:
                     return (batch < last) & tf.logical_not(bad)
 
                 def batch_body(state, batch, bad, loss_sum, correct_sum):
-                    state, finite, loss_total, correct = step(state, rate, order, batch, x_train, y_train)
+                    state, finite, loss_total, correct = step(state, rate, order, batch, x_train, y_train, settings)
                     return state, batch + 1, tf.logical_not(finite), loss_sum + loss_total, correct_sum + correct
 
                 state, new_batch, bad, loss_sum, correct_sum = tf.while_loop(
@@ -366,7 +386,15 @@ class TrainingLoop:
                 row = tf.cond(
                     epoch_over,
                     lambda: finish_epoch(
-                        state, loss_sum, correct_sum, full_train_metrics | (batch > 0), x_fit, y_fit, x_test, y_test
+                        state,
+                        loss_sum,
+                        correct_sum,
+                        full_train_metrics | (batch > 0),
+                        x_fit,
+                        y_fit,
+                        x_test,
+                        y_test,
+                        settings,
                     ),
                     lambda: tf.zeros([4]),
                 )
@@ -445,9 +473,9 @@ class TrainingLoop:
         rates[: len(given)] = given
         rates[len(given) :] = given[-1]
         epochs_reached = min(span, (batch + steps) // self.batches_per_epoch + 1)
-        orders = np.zeros((span, self.train_size), "int32")
+        orders = np.zeros((span, self.order_width), "int32")
         for i in range(epochs_reached):
-            orders[i] = epoch_order(self.seed, epoch + i, self.train_size, self.shuffle)
+            orders[i, : self.train_size] = epoch_order(self.seed, epoch + i, self.train_size, self.shuffle)
         full = self.train_size <= FULL_EVAL_LIMIT
         args = (
             self.current_state(),
@@ -458,6 +486,7 @@ class TrainingLoop:
             tf.constant(orders),
             tf.constant(full),
             *self.data_tensors,
+            self.settings(),
         )
         try:
             return self._program()(*args)

@@ -1,0 +1,302 @@
+"""The training loop of every network inside the envelope, in one compiled program.
+
+`TrainingLoop` traces a program per architecture: on this machine 0.5 to 3 s before a new
+network's first epoch, paid again whenever a user adds a neuron. `EnvelopeLoop` runs the same
+loop (the same steps, epoch orders, metrics and divergence handling) on the envelope's padded
+weights (`envelope.py`), and takes the network as arguments: which inputs, how many neurons per
+layer, each layer's activation and dropout rate, the L1 and L2 rates, the number of examples.
+Editing any of them, or the seed or the 2-D dataset, swaps tensors and never traces again. What
+still picks a program: the optimizer, the batch size, the task's output layer and loss, and the
+bucket of the data's size (a power of two from 64 to 1,024).
+
+Exactness: a padded neuron's weights in and out are zero, its gradients are set to zero before
+the optimizer and its weights to zero after, so it changes nothing; a real neuron starts from the
+weights Keras gives the unpadded layer (the real model is built as before) and takes the same
+steps: the losses equal the per-architecture program's to float32 rounding
+(tests/test_envelope_loop.py). The real Keras model receives the weights whenever the loop
+syncs, so predictions, snapshots and exports read it as before. Dropout draws its masks from the
+seed and the step count: the same seed gives the same run, though not Keras's masks.
+
+Example:
+
+    loop = training_loop(model, data, spec)   # an EnvelopeLoop when the network fits, else a TrainingLoop
+    loop.run(epoch=0, batch=0, steps=50, learning_rates=[0.03])
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+
+from playground.activations import ACTIVATIONS
+from playground.datasets.dataset import Task
+from playground.engine.envelope import (
+    HIDDEN_LAYERS,
+    INPUT_FEATURES,
+    WIDTH,
+    EnvelopeLayout,
+    envelope_layout,
+    envelope_shapes,
+)
+from playground.engine.training_loop import MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES, TrainingLoop, stateless_apply
+from playground.optimizers import OPTIMIZERS
+from playground.spec import ExperimentSpec, TrainingSpec
+from playground.training_data import TrainingData
+
+MIN_BUCKET = 64
+MASKED_LOGIT = -1e9  # a padded neuron's input to a hidden softmax: exp() of it is 0, and stays finite
+
+
+def training_loop(model, data: TrainingData, spec: ExperimentSpec, jit: bool = True) -> TrainingLoop:
+    """The loop for `spec`'s model: the envelope's when the network fits in it."""
+    layout = envelope_layout(spec, data)
+    if layout is None:
+        return TrainingLoop(model, data, spec.training, jit=jit)
+    return EnvelopeLoop(model, data, spec.training, layout, jit=jit)
+
+
+def bucket(size: int) -> int:
+    """The padded number of examples: the next power of two, at least `MIN_BUCKET`."""
+    return max(MIN_BUCKET, 1 << (int(size) - 1).bit_length())
+
+
+def _padded(values: np.ndarray, rows: int, columns: int | None = None) -> np.ndarray:
+    """`values` with zero rows added up to `rows` (and zero columns up to `columns`)."""
+    padded = np.zeros((rows, *(values.shape[1:] if columns is None else (columns,))), values.dtype)
+    padded[(slice(0, len(values)), *(slice(0, size) for size in values.shape[1:]))] = values
+    return padded
+
+
+class EnvelopeLoop(TrainingLoop):
+    """A `TrainingLoop` on the envelope's padded weights, with the network as arguments.
+
+    Args:
+        model: the real (unpadded) compiled Keras model, which starts the weights and receives them.
+        data: the `TrainingData` (2-D, at most `MAX_EXAMPLES` examples per set).
+        training: the `TrainingSpec`.
+        layout: where the network sits in the envelope (`envelope_layout`).
+        jit: compile with XLA.
+    """
+
+    def __init__(self, model, data: TrainingData, training: TrainingSpec, layout: EnvelopeLayout, jit: bool = True):
+        import keras
+        import tensorflow as tf
+
+        self.model = model
+        self.layout = layout
+        self.plan = data.plan
+        self.batch_size = int(training.batch_size)
+        self.seed = int(training.seed)
+        self.shuffle = bool(training.shuffle)
+        self.train_size, self.test_size = len(data.x_train), len(data.x_test)
+        self.batches_per_epoch = -(-self.train_size // self.batch_size)
+        self.order_width = bucket(self.train_size)
+        self.epochs_per_call = max(1, min(MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES // self.order_width))
+        self.classification = data.dataset.task != Task.REGRESSION
+        output_units = self.plan.units
+        # One flat vector holds every weight, and one mask of the same shape says which are real.
+        self.shapes = envelope_shapes(output_units)
+        sizes = [int(np.prod(shape)) for shape in self.shapes]
+        self.offsets = list(np.cumsum([0, *sizes]))
+        self.trainable = [keras.Variable(np.zeros(self.offsets[-1], "float32"), name="envelope_weights")]
+        self.non_trainable = [keras.Variable(0, dtype="int32", name="dropout_steps")]
+        self.optimizer = OPTIMIZERS[training.optimizer].build(training.learning_rate)
+        self.optimizer.build(self.trainable)
+        self.optimizer_variables = list(self.optimizer.variables)
+        self.rate_index = next(i for i, v in enumerate(self.optimizer_variables) if v.path.endswith("learning_rate"))
+        self.state = self.trainable + self.non_trainable + self.optimizer_variables
+        self.places = layout.weight_places(output_units)
+        padded = [np.zeros(shape, "float32") for shape in self.shapes]
+        for variable, (index, place) in zip(model.trainable_variables, self.places, strict=True):
+            padded[index][place] = variable.numpy()
+        self.trainable[0].assign(np.concatenate([p.ravel() for p in padded]))
+        train_rows, test_rows = self.order_width, bucket(self.test_size)
+        x_train = _padded(data.inputs(data.dataset.x_train, INPUT_FEATURES), train_rows, WIDTH)
+        x_test = _padded(data.inputs(data.dataset.x_test, INPUT_FEATURES), test_rows, WIDTH)
+        y_train, y_test = _padded(data.y_train, train_rows), _padded(data.y_test, test_rows)
+        self.data_tensors = tuple(tf.constant(t) for t in (x_train, y_train, x_train, y_train, x_test, y_test))
+        self._settings = {name: tf.constant(value) for name, value in layout.settings().items()}
+        regularization = training.regularization
+        for kind in ("l1", "l2"):
+            rate = regularization.rate if regularization.kind == kind else 0.0
+            self._settings[kind] = tf.constant(rate, tf.float32)
+        self._settings.update(
+            seed=tf.constant(self.seed, tf.int32),
+            batches=tf.constant(self.batches_per_epoch, tf.int32),
+            train_examples=tf.constant(self.train_size, tf.int32),
+            test_examples=tf.constant(self.test_size, tf.int32),
+        )
+        self.jit = jit
+        self._compiled = None
+        self._pending: list | None = None
+        self._pending_lock = threading.Lock()
+
+    def settings(self) -> dict:
+        return self._settings
+
+    def sizes(self, settings) -> tuple:
+        return settings["batches"], settings["train_examples"]
+
+    def program_key(self) -> str:
+        optimizer = dict(self.optimizer.get_config())
+        for name in ("name", "learning_rate"):
+            optimizer.pop(name, None)
+        plan = self.plan
+        return json.dumps(
+            [
+                "envelope",
+                type(self.optimizer).__name__,
+                optimizer,
+                [plan.loss, plan.units, plan.activation, plan.threshold, plan.one_hot, self.classification],
+                self.batch_size,
+                self.epochs_per_call,
+                [[list(t.shape), t.dtype.name] for t in self.data_tensors],
+                self.jit,
+            ],
+            sort_keys=True,
+            default=repr,
+        )
+
+    # The state between calls, and the real model's share of it.
+    def sync(self) -> None:
+        """Writes the newest state into the envelope's variables and the real model's weights."""
+        with self._pending_lock:
+            if self._pending is None:
+                return
+            for variable, value in zip(self.state, self._pending):
+                variable.assign(value)
+            self._pending = None
+            self._write_model()
+
+    def restore(self, values) -> None:
+        with self._pending_lock:
+            self._pending = None
+            for variable, value in zip(self.state, values):
+                variable.assign(value)
+            self._write_model()
+
+    def unpadded(self, flat: np.ndarray) -> list[np.ndarray]:
+        """The real model's weights (in its order) from the envelope's flat vector."""
+        offsets = self.offsets
+        return [
+            flat[offsets[index] : offsets[index + 1]].reshape(self.shapes[index])[place] for index, place in self.places
+        ]
+
+    def _write_model(self) -> None:
+        for variable, value in zip(self.model.trainable_variables, self.unpadded(self.trainable[0].numpy())):
+            variable.assign(value)
+
+    def model_state(self) -> tuple[list, list]:
+        import tensorflow as tf
+
+        trainable = [tf.constant(value) for value in self.unpadded(self.current_state()[0].numpy())]
+        return trainable, [tf.convert_to_tensor(v) for v in self.model.non_trainable_variables]
+
+    def weights(self, flat) -> list:
+        """The envelope's kernels and biases, as views of the flat vector."""
+        import tensorflow as tf
+
+        offsets = self.offsets
+        return [tf.reshape(flat[offsets[i] : offsets[i + 1]], shape) for i, shape in enumerate(self.shapes)]
+
+    # The maths, traced once for every network of the envelope.
+    def weight_mask(self, settings):
+        """1 where a variable holds a real weight, 0 where it is padding (or in an unused layer)."""
+        import tensorflow as tf
+
+        incoming = settings["inputs"]
+        masks = []
+        for layer in range(HIDDEN_LAYERS):
+            neurons = tf.where(settings["active"][layer], settings["units"][layer], 0.0)
+            masks += [incoming[:, None] * neurons[None, :], neurons]
+            incoming = tf.where(settings["active"][layer], settings["units"][layer], incoming)
+        outputs = tf.ones([self.plan.units])
+        masks += [incoming[:, None] * outputs[None, :], outputs]
+        return tf.concat([tf.reshape(mask, [-1]) for mask in masks], 0)
+
+    def forward(self, weights, x, settings, dropout_step=None):
+        """The network's output for inputs `x` (with dropout when `dropout_step` is given), and
+        each hidden layer's output (the envelope's width; zeros where padded)."""
+        import keras
+        import tensorflow as tf
+
+        functions = [keras.activations.get(ACTIVATIONS[name].build()) for name in ACTIVATIONS]
+        softmax = list(ACTIVATIONS).index("softmax")
+        h, hidden = tf.gather(x, settings["input_order"], axis=1), []
+        for layer in range(HIDDEN_LAYERS):
+            neurons, rate = settings["units"][layer], settings["dropout"][layer]
+            z = tf.matmul(h, weights[2 * layer]) + weights[2 * layer + 1]
+
+            def activation(index, z=z, neurons=neurons):
+                if index == softmax:  # over the layer's real neurons only
+                    return lambda: functions[index](z + (1.0 - neurons) * MASKED_LOGIT)
+                return lambda: functions[index](z)
+
+            a = tf.switch_case(settings["activations"][layer], [activation(i) for i in range(len(functions))])
+            a = tf.where(neurons > 0, a, 0.0)
+            if dropout_step is not None:
+                seed = tf.stack([settings["seed"] * 1000 + layer + 1, dropout_step])
+
+                def dropped(a=a, rate=rate, seed=seed):
+                    kept = tf.random.stateless_uniform(tf.shape(a), seed) >= rate
+                    return tf.where(kept, a / (1.0 - rate), 0.0)
+
+                a = tf.cond(rate > 0, dropped, lambda a=a: a)
+            h = tf.where(settings["active"][layer], a, h)
+            hidden.append(h)
+        output = keras.activations.get(ACTIVATIONS[self.plan.activation].build())
+        return output(tf.matmul(h, weights[-2]) + weights[-1]), hidden
+
+    def penalty(self, weights, settings):
+        """The L1 and L2 weight penalties over every kernel (Keras's regularizers' sums)."""
+        import tensorflow as tf
+
+        kernels = weights[0::2]
+        return tf.add_n(
+            [settings["l1"] * tf.reduce_sum(tf.abs(k)) + settings["l2"] * tf.reduce_sum(tf.square(k)) for k in kernels]
+        )
+
+    def step(self, state, rate, order, batch, x_train, y_train, settings=None, penalty_scale=None):
+        import tensorflow as tf
+
+        size = self.batch_size
+        n = settings["train_examples"]
+        trainable, non_trainable, optimizer_state = self.split_state(state)
+        (dropout_step,) = non_trainable
+        positions = batch * size + tf.range(size)
+        weights = tf.cast(positions < n, tf.float32)
+        index = tf.gather(order, tf.minimum(positions, n - 1))
+        xb, yb = tf.gather(x_train, index), tf.gather(y_train, index)
+        with tf.GradientTape() as tape:
+            tape.watch(trainable)
+            unflat = self.weights(trainable[0])
+            p, _ = self.forward(unflat, xb, settings, dropout_step)
+            data_loss = tf.reduce_sum(self.per_sample_loss(yb, p) * weights) / tf.reduce_sum(weights)
+            loss = data_loss + self.penalty(unflat, settings)
+        real = self.weight_mask(settings) > 0
+        gradients = [tf.where(real, tape.gradient(loss, trainable[0]), 0.0)]
+        optimizer_state[self.rate_index] = tf.cast(rate, optimizer_state[self.rate_index].dtype)
+        trainable, optimizer_state = stateless_apply(self.optimizer, optimizer_state, gradients, trainable)
+        trainable = [tf.where(real, trainable[0], 0.0)]
+        state = list(trainable) + [dropout_step + 1] + list(optimizer_state)
+        return state, tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), 0.0
+
+    def evaluate_on(self, state, x, y, settings, count):
+        """Mean loss and accuracy over the first `count` rows of (x, y) (the rest is padding)."""
+        import tensorflow as tf
+
+        trainable, _, _ = self.split_state(state)
+        p, _ = self.forward(self.weights(trainable[0]), x, settings)
+        real = tf.cast(tf.range(tf.shape(x)[0]) < count, tf.float32)
+        examples = tf.cast(count, tf.float32)
+        loss = tf.reduce_sum(self.per_sample_loss(y, p) * real) / examples
+        return loss, tf.reduce_sum(self.correct(y, p) * real) / examples
+
+    def epoch_metrics(self, state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test, settings):
+        import tensorflow as tf
+
+        train_loss, train_accuracy = self.evaluate_on(state, x_fit, y_fit, settings, settings["train_examples"])
+        test_loss, test_accuracy = self.evaluate_on(state, x_test, y_test, settings, settings["test_examples"])
+        return tf.stack([train_loss, test_loss, train_accuracy, test_accuracy])

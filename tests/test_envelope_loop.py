@@ -1,0 +1,162 @@
+"""The envelope program: every playground-scale network trains in one compiled program, exactly
+as its own per-architecture program would, and editing the network never traces again."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from playground.activations import ACTIVATIONS
+from playground.engine.envelope import HIDDEN_LAYERS, INPUT_FEATURES, WIDTH, envelope_layout
+from playground.engine.envelope_loop import EnvelopeLoop, bucket, training_loop
+from playground.engine.training_loop import PROGRAMS, TrainingLoop
+from playground.model_builder import build_model
+from playground.schedules import learning_rate_at
+from playground.spec import (
+    DatasetSpec,
+    ExperimentSpec,
+    LayerSpec,
+    NetworkSpec,
+    RegularizationSpec,
+    ScheduleSpec,
+    TrainingSpec,
+)
+from playground.training_data import training_data
+
+EPOCHS = 200
+NETWORKS = 1  # per optimizer here, each a new program to compile (about 30 s); the bench compares 30
+TOLERANCE = 1e-5  # relative, per epoch, on the train and test losses
+
+
+def history(loop: TrainingLoop, training: TrainingSpec, epochs: int = EPOCHS) -> np.ndarray:
+    """Train and test loss of every epoch, trained the way `Trainer` calls the loop."""
+    rows: list = []
+    epoch = 0
+    while epoch < epochs:
+        rates = [learning_rate_at(training.schedule, training.learning_rate, epoch + i, epochs) for i in range(257)]
+        result = loop.run(epoch, 0, loop.batches_per_epoch * (epochs - epoch), rates)
+        rows += list(result.metrics[: result.epochs_done, :2])
+        epoch = result.epoch
+        assert result.diverged_at is None
+    return np.asarray(rows)
+
+
+def random_spec(rng: np.random.Generator, optimizer: str) -> ExperimentSpec:
+    """A network inside the envelope: depth, widths, activations, features, schedule and penalty at random."""
+    activations = [name for name in ACTIVATIONS if name != "linear"]
+    layers = tuple(
+        LayerSpec("Dense", units=int(rng.integers(1, WIDTH + 1)), activation=str(rng.choice(activations)))
+        for _ in range(int(rng.integers(0, HIDDEN_LAYERS + 1)))
+    )
+    features = tuple(str(f) for f in rng.choice(INPUT_FEATURES, int(rng.integers(1, 8)), replace=False))
+    kind = str(rng.choice(["none", "l1", "l2"]))
+    return ExperimentSpec(
+        dataset=DatasetSpec(str(rng.choice(["circle", "xor", "gauss", "reg-plane", "spiral-multi"]))),
+        network=NetworkSpec(features=features, layers=layers),
+        training=TrainingSpec(
+            optimizer=optimizer,
+            learning_rate=float(rng.choice([0.003, 0.01, 0.03])),
+            batch_size=10,
+            regularization=RegularizationSpec(kind, 0.0 if kind == "none" else 0.001),
+            schedule=ScheduleSpec(str(rng.choice(["constant", "step"])), factor=0.5, every=50),
+            seed=int(rng.integers(0, 1000)),
+        ),
+    )
+
+
+def deviation(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """The largest relative difference of the losses so far, epoch by epoch."""
+    return np.maximum.accumulate(np.max(np.abs(got - expected) / np.abs(expected), axis=1))
+
+
+def allowed_deviation(spec: ExperimentSpec, data, expected: np.ndarray) -> np.ndarray:
+    """1e-5, or for a run that float32 rounding alone sends elsewhere (Adam circling a minimum at
+    a loss of 1e-5, say) ten times what the same program compiled without XLA drifts from it."""
+    graph = history(TrainingLoop(build_model(spec, data), data, spec.training, jit=False), spec.training)
+    return np.maximum(TOLERANCE, 10 * deviation(graph, expected))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_random_networks_train_as_their_own_programs_do(optimizer):
+    """Per-epoch losses over 200 epochs equal the per-architecture program's (the comparison over
+    30 networks and every optimizer is `bench/envelope_exactness.py`)."""
+    rng = np.random.default_rng(["sgd", "adam"].index(optimizer))
+    for _ in range(NETWORKS):
+        spec = random_spec(rng, optimizer)
+        data = training_data(spec)
+        layout = envelope_layout(spec, data)
+        assert layout is not None, spec
+        expected = history(TrainingLoop(build_model(spec, data), data, spec.training), spec.training)
+        envelope = EnvelopeLoop(build_model(spec, data), data, spec.training, layout)
+        got = history(envelope, spec.training)
+        drift = deviation(got, expected)
+        if drift[-1] > TOLERANCE:
+            assert np.all(drift <= allowed_deviation(spec, data, expected)), (spec, drift[[0, 49, 99, 199]])
+        # The real model holds the trained weights: its own test loss is the last one recorded.
+        envelope.sync()
+        loss = envelope.model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)["loss"]
+        penalty = float(sum(envelope.model.losses)) if envelope.model.losses else 0.0
+        assert loss - penalty == pytest.approx(float(got[-1, 1]), rel=1e-4)
+
+
+def test_editing_the_network_never_traces_again():
+    base = ExperimentSpec()
+    loop = training_loop(build_model(base, training_data(base)), training_data(base), base)
+    assert isinstance(loop, EnvelopeLoop)
+    loop.run(0, 0, 1, [0.03])
+    program = loop._program()
+    traces, built = program.experimental_get_tracing_count(), PROGRAMS.built
+    edits = [
+        dataclasses.replace(base.network, layers=base.network.layers + (LayerSpec("Dense", units=8),)),  # + layer
+        dataclasses.replace(base.network, layers=(LayerSpec("Dense", units=5, activation="tanh"),)),  # − layer
+        dataclasses.replace(base.network, layers=(LayerSpec("Dense", units=3, activation="arctan"),) * 6),
+        dataclasses.replace(base.network, features=("x1", "x2", "x1^2", "sin_x2")),
+        dataclasses.replace(
+            base.network, layers=(LayerSpec("Dense", units=4, activation="softmax"), LayerSpec("Dropout", rate=0.3))
+        ),
+    ]
+    specs = [base.replace(network=network) for network in edits] + [
+        base.replace(dataset=DatasetSpec("spiral")),
+        base.replace(training=dataclasses.replace(base.training, seed=7, learning_rate=0.3)),
+        base.replace(training=dataclasses.replace(base.training, regularization=RegularizationSpec("l1", 0.01))),
+    ]
+    for spec in specs:
+        data = training_data(spec)
+        edited = training_loop(build_model(spec, data), data, spec)
+        assert isinstance(edited, EnvelopeLoop), spec
+        result = edited.run(0, 0, edited.batches_per_epoch * 2, [spec.training.learning_rate])
+        assert result.epochs_done == 2 and np.all(np.isfinite(result.metrics[:2]))
+        assert edited._program() is program
+    assert program.experimental_get_tracing_count() == traces and PROGRAMS.built == built
+
+
+def test_dropout_repeats_with_the_seed_and_changes_with_it():
+    def spec_with(seed):
+        network = NetworkSpec(layers=(LayerSpec("Dense", units=8), LayerSpec("Dropout", rate=0.5)))
+        return ExperimentSpec(network=network, training=TrainingSpec(seed=seed))
+
+    def losses(seed):
+        spec = spec_with(seed)
+        data = training_data(spec)
+        return history(training_loop(build_model(spec, data), data, spec), spec.training, 20)
+
+    assert np.array_equal(losses(1), losses(1)) and not np.array_equal(losses(1), losses(2))
+
+
+def test_what_fits_in_the_envelope():
+    def layout(**network):
+        spec = ExperimentSpec(network=NetworkSpec(**network))
+        return envelope_layout(spec, training_data(spec))
+
+    fits = layout(
+        features=("x2", "x1"), layers=(LayerSpec("Dense", units=8, activation="relu"), LayerSpec("Dropout", rate=0.2))
+    )
+    assert fits is not None and fits.input_columns == (1, 0) and fits.widths == (8,) and fits.dropout == (0.2,)
+    assert layout(layers=(LayerSpec("Dense", units=9),)) is None  # too wide
+    assert layout(layers=(LayerSpec("Dense", units=2),) * 7) is None  # too deep
+    assert layout(layers=(LayerSpec("Dropout", rate=0.2), LayerSpec("Dense", units=2))) is None  # dropout first
+    image = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(layers=(LayerSpec("Dense", units=4),)))
+    assert envelope_layout(image, training_data(image)) is None
+    assert [bucket(n) for n in (1, 64, 65, 250, 1024)] == [64, 64, 128, 256, 1024]
