@@ -283,20 +283,24 @@ class EnvelopeLoop(TrainingLoop):
         state = list(trainable) + [dropout_step + 1] + list(optimizer_state)
         return state, tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), 0.0
 
-    def evaluate_on(self, state, x, y, settings, count):
-        """Mean loss and accuracy over the first `count` rows of (x, y) (the rest is padding)."""
+    def epoch_metrics(self, state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test, settings):
+        """Loss and accuracy on the training and test sets, from one forward pass over both (their
+        padding rows left out)."""
         import tensorflow as tf
 
         trainable, _, _ = self.split_state(state)
-        p, _ = self.forward(self.weights(trainable[0]), x, settings)
-        real = tf.cast(tf.range(tf.shape(x)[0]) < count, tf.float32)
-        examples = tf.cast(count, tf.float32)
-        loss = tf.reduce_sum(self.per_sample_loss(y, p) * real) / examples
-        return loss, tf.reduce_sum(self.correct(y, p) * real) / examples
-
-    def epoch_metrics(self, state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test, settings):
-        import tensorflow as tf
-
-        train_loss, train_accuracy = self.evaluate_on(state, x_fit, y_fit, settings, settings["train_examples"])
-        test_loss, test_accuracy = self.evaluate_on(state, x_test, y_test, settings, settings["test_examples"])
+        p, _ = self.forward(self.weights(trainable[0]), tf.concat([x_fit, x_test], 0), settings)
+        fit_rows = tf.shape(x_fit)[0]
+        rows = tf.range(tf.shape(p)[0])
+        y = tf.concat([y_fit, y_test], 0)
+        losses, correct = self.per_sample_loss(y, p), self.correct(y, p)
+        row = []
+        for real, count in (
+            (rows < settings["train_examples"], settings["train_examples"]),
+            ((rows >= fit_rows) & (rows < fit_rows + settings["test_examples"]), settings["test_examples"]),
+        ):
+            weights = tf.cast(real, tf.float32)
+            examples = tf.cast(count, tf.float32)
+            row.append((tf.reduce_sum(losses * weights) / examples, tf.reduce_sum(correct * weights) / examples))
+        (train_loss, train_accuracy), (test_loss, test_accuracy) = row
         return tf.stack([train_loss, test_loss, train_accuracy, test_accuracy])
