@@ -37,19 +37,12 @@ def wait_state(page, state, timeout=90_000):
     )
 
 
-def train(page, attempts: int = 3):
-    """Presses Train and waits until the trainer leaves "ready" (a click during a rerun can be lost)."""
-    for _ in range(attempts):
-        expect(button(page, "Train")).to_be_enabled(timeout=60_000)
-        button(page, "Train").click()
-        try:
-            page.wait_for_function(
-                f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=20_000
-            )
-            return
-        except Exception:
-            continue
-    raise AssertionError("Pressing Train never started training")
+def train(page):
+    """Presses Train once and waits until the trainer leaves "ready": a click is never lost, even
+    while the page reruns."""
+    expect(button(page, "Train")).to_be_enabled(timeout=60_000)
+    button(page, "Train").click()
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=20_000)
 
 
 def chart_sizes(page):
