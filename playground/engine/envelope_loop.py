@@ -12,8 +12,10 @@ bucket of the data's size (a power of two from 64 to 1,024).
 Exactness: a padded neuron's weights in and out are zero, its gradients are set to zero before
 the optimizer and its weights to zero after, so it changes nothing; a real neuron starts from the
 weights Keras gives the unpadded layer (the real model is built as before) and takes the same
-steps: the losses equal the per-architecture program's to float32 rounding
-(tests/test_envelope_loop.py). The real Keras model receives the weights whenever the loop
+steps, to float32 rounding (XLA's dots of other shapes round differently). A stable run's losses
+equal the per-architecture program's to 1e-5; a run that rounding alone sends elsewhere drifts as
+far as the same program compiled without XLA does (tests/test_envelope_loop.py,
+bench/envelope_exactness.py). The real Keras model receives the weights whenever the loop
 syncs, so predictions, snapshots and exports read it as before. Dropout draws its masks from the
 seed and the step count: the same seed gives the same run, though not Keras's masks.
 

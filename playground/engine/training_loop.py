@@ -294,8 +294,9 @@ class TrainingLoop:
     def step(self, state, rate, order, batch, x_train, y_train, settings=None, penalty_scale=None):
         """One optimisation step on batch `batch` of the epoch order `order`: the new state, whether
         the loss was finite, the batch's summed loss and its count of correct answers (0 when the
-        epoch's metrics come from a full evaluation). `penalty_scale` multiplies the layers' weight
-        penalties (a population's members each have their own rate)."""
+        epoch's metrics come from a full evaluation). `settings` are the call's `settings()` (none
+        here). `penalty_scale` multiplies the layers' weight penalties (a population's members each
+        have their own rate)."""
         import tensorflow as tf
 
         size, n = self.batch_size, self.train_size
