@@ -26,7 +26,7 @@ from playground.spec import (
 from playground.training_data import training_data
 
 EPOCHS = 200
-NETWORKS = 1  # per optimizer here, each a new program to compile (about 30 s); the bench compares 30
+NETWORKS = 1  # the bench compares 30
 TOLERANCE = 1e-5  # relative, per epoch, on the train and test losses
 
 
@@ -78,14 +78,15 @@ def allowed_deviation(spec: ExperimentSpec, data, expected: np.ndarray) -> np.nd
     return np.maximum(TOLERANCE, 10 * deviation(graph, expected))
 
 
-@pytest.mark.parametrize("optimizer, dataset", [("sgd", "circle"), ("adam", "reg-plane")])
-def test_random_networks_train_as_their_own_programs_do(optimizer, dataset):
-    """Per-epoch losses over 200 epochs equal the per-architecture program's (the comparison over
-    30 networks, every optimizer and dataset, is `bench/envelope_exactness.py`). The SGD program
-    here is the default experiment's, which the next test reuses."""
-    rng = np.random.default_rng(["sgd", "adam"].index(optimizer))
+def test_a_random_network_trains_as_its_own_program_does():
+    """Per-epoch losses over 200 epochs equal the per-architecture program's. The comparison over
+    30 networks and every optimizer is `bench/envelope_exactness.py`: each optimizer is another
+    program to compile (about 20 s), and Adam's steps turn float32 rounding into drift within
+    epochs, under any compiler. The program here is the default experiment's, which the next test
+    reuses."""
+    rng = np.random.default_rng(0)
     for _ in range(NETWORKS):
-        spec = random_spec(rng, optimizer, dataset)
+        spec = random_spec(rng, "sgd", "circle")
         data = training_data(spec)
         layout = envelope_layout(spec, data)
         assert layout is not None, spec
@@ -94,7 +95,7 @@ def test_random_networks_train_as_their_own_programs_do(optimizer, dataset):
         got = history(envelope, spec.training)
         drift = deviation(got, expected)
         if drift[-1] > TOLERANCE:
-            assert np.all(drift <= allowed_deviation(spec, data, expected)), (spec, drift[[0, 49, 99, 199]])
+            assert np.all(drift <= allowed_deviation(spec, data, expected)), (spec, drift)
         # The real model holds the trained weights: its own test loss is the last one recorded.
         envelope.sync()
         loss = envelope.model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)["loss"]
@@ -144,6 +145,18 @@ def test_dropout_repeats_with_the_seed_and_changes_with_it():
         return history(training_loop(build_model(spec, data), data, spec), spec.training, 20)
 
     assert np.array_equal(losses(1), losses(1)) and not np.array_equal(losses(1), losses(2))
+
+
+def test_padding_stays_zero_and_the_model_gets_the_real_weights():
+    spec = ExperimentSpec(network=NetworkSpec(features=("x2", "sin_x1"), layers=(LayerSpec("Dense", units=3),) * 2))
+    data = training_data(spec)
+    loop = training_loop(build_model(spec, data), data, spec)
+    loop.run(0, 0, loop.batches_per_epoch * 5, [0.1])
+    flat = loop.current_state()[0].numpy()
+    real = loop.weight_mask(loop.settings()).numpy() > 0
+    assert np.all(flat[~real] == 0) and np.count_nonzero(flat[real]) == loop.model.count_params()
+    loop.sync()
+    assert all(np.array_equal(v.numpy(), w) for v, w in zip(loop.model.trainable_variables, loop.unpadded(flat)))
 
 
 def test_what_fits_in_the_envelope():
