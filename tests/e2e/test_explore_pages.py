@@ -52,7 +52,8 @@ def test_sweep_grid_heatmap_curves_and_best_run(app_url, page):
         "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => (d.data || []).length)"
     )
     assert max(curves) >= 8  # four runs, loss and accuracy each
-    assert page.locator(".js-plotly-plot .heatmaplayer").count() >= 1  # learning rate across, batch size down
+    # learning rate across, batch size down (Plotly draws the charts one after another)
+    expect(page.locator(".js-plotly-plot .heatmaplayer").first).to_be_attached(timeout=30_000)
     page.set_viewport_size(
         {"width": 1280, "height": 3000}
     )  # the app scrolls inside its own pane: a tall window shows it all
