@@ -174,6 +174,7 @@ def runs_table(runs: pd.DataFrame) -> list[pd.Series]:
             "seconds": runs["duration"].round(2),
             "model": runs["has_model"],
             "sweep": runs["sweep_id"].fillna(""),
+            "source": runs["source"],
         }
     )
     st.write(f"{len(runs)} run(s). Click column headers to sort; tick rows to compare them.")
@@ -189,6 +190,9 @@ def runs_table(runs: pd.DataFrame) -> list[pd.Series]:
             "train loss": st.column_config.NumberColumn(format="%.4f"),
             "test accuracy": st.column_config.NumberColumn(format="%.3f"),
             "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+            "source": st.column_config.TextColumn(
+                help="What made the run: the playground page (app), `playground train` (cli) or a sweep"
+            ),
         },
     )
     return [runs.iloc[i] for i in selection.selection.rows]

@@ -1,10 +1,12 @@
 """The headless command line: train, export, list and serve, on the same specs as the app.
 
     playground train CONFIG.json | --preset NAME [--epochs N] [--json] [--history-csv FILE] [--model FILE.keras]
+                     [--no-save]
     playground export CONFIG.json | --preset NAME --format python|keras|json [--output PATH]
     playground sweep SWEEP.json [--workers N] [--json]
     playground runs list [--sweep ID] [--json]
     playground runs export --tensorboard DIR [--sweep ID] [--run ID ...]
+    playground runs share [--stop]
     playground datasets | presets | schema
     playground app [--port N]
     playground --version
@@ -53,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="end with one JSON line of final metrics (no progress bar)")
     train.add_argument("--history-csv", metavar="FILE", help="also write the per-epoch history as CSV")
     train.add_argument("--model", metavar="FILE.keras", help="also save the trained model")
+    train.add_argument(
+        "--no-save", action="store_true", help="do not save the run in the run store (it is saved by default)"
+    )
     export = commands.add_parser("export", help="write the experiment as a script, a trained model or JSON")
     _add_source(export)
     export.add_argument("--format", choices=["python", "keras", "json"], required=True)
@@ -75,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     exporting.add_argument("--sweep", help="only the runs of this sweep")
     exporting.add_argument("--run", action="append", metavar="ID", help="only these runs (repeat for several)")
+    sharing = run_commands.add_parser(
+        "share", help="print the link that shows the command line's runs on the app's Runs page"
+    )
+    sharing.add_argument("--stop", action="store_true", help="make the link dead instead")
     commands.add_parser("datasets", help="list the datasets and where they come from")
     commands.add_parser("presets", help="list the presets")
     commands.add_parser("schema", help="print the JSON Schema of a config file")
@@ -224,10 +233,17 @@ def command_train(args) -> int:
     spec, _ = _load_spec(args)
     history_csv = _output_path(args.history_csv, "history", ".csv", "--history-csv") if args.history_csv else None
     model_file = _output_path(args.model, "model", ".keras", "--model") if args.model else None
+    store = None if args.no_save else _store(" Or pass --no-save to train without saving the run.")
     trainer, seconds = _train(spec, verbose=not args.json)
     try:
         if trainer.state in (TrainerState.DIVERGED, TrainerState.FAILED):
             print(trainer.message, file=sys.stderr)
+        if store is not None:
+            from playground.runs.run_recorder import record_of
+
+            run_id = store.save(record_of(trainer, CLI_OWNER, source="cli"))
+            if not args.json:
+                print(f"saved run {run_id} (`playground runs list` lists the runs; `playground runs share` shows them)")
         if history_csv is not None:
             import pandas as pd
 
@@ -245,6 +261,8 @@ def command_train(args) -> int:
             "parameters": int(trainer.model.count_params()),
             "device": training_device(),
         }
+        if store is not None:
+            summary["run"] = run_id
         if trainer.data.dataset.task != Task.REGRESSION:
             summary["train_accuracy"] = _number(last.get("train_accuracy"))
             summary["test_accuracy"] = _number(last.get("test_accuracy"))
@@ -314,16 +332,16 @@ def command_schema(args) -> int:
     return EXIT_DONE
 
 
-def _store():
+def _store(advice: str = ""):
     from playground.runs.run_store import RunStore, StoreError
 
     try:
         return RunStore()
     except StoreError as error:
-        raise BadInput(str(error)) from None
+        raise BadInput(str(error) + advice) from None
 
 
-CLI_OWNER = "cli"  # whose runs the command line's sweeps are (`runs list` shows everyone's)
+CLI_OWNER = "cli"  # whose runs the command line's trainings and sweeps are (`runs list` shows everyone's)
 
 
 def command_sweep(args) -> int:
@@ -440,6 +458,8 @@ def terminal_text(value, lines: bool = False) -> str:
 
 def command_runs(args) -> int:
     store = _store()
+    if args.runs_command == "share":
+        return _share_cli_runs(store, stop=args.stop)
     runs = store.list_runs(None, sweep_id=args.sweep)
     if args.runs_command == "list":
         for _, row in runs.iterrows():
@@ -452,11 +472,13 @@ def command_runs(args) -> int:
                 "test_accuracy": _number(row["test_accuracy"]),
                 "sweep": row["sweep_id"],
                 "parameters": row["parameters"],
+                "source": row["source"],
             }
             print(
                 json.dumps(item)
                 if args.json
-                else f"{terminal_text(item['id'])}  {terminal_text(item['state']):<9} {item['epochs']:>6} epochs  test "
+                else f"{terminal_text(item['id'])}  {item['source']:<5}  {terminal_text(item['state']):<9} "
+                f"{item['epochs']:>6} epochs  test "
                 f"loss {loss_text(item['test_loss'])}  {terminal_text(item['title'] or '')}"
                 f"{'  ' + json.dumps(item['parameters']) if item['parameters'] else ''}"
             )  # JSON escapes control characters itself
@@ -489,6 +511,21 @@ def command_runs(args) -> int:
             f"Could not write to {str(folder)!r:.200}: {getattr(error, 'strerror', None) or error}."
         ) from None
     print(f"wrote {len(written)} run(s) to {folder}; view them with: tensorboard --logdir {folder}")
+    return EXIT_DONE
+
+
+def _share_cli_runs(store, stop: bool) -> int:
+    """The command line's runs belong to no browser: a revocable link shows them on the Runs page."""
+    if stop:
+        stopped = store.revoke_list(CLI_OWNER)
+        print("the link is dead now" if stopped else "the command line's runs were not shared")
+        return EXIT_DONE
+    token = store.share_list(CLI_OWNER)  # the same link until it is stopped
+    print(f"/runs?runs={token}")
+    print(
+        "Add it to the app's address (for example http://localhost:8501/runs?runs=...): whoever opens it sees the "
+        "command line's runs, now and later, and cannot change them. `playground runs share --stop` ends it."
+    )
     return EXIT_DONE
 
 

@@ -234,3 +234,51 @@ def test_runs_list_and_tensorboard_export_read_back(tmp_path, monkeypatch):
     ]
     assert any(tag.startswith("_hparams_") for tag in tags)  # the swept value, for the HParams tab
     assert cli("runs", "export", "--tensorboard", str(tmp_path / "tb2"), "--run", "nope").returncode == 2
+
+
+def test_train_saves_its_run_unless_told_not_to(tmp_path, monkeypatch):
+    from playground.cli import CLI_OWNER
+    from playground.runs.run_store import RunStore
+
+    monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "runs.sqlite3"))
+    result = cli("train", "--preset", "xor", "--epochs", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    record = RunStore().load(summary["run"])
+    assert (record.owner, record.source, record.state, record.epochs) == (CLI_OWNER, "cli", "finished", 3)
+    assert record.final["test_loss"] == pytest.approx(summary["test_loss"])
+    listing = cli("runs", "list", "--json")
+    assert [json.loads(line)["source"] for line in listing.stdout.splitlines()] == ["cli"]
+    assert "cli " in cli("runs", "list").stdout
+
+    result = cli("train", "--preset", "xor", "--epochs", "2", "--no-save", "--json")
+    assert result.returncode == 0 and "run" not in json.loads(result.stdout.strip().splitlines()[-1])
+    assert RunStore().count() == 1
+
+    (tmp_path / "a-file").write_text("")  # a database that cannot be opened: nothing is trained, and --no-save is named
+    monkeypatch.setenv("PLAYGROUND_RUNS_DB", str(tmp_path / "a-file" / "runs.sqlite3"))
+    result = cli("train", "--preset", "xor", "--epochs", "2")
+    assert result.returncode == 2 and "--no-save" in result.stderr and "epoch" not in result.stdout
+
+
+def test_the_command_lines_runs_show_on_the_runs_page_through_their_link():
+    from streamlit.testing.v1 import AppTest
+
+    result = cli("train", "--preset", "xor", "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    run_id = result.stdout.split("saved run ")[1].split()[0]
+    shared = cli("runs", "share")
+    link = shared.stdout.splitlines()[0]
+    assert shared.returncode == 0 and link.startswith("/runs?runs=")
+    assert cli("runs", "share").stdout.splitlines()[0] == link  # the same link until it is stopped
+
+    app = AppTest.from_file(str(ROOT / "app_pages" / "runs.py"), default_timeout=120)
+    app.query_params["runs"] = link.split("=", 1)[1]
+    app.run()
+    assert not app.exception
+    assert any("Runs shared with you" in s.value for s in app.subheader)
+    assert any(label.endswith(run_id[:6]) for label in app.selectbox(key="shared_list_run").options)
+
+    assert cli("runs", "share", "--stop").stdout.startswith("the link is dead")
+    app.run()
+    assert any("does not point to shared runs" in w.value for w in app.warning)

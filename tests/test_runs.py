@@ -298,8 +298,27 @@ def test_a_database_of_the_first_schema_is_migrated_and_keeps_its_runs(tmp_path)
         )
     store = RunStore(path)
     assert store.load("old-run").history == HISTORY
+    assert store.load("old-run").source == "app"
     store.save(record())
     assert len(store.list_runs("alice")) == 2
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_a_database_of_the_second_schema_gets_sources_that_its_runs_imply(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    store = RunStore(path)
+    store.save(dataclasses.replace(record(), id="plain"))
+    store.save(dataclasses.replace(record(), id="swept", sweep_id="sweep-1"))
+    with sqlite3.connect(path) as connection:  # as version 2 left it: no source column
+        connection.execute("ALTER TABLE runs DROP COLUMN source")
+        connection.execute("UPDATE schema_version SET version = 2")
+    store = RunStore(path)
+    runs = store.list_runs("alice")
+    assert dict(zip(runs["id"], runs["source"])) == {"plain": "app", "swept": "sweep"}
+    assert store.load("swept").source == "sweep"
+    store.save(dataclasses.replace(record(), id="typed", source="cli"))
+    assert store.load("typed").source == "cli"
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
 

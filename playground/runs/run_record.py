@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 
 from playground.spec import ExperimentSpec
 
+# What made a run: the app's playground page, `playground train`, or a sweep (the Sweeps page or
+# `playground sweep`). Runs saved before sources were recorded read as "sweep" when they have a
+# sweep, else "app".
+SOURCES = ("app", "cli", "sweep")
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -31,6 +36,7 @@ class RunRecord:
     parameters: dict = field(default_factory=dict)  # the swept values, for runs of a sweep
     share_token: str | None = None
     damaged: bool = False  # a stored run whose history could not be read (`history` is empty; `message` says so)
+    source: str = "app"  # one of `SOURCES`
 
     @classmethod
     def new(

@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from playground.runs.run_record import RunRecord
+from playground.runs.run_record import SOURCES, RunRecord
 from playground.spec import ExperimentSpec, SpecError
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ PATH_VARIABLE = "PLAYGROUND_RUNS_DB"
 URL_VARIABLE = "PLAYGROUND_DATABASE_URL"
 BUSY_TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_WHOLE = 2**62  # the largest whole number a history row may hold (an epoch, a count)
 DAMAGED_HISTORY = (
     "This run's record is damaged: its curves (the history saved with it) cannot be read, so they are not shown "
@@ -89,6 +89,7 @@ RUNS = sa.Table(
     sa.Column("parameters", sa.Text),
     sa.Column("share_token", sa.Text, unique=True),
     sa.Column("saved_at", sa.Float),  # version 2: orders runs that started at the same moment (a sweep's population)
+    sa.Column("source", sa.Text),  # version 3: what made the run (`run_record.SOURCES`)
     sa.Index("runs_owner", "owner", "started_at"),
     sa.Index("runs_sweep", "sweep_id"),
 )
@@ -116,6 +117,7 @@ LIST_COLUMNS = [
     "sweep_id",
     "parameters",
     "share_token",
+    "source",
 ]
 
 
@@ -179,6 +181,13 @@ def _history_row(row) -> bool:
     )
 
 
+def _source(source, sweep_id) -> str:
+    """A stored run's source; for one saved before sources were recorded, what its sweep id says."""
+    if source in SOURCES:
+        return source
+    return "sweep" if isinstance(sweep_id, str) and sweep_id else "app"
+
+
 def _number(value):
     return None if value is None else float(value)
 
@@ -230,18 +239,25 @@ class RunStore:
             METADATA.create_all(connection, checkfirst=True)
             version = connection.execute(sa.select(VERSIONS.c.version)).scalar()
             if version is None:  # new, or made before versions were recorded (version 1)
-                version = 1 if self._lacks_saved_at(connection) else SCHEMA_VERSION
+                version = self._version_of_unversioned(connection)
                 connection.execute(VERSIONS.insert().values(version=version))
             if version < SCHEMA_VERSION:
                 self._migrate(connection, version)
 
-    def _lacks_saved_at(self, connection) -> bool:
-        return "saved_at" not in {column["name"] for column in sa.inspect(connection).get_columns("runs")}
+    @staticmethod
+    def _columns(connection) -> set[str]:
+        return {column["name"] for column in sa.inspect(connection).get_columns("runs")}
+
+    def _version_of_unversioned(self, connection) -> int:
+        """A database without a recorded version is new, or was made before versions were recorded (version 1)."""
+        return 1 if "saved_at" not in self._columns(connection) else SCHEMA_VERSION
 
     def _migrate(self, connection, version: int) -> None:
         """Brings a database of an older `version` up to `SCHEMA_VERSION`, one step at a time."""
-        if version < 2 and self._lacks_saved_at(connection):
+        if version < 2 and "saved_at" not in self._columns(connection):
             connection.execute(sa.text("ALTER TABLE runs ADD COLUMN saved_at FLOAT"))
+        if version < 3 and "source" not in self._columns(connection):
+            connection.execute(sa.text("ALTER TABLE runs ADD COLUMN source TEXT"))
         connection.execute(VERSIONS.update().values(version=SCHEMA_VERSION))
         log.info("The run database %s was migrated from schema version %d to %d", self.name, version, SCHEMA_VERSION)
 
@@ -329,6 +345,7 @@ class RunStore:
                 parameters=json.dumps(record.parameters),
                 share_token=record.share_token,
                 saved_at=time.time(),
+                source=record.source,
             )
         )
         return record.id
@@ -409,6 +426,7 @@ class RunStore:
         frame = pd.DataFrame([dict(row) for row in rows], columns=LIST_COLUMNS)
         frame["has_model"] = frame["has_model"].astype(bool)
         frame["parameters"] = [_parameters(p) for p in frame["parameters"]]
+        frame["source"] = [_source(source, sweep) for source, sweep in zip(frame["source"], frame["sweep_id"])]
         return frame
 
     def histories(self, run_ids: list[str], owner: str) -> dict[str, list[dict]]:
@@ -456,6 +474,7 @@ class RunStore:
             sweep_id=row["sweep_id"],
             parameters=_parameters(row["parameters"]),
             share_token=row["share_token"],
+            source=_source(row["source"], row["sweep_id"]),
         )
 
 

@@ -174,6 +174,7 @@ class SweepRunner:
                 message=result.message,
                 sweep_id=self.id,
                 parameters=parameters,
+                source="sweep",
             )
         )
 
@@ -206,7 +207,7 @@ class SweepRunner:
                 state = trainer.run_to_end()
             if self._cancel.is_set() and state == TrainerState.STOPPED:
                 return None  # cancelled mid-run: not a result
-            record = record_of(trainer, self.owner, sweep_id=self.id, parameters=parameters)
+            record = record_of(trainer, self.owner, sweep_id=self.id, parameters=parameters, source="sweep")
             self._save(record)
             return record
         except Exception as error:  # one bad run must not end the sweep
