@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from playground.figures.chart_images import chart_config
 from playground.figures.history_charts import (
     accuracy_comparison,
     energy_curve,
@@ -33,8 +34,14 @@ def show_perceptron(run_now: bool):
             perceptron_lines(run, perceptron.INPUTS, perceptron.GATES[run.gate]),
             width="stretch",
             key="history_perceptron_lines",
+            config=chart_config("history_perceptron_lines"),
         )
-        mistakes.plotly_chart(mistakes_per_epoch(run), width="stretch", key="history_perceptron_mistakes")
+        mistakes.plotly_chart(
+            mistakes_per_epoch(run),
+            width="stretch",
+            key="history_perceptron_mistakes",
+            config=chart_config("history_perceptron_mistakes"),
+        )
         if run.converged:
             st.success(f"{run.gate}: converged after {len(run.mistakes)} epochs; every input classified correctly.")
         else:
@@ -54,11 +61,13 @@ def show_cognitron(run_now: bool):
             image_grid(run.initial_fields, columns=4, height_per_row=80, title="Receptive fields at the start"),
             width="stretch",
             key="history_cognitron_before",
+            config=chart_config("history_cognitron_before"),
         )
         after.plotly_chart(
             image_grid(run.fields, columns=4, height_per_row=80, title="Receptive fields grown without labels"),
             width="stretch",
             key="history_cognitron_after",
+            config=chart_config("history_cognitron_after"),
         )
         preferred = np.argmax(run.wins, axis=1)
         st.write(
@@ -90,8 +99,14 @@ def show_boltzmann(run_now: bool):
             ),
             width="stretch",
             key="history_boltzmann_states",
+            config=chart_config("history_boltzmann_states"),
         )
-        st.plotly_chart(energy_curve(run), width="stretch", key="history_boltzmann_energy")
+        st.plotly_chart(
+            energy_curve(run),
+            width="stretch",
+            key="history_boltzmann_energy",
+            config=chart_config("history_boltzmann_energy"),
+        )
         verdict = "completed exactly" if run.errors == 0 else f"{run.errors} pixels differ from the stored picture"
         st.write(f"Energy {run.energies[0]:.2f} → {run.energies[-1]:.2f}; the picture is {verdict}.")
 
@@ -108,12 +123,16 @@ def show_backprop(run_now: bool):
                 + ", ".join(f"{o:.2f}" for o in xor.outputs[:, 0])
             )
             st.plotly_chart(
-                loss_curve(xor.losses, "XOR: squared error per epoch"), width="stretch", key="history_xor_loss"
+                loss_curve(xor.losses, "XOR: squared error per epoch"),
+                width="stretch",
+                key="history_xor_loss",
+                config=chart_config("history_xor_loss"),
             )
             st.plotly_chart(
                 hidden_codes(xor.codes, ["0 0", "0 1", "1 0", "1 1"], "Hidden units for each XOR input"),
                 width="stretch",
                 key="history_xor_codes",
+                config=chart_config("history_xor_codes"),
             )
         with right:
             distinct = len({tuple(code) for code in np.round(encoder.codes)})
@@ -124,6 +143,7 @@ def show_backprop(run_now: bool):
                 loss_curve(encoder.losses, "Encoder: squared error per epoch"),
                 width="stretch",
                 key="history_encoder_loss",
+                config=chart_config("history_encoder_loss"),
             )
             st.plotly_chart(
                 hidden_codes(
@@ -133,6 +153,7 @@ def show_backprop(run_now: bool):
                 ),
                 width="stretch",
                 key="history_encoder_codes",
+                config=chart_config("history_encoder_codes"),
             )
 
 
@@ -159,11 +180,13 @@ def show_lenet5(run_now: bool):
             image_grid([image[..., 0]], [f"true: {run.test_labels[index]}"], columns=1, height_per_row=200),
             width="stretch",
             key="history_lenet_image",
+            config=chart_config("history_lenet_image"),
         )
         bars.plotly_chart(
             softmax_bars(probabilities, [run.test_labels[index]], [str(i) for i in range(10)], columns=1),
             width="stretch",
             key="history_lenet_bars",
+            config=chart_config("history_lenet_bars"),
         )
         for name, maps in lenet5.feature_maps(run.model, image):
             st.plotly_chart(
@@ -175,6 +198,7 @@ def show_lenet5(run_now: bool):
                     title=f"{name}: {maps.shape[-1]} maps of {maps.shape[0]}x{maps.shape[1]}",
                 ),
                 width="stretch",
+                config=chart_config(f"lenet5 {name} feature maps"),
                 key=f"history_lenet_{name}",
             )
 
@@ -185,7 +209,12 @@ def show_dbn(run_now: bool):
     run = results.get("dbn")
     if run:
         left, right = st.columns(2)
-        left.plotly_chart(error_curves(run.reconstruction_errors), width="stretch", key="history_dbn_errors")
+        left.plotly_chart(
+            error_curves(run.reconstruction_errors),
+            width="stretch",
+            key="history_dbn_errors",
+            config=chart_config("history_dbn_errors"),
+        )
         right.plotly_chart(
             accuracy_comparison(
                 {"pre-trained as a DBN": run.pretrained_accuracy, "random weights": run.random_accuracy},
@@ -193,6 +222,7 @@ def show_dbn(run_now: bool):
             ),
             width="stretch",
             key="history_dbn_accuracy",
+            config=chart_config("history_dbn_accuracy"),
         )
         st.write(
             f"After one epoch of fine-tuning: {run.pretrained_accuracy[0]:.0%} pre-trained vs "
@@ -206,6 +236,7 @@ def show_dbn(run_now: bool):
             ),
             width="stretch",
             key="history_dbn_filters",
+            config=chart_config("history_dbn_filters"),
         )
         st.plotly_chart(
             image_grid(
@@ -216,6 +247,7 @@ def show_dbn(run_now: bool):
             ),
             width="stretch",
             key="history_dbn_samples",
+            config=chart_config("history_dbn_samples"),
         )
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from playground.activations import ACTIVATIONS
+from playground.figures.chart_images import chart_config
 from playground.figures.lesson_charts import activation_plot
 from playground.lessons.activation_curves import (
     LECTURE_ACTIVATIONS,
@@ -32,7 +33,10 @@ values, derivative = curve(name, z)
 saturated = saturated_intervals(name)
 plot, notes = st.columns([3, 2])
 plot.plotly_chart(
-    activation_plot(name, activation.label, z, values, derivative, saturated), width="stretch", key="activation_plot"
+    activation_plot(name, activation.label, z, values, derivative, saturated),
+    width="stretch",
+    key="activation_plot",
+    config=chart_config("activation_plot"),
 )
 with notes:
     st.latex(f"f(z) = {activation.latex}")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from playground.activations import ACTIVATIONS
 from playground.figures.backprop_diagram import backprop_diagram
+from playground.figures.chart_images import chart_config
 from playground.lessons.backprop_steps import PARAMETERS, STEP_ACTIVATIONS, TinyNetwork, backpropagate, check
 
 STAGES = ["1. Forward pass", "2. Loss", "3. Backward pass", "4. Update"]
@@ -61,7 +62,9 @@ trace = backpropagate(net)
 stage = st.segmented_control("Step", STAGES, default=STAGES[0], key="bp_stage") or STAGES[0]
 kind = {STAGES[0]: "forward", STAGES[1]: "loss", STAGES[2]: "backward", STAGES[3]: "update"}[stage]
 diagram, maths = st.columns([1, 1])
-diagram.plotly_chart(backprop_diagram(net, trace, kind), width="stretch", key="bp_diagram")
+diagram.plotly_chart(
+    backprop_diagram(net, trace, kind), width="stretch", key="bp_diagram", config=chart_config("bp_diagram")
+)
 f = ACTIVATIONS[activation].label
 with maths:
     if kind == "forward":

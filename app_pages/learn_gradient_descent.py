@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from playground.figures.chart_images import chart_config
 from playground.figures.lesson_charts import path_losses, surface_paths
 from playground.lessons.loss_surfaces import SURFACES
 from playground.lessons.optimizer_paths import PATH_OPTIMIZERS, optimizer_path
@@ -72,8 +73,15 @@ with chart:
     if not paths:
         st.info("Pick at least one optimizer to draw its path.")
     else:
-        st.plotly_chart(surface_paths(surface, paths), width="stretch", key="descent_paths")
-        st.plotly_chart(path_losses(paths), width="stretch", key="descent_losses")
+        st.plotly_chart(
+            surface_paths(surface, paths),
+            width="stretch",
+            key="descent_paths",
+            config=chart_config("descent_paths"),
+        )
+        st.plotly_chart(
+            path_losses(paths), width="stretch", key="descent_losses", config=chart_config("descent_losses")
+        )
 st.write(surface.note)
 for path in paths:
     st.markdown(

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from playground.figures.chart_images import chart_config
 from playground.figures.lesson_charts import landscape_contour, landscape_line, landscape_surface
 from playground.lessons.loss_landscape import train_and_map
 from playground.validation import validate
@@ -62,10 +63,14 @@ result = st.session_state.get("landscape")
 if result is None:
     st.caption("Press the button to train the experiment and map its loss.")
     st.stop()
-st.plotly_chart(landscape_line(result), width="stretch", key="landscape_line")
+st.plotly_chart(landscape_line(result), width="stretch", key="landscape_line", config=chart_config("landscape_line"))
 contour, surface = st.columns(2)
-contour.plotly_chart(landscape_contour(result), width="stretch", key="landscape_contour")
-surface.plotly_chart(landscape_surface(result), width="stretch", key="landscape_surface")
+contour.plotly_chart(
+    landscape_contour(result), width="stretch", key="landscape_contour", config=chart_config("landscape_contour")
+)
+surface.plotly_chart(
+    landscape_surface(result), width="stretch", key="landscape_surface", config=chart_config("landscape_surface")
+)
 st.write(
     f"Loss at the trained weights: {result.center_loss:.4f}; at the start of training: "
     f"{result.trajectory_loss[0]:.4f}. "

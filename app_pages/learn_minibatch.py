@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from playground.figures.chart_images import chart_config
 from playground.figures.lesson_charts import gradient_cloud, minibatch_curves
 from playground.lessons.minibatch import gradient_spread, train_with_batch_size, two_clouds
 
@@ -41,7 +42,12 @@ with left:
     seed = st.number_input("Seed", 0, 9999, 0, key="minibatch_seed")
 runs = cached_runs(epochs, rate, int(seed))
 with right:
-    st.plotly_chart(minibatch_curves(runs, per), width="stretch", key="minibatch_curves")
+    st.plotly_chart(
+        minibatch_curves(runs, per),
+        width="stretch",
+        key="minibatch_curves",
+        config=chart_config("minibatch_curves"),
+    )
 st.write(
     " · ".join(f"batch {r.batch_size}: {r.steps_per_epoch * epochs} steps, final loss {r.losses[-1]:.3f}" for r in runs)
 )
@@ -53,7 +59,9 @@ st.write(
 )
 spreads = cached_spreads(int(seed))
 cloud, numbers = st.columns([3, 1])
-cloud.plotly_chart(gradient_cloud(spreads), width="stretch", key="minibatch_cloud")
+cloud.plotly_chart(
+    gradient_cloud(spreads), width="stretch", key="minibatch_cloud", config=chart_config("minibatch_cloud")
+)
 with numbers:
     for spread in spreads:
         st.metric(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from playground.activations import ACTIVATIONS
+from playground.figures.chart_images import chart_config
 from playground.figures.lesson_charts import neuron_heatmap, neuron_surface
 from playground.lessons.neuron import NEURON_ACTIVATIONS, decision_line, neuron_grid
 
@@ -30,6 +31,9 @@ with right:
         neuron_heatmap(grid, decision_line((w1, w2), bias), ACTIVATIONS[activation].label),
         width="stretch",
         key="neuron_heatmap",
+        config=chart_config("neuron_heatmap"),
     )
-    surface.plotly_chart(neuron_surface(grid), width="stretch", key="neuron_surface")
+    surface.plotly_chart(
+        neuron_surface(grid), width="stretch", key="neuron_surface", config=chart_config("neuron_surface")
+    )
 st.caption("Computed by a real Keras Dense layer with one unit holding exactly these weights.")

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from playground.figures.chart_images import chart_config
 from playground.figures.lesson_charts import softmax_bars
 from playground.lessons.softmax import naive_softmax, overflow_limit, softmax, tensorflow_softmax
 
@@ -46,7 +47,9 @@ logits = np.asarray(values, float) * scale
 stable = softmax(logits, temperature)
 naive = naive_softmax(logits, temperature)
 with right:
-    st.plotly_chart(softmax_bars(stable, logits), width="stretch", key="softmax_bars")
+    st.plotly_chart(
+        softmax_bars(stable, logits), width="stretch", key="softmax_bars", config=chart_config("softmax_bars")
+    )
     st.caption(
         f"Sum of the probabilities: {stable.sum():.6f}. Same through tf.nn.softmax: largest difference "
         f"{np.max(np.abs(tensorflow_softmax(logits, temperature) - stable)):.1e}."

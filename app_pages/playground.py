@@ -9,6 +9,7 @@ from playground.datasets.dataset import DatasetKind
 from playground.engine.device import training_device
 from playground.engine.trainer import InvalidSpec
 from playground.engine.trainer_state import TrainerState
+from playground.figures.chart_images import chart_config, experiment_name
 from playground.figures.dataset_preview import dataset_preview
 from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
@@ -139,6 +140,7 @@ spec = ExperimentSpec(
 )
 state.spec = spec
 st.query_params["x"] = spec.to_url()
+subject = experiment_name(spec)  # what its charts' image files are named after
 checked = check_spec(spec)
 problems = checked.problems
 dataset = checked.dataset
@@ -208,22 +210,26 @@ def status() -> None:
 
 
 def network_view() -> None:
-    drawing(columns, current_trainer(), dataset, drawing_height, streaming)
+    drawing(columns, current_trainer(), dataset, drawing_height, streaming, subject)
 
 
 def outputs() -> None:
-    output_view(current_trainer(), dataset, output_height, present, streaming)
+    output_view(current_trainer(), dataset, output_height, subject, present, streaming)
     if not present:  # the lecture's screen keeps to the charts
         row = st.columns([1.25, 1])
         if dataset is not None and dataset.kind == DatasetKind.PLANE and current_trainer() is not None:
             row[0].toggle("Test points", key="show_test", help="Also show the test set's points")
         row[1].toggle("Log scale", key="log_scale")
-    loss_view(current_trainer(), loss_height, present, streaming)
+    loss_view(current_trainer(), loss_height, subject, present, streaming)
 
 
 def preview() -> None:
     if dataset is not None:
-        live_chart(dataset_preview(dataset, count=12, height=preview_height, columns=4), key="preview")
+        live_chart(
+            dataset_preview(dataset, count=12, height=preview_height, columns=4),
+            key="preview",
+            config=chart_config("data", subject),
+        )
 
 
 with run_place:
@@ -246,7 +252,7 @@ if not present:
     store_warning()
 
     def details() -> None:
-        detail_views(state.slot.trainer if not problems else None, streaming)
+        detail_views(state.slot.trainer if not problems else None, subject, streaming)
 
     details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
     st.fragment(run_every=details_every)(details)()

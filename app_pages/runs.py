@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from playground.figures.chart_images import chart_config
 from playground.figures.run_charts import overlaid_curves
 from playground.runs.run_comparison import config_table
 from playground.runs.run_record import RunRecord
@@ -80,7 +81,12 @@ def shared_run(token: str) -> None:
                 f"{plain(shared.state)}, {shared.epochs} epochs, final test loss "
                 + ("not measured" if test_loss is None else f"{test_loss:.4f}")
             )
-            st.plotly_chart(overlaid_curves({"shared run": shared.history}), width="stretch", key="shared_curves")
+            st.plotly_chart(
+                overlaid_curves({"shared run": shared.history}),
+                width="stretch",
+                key="shared_curves",
+                config=chart_config("shared_curves"),
+            )
         if shared.spec is None and not shared.damaged:  # a damaged record's warning above says it already
             st.caption(plain(shared.message))
         elif shared.spec is not None and st.button(
@@ -115,7 +121,10 @@ def shared_list(token: str) -> None:
             st.warning(plain(record.message))
         else:
             st.plotly_chart(
-                overlaid_curves({labels[chosen]: record.history}), width="stretch", key="shared_list_curves"
+                overlaid_curves({labels[chosen]: record.history}),
+                width="stretch",
+                key="shared_list_curves",
+                config=chart_config("shared_list_curves"),
             )
         if record.spec is None and not record.damaged:  # a damaged record's warning above says it already
             st.caption(plain(record.message))
@@ -294,7 +303,10 @@ def page() -> None:
     labels = {row["id"]: run_label(row) for row in compared}
     histories = store.histories(list(labels), owner)
     st.plotly_chart(
-        overlaid_curves({labels[i]: histories.get(i, []) for i in labels}), width="stretch", key="runs_curves"
+        overlaid_curves({labels[i]: histories.get(i, []) for i in labels}),
+        width="stretch",
+        key="runs_curves",
+        config=chart_config("runs_curves"),
     )
     loaded = {labels[row["id"]]: store.load(row["id"], owner) for row in compared}
     for label, record in loaded.items():

@@ -7,6 +7,7 @@ import dataclasses
 
 import streamlit as st
 
+from playground.figures.chart_images import chart_config
 from playground.figures.run_charts import overlaid_curves, parallel_coordinates, sweep_heatmap, sweep_heatmap_1d
 from playground.figures.search_charts import parameter_importance, parameter_slices, search_history
 from playground.learning_rates import LEARNING_RATE_LADDER
@@ -69,7 +70,7 @@ def search_figures(sweep_id: str) -> None:
                 "Not enough finished runs yet for this figure (importance needs two parameters and two finished runs)."
             )
         else:
-            tab.plotly_chart(chart, width="stretch", key=key)
+            tab.plotly_chart(chart, width="stretch", key=key, config=chart_config(key))
 
 
 def learning_rate_sweep(running: bool) -> None:
@@ -145,16 +146,21 @@ def parameter_charts(table, parameters: list[str], metric: str) -> None:
             sweep_heatmap(heatmap_grid(table, x, y, metric), x, y, METRICS[metric], better_high),
             width="stretch",
             key="sweep_heatmap",
+            config=chart_config("sweep_heatmap"),
         )
     elif gridded:
         st.plotly_chart(
-            sweep_heatmap_1d(table, gridded[0], metric, METRICS[metric]), width="stretch", key="sweep_heatmap"
+            sweep_heatmap_1d(table, gridded[0], metric, METRICS[metric]),
+            width="stretch",
+            key="sweep_heatmap",
+            config=chart_config("sweep_heatmap"),
         )
     if parameters:
         st.plotly_chart(
             parallel_coordinates(table, parameters, metric, METRICS[metric], better_high),
             width="stretch",
             key="sweep_parallel",
+            config=chart_config("sweep_parallel"),
         )
 
 
@@ -191,6 +197,7 @@ def results() -> None:
         overlaid_curves({labels[i]: histories.get(i, []) for i in table["id"]}, highlight=best_label),
         width="stretch",
         key="sweep_curves",
+        config=chart_config("sweep_curves"),
     )
     if best is not None:
         st.success(plain(f"Best run ({METRICS[metric]} {best[metric]:.4g}): {best_label}."))

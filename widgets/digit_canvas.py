@@ -7,6 +7,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from playground.drawn_digit import DrawingError, drawing_pixels, drawing_to_image
 from playground.engine.trainer import Trainer
+from playground.figures.chart_images import chart_config
 from playground.figures.probe_samples import probe_samples
 
 CANVAS_SIDE = 196
@@ -55,4 +56,5 @@ def digit_canvas(trainer: Trainer) -> None:
             probe_samples(image[None], outputs, [int(outputs[0].argmax())], dataset.class_names, titles=["your digit"]),
             width="stretch",
             key="drawn_probe",
+            config=chart_config("drawn_probe"),
         )

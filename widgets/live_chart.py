@@ -283,6 +283,22 @@ function follow(div, stream, view, points) {
   });
 }
 
+// Beside Plotly's camera (a PNG at twice the screen's resolution), a button that saves the chart
+// as SVG, for slides that scale it; both are named after the experiment and the view.
+const SVG_ICON = {
+  width: 24,
+  height: 24,
+  path: "M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z",
+};
+function svgButton(options) {
+  return {
+    name: "download-svg",
+    title: "Download as SVG (for slides)",
+    icon: SVG_ICON,
+    click: (div) => window.Plotly.downloadImage(div, { ...options, format: "svg" }),
+  };
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector(":scope > .playground-live-chart");
@@ -295,7 +311,7 @@ export default function (component) {
     parentElement.appendChild(div);
   }
   const figure = JSON.parse(data.figure);
-  figure.config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  figure.config = { responsive: true, ...data.config, modeBarButtonsToAdd: [svgButton(data.config.toImageButtonOptions)] };
   div.style.minHeight = (figure.layout.height || 450) + "px";
   div.__src = data.src;
   div.__figure = figure;
@@ -338,16 +354,19 @@ def _script_url() -> str:
 def live_chart(
     figure: go.Figure,
     key: str,
+    config: dict,
     text_scale: float = 1.0,
     stream: str | None = None,
     view: str | None = None,
     points: int = 0,
 ) -> None:
-    """Show `figure`; later calls with the same key update the same chart in place. `text_scale`
+    """Show `figure`; later calls with the same key update the same chart in place. `config`:
+    Plotly's, from `chart_images.chart_config` (its toolbar saves the chart as PNG, and here also
+    as SVG, under the name the config gives). `text_scale`
     enlarges its text (presenter mode). With a `stream` address, frames keep `view` ("loss",
     "boundary" or "network") up to date between runs; `points`: the history rows the figure shows."""
     if not (st.get_option("server.enableStaticServing") and plotly_script_served()):
-        st.plotly_chart(figure, width="stretch", key=key)
+        st.plotly_chart(figure, width="stretch", key=key, config=config)
         return
     with st.container(key=key):
         _component(
@@ -358,6 +377,7 @@ def live_chart(
                 "stream": stream,
                 "view": view,
                 "points": points,
+                "config": config,
             },
             height="content",
         )

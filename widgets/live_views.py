@@ -12,6 +12,7 @@ import streamlit as st
 from playground.datasets.dataset import DatasetKind, Task
 from playground.engine.trainer import Trainer
 from playground.engine.trainer_state import TrainerState
+from playground.figures.chart_images import chart_config
 from playground.figures.confusion import confusion_matrix
 from playground.figures.dataset_preview import dataset_preview
 from playground.figures.decision_boundary import decision_boundary
@@ -50,8 +51,11 @@ def status_line(trainer: Trainer, streaming: bool) -> None:
 GLANCE_SAMPLES = 4  # test images whose softmax outputs the glance row shows (all of them below)
 
 
-def loss_view(trainer: Trainer | None, height: int, present: bool = False, streaming: bool = False) -> None:
-    """The loss and accuracy curves, live from the stream while training."""
+def loss_view(
+    trainer: Trainer | None, height: int, subject: str, present: bool = False, streaming: bool = False
+) -> None:
+    """The loss and accuracy curves, live from the stream while training. `subject`: the
+    experiment's name in the charts' image files (`chart_images.experiment_name`)."""
     history = trainer.history if trainer is not None else []
     if trainer is None or not history:
         st.info("Press Train to start; the loss curve appears here.")
@@ -66,6 +70,7 @@ def loss_view(trainer: Trainer | None, height: int, present: bool = False, strea
     live_chart(
         figure,
         key="loss_chart",
+        config=chart_config("loss curve", subject),
         text_scale=TEXT_SCALE if present else 1.0,
         stream=stream_url(trainer) if streaming else None,
         view="loss",
@@ -73,12 +78,14 @@ def loss_view(trainer: Trainer | None, height: int, present: bool = False, strea
     )
 
 
-def output_view(trainer: Trainer | None, dataset, height: int, present: bool = False, streaming: bool = False) -> None:
+def output_view(
+    trainer: Trainer | None, dataset, height: int, subject: str, present: bool = False, streaming: bool = False
+) -> None:
     """What the network outputs: the decision boundary over the plane (2-D data), or the class
     probabilities of a few test samples; the data alone before there is a trainer."""
     if trainer is None:
         if dataset is not None:
-            live_chart(dataset_preview(dataset, height=height), key="boundary")
+            live_chart(dataset_preview(dataset, height=height), key="boundary", config=chart_config("data", subject))
         return
     _, snapshot = trainer.snapshots.latest()
     data = trainer.data
@@ -105,6 +112,7 @@ def output_view(trainer: Trainer | None, dataset, height: int, present: bool = F
         live_chart(
             figure,
             key="boundary",
+            config=chart_config("decision boundary", subject),
             text_scale=TEXT_SCALE if present else 1.0,
             stream=stream_url(trainer) if streaming else None,
             view="boundary",
@@ -122,12 +130,17 @@ def output_view(trainer: Trainer | None, dataset, height: int, present: bool = F
                 data.plan.threshold,
             )
             figure.update_layout(height=height)
-            live_chart(figure, key="softmax", text_scale=TEXT_SCALE if present else 1.0)
+            live_chart(
+                figure,
+                key="softmax",
+                config=chart_config("class probabilities", subject),
+                text_scale=TEXT_SCALE if present else 1.0,
+            )
     else:
         st.info("Press Train to start: the class probabilities of test samples appear here.")
 
 
-def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
+def detail_views(trainer: Trainer | None, subject: str, streaming: bool = False) -> None:
     """The slower views (histograms, network, neurons, confusion, mistakes), redrawn less often."""
     if trainer is None:
         return
@@ -145,7 +158,7 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
             epochs = [epoch for epoch, _ in frames]
             chosen = st.select_slider("Epoch of the histograms", epochs, value=epochs[-1], key="histogram_epoch")
             histograms = dict(frames)[chosen]
-        live_chart(weight_histograms(histograms), key="histograms")
+        live_chart(weight_histograms(histograms), key="histograms", config=chart_config("weight histograms", subject))
         if snapshot.gradient_norms:
             st.caption(
                 "Gradient norm per layer: "
@@ -154,7 +167,11 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
     with columns[1]:
         if snapshot.confusion is not None:
             st.markdown("**Confusion matrix (test set)**")
-            live_chart(confusion_matrix(snapshot.confusion, dataset.class_names), key="confusion")
+            live_chart(
+                confusion_matrix(snapshot.confusion, dataset.class_names),
+                key="confusion",
+                config=chart_config("confusion matrix", subject),
+            )
         if snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
             st.markdown(
                 "**Class probabilities of the numbered test points**"
@@ -181,6 +198,7 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
                         numbered=True,
                     ),
                     key="softmax2d",
+                    config=chart_config("test sample probabilities", subject),
                 )
             else:
                 st.caption("Pick test samples above to see their class probabilities.")
@@ -199,4 +217,4 @@ def detail_views(trainer: Trainer | None, streaming: bool = False) -> None:
             f"{dataset.class_names[int(t)]}→{dataset.class_names[int(p)]}"
             for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)
         ]
-        live_chart(image_strip(images, captions), key="misclassified")
+        live_chart(image_strip(images, captions), key="misclassified", config=chart_config("misclassified", subject))

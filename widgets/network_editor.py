@@ -16,6 +16,7 @@ from playground.datasets.dataset import Dataset, DatasetKind
 from playground.engine.snapshots import NEURON_GRID_SIZE
 from playground.engine.trainer import Trainer
 from playground.features import FEATURES
+from playground.figures.chart_images import chart_config
 from playground.figures.network_drawing import DrawnLayer, drawn_layers, feature_grids, network_drawing
 from playground.network_edits import (
     add_layer,
@@ -126,8 +127,10 @@ def drawing(
     dataset: Dataset | None,
     height: int,
     streaming: bool,
+    subject: str,
 ) -> None:
-    """The drawing: the trainer's weights and maps when there is a trainer, else the bare stack."""
+    """The drawing: the trainer's weights and maps when there is a trainer, else the bare stack.
+    `subject`: the experiment's name in its image files (`chart_images.experiment_name`)."""
     snapshot = trainer.snapshots.latest()[1] if trainer is not None else None
     plane = dataset is not None and dataset.kind == DatasetKind.PLANE
     inputs = None
@@ -147,6 +150,7 @@ def drawing(
     live_chart(
         figure,
         key="network_drawing",
+        config=chart_config("network", subject),
         stream=stream_url(trainer) if streaming and trainer is not None and live else None,
         view="network",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
@@ -253,6 +254,26 @@ def test_presenter_mode_hides_the_sidebar(app_url, page):
         return toggle.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2)); }"""
     )
     shot(page, "playground-presenter-trained")
+    downloads_for_slides(page, "boundary", "circle-4-2-tanh_decision-boundary")
+
+
+def downloads_for_slides(page, key: str, name: str) -> None:
+    """The chart's toolbar saves it as `name`.png at twice its size on screen, and as `name`.svg."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    chart = page.locator(f".st-key-{key} .js-plotly-plot").first
+    width = chart.evaluate("div => div._fullLayout.width")
+    files = {}
+    for button_title in ("^='Download plot as a'", "='Download as SVG (for slides)'"):  # Plotly's camera, ours
+        chart.hover()
+        with page.expect_download() as download:
+            page.locator(f".st-key-{key} .modebar-btn[data-title{button_title}]").first.click()
+        files[download.value.suggested_filename] = Path(download.value.path()).read_bytes()
+    assert sorted(files) == [f"{name}.png", f"{name}.svg"]
+    assert Image.open(BytesIO(files[f"{name}.png"])).width == 2 * width
+    assert files[f"{name}.svg"].startswith(b"<svg")
 
 
 def test_invalid_stack_disables_train_with_the_reason(app_url, page):
