@@ -126,6 +126,22 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def choose(page, select_box, option: str) -> None:
+    """Opens `select_box` and picks `option`. A rerun that starts as the list opens (the trainer
+    saying it has compiled, say) can redraw the box and close its list: it is opened again."""
+    for attempt in range(3):
+        select_box.click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(state="visible", timeout=10_000)
+        except Exception:
+            if attempt == 2:
+                raise
+            continue
+        choice.click()
+        return
+
+
 def wait_for_app(page) -> None:
     page.wait_for_selector("h1:has-text('Neural Network Playground')")
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)

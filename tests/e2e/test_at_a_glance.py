@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from playground.presets import load_preset
-from tests.e2e.conftest import SCREENSHOTS, wait_for_app
+from tests.e2e.conftest import SCREENSHOTS, choose, wait_for_app
 from tests.e2e.test_playground_page import STATUS, button, train
 
 SIZES = [(1280, 800), (1920, 1080)]
@@ -137,8 +137,7 @@ def test_the_activation_set_on_the_drawing_is_the_one_trained(app_url, page):
     wait_for_app(page)
     page.locator("[class*='st-key-layer_popover_1_'] button").first.click()
     popover = page.locator("[data-testid='stPopoverBody']")
-    popover.get_by_label("Activation").click()
-    page.get_by_role("option", name="ReLU", exact=True).click()
+    choose(page, popover.get_by_label("Activation"), "ReLU")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.st-key-network_area [data-testid=stPopover] button')]"
         ".some(b => b.innerText.includes('ReLU'))"

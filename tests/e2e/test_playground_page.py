@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from playground.presets import load_preset
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
-from tests.e2e.conftest import SCREENSHOTS, shot, wait_for_app
+from tests.e2e.conftest import SCREENSHOTS, choose, shot, wait_for_app
 
 STATUS = "document.querySelector('[data-testid=\"training-status\"]')"
 
@@ -196,8 +196,7 @@ def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
     wait_for_app(page)
     page.wait_for_function("() => location.search.includes('x=')")
     before = page.url
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="XOR with a hidden layer").click()
+    choose(page, page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first, "XOR with a hidden layer")
     button(page, "Load preset").click()
     page.wait_for_function(f"() => location.href !== {before!r}")
     link = page.url
