@@ -2,7 +2,8 @@
 
     playground train CONFIG.json | --preset NAME [--epochs N] [--json] [--history-csv FILE] [--model FILE.keras]
                      [--no-save]
-    playground export CONFIG.json | --preset NAME --format python|keras|json [--output PATH]
+    playground export CONFIG.json | --preset NAME --format python|notebook|keras|json [--output PATH]
+    playground export CONFIG.json | --preset NAME --notebook FILE.ipynb
     playground sweep SWEEP.json [--workers N] [--json]
     playground runs list [--sweep ID] [--json]
     playground runs export --tensorboard DIR [--sweep ID] [--run ID ...]
@@ -60,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser("export", help="write the experiment as a script, a trained model or JSON")
     _add_source(export)
-    export.add_argument("--format", choices=["python", "keras", "json"], required=True)
+    export.add_argument("--format", choices=list(EXPORT_SUFFIXES))
+    export.add_argument(
+        "--notebook", metavar="FILE.ipynb", help="write a Jupyter notebook (--format notebook --output)"
+    )
     export.add_argument("--output", help="file to write (default: named after the experiment)")
     export.add_argument("--epochs", type=int, help="override the number of epochs (keras format trains first)")
     sweep = commands.add_parser("sweep", help="run a sweep file (a grid or a smart search) and save its runs")
@@ -282,10 +286,18 @@ def _write(path: Path, write) -> None:
         raise BadInput(f"Could not write {str(path)!r}: {error.strerror}.") from None
 
 
+EXPORT_SUFFIXES = {"python": ".py", "notebook": ".ipynb", "keras": ".keras", "json": ".json"}
+
+
 def command_export(args) -> int:
+    if args.notebook:
+        if args.format not in (None, "notebook") or args.output:
+            raise BadInput("--notebook FILE writes a notebook: leave out --format and --output.")
+        args.format, args.output = "notebook", args.notebook
+    if args.format is None:
+        raise BadInput("Say what to write: --format python|notebook|keras|json (or --notebook FILE.ipynb).")
     spec, name = _load_spec(args)
-    suffix = {"python": ".py", "keras": ".keras", "json": ".json"}[args.format]
-    output = _output_path(args.output, name, suffix)
+    output = _output_path(args.output, name, EXPORT_SUFFIXES[args.format])
     try:
         if args.format == "json":
             output.write_text(spec.to_json() + "\n")
@@ -293,6 +305,10 @@ def command_export(args) -> int:
             from playground.script_export import export_script
 
             output.write_text(export_script(spec))
+        elif args.format == "notebook":
+            from playground.notebook_export import export_notebook
+
+            output.write_text(export_notebook(spec))
         else:
             from playground.model_files import save_model
 

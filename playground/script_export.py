@@ -14,10 +14,12 @@ Example:
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from playground.activations import ACTIVATIONS
 from playground.datasets import DATASETS, load_dataset
 from playground.datasets.dataset import DatasetKind, Task
+from playground.engine.training_loop import FULL_EVAL_LIMIT
 from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS, LayerParts
@@ -75,8 +77,40 @@ def _layers(spec: ExperimentSpec, plan: OutputPlan) -> list[tuple[LayerSpec, str
     ]
 
 
-def export_script(spec: ExperimentSpec) -> str:
-    """The script text for `spec` (which must be valid)."""
+@dataclass(frozen=True)
+class ScriptPart:
+    """One step of the exported code: a script's commented block, a notebook's pair of cells.
+
+    Attributes:
+        title: what the step is, in a few words ("Data", "The network").
+        explanation: what it does and why, in a sentence or two (plain text).
+        code: the step's Python code.
+    """
+
+    title: str
+    explanation: str
+    code: str
+
+
+EVAL_LIMIT_CODE = f"""
+# Each epoch's losses on the training and test sets, as the app's curves show them (a set larger
+# than {FULL_EVAL_LIMIT} examples is scored on the same {FULL_EVAL_LIMIT} of them each epoch, as the app does).
+def scored(x, y):
+    if len(x) <= {FULL_EVAL_LIMIT}:
+        return x, y
+    chosen = np.sort(np.random.default_rng([SEED, 2]).choice(len(x), {FULL_EVAL_LIMIT}, replace=False))
+    return x[chosen], y[chosen]
+
+
+def loss_on(x, y):
+    return float(np.mean(keras.losses.get(LOSS)(y, model(x, training=False))))
+
+""".strip()
+
+
+def script_parts(spec: ExperimentSpec) -> list[ScriptPart]:
+    """The steps of the exported code for `spec` (which must be valid), in order: set-up, data,
+    targets, network, training and results. The script and the notebook are made of these."""
     dataset = load_dataset(spec.dataset)
     training = spec.training
     plan = output_for(dataset.task, dataset.num_classes, training.loss, spec.network.output_activation)
@@ -84,7 +118,7 @@ def export_script(spec: ExperimentSpec) -> str:
     layers = [code for _, code in coded]
     activations = {layer.activation for layer, _ in coded if isinstance(layer.activation, str)}
     definitions = "".join(
-        "\n" + ACTIVATIONS[name].definition_code()
+        ACTIVATIONS[name].definition_code() + "\n\n"
         for name in ACTIVATIONS
         if name in activations and ACTIVATIONS[name].definition_code()
     )
@@ -102,40 +136,29 @@ def export_script(spec: ExperimentSpec) -> str:
     else:
         target_code = "# Class indices, as sparse categorical cross-entropy expects."
     accuracy = "None" if dataset.task == Task.REGRESSION else plan.accuracy_code("predictions", "y_test")
-    accuracy_code = f"accuracy = {accuracy}"
-    docstring = (
-        f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\nTrains the same network on "
-        "the same data, in the same batch order, as the app did.\nRun: python this_file.py    (needs keras with the "
-        f"TensorFlow backend, numpy{_package_note(spec)})\n\nThe experiment "
-        f"config:\n{json.dumps(spec.to_dict(), indent=2)}\n"
-    )
-    return f'''"""{_docstring_body(docstring)}"""
-
-import math
+    setup = """import math
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras
-import numpy as np
-
-# Data
-{_data_code(spec)}
-
-# Targets for the loss ({plan.loss})
-{target_code}
-{definitions}
-# The network: every layer seeded, so the start is the same each run.
-model = keras.Sequential([
+import numpy as np"""
+    network = f"""{definitions}model = keras.Sequential([
     keras.Input(shape=x_train.shape[1:]),
     {(f",{chr(10)}    ").join(layers)},
 ])
-model.compile(optimizer={OPTIMIZERS[training.optimizer].code(training.learning_rate)}, loss={plan.loss!r})
-model.summary()
-
-# Mini-batch training: each epoch visits every example once, in a seeded order.
-{SCHEDULES[training.schedule.kind].code(training.schedule, training.learning_rate, training.epochs)}
+LOSS = {plan.loss!r}
+model.compile(optimizer={OPTIMIZERS[training.optimizer].code(training.learning_rate)}, loss=LOSS)
+model.summary()"""
+    loop = f"""{SCHEDULES[training.schedule.kind].code(training.schedule, training.learning_rate, training.epochs)}
 EPOCHS, BATCH_SIZE, SEED, SHUFFLE = {training.epochs}, {training.batch_size}, {training.seed}, {training.shuffle}
+
+
+{EVAL_LIMIT_CODE}
+
+
+train_scored, test_scored = scored(x_train, y_train), scored(x_test, y_test)
+history = []
 n = len(x_train)
 for epoch in range(EPOCHS):
     model.optimizer.learning_rate.assign(learning_rate_at(epoch))
@@ -143,11 +166,49 @@ for epoch in range(EPOCHS):
     for start in range(0, n, BATCH_SIZE):
         batch = order[start:start + BATCH_SIZE]
         model.train_on_batch(x_train[batch], y_train[batch])
+    history.append({{"epoch": epoch + 1, "train_loss": loss_on(*train_scored), "test_loss": loss_on(*test_scored)}})"""
+    results = f"""predictions = model.predict(x_test, verbose=0)
+test_loss = float(np.mean(keras.losses.get(LOSS)(y_test, predictions)))
+accuracy = {accuracy}
+print(f"final test loss {{test_loss:.6f}}" + ("" if accuracy is None else f", test accuracy {{accuracy:.4f}}"))"""
+    return [
+        ScriptPart("Set-up", "Keras on TensorFlow, and NumPy.", setup),
+        ScriptPart(
+            "Data",
+            f"{DATASETS[spec.dataset.name].label}: the same examples, in the same order and split, as the app.",
+            _data_code(spec),
+        ),
+        ScriptPart(f"Targets for the loss ({plan.loss})", "What the network's outputs are compared with.", target_code),
+        ScriptPart(
+            "The network",
+            "Every layer is seeded, so the network starts from the same weights each run.",
+            network,
+        ),
+        ScriptPart(
+            "Mini-batch training",
+            "Each epoch visits every training example once, in a seeded order, and then scores both sets.",
+            loop,
+        ),
+        ScriptPart("Results", "The loss (and accuracy) on the test set, at the end.", results),
+    ]
 
-predictions = model.predict(x_test, verbose=0)
-test_loss = float(np.mean(keras.losses.get({plan.loss!r})(y_test, predictions)))
-{accuracy_code}
-print(f"final test loss {{test_loss:.6f}}" + ("" if accuracy is None else f", test accuracy {{accuracy:.4f}}"))
+
+def export_script(spec: ExperimentSpec) -> str:
+    """The script text for `spec` (which must be valid)."""
+    docstring = (
+        f"{spec.title or spec.dataset.name}: exported from Neural Network Playground.\n\nTrains the same network on "
+        "the same data, in the same batch order, as the app did.\nRun: python this_file.py    (needs keras with the "
+        f"TensorFlow backend, numpy{_package_note(spec)})\n\nThe experiment "
+        f"config:\n{json.dumps(spec.to_dict(), indent=2)}\n"
+    )
+    parts = script_parts(spec)
+    body = "\n\n".join(
+        part.code if index == 0 else f"# {part.title}. {part.explanation}\n{part.code}"
+        for index, part in enumerate(parts)
+    )
+    return f'''"""{_docstring_body(docstring)}"""
+
+{body}
 '''
 
 

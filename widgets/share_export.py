@@ -1,4 +1,4 @@
-"""Share the experiment's link, export it (script, model, history, config) and import a config or a model."""
+"""Share the experiment's link, export it (config, script, notebook, history, model) and import a config or a model."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import streamlit as st
 
 from playground.engine.trainer import Trainer
 from playground.model_files import ModelFileError, load_model_bytes, non_finite_warning
+from playground.notebook_export import export_notebook
 from playground.script_export import export_script
 from playground.spec import ExperimentSpec, SpecError
 from playground.validation import validate
@@ -32,27 +33,41 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
     name = (
         re.sub(r"[^a-z0-9_-]+", "_", (spec.title or spec.dataset.name).lower()).strip("_")[:40] or "experiment"
     )  # a safe file name
-    columns = st.columns(4)
+    columns = st.columns(5)
     columns[0].download_button(
         "Config JSON", spec.to_json() + "\n", file_name=f"{name}.json", mime="application/json", width="stretch"
     )
-    if valid:
+    if valid:  # written when clicked, not on every run of the page
         columns[1].download_button(
-            "Python script", export_script(spec), file_name=f"{name}.py", mime="text/x-python", width="stretch"
+            "Python script",
+            lambda: export_script(spec),
+            file_name=f"{name}.py",
+            mime="text/x-python",
+            width="stretch",
+            key="download_script",
+        )
+        columns[2].download_button(
+            "Notebook",
+            lambda: export_notebook(spec),
+            file_name=f"{name}.ipynb",
+            mime="application/x-ipynb+json",
+            width="stretch",
+            key="download_notebook",
+            help="The same code as the script, step by step with explanations, and the charts: for Jupyter or Colab",
         )
     history = trainer.history if trainer is not None else []
     if history:
-        columns[2].download_button(
+        columns[3].download_button(
             "History CSV",
             pd.DataFrame(history).to_csv(index=False),
             file_name=f"{name}_history.csv",
             mime="text/csv",
             width="stretch",
         )
-        if trainer is not None and columns[3].button("Prepare .keras model", width="stretch"):
+        if trainer is not None and columns[4].button("Prepare .keras model", width="stretch"):
             st.session_state.model_bytes = trainer.model_bytes()
         if st.session_state.get("model_bytes"):
-            columns[3].download_button(
+            columns[4].download_button(
                 "Download .keras", st.session_state.model_bytes, file_name=f"{name}.keras", width="stretch"
             )
     st.markdown("**Import**")

@@ -46,11 +46,18 @@ def _csv(spec: DatasetSpec, rng: np.random.Generator) -> tuple:
     return x, y, len(names), names, Task.BINARY if len(names) == 2 else Task.MULTICLASS
 
 
-def _csv_code(spec: DatasetSpec) -> list[str]:
+def csv_file_name(spec: DatasetSpec) -> str:
+    """The name an exported script or notebook reads the CSV file by (from beside itself)."""
     csv = spec.csv
     if csv is None:
         raise DatasetError("Dataset 'csv' needs a file: upload a CSV and choose its label column.")
-    file_name = Path(csv.path).name if csv.path else f"{csv.upload}.csv"
+    return Path(csv.path).name if csv.path else f"{csv.upload}.csv"
+
+
+def _csv_code(spec: DatasetSpec) -> list[str]:
+    file_name = csv_file_name(spec)
+    csv = spec.csv
+    assert csv is not None
     return [
         "import pandas as pd",
         "",

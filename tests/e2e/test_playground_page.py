@@ -212,8 +212,28 @@ def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
         accuracy = other.locator(".playground-metric:has-text('Test accuracy') .playground-metric-value").inner_text()
         assert float(accuracy) >= 0.9
         shot(other, "playground-xor-from-link")
+        exports_the_notebook_and_the_script(other, "xor_with_a_hidden_layer")
     finally:
         other.context.close()
+
+
+def exports_the_notebook_and_the_script(page, name: str) -> None:
+    """The share panel's Notebook and Python script buttons download the experiment, written when clicked."""
+    import ast
+
+    import nbformat
+
+    page.locator("[data-testid='stExpander'] summary:has-text('Share, export and import')").click()
+    files = {}
+    for label in ("Notebook", "Python script"):
+        with page.expect_download() as download:
+            button(page, label).click()
+        files[download.value.suggested_filename] = Path(download.value.path()).read_text()
+    assert sorted(files) == [f"{name}.ipynb", f"{name}.py"]
+    notebook = nbformat.reads(files[f"{name}.ipynb"], as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.cells[0].source.startswith("# XOR with a hidden layer")
+    ast.parse(files[f"{name}.py"])
 
 
 def test_digits_show_ten_softmax_bars_that_sum_to_one(app_url, page):
