@@ -7,7 +7,14 @@ Prints (issue 4 targets), for the default experiment:
 - refreshes per second the page shows while training (target ≥ 2): status redraws with a new
   epoch, engine snapshots shown, and drawings of the loss chart and the decision boundary.
 
+And (issue 24 targets, `--edits`), medians of REPEATS tries on a warm server:
+- open the link → Train enabled (drawn, not stale), on a page of its own;
+- for each edit on the drawing (+/− neuron, +/− layer, activation, input feature): the click → the
+  drawing updated, and → Train enabled again (the rerun it caused has drawn the button);
+- Train → first epoch shown, for an architecture the server has not seen (a just-edited one).
+
 Run: .venv/bin/python bench/ui.py              (about a minute)
+     .venv/bin/python bench/ui.py --edits      (the edit timings only: 3-4 minutes)
      .venv/bin/python bench/ui.py --compare    (also the app without its speed-ups, one by one, in the
                                                 same run, so the ratios compare like with like: 4-5 minutes)
 """
@@ -31,6 +38,22 @@ from playground.presets import load_preset  # noqa: E402
 
 STATUS = "document.querySelector('[data-testid=\"training-status\"]')"
 SECONDS = 5.0
+REPEATS = 5
+DRAWING = "document.querySelector('.st-key-network_drawing .playground-live-chart')"
+# Train as the user sees it: enabled, and not greyed out as stale while a rerun is under way.
+TRAIN_READY = (
+    "() => { const b = document.querySelector('.st-key-train button'); "
+    "return b && !b.disabled && !b.closest('[data-stale=\"true\"]') && "
+    "!document.querySelector('[data-testid=\"stStatusWidget\"]'); }"
+)
+# Each edit and the one that undoes it, so every try starts from the same network.
+EDITS = {
+    "+ neuron": ("[class*='st-key-units_plus_1_'] button", "[class*='st-key-units_minus_1_'] button"),
+    "− neuron": ("[class*='st-key-units_minus_1_'] button", "[class*='st-key-units_plus_1_'] button"),
+    "+ layer": ("[class*='st-key-layer_plus_'] button", "[class*='st-key-layer_minus_'] button"),
+    "− layer": ("[class*='st-key-layer_minus_'] button", "[class*='st-key-layer_plus_'] button"),
+    "input feature": ("[class*='st-key-features_'] button >> nth=2", "[class*='st-key-features_'] button >> nth=2"),
+}
 
 VARIANTS = {
     "as shipped": ([], {}),
@@ -67,9 +90,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure(playwright, name: str, args: list[str], env: dict[str, str]) -> dict:
-    port = free_port()
-    server = subprocess.Popen(
+def _serve(port: int, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -89,15 +111,25 @@ def measure(playwright, name: str, args: list[str], env: dict[str, str]) -> dict
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _wait_for_health(port: int) -> str:
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    return url
+
+
+def measure(playwright, name: str, args: list[str], env: dict[str, str]) -> dict:
+    port = free_port()
+    server = _serve(port, args, env)
     browser = None
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
+        url = _wait_for_health(port)
         spec = load_preset("tfp-default")
         spec = spec.replace(training=dataclasses.replace(spec.training, epochs=100_000, learning_rate=0.003))
         browser = playwright.chromium.launch(
@@ -154,6 +186,113 @@ def measure(playwright, name: str, args: list[str], env: dict[str, str]) -> dict
         server.wait(10)
 
 
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def _timed_edit(page, click) -> tuple[float, float]:
+    """(click → drawing updated, click → Train ready) in seconds, for the edit `click` makes: a
+    function, or the selector of the button to click."""
+    if isinstance(click, str):
+        selector = click
+        click = lambda: page.locator(selector).first.click()  # noqa: E731
+    page.wait_for_function(TRAIN_READY, polling=20)
+    page.wait_for_timeout(300)
+    page.evaluate(f"() => {{ window.__drawn = {DRAWING}.__figure; }}")
+    started = time.perf_counter()
+    click()
+    page.wait_for_function(
+        f"() => {{ const d = {DRAWING}; return d && d.__figure !== window.__drawn && !d.__pending && !d.__drawing; }}",
+        polling=10,
+    )
+    drawn = time.perf_counter() - started
+    page.wait_for_function(TRAIN_READY, polling=10)
+    return drawn, time.perf_counter() - started
+
+
+def measure_edits(playwright, args: list[str], env: dict[str, str]) -> dict:
+    """The issue-24 timings on a warm server (see the module's docstring)."""
+    port = free_port()
+    server = _serve(port, args, env)
+    browser = None
+    try:
+        url = _wait_for_health(port)
+        spec = load_preset("tfp-default")
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(120_000)
+        page.goto(f"{url}/?x={spec.to_url()}")  # warms the server: its first page, the default program
+        page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.compiled === '1'", polling=100)
+        result: dict = {"open": []}
+        for _ in range(REPEATS):
+            fresh = browser.new_page(viewport={"width": 1280, "height": 800})
+            started = time.perf_counter()
+            fresh.goto(f"{url}/?x={spec.to_url()}")
+            fresh.wait_for_function(TRAIN_READY, polling=20)
+            result["open"].append(time.perf_counter() - started)
+            fresh.close()
+        page.reload()
+        page.wait_for_function(TRAIN_READY, polling=20)
+        for name, (edit, undo) in EDITS.items():
+            drawn, ready = [], []
+            for _ in range(REPEATS):
+                timings = _timed_edit(page, edit)
+                drawn.append(timings[0])
+                ready.append(timings[1])
+                _timed_edit(page, undo)
+            result[name] = (drawn, ready)
+        drawn, ready = [], []
+        for activation in ["ReLU", "tanh"] * ((REPEATS + 1) // 2):
+            page.locator("[class*='st-key-layer_popover_1_'] button").first.click()
+            box = page.locator("[data-testid='stPopoverBody']").get_by_label("Activation")
+
+            def choose(box=box, activation=activation):
+                box.click()
+                page.get_by_role("option", name=activation, exact=True).click()
+
+            timings = _timed_edit(page, choose)
+            drawn.append(timings[0])
+            ready.append(timings[1])
+            page.keyboard.press("Escape")
+        result["activation"] = (drawn[:REPEATS], ready[:REPEATS])
+        first = []
+        for _ in range(REPEATS):  # a new architecture each time: one more neuron, then Train
+            _timed_edit(page, EDITS["+ neuron"][0])
+            page.wait_for_function(TRAIN_READY, polling=10)
+            started = time.perf_counter()
+            page.locator(".st-key-train button:enabled").first.click()
+            page.wait_for_function(f"() => {STATUS} && Number({STATUS}.dataset.epoch) >= 1", polling=10)
+            first.append(time.perf_counter() - started)
+            page.locator(".st-key-stop button:enabled").first.click()
+            page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.state === 'stopped'")
+            page.locator(".st-key-reset button:enabled").first.click()
+        result["first_epoch_new_architecture"] = first
+        return result
+    finally:
+        if browser is not None:
+            browser.close()
+        server.terminate()
+        server.wait(10)
+
+
+def report_edits(r: dict) -> None:
+    print(f"Edits (medians of {REPEATS}, warm server, 1280x800):")
+    print(f"  open the link → Train enabled: {_median(r['open']):.2f} s (target ≤ 2.0 s)")
+    for name in [*EDITS, "activation"]:
+        drawn, ready = r[name]
+        print(
+            f"  {name:<14} drawing updated {_median(drawn):.2f} s (target ≤ 0.25), Train enabled "
+            f"{_median(ready):.2f} s (target ≤ 0.3)"
+        )
+    print(
+        f"  Train → first epoch, a just-edited network: {_median(r['first_epoch_new_architecture']):.2f} s "
+        "(target ≤ 0.25 s)"
+    )
+
+
 def report(r: dict) -> None:
     print(f"{r['variant']}:")
     print(f"  cold server, page opened → trainer compiled: {r['cold_start']:.1f} s")
@@ -174,8 +313,14 @@ def main() -> None:
     parser.add_argument(
         "--compare", action="store_true", help="also measure the app without its speed-ups, in the same run"
     )
+    parser.add_argument("--edits", action="store_true", help="measure the edit timings (issue 24) instead")
     options = parser.parse_args()
     from playwright.sync_api import sync_playwright
+
+    if options.edits:
+        with sync_playwright() as playwright:
+            report_edits(measure_edits(playwright, *VARIANTS["as shipped"]))
+        return
 
     names = list(VARIANTS) if options.compare else ["as shipped"]
     with sync_playwright() as playwright:
