@@ -40,11 +40,11 @@ STATUS = "document.querySelector('[data-testid=\"training-status\"]')"
 SECONDS = 5.0
 REPEATS = 5
 DRAWING = "document.querySelector('.st-key-network_drawing .playground-live-chart')"
-# Train as the user sees it: enabled, and not greyed out as stale while a rerun is under way.
+# Train as the user sees it: enabled, and not greyed out as stale while a rerun is under way (the
+# rest of the page may still be drawing below it: a click then starts training all the same).
 TRAIN_READY = (
     "() => { const b = document.querySelector('.st-key-train button'); "
-    "return b && !b.disabled && !b.closest('[data-stale=\"true\"]') && "
-    "!document.querySelector('[data-testid=\"stStatusWidget\"]'); }"
+    "return b && !b.disabled && !b.closest('[data-stale=\"true\"]'); }"
 )
 # Each edit and the one that undoes it, so every try starts from the same network.
 EDITS = {
