@@ -142,15 +142,11 @@ class EnvelopeLoop(TrainingLoop):
         return settings["batches"], settings["train_examples"]
 
     def program_key(self) -> str:
-        optimizer = dict(self.optimizer.get_config())
-        for name in ("name", "learning_rate"):
-            optimizer.pop(name, None)
         plan = self.plan
         return json.dumps(
             [
                 "envelope",
-                type(self.optimizer).__name__,
-                optimizer,
+                *self.optimizer_key(),
                 [plan.loss, plan.units, plan.activation, plan.threshold, plan.one_hot, self.classification],
                 self.batch_size,
                 self.epochs_per_call,

@@ -221,17 +221,21 @@ class TrainingLoop:
             sets.append((x, y))
         return sets
 
-    def program_key(self) -> str:
-        """Everything the traced program depends on: two loops with the same key share it."""
+    def optimizer_key(self) -> list:
+        """The optimizer as the traced program depends on it: its class and settings, less its
+        name and learning rate (a program argument)."""
         optimizer = dict(self.optimizer.get_config())
         for name in ("name", "learning_rate"):
             optimizer.pop(name, None)
+        return [type(self.optimizer).__name__, optimizer]
+
+    def program_key(self) -> str:
+        """Everything the traced program depends on: two loops with the same key share it."""
         plan = self.plan
         return json.dumps(
             [
                 architecture_key(self.model),
-                type(self.optimizer).__name__,
-                optimizer,
+                *self.optimizer_key(),
                 [
                     plan.loss if isinstance(plan.loss, str) else repr(plan.loss),
                     plan.units,
