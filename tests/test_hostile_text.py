@@ -123,6 +123,10 @@ SAME_FIGURE_OTHER_TEXT = {  # builders whose other texts come from another argum
 }
 NO_USER_TEXT = {
     "backprop_diagram.backprop_diagram": "the Backpropagation page's own 2-2-1 network: numbers only",
+    "chart_images.chart_config": "not a figure: a config, whose file name is checked in tests/test_chart_images.py",
+    "chart_images.experiment_name": "not a figure (a file name: tests/test_chart_images.py)",
+    "chart_images.file_name_part": "not a figure (a file name: tests/test_chart_images.py)",
+    "chart_images.image_file_name": "not a figure (a file name: tests/test_chart_images.py)",
     "decision_boundary.decision_boundary": "points, grids and numbers; its trace names are its own",
     "figure_text.figure_text": "the escaping itself",
     "history_charts.energy_curve": "the History gallery's own run: numbers only",

@@ -63,21 +63,29 @@ def all_in_view(page, preset: str, size: tuple[int, int]) -> None:
         assert page.locator(".st-key-data_area [data-testid='stButtonGroup']").is_visible()
 
 
+def screen(page, preset: str, size: tuple[int, int], mode: str) -> None:
+    """Resizes the window to `size` and checks every view is on it; keeps a screenshot."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.wait_for_timeout(1000)  # the layout follows the window
+    all_in_view(page, preset, size)
+    page.screenshot(path=str(SCREENSHOTS / f"glance-{preset}-{size[0]}x{size[1]}-{mode}.png"))
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("preset", ["tfp-default", "digits-softmax"])
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_every_view_is_on_screen_without_scrolling_normal_and_presenting(browser, app_url, size, preset):
-    context, page = open_preset(browser, app_url, preset, size, present=False)
+def test_every_view_is_on_screen_without_scrolling_normal_and_presenting(browser, app_url, preset):
+    """One run, seen at each screen size, then presented (the same run) at each size."""
+    context, page = open_preset(browser, app_url, preset, SIZES[0], present=False)
     try:
         trained_a_little(page)
-        all_in_view(page, preset, size)
-        page.screenshot(path=str(SCREENSHOTS / f"glance-{preset}-{size[0]}x{size[1]}-normal.png"))
-        page.locator(".st-key-present").get_by_text("Presenter mode").click()  # the same run, presented
+        for size in SIZES:
+            screen(page, preset, size, "normal")
+        page.locator(".st-key-present").get_by_text("Presenter mode").click()
         page.locator("[data-testid='stSidebar']").wait_for(state="hidden")
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
         page.wait_for_timeout(1500)
-        all_in_view(page, preset, size)
-        page.screenshot(path=str(SCREENSHOTS / f"glance-{preset}-{size[0]}x{size[1]}-presenter.png"))
+        for size in reversed(SIZES):
+            screen(page, preset, size, "presenter")
     finally:
         context.close()
 
