@@ -198,6 +198,7 @@ def _timed_edit(page, click) -> tuple[float, float]:
         click = lambda: page.locator(selector).first.click()  # noqa: E731
     page.wait_for_function(TRAIN_READY, polling=20)
     page.wait_for_timeout(300)
+    page.wait_for_function(f"() => {DRAWING} && {DRAWING}.__figure", polling=20)
     page.evaluate(f"() => {{ window.__drawn = {DRAWING}.__figure; }}")
     started = time.perf_counter()
     click()

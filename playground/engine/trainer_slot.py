@@ -9,6 +9,7 @@ garbage-collected and its finalizer stops the trainer and frees the model.
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 
 from playground.engine.live_settings import model_spec
@@ -35,7 +36,7 @@ class TrainerSlot:
         (also when it was closed: its page's stream went away and came back too late)."""
         key = model_spec(spec)
         if self.trainer is None or key != self.key or self.trainer.closed:
-            self.close()
+            self.close(wait=False)  # an edit draws the new network at once: the old trainer goes away meanwhile
             workers = training_workers()
             trainer = (
                 workers.trainer(spec, self.compile_ahead) if workers else Trainer(spec, warm_up=self.compile_ahead)
@@ -46,10 +47,17 @@ class TrainerSlot:
         self.trainer.set_epochs(spec.training.epochs)
         return self.trainer
 
-    def close(self) -> None:
-        if self._finalizer is not None:
-            self._finalizer()
+    def close(self, wait: bool = True) -> None:
+        """Closes the trainer. `wait=False` closes it on a thread of its own: a trainer in this
+        process waits for the chunk or compilation it is in the middle of before it frees its model."""
+        finalizer = self._finalizer
         self.trainer, self.key, self._finalizer = None, None, None
+        if finalizer is None:
+            return
+        if wait:
+            finalizer()
+        else:
+            threading.Thread(target=finalizer, name="playground-close", daemon=True).start()
 
 
 def _close(trainer: Trainer | WorkerTrainer) -> None:
