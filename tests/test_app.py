@@ -446,6 +446,25 @@ def test_the_default_speed_is_the_watch_pace():
     app.session_state["slot"].close()
 
 
+def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
+    """The edit is made before the page runs: the layer cards show it, and a control changed just
+    before (the batch size) keeps its value (no new widget generation redraws them all)."""
+    app = page_with().run()
+    generation = app.session_state["generation"]
+    app.number_input(key=f"batch_size_{generation}").set_value(32).run()
+    app.button(key=f"units_plus_1_{generation}").click().run()
+    assert app.session_state["generation"] == generation
+    assert app.session_state["spec"].network.layers[0].units == 5
+    assert app.session_state["spec"].training.batch_size == 32
+    assert app.number_input(key=f"batch_size_{generation}").value == 32
+    assert app.number_input(key=f"layer1_units_{generation}").value == 5  # the card shows the edit
+    app.selectbox(key=f"drawn_activation_1_{generation}").set_value("relu").run()
+    assert app.session_state["spec"].network.layers[0].activation == "relu"
+    assert app.selectbox(key=f"layer1_activation_{generation}").value == "relu"
+    assert not app.exception and not app.error
+    app.session_state["slot"].close()
+
+
 def test_the_network_drawing_edits_the_stack():
     app = page_with().run()
     assert not app.exception

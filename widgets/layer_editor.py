@@ -13,7 +13,7 @@ from playground.network_shapes import LayerRow
 from playground.spec import ExperimentSpec, LayerSpec
 from widgets import session
 from widgets.safe_text import plain
-from widgets.setting_input import setting_input
+from widgets.setting_input import setting_input, start_value
 
 
 def summary(layer: LayerSpec) -> str:
@@ -66,6 +66,17 @@ def show_layer_checks(places: dict, rows: dict[int, LayerRow], problems: dict[in
             shape_place.caption(f"→ {'x'.join(map(str, row.output_shape))} · {row.parameters:,} params")
         for message in problems.get(index, []):
             problem_place.error(plain(message))
+
+
+def set_layer_controls(layers: tuple[LayerSpec, ...]) -> None:
+    """Sets every layer card's controls to `layers`, a stack edited elsewhere (on the drawing), so
+    the cards show it and the page reads it back from them. For a button's callback: it runs
+    before the page, which then draws once, every other control kept as it was."""
+    state = st.session_state
+    for index, layer in enumerate(layers, start=1):
+        layer_type = LAYERS.lookup(layer.type)
+        for setting in layer_type.settings if layer_type else ():
+            state[session.key(f"layer{index}_{setting.name}")] = start_value(setting, getattr(layer, setting.name))
 
 
 def _settings(layer: LayerSpec, index: int) -> LayerSpec:

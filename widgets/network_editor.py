@@ -4,10 +4,14 @@ it, and the drawing itself (`playground.figures.network_drawing`) below, with ev
 neuron's map inside its square, kept live by the page's stream while training.
 
 The controls sit in page columns of equal width, one per drawn layer, over the drawing's columns.
-An edit loads the edited experiment (`session.load`), as the layer cards do; the cards stay for
-what the drawing cannot show (Conv2D settings, the order of the layers)."""
+An edit is made in the control's callback, before the page runs (`_edit`): the experiment and the
+controls that show the stack (these and the layer cards') are set to the edited network, so the
+page draws once, with the new network, and every other control keeps its state. The cards stay
+for what the drawing cannot show (Conv2D settings, the order of the layers)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -21,6 +25,7 @@ from playground.figures.network_drawing import DrawnLayer, drawn_layers, feature
 from playground.network_edits import (
     add_layer,
     change_units,
+    dense_places,
     dropout_of,
     remove_layer,
     set_activation,
@@ -29,15 +34,42 @@ from playground.network_edits import (
 from playground.network_shapes import LayerRow
 from playground.spec import ExperimentSpec, NetworkSpec
 from widgets import session
+from widgets.layer_editor import set_layer_controls
 from widgets.live_chart import live_chart
 from widgets.live_status import stream_url
 
 MAPPED_LAYERS = ("Dense", "Dropout")  # stacks whose hidden neurons get maps (engine/snapshot_maker.py)
 
 
-def _commit(spec: ExperimentSpec, network: NetworkSpec) -> None:
-    if network != spec.network:
-        session.load(spec.replace(network=network))
+def _edit(change: Callable[..., NetworkSpec], *arguments) -> None:
+    """A drawing control's callback: `change(network, *arguments)` applied to the experiment."""
+    spec = session.spec()
+    network = change(spec.network, *arguments)
+    if network == spec.network:
+        return
+    session.edit(spec.replace(network=network))
+    edited = session.spec().network
+    set_layer_controls(edited.layers)
+    _set_drawing_controls(edited)
+
+
+def _set_drawing_controls(network: NetworkSpec) -> None:
+    """Each drawn layer's activation and dropout controls, set to `network`'s (places shift when a
+    Dropout layer comes or goes)."""
+    state = st.session_state
+    names = list(ACTIVATIONS)
+    for place in dense_places(network):
+        activation = network.layers[place - 1].activation
+        state[session.key(f"drawn_activation_{place}")] = activation if activation in names else names[0]
+        state[session.key(f"drawn_dropout_{place}")] = dropout_of(network, place)
+
+
+def _edit_activation(place: int) -> None:
+    _edit(set_activation, place, st.session_state[session.key(f"drawn_activation_{place}")])
+
+
+def _edit_dropout(place: int) -> None:
+    _edit(set_dropout, place, st.session_state[session.key(f"drawn_dropout_{place}")])
 
 
 def columns_of(spec: ExperimentSpec, dataset: Dataset | None, rows: list[LayerRow]) -> list[DrawnLayer]:
@@ -59,18 +91,23 @@ def network_controls(spec: ExperimentSpec, columns: list[DrawnLayer], parameters
     """The buttons over the drawing: hidden layers, and per layer its neurons, activation and dropout."""
     hidden = [column for column in columns if column.place is not None]
     top = st.columns([1, 1, 7], vertical_alignment="center", gap="small")
-    if top[0].button(
+    top[0].button(
         "",
         icon=":material/remove:",
         key=session.key("layer_minus"),
         help="Remove the last hidden layer",
         disabled=not hidden,
-    ):
-        _commit(spec, remove_layer(spec.network))
-    if top[1].button(
-        "", icon=":material/add:", key=session.key("layer_plus"), help="Add a hidden layer like the last one"
-    ):
-        _commit(spec, add_layer(spec.network))
+        on_click=_edit,
+        args=(remove_layer,),
+    )
+    top[1].button(
+        "",
+        icon=":material/add:",
+        key=session.key("layer_plus"),
+        help="Add a hidden layer like the last one",
+        on_click=_edit,
+        args=(add_layer,),
+    )
     top[2].markdown(
         f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}** · {parameters:,} params",
         help="The drawing edits the Dense layers; the layer cards below hold every setting and the order.",
@@ -89,17 +126,22 @@ def _layer_controls(spec: ExperimentSpec, column: DrawnLayer) -> None:
     assert index is not None
     layer = spec.network.layers[index - 1]
     minus, plus = st.columns(2, gap=None)
-    if minus.button(
+    minus.button(
         "",
         icon=":material/remove:",
         key=session.key(f"units_minus_{index}"),
         help=f"One neuron fewer in {column.title}",
-    ):
-        _commit(spec, change_units(spec.network, index, -1))
-    if plus.button(
-        "", icon=":material/add:", key=session.key(f"units_plus_{index}"), help=f"One more neuron in {column.title}"
-    ):
-        _commit(spec, change_units(spec.network, index, +1))
+        on_click=_edit,
+        args=(change_units, index, -1),
+    )
+    plus.button(
+        "",
+        icon=":material/add:",
+        key=session.key(f"units_plus_{index}"),
+        help=f"One more neuron in {column.title}",
+        on_click=_edit,
+        args=(change_units, index, +1),
+    )
     dropout = dropout_of(spec.network, index)
     with st.popover(
         ACTIVATIONS.label(layer.activation),
@@ -108,17 +150,25 @@ def _layer_controls(spec: ExperimentSpec, column: DrawnLayer) -> None:
         key=session.key(f"layer_popover_{index}"),
     ):
         names = list(ACTIVATIONS)
-        chosen = st.selectbox(
+        st.selectbox(
             "Activation",
             names,
             index=names.index(layer.activation) if layer.activation in names else 0,
             format_func=ACTIVATIONS.label,
             key=session.key(f"drawn_activation_{index}"),
+            on_change=_edit_activation,
+            args=(index,),
         )
-        rate = st.slider("Dropout", 0.0, 0.9, dropout, 0.05, key=session.key(f"drawn_dropout_{index}"))
-        network = set_dropout(set_activation(spec.network, index, chosen), index, rate)
-        if network != spec.network:
-            _commit(spec, network)
+        st.slider(
+            "Dropout",
+            0.0,
+            0.9,
+            dropout,
+            0.05,
+            key=session.key(f"drawn_dropout_{index}"),
+            on_change=_edit_dropout,
+            args=(index,),
+        )
 
 
 def drawing(

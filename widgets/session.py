@@ -109,6 +109,13 @@ def with_clean_title(spec: ExperimentSpec) -> ExperimentSpec:
     return spec.replace(title=clean_title(spec.title))
 
 
+def edit(new_spec: ExperimentSpec) -> None:
+    """Makes `new_spec`, the user's edit of their experiment, theirs, keeping every control: the
+    caller (a widget's callback, before the page runs) sets the controls the edit changed."""
+    st.session_state.pop("link_error", None)
+    st.session_state.spec = with_clean_title(nearest_settings(new_spec))
+
+
 def load(new_spec: ExperimentSpec, rerun: bool = True) -> None:
     """Makes `new_spec` the user's experiment and redraws every control from it."""
     st.session_state.pop("link_error", None)  # said about the link's experiment, which this one replaces
