@@ -183,3 +183,17 @@ def test_a_hovered_link_shows_its_weight(app_url, page):
     label.wait_for(timeout=10_000)
     text = label.text_content() or ""
     assert "weight" in text and expected.split("<br>")[0].split()[-1] in text
+
+
+@pytest.mark.browser
+def test_five_quick_clicks_on_plus_add_five_neurons(app_url, page):
+    """Clicks that come faster than the page redraws are each an edit: none is lost."""
+    page.goto(f"{app_url}/?x={load_preset('tfp-default').to_url()}")
+    wait_for_app(page)
+    assert drawn(page, ["4 neurons", "2 neurons"])
+    plus = page.locator("[class*='st-key-units_plus_1_'] button").first
+    for _ in range(5):
+        plus.click()  # no wait for the page in between
+    assert drawn(page, ["9 neurons (8 drawn)", "2 neurons"]), parameters(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    assert "2 hidden layers · 50 params" in parameters(page)  # 2x9+9, 9x2+2, 2x1+1
