@@ -446,13 +446,30 @@ def test_the_default_speed_is_the_watch_pace():
     app.session_state["slot"].close()
 
 
+def sortable_of(app) -> tuple[str, list[str]]:
+    """The drag-to-reorder component's id and items."""
+    import json
+
+    def walk(node):
+        children = getattr(node, "children", None)
+        for child in children.values() if isinstance(children, dict) else []:
+            yield child
+            yield from walk(child)
+
+    (element,) = [e for e in walk(app._tree) if getattr(e, "type", "") == "component_instance"]
+    return element.proto.id, json.loads(element.proto.json_args)["items"][0]["items"]
+
+
 def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
     """The edit is made before the page runs: the layer cards show it, and a control changed just
     before (the batch size) keeps its value (no new widget generation redraws them all)."""
     app = page_with().run()
     generation = app.session_state["generation"]
     app.number_input(key=f"batch_size_{generation}").set_value(32).run()
+    sortable = sortable_of(app)
     app.button(key=f"units_plus_1_{generation}").click().run()
+    # The drag-to-reorder component shows the new stack: a new key, since it keeps the items it got first.
+    assert sortable_of(app)[0] != sortable[0] and sortable_of(app)[1] == ["1. Dense 5 tanh", "2. Dense 2 tanh"]
     assert app.session_state["generation"] == generation
     assert app.session_state["spec"].network.layers[0].units == 5
     assert app.session_state["spec"].training.batch_size == 32

@@ -4,6 +4,7 @@ each layer its output shape, parameter count and any problem with it."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import streamlit as st
 from streamlit_sortables import sort_items
@@ -36,7 +37,10 @@ def layer_editor(spec: ExperimentSpec) -> tuple[tuple[LayerSpec, ...], dict]:
     if len(layers) > 1:
         labels = [f"{i}. {summary(layer)}" for i, layer in enumerate(layers, start=1)]
         st.caption("Drag to reorder:")
-        order = sort_items(labels, direction="horizontal", key=session.key("sortable"))
+        # Keyed by the labels too: the component keeps the items it was first given under a key,
+        # and an edit on the drawing changes the stack without a new widget generation.
+        stack = hashlib.sha1("\n".join(labels).encode()).hexdigest()[:10]
+        order = sort_items(labels, direction="horizontal", key=session.key(f"sortable_{stack}"))
         if order != labels and sorted(order) == sorted(labels):
             _commit(spec, [layers[labels.index(label)] for label in order])
     if not layers:
