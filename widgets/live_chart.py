@@ -284,20 +284,15 @@ function follow(div, stream, view, points) {
 }
 
 // Beside Plotly's camera (a PNG at twice the screen's resolution), a button that saves the chart
-// as SVG, for slides that scale it; both are named after the experiment and the view.
-const SVG_ICON = {
-  width: 24,
-  height: 24,
-  path: "M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z",
+// as SVG, for slides that scale it, under the camera's file name. One object for every chart and
+// every redraw: `Plotly.react` redraws a chart from scratch when its config changes, and a new
+// function each time would count as a change.
+const SVG_BUTTON = {
+  name: "download-svg",
+  title: "Download as SVG (for slides)",
+  icon: { width: 24, height: 24, path: "M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z" },
+  click: (div) => window.Plotly.downloadImage(div, { ...div._context.toImageButtonOptions, format: "svg" }),
 };
-function svgButton(options) {
-  return {
-    name: "download-svg",
-    title: "Download as SVG (for slides)",
-    icon: SVG_ICON,
-    click: (div) => window.Plotly.downloadImage(div, { ...options, format: "svg" }),
-  };
-}
 
 export default function (component) {
   const { data, parentElement } = component;
@@ -311,7 +306,7 @@ export default function (component) {
     parentElement.appendChild(div);
   }
   const figure = JSON.parse(data.figure);
-  figure.config = { responsive: true, ...data.config, modeBarButtonsToAdd: [svgButton(data.config.toImageButtonOptions)] };
+  figure.config = { responsive: true, ...data.config, modeBarButtonsToAdd: [SVG_BUTTON] };
   div.style.minHeight = (figure.layout.height || 450) + "px";
   div.__src = data.src;
   div.__figure = figure;
