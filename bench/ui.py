@@ -124,6 +124,13 @@ def _wait_for_health(port: int) -> str:
     return url
 
 
+def _launch(playwright):
+    return playwright.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
 def measure(playwright, name: str, args: list[str], env: dict[str, str]) -> dict:
     port = free_port()
     server = _serve(port, args, env)
@@ -132,10 +139,7 @@ def measure(playwright, name: str, args: list[str], env: dict[str, str]) -> dict
         url = _wait_for_health(port)
         spec = load_preset("tfp-default")
         spec = spec.replace(training=dataclasses.replace(spec.training, epochs=100_000, learning_rate=0.003))
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = _launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(120_000)
         train = page.locator(".st-key-train button:enabled").first  # a rerun briefly leaves a stale, disabled copy
@@ -219,10 +223,7 @@ def measure_edits(playwright, args: list[str], env: dict[str, str]) -> dict:
     try:
         url = _wait_for_health(port)
         spec = load_preset("tfp-default")
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = _launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(120_000)
         page.goto(f"{url}/?x={spec.to_url()}")  # warms the server: its first page, the default program

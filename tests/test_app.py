@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.presets import PRESETS
+from tests.app_tree import components, elements
 from widgets.safe_text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,21 +195,6 @@ def decoded(values):
     return values
 
 
-def components(app, name: str):
-    """The page's components v2 of `name`: (key, data) pairs."""
-    import json
-
-    def walk(node):
-        children = getattr(node, "children", None)
-        for child in children.values() if isinstance(children, dict) else []:
-            yield child
-            yield from walk(child)
-
-    for element in walk(app._tree):
-        if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == name:
-            yield element.proto.id.rsplit("-", 1)[-1], json.loads(element.proto.json)
-
-
 def status_of(app) -> dict:
     """The status row's values, as the page hands them to its live status component."""
     ((_, data),) = components(app, "playground_live_status")
@@ -217,25 +203,12 @@ def status_of(app) -> dict:
 
 def live_charts(app) -> dict:
     """The live charts on the page: their key → (figure, plotly.js address)."""
-    import json
-
     import plotly.io
 
-    def walk(node):
-        children = getattr(node, "children", None)
-        for child in children.values() if isinstance(children, dict) else []:
-            yield child
-            yield from walk(child)
-
-    charts = {}
-    for element in walk(app._tree):
-        if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == "playground_live_chart":
-            data = json.loads(element.proto.json)
-            charts[element.proto.id.rsplit("-", 1)[-1].removesuffix("_plot")] = (
-                plotly.io.from_json(data["figure"]),
-                data["src"],
-            )
-    return charts
+    return {
+        key.removesuffix("_plot"): (plotly.io.from_json(data["figure"]), data["src"])
+        for key, data in components(app, "playground_live_chart")
+    }
 
 
 def test_live_views_are_charts_updated_in_place():
@@ -450,13 +423,7 @@ def sortable_of(app) -> tuple[str, list[str]]:
     """The drag-to-reorder component's id and items."""
     import json
 
-    def walk(node):
-        children = getattr(node, "children", None)
-        for child in children.values() if isinstance(children, dict) else []:
-            yield child
-            yield from walk(child)
-
-    (element,) = [e for e in walk(app._tree) if getattr(e, "type", "") == "component_instance"]
+    (element,) = [e for e in elements(app) if getattr(e, "type", "") == "component_instance"]
     return element.proto.id, json.loads(element.proto.json_args)["items"][0]["items"]
 
 

@@ -20,6 +20,7 @@ from playground.figures.chart_images import (
 )
 from playground.presets import PRESETS
 from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec
+from tests.app_tree import components
 
 ROOT = Path(__file__).resolve().parents[1]
 SAFE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*(_[a-z0-9]+(-[a-z0-9]+)*)?")
@@ -93,17 +94,7 @@ def test_every_chart_in_the_app_is_given_its_image_options():
 
 
 def live_chart_configs(app) -> dict:
-    def walk(node):
-        children = getattr(node, "children", None)
-        for child in children.values() if isinstance(children, dict) else []:
-            yield child
-            yield from walk(child)
-
-    return {
-        element.proto.id: json.loads(element.proto.json)["config"]
-        for element in walk(app._tree)
-        if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == "playground_live_chart"
-    }
+    return {key: data["config"] for key, data in components(app, "playground_live_chart")}
 
 
 def test_the_playground_charts_are_named_after_the_experiment_even_from_a_hostile_link():
