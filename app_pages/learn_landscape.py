@@ -5,6 +5,7 @@ import streamlit as st
 from playground.figures.chart_images import chart_config
 from playground.figures.lesson_charts import landscape_contour, landscape_line, landscape_surface
 from playground.lessons.loss_landscape import train_and_map
+from playground.spec_reading import spec_from_json
 from playground.validation import validate
 from widgets import session
 from widgets.safe_text import plain
@@ -14,9 +15,8 @@ MAX_EPOCHS = 200
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_landscape(spec_json, epochs, directions, extent, resolution, seed):
-    from playground.spec import ExperimentSpec
 
-    return train_and_map(ExperimentSpec.from_json(spec_json), epochs, directions, extent, resolution, seed)
+    return train_and_map(spec_from_json(spec_json), epochs, directions, extent, resolution, seed)
 
 
 session.init()

@@ -24,9 +24,20 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 __version__ = "0.9.0"
 
+from playground import tables  # noqa: F401  (every registry, before anything asks a field for its names)
 from playground.headless import train
 from playground.presets import PRESETS, load_preset
 from playground.spec import ExperimentSpec, SpecError
+from playground.spec_reading import spec_from_json
 from playground.validation import validate
 
-__all__ = ["ExperimentSpec", "PRESETS", "SpecError", "__version__", "load_preset", "train", "validate"]
+__all__ = [
+    "ExperimentSpec",
+    "PRESETS",
+    "SpecError",
+    "__version__",
+    "load_preset",
+    "spec_from_json",
+    "train",
+    "validate",
+]

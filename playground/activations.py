@@ -113,7 +113,8 @@ LEAKY_SLOPE = 0.2  # Keras' default negative slope for leaky_relu
 
 ACTIVATIONS: Registry[Activation] = Registry(
     "Activation",
-    [
+    key="activation",
+    entries=[
         Activation(
             "relu",
             "ReLU",

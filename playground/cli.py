@@ -33,6 +33,7 @@ from playground.datasets.dataset import Task
 from playground.engine.trainer_state import SETTLED_STATES, TrainerState
 from playground.logs import configure_logging
 from playground.spec import ExperimentSpec, SpecError
+from playground.spec_reading import spec_from_json
 
 EXIT_DONE, EXIT_NOT_FINISHED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -137,7 +138,7 @@ def _read_config(path: Path) -> ExperimentSpec:
     except FileRefused as error:
         raise BadInput(str(error)) from None
     try:
-        spec = ExperimentSpec.from_json(content, allow_paths=True)
+        spec = spec_from_json(content, allow_paths=True)
     except SpecError as error:
         raise BadInput("\n".join(error.problems)) from error
     csv = spec.dataset.csv

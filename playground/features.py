@@ -46,7 +46,8 @@ class Feature(Entry):
 
 FEATURES: Registry[Feature] = Registry(
     "Input feature",
-    [
+    key="feature",
+    entries=[
         Feature("x1", "x₁", "The first coordinate.", formula="p[:, 0]"),
         Feature("x2", "x₂", "The second coordinate.", formula="p[:, 1]"),
         Feature("x1^2", "x₁²", "The first coordinate squared.", formula="p[:, 0] ** 2"),

@@ -44,7 +44,8 @@ class Initializer(Entry):
 
 INITIALIZERS: Registry[Initializer] = Registry(
     "Weight init",
-    [
+    key="initializer",
+    entries=[
         Initializer(
             "glorot_uniform",
             "Glorot uniform",

@@ -24,9 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.activations import ACTIVATIONS
 from playground.registry import Code, Entry, Registry, Setting, call_code
-from playground.spec import LayerSpec
+from playground.spec import LayerSpec, NetworkSpec
 
 Shape = tuple[int, ...]
 
@@ -119,16 +118,21 @@ class LayerType(Entry):
     has_weights: bool = False
     describe: Callable[[LayerSpec], str] = lambda layer: str(layer.type)
 
+    def complete(self, layer: LayerSpec) -> LayerSpec:
+        """`layer` with every setting it leaves out at this type's default."""
+        missing = {name: value for name, value in self.defaults.items() if name not in layer.settings}
+        return layer.replace(**missing) if missing else layer
+
     def build(self, layer: LayerSpec, parts: LayerParts, name: str | None = None) -> Any:
         """The Keras layer."""
         import keras
 
-        args, keywords = self.arguments(layer, parts)
+        args, keywords = self.arguments(self.complete(layer), parts)
         return getattr(keras.layers, self.keras_class)(*args, **keywords, name=name)
 
     def code(self, layer: LayerSpec, parts: LayerParts, name: str | None = None) -> Code:
         """The Keras layer as code, `parts` holding code."""
-        args, keywords = self.arguments(layer, parts)
+        args, keywords = self.arguments(self.complete(layer), parts)
         return call_code(f"keras.layers.{self.keras_class}", args, {**keywords, **({"name": name} if name else {})})
 
 
@@ -147,14 +151,7 @@ def _window(layer: LayerSpec) -> dict[str, Any]:
     return {"strides": layer.strides, "padding": layer.padding}
 
 
-ACTIVATION = Setting(
-    "activation",
-    "Activation",
-    "relu",
-    "choice",
-    choices=lambda: list(ACTIVATIONS),
-    choice_label=lambda name: ACTIVATIONS.label(name),
-)
+ACTIVATION = Setting("activation", "Activation", "relu", "choice", registry="activation")
 PADDING = Setting("padding", "Padding", "valid", "choice", choices=("valid", "same"))
 STRIDES = Setting("strides", "Stride", 1, "int", low=1, high=8)
 POOL_SIZE = Setting("pool_size", "Pool", 2, "int", low=1, high=8)
@@ -177,7 +174,8 @@ def _pooling(name: str, help: str) -> LayerType:
 
 LAYERS: Registry[LayerType] = Registry(
     "layer type",
-    [
+    key="layer_type",
+    entries=[
         LayerType(
             "Dense",
             "Dense",
@@ -252,6 +250,22 @@ LAYERS: Registry[LayerType] = Registry(
 def new_layer(type_name: str, **changes: Any) -> LayerSpec:
     """A layer of the given type with its defaults, overridden by `changes`."""
     return LayerSpec(type_name, **{**LAYERS[type_name].defaults, **changes})
+
+
+def complete_layer(layer: LayerSpec) -> LayerSpec:
+    """`layer` with the settings it leaves out at its type's defaults (an unknown type: as it is)."""
+    layer_type = LAYERS.lookup(layer.type)
+    return layer_type.complete(layer) if layer_type else layer
+
+
+def complete_network(network: NetworkSpec) -> NetworkSpec:
+    """`network` with each layer's left-out settings at its type's defaults (as a config is read)."""
+    return dataclasses.replace(network, layers=tuple(complete_layer(layer) for layer in network.layers))
+
+
+def layer_setting_names() -> set[str]:
+    """Every setting any layer type takes, plus "type": the keys a layer in a config may have."""
+    return {"type"} | {setting.name for layer_type in LAYERS.values() for setting in layer_type.settings}
 
 
 def keras_layer_name(layer: LayerSpec, position: int) -> str:

@@ -89,7 +89,8 @@ class Loss(Entry):
 
 LOSSES: Registry[Loss] = Registry(
     "Loss",
-    [
+    key="loss",
+    entries=[
         Loss("auto", "Cross-entropy (auto)", "Cross-entropy for classes, mean squared error for regression."),
         Loss("mse", "Mean squared error", "Mean squared error between the outputs and the targets."),
     ],

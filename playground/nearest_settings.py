@@ -22,130 +22,85 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
-from playground.activations import ACTIVATIONS
 from playground.datasets import DATASETS, DatasetError, load_dataset
-from playground.datasets.csv_table import CSV_TASK
 from playground.datasets.dataset import DatasetKind
-from playground.datasets.registry import MAX_GENERATED_SAMPLES
 from playground.datasets.uploads import is_upload_id
 from playground.features import FEATURES
-from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS
-from playground.losses import LOSSES
-from playground.optimizers import OPTIMIZERS
-from playground.registry import Registry, Setting
-from playground.regularization import REGULARIZATIONS
-from playground.schedules import SCHEDULES
 from playground.spec import (
-    MAX_EPOCHS,
     MAX_LAYERS,
     CsvOptions,
     DatasetSpec,
     ExperimentSpec,
     LayerSpec,
     NetworkSpec,
-    RegularizationSpec,
-    ScheduleSpec,
     TrainingSpec,
-)
-from playground.validation import (
-    MAX_LEARNING_RATE,
-    MAX_NAME_CHARS,
-    MAX_NOISE,
-    MAX_REGULARIZATION_RATE,
-    MAX_SEED,
-    MAX_TRAIN_RATIO,
-    MIN_LEARNING_RATE,
-    MIN_SAMPLES,
-    MIN_TRAIN_RATIO,
+    field_settings,
 )
 
 
 def nearest_settings(spec: ExperimentSpec) -> ExperimentSpec:
     """`spec` with every value moved to the nearest one its control accepts (see the module's docstring)."""
-    dataset = _dataset(spec.dataset)
-    return ExperimentSpec(
+    nearest = _nearest_fields(spec, ExperimentSpec)
+    dataset = _dataset(nearest.dataset, spec.dataset)
+    return nearest.replace(
         dataset=dataset,
-        network=_network(spec.network, dataset),
-        training=_training(spec.training, dataset),
-        title=spec.title if isinstance(spec.title, str) else "",
-        description=spec.description if isinstance(spec.description, str) else "",
+        network=dataclasses.replace(nearest.network, **_network(spec.network, dataset)),
+        training=_training(nearest.training, dataset),
     )
 
 
-def nearest_number(value: Any, low: float, high: float, default: Any, whole: bool = False) -> Any:
-    """`value` moved into [low, high] (rounded when `whole`); `default` when it is not a number at all.
-
-    Infinities go to the nearest bound; NaN, text, lists and true/false are not numbers."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or (isinstance(value, float) and math.isnan(value))
-    ):
-        return default
-    value = min(max(value, low), high)  # exact for integers of any length and for infinities
-    if not whole:
-        return float(value)
-    return default if isinstance(value, float) and math.isinf(value) else int(round(value))
-
-
-def nearest_setting(setting: Setting, value: Any) -> Any:
-    """The nearest value a registry `Setting` accepts: a number within its control's bounds, else its default."""
-    if setting.accepts(value):
-        return value
-    if setting.kind in ("choice", "bool"):
-        return setting.default
-    low, high = setting.editor_range  # one step inside an open bound (a dropout rate stays below 1)
-    return nearest_number(value, low, high, setting.default, whole=setting.kind == "int")
+def _nearest_fields(value: Any, cls: type) -> Any:
+    """An instance of the spec dataclass `cls` whose fields are `value`'s, each moved to the nearest
+    value its `Setting` accepts; sections are done the same way, the layers are left to `_network`."""
+    settings = field_settings(cls)
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        item = getattr(value, f.name, None)
+        if f.name in settings:
+            changes[f.name] = settings[f.name].nearest(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            changes[f.name] = _nearest_fields(item, type(item))
+        elif f.name != "csv":
+            changes[f.name] = item if isinstance(item, tuple) else f.default
+    return cls(**changes)
 
 
-def _name(registry: Registry, value: Any, default: str, extra: tuple[str, ...] = ()) -> str:
-    return value if value in registry or (isinstance(value, str) and value in extra) else default
+def _dataset(data: DatasetSpec, given: DatasetSpec) -> DatasetSpec:
+    info = DATASETS[data.name]
+    samples = data.samples if data.samples is None or not info.max_samples else min(data.samples, info.max_samples)
+    taken = {setting.name for setting in info.settings}
+    # The settings other datasets take keep their defaults, as the data controls do.
+    others = {
+        f.name: f.metadata["setting"].default
+        for f in dataclasses.fields(DatasetSpec)
+        if f.name not in taken and _owned_by_datasets(f.name)
+    }
+    csv = _nearest_fields(given.csv, CsvOptions) if data.name == "csv" and isinstance(given.csv, CsvOptions) else None
+    if csv is not None and not is_upload_id(csv.upload):
+        csv = dataclasses.replace(csv, upload="")
+    return dataclasses.replace(data, samples=samples, csv=csv, **others)
 
 
-def _dataset(data: DatasetSpec) -> DatasetSpec:
-    defaults = DatasetSpec()
-    name = _name(DATASETS, data.name, defaults.name)
-    info = DATASETS[name]
-    cap = info.max_samples or MAX_GENERATED_SAMPLES
-    return DatasetSpec(
-        name=name,
-        noise=nearest_number(data.noise, 0, MAX_NOISE, defaults.noise),
-        train_ratio=nearest_number(data.train_ratio, MIN_TRAIN_RATIO, MAX_TRAIN_RATIO, defaults.train_ratio),
-        samples=None if data.samples is None else nearest_number(data.samples, MIN_SAMPLES, cap, None, whole=True),
-        seed=nearest_number(data.seed, 0, MAX_SEED, defaults.seed, whole=True),
-        csv=_csv(data.csv) if name == "csv" else None,
-        # The settings other datasets take keep their defaults, as the data controls do.
-        **{setting.name: nearest_setting(setting, getattr(data, setting.name)) for setting in info.settings},
-    )
+def _owned_by_datasets(name: str) -> bool:
+    return any(setting.name == name for entry in DATASETS.values() for setting in entry.settings)
 
 
-def _csv(csv: Any) -> CsvOptions | None:
-    if not isinstance(csv, CsvOptions):
-        return None
-    label = csv.label_column
-    return CsvOptions(
-        path=csv.path if isinstance(csv.path, str) else "",
-        label_column=label if isinstance(label, str) and 0 < len(label) <= MAX_NAME_CHARS else CsvOptions.label_column,
-        task=nearest_setting(CSV_TASK, csv.task),
-        upload=csv.upload if is_upload_id(csv.upload) else "",
-    )
-
-
-def _network(network: NetworkSpec, dataset: DatasetSpec) -> NetworkSpec:
+def _network(network: NetworkSpec, dataset: DatasetSpec) -> dict[str, Any]:
     features: tuple[str, ...] = ()
     if DATASETS[dataset.name].kind == DatasetKind.PLANE:
-        known = [name for name in network.features if name in FEATURES]
+        given = network.features if isinstance(network.features, (tuple, list)) else ()
+        known = [name for name in given if name in FEATURES]
         features = tuple(dict.fromkeys(known)) or NetworkSpec().features
-    layers = tuple(_layer(layer) for layer in network.layers[:MAX_LAYERS] if isinstance(layer.type, str))
-    return NetworkSpec(
-        features=features,
-        layers=layers,
-        output_activation=_name(ACTIVATIONS, network.output_activation, "auto", extra=("auto",)),
-    )
+    layers = network.layers if isinstance(network.layers, (tuple, list)) else ()
+    return {
+        "features": features,
+        "layers": tuple(_layer(layer) for layer in layers[:MAX_LAYERS] if isinstance(layer.type, str)),
+    }
 
 
 def _layer(layer: LayerSpec) -> LayerSpec:
@@ -154,40 +109,12 @@ def _layer(layer: LayerSpec) -> LayerSpec:
         return LayerSpec(layer.type)  # an unknown type stays, bare, so the page can say what it was
     return LayerSpec(
         layer.type,
-        **{setting.name: nearest_setting(setting, getattr(layer, setting.name)) for setting in layer_type.settings},
+        **{setting.name: setting.nearest(getattr(layer, setting.name)) for setting in layer_type.settings},
     )
 
 
 def _training(training: TrainingSpec, dataset: DatasetSpec) -> TrainingSpec:
-    defaults = TrainingSpec()
-    regularization = training.regularization
-    schedule = training.schedule
-    schedule_settings = {setting.name: setting for entry in SCHEDULES.values() for setting in entry.settings}
-    return TrainingSpec(
-        optimizer=_name(OPTIMIZERS, training.optimizer, defaults.optimizer),
-        learning_rate=nearest_number(
-            training.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE, defaults.learning_rate
-        ),
-        batch_size=nearest_number(training.batch_size, 1, _training_size(dataset), defaults.batch_size, whole=True),
-        epochs=nearest_number(training.epochs, 1, MAX_EPOCHS, defaults.epochs, whole=True),
-        loss=_name(LOSSES, training.loss, defaults.loss),
-        regularization=RegularizationSpec(
-            kind=_name(REGULARIZATIONS, getattr(regularization, "kind", None), defaults.regularization.kind),
-            rate=nearest_number(
-                getattr(regularization, "rate", None), 0, MAX_REGULARIZATION_RATE, defaults.regularization.rate
-            ),
-        ),
-        weight_init=_name(INITIALIZERS, training.weight_init, defaults.weight_init),
-        schedule=ScheduleSpec(
-            kind=_name(SCHEDULES, getattr(schedule, "kind", None), defaults.schedule.kind),
-            **{
-                name: nearest_setting(setting, getattr(schedule, name, None))
-                for name, setting in schedule_settings.items()
-            },
-        ),
-        seed=nearest_number(training.seed, 0, MAX_SEED, defaults.seed, whole=True),
-        shuffle=training.shuffle if isinstance(training.shuffle, bool) else defaults.shuffle,
-    )
+    return dataclasses.replace(training, batch_size=int(min(training.batch_size, _training_size(dataset))))
 
 
 def _training_size(dataset: DatasetSpec) -> float:

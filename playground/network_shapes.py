@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playground.layers import LAYERS
-from playground.spec import NetworkSpec
+from playground.spec import LayerSpec, NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,9 @@ def layer_rows(network: NetworkSpec, input_shape: tuple[int, ...], output_units:
     shape: tuple[int, ...] | None = tuple(input_shape)
     for index, layer in enumerate(network.layers, start=1):
         layer_type = LAYERS.get(layer.type) if isinstance(layer.type, str) else None
-        if layer_type is None or shape is None or not _complete(layer):
+        if layer_type is not None:
+            layer = layer_type.complete(layer)
+        if layer_type is None or shape is None or not _accepted(layer):
             rows.append(LayerRow(index, layer.type, None, 0))
             shape = None
             continue
@@ -80,7 +82,7 @@ def layer_rows(network: NetworkSpec, input_shape: tuple[int, ...], output_units:
     return rows
 
 
-def _complete(layer) -> bool:
+def _accepted(layer: LayerSpec) -> bool:
     """All settings the type takes hold values it accepts (the validator reports the rest)."""
     return all(setting.accepts(getattr(layer, setting.name)) for setting in LAYERS[layer.type].settings)
 

@@ -38,7 +38,8 @@ class Optimizer(Entry):
 
 OPTIMIZERS: Registry[Optimizer] = Registry(
     "Optimizer",
-    [
+    key="optimizer",
+    entries=[
         Optimizer("sgd", "SGD", "Plain mini-batch gradient descent: w ← w − η·∇L.", keras_class="SGD"),
         Optimizer(
             "momentum",

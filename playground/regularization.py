@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.registry import Code, Entry, Registry, call_code
-from playground.spec import RegularizationSpec
+from playground.spec import RegularizationSpec, field_settings
+
+RATE = field_settings(RegularizationSpec)["rate"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,15 @@ class Regularization(Entry):
 
 REGULARIZATIONS: Registry[Regularization] = Registry(
     "Regularization",
-    [
+    key="regularization",
+    entries=[
         Regularization("none", "None", "No penalty."),
-        Regularization("l1", "L1", "Adds rate·Σ|w|: pushes many weights to exactly zero.", keras_class="L1"),
-        Regularization("l2", "L2", "Adds rate·Σw²: keeps all weights small (weight decay).", keras_class="L2"),
+        Regularization(
+            "l1", "L1", "Adds rate·Σ|w|: pushes many weights to exactly zero.", keras_class="L1", settings=(RATE,)
+        ),
+        Regularization(
+            "l2", "L2", "Adds rate·Σw²: keeps all weights small (weight decay).", keras_class="L2", settings=(RATE,)
+        ),
     ],
 )
 

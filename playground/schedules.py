@@ -17,11 +17,11 @@ import math
 from dataclasses import dataclass, field
 from types import CodeType
 
-from playground.registry import Code, Entry, Registry, Setting
-from playground.spec import MAX_EPOCHS, ScheduleSpec
+from playground.registry import Code, Entry, Registry
+from playground.spec import ScheduleSpec, field_settings
 
-FACTOR = Setting("factor", "Decay factor", 0.5, "float", low=0, high=1, above_low=True, advice="0.5 halves the rate.")
-EVERY = Setting("every", "Every N epochs", 10, "int", low=1, high=MAX_EPOCHS)
+FACTOR = field_settings(ScheduleSpec)["factor"]
+EVERY = field_settings(ScheduleSpec)["every"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ class Schedule(Entry):
 
 SCHEDULES: Registry[Schedule] = Registry(
     "Learning-rate schedule",
-    [
+    key="schedule",
+    entries=[
         Schedule("constant", "Constant", "The same rate every epoch.", formula="1.0"),
         Schedule(
             "step",

@@ -1,18 +1,20 @@
 """The experiment spec: one plain, versioned config that describes a whole experiment.
 
 An `ExperimentSpec` holds three parts: the dataset, the network and the training settings.
-It round-trips exactly through JSON (`to_json` / `from_json`) and through a compact,
-URL-safe string (`to_url` / `from_url`) used for shareable links.
+Every field that holds a value carries its `Setting` (kind, bounds, label, advice): the one
+table of the spec's fields, which the validator, the page's controls, the JSON schema, the config
+reader, the sweeps and the nearest-value repair all read (`field_settings`). A field naming a
+choice names its registry (`Setting.registry`), so this module stands below the tables.
 
-The spec itself does not judge its values: `playground.validation.validate` returns
-every problem at once, in plain words.
+A spec writes itself as JSON (`to_json`) and as a compact, URL-safe string (`to_url`) for
+shareable links; `playground.spec_reading` reads them back, and `playground.validation.validate`
+judges the values, every problem at once, in plain words.
 
 Example:
 
     spec = ExperimentSpec()                  # TF Playground's default experiment
     text = spec.to_json()
-    assert ExperimentSpec.from_json(text) == spec
-    assert ExperimentSpec.from_url(spec.to_url()) == spec
+    assert spec_from_json(text) == spec      # playground.spec_reading
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.registry import short_repr
+from playground.learning_rates import LEARNING_RATE_LADDER
+from playground.registry import Setting
 
 VERSION = 1
 MAX_CONFIG_BYTES = 256 * 1024  # a config file or a decompressed link; real ones are under 4 KB
@@ -34,6 +37,20 @@ MAX_DESCRIPTION_CHARS = 2_000
 SCHEMA_KEY = "$schema"  # an editor's pointer to the JSON Schema (`playground schema`); ignored here
 MAX_LAYERS = 16  # hidden layers: TF Playground allows 6; a deep sigmoid stack shows vanishing gradients in 10
 MAX_EPOCHS = 100_000
+MAX_SEED = 1_000_000  # layer seeds are seed * 1000 + layer, which must stay a 32-bit integer
+MAX_SAMPLES = 20_000  # generated 2-D data; image sets are bounded by their size
+MAX_BATCH_SIZE = 100_000  # and at most the training set, which the validator checks against the data
+MAX_PATH_CHARS = 4_096
+
+
+def setting_field(setting: Setting) -> Any:
+    """A dataclass field whose default and description are `setting`'s."""
+    return field(default=setting.default, metadata={"setting": setting})
+
+
+def field_settings(cls: type) -> dict[str, Setting]:
+    """The `Setting` of each field of the spec dataclass `cls` that holds a value, by field name."""
+    return {f.name: f.metadata["setting"] for f in dataclasses.fields(cls) if "setting" in f.metadata}
 
 
 class SpecError(ValueError):
@@ -61,10 +78,14 @@ class CsvOptions:
         upload: the id of a file uploaded in the page (`playground.datasets.uploads`).
     """
 
-    path: str = ""
-    label_column: str = "label"
-    task: str = "auto"
-    upload: str = ""
+    path: str = setting_field(Setting("path", "CSV file path", "", "text", high=MAX_PATH_CHARS))
+    label_column: str = setting_field(
+        Setting("label_column", "Label column", "label", "text", low=1, high=200, advice="Name a column.")
+    )
+    task: str = setting_field(
+        Setting("task", "CSV task", "auto", "choice", choices=("auto", "classification", "regression"))
+    )
+    upload: str = setting_field(Setting("upload", "Uploaded file", "", "text", high=64))
 
 
 @dataclass(frozen=True)
@@ -82,27 +103,63 @@ class DatasetSpec:
         csv: options for the "csv" dataset.
     """
 
-    name: str = "circle"
-    noise: float = 0.0
-    train_ratio: float = 0.5
-    samples: int | None = None
-    seed: int = 0
-    classes: int = 3
-    padding: int = 0
+    name: str = setting_field(Setting("name", "Dataset", "circle", "choice", registry="dataset"))
+    noise: float = setting_field(
+        Setting(
+            "noise",
+            "Noise (%)",
+            0.0,
+            "float",
+            low=0,
+            high=50,
+            step=1.0,
+            advice="Try 0 (clean) to 25 (very noisy).",
+            help="Only for the 2-D datasets: how much the labels are blurred.",
+        )
+    )
+    train_ratio: float = setting_field(
+        Setting(
+            "train_ratio",
+            "The training share",
+            0.5,
+            "float",
+            low=0.1,
+            high=0.9,
+            step=0.1,
+            advice="TF Playground uses 0.5.",
+        )
+    )
+    samples: int | None = setting_field(
+        Setting(
+            "samples",
+            "Samples",
+            None,
+            "int",
+            low=20,
+            high=MAX_SAMPLES,
+            optional=True,
+            advice="Leave it empty for the dataset's default.",
+        )
+    )
+    seed: int = setting_field(Setting("seed", "Data seed", 0, "int", low=0, high=MAX_SEED))
+    classes: int = setting_field(Setting("classes", "Spiral arms", 3, "int", low=3, high=5))
+    padding: int = setting_field(
+        Setting("padding", "Padding", 0, "int", low=0, high=8, advice="LeNet-5 uses 2 (28x28 becomes 32x32).")
+    )
     csv: CsvOptions | None = None
 
 
 class LayerSpec:
-    """One layer of the stack: its type and the settings that type takes.
+    """One layer of the stack: its type and the settings given for it.
 
-    The settings are whatever the type's entry in `playground.layers.LAYERS` declares (units and
-    activation for Dense, filters, kernel_size, ... for Conv2D), so a new layer setting is one
-    entry there. Layers are immutable and hashable.
+    Which settings a type takes, with their defaults and bounds, is its entry in
+    `playground.layers.LAYERS`: a setting left out means that default, and
+    `playground.layers.complete_layer` fills them in (the config reader does). Layers are
+    immutable and hashable; a setting that is not given reads as None.
 
     Args:
         type: one of the names in `playground.layers.LAYERS` ("Dense", "Conv2D", ...).
-        **settings: the layer's settings, e.g. `units=4, activation="tanh"`. Those left out take
-            the type's defaults, so a config written before a setting existed still reads.
+        **settings: the layer's settings, e.g. `units=4, activation="tanh"`.
     """
 
     __slots__ = ("type", "_settings")
@@ -110,13 +167,9 @@ class LayerSpec:
     _settings: tuple[tuple[str, Any], ...]
 
     def __init__(self, type: str = "Dense", **settings: Any):
-        from playground.layers import LAYERS  # the layer table builds on this module
-
-        layer_type = LAYERS.lookup(type)
         given = {name: value for name, value in settings.items() if value is not None}
-        settings = {**(layer_type.defaults if layer_type else {}), **given}
         object.__setattr__(self, "type", type)
-        object.__setattr__(self, "_settings", tuple(sorted(settings.items())))
+        object.__setattr__(self, "_settings", tuple(sorted(given.items())))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -155,13 +208,6 @@ def _layer_from_settings(type: str, settings: tuple[tuple[str, Any], ...]) -> La
     return LayerSpec(type, **dict(settings))
 
 
-def layer_setting_names() -> set[str]:
-    """Every setting any layer type takes, plus "type": the keys a layer in a config may have."""
-    from playground.layers import LAYERS  # the layer table builds on this module
-
-    return {"type"} | {setting.name for layer_type in LAYERS.values() for setting in layer_type.settings}
-
-
 @dataclass(frozen=True)
 class NetworkSpec:
     """The network: its inputs, the hidden layer stack and the output layer.
@@ -174,12 +220,24 @@ class NetworkSpec:
             softmax for more, linear for regression), or an activation name.
     """
 
-    features: tuple[str, ...] = ("x1", "x2")
+    features: tuple[str, ...] = setting_field(
+        Setting(
+            "features",
+            "Input features",
+            ("x1", "x2"),
+            "choice",
+            registry="feature",
+            many=True,
+            help="What the network sees of each point (x₁, x₂ and functions of them).",
+        )
+    )
     layers: tuple[LayerSpec, ...] = (
         LayerSpec("Dense", units=4, activation="tanh"),
         LayerSpec("Dense", units=2, activation="tanh"),
     )
-    output_activation: str = "auto"
+    output_activation: str = setting_field(
+        Setting("output_activation", "Output activation", "auto", "choice", choices=("auto",), registry="activation")
+    )
 
 
 @dataclass(frozen=True)
@@ -187,12 +245,23 @@ class RegularizationSpec:
     """Weight penalty added to the loss.
 
     Args:
-        kind: "none", "l1" or "l2".
+        kind: a name from `playground.regularization.REGULARIZATIONS` ("none", "l1", "l2").
         rate: strength of the penalty (TF Playground offers 0.001..10). Default 0.
     """
 
-    kind: str = "none"
-    rate: float = 0.0
+    kind: str = setting_field(Setting("kind", "Regularization", "none", "choice", registry="regularization"))
+    rate: float = setting_field(
+        Setting(
+            "rate",
+            "Regularization rate",
+            0.0,
+            "float",
+            low=0,
+            high=10,
+            ladder=(0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+            advice="Try 0.001.",
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -200,45 +269,72 @@ class ScheduleSpec:
     """How the learning rate changes with the epoch.
 
     Args:
-        kind: "constant", "step" (multiply by `factor` every `every` epochs),
-            "exponential" (multiply by `factor` each epoch) or "cosine" (to zero at the last epoch).
+        kind: a name from `playground.schedules.SCHEDULES`: "constant", "step" (multiply by
+            `factor` every `every` epochs), "exponential" (multiply by `factor` each epoch) or
+            "cosine" (to zero at the last epoch).
         factor: the multiplier for "step" and "exponential". Default 0.5.
         every: epochs between steps for "step". Default 10.
     """
 
-    kind: str = "constant"
-    factor: float = 0.5
-    every: int = 10
+    kind: str = setting_field(Setting("kind", "Learning-rate schedule", "constant", "choice", registry="schedule"))
+    factor: float = setting_field(
+        Setting("factor", "Decay factor", 0.5, "float", low=0, high=1, above_low=True, advice="0.5 halves the rate.")
+    )
+    every: int = setting_field(Setting("every", "Every N epochs", 10, "int", low=1, high=MAX_EPOCHS))
 
 
 @dataclass(frozen=True)
 class TrainingSpec:
-    """How to train.
+    """How to train. Each field's `Setting` gives its bounds; the names come from the registries.
 
     Args:
-        optimizer: "sgd", "momentum", "adam" or "rmsprop". Default "sgd".
-        learning_rate: step size, 0.00001..10. Default 0.03.
-        batch_size: examples per gradient step, 1..training-set size. Default 10.
-        epochs: passes over the training set, 1..100,000. Default 100.
-        loss: "auto" (cross-entropy for classes, MSE for regression) or "mse".
+        optimizer: a name from `playground.optimizers.OPTIMIZERS`. Default "sgd".
+        learning_rate: step size. Default 0.03.
+        batch_size: examples per gradient step, at most the training-set size. Default 10.
+        epochs: passes over the training set. Default 100.
+        loss: a name from `playground.losses.LOSSES`: "auto" (cross-entropy for classes, MSE for
+            regression) or another loss.
         regularization: the weight penalty.
-        weight_init: "glorot_uniform", "he_normal", "tfp_uniform" (U(-0.5, 0.5), TF
-            Playground's) or "zeros".
+        weight_init: a name from `playground.initializers.INITIALIZERS`.
         schedule: the learning-rate schedule.
         seed: seed for weight initialisation, shuffling and dropout. Default 0.
         shuffle: reshuffle the training set every epoch. False keeps TF Playground's fixed order.
     """
 
-    optimizer: str = "sgd"
-    learning_rate: float = 0.03
-    batch_size: int = 10
-    epochs: int = 100
-    loss: str = "auto"
+    optimizer: str = setting_field(
+        Setting(
+            "optimizer", "Optimizer", "sgd", "choice", registry="optimizer", help="How each step uses the gradient."
+        )
+    )
+    learning_rate: float = setting_field(
+        Setting(
+            "learning_rate",
+            "Learning rate",
+            0.03,
+            "float",
+            low=0.00001,
+            high=10,
+            ladder=LEARNING_RATE_LADDER,
+            advice="TF Playground starts at 0.03.",
+            help="Changeable while training. Too high and the loss explodes; too low and nothing happens.",
+        )
+    )
+    batch_size: int = setting_field(
+        Setting("batch_size", "Batch size", 10, "int", low=1, high=MAX_BATCH_SIZE, advice="10 to 32 is usual.")
+    )
+    epochs: int = setting_field(Setting("epochs", "Epochs", 100, "int", low=1, high=MAX_EPOCHS))
+    loss: str = setting_field(Setting("loss", "Loss", "auto", "choice", registry="loss"))
     regularization: RegularizationSpec = RegularizationSpec()
-    weight_init: str = "glorot_uniform"
+    weight_init: str = setting_field(
+        Setting("weight_init", "Weight init", "glorot_uniform", "choice", registry="initializer")
+    )
     schedule: ScheduleSpec = ScheduleSpec()
-    seed: int = 0
-    shuffle: bool = True
+    seed: int = setting_field(Setting("seed", "Training seed", 0, "int", low=0, high=MAX_SEED))
+    shuffle: bool = setting_field(
+        Setting(
+            "shuffle", "Shuffle every epoch", True, "bool", help="Off keeps one fixed order, as TF Playground does."
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -256,248 +352,35 @@ class ExperimentSpec:
     dataset: DatasetSpec = field(default_factory=DatasetSpec)
     network: NetworkSpec = field(default_factory=NetworkSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
-    title: str = ""
-    description: str = ""
+    title: str = setting_field(Setting("title", "Title", "", "text", high=MAX_TITLE_CHARS, advice="Shorten it."))
+    description: str = setting_field(Setting("description", "Description", "", "text", high=MAX_DESCRIPTION_CHARS))
 
     def to_dict(self) -> dict[str, Any]:
-        data = self.dataset
-        return {
-            "version": VERSION,
-            "title": self.title,
-            **({"description": self.description} if self.description else {}),
-            "dataset": {
-                "name": data.name,
-                "noise": data.noise,
-                "train_ratio": data.train_ratio,
-                "samples": data.samples,
-                "seed": data.seed,
-                "classes": data.classes,
-                "padding": data.padding,
-                "csv": None if data.csv is None else dataclasses.asdict(data.csv),
-            },
-            "network": {
-                "features": list(self.network.features),
-                "layers": [layer.to_dict() for layer in self.network.layers],
-                "output_activation": self.network.output_activation,
-            },
-            "training": {
-                **{
-                    f.name: getattr(self.training, f.name)
-                    for f in dataclasses.fields(TrainingSpec)
-                    if f.name not in ("regularization", "schedule")
-                },
-                "regularization": dataclasses.asdict(self.training.regularization),
-                "schedule": dataclasses.asdict(self.training.schedule),
-            },
-        }
-
-    @classmethod
-    def from_dict(cls, config: Any, allow_paths: bool = False) -> ExperimentSpec:
-        """Reads a config dict. Missing fields take their defaults; unknown ones are errors.
-
-        Args:
-            config: the parsed JSON object.
-            allow_paths: whether `dataset.csv.path` may name a file. Only the CLI, reading a
-                config its user wrote, passes True; a link or an imported file must not make the
-                server read its own files.
-
-        Raises:
-            SpecError: listing every structural problem (values are checked by `validate`).
-        """
-        problems: list[str] = []
-        if not isinstance(config, dict):
-            raise SpecError([f"The config must be a JSON object, but got {type(config).__name__}."])
-        title = config.get("title", "")
-        if not isinstance(title, str):
-            problems.append(f'title must be text in quotes, like "XOR with 4 neurons", but got {short_repr(title)}.')
-            title = ""
-        description = config.get("description", "")
-        if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_CHARS:
-            problems.append(
-                f"description must be text of at most {MAX_DESCRIPTION_CHARS:,} characters, but got "
-                f"{short_repr(description)}."
-            )
-            description = ""
-        version = config.get("version", VERSION)
-        if version != VERSION or isinstance(version, bool):  # true == 1 in Python, but not a version
-            problems.append(
-                f"version: this app reads config version {VERSION}, but got {short_repr(version)}. "
-                f'Set "version": {VERSION}.'
-            )
-        _unknown(
-            config, {SCHEMA_KEY, "version", "title", "description", "dataset", "network", "training"}, "", problems
-        )
-
-        data_cfg = _section(config, "dataset", problems)
-        csv_cfg = data_cfg.get("csv")
-        csv = None
-        if csv_cfg is not None:
-            if isinstance(csv_cfg, dict):
-                _unknown(csv_cfg, _names(CsvOptions), "dataset.csv.", problems)
-                csv = CsvOptions(**_known(csv_cfg, CsvOptions))
-                if csv.path and not allow_paths:
-                    problems.append(
-                        "dataset.csv.path names a file on the server, which links and imported configs may not do. "
-                        "Upload the CSV file in the Data panel instead (or run the config with the command line)."
-                    )
-                    csv = dataclasses.replace(csv, path="")
-            else:
-                problems.append('dataset.csv must be an object like {"upload": ..., "label_column": "label"}.')
-        _unknown(data_cfg, _names(DatasetSpec), "dataset.", problems)
-        dataset = DatasetSpec(**{**_known(data_cfg, DatasetSpec), "csv": csv})
-
-        net_cfg = _section(config, "network", problems)
-        _unknown(net_cfg, _names(NetworkSpec), "network.", problems)
-        layers_cfg = net_cfg.get("layers", None)
-        layers: tuple[LayerSpec, ...] = NetworkSpec().layers
-        if layers_cfg is not None:
-            if not isinstance(layers_cfg, list):
-                problems.append("network.layers must be a list of layers.")
-                layers_cfg = []
-            elif len(layers_cfg) > MAX_LAYERS:
-                problems.append(
-                    f"network.layers lists {len(layers_cfg):,} layers; the limit is {MAX_LAYERS}. Remove some layers."
-                )
-                layers_cfg = []
-            parsed = []
-            for i, layer_cfg in enumerate(layers_cfg, start=1):
-                if not isinstance(layer_cfg, dict):
-                    problems.append(f'network.layers[{i}] must be an object like {{"type": "Dense", "units": 4}}.')
-                    continue
-                _unknown(layer_cfg, layer_setting_names(), f"Layer {i}: ", problems)
-                known = layer_setting_names()
-                parsed.append(LayerSpec(**{key: value for key, value in layer_cfg.items() if key in known}))
-            layers = tuple(parsed)
-        features = net_cfg.get("features", _default_features(data_cfg.get("name", DatasetSpec.name)))
-        if not isinstance(features, list):
-            problems.append('network.features must be a list of feature names, like ["x1", "x2"].')
-            features = []
-        network = NetworkSpec(
-            features=tuple(features),
-            layers=layers,
-            output_activation=net_cfg.get("output_activation", "auto"),
-        )
-
-        train_cfg = _section(config, "training", problems)
-        _unknown(train_cfg, _names(TrainingSpec), "training.", problems)
-        reg = _subsection(train_cfg, "regularization", RegularizationSpec, problems)
-        schedule = _subsection(train_cfg, "schedule", ScheduleSpec, problems)
-        training = TrainingSpec(**{**_known(train_cfg, TrainingSpec), "regularization": reg, "schedule": schedule})
-
-        if problems:
-            raise SpecError(problems)
-        return cls(dataset=dataset, network=network, training=training, title=title, description=description)
+        """The spec as a config: plain JSON values, every field written (the description only when set)."""
+        plain = _plain(self)
+        if not self.description:
+            del plain["description"]
+        order = ["title", "description", "dataset", "network", "training"]
+        return {"version": VERSION, **{name: plain[name] for name in order if name in plain}}
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
-
-    @classmethod
-    def from_json(cls, text: str | bytes, allow_paths: bool = False) -> ExperimentSpec:
-        """Reads a config from JSON text (or UTF-8 bytes), at most `MAX_CONFIG_BYTES` long."""
-        if isinstance(text, bytes):
-            if len(text) > MAX_CONFIG_BYTES:
-                raise SpecError([_too_long(len(text))])
-            try:
-                text = text.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                raise SpecError(
-                    [
-                        "The config is not text (it is not UTF-8): it may be another kind of file. Choose the .json "
-                        "file saved from the playground."
-                    ]
-                ) from error
-        if len(text) > MAX_CONFIG_BYTES:
-            raise SpecError([_too_long(len(text))])
-        try:
-            config = json.loads(text)
-        except (ValueError, TypeError) as error:  # a JSONDecodeError, or an integer of thousands of digits
-            raise SpecError(
-                [f"The config is not valid JSON: {str(error)[:200]}. Check for a missing comma or quote."]
-            ) from error
-        except RecursionError as error:
-            raise SpecError(
-                [
-                    "The config nests brackets thousands of levels deep; an experiment config is a few levels deep. "
-                    "Use a config saved from the playground."
-                ]
-            ) from error
-        return cls.from_dict(config, allow_paths=allow_paths)
 
     def to_url(self) -> str:
         """A compact URL-safe string: compressed JSON in base64url, no padding."""
         raw = json.dumps(self.to_dict(), separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
-    @classmethod
-    def from_url(cls, text: str) -> ExperimentSpec:
-        """Reads a link's experiment. The link and what it unpacks to are bounded before any work."""
-        cut_short = "The link does not hold a valid experiment (it may be cut short). Copy the whole link again."
-        if not isinstance(text, str) or len(text) > MAX_LINK_CHARS:
-            raise SpecError(
-                [
-                    f"The link is longer than any experiment's ({MAX_LINK_CHARS // 1024} KB at most), so it was not "
-                    "read. Copy the link from the playground's Share box."
-                ]
-            )
-        try:
-            packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            unpacker = zlib.decompressobj()
-            raw = unpacker.decompress(packed, MAX_CONFIG_BYTES + 1)
-        except (ValueError, zlib.error) as error:
-            raise SpecError([cut_short]) from error
-        if len(raw) > MAX_CONFIG_BYTES or unpacker.unconsumed_tail:
-            raise SpecError([_too_long(len(raw), "link")])
-        if not unpacker.eof:
-            raise SpecError([cut_short])
-        return cls.from_json(raw.decode("utf-8", errors="replace"))
-
     def replace(self, **changes: Any) -> ExperimentSpec:
         return dataclasses.replace(self, **changes)
 
 
-def _default_features(dataset_name: Any) -> list[str]:
-    """x1 and x2 for the 2-D datasets; none for images and tables, which feed their own inputs."""
-    from playground.datasets import DATASETS  # the dataset table builds on this module
-    from playground.datasets.dataset import DatasetKind
-
-    info = DATASETS.get(dataset_name) if isinstance(dataset_name, str) else None
-    return list(NetworkSpec().features) if info is None or info.kind == DatasetKind.PLANE else []
-
-
-def _too_long(size: int, what: str = "config") -> str:
-    return (
-        f"The {what} holds more than {MAX_CONFIG_BYTES // 1024} KB of settings (an experiment needs a few KB), so it "
-        "was not read. Check that it is an experiment saved from the playground."
-    )
-
-
-def _names(cls) -> set[str]:
-    return {f.name for f in dataclasses.fields(cls)}
-
-
-def _known(config: dict, cls) -> dict:
-    names = _names(cls) - {"csv", "regularization", "schedule", "layers"}
-    return {k: v for k, v in config.items() if k in names}
-
-
-def _unknown(config: dict, allowed: set[str], where: str, problems: list[str]) -> None:
-    for key in config:
-        if key not in allowed:
-            problems.append(f"{where}unknown setting {short_repr(key)}. Known settings: {', '.join(sorted(allowed))}.")
-
-
-def _section(config: dict, name: str, problems: list[str]) -> dict:
-    value = config.get(name, {})
-    if not isinstance(value, dict):
-        problems.append(f"{name} must be an object (a {{...}} block), but got {type(value).__name__}.")
-        return {}
+def _plain(value: Any) -> Any:
+    """A spec's value as JSON holds it: dataclasses and layers as objects, tuples as lists."""
+    if isinstance(value, LayerSpec):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
     return value
-
-
-def _subsection(config: dict, name: str, cls, problems: list[str]):
-    value = config.get(name, {})
-    if not isinstance(value, dict):
-        problems.append(f"training.{name} must be an object, like {json.dumps(dataclasses.asdict(cls()))}.")
-        return cls()
-    _unknown(value, _names(cls), f"training.{name}.", problems)
-    return cls(**{k: v for k, v in value.items() if k in _names(cls)})

@@ -12,34 +12,28 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
-from playground.activations import ACTIVATIONS
 from playground.datasets import DATASETS, DatasetError, load_dataset
-from playground.datasets.csv_table import CSV_TASK
 from playground.datasets.dataset import Dataset, DatasetKind, Task
-from playground.datasets.registry import MAX_GENERATED_SAMPLES
 from playground.datasets.uploads import is_upload_id
 from playground.features import FEATURES
-from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS
-from playground.losses import LOSSES, output_for
+from playground.losses import output_for
 from playground.network_shapes import LayerRow, layer_rows, total_parameters
-from playground.optimizers import OPTIMIZERS
-from playground.registry import Registry, Setting, is_finite_number, is_whole_number
-from playground.regularization import REGULARIZATIONS
-from playground.schedules import SCHEDULES
-from playground.spec import MAX_EPOCHS, MAX_LAYERS, MAX_TITLE_CHARS, ExperimentSpec, LayerSpec, NetworkSpec, short_repr
+from playground.registry import Setting, is_finite_number, is_whole_number, number_text, short_repr
+from playground.spec import (
+    MAX_LAYERS,
+    MAX_TITLE_CHARS,
+    ExperimentSpec,
+    LayerSpec,
+    NetworkSpec,
+    field_settings,
+)
 
 MAX_PARAMETERS = 5_000_000
-MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-5, 10.0
-MAX_SEED = 1_000_000  # layer seeds are seed * 1000 + layer, which must stay a 32-bit integer
-MAX_NAME_CHARS = 200  # a CSV column name
-MAX_NOISE = 50  # percent, as TF Playground's slider
-MIN_TRAIN_RATIO, MAX_TRAIN_RATIO = 0.1, 0.9
-MIN_SAMPLES = 20
-MAX_REGULARIZATION_RATE = 10.0
 
 
 @dataclass(frozen=True)
@@ -92,10 +86,6 @@ class SpecCheck:
         return total_parameters(self.rows)
 
 
-def _is_seed(value) -> bool:
-    return is_whole_number(value) and 0 <= value <= MAX_SEED
-
-
 def _printable(text: str) -> bool:
     return all(c.isprintable() for c in text)
 
@@ -123,46 +113,27 @@ def validate(spec: ExperimentSpec) -> list[Problem]:
 
 
 def check_spec(spec: ExperimentSpec) -> SpecCheck:
-    """Every problem with `spec`, with the data and the stack's shape rows the page shows beside them."""
+    """Every problem with `spec`, with the data and the stack's shape rows the page shows beside them.
+
+    Each field is checked against its `Setting` (`_check_fields`); then come the rules that relate
+    fields to each other and to the data: the dataset's own settings, the samples it holds, the
+    inputs it feeds, the layers, the output and the batch size."""
     problems: list[Problem] = []
     add = lambda field, message: problems.append(Problem(field, message))  # noqa: E731
 
-    if not isinstance(spec.title, str):
-        add("title", f"The title must be text, but got {short_repr(spec.title)}.")
-    elif len(spec.title) > MAX_TITLE_CHARS:
-        add("title", f"The title has {len(spec.title):,} characters; the limit is {MAX_TITLE_CHARS}. Shorten it.")
-    elif not _printable(spec.title):
+    _check_fields(spec, "", add)
+    if isinstance(spec.title, str) and not _printable(spec.title):
         add("title", f"The title holds {unprintable_character(spec.title)}. Write it on one line, without it.")
 
     data = spec.dataset
     info = DATASETS.lookup(data.name)
-    if info is None:
-        add("dataset.name", DATASETS.problem(data.name))
-    if not is_finite_number(data.noise) or not 0 <= data.noise <= MAX_NOISE:
+    samples = data.samples
+    if info is not None and isinstance(samples, int) and info.max_samples and samples > info.max_samples:
         add(
-            "dataset.noise",
-            f"Noise must be a percentage from 0 to {MAX_NOISE}, but got {short_repr(data.noise)}. Try 0 (clean) to 25 "
-            "(very noisy).",
+            "dataset.samples",
+            f"Dataset {data.name!r} holds {info.max_samples:,} samples, but {samples:,} were asked for. Leave "
+            "it empty for the dataset's default.",
         )
-    if not is_finite_number(data.train_ratio) or not MIN_TRAIN_RATIO <= data.train_ratio <= MAX_TRAIN_RATIO:
-        add(
-            "dataset.train_ratio",
-            f"The training share must be between 0.1 and 0.9 (10 % to 90 %), but got {short_repr(data.train_ratio)}. "
-            "TF Playground uses 0.5.",
-        )
-    if not _is_seed(data.seed):
-        add(
-            "dataset.seed",
-            f"The data seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(data.seed)}.",
-        )
-    if data.samples is not None:
-        cap = info.max_samples if info and info.max_samples else MAX_GENERATED_SAMPLES
-        if not is_whole_number(data.samples) or not MIN_SAMPLES <= data.samples <= cap:
-            add(
-                "dataset.samples",
-                f"The number of samples must be a whole number from {MIN_SAMPLES} to {cap:,}, but got "
-                f"{short_repr(data.samples)}. Leave it empty for the dataset's default.",
-            )
     for setting in info.settings if info else ():
         _check_setting(f"dataset.{setting.name}", setting, getattr(data, setting.name), setting.label, add)
     unused = _unused_dataset_settings(info)
@@ -174,21 +145,45 @@ def check_spec(spec: ExperimentSpec) -> SpecCheck:
         _check_csv(data.csv, add)
 
     dataset = None
-    if not problems:
+    if not any(_page_order(problem) == _SECTIONS.index("dataset") for problem in problems):
         try:
             dataset = load_dataset(data)
         except DatasetError as error:
             add("dataset", str(error))
 
     rows = _check_network(spec, info, dataset, add)
-    _check_training(spec, dataset, add)
-    return SpecCheck(problems, dataset, rows)
+    _check_batch_size(spec, dataset, add)
+    return SpecCheck(sorted(problems, key=_page_order), dataset, rows)
+
+
+_SECTIONS = ("title", "description", "dataset", "network", "training")
+
+
+def _page_order(problem: Problem) -> int:
+    """Problems in the order of the page: the title, the dataset, the network, the training."""
+    section = problem.field.split(".")[0].split("[")[0]
+    return _SECTIONS.index(section) if section in _SECTIONS else len(_SECTIONS)
+
+
+_OWN_RULES = ("network.features", "training.batch_size")  # checked against the data
+
+
+def _check_fields(value: object, where: str, add) -> None:
+    """Checks every field of the spec dataclass `value` that has a `Setting`, and its nested
+    sections. The dataset's own settings (`DatasetInfo.settings`), the input features and the
+    layers have rules of their own in `check_spec`."""
+    settings = field_settings(type(value))
+    own = {setting.name for entry in DATASETS.values() for setting in entry.settings}
+    for f in dataclasses.fields(value):  # type: ignore[arg-type]
+        item, path = getattr(value, f.name), f"{where}{f.name}"
+        if f.name in settings and not (path in _OWN_RULES or (where == "dataset." and f.name in own)):
+            _check_setting(path, settings[f.name], item, settings[f.name].label, add)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            _check_fields(item, f"{path}.", add)
 
 
 def _check_csv(csv, add) -> None:
-    if not isinstance(csv.path, str) or not isinstance(csv.upload, str):
-        add("dataset.csv", "dataset.csv.path and dataset.csv.upload must be text.")
-    elif csv.upload and not is_upload_id(csv.upload):
+    if csv.upload and isinstance(csv.upload, str) and not is_upload_id(csv.upload):
         add(
             "dataset.csv.upload",
             f"dataset.csv.upload {short_repr(csv.upload)} is not the id of an uploaded file. Upload the CSV file "
@@ -199,13 +194,6 @@ def _check_csv(csv, add) -> None:
             "dataset.csv",
             "Give either an uploaded file (dataset.csv.upload) or a file path (dataset.csv.path), not both.",
         )
-    if not isinstance(csv.label_column, str) or not 0 < len(csv.label_column) <= MAX_NAME_CHARS:
-        add(
-            "dataset.csv.label_column",
-            f"The label column must be a column name (text, at most {MAX_NAME_CHARS} characters), but got "
-            f"{short_repr(csv.label_column)}.",
-        )
-    _check_setting("dataset.csv.task", CSV_TASK, csv.task, "CSV task", add)
 
 
 def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
@@ -241,8 +229,8 @@ def _check_network(spec: ExperimentSpec, info, dataset, add) -> list[LayerRow]:
         _check_layer(index, layer, add)
 
     output = network.output_activation
-    if ACTIVATIONS.problem(output, extra=["auto"]):
-        _check_name("network.output_activation", ACTIVATIONS, output, add, "Output activation", extra=["auto"])
+    if not field_settings(NetworkSpec)["output_activation"].accepts(output):
+        pass  # said by `_check_fields`
     elif dataset is not None and spec.training.loss == "auto" and output != "auto" and dataset.task != Task.REGRESSION:
         needed = {Task.BINARY: "sigmoid", Task.MULTICLASS: "softmax"}.get(dataset.task)
         if needed and output != needed:
@@ -337,6 +325,7 @@ def _check_layer(index: int, layer: LayerSpec, add) -> None:
                 f"Layer {index} ({layer.type}) has no setting {name!r}. Remove it; {layer.type} uses: "
                 f"{', '.join(taken) or 'nothing'}.",
             )
+    layer = layer_type.complete(layer)
     for setting in layer_type.settings:
         _check_setting(
             where,
@@ -345,14 +334,6 @@ def _check_layer(index: int, layer: LayerSpec, add) -> None:
             f"Layer {index} ({layer.type}) {setting.name.replace('_', ' ')}",
             add,
         )
-
-
-def _check_name(
-    field: str, registry: Registry, value, add, what: str | None = None, extra: tuple[str, ...] | list[str] = ()
-) -> None:
-    problem = registry.problem(value, what, extra=extra)
-    if problem:
-        add(field, problem)
 
 
 def _unused_dataset_settings(info) -> dict[str, Setting]:
@@ -385,54 +366,14 @@ def _check_setting(field: str, setting: Setting, value, subject: str, add) -> No
         add(field, problem)
 
 
-def _check_training(spec: ExperimentSpec, dataset, add) -> None:
-    training = spec.training
-    _check_name("training.optimizer", OPTIMIZERS, training.optimizer, add)
-    rate = training.learning_rate
-    if not is_finite_number(rate) or not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
-        add(
-            "training.learning_rate",
-            f"The learning rate must be a number from 0.00001 to 10, but got {short_repr(rate)}. TF Playground "
-            "starts at 0.03.",
-        )
-    size = training.batch_size
-    limit = len(dataset.x_train) if dataset is not None else None
-    if not is_whole_number(size) or size < 1 or (limit is not None and size > limit):
-        upper = f"{limit} (the training-set size)" if limit is not None else "the training-set size"
+def _check_batch_size(spec: ExperimentSpec, dataset: Dataset | None, add) -> None:
+    """A batch holds at most the whole training set (its setting's bounds when there is no data to count)."""
+    size, setting = spec.training.batch_size, field_settings(type(spec.training))["batch_size"]
+    if dataset is None:
+        _check_setting("training.batch_size", setting, size, setting.label, add)
+    elif not setting.accepts(size) or size > len(dataset.x_train):
         add(
             "training.batch_size",
-            f"Batch size must be a whole number from 1 to {upper}, but got {short_repr(size)}. 10 to 32 is usual.",
+            f"{setting.label} must be a whole number from {number_text(setting.low)} to {len(dataset.x_train):,} (the "
+            f"training-set size), but got {short_repr(size)}. {setting.advice}",
         )
-    if not is_whole_number(training.epochs) or not 1 <= training.epochs <= MAX_EPOCHS:
-        add(
-            "training.epochs",
-            f"Epochs must be a whole number from 1 to {MAX_EPOCHS:,}, but got {short_repr(training.epochs)}.",
-        )
-    _check_name("training.loss", LOSSES, training.loss, add)
-    reg = training.regularization
-    _check_name("training.regularization.kind", REGULARIZATIONS, reg.kind, add)
-    if not is_finite_number(reg.rate) or not 0 <= reg.rate <= MAX_REGULARIZATION_RATE:
-        add(
-            "training.regularization.rate",
-            f"The regularization rate must be from 0 to {MAX_REGULARIZATION_RATE:g}, but got {short_repr(reg.rate)}. "
-            "Try 0.001.",
-        )
-    _check_name("training.weight_init", INITIALIZERS, training.weight_init, add)
-    schedule = training.schedule
-    _check_name("training.schedule.kind", SCHEDULES, schedule.kind, add)
-    schedule_settings = {setting.name: setting for entry in SCHEDULES.values() for setting in entry.settings}
-    for setting in schedule_settings.values():  # those of every schedule, so switching schedules later cannot fail
-        _check_setting(
-            f"training.schedule.{setting.name}",
-            setting,
-            getattr(schedule, setting.name),
-            f"The schedule's {setting.label.lower()}",
-            add,
-        )
-    if not _is_seed(training.seed):
-        add(
-            "training.seed",
-            f"The training seed must be a whole number from 0 to {MAX_SEED:,}, but got {short_repr(training.seed)}.",
-        )
-    if not isinstance(training.shuffle, bool):
-        add("training.shuffle", f"Shuffle must be true or false, but got {short_repr(training.shuffle)}.")

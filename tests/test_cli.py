@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from playground.spec_reading import spec_from_json
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -113,9 +115,8 @@ def test_export_json_and_keras(tmp_path):
     result = cli("export", "--preset", "xor", "--format", "json", "--output", str(tmp_path / "xor.json"))
     assert result.returncode == 0
     from playground.presets import load_preset
-    from playground.spec import ExperimentSpec
 
-    assert ExperimentSpec.from_json((tmp_path / "xor.json").read_text()) == load_preset("xor")
+    assert spec_from_json((tmp_path / "xor.json").read_text()) == load_preset("xor")
     result = cli(
         "export", "--preset", "xor", "--format", "keras", "--epochs", "3", "--output", str(tmp_path / "xor.keras")
     )

@@ -23,8 +23,9 @@ from playground.nearest_settings import nearest_settings
 from playground.presets import PRESETS
 from playground.runs.run_record import RunRecord
 from playground.runs.run_store import RunStore
-from playground.spec import MAX_EPOCHS, ExperimentSpec, SpecError
-from playground.validation import MAX_PARAMETERS, MAX_SEED, oversize_problem, validate
+from playground.spec import MAX_EPOCHS, MAX_SEED, ExperimentSpec, SpecError
+from playground.spec_reading import spec_from_dict, spec_from_url
+from playground.validation import MAX_PARAMETERS, oversize_problem, validate
 from tests.test_hostile_inputs import link_of, page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +117,7 @@ def test_every_field_of_every_wrong_type_is_a_problem_that_names_it(base_name):
             config = replaced(base, path, value)
             case = f"{field_of(path) or 'the config'} = {value!r:.30}"
             try:
-                spec = ExperimentSpec.from_dict(config)
+                spec = spec_from_dict(config)
             except SpecError as error:
                 assert error.problems and all(isinstance(p, str) for p in error.problems), case
                 if path and isinstance(path[-1], str) and len(path) == 1:
@@ -125,7 +126,7 @@ def test_every_field_of_every_wrong_type_is_a_problem_that_names_it(base_name):
             problems = validate(spec)  # any exception here fails the test
             nearest = nearest_settings(spec)
             hash(nearest)
-            assert ExperimentSpec.from_url(nearest.to_url()) == nearest, case
+            assert spec_from_url(nearest.to_url()) == nearest, case
             original = value_at(base, path) if path else base
             left_out = value is None and "layers" in path  # a layer setting of null takes the type's default
             if path and kind(original) in ("bool", "number", "text") and kind(value) != kind(original) and not left_out:
@@ -145,7 +146,7 @@ def test_the_issues_padding_and_classes_are_problems_naming_the_field():
         ({"dataset": {"classes": [1]}}, "dataset.classes"),
         ({"dataset": {"name": "digits", "padding": {}}, "network": {"features": []}}, "dataset.padding"),
     ):
-        problems = validate(ExperimentSpec.from_dict(config))
+        problems = validate(spec_from_dict(config))
         assert [p for p in problems if p.field == field and "but got" in p.message], problems
 
 
@@ -299,9 +300,7 @@ def test_image_and_dataset_settings_out_of_range_become_the_nearest_on_the_page(
 
 
 def test_wrong_kinds_take_their_defaults_and_whole_numbers_are_rounded():
-    spec = ExperimentSpec.from_dict(
-        {"training": {"epochs": 2.6, "batch_size": "ten", "seed": float("inf"), "shuffle": "yes"}}
-    )
+    spec = spec_from_dict({"training": {"epochs": 2.6, "batch_size": "ten", "seed": float("inf"), "shuffle": "yes"}})
     training = nearest_settings(spec).training
     assert (training.epochs, training.batch_size, training.seed, training.shuffle) == (3, 10, MAX_SEED, True)
     for preset in PRESETS.values():  # a valid spec is kept as it is
@@ -315,7 +314,7 @@ HUGE_PARAMETERS = (2 * 4096 + 4096) + 15 * (4096 * 4096 + 4096) + (4096 + 1)  # 
 
 
 def test_an_oversized_network_is_found_by_arithmetic_alone():
-    spec = ExperimentSpec.from_dict(HUGE)
+    spec = spec_from_dict(HUGE)
     problem = oversize_problem(spec)
     assert problem and f"{MAX_PARAMETERS:,}" in problem and f"{HUGE_PARAMETERS:,}" in problem
     assert all(oversize_problem(preset.spec) is None for preset in PRESETS.values())
@@ -329,7 +328,7 @@ def test_a_link_to_16_layers_of_4096_units_is_refused_quickly_and_builds_nothing
     assert not app.exception
     assert any("was not loaded" in w.value and "parameters" in w.value for w in app.warning)
     assert seconds < 20  # loose; drawing it took 50 s and more before
-    huge = ExperimentSpec.from_dict(HUGE).network
+    huge = spec_from_dict(HUGE).network
     assert app.session_state["spec"].network != huge
     trainer = app.session_state["slot"].trainer
     assert trainer is None or trainer.spec.network != huge

@@ -36,7 +36,7 @@ BAD = [
     (data(name="cirlce"), "dataset.name", "Dataset 'cirlce' is not one we know"),
     (data(noise=80), "dataset.noise", "from 0 to 50, but got 80"),
     (data(noise=-1), "dataset.noise", "got -1"),
-    (data(train_ratio=0.95), "dataset.train_ratio", "between 0.1 and 0.9"),
+    (data(train_ratio=0.95), "dataset.train_ratio", "a number from 0.1 to 0.9"),
     (data(seed=-3), "dataset.seed", "got -3"),
     (data(samples=5), "dataset.samples", "from 20 to"),
     (data(name="spiral-multi", classes=7), "dataset.classes", "arms must be a whole number from 3 to 5, but got 7"),
@@ -61,7 +61,7 @@ BAD = [
     (
         net(layers=(LayerSpec("Dense", units=0, activation="relu"),)),
         "network.layers[1]",
-        "units must be a whole number from 1 to 4096, but got 0",
+        "units must be a whole number from 1 to 4,096, but got 0",
     ),
     (net(layers=(LayerSpec("Dense", units=4, activation="relux"),)), "network.layers[1]", "activation 'relux'"),
     (net(layers=(LayerSpec("Dropout", rate=1.5),)), "network.layers[1]", "at least 0 and below 1, but got 1.5"),

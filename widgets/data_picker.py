@@ -10,10 +10,8 @@ from playground.datasets import DATASETS, DatasetError
 from playground.datasets.csv_table import csv_columns
 from playground.datasets.dataset import DatasetKind
 from playground.datasets.uploads import read_upload, save_upload
-from playground.features import FEATURES
 from playground.runs.run_store import RunStore
-from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec
-from playground.validation import MAX_SEED
+from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, NetworkSpec, field_settings
 from widgets import session
 from widgets.file_names import refused_name
 from widgets.run_saving import run_store
@@ -89,17 +87,13 @@ def _csv_options(csv: CsvOptions | None) -> CsvOptions | None:
     return csv
 
 
+FIELDS = field_settings(DatasetSpec)
+
+
 def data_picker(spec: ExperimentSpec) -> DatasetSpec:
     """The dataset and its settings (in the sidebar)."""
     data = spec.dataset
-    names = list(DATASETS)
-    name = st.selectbox(
-        "Dataset",
-        names,
-        index=index_of(names, data.name),
-        format_func=lambda n: DATASETS[n].label,
-        key=session.key("dataset"),
-    )
+    name = setting_input(FIELDS["name"], data.name, session.key("dataset"))
     info = DATASETS[name]
     missing = info.missing()
     if missing:
@@ -107,27 +101,20 @@ def data_picker(spec: ExperimentSpec) -> DatasetSpec:
     csv = data.csv if isinstance(data.csv, CsvOptions) else None
     if name == "csv":
         csv = _csv_options(csv)
-    noise = st.slider(
-        "Noise (%)",
-        0,
-        50,
-        int(number_in(data.noise, 0, 50, 0.0)),
-        key=session.key("noise"),
-        disabled=info.kind != DatasetKind.PLANE,
-        help="Only for the 2-D datasets: how much the labels are blurred.",
-    )
+    noise = setting_input(FIELDS["noise"], data.noise, session.key("noise"), disabled=info.kind != DatasetKind.PLANE)
+    share = FIELDS["train_ratio"]  # shown in percent, as TF Playground does
     ratio = (
         st.slider(
-            "Training share (%)",
-            10,
-            90,
-            int(round(number_in(data.train_ratio, 0.1, 0.9, 0.5) * 10)) * 10,
-            step=10,
+            f"{share.label} (%)",
+            round(share.low * 100),
+            round(share.high * 100),
+            round(number_in(data.train_ratio, share.low, share.high, share.default) * 10) * 10,
+            step=round(share.step * 100),
             key=session.key("ratio"),
         )
         / 100
     )
-    seed = st.number_input("Data seed", 0, MAX_SEED, number_in(data.seed, 0, MAX_SEED, 0), key=session.key("data_seed"))
+    seed = setting_input(FIELDS["seed"], data.seed, session.key("data_seed"))
     own = {
         setting.name: setting_input(setting, getattr(data, setting.name), session.key(f"data_{setting.name}"))
         for setting in info.settings
@@ -136,7 +123,7 @@ def data_picker(spec: ExperimentSpec) -> DatasetSpec:
     # Settings other datasets take (arms, padding) keep their defaults here.
     return DatasetSpec(
         name=name,
-        noise=float(noise),
+        noise=noise,
         train_ratio=ratio,
         samples=samples,
         seed=int(seed),
@@ -150,14 +137,16 @@ def feature_picker(spec: ExperimentSpec, dataset_name: str) -> tuple[str, ...]:
     info = DATASETS.lookup(dataset_name)
     if info is None or info.kind != DatasetKind.PLANE:
         return ()
-    chosen = [f for f in spec.network.features if isinstance(f, str) and f in FEATURES] or ["x1", "x2"]
+    setting = field_settings(NetworkSpec)["features"]
+    names = setting.options()
+    chosen = [f for f in spec.network.features if isinstance(f, str) and f in names] or list(setting.default)
     picked = st.pills(
-        "Input features",
-        list(FEATURES),
+        setting.label,
+        names,
         selection_mode="multi",
         default=chosen,
-        format_func=FEATURES.label,
+        format_func=setting.option_label,
         key=session.key("features"),
-        help="What the network sees of each point (x₁, x₂ and functions of them).",
+        help=setting.help,
     )
-    return tuple(name for name in FEATURES if name in picked)  # in the table's order, as the inputs are drawn
+    return tuple(name for name in names if name in picked)  # in the table's order, as the inputs are drawn

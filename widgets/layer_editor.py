@@ -19,7 +19,7 @@ from widgets.setting_input import setting_input, start_value
 
 def summary(layer: LayerSpec) -> str:
     layer_type = LAYERS.lookup(layer.type)
-    return layer_type.describe(layer) if layer_type else str(layer.type)[:40]
+    return layer_type.describe(layer_type.complete(layer)) if layer_type else str(layer.type)[:40]
 
 
 def _commit(spec: ExperimentSpec, layers) -> None:
@@ -79,8 +79,11 @@ def set_layer_controls(layers: tuple[LayerSpec, ...]) -> None:
     state = st.session_state
     for index, layer in enumerate(layers, start=1):
         layer_type = LAYERS.lookup(layer.type)
-        for setting in layer_type.settings if layer_type else ():
-            state[session.key(f"layer{index}_{setting.name}")] = start_value(setting, getattr(layer, setting.name))
+        if layer_type is None:
+            continue
+        complete = layer_type.complete(layer)
+        for setting in layer_type.settings:
+            state[session.key(f"layer{index}_{setting.name}")] = start_value(setting, getattr(complete, setting.name))
 
 
 def _settings(layer: LayerSpec, index: int) -> LayerSpec:
@@ -91,4 +94,8 @@ def _settings(layer: LayerSpec, index: int) -> LayerSpec:
         setting.name: setting_input(setting, getattr(layer, setting.name), session.key(f"layer{index}_{setting.name}"))
         for setting in layer_type.settings
     }
-    return LayerSpec(layer.type, **values)
+    # A setting the layer left out stays out while it keeps its default: the stack is not edited by drawing it.
+    kept = {
+        name: value for name, value in values.items() if name in layer.settings or value != layer_type.defaults[name]
+    }
+    return LayerSpec(layer.type, **kept)

@@ -20,6 +20,7 @@ from playground.engine.trainer_slot import TrainerSlot
 from playground.nearest_settings import nearest_settings
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.spec import ExperimentSpec, SpecError
+from playground.spec_reading import spec_from_url
 from playground.validation import clean_title, oversize_problem, validate
 from widgets.keras_state import keep_keras_state
 
@@ -36,7 +37,7 @@ def init() -> None:
         link = st.query_params.get("x")
         if link:
             try:
-                linked = ExperimentSpec.from_url(link)
+                linked = spec_from_url(link)
             except SpecError as error:
                 state.link_error = (
                     "This link does not hold a readable experiment, so the default is shown. "

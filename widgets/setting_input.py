@@ -1,7 +1,10 @@
-"""One control for one registry `Setting`: a select box for a choice, a toggle for yes or no, a
-slider for a fraction or a whole number in a short range, a number input for other whole numbers.
-The layer editor, the data picker and the training settings draw every entry's settings with it,
-so a new setting needs no widget code."""
+"""One control for one `Setting`: a select box for a choice, a toggle for yes or no, a slider for a
+fraction or a whole number in a short range, a number input for other whole numbers, a ladder of
+usual values (with a box to type any other) for a setting that has one.
+
+The layer editor, the data picker and the training settings draw every field with it, so a new
+setting needs no widget code.
+"""
 
 from __future__ import annotations
 
@@ -32,47 +35,35 @@ def setting_input(setting: Setting, current: Any, key: str, **options: Any) -> A
     start = start_value(setting, current)
     if setting.kind == "choice":
         names = setting.options()
+        options.setdefault("help", setting.option_help(start) or None)
         return st.selectbox(
-            setting.label,
-            names,
-            index=names.index(start),
-            format_func=setting.choice_label,
-            key=key,
-            **options,
+            setting.label, names, index=names.index(start), format_func=setting.option_label, key=key, **options
         )
+    options.setdefault("help", setting.help or None)
     if setting.kind == "bool":
         return st.toggle(setting.label, value=start, key=key, **options)
+    if setting.ladder:
+        return _ladder_input(setting, start, key, **options)
     low, high = setting.editor_range
     if setting.kind == "int" and high - low <= 10:  # a few values: a slider shows them all
-        return int(
-            st.slider(
-                setting.label,
-                int(low),
-                int(high),
-                start,
-                key=key,
-                **options,
-            )
-        )
+        return int(st.slider(setting.label, int(low), int(high), start, key=key, **options))
     if setting.kind == "int":
-        return int(
-            st.number_input(
-                setting.label,
-                int(low),
-                int(high),
-                start,
-                key=key,
-                **options,
-            )
-        )
-    return float(
-        st.slider(
-            setting.label,
-            float(low),
-            float(high),
-            start,
-            setting.step,
-            key=key,
-            **options,
-        )
+        return int(st.number_input(setting.label, int(low), int(high), start, key=key, **options))
+    return float(st.slider(setting.label, float(low), float(high), start, setting.step, key=key, **options))
+
+
+def _ladder_input(setting: Setting, start: float, key: str, **options: Any) -> float:
+    """A slider over the setting's usual values, and a box to type any value it accepts."""
+    ladder = sorted(set(setting.ladder) | {start})
+    chosen = st.select_slider(setting.label, ladder, value=start, key=key, **options)
+    low, high = setting.editor_range
+    typed = st.number_input(
+        f"…or type a {setting.label.lower()}",
+        float(low),
+        float(high),
+        float(chosen),
+        format="%.5f",
+        key=f"{key}_typed",
+        disabled=options.get("disabled", False),
     )
+    return float(typed if typed != float(chosen) else chosen)

@@ -12,6 +12,7 @@ from playground.model_files import ModelFileError, load_model_bytes, non_finite_
 from playground.notebook_export import export_notebook
 from playground.script_export import export_script
 from playground.spec import ExperimentSpec, SpecError
+from playground.spec_reading import spec_from_json
 from playground.validation import validate
 from widgets import session
 from widgets.file_names import has_extension, refused_name, upload_name
@@ -84,7 +85,7 @@ def share_and_export(spec: ExperimentSpec, trainer: Trainer | None, valid: bool)
         return
     if has_extension(upload_name(upload), (".json",)):
         try:
-            imported = ExperimentSpec.from_json(upload.getvalue())
+            imported = spec_from_json(upload.getvalue())
         except SpecError as error:
             st.error(plain("This config could not be loaded: " + " ".join(error.problems[:5])))
             return

@@ -7,7 +7,7 @@ show instead (`session.init` has already moved a link's values into range and sa
 
 from __future__ import annotations
 
-from playground.nearest_settings import nearest_number
+from playground.registry import nearest_number
 
 
 def number_in(value, low, high, default):

@@ -20,9 +20,9 @@ from collections import Counter
 import numpy as np
 
 from playground.datasets.dataset import DatasetError
-from playground.registry import Setting
+from playground.spec import CsvOptions, field_settings
 
-CSV_TASK = Setting("task", "Task", "auto", "choice", choices=("auto", "classification", "regression"))
+CSV_TASK = field_settings(CsvOptions)["task"]
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLUMNS = 1_000

@@ -19,8 +19,7 @@ import numpy as np
 
 from playground.datasets.dataset import DatasetError, DatasetKind, Task
 from playground.datasets.dataset_info import DatasetInfo
-from playground.registry import Setting
-from playground.spec import DatasetSpec
+from playground.spec import DatasetSpec, field_settings
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
 FASHION_NAMES = ("T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot")
@@ -111,7 +110,7 @@ def pad(images: np.ndarray, pixels: int) -> np.ndarray:
     return np.pad(images, ((0, 0), (pixels, pixels), (pixels, pixels), (0, 0)))
 
 
-PADDING = Setting("padding", "Padding", 0, "int", low=0, high=8, advice="LeNet-5 uses 2 (28x28 becomes 32x32).")
+PADDING = field_settings(DatasetSpec)["padding"]
 
 
 def image_dataset(

@@ -18,7 +18,7 @@ import numpy as np
 from playground.datasets.dataset import DatasetKind, Task
 from playground.datasets.dataset_info import DatasetInfo, module_sources
 from playground.registry import Setting
-from playground.spec import DatasetSpec
+from playground.spec import DatasetSpec, field_settings
 
 
 def _uniform(rng, low, high, size=None):
@@ -116,7 +116,7 @@ def moons(n, noise, rng):
 
 
 TFP = "TF Playground's formula, generated with the seed"
-ARMS = Setting("classes", "Spiral arms", 3, "int", low=3, high=5)
+ARMS = field_settings(DatasetSpec)["classes"]
 
 
 def plane_dataset(

@@ -24,7 +24,7 @@ from playground.datasets.dataset_cache import SizeBoundedCache
 from playground.datasets.dataset_info import DatasetInfo
 from playground.file_reading import FileRefused, read_regular_file
 from playground.registry import Registry
-from playground.spec import DatasetSpec
+from playground.spec import MAX_SAMPLES, DatasetSpec
 
 
 def _csv(spec: DatasetSpec, rng: np.random.Generator) -> tuple:
@@ -33,7 +33,7 @@ def _csv(spec: DatasetSpec, rng: np.random.Generator) -> tuple:
         raise DatasetError("Dataset 'csv' needs a file: upload a CSV and choose its label column.")
     if options.upload:
         content = uploads.read_upload(options.upload)
-    elif options.path:  # only configs the CLI's user wrote may name a file (see `ExperimentSpec.from_dict`)
+    elif options.path:  # only configs the CLI's user wrote may name a file (see `spec_from_dict`)
         try:
             content = read_regular_file(options.path, csv_table.MAX_BYTES, "CSV file")
         except FileRefused as error:
@@ -82,7 +82,8 @@ def _csv_code(spec: DatasetSpec) -> list[str]:
 
 DATASETS: Registry[DatasetInfo] = Registry(
     "Dataset",
-    [
+    key="dataset",
+    entries=[
         *plane.PLANE_DATASETS,
         *images.IMAGE_DATASETS,
         DatasetInfo(
@@ -105,15 +106,12 @@ def plane_bounds(x: np.ndarray) -> tuple[float, float]:
     return (-max(6.0, np.ceil(reach)), max(6.0, np.ceil(reach)))
 
 
-MAX_GENERATED_SAMPLES = 20_000  # the 2-D datasets; image sets are bounded by their size
-
-
 def _load_dataset(spec: DatasetSpec) -> Dataset:
     """Generates or reads the data for `spec` and splits it; raises `DatasetError` with advice."""
     info = DATASETS.get(spec.name)
     if info is None:
         raise DatasetError(DATASETS.problem(spec.name) or "")
-    cap = info.max_samples or MAX_GENERATED_SAMPLES
+    cap = info.max_samples or MAX_SAMPLES
     if spec.samples is not None and not (isinstance(spec.samples, int) and 20 <= spec.samples <= cap):
         raise DatasetError(
             f"The number of samples must be a whole number from 20 to {cap:,}. Leave it empty for the dataset's "

@@ -23,7 +23,8 @@ import numpy as np
 from playground.activations import ACTIVATIONS
 from playground.datasets.dataset import DatasetKind
 from playground.features import FEATURES
-from playground.spec import ExperimentSpec
+from playground.layers import LAYERS, complete_layer
+from playground.spec import ExperimentSpec, LayerSpec
 from playground.training_data import TrainingData
 
 HIDDEN_LAYERS = 6  # TF Playground's deepest network
@@ -112,8 +113,8 @@ def envelope_layout(spec: ExperimentSpec, data: TrainingData) -> EnvelopeLayout 
     activations: list[int] = []
     dropout: list[float] = []
     names = list(ACTIVATIONS)
-    for layer in spec.network.layers:
-        if layer.type == "Dense" and layer.activation in names and 1 <= layer.units <= WIDTH:
+    for layer in (complete_layer(layer) for layer in spec.network.layers):
+        if layer.type == "Dense" and _plain_dense(layer) and layer.activation in names and 1 <= layer.units <= WIDTH:
             widths.append(int(layer.units))
             activations.append(names.index(layer.activation))
             dropout.append(0.0)
@@ -125,3 +126,11 @@ def envelope_layout(spec: ExperimentSpec, data: TrainingData) -> EnvelopeLayout 
         return None
     columns = tuple(INPUT_FEATURES.index(name) for name in features)
     return EnvelopeLayout(columns, tuple(widths), tuple(activations), tuple(dropout))
+
+
+def _plain_dense(layer: LayerSpec) -> bool:
+    """A Dense layer the envelope's masks can represent: any width and activation, every other
+    setting at its default (a setting the envelope does not know, such as one that drops the bias,
+    keeps the layer's own program)."""
+    defaults = LAYERS["Dense"].defaults
+    return all(value == defaults[name] for name, value in layer.settings.items() if name not in ("units", "activation"))

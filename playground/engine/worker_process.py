@@ -31,6 +31,8 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 
+from playground.spec_reading import spec_from_json
+
 UPDATE_SECONDS = 1 / 240  # how often the publisher looks for changes (a few comparisons per trainer)
 SILENT_COMMANDS = ("set_learning_rate", "set_speed", "want_frame")  # applied without an answer
 SWEEP_COMMANDS = ("sweep", "sweep_cancel")  # a sweep's, numbered like the trainers (runs.worker_sweep)
@@ -190,11 +192,10 @@ class Worker:
     def create(self, trainer_id: int, sequence: int, argument) -> None:
         """Builds a trainer (on a thread of its own) and answers with its batches per epoch."""
         from playground.engine.trainer import Trainer
-        from playground.spec import ExperimentSpec
 
         spec_json, warm_up = argument
         try:
-            trainer = Trainer(ExperimentSpec.from_json(spec_json), warm_up=warm_up)
+            trainer = Trainer(spec_from_json(spec_json), warm_up=warm_up)
         except Exception as error:  # the server's caller gets the error
             logging.getLogger(__name__).exception("Command create failed")
             self.send(("answer", trainer_id, sequence, error))

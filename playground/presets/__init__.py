@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playground.spec import ExperimentSpec
+from playground.spec_reading import spec_from_json
 
 FOLDER = Path(__file__).parent
 
@@ -31,10 +32,7 @@ class Preset:
 
 
 def _load_all() -> dict[str, Preset]:
-    return {
-        path.stem: Preset(path.stem, ExperimentSpec.from_json(path.read_text()))
-        for path in sorted(FOLDER.glob("*.json"))
-    }
+    return {path.stem: Preset(path.stem, spec_from_json(path.read_text())) for path in sorted(FOLDER.glob("*.json"))}
 
 
 PRESETS: dict[str, Preset] = _load_all()

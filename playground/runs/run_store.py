@@ -40,7 +40,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from playground.runs.run_record import SOURCES, RunRecord
-from playground.spec import ExperimentSpec, SpecError
+from playground.spec import SpecError
+from playground.spec_reading import spec_from_json
 
 log = logging.getLogger(__name__)
 
@@ -450,7 +451,7 @@ class RunStore:
     def _record(row) -> RunRecord:
         message = row["message"] or ""
         try:
-            spec = ExperimentSpec.from_json(row["spec"])
+            spec = spec_from_json(row["spec"])
         except SpecError as error:  # saved by another version of the app
             spec = None
             message = (

@@ -30,6 +30,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.registry import short_repr
 from playground.runs.sweep_grid import (
     MAX_RUNS,
     SWEEP_PARAMETERS,
@@ -39,7 +40,8 @@ from playground.runs.sweep_grid import (
     expand,
     sweep_parameter,
 )
-from playground.spec import MAX_CONFIG_BYTES, ExperimentSpec, SpecError, short_repr
+from playground.spec import MAX_CONFIG_BYTES, ExperimentSpec, SpecError
+from playground.spec_reading import spec_from_dict
 from playground.validation import unprintable_character, validate
 
 SWEEP_VERSION = 1
@@ -277,7 +279,7 @@ def _base(config: Any, problems: list[str]) -> ExperimentSpec | None:
         )
         config = {**config, "dataset": {**config["dataset"], "csv": {**config["dataset"]["csv"], "path": ""}}}
     try:
-        base = ExperimentSpec.from_dict(config)
+        base = spec_from_dict(config)
     except SpecError as error:
         problems.extend(f"base: {problem}" for problem in error.problems)
         return None

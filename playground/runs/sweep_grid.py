@@ -20,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from playground.activations import ACTIVATIONS
-from playground.layers import LAYERS
-from playground.optimizers import OPTIMIZERS
-from playground.spec import MAX_LAYERS, ExperimentSpec, LayerSpec, RegularizationSpec
-from playground.validation import MAX_LEARNING_RATE, MAX_SEED, MIN_LEARNING_RATE, validate
+from playground.layers import LAYERS, new_layer
+from playground.registry import Setting, number_text
+from playground.spec import MAX_LAYERS, ExperimentSpec, RegularizationSpec, TrainingSpec, field_settings
+from playground.validation import validate
 
+TRAINING = field_settings(TrainingSpec)
+DENSE = LAYERS["Dense"]
 MAX_RUNS = 200
 MAX_VALUES_TEXT = 4_000  # characters typed for one parameter: 200 values with room to spare
 
@@ -53,7 +54,7 @@ def _with_dense(spec: ExperimentSpec, **changes) -> ExperimentSpec:
 
 def _with_depth(spec: ExperimentSpec, depth: int) -> ExperimentSpec:
     dense = [spec.network.layers[i] for i in _dense_layers(spec)]
-    template = dense[0] if dense else LayerSpec("Dense", units=4, activation="tanh")
+    template = dense[0] if dense else new_layer("Dense", units=4, activation="tanh")
     others = [layer for layer in spec.network.layers if layer.type != "Dense"]
     return spec.replace(network=dataclasses.replace(spec.network, layers=tuple(others) + (template,) * depth))
 
@@ -65,59 +66,69 @@ def _with_regularization(spec: ExperimentSpec, rate: float) -> ExperimentSpec:
 
 @dataclass(frozen=True)
 class SweepParameter:
+    """One parameter a sweep can vary: the `Setting` that bounds its values (the spec's or a layer
+    type's own), and how one value applies to a spec.
+
+    Args:
+        label: how messages and the sweep editor name it.
+        setting: its kind, bounds or names.
+        apply: (spec, value) -> the spec with that value.
+        excluded: names of the setting's choices a sweep does not offer.
+        help: what it changes, when the label does not say.
+    """
+
     label: str
-    kind: str  # "float", "int" or "choice"
+    setting: Setting
     apply: Callable[[ExperimentSpec, Any], ExperimentSpec]
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
     help: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.setting.kind
+
+    @property
+    def minimum(self) -> float:
+        return self.setting.low
+
+    @property
+    def maximum(self) -> float:
+        return self.setting.high
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(name for name in self.setting.options() if name not in self.excluded)
 
 
 SWEEP_PARAMETERS: dict[str, SweepParameter] = {
     "learning_rate": SweepParameter(
-        "learning rate",
-        "float",
-        lambda s, v: _training(s, learning_rate=v),
-        minimum=MIN_LEARNING_RATE,
-        maximum=MAX_LEARNING_RATE,
+        "learning rate", TRAINING["learning_rate"], lambda s, v: _training(s, learning_rate=v)
     ),
-    "batch_size": SweepParameter("batch size", "int", lambda s, v: _training(s, batch_size=v), minimum=1),
-    "optimizer": SweepParameter(
-        "optimizer", "choice", lambda s, v: _training(s, optimizer=v), choices=tuple(OPTIMIZERS)
-    ),
+    "batch_size": SweepParameter("batch size", TRAINING["batch_size"], lambda s, v: _training(s, batch_size=v)),
+    "optimizer": SweepParameter("optimizer", TRAINING["optimizer"], lambda s, v: _training(s, optimizer=v)),
     "activation": SweepParameter(
         "activation",
-        "choice",
+        DENSE.setting("activation"),
         lambda s, v: _with_dense(s, activation=v),
-        choices=tuple(n for n in ACTIVATIONS if n != "softmax"),
+        excluded=("softmax",),
         help="every hidden Dense layer",
     ),
     "layers": SweepParameter(
         "hidden layers",
-        "int",
+        Setting("layers", "Hidden layers", 2, "int", low=0, high=MAX_LAYERS),
         _with_depth,
-        minimum=0,
-        maximum=MAX_LAYERS,
         help="copies of the first hidden Dense layer",
     ),
     "units": SweepParameter(
-        "units per layer",
-        "int",
-        lambda s, v: _with_dense(s, units=v),
-        minimum=1,
-        maximum=LAYERS["Dense"].setting("units").high,
-        help="every hidden Dense layer",
+        "units per layer", DENSE.setting("units"), lambda s, v: _with_dense(s, units=v), help="every hidden Dense layer"
     ),
     "regularization_rate": SweepParameter(
         "regularization rate",
-        "float",
+        field_settings(RegularizationSpec)["rate"],
         _with_regularization,
-        minimum=0.0,
-        maximum=10.0,
         help="L2 unless the base experiment uses L1",
     ),
-    "seed": SweepParameter("seed (repeats)", "int", lambda s, v: _training(s, seed=v), minimum=0, maximum=MAX_SEED),
+    "seed": SweepParameter("seed (repeats)", TRAINING["seed"], lambda s, v: _training(s, seed=v)),
 }
 
 
@@ -171,12 +182,14 @@ def check_value(name: str, item):
         if number != int(number):
             raise SweepError(name, f"'{word:.40}' is not a whole number; the {parameter.label} must be one.")
         number = int(number)
-    if parameter.minimum is not None and number < parameter.minimum:
+    if number < parameter.minimum:
         raise SweepError(
-            name, f"{word:.40} is too small; the {parameter.label} must be at least {parameter.minimum:g}."
+            name, f"{word:.40} is too small; the {parameter.label} must be at least {number_text(parameter.minimum)}."
         )
-    if parameter.maximum is not None and number > parameter.maximum:
-        raise SweepError(name, f"{word:.40} is too large; the {parameter.label} must be at most {parameter.maximum:g}.")
+    if number > parameter.maximum:
+        raise SweepError(
+            name, f"{word:.40} is too large; the {parameter.label} must be at most {number_text(parameter.maximum)}."
+        )
     return number
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from playground.presets import load_preset
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
+from playground.spec_reading import spec_from_url
 from tests.e2e.conftest import SCREENSHOTS, choose, shot, wait_for_app
 
 STATUS = "document.querySelector('[data-testid=\"training-status\"]')"
@@ -200,7 +201,7 @@ def test_xor_link_restores_in_fresh_context_and_trains(app_url, browser, page):
     button(page, "Load preset").click()
     page.wait_for_function(f"() => location.href !== {before!r}")
     link = page.url
-    assert ExperimentSpec.from_url(parse_qs(urlparse(link).query)["x"][0]).dataset.name == "xor"
+    assert spec_from_url(parse_qs(urlparse(link).query)["x"][0]).dataset.name == "xor"
     other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     try:  # a page left open after a failure would keep the server busy for every later test
         other.goto(link)
