@@ -41,7 +41,7 @@ class SnapshotMaker:
         self.model, self.data, self.features, self.loop = model, data, features, loop
         self.dataset = data.dataset
         self.weighted = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
-        self.edges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.edges: dict[str, np.ndarray] = {}  # a histogram's bin edges, by name
         rng = np.random.default_rng(0)
         count = min(PROBE_COUNT, len(data.x_test))
         self.probe_indices = np.sort(rng.choice(len(data.x_test), count, replace=False))

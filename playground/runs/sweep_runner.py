@@ -120,14 +120,15 @@ class SweepRunner:
 
     def start(self) -> None:
         self._started = time.monotonic()
-        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="playground-sweep")
-        futures = [self._executor.submit(task) for task in self._tasks()]
+        executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="playground-sweep")
+        self._executor = executor
+        futures = [executor.submit(task) for task in self._tasks()]
 
-        def wait_all():
+        def wait_all() -> None:
             for future in futures:
                 future.exception()
             self._finished_at = time.monotonic()
-            self._executor.shutdown(wait=False)
+            executor.shutdown(wait=False)
 
         self._thread = threading.Thread(target=wait_all, name="playground-sweep-wait", daemon=True)
         self._thread.start()
