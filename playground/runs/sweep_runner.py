@@ -26,12 +26,15 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from playground.engine.population import Population, population_key
 from playground.engine.trainer_state import TrainerState
 from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import record_of
+
+if TYPE_CHECKING:
+    from playground.spec import ExperimentSpec
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ log = logging.getLogger(__name__)
 XLA_WORTH_IT_STEPS = 20_000
 
 
-def total_steps(spec) -> int:
+def total_steps(spec: ExperimentSpec) -> int:
     from playground.datasets import load_dataset
 
     train_size = len(load_dataset(spec.dataset).x_train)
