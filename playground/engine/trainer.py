@@ -14,7 +14,7 @@ worker meets an unexpected error (its message says which).
 Example:
 
     trainer = Trainer(ExperimentSpec())
-    trainer.run_to_end()           # headless: trains in the calling thread
+    trainer.run_to_end()           # headless: trains on the worker thread, waits until the run ends
     trainer.history[-1]["test_accuracy"]
     trainer.close()
 """
@@ -301,7 +301,9 @@ class Trainer(HistoryReadings):
         self.snapshots.clear()
 
     def run_to_end(self, timeout: float = 3600.0) -> str:
-        """Trains to the last epoch and waits: the headless path used by the CLI."""
+        """Starts training (on the trainer's worker thread, as the page's Train does) and blocks the
+        calling thread until the run settles or `timeout` seconds pass; returns the state then. The
+        headless path used by the CLI."""
         self.start()
         return self.wait(SETTLED_STATES, timeout)
 

@@ -1,7 +1,7 @@
 """Mini-batch training compiled into one XLA program that runs many steps per call.
 
 Plain `model.fit` pays Python and dispatch costs on every batch, which dominate on the tiny
-networks of a playground (tens of milliseconds per epoch). Here a `tf.while_loop` runs any
+networks of a playground, whose batches take little arithmetic. Here a `tf.while_loop` runs any
 number of steps, crossing epoch boundaries, on the real Keras model's variables with its real
 Keras optimizer, and records each finished epoch's metrics in a fixed-size buffer. Scalars
 (position, step count, learning rates) are tensors, so one compiled program serves every call.
@@ -180,7 +180,8 @@ class TrainingLoop:
         self.jit = jit and not any(type(layer).__name__ == "Conv2D" for layer in model.layers)
         self._compiled = None
         # The newest state as the last call returned it, not yet written into the variables (None
-        # when they hold it): writing it after every call cost a third of a small network's epoch.
+        # when they hold it): the next call takes these tensors as they are, so only a reader of the
+        # Keras model pays for the writes (`sync`), not every call of a small network's training.
         self._pending: list | None = None
         self._pending_lock = threading.Lock()
 
