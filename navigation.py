@@ -15,8 +15,8 @@ from widgets.server_notice import server_notice
 configure_logging("INFO")  # trainer failures, saved runs, sweeps and store errors, to the server's stderr
 keep_keras_state()  # before any page runs: Streamlit would clear Keras after every run (see the module)
 # Threads take turns with the GIL every 1 ms instead of Python's 5 ms: the trainers' threads and
-# the page's script runs wait less for each other (bench/ui.py: engine snapshots shown while
-# training went from about 2 to 2.6-2.8 a second). PLAYGROUND_GIL_SWITCH_S overrides it.
+# the page's script runs wait less for each other, so more of the engine's snapshots reach the page
+# while it trains (bench/ui.py measures how many). PLAYGROUND_GIL_SWITCH_S overrides it.
 sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
 
 st.set_page_config(page_title="Neural Network Playground", page_icon="🧠", layout="wide")

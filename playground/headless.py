@@ -9,12 +9,14 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from playground.spec import ExperimentSpec
 
 
-def train(experiment: ExperimentSpec | str, *, epochs: int | None = None):
-    """Trains `experiment` (a spec, or a preset's name) to the end in the calling thread.
+def train(experiment: ExperimentSpec | str, *, epochs: int | None = None) -> Any:
+    """Trains `experiment` (a spec, or a preset's name) to the end: on a trainer's worker thread,
+    while the call waits for it.
 
     Args:
         experiment: an `ExperimentSpec`, or the name of a preset ("xor", "tfp-default", ...).

@@ -7,6 +7,7 @@ one-hot rows or ±1 values for MSE, and a column of values for regression.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,11 +30,11 @@ class TrainingData:
     x_test: np.ndarray
     y_test: np.ndarray
 
-    def inputs(self, raw: np.ndarray, features) -> np.ndarray:
+    def inputs(self, raw: np.ndarray, features: Sequence[str]) -> np.ndarray:
         return model_inputs(self.dataset, raw, features)
 
 
-def model_inputs(dataset: Dataset, raw: np.ndarray, features) -> np.ndarray:
+def model_inputs(dataset: Dataset, raw: np.ndarray, features: Sequence[str]) -> np.ndarray:
     """Turns raw samples of `dataset` (points, images or rows) into model inputs."""
     if dataset.kind == DatasetKind.PLANE:
         return feature_matrix(np.asarray(raw), features)

@@ -119,12 +119,13 @@ def output_view(
         )
     elif snapshot is not None and snapshot.probe_outputs is not None and dataset.task != Task.REGRESSION:
         chosen = watched(trainer, snapshot)[:GLANCE_SAMPLES]
-        if not len(chosen):
+        outputs = snapshot.outputs_for(chosen)
+        if not len(chosen) or outputs is None:
             st.caption("Pick test samples under the charts to see their class probabilities here.")
         else:
             figure = probe_samples(
                 dataset.x_test[chosen] if dataset.kind == DatasetKind.IMAGE else None,
-                snapshot.outputs_for(chosen),
+                outputs,
                 dataset.y_test[chosen],
                 dataset.class_names,
                 data.plan.threshold,

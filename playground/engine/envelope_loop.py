@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +53,7 @@ MIN_BUCKET = 64
 MASKED_LOGIT = -1e9  # a padded neuron's input to a hidden softmax: exp() of it is 0, and stays finite
 
 
-def training_loop(model, data: TrainingData, spec: ExperimentSpec, jit: bool = True) -> TrainingLoop:
+def training_loop(model: Any, data: TrainingData, spec: ExperimentSpec, jit: bool = True) -> TrainingLoop:
     """The loop for `spec`'s model: the envelope's when the network fits in it."""
     layout = envelope_layout(spec, data)
     if layout is None:
@@ -82,7 +84,9 @@ class EnvelopeLoop(TrainingLoop):
         jit: compile with XLA.
     """
 
-    def __init__(self, model, data: TrainingData, training: TrainingSpec, layout: EnvelopeLayout, jit: bool = True):
+    def __init__(
+        self, model: Any, data: TrainingData, training: TrainingSpec, layout: EnvelopeLayout, jit: bool = True
+    ):
         import keras
         import tensorflow as tf
 
@@ -138,7 +142,7 @@ class EnvelopeLoop(TrainingLoop):
     def settings(self) -> dict:
         return self._settings
 
-    def sizes(self, settings) -> tuple:
+    def sizes(self, settings: dict) -> tuple[Any, Any]:
         return settings["batches"], settings["train_examples"]
 
     def program_key(self) -> str:
@@ -168,7 +172,7 @@ class EnvelopeLoop(TrainingLoop):
             self._pending = None
             self._write_model()
 
-    def restore(self, values) -> None:
+    def restore(self, values: Sequence[Any]) -> None:
         with self._pending_lock:
             self._pending = None
             for variable, value in zip(self.state, values):
@@ -192,7 +196,7 @@ class EnvelopeLoop(TrainingLoop):
         trainable = [tf.constant(value) for value in self.unpadded(self.current_state()[0].numpy())]
         return trainable, [tf.convert_to_tensor(v) for v in self.model.non_trainable_variables]
 
-    def weights(self, flat) -> list:
+    def weights(self, flat: Any) -> list:
         """The envelope's kernels and biases, as views of the flat vector."""
         import tensorflow as tf
 
@@ -200,7 +204,7 @@ class EnvelopeLoop(TrainingLoop):
         return [tf.reshape(flat[offsets[i] : offsets[i + 1]], shape) for i, shape in enumerate(self.shapes)]
 
     # The maths, traced once for every network of the envelope.
-    def weight_mask(self, settings):
+    def weight_mask(self, settings: dict) -> Any:
         """1 where a variable holds a real weight, 0 where it is padding (or in an unused layer)."""
         import tensorflow as tf
 
@@ -214,7 +218,7 @@ class EnvelopeLoop(TrainingLoop):
         masks += [incoming[:, None] * outputs[None, :], outputs]
         return tf.concat([tf.reshape(mask, [-1]) for mask in masks], 0)
 
-    def forward(self, weights, x, settings, dropout_step=None):
+    def forward(self, weights: list, x: Any, settings: dict, dropout_step: Any = None) -> tuple[Any, list]:
         """The network's output for inputs `x` (with dropout when `dropout_step` is given), and
         each hidden layer's output (the envelope's width; zeros where padded)."""
         import keras
@@ -227,7 +231,7 @@ class EnvelopeLoop(TrainingLoop):
             neurons, rate = settings["units"][layer], settings["dropout"][layer]
             z = tf.matmul(h, weights[2 * layer]) + weights[2 * layer + 1]
 
-            def activation(index, z=z, neurons=neurons):
+            def activation(index: int, z: Any = z, neurons: Any = neurons) -> Callable[[], Any]:
                 if index == softmax:  # over the layer's real neurons only
                     return lambda: functions[index](z + (1.0 - neurons) * MASKED_LOGIT)
                 return lambda: functions[index](z)
@@ -237,7 +241,7 @@ class EnvelopeLoop(TrainingLoop):
             if dropout_step is not None:
                 seed = tf.stack([settings["seed"] * 1000 + layer + 1, dropout_step])
 
-                def dropped(a=a, rate=rate, seed=seed):
+                def dropped(a: Any = a, rate: Any = rate, seed: Any = seed) -> Any:
                     kept = tf.random.stateless_uniform(tf.shape(a), seed) >= rate
                     return tf.where(kept, a / (1.0 - rate), 0.0)
 
@@ -247,7 +251,7 @@ class EnvelopeLoop(TrainingLoop):
         output = keras.activations.get(ACTIVATIONS[self.plan.activation].build())
         return output(tf.matmul(h, weights[-2]) + weights[-1]), hidden
 
-    def penalty(self, weights, settings):
+    def penalty(self, weights: list, settings: dict) -> Any:
         """The L1 and L2 weight penalties over every kernel (Keras's regularizers' sums)."""
         import tensorflow as tf
 
@@ -256,9 +260,20 @@ class EnvelopeLoop(TrainingLoop):
             [settings["l1"] * tf.reduce_sum(tf.abs(k)) + settings["l2"] * tf.reduce_sum(tf.square(k)) for k in kernels]
         )
 
-    def step(self, state, rate, order, batch, x_train, y_train, settings=None, penalty_scale=None):
+    def step(
+        self,
+        state: Sequence[Any],
+        rate: Any,
+        order: Any,
+        batch: Any,
+        x_train: Any,
+        y_train: Any,
+        settings: dict | None = None,
+        penalty_scale: Any = None,
+    ) -> tuple[list, Any, Any, Any]:
         import tensorflow as tf
 
+        assert settings is not None, "the envelope's program passes its settings to every step"
         size = self.batch_size
         n = settings["train_examples"]
         trainable, non_trainable, optimizer_state = self.split_state(state)
@@ -281,7 +296,18 @@ class EnvelopeLoop(TrainingLoop):
         state = list(trainable) + [dropout_step + 1] + list(optimizer_state)
         return state, tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), 0.0
 
-    def epoch_metrics(self, state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test, settings):
+    def epoch_metrics(
+        self,
+        state: Sequence[Any],
+        loss_sum: Any,
+        correct_sum: Any,
+        full_train_metrics: Any,
+        x_fit: Any,
+        y_fit: Any,
+        x_test: Any,
+        y_test: Any,
+        settings: dict,
+    ) -> Any:
         """Loss and accuracy on the training and test sets, from one forward pass over both (their
         padding rows left out)."""
         import tensorflow as tf

@@ -22,16 +22,22 @@ from __future__ import annotations
 import base64
 import json
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from playground.figures.network_drawing import MAX_MAPS_PER_LAYER, link_weights
+
+if TYPE_CHECKING:
+    from playground.engine.trainer import Trainer
+    from playground.engine.worker_trainer import WorkerTrainer
 
 MAX_ROWS_PER_FRAME = 600  # a page far behind gets an even sample of the rows it missed, and the last one
 ROW_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
-def encode_grid(values) -> dict:
+def encode_grid(values: npt.ArrayLike) -> dict:
     """A grid as 8-bit levels: `low + level * step`. Whole numbers spanning at most 255 (the winning
     class of many) are kept exactly, with a step of 1; other grids spread their finite range over
     the 256 levels."""
@@ -62,7 +68,7 @@ def _number(value):
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def training_status(trainer) -> dict:
+def training_status(trainer: Trainer | WorkerTrainer) -> dict:
     """The status row's values: the same on the page when it is drawn and in every frame."""
     epoch, batch = trainer.position
     last = trainer.last_row()

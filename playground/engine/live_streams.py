@@ -27,8 +27,13 @@ import logging
 import secrets
 import threading
 import weakref
+from typing import TYPE_CHECKING
 
 from playground.limits import MAX_CONNECTIONS_PER_TOKEN
+
+if TYPE_CHECKING:
+    from playground.engine.trainer import Trainer
+    from playground.engine.worker_trainer import WorkerTrainer
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +52,11 @@ class LiveStreams:
         self.grace = grace
         self.per_token = MAX_CONNECTIONS_PER_TOKEN if per_token is None else per_token
         self._lock = threading.Lock()
-        self._trainers: dict[str, weakref.ref] = {}
+        self._trainers: dict[str, weakref.ref[Trainer | WorkerTrainer]] = {}
         self._connections: dict[str, int] = {}
         self._timers: dict[str, threading.Timer] = {}
 
-    def open(self, trainer) -> str:
+    def open(self, trainer: Trainer | WorkerTrainer) -> str:
         """A new token for `trainer` (one per trainer and page; the page keeps it for the trainer's life)."""
         token = secrets.token_urlsafe(24)
         with self._lock:
@@ -60,7 +65,7 @@ class LiveStreams:
             self._trainers[token] = weakref.ref(trainer)
         return token
 
-    def trainer_for(self, token: str):
+    def trainer_for(self, token: str) -> Trainer | WorkerTrainer | None:
         """The trainer the token was opened for, or None (unknown token, or its trainer is gone)."""
         if not isinstance(token, str):
             return None
@@ -117,7 +122,7 @@ class LiveStreams:
             timer.cancel()
 
 
-def _gone(trainer) -> bool:
+def _gone(trainer: Trainer | WorkerTrainer | None) -> bool:
     return trainer is None or trainer.closed
 
 

@@ -28,7 +28,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -139,34 +141,38 @@ class Population:
         loop = self.loop
         batches, n = loop.batches_per_epoch, loop.train_size
 
-        def where(keep, new, old):
+        def where(keep: Any, new: Any, old: Any) -> Any:
             return tf.where(tf.reshape(keep, [-1] + [1] * (len(old.shape) - 1)), new, old)
 
         def run(
-            state,
-            epoch_count,
-            rates,
-            penalty_rates,
-            orders,
-            alive,
-            full_train_metrics,
-            x_train,
-            y_train,
-            x_fit,
-            y_fit,
-            x_test,
-            y_test,
-        ):
+            state: list,
+            epoch_count: Any,
+            rates: Any,
+            penalty_rates: Any,
+            orders: Any,
+            alive: Any,
+            full_train_metrics: Any,
+            x_train: Any,
+            y_train: Any,
+            x_fit: Any,
+            y_fit: Any,
+            x_test: Any,
+            y_test: Any,
+        ) -> tuple[Any, ...]:
             metrics = tf.zeros([self.epochs_per_call, self.size, 4])
             recorded = tf.zeros([self.epochs_per_call, self.size], tf.bool)
             stopped_at = tf.fill(
                 [self.size], -1
             )  # the batch (within its epoch) where a member's loss stopped being finite
 
-            def epoch_body(e, state, alive, stopped_at, metrics, recorded):
+            def epoch_body(
+                e: Any, state: list, alive: Any, stopped_at: Any, metrics: Any, recorded: Any
+            ) -> tuple[Any, ...]:
                 order, rate = orders[e], rates[e]
 
-                def batch_body(batch, state, alive, stopped_at, loss_sum, correct_sum):
+                def batch_body(
+                    batch: Any, state: list, alive: Any, stopped_at: Any, loss_sum: Any, correct_sum: Any
+                ) -> tuple[Any, ...]:
                     new_state, finite, loss_total, correct = tf.vectorized_map(
                         lambda member: loop.step(
                             member[0], member[1], member[3], batch, x_train, y_train, penalty_scale=member[2]
@@ -185,7 +191,7 @@ class Population:
                     (tf.constant(0), state, alive, stopped_at, zeros, zeros),
                 )
 
-                def evaluate(x, y):
+                def evaluate(x: Any, y: Any) -> Any:
                     return tf.vectorized_map(lambda member: tf.stack(loop.evaluate(member, x, y)), state)
 
                 test = evaluate(x_test, y_test)
@@ -215,7 +221,7 @@ class Population:
             self.program_key(), lambda: tf.function(self._build(), jit_compile=self.loop.jit, reduce_retracing=True)
         )
 
-    def train(self, should_stop=lambda: False) -> list[MemberResult]:
+    def train(self, should_stop: Callable[[], bool] = lambda: False) -> list[MemberResult]:
         """Trains every member to the last epoch (or until `should_stop()` says so between calls)."""
         import tensorflow as tf
 

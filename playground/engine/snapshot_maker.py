@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class SnapshotMaker:
         self.model, self.data, self.features, self.loop = model, data, features, loop
         self.dataset = data.dataset
         self.weighted = [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
-        self.edges: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.edges: dict[str, np.ndarray] = {}  # a histogram's bin edges, by name
         rng = np.random.default_rng(0)
         count = min(PROBE_COUNT, len(data.x_test))
         self.probe_indices = np.sort(rng.choice(len(data.x_test), count, replace=False))
@@ -215,7 +216,7 @@ def _forward_program(views_model):
     """One trace for any number of inputs (the plane's grid, test-set chunks)."""
     import tensorflow as tf
 
-    def forward(trainable, non_trainable, x):
+    def forward(trainable: list, non_trainable: list, x: Any) -> Any:
         return views_model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
     inputs = tf.TensorSpec([None, *views_model.inputs[0].shape[1:]], "float32")
@@ -236,7 +237,7 @@ def _norms_program(model, loop, weighted):
     positions = {id(v): i for i, v in enumerate(model.trainable_variables)}
     kernels = [positions.get(id(layer.kernel)) for layer in weighted]
 
-    def norms(trainable, non_trainable, x, y):
+    def norms(trainable: list, non_trainable: list, x: Any, y: Any) -> Any:
         with tf.GradientTape() as tape:
             tape.watch(trainable)
             p, _ = model.stateless_call(trainable, non_trainable, x, training=False)

@@ -7,6 +7,7 @@ without ever blocking training (a lock held only to swap a reference).
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,7 +56,7 @@ class Snapshot:
     misclassified_as: np.ndarray | None = None
     test_outputs: np.ndarray | None = None
 
-    def outputs_for(self, indices) -> np.ndarray | None:
+    def outputs_for(self, indices: Sequence[int] | np.ndarray | None) -> np.ndarray | None:
         """Outputs of the given test samples (the default probes when `indices` is None)."""
         if indices is None:
             return self.probe_outputs

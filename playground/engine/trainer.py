@@ -14,7 +14,7 @@ worker meets an unexpected error (its message says which).
 Example:
 
     trainer = Trainer(ExperimentSpec())
-    trainer.run_to_end()           # headless: trains in the calling thread
+    trainer.run_to_end()           # headless: trains on the worker thread, waits until the run ends
     trainer.history[-1]["test_accuracy"]
     trainer.close()
 """
@@ -24,9 +24,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
+import numpy.typing as npt
 
 from playground.datasets.dataset import Task
 from playground.engine.change_signal import ChangeSignal
@@ -133,7 +134,7 @@ class Trainer(HistoryReadings):
     def batches_per_epoch(self) -> int:
         return self.loop.batches_per_epoch
 
-    def predict(self, inputs) -> np.ndarray:
+    def predict(self, inputs: npt.ArrayLike) -> np.ndarray:
         """The model's outputs for model-ready inputs (a drawn digit, say), with the current weights."""
         self.loop.sync()
         return np.asarray(self.model(np.asarray(inputs, "float32"), training=False))
@@ -241,7 +242,7 @@ class Trainer(HistoryReadings):
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
-    def wait(self, states=RESTING_STATES, timeout: float = 60.0) -> str:
+    def wait(self, states: Collection[str] = RESTING_STATES, timeout: float = 60.0) -> str:
         """Blocks until the trainer is in one of `states` and idle (for tests and the CLI)."""
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -300,7 +301,9 @@ class Trainer(HistoryReadings):
         self.snapshots.clear()
 
     def run_to_end(self, timeout: float = 3600.0) -> str:
-        """Trains to the last epoch and waits: the headless path used by the CLI."""
+        """Starts training (on the trainer's worker thread, as the page's Train does) and blocks the
+        calling thread until the run settles or `timeout` seconds pass; returns the state then. The
+        headless path used by the CLI."""
         self.start()
         return self.wait(SETTLED_STATES, timeout)
 

@@ -1,7 +1,7 @@
 """Mini-batch training compiled into one XLA program that runs many steps per call.
 
 Plain `model.fit` pays Python and dispatch costs on every batch, which dominate on the tiny
-networks of a playground (tens of milliseconds per epoch). Here a `tf.while_loop` runs any
+networks of a playground, whose batches take little arithmetic. Here a `tf.while_loop` runs any
 number of steps, crossing epoch boundaries, on the real Keras model's variables with its real
 Keras optimizer, and records each finished epoch's metrics in a fixed-size buffer. Scalars
 (position, step count, learning rates) are tensors, so one compiled program serves every call.
@@ -32,7 +32,9 @@ import json
 import threading
 import types
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +94,7 @@ class ProgramCache:
         self._lock = threading.Lock()
         self.built = 0
 
-    def get(self, key: str, build):
+    def get(self, key: str, build: Callable[[], Any]) -> Any:
         with self._lock:
             program = self._programs.get(key)
             if program is None:
@@ -112,7 +114,7 @@ class ProgramCache:
 PROGRAMS = ProgramCache()
 
 
-def stateless_apply(optimizer, optimizer_state, grads, trainable):
+def stateless_apply(optimizer: Any, optimizer_state: list, grads: list, trainable: list) -> tuple[list, list]:
     """`optimizer.stateless_apply`, which Keras's TensorFlow backend refuses (for tf.distribute's
     sake, which the playground does not use): the optimizer's own update rules, run on the given
     tensors. The backend's variable handling is swapped for Keras's generic one on this optimizer
@@ -129,7 +131,7 @@ def stateless_apply(optimizer, optimizer_state, grads, trainable):
     return BaseOptimizer.stateless_apply(optimizer, optimizer_state, grads, trainable)
 
 
-def architecture_key(model) -> list:
+def architecture_key(model: Any) -> list:
     """The model's layers and their settings, without the names Keras makes unique per model."""
     layers = []
     for layer in model.layers:
@@ -149,7 +151,7 @@ class TrainingLoop:
         jit: try XLA; falls back to a plain `tf.function` when XLA cannot compile the model.
     """
 
-    def __init__(self, model, data: TrainingData, training: TrainingSpec, jit: bool = True):
+    def __init__(self, model: Any, data: TrainingData, training: TrainingSpec, jit: bool = True):
         import tensorflow as tf
 
         self.model = model
@@ -178,7 +180,8 @@ class TrainingLoop:
         self.jit = jit and not any(type(layer).__name__ == "Conv2D" for layer in model.layers)
         self._compiled = None
         # The newest state as the last call returned it, not yet written into the variables (None
-        # when they hold it): writing it after every call cost a third of a small network's epoch.
+        # when they hold it): the next call takes these tensors as they are, so only a reader of the
+        # Keras model pays for the writes (`sync`), not every call of a small network's training.
         self._pending: list | None = None
         self._pending_lock = threading.Lock()
 
@@ -205,7 +208,7 @@ class TrainingLoop:
         trainable, non_trainable, _ = self.split_state(self.current_state())
         return trainable, non_trainable
 
-    def restore(self, values) -> None:
+    def restore(self, values: Sequence[Any]) -> None:
         """Sets the whole state (a reset to the initial weights, say)."""
         with self._pending_lock:
             self._pending = None
@@ -253,12 +256,12 @@ class TrainingLoop:
         )
 
     # The maths, traced once into the compiled program.
-    def per_sample_loss(self, y, p):
+    def per_sample_loss(self, y: Any, p: Any) -> Any:
         import keras
 
         return keras.losses.get(self.plan.loss)(y, p)
 
-    def correct(self, y, p):
+    def correct(self, y: Any, p: Any) -> Any:
         import tensorflow as tf
 
         if not self.classification:
@@ -268,7 +271,7 @@ class TrainingLoop:
             truth = tf.cast(truth, tf.int64)
         return tf.cast(tf.equal(predicted, truth), tf.float32)
 
-    def split_state(self, state):
+    def split_state(self, state: Sequence[Any]) -> tuple[list, list, list]:
         """The program's state as (trainable weights, non-trainable weights, optimizer variables)."""
         state = list(state)
         trainable_count, non_trainable_count = len(self.trainable), len(self.non_trainable)
@@ -278,7 +281,7 @@ class TrainingLoop:
             state[trainable_count + non_trainable_count :],
         )
 
-    def evaluate(self, state, x, y):
+    def evaluate(self, state: Sequence[Any], x: Any, y: Any) -> tuple[Any, Any]:
         """Mean loss and accuracy of the model with `state` on (x, y)."""
         import tensorflow as tf
 
@@ -291,11 +294,21 @@ class TrainingLoop:
         passes what its networks differ in, see `envelope_loop`)."""
         return {}
 
-    def sizes(self, settings) -> tuple:
+    def sizes(self, settings: dict) -> tuple[Any, Any]:
         """(batches per epoch, training examples), as the program sees them."""
         return self.batches_per_epoch, self.train_size
 
-    def step(self, state, rate, order, batch, x_train, y_train, settings=None, penalty_scale=None):
+    def step(
+        self,
+        state: Sequence[Any],
+        rate: Any,
+        order: Any,
+        batch: Any,
+        x_train: Any,
+        y_train: Any,
+        settings: dict | None = None,
+        penalty_scale: Any = None,
+    ) -> tuple[list, Any, Any, Any]:
         """One optimisation step on batch `batch` of the epoch order `order`: the new state, whether
         the loss was finite, the batch's summed loss and its count of correct answers (0 when the
         epoch's metrics come from a full evaluation). `settings` are the call's `settings()` (none
@@ -325,7 +338,18 @@ class TrainingLoop:
         state = list(trainable) + list(non_trainable) + list(optimizer_state)
         return state, tf.math.is_finite(loss), data_loss * tf.reduce_sum(weights), correct
 
-    def epoch_metrics(self, state, loss_sum, correct_sum, full_train_metrics, x_fit, y_fit, x_test, y_test, settings):
+    def epoch_metrics(
+        self,
+        state: Sequence[Any],
+        loss_sum: Any,
+        correct_sum: Any,
+        full_train_metrics: Any,
+        x_fit: Any,
+        y_fit: Any,
+        x_test: Any,
+        y_test: Any,
+        settings: dict,
+    ) -> Any:
         """An epoch's row: train loss, test loss, train accuracy, test accuracy."""
         import tensorflow as tf
 
@@ -345,39 +369,43 @@ class TrainingLoop:
         step, finish_epoch = self.step, self.epoch_metrics
 
         def run(
-            state,
-            epoch,
-            batch,
-            steps,
-            learning_rates,
-            orders,
-            full_train_metrics,
-            x_train,
-            y_train,
-            x_fit,
-            y_fit,
-            x_test,
-            y_test,
-            settings,
-        ):
+            state: Sequence[Any],
+            epoch: Any,
+            batch: Any,
+            steps: Any,
+            learning_rates: Any,
+            orders: Any,
+            full_train_metrics: Any,
+            x_train: Any,
+            y_train: Any,
+            x_fit: Any,
+            y_fit: Any,
+            x_test: Any,
+            y_test: Any,
+            settings: dict,
+        ) -> tuple[Any, ...]:
             batches = self.sizes(settings)[0]
             state = list(state)
             metrics = tf.zeros([epochs_per_call, 4])
             first_epoch = epoch
 
-            def epoch_condition(state, saved, epoch, batch, done, epochs_done, bad, metrics):
+            def epoch_condition(
+                state: list, saved: list, epoch: Any, batch: Any, done: Any, epochs_done: Any, bad: Any, metrics: Any
+            ) -> Any:
                 return (done < steps) & tf.logical_not(bad) & (epochs_done < epochs_per_call)
 
-            def epoch_body(state, saved, epoch, batch, done, epochs_done, bad, metrics):
+            def epoch_body(
+                state: list, saved: list, epoch: Any, batch: Any, done: Any, epochs_done: Any, bad: Any, metrics: Any
+            ) -> tuple[Any, ...]:
                 rate = tf.gather(learning_rates, epoch - first_epoch)
                 saved = list(state)  # the state at this epoch's start: where a divergence goes back to
                 order = tf.gather(orders, epoch - first_epoch)
                 last = tf.minimum(batches, batch + steps - done)
 
-                def batch_condition(state, batch, bad, loss_sum, correct_sum):
+                def batch_condition(state: list, batch: Any, bad: Any, loss_sum: Any, correct_sum: Any) -> Any:
                     return (batch < last) & tf.logical_not(bad)
 
-                def batch_body(state, batch, bad, loss_sum, correct_sum):
+                def batch_body(state: list, batch: Any, bad: Any, loss_sum: Any, correct_sum: Any) -> tuple[Any, ...]:
                     state, finite, loss_total, correct = step(state, rate, order, batch, x_train, y_train, settings)
                     return state, batch + 1, tf.logical_not(finite), loss_sum + loss_total, correct_sum + correct
 
@@ -430,13 +458,13 @@ class TrainingLoop:
 
         if self._compiled is None:
 
-            def build():
+            def build() -> Any:
                 return tf.function(self._build(), jit_compile=self.jit, reduce_retracing=True)
 
             self._compiled = PROGRAMS.get(self.program_key(), build)
         return self._compiled
 
-    def run(self, epoch: int, batch: int, steps: int, learning_rates) -> LoopResult:
+    def run(self, epoch: int, batch: int, steps: int, learning_rates: Sequence[float]) -> LoopResult:
         """Takes up to `steps` steps from position (epoch, batch).
 
         `learning_rates[i]` is the rate for epoch `epoch + i`; the last one given is used for

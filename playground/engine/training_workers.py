@@ -34,11 +34,17 @@ import threading
 import weakref
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import playground
 from playground.engine.worker_trainer import WORKER_STOPPED, WorkerGone, WorkerTrainer
 from playground.spec import ExperimentSpec
 from playground.validation import check_spec
+
+if TYPE_CHECKING:
+    from playground.runs.run_store import RunStore, UnavailableStore
+    from playground.runs.sweep_file import SweepPlan
+    from playground.runs.worker_sweep import WorkerSweep
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +92,7 @@ class WorkerConnection:
         self.alive = True
         threading.Thread(target=self._receive, name="playground-worker-receiver", daemon=True).start()
 
-    def send(self, name: str, trainer_id: int, argument=(), answer: bool = True):
+    def send(self, name: str, trainer_id: int, argument: tuple = (), answer: bool = True) -> Any:
         """Sends a command; with `answer`, waits for the worker's answer and returns it (raising
         what the worker raised)."""
         with self._answered:
@@ -191,7 +197,9 @@ class TrainingWorkers:
             trainer_id = next(self._ids)
         return WorkerTrainer(worker, trainer_id, spec, warm_up)
 
-    def sweep(self, store, owner: str, plan, workers: int, sweep_id: str):
+    def sweep(
+        self, store: RunStore | UnavailableStore, owner: str, plan: SweepPlan, workers: int, sweep_id: str
+    ) -> WorkerSweep:
         """A sweep of `plan` (a `SweepPlan`) in the background worker, its runs saved to `store`
         here (a `runs.worker_sweep.WorkerSweep`; call `start`)."""
         from playground.runs.worker_sweep import WorkerSweep

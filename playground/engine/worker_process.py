@@ -109,11 +109,11 @@ class Worker:
         self.hosts_lock = threading.Lock()
         self.closed = threading.Event()
 
-    def send(self, message) -> None:
+    def send(self, message: tuple) -> None:
         with self.send_lock:
             self._send(message)
 
-    def publish(self, host: TrainerHost, force: bool = False, then=None) -> None:
+    def publish(self, host: TrainerHost, force: bool = False, then: tuple | None = None) -> None:
         """Sends the host's changes (read and sent under the send lock, so updates stay in order),
         followed by `then` if given."""
         with self.send_lock:
@@ -123,7 +123,7 @@ class Worker:
             if then is not None:
                 self._send(then)
 
-    def _send(self, message) -> None:
+    def _send(self, message: tuple) -> None:
         """Sends, unless the server has gone (then the command loop ends at its next read)."""
         if self.closed.is_set():
             return
@@ -158,7 +158,7 @@ class Worker:
             for sweep in list(self.sweeps.values()):
                 sweep.cancel()  # its threads end, so the process can exit
 
-    def apply(self, name: str, trainer_id: int, sequence: int, argument) -> None:
+    def apply(self, name: str, trainer_id: int, sequence: int, argument: tuple) -> None:
         try:
             if name == "create":  # building a big model takes a while: the other trainers' commands go on meanwhile
                 threading.Thread(
@@ -189,7 +189,7 @@ class Worker:
             logging.getLogger(__name__).exception("Command %s failed", name)
             self.send(("answer", trainer_id, sequence, error))
 
-    def create(self, trainer_id: int, sequence: int, argument) -> None:
+    def create(self, trainer_id: int, sequence: int, argument: tuple) -> None:
         """Builds a trainer (on a thread of its own) and answers with its batches per epoch."""
         from playground.engine.trainer import Trainer
 
@@ -208,7 +208,7 @@ class Worker:
             self.hosts[trainer_id] = host
         self.publish(host, force=True, then=("answer", trainer_id, sequence, trainer.batches_per_epoch))
 
-    def sweep_command(self, name: str, number: int, sequence: int, argument) -> None:
+    def sweep_command(self, name: str, number: int, sequence: int, argument: tuple) -> None:
         """A sweep's commands (`runs.worker_sweep`): "sweep" starts one, off the command loop since
         reading its plan and starting a search take a moment; "sweep_cancel" stops one."""
         if name == "sweep_cancel":
@@ -244,7 +244,7 @@ def compile_default_experiment() -> None:
     trainer.close()
 
 
-def serve(connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
+def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
     """Serves the server at the other end of `connection` until it closes, at the given niceness
     (the background worker, of big networks and sweeps, yields the cores to the others and never
     trains the default experiment, so it does not compile it: `training_workers`)."""

@@ -18,11 +18,12 @@ import dataclasses
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from playground.engine.change_signal import ChangeSignal
 from playground.engine.history_readings import HistoryReadings
@@ -130,7 +131,7 @@ class WorkerTrainer(HistoryReadings):
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         return self._wait_for(lambda: self.is_ready or self._closed, timeout) and self.is_ready
 
-    def wait(self, states=RESTING_STATES, timeout: float = 60.0) -> str:
+    def wait(self, states: Collection[str] = RESTING_STATES, timeout: float = 60.0) -> str:
         """Blocks until the trainer is in one of `states`, idle and its ended run saved."""
         self._wait_for(lambda: (self.state in states and self.idle) or self._closed, timeout)
         return self.state
@@ -144,7 +145,7 @@ class WorkerTrainer(HistoryReadings):
             return self._lock.wait_for(condition, timeout)
 
     # Questions the worker answers.
-    def predict(self, inputs) -> np.ndarray:
+    def predict(self, inputs: npt.ArrayLike) -> np.ndarray:
         return self.worker.send("predict", self.id, (np.asarray(inputs, "float32"),))
 
     def model_bytes(self) -> bytes:

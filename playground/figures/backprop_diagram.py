@@ -5,9 +5,14 @@ edges, δ = ∂E/∂net in nodes) and "update" (the new weights on edges)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import plotly.graph_objects as go
 
 from playground.figures.style import NEGATIVE, POSITIVE, compact
+
+if TYPE_CHECKING:
+    from playground.lessons.backprop_steps import TinyNetwork, Trace
 
 NODES = {"x1": (0, 1.0), "x2": (0, 0.0), "h1": (1, 1.0), "h2": (1, 0.0), "o": (2, 0.5)}
 EDGES = [
@@ -20,7 +25,7 @@ EDGES = [
 ]
 
 
-def backprop_diagram(net, trace, stage: str):
+def backprop_diagram(net: TinyNetwork, trace: Trace, stage: str) -> go.Figure:
     fig = go.Figure()
     for start, end, name in EDGES:
         (x0, y0), (x1, y1) = NODES[start], NODES[end]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.figure_text import figure_text
 from playground.figures.style import compact
 
 
-def confusion_matrix(matrix, class_names):
+def confusion_matrix(matrix: np.ndarray, class_names: Sequence[str]) -> go.Figure:
     names = [figure_text(n) for n in class_names]
     fig = go.Figure(
         go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.express as px
+import plotly.graph_objects as go
 
-from playground.datasets.dataset import DatasetKind
+from playground.datasets.dataset import Dataset, DatasetKind
 from playground.figures.decision_boundary import decision_boundary
 from playground.figures.figure_text import figure_text
 from playground.figures.style import compact
 
 
-def dataset_preview(dataset, count: int = 24, height: int = 360, columns: int = 8):
+def dataset_preview(dataset: Dataset, count: int = 24, height: int = 360, columns: int = 8) -> go.Figure:
     """The training points (2-D data, `height` tall), or the first `count` images in rows of `columns`."""
     if dataset.kind == DatasetKind.PLANE:
         return decision_boundary(

@@ -11,17 +11,17 @@ from playground.figures.style import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE
 
 def decision_boundary(
     grid: np.ndarray | None,
-    bounds,
-    points,
-    labels,
+    bounds: tuple[float, float],
+    points: np.ndarray,
+    labels: np.ndarray,
     task: str,
     num_classes: int,
-    test_points=None,
-    test_labels=None,
+    test_points: np.ndarray | None = None,
+    test_labels: np.ndarray | None = None,
     threshold: float = 0.5,
     height: int = 420,
-    watched=None,
-):
+    watched: np.ndarray | None = None,
+) -> go.Figure:
     """`watched`: test points ringed and numbered 1, 2, ... (the samples whose class probabilities
     the page shows)."""
     low, high = bounds

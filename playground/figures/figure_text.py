@@ -21,6 +21,6 @@ from __future__ import annotations
 import html
 
 
-def figure_text(text) -> str:
+def figure_text(text: object) -> str:
     """`text` (any value, as `str` writes it) with `&`, `<` and `>` as entities: Plotly shows it as typed."""
     return html.escape(str(text), quote=False)

@@ -10,7 +10,7 @@ from playground.figures.panels import Panels
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
 
-def weight_histograms(histograms: list[dict], height_per_row: int = 170):
+def weight_histograms(histograms: list[dict], height_per_row: int = 170) -> go.Figure:
     count = len(histograms)
     if count == 0:
         return compact(go.Figure(), 100)

@@ -3,14 +3,22 @@ training curves and accuracy comparisons."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 
 from playground.figures.figure_text import figure_text
 from playground.figures.style import NEGATIVE, POSITIVE, compact
 
+if TYPE_CHECKING:
+    from playground.history.boltzmann import SettlingRun
+    from playground.history.perceptron import PerceptronRun
 
-def perceptron_lines(run, inputs, targets):
+
+def perceptron_lines(run: PerceptronRun, inputs: np.ndarray, targets: np.ndarray) -> go.Figure:
     fig = go.Figure()
     xs = np.array([-0.5, 1.5])
     count = len(run.lines)
@@ -52,13 +60,13 @@ def perceptron_lines(run, inputs, targets):
     return compact(fig, 380, f"{run.gate}: the lines the perceptron tried (dotted: earlier epochs)")
 
 
-def mistakes_per_epoch(run):
+def mistakes_per_epoch(run: PerceptronRun) -> go.Figure:
     fig = go.Figure(go.Bar(x=list(range(1, len(run.mistakes) + 1)), y=run.mistakes.tolist(), marker_color=NEGATIVE))
     fig.update_layout(xaxis_title="epoch", yaxis=dict(title="mistakes", range=[0, 4.2]))
     return compact(fig, 260, "Mistakes per epoch")
 
 
-def energy_curve(run):
+def energy_curve(run: SettlingRun) -> go.Figure:
     fig = go.Figure(go.Scatter(y=run.energies.tolist(), mode="lines+markers", name="energy", line=dict(color=POSITIVE)))
     fig.add_trace(
         go.Scatter(
@@ -77,7 +85,7 @@ def energy_curve(run):
     return compact(fig, 320, "Energy while annealing")
 
 
-def hidden_codes(codes, row_labels, title: str):
+def hidden_codes(codes: npt.ArrayLike, row_labels: Sequence[object], title: str) -> go.Figure:
     codes = np.asarray(codes, float)
     fig = go.Figure(
         go.Heatmap(
@@ -100,13 +108,13 @@ def hidden_codes(codes, row_labels, title: str):
     return compact(fig, 120 + 34 * len(row_labels), figure_text(title))
 
 
-def loss_curve(losses, title: str = "Loss per epoch"):
+def loss_curve(losses: npt.ArrayLike, title: str = "Loss per epoch") -> go.Figure:
     fig = go.Figure(go.Scatter(y=np.asarray(losses).tolist(), mode="lines", line=dict(color=POSITIVE)))
     fig.update_layout(xaxis_title="epoch", yaxis=dict(title="loss", type="log"))
     return compact(fig, 280, figure_text(title))
 
 
-def accuracy_comparison(series: dict, title: str):
+def accuracy_comparison(series: Mapping[str, Sequence[float] | np.ndarray], title: str) -> go.Figure:
     fig = go.Figure()
     for (name, values), color in zip(series.items(), [POSITIVE, NEGATIVE, "#2ca02c"]):
         fig.add_trace(
@@ -122,7 +130,9 @@ def accuracy_comparison(series: dict, title: str):
     return compact(fig, 320, figure_text(title))
 
 
-def error_curves(errors, title: str = "Reconstruction error while training each RBM"):
+def error_curves(
+    errors: Iterable[npt.ArrayLike], title: str = "Reconstruction error while training each RBM"
+) -> go.Figure:
     fig = go.Figure()
     for index, values in enumerate(errors, start=1):
         fig.add_trace(go.Scatter(y=np.asarray(values).tolist(), mode="lines+markers", name=f"RBM {index}"))

@@ -3,7 +3,10 @@ feature maps, samples and network states."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 
 from playground.figures.figure_text import figure_text
@@ -12,21 +15,26 @@ from playground.figures.style import DIVERGING, compact
 
 
 def image_grid(
-    images, captions=None, columns: int = 8, diverging: bool = False, height_per_row: int = 90, title: str | None = None
-):
-    images = [np.asarray(image, float) for image in images]
-    count = len(images)
+    images: Iterable[npt.ArrayLike],
+    captions: Sequence[object] | None = None,
+    columns: int = 8,
+    diverging: bool = False,
+    height_per_row: int = 90,
+    title: str | None = None,
+) -> go.Figure:
+    arrays = [np.asarray(image, float) for image in images]
+    count = len(arrays)
     rows = max(1, -(-count // columns))
-    captions = [figure_text(c) for c in captions or [""] * count]
+    titles = [figure_text(c) for c in captions or [""] * count]
     panels = Panels(
         rows,
         columns,
-        captions + [""] * (rows * columns - count),
+        titles + [""] * (rows * columns - count),
         horizontal_spacing=0.01,
-        vertical_spacing=0.25 / rows if any(captions) else 0.02,
+        vertical_spacing=0.25 / rows if any(titles) else 0.02,
     )
     traces = []
-    for i, image in enumerate(images):
+    for i, image in enumerate(arrays):
         xaxis, yaxis = panels.axes(i // columns + 1, i % columns + 1)
         if diverging:
             limit = float(np.abs(image).max()) or 1.0

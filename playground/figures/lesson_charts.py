@@ -3,16 +3,28 @@ paths over loss surfaces, mini-batch curves and gradient clouds, and the loss la
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.figure_text import figure_text
 from playground.figures.style import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE, compact
 
+if TYPE_CHECKING:
+    from playground.lessons.loss_landscape import Landscape
+    from playground.lessons.loss_surfaces import LossSurface
+    from playground.lessons.minibatch import BatchRun, GradientSpread
+    from playground.lessons.neuron import NeuronGrid
+    from playground.lessons.optimizer_paths import OptimizerPath
+
 PATH_COLORS = {"sgd": "#d62728", "momentum": "#2ca02c", "adam": "#9467bd"}
 
 
-def neuron_heatmap(grid, line=None, activation_label: str = ""):
+def neuron_heatmap(
+    grid: NeuronGrid, line: tuple[np.ndarray, np.ndarray] | None = None, activation_label: str = ""
+) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             x=grid.xs.tolist(),
@@ -41,7 +53,7 @@ def neuron_heatmap(grid, line=None, activation_label: str = ""):
     return compact(fig, 420, f"Output of the neuron ({figure_text(activation_label)})")
 
 
-def neuron_surface(grid):
+def neuron_surface(grid: NeuronGrid) -> go.Figure:
     fig = go.Figure(
         go.Surface(
             x=grid.xs.tolist(), y=grid.ys.tolist(), z=grid.output.tolist(), colorscale=DIVERGING, showscale=False
@@ -51,7 +63,14 @@ def neuron_surface(grid):
     return compact(fig, 420, "The same as a surface")
 
 
-def activation_plot(name: str, label: str, z, values, derivative, saturated):
+def activation_plot(
+    name: str,
+    label: str,
+    z: np.ndarray,
+    values: np.ndarray,
+    derivative: np.ndarray,
+    saturated: Sequence[tuple[float, float]],
+) -> go.Figure:
     label = figure_text(label)
     fig = go.Figure()
     for start, end in saturated:
@@ -66,7 +85,7 @@ def activation_plot(name: str, label: str, z, values, derivative, saturated):
     return compact(fig, 380, f"{label} and its derivative" + (" (grey: saturated, f' &lt; 0.05)" if saturated else ""))
 
 
-def softmax_bars(probabilities, logits, class_names=None):
+def softmax_bars(probabilities: np.ndarray, logits: np.ndarray, class_names: Sequence[str] | None = None) -> go.Figure:
     names = [figure_text(name) for name in class_names] if class_names else [str(i) for i in range(len(probabilities))]
     finite = np.isfinite(probabilities)
     fig = go.Figure(
@@ -83,7 +102,7 @@ def softmax_bars(probabilities, logits, class_names=None):
     return compact(fig, 320, "Probabilities (they sum to 1)")
 
 
-def surface_paths(surface, paths, resolution: int = 120):
+def surface_paths(surface: LossSurface, paths: Iterable[OptimizerPath], resolution: int = 120) -> go.Figure:
     x0, x1, y0, y1 = surface.extent
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     gx, gy = np.meshgrid(xs, ys)
@@ -129,7 +148,7 @@ def surface_paths(surface, paths, resolution: int = 120):
     return compact(fig, 460, surface.label)
 
 
-def path_losses(paths):
+def path_losses(paths: Sequence[OptimizerPath]) -> go.Figure:
     fig = go.Figure()
     for path in paths:
         fig.add_trace(
@@ -147,7 +166,7 @@ def path_losses(paths):
     return compact(fig, 300, "Loss per step")
 
 
-def minibatch_curves(runs, per: str = "epoch"):
+def minibatch_curves(runs: Iterable[BatchRun], per: str = "epoch") -> go.Figure:
     fig = go.Figure()
     for run, color in zip(runs, [NEGATIVE, POSITIVE, "#2ca02c", "#9467bd"]):
         x = run.epochs if per == "epoch" else np.arange(len(run.losses))
@@ -168,7 +187,7 @@ def minibatch_curves(runs, per: str = "epoch"):
     return compact(fig, 360, "Loss after every step")
 
 
-def gradient_cloud(spreads):
+def gradient_cloud(spreads: Sequence[GradientSpread]) -> go.Figure:
     fig = go.Figure()
     for spread, color in zip(spreads, CLASS_COLORS):
         fig.add_trace(
@@ -194,7 +213,7 @@ def gradient_cloud(spreads):
     return compact(fig, 380, "Mini-batch gradients around the full gradient")
 
 
-def landscape_line(result):
+def landscape_line(result: Landscape) -> go.Figure:
     fig = go.Figure(
         go.Scatter(
             x=result.alphas.tolist(),
@@ -217,7 +236,7 @@ def landscape_line(result):
     return compact(fig, 320, "1-D slice: L(w* + α d₁)")
 
 
-def landscape_contour(result):
+def landscape_contour(result: Landscape) -> go.Figure:
     fig = go.Figure(
         go.Contour(
             x=result.alphas.tolist(),
@@ -253,7 +272,7 @@ def landscape_contour(result):
     return compact(fig, 460, "2-D slice with the training path projected")
 
 
-def landscape_surface(result):
+def landscape_surface(result: Landscape) -> go.Figure:
     fig = go.Figure(
         go.Surface(
             x=result.alphas.tolist(),

@@ -11,7 +11,7 @@ from playground.figures.style import NEGATIVE, POSITIVE, compact
 MAX_POINTS = 300  # a fast run makes thousands of epochs; the chart shows an even sample and the last one
 
 
-def loss_curves(history: list[dict], log_scale: bool = False, with_accuracy: bool = True):
+def loss_curves(history: list[dict], log_scale: bool = False, with_accuracy: bool = True) -> go.Figure:
     if len(history) > MAX_POINTS:
         keep = np.unique(np.linspace(0, len(history) - 1, MAX_POINTS).astype(int))
         history = [history[i] for i in keep]

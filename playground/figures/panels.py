@@ -12,16 +12,18 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class Panels:
     def __init__(
         self,
         rows: int,
         cols: int,
-        titles=None,
+        titles: Sequence[str] | None = None,
         horizontal_spacing: float = 0.08,
         vertical_spacing: float = 0.12,
-        row_heights=None,
+        row_heights: Sequence[float] | None = None,
     ):
         self.rows, self.cols = rows, cols
         self.titles = list(titles or [])
@@ -48,7 +50,7 @@ class Panels:
         top = 1 - sum(self.heights[: row - 1]) * usable - self.vspace * (row - 1)
         return [max(top - self.heights[row - 1] * usable, 0), top]
 
-    def layout(self, **axis_options) -> dict:
+    def layout(self, **axis_options: dict) -> dict:
         layout: dict = {"annotations": []}
         for row in range(1, self.rows + 1):
             for col in range(1, self.cols + 1):

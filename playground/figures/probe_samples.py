@@ -3,6 +3,8 @@ top, the bars below, the true class in blue and the rest in orange."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -25,7 +27,14 @@ def _square(layout: dict, panels: Panels, row: int, count: int) -> None:
         layout["xaxis" + xaxis[1:]].update(visible=False)
 
 
-def probe_samples(images, outputs, truths, class_names, threshold: float = 0.5, titles=None):
+def probe_samples(
+    images: np.ndarray | None,
+    outputs: np.ndarray,
+    truths: Sequence[int] | np.ndarray,
+    class_names: Sequence[str],
+    threshold: float = 0.5,
+    titles: Sequence[str] | None = None,
+) -> go.Figure:
     probs = probabilities(outputs, threshold)
     count = len(probs)
     names = [figure_text(c) for c in class_names]
@@ -70,7 +79,9 @@ def probe_samples(images, outputs, truths, class_names, threshold: float = 0.5, 
     return compact(go.Figure(data=traces, layout=layout), 300)
 
 
-def image_strip(images, captions, columns: int = 12, height: int = 150):
+def image_strip(
+    images: Sequence[np.ndarray] | np.ndarray, captions: Sequence[str], columns: int = 12, height: int = 150
+) -> go.Figure:
     """A row of small images with a caption each (for misclassified samples)."""
     count = min(len(images), columns)
     if count == 0:

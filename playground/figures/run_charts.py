@@ -3,6 +3,8 @@ swept parameters and a parallel-coordinates plot of a whole sweep."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -17,7 +19,9 @@ def _column(history, key):
     return [np.nan if row.get(key) is None else row[key] for row in history]
 
 
-def overlaid_curves(histories: dict[str, list[dict]], highlight: str | None = None, metric: str = "test_loss"):
+def overlaid_curves(
+    histories: dict[str, list[dict]], highlight: str | None = None, metric: str = "test_loss"
+) -> go.Figure:
     """One line per run: the chosen loss on the left, test accuracy on the right; `highlight` drawn bold."""
     has_accuracy = any(row.get("test_accuracy") is not None for history in histories.values() for row in history)
     metric_title = figure_text(metric.replace("_", " "))
@@ -70,7 +74,7 @@ def _score(value: float) -> str:
     return "no finished run" if np.isnan(value) else f"{value:.4g}"
 
 
-def sweep_heatmap(grid, x_label: str, y_label: str, metric_label: str, higher_is_better: bool):
+def sweep_heatmap(grid: Any, x_label: str, y_label: str, metric_label: str, higher_is_better: bool) -> go.Figure:
     x_label, y_label, metric_label = figure_text(x_label), figure_text(y_label), figure_text(metric_label)
     z = grid.to_numpy(dtype=float)
     xs, ys = [figure_text(v) for v in grid.columns], [figure_text(v) for v in grid.index]
@@ -94,7 +98,7 @@ def sweep_heatmap(grid, x_label: str, y_label: str, metric_label: str, higher_is
     return compact(fig, 420, f"{metric_label} by {x_label} and {y_label}")
 
 
-def sweep_heatmap_1d(table, x: str, metric: str, metric_label: str):
+def sweep_heatmap_1d(table: Any, x: str, metric: str, metric_label: str) -> go.Figure:
     """With one swept parameter, a bar per value instead of a heatmap."""
     means = table.groupby(x)[metric].mean()
     x, metric_label = figure_text(x), figure_text(metric_label)
@@ -111,7 +115,9 @@ def sweep_heatmap_1d(table, x: str, metric: str, metric_label: str):
     return compact(fig, 360, f"{metric_label} by {x}")
 
 
-def parallel_coordinates(table, parameters: list[str], metric: str, metric_label: str, higher_is_better: bool):
+def parallel_coordinates(
+    table: Any, parameters: list[str], metric: str, metric_label: str, higher_is_better: bool
+) -> go.Figure:
     dimensions = []
     for name in parameters:
         values = table[name]

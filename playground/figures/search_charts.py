@@ -12,18 +12,20 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from playground.figures.style import compact
 
 OBJECTIVE_LABEL = "final test loss"
 
 
-def _finished(study) -> int:
+def _finished(study: Any) -> int:
     import optuna
 
     return sum(trial.state == optuna.trial.TrialState.COMPLETE for trial in study.trials)
 
 
-def search_history(study):
+def search_history(study: Any) -> Any:
     """Every finished run's result in the order tried, with the best so far as a line."""
     import optuna
 
@@ -33,7 +35,7 @@ def search_history(study):
     return compact(figure, 340, "Search history: each run's result, and the best so far")
 
 
-def parameter_importance(study):
+def parameter_importance(study: Any) -> Any:
     """How much of the result's spread each parameter explains (Optuna's fANOVA)."""
     import optuna
 
@@ -43,7 +45,7 @@ def parameter_importance(study):
     return compact(figure, 300, "Which settings mattered")
 
 
-def parameter_slices(study):
+def parameter_slices(study: Any) -> Any:
     """One panel per parameter: the value each run tried against its result."""
     import optuna
 

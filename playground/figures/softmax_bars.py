@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -20,8 +22,13 @@ def probabilities(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray:
 
 
 def softmax_bars(
-    outputs: np.ndarray, truths, class_names, threshold: float = 0.5, columns: int = 4, numbered: bool = False
-):
+    outputs: np.ndarray,
+    truths: Sequence[int] | np.ndarray,
+    class_names: Sequence[str],
+    threshold: float = 0.5,
+    columns: int = 4,
+    numbered: bool = False,
+) -> go.Figure:
     """`numbered`: titles start with the sample's number, as the decision boundary marks it."""
     probs = probabilities(outputs, threshold)
     names = [figure_text(c) for c in class_names]

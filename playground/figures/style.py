@@ -1,5 +1,7 @@
 """Shared colours: TF Playground's orange (negative) and blue (positive)."""
 
+from typing import Any
+
 NEGATIVE = "#f59322"
 POSITIVE = "#0877bd"
 CLASS_COLORS = [
@@ -17,7 +19,7 @@ CLASS_COLORS = [
 DIVERGING = [[0.0, NEGATIVE], [0.5, "#e8eaeb"], [1.0, POSITIVE]]
 
 
-def compact(fig, height: int = 320, title: str | None = None):
+def compact(fig: Any, height: int = 320, title: str | None = None) -> Any:
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
@@ -35,7 +37,7 @@ _FAINT = "rgba(49, 51, 63, 0.6)"
 _GRID = "#e6e9ef"
 
 
-def streamlit_look(fig, scale: float = 1.0):
+def streamlit_look(fig: Any, scale: float = 1.0) -> Any:
     """Give `fig` the look of Streamlit's Plotly theme, as its template (the figure's own settings
     win); `scale` enlarges every text (presenter mode)."""
     size = lambda points: round(points * scale)  # noqa: E731

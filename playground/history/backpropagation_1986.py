@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,8 @@ class BackpropRun:
         return float(np.mean(np.argmax(self.outputs, axis=1) == np.argmax(self.targets, axis=1)))
 
 
-def sigmoid_network(inputs: int, hidden: int, outputs: int, seed: int):
+def sigmoid_network(inputs: int, hidden: int, outputs: int, seed: int) -> Any:
+    """A Keras `Sequential` of two sigmoid layers, weights drawn uniformly in [-1, 1]."""
     import keras
 
     init = keras.initializers.RandomUniform(-1.0, 1.0, seed=seed)
@@ -59,7 +61,9 @@ def sigmoid_network(inputs: int, hidden: int, outputs: int, seed: int):
     )
 
 
-def train_full_batch(model, x, y, epochs: int, learning_rate: float, momentum: float) -> np.ndarray:
+def train_full_batch(
+    model: Any, x: np.ndarray, y: np.ndarray, epochs: int, learning_rate: float, momentum: float
+) -> np.ndarray:
     """Gradient descent on the whole set each epoch, all epochs in one compiled TensorFlow loop."""
     import keras
     import tensorflow as tf
@@ -69,7 +73,7 @@ def train_full_batch(model, x, y, epochs: int, learning_rate: float, momentum: f
     x, y = tf.constant(x), tf.constant(y)
 
     @tf.function
-    def run():
+    def run() -> Any:
         losses = tf.TensorArray(tf.float32, size=epochs)
         for epoch in tf.range(epochs):
             with tf.GradientTape() as tape:

@@ -63,7 +63,9 @@ def annealing_schedule(sweeps: int, start: float = 3.0, end: float = 0.05) -> np
     return np.geomspace(start, end, sweeps)
 
 
-def gibbs_sweep(weights, state, clamped, temperature, rng) -> np.ndarray:
+def gibbs_sweep(
+    weights: np.ndarray, state: np.ndarray, clamped: np.ndarray, temperature: float, rng: np.random.Generator
+) -> np.ndarray:
     state = state.copy()
     for unit in rng.permutation(len(state)):
         if clamped[unit]:

@@ -62,7 +62,7 @@ def class_wins(fields: np.ndarray, images: np.ndarray, labels: np.ndarray) -> np
     return wins
 
 
-def digit_images():
+def digit_images() -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()

@@ -19,7 +19,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +55,7 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def digits_split(seed: int = 0):
+def digits_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -72,7 +74,7 @@ def train_rbm(
     visible_bias = np.zeros(visible)
     hidden_bias = np.zeros(hidden)
 
-    def reconstruction_error():
+    def reconstruction_error() -> float:
         h = _sigmoid(data @ weights + hidden_bias)
         return float(np.mean((data - _sigmoid(h @ weights.T + visible_bias)) ** 2))
 
@@ -103,7 +105,7 @@ def dream(rbm: RBM, count: int = 10, steps: int = 200, seed: int = 0) -> np.ndar
     return v
 
 
-def classifier(rbms: list[RBM] | None, layer_sizes, seed: int):
+def classifier(rbms: list[RBM] | None, layer_sizes: Sequence[int], seed: int) -> Any:
     import keras
 
     layers = [keras.Input((64,))]
@@ -123,7 +125,16 @@ def classifier(rbms: list[RBM] | None, layer_sizes, seed: int):
     return model
 
 
-def fine_tune(model, x_train, y_train, x_test, y_test, epochs: int, learning_rate: float, seed: int) -> np.ndarray:
+def fine_tune(
+    model: Any,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    epochs: int,
+    learning_rate: float,
+    seed: int,
+) -> np.ndarray:
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -137,7 +148,7 @@ def fine_tune(model, x_train, y_train, x_test, y_test, epochs: int, learning_rat
 
 
 def train_deep_belief_net(
-    layer_sizes=LAYERS,
+    layer_sizes: Sequence[int] = LAYERS,
     rbm_epochs: int = 15,
     fine_tune_epochs: int = 8,
     learning_rate: float = 0.05,

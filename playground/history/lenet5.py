@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from playground.engine.trainer_state import TrainerState
 from playground.presets import load_preset
+
+if TYPE_CHECKING:
+    from playground.spec import ExperimentSpec
 
 DEFAULT_EPOCHS = 6
 
@@ -35,7 +39,7 @@ class LeNetRun:
     seconds: float
 
 
-def lenet5_spec(epochs: int = DEFAULT_EPOCHS):
+def lenet5_spec(epochs: int = DEFAULT_EPOCHS) -> ExperimentSpec:
     spec = load_preset("lenet5-mnist")
     return spec.replace(training=dataclasses.replace(spec.training, epochs=epochs))
 
@@ -66,7 +70,7 @@ def train_lenet5(epochs: int = DEFAULT_EPOCHS) -> LeNetRun:
         trainer.model = model
 
 
-def feature_maps(model, image: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def feature_maps(model: Any, image: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """(layer name, maps of shape (height, width, channels)) for each conv and pooling layer."""
     import keras
 

@@ -38,7 +38,9 @@ class PerceptronRun:
         return (INPUTS @ np.array([w1, w2]) + b > 0).astype(int)
 
 
-def train_perceptron(gate: str, epochs: int = 20, learning_rate: float = 0.5, start=(0.2, -0.1, 0.05)) -> PerceptronRun:
+def train_perceptron(
+    gate: str, epochs: int = 20, learning_rate: float = 0.5, start: tuple[float, float, float] = (0.2, -0.1, 0.05)
+) -> PerceptronRun:
     if gate not in GATES:
         raise ValueError(f"Unknown gate '{gate}'; choose one of {', '.join(GATES)}.")
     targets = GATES[gate]

@@ -40,7 +40,7 @@ def keras_derivative(name: str, z: np.ndarray) -> np.ndarray:
 
 def saturated_intervals(
     name: str, low: float = -6.0, high: float = 6.0, threshold: float = SATURATION_THRESHOLD, points: int = 2401
-):
+) -> list[tuple[float, float]]:
     """The intervals of [low, high] where |f'(z)| < threshold, as (start, end) pairs."""
     z = np.linspace(low, high, points)
     flat = np.abs(ACTIVATIONS[name].derivative(z)) < threshold

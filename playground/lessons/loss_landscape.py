@@ -19,11 +19,17 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from playground.spec import ExperimentSpec
+
+if TYPE_CHECKING:
+    from playground.training_data import TrainingData
 
 MAX_EVAL_SAMPLES = 512
 MAX_TRAJECTORY_POINTS = 60
@@ -55,7 +61,7 @@ def filter_normalized_direction(weights: list[np.ndarray], rng: np.random.Genera
     return direction
 
 
-def flatten(tensors) -> np.ndarray:
+def flatten(tensors: Iterable[npt.ArrayLike]) -> np.ndarray:
     return np.concatenate([np.ravel(t) for t in tensors]).astype("float64")
 
 
@@ -85,7 +91,7 @@ def project(points: np.ndarray, center: np.ndarray, d1: np.ndarray, d2: np.ndarr
 class LossFunction:
     """L(weights) on a fixed sample of the training set, compiled once for a model."""
 
-    def __init__(self, model, x, y, loss_name: str):
+    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, loss_name: str):
         import keras
         import tensorflow as tf
 
@@ -96,7 +102,7 @@ class LossFunction:
         x, y = tf.constant(x), tf.constant(y)
 
         @tf.function(reduce_retracing=True)
-        def loss_at(center, d1, d2, alpha, beta):
+        def loss_at(center: Any, d1: Any, d2: Any, alpha: Any, beta: Any) -> Any:
             flat = center + alpha * d1 + beta * d2
             values, start = [], 0
             for shape in self.shapes:
@@ -108,7 +114,14 @@ class LossFunction:
 
         self._loss_at = loss_at
 
-    def along(self, center, d1, d2, alphas, betas) -> np.ndarray:
+    def along(
+        self,
+        center: np.ndarray,
+        d1: np.ndarray,
+        d2: np.ndarray,
+        alphas: Sequence[float] | np.ndarray,
+        betas: Sequence[float] | np.ndarray,
+    ) -> np.ndarray:
         import tensorflow as tf
 
         c, a, b = (tf.constant(v, tf.float32) for v in (center, d1, d2))
@@ -120,8 +133,9 @@ class LossFunction:
         )
 
 
-def train_with_trajectory(spec: ExperimentSpec, epochs: int):
-    """Trains `spec` for `epochs` epochs with the engine's loop, recording the weights as it goes."""
+def train_with_trajectory(spec: ExperimentSpec, epochs: int) -> tuple[Any, TrainingData, np.ndarray, np.ndarray]:
+    """Trains `spec` for `epochs` epochs with the engine's loop, recording the weights as it goes:
+    the Keras model, its data, the recorded weights (one flat row each) and their epochs."""
     from playground.engine.training_loop import TrainingLoop
     from playground.model_builder import build_model
     from playground.schedules import learning_rate_at
@@ -147,8 +161,8 @@ def train_with_trajectory(spec: ExperimentSpec, epochs: int):
 
 
 def landscape(
-    model,
-    data,
+    model: Any,
+    data: TrainingData,
     trajectory: np.ndarray,
     epochs: np.ndarray,
     directions: str = "random",

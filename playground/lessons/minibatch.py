@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +80,7 @@ def _run_function():
     if "run" not in _compiled:
 
         @tf.function(reduce_retracing=True)
-        def run(x, y, orders, w, b, learning_rate):
+        def run(x: Any, y: Any, orders: Any, w: Any, b: Any, learning_rate: Any) -> Any:
             losses = tf.TensorArray(tf.float32, size=tf.shape(orders)[0] + 1)
             losses = losses.write(0, _loss(x, y, w, b))
             for step in tf.range(tf.shape(orders)[0]):
@@ -125,7 +126,11 @@ def train_with_batch_size(
 
 
 def gradient_spread(
-    data: Clouds, batch_size: int, seed: int = 0, weights=INITIAL_WEIGHTS, bias: float = INITIAL_BIAS
+    data: Clouds,
+    batch_size: int,
+    seed: int = 0,
+    weights: Sequence[float] | np.ndarray = INITIAL_WEIGHTS,
+    bias: float = INITIAL_BIAS,
 ) -> GradientSpread:
     """The weight gradients of every mini-batch of one epoch, and of the whole set, at fixed weights."""
     import tensorflow as tf
@@ -133,7 +138,7 @@ def gradient_spread(
     w = tf.constant(weights, tf.float32)
     b = tf.constant(bias, tf.float32)
 
-    def gradient(x, y):
+    def gradient(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         with tf.GradientTape() as tape:
             tape.watch(w)
             loss = _loss(tf.constant(x), tf.constant(y), w, b)

@@ -8,7 +8,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -26,13 +28,15 @@ class NeuronGrid:
     output: np.ndarray
 
 
-def neuron_output(weights, bias: float, activation: str, points: np.ndarray) -> np.ndarray:
+def neuron_output(
+    weights: Sequence[float] | np.ndarray, bias: float, activation: str, points: np.ndarray
+) -> np.ndarray:
     """f(w·x + b) for each row of `points`, in NumPy (the reference)."""
     total_input = np.asarray(points, float) @ np.asarray(weights, float) + bias
     return ACTIVATIONS[activation].function(total_input)
 
 
-def keras_neuron(weights, bias: float, activation: str):
+def keras_neuron(weights: Sequence[float] | np.ndarray, bias: float, activation: str) -> Any:
     """A Keras Dense layer with one unit, holding exactly these weights."""
     import keras
 
@@ -42,7 +46,9 @@ def keras_neuron(weights, bias: float, activation: str):
     return layer
 
 
-def neuron_grid(weights, bias: float, activation: str, extent: float = 4.0, resolution: int = 81) -> NeuronGrid:
+def neuron_grid(
+    weights: Sequence[float] | np.ndarray, bias: float, activation: str, extent: float = 4.0, resolution: int = 81
+) -> NeuronGrid:
     """The neuron's output over [-extent, extent]², computed by the Keras layer."""
     xs = np.linspace(-extent, extent, resolution)
     x1, x2 = np.meshgrid(xs, xs)
@@ -51,7 +57,9 @@ def neuron_grid(weights, bias: float, activation: str, extent: float = 4.0, reso
     return NeuronGrid(xs, xs.copy(), output)
 
 
-def decision_line(weights, bias: float, extent: float = 4.0):
+def decision_line(
+    weights: Sequence[float] | np.ndarray, bias: float, extent: float = 4.0
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Points of the line w·x + b = 0 inside the square [-extent, extent]², or None when none."""
     w1, w2 = float(weights[0]), float(weights[1])
     t = np.linspace(-extent, extent, 201)

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,11 @@ class OptimizerPath:
 
 
 def optimizer_path(
-    surface: str, optimizer: str, learning_rate: float, steps: int | None = None, start=None
+    surface: str,
+    optimizer: str,
+    learning_rate: float,
+    steps: int | None = None,
+    start: Sequence[float] | np.ndarray | None = None,
 ) -> OptimizerPath:
     import tensorflow as tf
 
@@ -57,7 +62,7 @@ def optimizer_path(
     return OptimizerPath(optimizer, learning_rate, points, losses, verdict(points, losses, loss_surface.minimum))
 
 
-def verdict(points: np.ndarray, losses: np.ndarray, minimum) -> str:
+def verdict(points: np.ndarray, losses: np.ndarray, minimum: tuple[float, float] | None) -> str:
     """Reads a run like a lecturer would: diverging, oscillating, slow or good."""
     if minimum is None:  # a saddle: the question is whether the run gets away from it
         return "escaped" if abs(points[-1][1]) > 1.0 else "stalled"

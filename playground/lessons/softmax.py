@@ -16,34 +16,35 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 
-def naive_softmax(logits, temperature: float = 1.0, dtype="float32") -> np.ndarray:
+def naive_softmax(logits: npt.ArrayLike, temperature: float = 1.0, dtype: str = "float32") -> np.ndarray:
     z = np.asarray(logits, dtype) / dtype_scalar(temperature, dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         exponentials = np.exp(z)
         return exponentials / exponentials.sum()
 
 
-def softmax(logits, temperature: float = 1.0, dtype="float32") -> np.ndarray:
+def softmax(logits: npt.ArrayLike, temperature: float = 1.0, dtype: str = "float32") -> np.ndarray:
     z = np.asarray(logits, dtype) / dtype_scalar(temperature, dtype)
     exponentials = np.exp(z - z.max())
     return exponentials / exponentials.sum()
 
 
-def tensorflow_softmax(logits, temperature: float = 1.0) -> np.ndarray:
+def tensorflow_softmax(logits: npt.ArrayLike, temperature: float = 1.0) -> np.ndarray:
     """The same through `tf.nn.softmax`, which is stable too."""
     import tensorflow as tf
 
     return tf.nn.softmax(tf.constant(np.asarray(logits, "float32") / temperature)).numpy()
 
 
-def dtype_scalar(value: float, dtype) -> np.generic:
+def dtype_scalar(value: float, dtype: str) -> np.generic:
     if value <= 0:
         raise ValueError(f"The temperature must be positive; received {value}.")
     return np.dtype(dtype).type(value)
 
 
-def overflow_limit(dtype="float32") -> float:
+def overflow_limit(dtype: str = "float32") -> float:
     """The largest z for which exp(z) is still finite."""
     return float(np.log(np.finfo(dtype).max))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from playground.spec import ExperimentSpec
 
@@ -47,7 +48,7 @@ class RunRecord:
         state: str,
         started_at: float,
         duration: float,
-        **extra,
+        **extra: Any,
     ) -> RunRecord:
         return cls(uuid.uuid4().hex[:12], owner, spec, list(history), state, started_at, duration, **extra)
 

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING, Any
 
 from playground.runs.run_record import RunRecord
+
+if TYPE_CHECKING:
+    from playground.engine.trainer import Trainer
+    from playground.engine.worker_trainer import WorkerTrainer
 
 log = logging.getLogger(__name__)
 
 
-def record_of(trainer, owner: str, keep_model: bool = False, **extra) -> RunRecord:
+def record_of(trainer: Trainer | WorkerTrainer, owner: str, keep_model: bool = False, **extra: Any) -> RunRecord:
     return RunRecord.new(
         owner=owner,
         spec=trainer.current_spec(),

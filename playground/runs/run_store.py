@@ -222,7 +222,7 @@ class RunStore:
         engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
 
         @sa.event.listens_for(engine, "connect")
-        def wait_when_busy(connection, _):
+        def wait_when_busy(connection: sa.engine.interfaces.DBAPIConnection, _: sa.pool.ConnectionPoolEntry) -> None:
             connection.execute(
                 f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}"
             )  # read at each connect: tests lower it
@@ -491,13 +491,13 @@ class UnavailableStore:
     def list_runs(self, owner: str, sweep_id: str | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=LIST_COLUMNS)
 
-    def load(self, run_id: str, owner: str | None = None):
+    def load(self, run_id: str, owner: str | None = None) -> RunRecord | None:
         return None
 
-    def load_shared(self, token: str):
+    def load_shared(self, token: str) -> RunRecord | None:
         return None
 
-    def histories(self, run_ids, owner):
+    def histories(self, run_ids: list[str], owner: str) -> dict[str, list[dict]]:
         return {}
 
     def delete(self, run_id: str, owner: str) -> bool:
@@ -522,7 +522,7 @@ class UnavailableStore:
         return None
 
 
-def open_store(location: str | os.PathLike | None = None):
+def open_store(location: str | os.PathLike | None = None) -> RunStore | UnavailableStore:
     """The store, or an `UnavailableStore` carrying the reason when the database cannot be used."""
     try:
         return RunStore(location)

@@ -20,10 +20,11 @@ from __future__ import annotations
 import logging
 import math
 import time
+from typing import Any
 
 from playground.engine.population import Population, population_key
 from playground.engine.trainer_state import TrainerState
-from playground.runs.sweep_file import SweepPlan
+from playground.runs.sweep_file import SearchRange, SweepPlan
 from playground.runs.sweep_grid import SWEEP_PARAMETERS
 from playground.runs.sweep_runner import SweepRunner
 from playground.validation import validate
@@ -36,10 +37,11 @@ STARTUP_RUNS = 5  # runs that finish before the pruner stops any
 WARM_UP_SHARE = 0.25  # no run is stopped in its first quarter: early losses say little
 
 
-def suggest(trial, name: str, entry) -> float | int | str:
-    """The trial's value for one parameter of the space."""
+def suggest(trial: Any, name: str, entry: SearchRange) -> float | int | str:
+    """The trial's value for one parameter of the space (`trial`: an Optuna trial)."""
     if entry.choices:
         return trial.suggest_categorical(name, list(entry.choices))
+    assert entry.low is not None and entry.high is not None, "a range without choices has both ends"
     if SWEEP_PARAMETERS[name].kind == "int":
         return trial.suggest_int(name, int(entry.low), int(entry.high), log=entry.log)
     return trial.suggest_float(name, entry.low, entry.high, log=entry.log)

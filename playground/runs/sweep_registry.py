@@ -31,12 +31,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from playground.limits import MAX_SWEEP_EPOCHS, MAX_SWEEPS, MAX_WAITING_SWEEPS
 from playground.runs.sweep_file import SweepPlan
 from playground.runs.sweep_grid import run_count
 from playground.runs.sweep_runner import Progress, SweepRunner, SweepState, new_sweep_id
+
+if TYPE_CHECKING:
+    from playground.runs.run_store import RunStore, UnavailableStore
+    from playground.runs.worker_sweep import WorkerSweep
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +97,14 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def start_sweep(store, owner: str, plan: SweepPlan, workers: int, sweep_id: str):
+def start_sweep(
+    store: RunStore | UnavailableStore, owner: str, plan: SweepPlan, workers: int, sweep_id: str
+) -> SweepRunner | WorkerSweep:
     """Starts `plan` in a training worker (in this process when there are none); the runner."""
     from playground.engine.training_workers import training_workers
 
     pool = training_workers()
+    sweep: SweepRunner | WorkerSweep
     if pool is not None:
         sweep = pool.sweep(store, owner, plan, workers, sweep_id)
     elif plan.mode == "search":
@@ -145,7 +152,7 @@ class ScheduledSweep:
         return errors + ([self.start_error] if self.start_error else [])
 
     @property
-    def study(self):
+    def study(self) -> Any:
         """A smart search's Optuna study (None for a grid, or before it runs)."""
         return getattr(self.runner, "study", None) if self.plan.mode == "search" else None
 
@@ -179,7 +186,7 @@ class SweepRegistry:
         self._sweeps: list[ScheduledSweep] = []  # oldest first
         self._line: list[ScheduledSweep] = []
 
-    def submit(self, store, owner: str, plan: SweepPlan, workers: int) -> ScheduledSweep:
+    def submit(self, store: RunStore | UnavailableStore, owner: str, plan: SweepPlan, workers: int) -> ScheduledSweep:
         """Puts the owner's sweep in line (it starts at once while fewer than `max_running` run).
         Raises `SweepRefused` when it is too large, the owner already has one or the line is full."""
         problem = size_problem(plan, self.max_epochs)

@@ -26,12 +26,15 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from playground.engine.population import Population, population_key
 from playground.engine.trainer_state import TrainerState
 from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import record_of
+
+if TYPE_CHECKING:
+    from playground.spec import ExperimentSpec
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ log = logging.getLogger(__name__)
 XLA_WORTH_IT_STEPS = 20_000
 
 
-def total_steps(spec) -> int:
+def total_steps(spec: ExperimentSpec) -> int:
     from playground.datasets import load_dataset
 
     train_size = len(load_dataset(spec.dataset).x_train)
@@ -120,14 +123,15 @@ class SweepRunner:
 
     def start(self) -> None:
         self._started = time.monotonic()
-        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="playground-sweep")
-        futures = [self._executor.submit(task) for task in self._tasks()]
+        executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="playground-sweep")
+        self._executor = executor
+        futures = [executor.submit(task) for task in self._tasks()]
 
-        def wait_all():
+        def wait_all() -> None:
             for future in futures:
                 future.exception()
             self._finished_at = time.monotonic()
-            self._executor.shutdown(wait=False)
+            executor.shutdown(wait=False)
 
         self._thread = threading.Thread(target=wait_all, name="playground-sweep-wait", daemon=True)
         self._thread.start()

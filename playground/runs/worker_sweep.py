@@ -29,6 +29,8 @@ import dataclasses
 import logging
 import queue
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from playground.runs.run_record import RunRecord
 from playground.runs.sweep_file import SweepPlan
@@ -99,7 +101,7 @@ class WorkerSweep:
         return dataclasses.replace(self._reported, done=len(self.saved_ids), failed=failed)
 
     @property
-    def study(self):
+    def study(self) -> Any:
         """A copy of a smart search's Optuna study, as far as it has gone (None for a grid)."""
         if self.plan.mode != "search":
             return None
@@ -177,14 +179,14 @@ class SweepHost:
             else SweepRunner(store, owner, plan.runs(), workers=workers, name=plan.name, sweep_id=sweep_id)
         )
 
-    def start(self, on_end=None) -> None:
+    def start(self, on_end: Callable[[], object] | None = None) -> None:
         self.runner.start()
         threading.Thread(target=self._report, args=(on_end,), name="playground-sweep-progress", daemon=True).start()
 
     def cancel(self) -> None:
         self.runner.cancel()
 
-    def _report(self, on_end) -> None:
+    def _report(self, on_end: Callable[[], object] | None) -> None:
         """Sends the progress whenever it changed, and once more when the sweep has ended."""
         sent = None
         while not self.runner.wait(PROGRESS_SECONDS):
@@ -205,7 +207,7 @@ class SweepHost:
         self.send(("sweep_progress", self.number, payload))
 
 
-def ended_trials(study) -> list:
+def ended_trials(study: Any) -> list:
     """The study's ended trials, each without its per-epoch losses (the figures need only its
     settings and result; a long run's losses would make the message large)."""
     import optuna
