@@ -123,7 +123,7 @@ class SnapshotMaker:
         grid, neuron_grids = self._plane_views()
         weights = None
         if self.draw_weights:
-            weights = [(layer.kernel.numpy(), layer.bias.numpy()) for layer in self.weighted]
+            weights = [(layer.kernel.numpy(), _biases(layer)) for layer in self.weighted]
         return Snapshot(
             epoch,
             batch,
@@ -250,3 +250,11 @@ def _norms_program(model, loop, weighted):
     return tf.function(
         norms, input_signature=[_signature(model.trainable_variables), _signature(model.non_trainable_variables), x, y]
     )
+
+
+def _biases(layer: Any) -> np.ndarray:
+    """A layer's biases, or zeros for a layer built without them (`use_bias=False`): what each
+    neuron adds to W·x, as the drawing colours it."""
+    if layer.bias is not None:
+        return layer.bias.numpy()
+    return np.zeros(layer.kernel.shape[-1], "float32")

@@ -18,7 +18,14 @@ def weight_histograms(histograms: list[dict], height_per_row: int = 170) -> go.F
     panels = Panels(
         count,
         2,
-        [t for h in histograms for t in (f"{figure_text(h['layer'])} weights", f"{figure_text(h['layer'])} biases")],
+        [
+            title
+            for h in histograms
+            for title in (
+                f"{figure_text(h['layer'])} weights",
+                f"{figure_text(h['layer'])} {'biases' if h.get('biases') is not None else '(no biases)'}",
+            )
+        ],
         vertical_spacing=min(0.3, 55 / height),
     )
     traces = []
