@@ -21,7 +21,7 @@ from playground.activations import keras_activation
 from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS, LayerParts, keras_layer_name
 from playground.losses import OutputPlan
-from playground.optimizers import OPTIMIZERS
+from playground.optimizers import make_optimizer
 from playground.regularization import REGULARIZATIONS
 from playground.spec import ExperimentSpec, LayerSpec, TrainingSpec
 from playground.training_data import TrainingData
@@ -66,7 +66,7 @@ def build_model(spec: ExperimentSpec, data: TrainingData, *, compile: bool = Tru
         layers.append(LAYERS[layer.type].build(layer, keras_parts(training, index), name=name))
     model = keras.Sequential(layers, name=_model_name(spec))
     if compile:
-        model.compile(optimizer=OPTIMIZERS[training.optimizer].build(training.learning_rate), loss=data.plan.loss)
+        model.compile(optimizer=make_optimizer(training), loss=data.plan.loss)
     return model
 
 

@@ -1,5 +1,9 @@
 """The optimizers a user can pick. Adding one is one entry in `OPTIMIZERS`.
 
+`make_optimizer` and `optimizer_code` turn a spec's training settings into the Keras optimizer
+and into the code an exported script makes it with: the one place that knows which settings an
+optimizer takes, for the model builder, the envelope program and the script exporter.
+
 Example:
 
     optimizer = OPTIMIZERS["momentum"].build(0.01)   # keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)
@@ -11,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.registry import Code, Entry, Registry, call_code
+from playground.spec import TrainingSpec
 
 
 @dataclass(frozen=True)
@@ -62,3 +67,13 @@ OPTIMIZERS: Registry[Optimizer] = Registry(
         ),
     ],
 )
+
+
+def make_optimizer(training: TrainingSpec) -> Any:
+    """The Keras optimizer `training` asks for."""
+    return OPTIMIZERS[training.optimizer].build(training.learning_rate)
+
+
+def optimizer_code(training: TrainingSpec) -> Code:
+    """The code an exported script makes the same optimizer with."""
+    return OPTIMIZERS[training.optimizer].code(training.learning_rate)

@@ -25,7 +25,7 @@ from playground.initializers import INITIALIZERS
 from playground.layers import LAYERS, LayerParts
 from playground.losses import OutputPlan, output_for
 from playground.model_builder import layer_seed, numbered_layers
-from playground.optimizers import OPTIMIZERS
+from playground.optimizers import optimizer_code
 from playground.regularization import REGULARIZATIONS
 from playground.schedules import SCHEDULES
 from playground.spec import ExperimentSpec, LayerSpec, TrainingSpec
@@ -148,7 +148,7 @@ import numpy as np"""
     {(f",{chr(10)}    ").join(layers)},
 ])
 LOSS = {plan.loss!r}
-model.compile(optimizer={OPTIMIZERS[training.optimizer].code(training.learning_rate)}, loss=LOSS)
+model.compile(optimizer={optimizer_code(training)}, loss=LOSS)
 model.summary()"""
     loop = f"""{SCHEDULES[training.schedule.kind].code(training.schedule, training.learning_rate, training.epochs)}
 EPOCHS, BATCH_SIZE, SEED, SHUFFLE = {training.epochs}, {training.batch_size}, {training.seed}, {training.shuffle}

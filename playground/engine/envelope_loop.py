@@ -45,7 +45,7 @@ from playground.engine.envelope import (
     envelope_shapes,
 )
 from playground.engine.training_loop import MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES, TrainingLoop, stateless_apply
-from playground.optimizers import OPTIMIZERS
+from playground.optimizers import make_optimizer
 from playground.spec import ExperimentSpec, TrainingSpec
 from playground.training_data import TrainingData
 
@@ -108,7 +108,7 @@ class EnvelopeLoop(TrainingLoop):
         self.offsets = list(np.cumsum([0, *sizes]))
         self.trainable = [keras.Variable(np.zeros(self.offsets[-1], "float32"), name="envelope_weights")]
         self.non_trainable = [keras.Variable(0, dtype="int32", name="dropout_steps")]
-        self.optimizer = OPTIMIZERS[training.optimizer].build(training.learning_rate)
+        self.optimizer = make_optimizer(training)
         self.optimizer.build(self.trainable)
         self.optimizer_variables = list(self.optimizer.variables)
         self.rate_index = next(i for i, v in enumerate(self.optimizer_variables) if v.path.endswith("learning_rate"))
