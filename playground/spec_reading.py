@@ -25,7 +25,7 @@ from typing import Any
 
 from playground.datasets import DATASETS
 from playground.datasets.dataset import DatasetKind
-from playground.layers import complete_layer, layer_setting_names
+from playground.layers import complete_layer, complete_network, layer_setting_names
 from playground.registry import short_repr
 from playground.spec import (
     MAX_CONFIG_BYTES,
@@ -173,6 +173,8 @@ class _Reader:
                 "Upload the CSV file in the Data panel instead (or run the config with the command line)."
             )
             values["path"] = ""
+        if cls is NetworkSpec:  # the default stack too: every layer as its type's defaults complete it
+            return complete_network(cls(**values))
         return cls(**values)
 
     @property
