@@ -174,3 +174,13 @@ def test_what_fits_in_the_envelope():
     image = ExperimentSpec(dataset=DatasetSpec("digits"), network=NetworkSpec(layers=(LayerSpec("Dense", units=4),)))
     assert envelope_layout(image, training_data(image)) is None
     assert [bucket(n) for n in (1, 64, 65, 250, 1024)] == [64, 64, 128, 256, 1024]
+
+
+def test_a_setting_the_envelope_does_not_know_keeps_the_layers_own_program():
+    def loop_for(**dense):
+        spec = ExperimentSpec(network=NetworkSpec(layers=(LayerSpec("Dense", units=3, activation="tanh", **dense),)))
+        data = training_data(spec)
+        return training_loop(build_model(spec, data), data, spec)
+
+    assert isinstance(loop_for(use_bias=True), EnvelopeLoop)  # its default: the envelope's masks represent it
+    assert not isinstance(loop_for(use_bias=False), EnvelopeLoop)
