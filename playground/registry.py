@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -93,7 +93,6 @@ class Setting:
             that is defined above it.
         many: a "choice" takes a list of distinct names (the input features).
         optional: None is accepted too (and means "the default of what it describes").
-        choice_label: how the editor writes a choice (default: its registry's label).
         ladder: the values a slider offers, when the control is a ladder of usual values (the
             learning rate's).
         advice: what a message about a wrong value suggests.
@@ -113,7 +112,6 @@ class Setting:
     registry: str = ""
     many: bool = False
     optional: bool = False
-    choice_label: Callable[[str], str] | None = None
     ladder: tuple[float, ...] = ()
     advice: str = ""
     help: str = ""
@@ -124,8 +122,6 @@ class Setting:
 
     def option_label(self, name: str) -> str:
         """How the page writes the choice `name`."""
-        if self.choice_label is not None:
-            return self.choice_label(name)
         return registry_named(self.registry).label(name) if self.registry else str(name)
 
     def option_help(self, name: Any) -> str:
