@@ -97,7 +97,7 @@ def _gelu_derivative(z):
     return 0.5 * (1.0 + _erf(z / math.sqrt(2.0))) + z * pdf
 
 
-def keras_arctan(x):
+def keras_arctan(x: Any) -> Any:
     """arctan as a Keras function (Keras has no activation of that name)."""
     import keras
 

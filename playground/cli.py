@@ -134,7 +134,7 @@ def _read_config(path: Path) -> ExperimentSpec:
     try:
         content = read_regular_file(
             path, MAX_CONFIG_BYTES + 1, "Config file"
-        )  # one byte over: from_json says it is too long
+        )  # one byte over: spec_from_json says it is too long
     except FileRefused as error:
         raise BadInput(str(error)) from None
     try:
@@ -232,7 +232,7 @@ def _number(value):
     return None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
 
 
-def command_train(args) -> int:
+def command_train(args: argparse.Namespace) -> int:
     from playground.engine.device import training_device
 
     spec, _ = _load_spec(args)
@@ -290,7 +290,7 @@ def _write(path: Path, write) -> None:
 EXPORT_SUFFIXES = {"python": ".py", "notebook": ".ipynb", "keras": ".keras", "json": ".json"}
 
 
-def command_export(args) -> int:
+def command_export(args: argparse.Namespace) -> int:
     if args.notebook:
         if args.format not in (None, "notebook") or args.output:
             raise BadInput("--notebook FILE writes a notebook: leave out --format and --output.")
@@ -324,7 +324,7 @@ def command_export(args) -> int:
     return 0
 
 
-def command_datasets(args) -> int:
+def command_datasets(args: argparse.Namespace) -> int:
     from playground.datasets import DATASETS
 
     for name, info in DATASETS.items():
@@ -334,7 +334,7 @@ def command_datasets(args) -> int:
     return 0
 
 
-def command_presets(args) -> int:
+def command_presets(args: argparse.Namespace) -> int:
     from playground.presets import PRESETS
 
     for name, preset in PRESETS.items():
@@ -342,7 +342,7 @@ def command_presets(args) -> int:
     return 0
 
 
-def command_schema(args) -> int:
+def command_schema(args: argparse.Namespace) -> int:
     from playground.schema import schema_text
 
     sys.stdout.write(schema_text())
@@ -361,7 +361,7 @@ def _store(advice: str = ""):
 CLI_OWNER = "cli"  # whose runs the command line's trainings and sweeps are (`runs list` shows everyone's)
 
 
-def command_sweep(args) -> int:
+def command_sweep(args: argparse.Namespace) -> int:
     from playground.file_reading import FileRefused, read_regular_file
     from playground.runs.sweep_file import MAX_SWEEP_BYTES, SweepFileError, SweepPlan
 
@@ -462,7 +462,7 @@ def loss_text(loss: float | None) -> str:
     return f"{loss:.4f}" if abs(loss) < 1e6 else f"{loss:.3e}"
 
 
-def terminal_text(value, lines: bool = False) -> str:
+def terminal_text(value: object, lines: bool = False) -> str:
     """Text from the run database or a file, as the operator's terminal should show it. Anyone who can write
     to the database (another app, another version) wrote the titles and ids; a control character in them
     could clear the screen, retitle the window or hide the lines above, so each is written as its escape
@@ -473,7 +473,7 @@ def terminal_text(value, lines: bool = False) -> str:
     )
 
 
-def command_runs(args) -> int:
+def command_runs(args: argparse.Namespace) -> int:
     store = _store()
     if args.runs_command == "share":
         return _share_cli_runs(store, stop=args.stop)
@@ -554,7 +554,7 @@ def app_folder() -> Path:
     return Path(sys.prefix) / "share" / "neural-network-playground"
 
 
-def command_app(args) -> int:
+def command_app(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         raise BadInput(f"--port must be from 1 to 65535, but got {args.port}.")
     folder = app_folder()
@@ -566,7 +566,7 @@ def command_app(args) -> int:
     return subprocess.call(command, cwd=folder)  # from its folder, so .streamlit/config.toml applies
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Runs one command; returns its exit code (for tests and `run`)."""
     parser = _parser()
     try:

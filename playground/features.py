@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import CodeType
 
@@ -59,7 +60,7 @@ FEATURES: Registry[Feature] = Registry(
 )
 
 
-def feature_matrix(points: np.ndarray, features) -> np.ndarray:
+def feature_matrix(points: np.ndarray, features: Iterable[str]) -> np.ndarray:
     """Stacks the chosen features of (n, 2) points into an (n, len(features)) float32 array."""
     columns = [FEATURES[name].build(points) for name in features]
     return np.stack(columns, axis=1).astype("float32")

@@ -26,6 +26,7 @@ import re
 import tempfile
 import zipfile
 import zlib
+from typing import Any
 
 from playground.activations import activation_name, keras_activation
 from playground.layers import LAYERS, LayerParts, keras_layer_name
@@ -58,7 +59,7 @@ class ModelFileError(ValueError):
     """A `.keras` file that cannot be loaded, with a plain reason."""
 
 
-def save_model(model, path: str) -> None:
+def save_model(model: Any, path: str) -> None:
     model.save(path)
 
 
@@ -138,7 +139,7 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
         ) from None
 
 
-def model_stack(config) -> tuple[tuple[int, ...], tuple[LayerSpec, ...]]:
+def model_stack(config: Any) -> tuple[tuple[int, ...], tuple[LayerSpec, ...]]:
     """The input shape and the layer stack (ending with the output layer) a checked config describes."""
     if (
         not isinstance(config, dict)
@@ -219,7 +220,7 @@ def _setting(value):
     return value
 
 
-def load_model_bytes(content: bytes):
+def load_model_bytes(content: bytes) -> Any:
     """The Keras model in a `.keras` file's bytes: checked (`check_model_archive`), built from the
     checked stack, then given the file's weights.
 
@@ -289,7 +290,7 @@ def _check_weights(content: bytes, parameters: int) -> None:
         weights = _read_member(archive, "model.weights.h5")
     values, kinds = 0, set()
 
-    def count(name, item):
+    def count(name: str, item: object) -> None:
         nonlocal values
         if isinstance(item, h5py.Dataset):
             values += int(item.size)
@@ -310,7 +311,7 @@ def _check_weights(content: bytes, parameters: int) -> None:
         )
 
 
-def non_finite_warning(model) -> str | None:
+def non_finite_warning(model: Any) -> str | None:
     """What to tell about a model whose weights hold NaN or infinity (its predictions are NaN), naming
     those layers; None when every weight is a finite number."""
     import numpy as np
@@ -339,7 +340,7 @@ def _build(input_shape: tuple[int, ...], stack: tuple[LayerSpec, ...]):
     return keras.Sequential(layers, name="imported")
 
 
-def load_model_file(path: str):
+def load_model_file(path: str) -> Any:
     """The Keras model in a `.keras` file on disk, checked and built like an upload."""
     try:
         with open(path, "rb") as file:
@@ -349,7 +350,7 @@ def load_model_file(path: str):
     return load_model_bytes(content)
 
 
-def model_bytes(model) -> bytes:
+def model_bytes(model: Any) -> bytes:
     """The model as the bytes of a `.keras` file (to store with a run or offer as a download)."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")

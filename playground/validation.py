@@ -101,7 +101,7 @@ def unprintable_character(text: str) -> str:
     return f"a control character ({code})"
 
 
-def clean_title(title) -> str:
+def clean_title(title: object) -> str:
     """A title the page can keep: line breaks and control characters as spaces, cut to the limit."""
     text = "".join(c if c.isprintable() else " " for c in str(title))
     return " ".join(text.split())[:MAX_TITLE_CHARS]

@@ -1,5 +1,6 @@
 """The core's shape, read from its source with `ast`: no import cycles among `playground`'s
-modules (imports inside functions count too), and no Streamlit in the core."""
+modules (imports inside functions count too), no Streamlit in the core, and every public function
+of the core annotated."""
 
 from __future__ import annotations
 
@@ -102,3 +103,17 @@ def test_the_core_never_imports_streamlit():
                 else []
             )
             assert not any(name.split(".")[0] == "streamlit" for name in names), path
+
+
+def test_every_public_function_of_the_core_is_annotated():
+    """mypy checks the bodies of unannotated functions too (`check_untyped_defs`); the public ones
+    also say what they take and give."""
+    missing = []
+    for path in sorted(CORE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                arguments = [a for a in node.args.args + node.args.kwonlyargs if a.arg not in ("self", "cls")]
+                arguments += [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
+                if node.returns is None or any(a.annotation is None for a in arguments):
+                    missing.append(f"{path.relative_to(CORE.parent)}:{node.lineno} {node.name}")
+    assert missing == []

@@ -156,7 +156,7 @@ def _not_numeric_example(column) -> str | None:
     return str(bad.iloc[0]) if len(bad) else None
 
 
-def read_table(content: bytes, label_column: str, task: str = "auto"):
+def read_table(content: bytes, label_column: str, task: str = "auto") -> tuple:
     """Returns (features, targets, task, class_names) for the CSV file's bytes."""
     import pandas as pd
 

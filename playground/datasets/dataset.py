@@ -61,7 +61,19 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
 
-def split(name, task, x, y, *, train_ratio, seed, num_classes, class_names, kind, bounds=(-6.0, 6.0)) -> Dataset:
+def split(
+    name: str,
+    task: Task,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    train_ratio: float,
+    seed: int,
+    num_classes: int,
+    class_names: tuple[str, ...],
+    kind: DatasetKind,
+    bounds: tuple[float, float] = (-6.0, 6.0),
+) -> Dataset:
     """Shuffles (x, y) with the seed and cuts it at `train_ratio`, as TF Playground does."""
     order = np.random.default_rng([seed, 1]).permutation(len(x))
     x, y = x[order], y[order]

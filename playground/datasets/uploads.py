@@ -57,7 +57,7 @@ def uploads_folder() -> Path:
     return Path(os.environ.get(FOLDER_VARIABLE) or Path(tempfile.gettempdir()) / "playground-uploads")
 
 
-def is_upload_id(text) -> bool:
+def is_upload_id(text: object) -> bool:
     return isinstance(text, str) and _UPLOAD_ID.fullmatch(text) is not None
 
 

@@ -144,14 +144,14 @@ def parse_values(name: str, text: str) -> list:
     return check_values(name, [w for w in re.split(r"[,\s;]+", text.strip()) if w])
 
 
-def sweep_parameter(name) -> SweepParameter:
+def sweep_parameter(name: object) -> SweepParameter:
     """The parameter called `name`, or a `SweepError` listing the ones that can be swept."""
     if not isinstance(name, str) or name not in SWEEP_PARAMETERS:
         raise SweepError(str(name)[:40], f"'{name!s:.40}' cannot be swept; choose from {', '.join(SWEEP_PARAMETERS)}.")
     return SWEEP_PARAMETERS[name]
 
 
-def check_value(name: str, item):
+def check_value(name: str, item: object) -> Any:
     """One value for a parameter (a number, or its text), checked: the right type and in range."""
     parameter = sweep_parameter(name)
     word = str(item)
