@@ -20,11 +20,14 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from playground.registry import Code, Entry, Registry
+
+if TYPE_CHECKING:
+    import keras
 
 KERAS_PACKAGE = "playground"  # where custom activations are registered: "playground>arctan"
 
@@ -97,7 +100,7 @@ def _gelu_derivative(z):
     return 0.5 * (1.0 + _erf(z / math.sqrt(2.0))) + z * pdf
 
 
-def keras_arctan(x: Any) -> Any:
+def keras_arctan(x: keras.KerasTensor) -> keras.KerasTensor:
     """arctan as a Keras function (Keras has no activation of that name)."""
     import keras
 

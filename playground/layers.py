@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.registry import Code, Entry, Registry, Setting, call_code
-from playground.spec import LayerSpec, NetworkSpec
+from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 
 Shape = tuple[int, ...]
 
@@ -271,6 +271,11 @@ def complete_layer(layer: LayerSpec) -> LayerSpec:
 def complete_network(network: NetworkSpec) -> NetworkSpec:
     """`network` with each layer's left-out settings at its type's defaults (as a config is read)."""
     return dataclasses.replace(network, layers=tuple(complete_layer(layer) for layer in network.layers))
+
+
+def complete_spec(spec: ExperimentSpec) -> ExperimentSpec:
+    """`spec` as a config reader makes it: every layer's left-out settings at its type's defaults."""
+    return spec.replace(network=complete_network(spec.network))
 
 
 def layer_setting_names() -> set[str]:

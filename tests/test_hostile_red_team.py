@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from playground.layers import complete_spec
 from playground.runs.run_record import RunRecord
 from playground.runs.run_store import RUNS, RunStore
 from playground.spec import ExperimentSpec
@@ -267,7 +268,7 @@ def _damage(store: RunStore, run_id: str, **columns) -> None:
 
 
 def _saved(store: RunStore, owner: str, title: str, **damage) -> RunRecord:
-    record = RunRecord.new(owner, ExperimentSpec(title=title), HISTORY, "finished", time.time(), 1.0)
+    record = RunRecord.new(owner, complete_spec(ExperimentSpec(title=title)), HISTORY, "finished", time.time(), 1.0)
     store.save(record)
     if damage:
         _damage(store, record.id, **damage)

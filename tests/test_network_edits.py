@@ -13,7 +13,7 @@ from playground.network_edits import (
     set_activation,
     set_dropout,
 )
-from playground.spec import MAX_LAYERS, LayerSpec, NetworkSpec
+from playground.spec import MAX_LAYERS, NetworkSpec
 
 DEFAULT = NetworkSpec()  # Dense 4 tanh, Dense 2 tanh
 
@@ -27,8 +27,8 @@ def test_a_neuron_is_added_and_removed_within_the_layers_bounds():
 
 def test_a_layer_is_added_like_the_last_and_removed_from_the_end():
     added = add_layer(DEFAULT)
-    assert added.layers[-1] == LayerSpec("Dense", units=2, activation="tanh") and len(added.layers) == 3
-    assert add_layer(NetworkSpec(layers=())).layers == (LayerSpec("Dense", units=4, activation="tanh"),)
+    assert added.layers[-1] == new_layer("Dense", units=2, activation="tanh") and len(added.layers) == 3
+    assert add_layer(NetworkSpec(layers=())).layers == (new_layer("Dense", units=4, activation="tanh"),)
     assert remove_layer(DEFAULT).layers == DEFAULT.layers[:1]
     assert remove_layer(NetworkSpec(layers=())).layers == ()
 

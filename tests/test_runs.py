@@ -9,6 +9,7 @@ import time
 import pytest
 
 from playground.engine.trainer import Trainer
+from playground.layers import complete_spec
 from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import RunRecorder
 from playground.runs.run_store import SCHEMA_VERSION, RunStore, StoreError, UnavailableStore, open_store
@@ -41,7 +42,9 @@ def short(spec: ExperimentSpec, epochs: int = 20) -> ExperimentSpec:
 
 
 def record(owner="alice", started_at=None, **extra) -> RunRecord:
-    return RunRecord.new(owner, ExperimentSpec(), HISTORY, "finished", started_at or time.time(), 1.5, **extra)
+    return RunRecord.new(
+        owner, complete_spec(ExperimentSpec()), HISTORY, "finished", started_at or time.time(), 1.5, **extra
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

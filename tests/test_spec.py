@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.layers import complete_network, new_layer
+from playground.layers import complete_spec, new_layer
 from playground.spec import (
     CsvOptions,
     DatasetSpec,
@@ -74,8 +74,7 @@ specs = st.builds(
 )
 
 
-def _complete(spec: ExperimentSpec) -> ExperimentSpec:
-    return spec.replace(network=complete_network(spec.network))
+_complete = complete_spec
 
 
 @settings(max_examples=150, deadline=None)

@@ -6,13 +6,14 @@ import math
 
 import pytest
 
+from playground.layers import complete_spec
 from playground.runs.run_store import RunStore
 from playground.runs.search_runner import SearchRunner
 from playground.runs.sweep_file import MAX_SWEEP_BYTES, SWEEP_VERSION, SearchRange, SweepFileError, SweepPlan
 from playground.spec import ExperimentSpec, TrainingSpec
 from tests.test_cli import cli
 
-BASE = ExperimentSpec(training=TrainingSpec(epochs=12))
+BASE = complete_spec(ExperimentSpec(training=TrainingSpec(epochs=12)))  # as a sweep file reads it back
 
 
 def document(**changes) -> dict:
