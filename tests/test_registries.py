@@ -13,11 +13,13 @@ script that runs and matches the app.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +186,30 @@ print(json.dumps(results))
 """
 
 
+@contextlib.contextmanager
+def scripts_running(paths: dict) -> Iterator[tuple[subprocess.Popen, dict]]:
+    """Starts one Python process that runs the scripts at `paths` (a dict's values) one after another."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUNNER, *paths.values()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    try:
+        yield process, paths
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def script_results(process: subprocess.Popen) -> dict:
+    """What each script of `scripts_running` gave: its final test loss, or its error."""
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr[-3000:]
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture(scope="module")
 def offline_data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("registries")
@@ -208,16 +234,8 @@ def running_scripts(offline_data):
         path = offline_data / f"{registry}_{name.replace('-', '_').replace('^', '_')}.py"
         path.write_text(export_script(probe_spec(registry, name, offline_data)))
         paths[(registry, name)] = str(path)
-    process = subprocess.Popen(
-        [sys.executable, "-c", RUNNER, *paths.values()],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    yield process, paths
-    if process.poll() is None:
-        process.kill()
+    with scripts_running(paths) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -261,9 +279,7 @@ def test_entry_builds_validates_trains_and_saves(registry, name, offline_data, r
 
 def test_every_exported_script_runs_and_matches_the_app(running_scripts, app_losses):
     process, paths = running_scripts
-    stdout, stderr = process.communicate(timeout=600)
-    assert process.returncode == 0, stderr[-3000:]
-    outcome = json.loads(stdout.strip().splitlines()[-1])
+    outcome = script_results(process)
     assert set(app_losses) == set(PROBES), "an entry's own test failed: see above"
     for probe, path in paths.items():
         script = outcome[path]
@@ -311,16 +327,8 @@ def range_scripts(offline_data, reshaping_probes):
         path = offline_data / f"range_{index}.py"
         path.write_text(export_script(spec))
         paths[probe] = str(path)
-    process = subprocess.Popen(
-        [sys.executable, "-c", RUNNER, *paths.values()],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    yield process, paths
-    if process.poll() is None:
-        process.kill()
+    with scripts_running(paths) as running:
+        yield running
 
 
 def draw_every_view(trainer) -> None:
@@ -405,9 +413,7 @@ def test_every_setting_across_its_range(
 
 def test_every_reshaping_setting_exports_a_script_that_matches_the_app(range_scripts, app_losses, reshaping_probes):
     process, paths = range_scripts
-    stdout, stderr = process.communicate(timeout=600)
-    assert process.returncode == 0, stderr[-3000:]
-    outcome = json.loads(stdout.strip().splitlines()[-1])
+    outcome = script_results(process)
     assert len(reshaping_probes) >= 10 and set(reshaping_probes) <= set(app_losses), "a probe's own test failed"
     for probe, path in paths.items():
         script = outcome[path]
