@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
+import keras
 import numpy as np
 import pytest
 
 from playground.activations import ACTIVATIONS
 from playground.engine.envelope import HIDDEN_LAYERS, INPUT_FEATURES, WIDTH, envelope_layout
-from playground.engine.envelope_loop import EnvelopeLoop, bucket, training_loop
+from playground.engine.envelope_loop import EnvelopeLoop, bucket, compile_envelope, training_loop
+from playground.engine.snapshot_maker import SnapshotMaker
+from playground.engine.trainer import Trainer
 from playground.engine.training_loop import PROGRAMS, TrainingLoop
 from playground.model_builder import build_model
 from playground.schedules import learning_rate_at
@@ -184,3 +187,49 @@ def test_a_setting_the_envelope_does_not_know_keeps_the_layers_own_program():
 
     assert isinstance(loop_for(use_bias=True), EnvelopeLoop)  # its default: the envelope's masks represent it
     assert not isinstance(loop_for(use_bias=False), EnvelopeLoop)
+
+
+def test_the_envelope_draws_the_views_its_network_would():
+    layers = (LayerSpec("Dense", units=3, activation="relu"), LayerSpec("Dense", units=5, activation="softmax"))
+    spec = ExperimentSpec(network=NetworkSpec(features=("x2", "sin_x1", "x1"), layers=layers))
+    data = training_data(spec)
+    loop = training_loop(build_model(spec, data), data, spec)
+    loop.run(0, 0, loop.batches_per_epoch * 5, [0.1])
+    loop.sync()
+    model = loop.model
+    dense = [layer.output for layer in model.layers if type(layer).__name__ == "Dense"]
+    expected = keras.Model(model.inputs, dense)([data.x_test])
+    got = loop.views(data.x_test)
+    assert [g.shape for g in got] == [(len(data.x_test), 3), (len(data.x_test), 5), (len(data.x_test), 1)]
+    for views, keras_outputs in zip(got, expected, strict=True):
+        np.testing.assert_allclose(views, keras_outputs, rtol=1e-5, atol=1e-6)
+    own = SnapshotMaker(model, data, spec.network.features, TrainingLoop(model, data, spec.training))
+    count = min(len(data.x_train), 256)
+    norms = loop.gradient_norms(data.x_train[:count], data.y_train[:count])
+    np.testing.assert_allclose(norms, own._gradient_norms(), rtol=1e-4)
+
+
+def test_a_live_trainer_trains_an_edited_network_at_once_and_traces_nothing():
+    base = ExperimentSpec(training=TrainingSpec(epochs=3))
+    data = training_data(base)
+    compile_envelope(training_loop(build_model(base, data), data, base))  # what the worker does at start
+    built, traces = PROGRAMS.built, PROGRAMS.traces()
+    networks = [
+        NetworkSpec(features=("x1", "sin_x2", "x2^2"), layers=(LayerSpec("Dense", units=3, activation="elu"),) * 3),
+        NetworkSpec(features=("x1x2",), layers=(LayerSpec("Dense", units=7, activation="swish"),)),
+        NetworkSpec(features=("x2", "x1"), layers=()),
+    ]
+    for network in networks:
+        trainer = Trainer(base.replace(network=network), envelope=True)
+        assert isinstance(trainer.loop, EnvelopeLoop)
+        assert trainer.run_to_end() == "finished" and len(trainer.history) == 3
+        snapshot = trainer.snapshots.latest()[1]
+        widths = [layer.units for layer in network.layers]
+        assert [len(grids) for grids in snapshot.neuron_grids or []] == widths
+        assert len(snapshot.gradient_norms) == len(widths) + 1 and snapshot.grid.shape == (100, 100)
+        trainer.close()
+    assert (PROGRAMS.built, PROGRAMS.traces()) == (built, traces)
+    dropout = NetworkSpec(layers=(LayerSpec("Dense", units=8), LayerSpec("Dropout", rate=0.5)))
+    trainer = Trainer(base.replace(network=dropout), warm_up=False, envelope=True)
+    assert not isinstance(trainer.loop, EnvelopeLoop)  # Keras's dropout masks: the same run for the same seed
+    trainer.close()

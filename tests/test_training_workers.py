@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from playground.engine.envelope_loop import EnvelopeLoop
 from playground.engine.trainer import InvalidSpec, Trainer
 from playground.engine.training_workers import TrainingWorkers, worker_count
 from playground.engine.worker_trainer import WorkerGone, WorkerTrainer
@@ -154,7 +155,7 @@ def test_the_pool_size_comes_from_the_environment(monkeypatch):
         worker_count()
 
 
-def test_a_worker_compiles_the_default_experiment_before_any_page_asks():
+def test_a_worker_compiles_the_default_experiment_and_the_envelope_before_any_page_asks():
     from playground.engine.training_loop import PROGRAMS
     from playground.engine.worker_process import compile_default_experiment
     from playground.presets import DEFAULT_PRESET, PRESETS
@@ -171,6 +172,16 @@ def test_a_worker_compiles_the_default_experiment_before_any_page_asks():
         assert page.run_to_end(60) == "finished"
     finally:
         page.close()
+    # An edited network (a layer added, features changed) trains on the envelope's program, compiled too.
+    network = dataclasses.replace(
+        spec.network, features=("x1", "x2", "x1^2"), layers=spec.network.layers + (LayerSpec("Dense", units=5),)
+    )
+    edited = Trainer(spec.replace(network=network), envelope=True)
+    try:
+        assert isinstance(edited.loop, EnvelopeLoop)
+        assert edited.wait_until_ready(60) and PROGRAMS.built == built
+    finally:
+        edited.close()
 
 
 def test_a_run_that_cannot_be_saved_says_so_and_keeps_saying_it(training_pool):

@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -44,10 +45,18 @@ from playground.engine.envelope import (
     envelope_layout,
     envelope_shapes,
 )
-from playground.engine.training_loop import MAX_EPOCHS_PER_CALL, MAX_ORDER_ENTRIES, TrainingLoop, stateless_apply
+from playground.engine.training_loop import (
+    MAX_EPOCHS_PER_CALL,
+    MAX_ORDER_ENTRIES,
+    PROGRAMS,
+    TrainingLoop,
+    stateless_apply,
+)
 from playground.optimizers import make_optimizer
 from playground.spec import ExperimentSpec, TrainingSpec
 from playground.training_data import TrainingData
+
+log = logging.getLogger(__name__)
 
 MIN_BUCKET = 64
 MASKED_LOGIT = -1e9  # a padded neuron's input to a hidden softmax: exp() of it is 0, and stays finite
@@ -59,6 +68,93 @@ def training_loop(model: Any, data: TrainingData, spec: ExperimentSpec, jit: boo
     if layout is None:
         return TrainingLoop(model, data, spec.training, jit=jit)
     return EnvelopeLoop(model, data, spec.training, layout, jit=jit)
+
+
+def live_loop(model: Any, data: TrainingData, spec: ExperimentSpec, warm_up: bool = True) -> TrainingLoop:
+    """The loop a live trainer starts with: the one whose program is ready soonest.
+
+    - The network's own program, when this process has compiled it (the default experiment's,
+      say): the fastest per epoch.
+    - Else the envelope's, when the network fits and the envelope's program is compiled: no trace
+      at all, so an edited network trains at once.
+    - Else the network's own program, compiled now; with `warm_up`, the envelope's program is
+      compiled in the background meanwhile, for the next edit.
+
+    A network with dropout keeps its own program: Keras's dropout masks, so the same seed gives
+    the same run whatever this process compiled before.
+    """
+    own = TrainingLoop(model, data, spec.training)
+    layout = envelope_layout(spec, data)
+    if layout is None or any(layout.dropout) or PROGRAMS.traced(own.program_key()):
+        return own
+    envelope = EnvelopeLoop(model, data, spec.training, layout)
+    if PROGRAMS.traced(envelope.program_key()):
+        return envelope
+    if warm_up:
+        ENVELOPE_WARMER.warm(envelope)
+    return own
+
+
+class EnvelopeWarmer:
+    """Compiles envelope programs in the background, one at a time, each once per process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: set[str] = set()
+        self._waiting: list[EnvelopeLoop] = []
+        self._thread: threading.Thread | None = None
+
+    def warm(self, loop: EnvelopeLoop) -> None:
+        """Compiles `loop`'s program soon (its first call, with no steps), unless asked before."""
+        with self._lock:
+            key = loop.program_key()
+            if key in self._keys:
+                return
+            self._keys.add(key)
+            self._waiting.append(loop)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="playground-envelope-warm-up", daemon=True)
+                self._thread.start()
+
+    def idle(self) -> bool:
+        """Nothing waiting or compiling."""
+        with self._lock:
+            return self._thread is None
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._waiting:
+                    self._thread = None
+                    return
+                loop = self._waiting.pop(0)
+            try:
+                compile_envelope(loop)
+            except Exception:  # the trainers keep their own programs
+                log.exception("The envelope program could not be compiled")
+
+
+ENVELOPE_WARMER = EnvelopeWarmer()
+
+
+def compile_envelope_for(spec: ExperimentSpec) -> None:
+    """Compiles the envelope's programs for networks like `spec`'s (nothing when it does not fit)."""
+    from playground.model_builder import build_model
+    from playground.training_data import training_data
+
+    data = training_data(spec)
+    loop = training_loop(build_model(spec, data), data, spec)
+    if isinstance(loop, EnvelopeLoop):
+        compile_envelope(loop)
+
+
+def compile_envelope(loop: EnvelopeLoop) -> None:
+    """Traces and compiles `loop`'s programs: the live views', then the training program (a live
+    trainer takes the envelope once that one is traced)."""
+    inputs = np.zeros((1, len(loop.layout.input_columns)), "float32")
+    loop.views(inputs)
+    loop.gradient_norms(inputs, loop.data_tensors[1][:1].numpy())
+    loop.run(0, 0, 0, [0.0])
 
 
 def bucket(size: int) -> int:
@@ -202,6 +298,61 @@ class EnvelopeLoop(TrainingLoop):
 
         offsets = self.offsets
         return [tf.reshape(flat[offsets[i] : offsets[i + 1]], shape) for i, shape in enumerate(self.shapes)]
+
+    # The live views' programs, shared by every network of the envelope with the same output layer.
+    def views(self, inputs: np.ndarray) -> list[np.ndarray]:
+        """Each hidden layer's output, then the network's, for `inputs` (in the model's input
+        columns), from the newest weights: what the snapshot maker draws the plane views from."""
+        import tensorflow as tf
+
+        key = json.dumps(["envelope views", self.plan.units, self.plan.activation])
+        program = PROGRAMS.get(key, lambda: tf.function(self._views, input_signature=self._signature()))
+        x = _padded(np.asarray(inputs, "float32"), len(inputs), WIDTH)
+        output, hidden = program(self.current_state()[0], tf.constant(x), self._model_order_settings())
+        return [h.numpy()[:, :width] for h, width in zip(hidden, self.layout.widths)] + [output.numpy()]
+
+    def gradient_norms(self, x: np.ndarray, y: np.ndarray) -> list[float]:
+        """The L2 norm of the loss gradient for each Dense layer's kernel (the output layer's
+        last), on the examples (x, y), from the newest weights."""
+        import tensorflow as tf
+
+        plan = self.plan
+        key = json.dumps(["envelope gradient norms", repr(plan.loss), plan.units, plan.activation])
+        y_spec = tf.TensorSpec([None, *self.data_tensors[1].shape[1:]], self.data_tensors[1].dtype)
+        signature = self._signature()
+        program = PROGRAMS.get(
+            key, lambda: tf.function(self._gradient_norms, input_signature=[*signature[:2], y_spec, signature[2]])
+        )
+        padded = _padded(np.asarray(x, "float32"), len(x), WIDTH)
+        norms = program(self.current_state()[0], tf.constant(padded), tf.constant(y), self._model_order_settings())
+        depth = len(self.layout.widths)
+        return [float(n) for n in norms.numpy()[list(range(depth)) + [HIDDEN_LAYERS]]]
+
+    def _signature(self) -> list:
+        """The views' programs' arguments: the weights, examples of any number, the settings."""
+        import tensorflow as tf
+
+        settings = {name: tf.TensorSpec(value.shape, value.dtype) for name, value in self._settings.items()}
+        return [tf.TensorSpec([self.offsets[-1]], tf.float32), tf.TensorSpec([None, WIDTH], tf.float32), settings]
+
+    def _model_order_settings(self) -> dict:
+        """The settings for inputs given in the model's columns (padded with zeros), not the envelope's."""
+        import tensorflow as tf
+
+        return {**self._settings, "input_order": tf.range(WIDTH)}
+
+    def _views(self, flat: Any, x: Any, settings: dict) -> tuple[Any, list]:
+        return self.forward(self.weights(flat), x, settings)
+
+    def _gradient_norms(self, flat: Any, x: Any, y: Any, settings: dict) -> Any:
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            tape.watch(flat)
+            p, _ = self.forward(self.weights(flat), x, settings)
+            loss = tf.reduce_mean(self.per_sample_loss(y, p))
+        kernels = self.weights(tf.where(self.weight_mask(settings) > 0, tape.gradient(loss, flat), 0.0))[0::2]
+        return tf.stack([tf.norm(kernel) for kernel in kernels])
 
     # The maths, traced once for every network of the envelope.
     def weight_mask(self, settings: dict) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from playground.datasets.dataset import DatasetKind, Task
+from playground.engine.envelope_loop import EnvelopeLoop
 from playground.engine.snapshots import (
     GRID_SIZE,
     HISTOGRAM_BINS,
@@ -51,15 +52,25 @@ class SnapshotMaker:
         # The model's output, and for Dense networks on the plane every hidden layer's too, in one call.
         self.hidden_layers = 0
         self.views_model = model
+        # A network in the envelope draws from the envelope's programs, already traced: an edit traces nothing.
+        self.envelope = loop if isinstance(loop, EnvelopeLoop) else None
         if self.dataset.kind == DatasetKind.PLANE:
             self.grid_inputs = self._grid(GRID_SIZE)
-            # A tensor made once: the frame snapshots pass it to every call.
-            self.plane_inputs = tf.constant(np.concatenate([self.grid_inputs, self._grid(NEURON_GRID_SIZE)]))
+            plane_inputs = np.concatenate([self.grid_inputs, self._grid(NEURON_GRID_SIZE)])
+            # Made once: the frame snapshots pass it to every call.
+            self.plane_inputs = plane_inputs if self.envelope else tf.constant(plane_inputs)
             if self.dense_only:
                 outputs = [layer.output for layer in model.layers if type(layer).__name__ == "Dense"]
                 self.hidden_layers = len(outputs) - 1
-                if self.hidden_layers:
+                if self.hidden_layers and self.envelope is None:
                     self.views_model = keras.Model(model.inputs, outputs[:-1] + [model.outputs[0]])
+        if self.envelope is None:
+            self._find_own_programs(model, loop)
+        small = sum(int(np.prod(layer.kernel.shape)) for layer in self.weighted) <= MAX_DRAWN_WEIGHTS
+        self.draw_weights = self.dense_only and small
+
+    def _find_own_programs(self, model, loop) -> None:
+        """The views' and gradient norms' programs of this architecture (looked up, or made)."""
         key = loop.program_key()
         # Where the views model's variables sit among the model's (its trainable ones, then the others).
         position = {
@@ -75,8 +86,6 @@ class SnapshotMaker:
         self._norms = PROGRAMS.get(
             json.dumps(["gradient norms", key]), lambda: _norms_program(model, loop, self.weighted)
         )
-        small = sum(int(np.prod(layer.kernel.shape)) for layer in self.weighted) <= MAX_DRAWN_WEIGHTS
-        self.draw_weights = self.dense_only and small
 
     def _grid(self, size):
         low, high = self.dataset.bounds
@@ -154,6 +163,9 @@ class SnapshotMaker:
         """[hidden layers' outputs..., the model's output] for `inputs`, one compiled call."""
         import tensorflow as tf
 
+        if self.envelope is not None:
+            return self.envelope.views(inputs)
+
         trainable, non_trainable = self.loop.model_state()  # the newest weights, also between the loop's syncs
         state = trainable + non_trainable
         trainable, non_trainable = ([state[i] for i in positions] for positions in self._views_positions)
@@ -196,6 +208,8 @@ class SnapshotMaker:
         import tensorflow as tf
 
         count = min(len(self.data.x_train), 256)
+        if self.envelope is not None:
+            return self.envelope.gradient_norms(self.data.x_train[:count], self.data.y_train[:count])
         model = self.model
         norms = self._norms(
             [v.value for v in model.trainable_variables],

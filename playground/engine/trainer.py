@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from playground.datasets.dataset import Task
 from playground.engine.change_signal import ChangeSignal
+from playground.engine.envelope_loop import live_loop
 from playground.engine.history_readings import HistoryReadings
 from playground.engine.live_settings import LiveSettings
 from playground.engine.snapshot_maker import SnapshotMaker
@@ -72,16 +73,30 @@ class Trainer(HistoryReadings):
         jit: compile the loop with XLA (fast per step, slow to compile: short headless runs
             are quicker without it).
         snapshots: publish live views; headless runs (sweeps, the CLI) need only the history.
+        envelope: train on the envelope's program when the network fits and that program is
+            compiled, and the network's own is not (`envelope_loop.live_loop`): a live trainer's
+            edited network then trains at once. With `warm_up`, the envelope's program for this
+            kind of network compiles in the background for the next edit.
     """
 
-    def __init__(self, spec: ExperimentSpec, warm_up: bool = True, jit: bool = True, snapshots: bool = True):
+    def __init__(
+        self,
+        spec: ExperimentSpec,
+        warm_up: bool = True,
+        jit: bool = True,
+        snapshots: bool = True,
+        envelope: bool = False,
+    ):
         problems = validate(spec)
         if problems:
             raise InvalidSpec(problems)
         self.spec = spec
         self.data = training_data(spec)
         self.model = build_model(spec, self.data)
-        self.loop = TrainingLoop(self.model, self.data, spec.training, jit=jit)
+        if envelope and jit:
+            self.loop = live_loop(self.model, self.data, spec, warm_up=warm_up)
+        else:
+            self.loop = TrainingLoop(self.model, self.data, spec.training, jit=jit)
         self._snapshots_on = snapshots
         self.snapshot_maker = SnapshotMaker(self.model, self.data, spec.network.features, self.loop)
         self.snapshots = SnapshotBuffer()

@@ -38,9 +38,10 @@ class TrainerSlot:
         if self.trainer is None or key != self.key or self.trainer.closed:
             self.close(wait=False)  # an edit draws the new network at once: the old trainer goes away meanwhile
             workers = training_workers()
-            trainer = (
-                workers.trainer(spec, self.compile_ahead) if workers else Trainer(spec, warm_up=self.compile_ahead)
-            )
+            if workers:
+                trainer: Trainer | WorkerTrainer = workers.trainer(spec, self.compile_ahead)
+            else:
+                trainer = Trainer(spec, warm_up=self.compile_ahead, envelope=True)
             self.trainer, self.key = trainer, key
             self._finalizer = weakref.finalize(self, _close, trainer)
         self.trainer.set_learning_rate(spec.training.learning_rate)

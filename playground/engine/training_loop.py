@@ -106,6 +106,18 @@ class ProgramCache:
             self._programs.move_to_end(key)
             return program
 
+    def traced(self, key: str) -> bool:
+        """Whether the program for `key` is here and has been traced (a call to it compiles no more)."""
+        with self._lock:
+            program = self._programs.get(key)
+        return program is not None and program.experimental_get_tracing_count() > 0
+
+    def traces(self) -> int:
+        """How many times the programs held here have been traced, all together."""
+        with self._lock:
+            programs = list(self._programs.values())
+        return sum(program.experimental_get_tracing_count() for program in programs)
+
     def clear(self) -> None:
         with self._lock:
             self._programs.clear()

@@ -233,15 +233,21 @@ class Worker:
         threading.Thread(target=start, name="playground-sweep-start", daemon=True).start()
 
 
-def compile_default_experiment() -> None:
+def compile_default_experiment(envelope: bool = True) -> None:
     """Compiles the programs of the experiment every page opens with (the default preset), so a
-    class opening the app finds them compiled. Any other experiment compiles on first use."""
+    class opening the app finds them compiled; then, with `envelope`, the envelope's for networks
+    like it (`envelope_loop.live_loop`), so that editing the network compiles nothing. Any other
+    experiment compiles on first use."""
+    from playground.engine.envelope_loop import compile_envelope_for
     from playground.engine.trainer import Trainer
     from playground.presets import DEFAULT_PRESET, PRESETS
 
-    trainer = Trainer(PRESETS[DEFAULT_PRESET].spec)
+    spec = PRESETS[DEFAULT_PRESET].spec
+    trainer = Trainer(spec)
     trainer.wait_until_ready(120)
     trainer.close()
+    if envelope:
+        compile_envelope_for(spec)
 
 
 def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
@@ -258,7 +264,11 @@ def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, co
     )
     sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
     if compile_default:  # beside the commands, not before them: a page opening something else is served at once
-        threading.Thread(target=compile_default_experiment, name="playground-compile-default", daemon=True).start()
+        # The envelope too, unless nothing is to compile ahead (the in-process tests' setting).
+        envelope = os.environ.get("PLAYGROUND_COMPILE_AHEAD", "1") != "0"
+        threading.Thread(
+            target=compile_default_experiment, args=(envelope,), name="playground-compile-default", daemon=True
+        ).start()
     Worker(connection).serve()
 
 
