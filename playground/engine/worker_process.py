@@ -29,6 +29,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 
 from playground.spec_reading import spec_from_json
@@ -195,7 +196,7 @@ class Worker:
 
         spec_json, warm_up = argument
         try:
-            trainer = Trainer(spec_from_json(spec_json), warm_up=warm_up)
+            trainer = Trainer(spec_from_json(spec_json), warm_up=warm_up, envelope=True)
         except Exception as error:  # the server's caller gets the error
             logging.getLogger(__name__).exception("Command create failed")
             self.send(("answer", trainer_id, sequence, error))
@@ -242,12 +243,17 @@ def compile_default_experiment(envelope: bool = True) -> None:
     from playground.engine.trainer import Trainer
     from playground.presets import DEFAULT_PRESET, PRESETS
 
+    log = logging.getLogger(__name__)
+    started = time.monotonic()
     spec = PRESETS[DEFAULT_PRESET].spec
     trainer = Trainer(spec)
     trainer.wait_until_ready(120)
     trainer.close()
+    log.info("Compiled the default experiment's programs in %.1f s", time.monotonic() - started)
     if envelope:
+        started = time.monotonic()
         compile_envelope_for(spec)
+        log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
 
 
 def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:

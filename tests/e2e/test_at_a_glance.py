@@ -4,6 +4,7 @@ network drawing as the editor (neurons, layers, activation, a link's weight unde
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from playground.presets import load_preset
 from tests.e2e.conftest import SCREENSHOTS, choose, wait_for_app
@@ -197,3 +198,17 @@ def test_five_quick_clicks_on_plus_add_five_neurons(app_url, page):
     assert drawn(page, ["9 neurons (8 drawn)", "2 neurons"]), parameters(page)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     assert "2 hidden layers · 50 params" in parameters(page)  # 2x9+9, 9x2+2, 2x1+1
+
+
+@pytest.mark.browser
+def test_a_single_train_click_during_a_rerun_starts_training(app_url, page):
+    """Train pressed once, straight after an edit, while the page still reruns for it: the click is
+    not lost, and the network trained is the edited one."""
+    page.goto(f"{app_url}/?x={load_preset('tfp-default').to_url()}")
+    wait_for_app(page)
+    expect(button(page, "Train")).to_be_enabled(timeout=60_000)
+    page.locator("[class*='st-key-units_plus_1_'] button").first.click()
+    button(page, "Train").click()  # no wait: the edit's rerun is under way
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) >= 1; }}", timeout=30_000)
+    assert "2 hidden layers · 30 params" in parameters(page)
+    assert drawn(page, ["5 neurons", "2 neurons"])
