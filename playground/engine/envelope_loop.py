@@ -45,6 +45,7 @@ from playground.engine.envelope import (
     envelope_layout,
     envelope_shapes,
 )
+from playground.engine.snapshots import PLANE_VIEW_POINTS
 from playground.engine.training_loop import (
     MAX_EPOCHS_PER_CALL,
     MAX_ORDER_ENTRIES,
@@ -59,6 +60,7 @@ from playground.training_data import TrainingData
 log = logging.getLogger(__name__)
 
 MIN_BUCKET = 64
+VIEW_ROWS = 1024  # the views' programs take examples in multiples of this (a test set: one; the plane's grids: 11)
 MASKED_LOGIT = -1e9  # a padded neuron's input to a hidden softmax: exp() of it is 0, and stays finite
 
 
@@ -152,7 +154,8 @@ def compile_envelope(loop: EnvelopeLoop) -> None:
     """Traces and compiles `loop`'s programs: the live views', then the training program (a live
     trainer takes the envelope once that one is traced)."""
     inputs = np.zeros((1, len(loop.layout.input_columns)), "float32")
-    loop.views(inputs)
+    loop.views(inputs)  # a test set's number of rows
+    loop.views(np.zeros((PLANE_VIEW_POINTS, inputs.shape[1]), "float32"))  # the plane's grids'
     loop.gradient_norms(inputs, loop.data_tensors[1][:1].numpy())
     loop.run(0, 0, 0, [0.0])
 
@@ -306,10 +309,15 @@ class EnvelopeLoop(TrainingLoop):
         import tensorflow as tf
 
         key = json.dumps(["envelope views", self.plan.units, self.plan.activation])
-        program = PROGRAMS.get(key, lambda: tf.function(self._views, input_signature=self._signature()))
-        x = _padded(np.asarray(inputs, "float32"), len(inputs), WIDTH)
+        program = PROGRAMS.get(
+            key, lambda: tf.function(self._views, input_signature=self._signature(), jit_compile=True)
+        )
+        # XLA compiles a program per number of rows: a few numbers serve every call.
+        count = len(inputs)
+        x = _padded(np.asarray(inputs, "float32"), -(-count // VIEW_ROWS) * VIEW_ROWS, WIDTH)
         output, hidden = program(self.current_state()[0], tf.constant(x), self._model_order_settings())
-        return [h.numpy()[:, :width] for h, width in zip(hidden, self.layout.widths)] + [output.numpy()]
+        widths = self.layout.widths
+        return [h.numpy()[:count, :width] for h, width in zip(hidden, widths)] + [output.numpy()[:count]]
 
     def gradient_norms(self, x: np.ndarray, y: np.ndarray) -> list[float]:
         """The L2 norm of the loss gradient for each Dense layer's kernel (the output layer's
@@ -342,7 +350,7 @@ class EnvelopeLoop(TrainingLoop):
         return {**self._settings, "input_order": tf.range(WIDTH)}
 
     def _views(self, flat: Any, x: Any, settings: dict) -> tuple[Any, list]:
-        return self.forward(self.weights(flat), x, settings)
+        return self.forward(self.weights(flat), x, settings, skip_unused=True)
 
     def _gradient_norms(self, flat: Any, x: Any, y: Any, settings: dict) -> Any:
         import tensorflow as tf
@@ -369,20 +377,24 @@ class EnvelopeLoop(TrainingLoop):
         masks += [incoming[:, None] * outputs[None, :], outputs]
         return tf.concat([tf.reshape(mask, [-1]) for mask in masks], 0)
 
-    def forward(self, weights: list, x: Any, settings: dict, dropout_step: Any = None) -> tuple[Any, list]:
+    def forward(
+        self, weights: list, x: Any, settings: dict, dropout_step: Any = None, skip_unused: bool = False
+    ) -> tuple[Any, list]:
         """The network's output for inputs `x` (with dropout when `dropout_step` is given), and
-        each hidden layer's output (the envelope's width; zeros where padded)."""
+        each hidden layer's output (the envelope's width; zeros where padded). With
+        `skip_unused`, a layer the network does not use is skipped by a branch, not computed and
+        dropped: cheaper for many examples (the views' grids), dearer in a training step."""
         import keras
         import tensorflow as tf
 
         functions = [keras.activations.get(ACTIVATIONS[name].build()) for name in ACTIVATIONS]
         softmax = list(ACTIVATIONS).index("softmax")
-        h, hidden = tf.gather(x, settings["input_order"], axis=1), []
-        for layer in range(HIDDEN_LAYERS):
+
+        def layer_output(layer: int, h: Any) -> Any:
             neurons, rate = settings["units"][layer], settings["dropout"][layer]
             z = tf.matmul(h, weights[2 * layer]) + weights[2 * layer + 1]
 
-            def activation(index: int, z: Any = z, neurons: Any = neurons) -> Callable[[], Any]:
+            def activation(index: int) -> Callable[[], Any]:
                 if index == softmax:  # over the layer's real neurons only
                     return lambda: functions[index](z + (1.0 - neurons) * MASKED_LOGIT)
                 return lambda: functions[index](z)
@@ -392,12 +404,20 @@ class EnvelopeLoop(TrainingLoop):
             if dropout_step is not None:
                 seed = tf.stack([settings["seed"] * 1000 + layer + 1, dropout_step])
 
-                def dropped(a: Any = a, rate: Any = rate, seed: Any = seed) -> Any:
+                def dropped(a: Any = a) -> Any:
                     kept = tf.random.stateless_uniform(tf.shape(a), seed) >= rate
                     return tf.where(kept, a / (1.0 - rate), 0.0)
 
-                a = tf.cond(rate > 0, dropped, lambda a=a: a)
-            h = tf.where(settings["active"][layer], a, h)
+                a = tf.cond(rate > 0, dropped, lambda: a)
+            return a
+
+        h, hidden = tf.gather(x, settings["input_order"], axis=1), []
+        for layer in range(HIDDEN_LAYERS):
+            active = settings["active"][layer]
+            if skip_unused:
+                h = tf.cond(active, lambda layer=layer, h=h: layer_output(layer, h), lambda h=h: h)
+            else:
+                h = tf.where(active, layer_output(layer, h), h)
             hidden.append(h)
         output = keras.activations.get(ACTIVATIONS[self.plan.activation].build())
         return output(tf.matmul(h, weights[-2]) + weights[-1]), hidden

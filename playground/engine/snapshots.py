@@ -15,6 +15,7 @@ import numpy as np
 HISTOGRAM_BINS = 30
 GRID_SIZE = 100
 NEURON_GRID_SIZE = 25
+PLANE_VIEW_POINTS = GRID_SIZE**2 + NEURON_GRID_SIZE**2  # one call computes both views: the grids stacked
 PROBE_COUNT = 8
 MAX_DRAWN_WEIGHTS = 2000
 
