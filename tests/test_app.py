@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.presets import PRESETS
+from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from tests.app_tree import components, elements
 from widgets.safe_text import plain
 
@@ -173,7 +174,10 @@ def test_train_pressed_with_an_edit_trains_the_edited_network():
 
 def test_status_says_loading_until_the_program_is_compiled(monkeypatch):
     monkeypatch.setenv("PLAYGROUND_COMPILE_AHEAD", "1")
-    app = page_with().run()
+    # A network of its own (outside the envelope, whose program may be compiled already): a compile.
+    layers = (LayerSpec("Dense", units=11, activation="tanh"), LayerSpec("Dense", units=3, activation="tanh"))
+    spec = ExperimentSpec(network=NetworkSpec(layers=layers))
+    app = page_with(spec).run()
     trainer = app.session_state["slot"].trainer
     assert (
         status_of(app)["compiled"] == trainer.is_ready

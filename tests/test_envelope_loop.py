@@ -210,6 +210,7 @@ def test_the_envelope_draws_the_views_its_network_would():
 
 
 def test_a_live_trainer_trains_an_edited_network_at_once_and_traces_nothing():
+    PROGRAMS.clear()  # no network's own program compiled: the trainers take the envelope's
     base = ExperimentSpec(training=TrainingSpec(epochs=3))
     data = training_data(base)
     compile_envelope(training_loop(build_model(base, data), data, base))  # what the worker does at start

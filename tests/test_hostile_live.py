@@ -282,11 +282,11 @@ def test_a_slow_build_holds_up_no_other_trainers_commands(monkeypatch):
 
     building, may_finish = threading.Event(), threading.Event()
 
-    def slow_for_the_first(spec, warm_up=True):
+    def slow_for_the_first(spec, warm_up=True, **options):
         if spec.training.epochs == 7:
             building.set()
             may_finish.wait(30)
-        return Trainer(spec, warm_up=warm_up)
+        return Trainer(spec, warm_up=warm_up, **options)
 
     monkeypatch.setattr(trainer_module, "Trainer", slow_for_the_first)
     server, ours = Pipe()
