@@ -37,6 +37,7 @@ import numpy as np
 
 from playground.activations import ACTIVATIONS
 from playground.datasets.dataset import Task
+from playground.engine.background import yield_the_cores
 from playground.engine.envelope import (
     HIDDEN_LAYERS,
     INPUT_FEATURES,
@@ -124,6 +125,7 @@ class EnvelopeWarmer:
             return self._thread is None
 
     def _work(self) -> None:
+        yield_the_cores()
         while True:
             with self._lock:
                 if not self._waiting:

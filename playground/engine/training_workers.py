@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import playground
+from playground.engine.background import BACKGROUND_NICENESS
 from playground.engine.worker_trainer import WORKER_STOPPED, WorkerGone, WorkerTrainer
 from playground.spec import ExperimentSpec
 from playground.validation import check_spec
@@ -51,7 +52,6 @@ log = logging.getLogger(__name__)
 ANSWER_SECONDS = 60.0  # a worker that does not answer a command within this long is taken as stuck
 BIG_NETWORK_LAYERS = 8  # more hidden layers than this make a big network (the presets have at most 8)
 BIG_NETWORK_WORK = 2_000_000  # and so do more multiply-adds per sample than this (LeNet-5: about 400,000)
-BACKGROUND_NICENESS = 10  # the background worker runs when the class's workers leave a core free
 
 
 class WorkerConnection:

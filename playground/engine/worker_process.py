@@ -239,6 +239,7 @@ def compile_default_experiment(envelope: bool = True) -> None:
     class opening the app finds them compiled; then, with `envelope`, the envelope's for networks
     like it (`envelope_loop.live_loop`), so that editing the network compiles nothing. Any other
     experiment compiles on first use."""
+    from playground.engine.background import yield_the_cores
     from playground.engine.envelope_loop import compile_envelope_for
     from playground.engine.trainer import Trainer
     from playground.presets import DEFAULT_PRESET, PRESETS
@@ -251,6 +252,7 @@ def compile_default_experiment(envelope: bool = True) -> None:
     trainer.close()
     log.info("Compiled the default experiment's programs in %.1f s", time.monotonic() - started)
     if envelope:
+        yield_the_cores()  # pages may be training by now
         started = time.monotonic()
         compile_envelope_for(spec)
         log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
