@@ -28,7 +28,6 @@ Example:
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -37,7 +36,6 @@ import numpy as np
 
 from playground.activations import ACTIVATIONS
 from playground.datasets.dataset import Task
-from playground.engine.background import yield_the_cores
 from playground.engine.envelope import (
     HIDDEN_LAYERS,
     INPUT_FEATURES,
@@ -58,8 +56,6 @@ from playground.optimizers import make_optimizer
 from playground.spec import ExperimentSpec, TrainingSpec
 from playground.training_data import TrainingData
 
-log = logging.getLogger(__name__)
-
 MIN_BUCKET = 64
 VIEW_ROWS = 1024  # the views' programs take examples in multiples of this (a test set: one; the plane's grids: 11)
 MASKED_LOGIT = -1e9  # a padded neuron's input to a hidden softmax: exp() of it is 0, and stays finite
@@ -73,15 +69,15 @@ def training_loop(model: Any, data: TrainingData, spec: ExperimentSpec, jit: boo
     return EnvelopeLoop(model, data, spec.training, layout, jit=jit)
 
 
-def live_loop(model: Any, data: TrainingData, spec: ExperimentSpec, warm_up: bool = True) -> TrainingLoop:
+def live_loop(model: Any, data: TrainingData, spec: ExperimentSpec) -> TrainingLoop:
     """The loop a live trainer starts with: the one whose program is ready soonest.
 
     - The network's own program, when this process has compiled it (the default experiment's,
       say): the fastest per epoch.
-    - Else the envelope's, when the network fits and the envelope's program is compiled: no trace
-      at all, so an edited network trains at once.
-    - Else the network's own program, compiled now; with `warm_up`, the envelope's program is
-      compiled in the background meanwhile, for the next edit.
+    - Else the envelope's, when the network fits and the envelope's program is compiled (a
+      training worker compiles the default experiment's kind when it starts): no trace at all, so
+      an edited network trains at once.
+    - Else the network's own program, compiled now.
 
     A network with dropout keeps its own program: Keras's dropout masks, so the same seed gives
     the same run whatever this process compiled before.
@@ -91,54 +87,7 @@ def live_loop(model: Any, data: TrainingData, spec: ExperimentSpec, warm_up: boo
     if layout is None or any(layout.dropout) or PROGRAMS.traced(own.program_key()):
         return own
     envelope = EnvelopeLoop(model, data, spec.training, layout)
-    if PROGRAMS.traced(envelope.program_key()):
-        return envelope
-    if warm_up:
-        ENVELOPE_WARMER.warm(envelope)
-    return own
-
-
-class EnvelopeWarmer:
-    """Compiles envelope programs in the background, one at a time, each once per process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._keys: set[str] = set()
-        self._waiting: list[EnvelopeLoop] = []
-        self._thread: threading.Thread | None = None
-
-    def warm(self, loop: EnvelopeLoop) -> None:
-        """Compiles `loop`'s program soon (its first call, with no steps), unless asked before."""
-        with self._lock:
-            key = loop.program_key()
-            if key in self._keys:
-                return
-            self._keys.add(key)
-            self._waiting.append(loop)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._work, name="playground-envelope-warm-up", daemon=True)
-                self._thread.start()
-
-    def idle(self) -> bool:
-        """Nothing waiting or compiling."""
-        with self._lock:
-            return self._thread is None
-
-    def _work(self) -> None:
-        yield_the_cores()
-        while True:
-            with self._lock:
-                if not self._waiting:
-                    self._thread = None
-                    return
-                loop = self._waiting.pop(0)
-            try:
-                compile_envelope(loop)
-            except Exception:  # the trainers keep their own programs
-                log.exception("The envelope program could not be compiled")
-
-
-ENVELOPE_WARMER = EnvelopeWarmer()
+    return envelope if PROGRAMS.traced(envelope.program_key()) else own
 
 
 def compile_envelope_for(spec: ExperimentSpec) -> None:

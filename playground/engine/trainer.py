@@ -75,8 +75,7 @@ class Trainer(HistoryReadings):
         snapshots: publish live views; headless runs (sweeps, the CLI) need only the history.
         envelope: train on the envelope's program when the network fits and that program is
             compiled, and the network's own is not (`envelope_loop.live_loop`): a live trainer's
-            edited network then trains at once. With `warm_up`, the envelope's program for this
-            kind of network compiles in the background for the next edit.
+            edited network then trains at once.
     """
 
     def __init__(
@@ -94,7 +93,7 @@ class Trainer(HistoryReadings):
         self.data = training_data(spec)
         self.model = build_model(spec, self.data)
         if envelope and jit:
-            self.loop = live_loop(self.model, self.data, spec, warm_up=warm_up)
+            self.loop = live_loop(self.model, self.data, spec)
         else:
             self.loop = TrainingLoop(self.model, self.data, spec.training, jit=jit)
         self._snapshots_on = snapshots

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -78,6 +79,7 @@ def app_url(browser):
             pytest.fail(f"streamlit did not start; see {ROOT / 'screenshots' / 'streamlit.log'}")
         time.sleep(0.3)
     _warm_up(browser, url)
+    _wait_until_compiled_ahead(process.pid)
     yield url
     process.terminate()
     process.wait(10)
@@ -93,6 +95,29 @@ def _warm_up(browser, url: str) -> None:
         page.wait_for_selector("[data-testid='training-status']", state="attached", timeout=120_000)
     finally:
         context.close()
+
+
+def _wait_until_compiled_ahead(pid: int, timeout: float = 180.0) -> None:
+    """Waits until the server and its training workers rest (under a tenth of a core over a
+    second): the workers compile ahead when they start (the default experiment's programs, then
+    the envelope's), and the tests' timeouts are for a warm server."""
+    import psutil
+
+    server = psutil.Process(pid)
+
+    def cpu_seconds() -> float:
+        total = 0.0
+        for process in [server, *server.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += sum(process.cpu_times()[:2])
+        return total
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds()
+        time.sleep(1.0)
+        if cpu_seconds() - before < 0.1:
+            return
 
 
 @pytest.fixture(scope="session")
