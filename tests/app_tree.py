@@ -22,3 +22,23 @@ def components(app, name: str):
     for element in elements(app):
         if getattr(element, "type", "") == "bidi_component" and element.proto.component_name == name:
             yield element.proto.id.rsplit("-", 1)[-1], json.loads(element.proto.json)
+
+
+def press(app, key: str, times: int = 1):
+    """Presses the press counter (`widgets/press_counter.py`) of `key` `times` times, all in one run
+    (as a burst of clicks folded into one request), and runs the page: the browser's side of it."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    (element,) = [
+        e
+        for e in elements(app)
+        if getattr(e, "type", "") == "bidi_component"
+        and e.proto.component_name == "playground_press_counter"
+        and e.proto.id.endswith("-" + key)
+    ]
+    states = WidgetStates()
+    states.widgets.extend(state for state in app._tree.get_widget_states().widgets if state.id != element.proto.id)
+    counter = states.widgets.add()
+    counter.id = element.proto.id
+    counter.json_value = json.dumps({"presses": json.loads(element.proto.json)["applied"] + times})
+    return app._run(states)

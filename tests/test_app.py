@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
-from tests.app_tree import components, elements
+from tests.app_tree import components, elements, press
 from widgets.safe_text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -438,7 +438,7 @@ def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
     generation = app.session_state["generation"]
     app.number_input(key=f"batch_size_{generation}").set_value(32).run()
     sortable = sortable_of(app)
-    app.button(key=f"units_plus_1_{generation}").click().run()
+    press(app, f"units_plus_1_{generation}")
     # The drag-to-reorder component shows the new stack: a new key, since it keeps the items it got first.
     assert sortable_of(app)[0] != sortable[0] and sortable_of(app)[1] == ["1. Dense 5 tanh", "2. Dense 2 tanh"]
     assert app.session_state["generation"] == generation
@@ -453,6 +453,22 @@ def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
     app.session_state["slot"].close()
 
 
+def test_presses_folded_into_one_run_are_each_an_edit():
+    """Five clicks on + that reach the server as one request (Streamlit folds requests that come
+    while the page runs) add five neurons; a forged count adds at most MAX_PRESSES_PER_RUN."""
+    from widgets.press_counter import MAX_PRESSES_PER_RUN
+
+    app = page_with().run()
+    key = f"units_plus_1_{app.session_state['generation']}"
+    press(app, key, times=5)
+    assert app.session_state["spec"].network.layers[0].units == 9
+    assert dict(components(app, "playground_press_counter"))[key]["applied"] == 5  # a fresh page counts on from 5
+    press(app, key, times=10**9)
+    assert app.session_state["spec"].network.layers[0].units == 9 + MAX_PRESSES_PER_RUN
+    assert not app.exception and not app.error
+    app.session_state["slot"].close()
+
+
 def test_the_network_drawing_edits_the_stack():
     app = page_with().run()
     assert not app.exception
@@ -460,16 +476,16 @@ def test_the_network_drawing_edits_the_stack():
     def generation():
         return app.session_state["generation"]
 
-    app.button(key=f"units_plus_1_{generation()}").click().run()
+    press(app, f"units_plus_1_{generation()}")
     assert app.session_state["spec"].network.layers[0].units == 5
-    app.button(key=f"layer_plus_{generation()}").click().run()
+    press(app, f"layer_plus_{generation()}")
     assert [layer.units for layer in app.session_state["spec"].network.layers] == [5, 2, 2]
     app.selectbox(key=f"drawn_activation_2_{generation()}").set_value("relu").run()
     assert app.session_state["spec"].network.layers[1].activation == "relu"
     app.slider(key=f"drawn_dropout_1_{generation()}").set_value(0.3).run()
     assert [layer.type for layer in app.session_state["spec"].network.layers] == ["Dense", "Dropout", "Dense", "Dense"]
-    app.button(key=f"units_minus_3_{generation()}").click().run()  # layer 2 is third in the stack now
-    app.button(key=f"layer_minus_{generation()}").click().run()
+    press(app, f"units_minus_3_{generation()}")  # layer 2 is third in the stack now
+    press(app, f"layer_minus_{generation()}")
     assert [(layer.type, layer.units) for layer in app.session_state["spec"].network.layers] == [
         ("Dense", 5),
         ("Dropout", None),

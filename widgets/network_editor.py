@@ -4,6 +4,7 @@ it, and the drawing itself (`playground.figures.network_drawing`) below, with ev
 neuron's map inside its square, kept live by the page's stream while training.
 
 The controls sit in page columns of equal width, one per drawn layer, over the drawing's columns.
+The − and + are press counters (`widgets/press_counter.py`): five quick clicks are five edits.
 An edit is made in the control's callback, before the page runs (`_edit`): the experiment and the
 controls that show the stack (these and the layer cards') are set to the edited network, so the
 page draws once, with the new network, and every other control keeps its state. The cards stay
@@ -37,6 +38,7 @@ from widgets import session
 from widgets.layer_editor import set_layer_controls
 from widgets.live_chart import live_chart
 from widgets.live_status import stream_url
+from widgets.press_counter import press_counter
 
 MAPPED_LAYERS = ("Dense", "Dropout")  # stacks whose hidden neurons get maps (engine/snapshot_maker.py)
 
@@ -91,23 +93,18 @@ def network_controls(spec: ExperimentSpec, columns: list[DrawnLayer], parameters
     """The buttons over the drawing: hidden layers, and per layer its neurons, activation and dropout."""
     hidden = [column for column in columns if column.place is not None]
     top = st.columns([1, 1, 7], vertical_alignment="center", gap="small")
-    top[0].button(
-        "",
-        icon=":material/remove:",
-        key=session.key("layer_minus"),
-        help="Remove the last hidden layer",
-        disabled=not hidden,
-        on_click=_edit,
-        args=(remove_layer,),
-    )
-    top[1].button(
-        "",
-        icon=":material/add:",
-        key=session.key("layer_plus"),
-        help="Add a hidden layer like the last one",
-        on_click=_edit,
-        args=(add_layer,),
-    )
+    with top[0]:
+        press_counter(
+            "remove",
+            session.key("layer_minus"),
+            "Remove the last hidden layer",
+            lambda: _edit(remove_layer),
+            disabled=not hidden,
+        )
+    with top[1]:
+        press_counter(
+            "add", session.key("layer_plus"), "Add a hidden layer like the last one", lambda: _edit(add_layer)
+        )
     top[2].markdown(
         f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}** · {parameters:,} params",
         help="The drawing edits the Dense layers; the layer cards below hold every setting and the order.",
@@ -126,22 +123,20 @@ def _layer_controls(spec: ExperimentSpec, column: DrawnLayer) -> None:
     assert index is not None
     layer = spec.network.layers[index - 1]
     minus, plus = st.columns(2, gap=None)
-    minus.button(
-        "",
-        icon=":material/remove:",
-        key=session.key(f"units_minus_{index}"),
-        help=f"One neuron fewer in {column.title}",
-        on_click=_edit,
-        args=(change_units, index, -1),
-    )
-    plus.button(
-        "",
-        icon=":material/add:",
-        key=session.key(f"units_plus_{index}"),
-        help=f"One more neuron in {column.title}",
-        on_click=_edit,
-        args=(change_units, index, +1),
-    )
+    with minus:
+        press_counter(
+            "remove",
+            session.key(f"units_minus_{index}"),
+            f"One neuron fewer in {column.title}",
+            lambda: _edit(change_units, index, -1),
+        )
+    with plus:
+        press_counter(
+            "add",
+            session.key(f"units_plus_{index}"),
+            f"One more neuron in {column.title}",
+            lambda: _edit(change_units, index, +1),
+        )
     dropout = dropout_of(spec.network, index)
     with st.popover(
         ACTIVATIONS.label(layer.activation),
