@@ -18,7 +18,8 @@ from widgets import session
 from widgets.controls import apply_command, controls
 from widgets.data_picker import data_picker, feature_picker
 from widgets.digit_canvas import digit_canvas
-from widgets.layer_editor import layer_editor, show_layer_checks
+from widgets.drawn_later import drawn_later, first_run_done
+from widgets.layer_editor import CARDS_KEY, layer_editor, show_cards, show_layer_checks
 from widgets.live_chart import live_chart
 from widgets.live_status import UNAVAILABLE_KEY
 from widgets.live_views import detail_views, loss_view, output_view, status_line
@@ -127,9 +128,13 @@ places: dict[int, tuple]
 if present:
     layers, places = spec.network.layers, {}  # presenter mode hides the builder; the stack stays as it is
 else:
-    with st.expander("Layer cards: every layer's settings, and their order", expanded=False):
-        layers, places = layer_editor(spec)
-        output_caption = st.empty()
+    cards = st.expander("Layer cards: every layer's settings, and their order", key=CARDS_KEY, on_change=show_cards)
+    if cards.open:  # drawn only when open: the first screen does not wait for what it does not show
+        with cards:
+            layers, places = layer_editor(spec)
+            output_caption = st.empty()
+    else:
+        layers, places = spec.network.layers, {}
 
 spec = ExperimentSpec(
     dataset=dataset_spec,
@@ -147,7 +152,7 @@ dataset = checked.dataset
 columns = columns_of(spec, dataset, checked.rows)
 with network_place:
     network_controls(spec, columns, checked.parameters)
-if not present:  # shapes and parameters of the stack as it now stands, and each layer's problems beside it
+if places:  # shapes and parameters of the stack as it now stands, and each layer's problems beside it
     rows = {row.index: row for row in checked.rows}
     show_layer_checks(places, rows, checked.layer_problems())
     if rows:
@@ -252,7 +257,8 @@ if not present:
     store_warning()
 
     def details() -> None:
-        detail_views(state.slot.trainer if not problems else None, subject, streaming)
+        if drawn_later("details"):  # below the fold: not before the first screen is drawn
+            detail_views(state.slot.trainer if not problems else None, subject, streaming)
 
     details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
     st.fragment(run_every=details_every)(details)()
@@ -261,5 +267,8 @@ if trainer is not None and trainer.data.dataset.kind == DatasetKind.IMAGE and no
     digit_canvas(trainer)
 
 if not present:
-    with st.expander("Share, export and import"):
-        share_and_export(spec, trainer, valid=not problems)
+    sharing = st.expander("Share, export and import", key="share_open", on_change="rerun")
+    if sharing.open:
+        with sharing:
+            share_and_export(spec, trainer, valid=not problems)
+first_run_done()

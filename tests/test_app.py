@@ -10,14 +10,18 @@ from streamlit.testing.v1 import AppTest
 from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from tests.app_tree import components, elements, press
+from widgets.layer_editor import CARDS_KEY
 from widgets.safe_text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "playground.py")
 
 
-def page_with(spec=None):
+def page_with(spec=None, cards: bool = False):
+    """The playground page, on `spec` if given; `cards`: with the layer cards open (drawn only then)."""
     app = AppTest.from_file(PAGE, default_timeout=120)
+    if cards:
+        app.session_state[CARDS_KEY] = True
     if spec is not None:
         app.session_state["spec"] = spec
         app.session_state["generation"] = 0
@@ -147,7 +151,7 @@ def test_a_layer_edit_is_checked_in_the_same_run():
             ),
         ),
     )
-    app = page_with(spec).run()
+    app = page_with(spec, cards=True).run()
     assert not app.exception and not app.error
     app.number_input(key="layer1_kernel_size_0").set_value(9).run()
     assert any("9x9 window but its input is only 8x8" in e.value for e in app.error)
@@ -161,7 +165,7 @@ def test_a_layer_edit_is_checked_in_the_same_run():
 def test_train_pressed_with_an_edit_trains_the_edited_network():
     # The click and the changed unit count reach the server in one run: Train must start the
     # network as edited, not the one the edit replaces (the button only records the command).
-    app = page_with().run()
+    app = page_with(cards=True).run()
     first = app.session_state["slot"].trainer
     app.number_input(key="layer1_units_0").set_value(6)
     app.button(key="train").click().run()
@@ -434,7 +438,7 @@ def sortable_of(app) -> tuple[str, list[str]]:
 def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
     """The edit is made before the page runs: the layer cards show it, and a control changed just
     before (the batch size) keeps its value (no new widget generation redraws them all)."""
-    app = page_with().run()
+    app = page_with(cards=True).run()
     generation = app.session_state["generation"]
     app.number_input(key=f"batch_size_{generation}").set_value(32).run()
     sortable = sortable_of(app)
@@ -449,6 +453,22 @@ def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
     app.selectbox(key=f"drawn_activation_1_{generation}").set_value("relu").run()
     assert app.session_state["spec"].network.layers[0].activation == "relu"
     assert app.selectbox(key=f"layer1_activation_{generation}").value == "relu"
+    assert not app.exception and not app.error
+    app.session_state["slot"].close()
+
+
+def test_the_first_screen_leaves_the_closed_panels_for_later():
+    """The layer cards and the share panel are drawn when opened, not on the first screen; cards
+    opened after an edit on the drawing show the edited stack."""
+    app = page_with().run()
+    cards = [n for n in app.number_input if n.key.startswith("layer")]
+    assert not cards and not app.get("download_button") and not app.get("file_uploader")
+    press(app, f"units_plus_1_{app.session_state['generation']}")
+    app.session_state[CARDS_KEY] = True
+    app.session_state["share_open"] = True
+    app.run()
+    assert app.number_input(key=f"layer1_units_{app.session_state['generation']}").value == 5
+    assert [b.label for b in app.get("download_button")][:1] and app.get("file_uploader")
     assert not app.exception and not app.error
     app.session_state["slot"].close()
 

@@ -16,6 +16,17 @@ from widgets import session
 from widgets.safe_text import plain
 from widgets.setting_input import setting_input, start_value
 
+# The layer cards' expander: its content is drawn only while it is open (the first screen does not
+# wait for cards it does not show), and opening it sets the cards to the stack as it stands.
+CARDS_KEY = "layer_cards"
+
+
+def show_cards() -> None:
+    """The cards' expander's callback: the cards, opened, show the stack as it stands (edited on the
+    drawing while they were closed)."""
+    if st.session_state.get(CARDS_KEY):
+        set_layer_controls(session.spec().network.layers)
+
 
 def summary(layer: LayerSpec) -> str:
     layer_type = LAYERS.lookup(layer.type)

@@ -225,6 +225,10 @@ def exports_the_notebook_and_the_script(page, name: str) -> None:
     import nbformat
 
     page.locator("[data-testid='stExpander'] summary:has-text('Share, export and import')").click()
+    # Its content is drawn when it opens, by a run of the page: a download pressed while that run
+    # still draws can go to a button it then replaces.
+    expect(button(page, "Notebook")).to_be_visible()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     files = {}
     for label in ("Notebook", "Python script"):
         with page.expect_download() as download:
