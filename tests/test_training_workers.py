@@ -199,22 +199,3 @@ def test_a_run_that_cannot_be_saved_says_so_and_keeps_saying_it(training_pool):
         assert trainer.message == ""
     finally:
         trainer.close()
-
-
-def test_a_background_compile_yields_the_cores_and_the_rest_of_the_process_does_not():
-    import threading
-
-    from playground.engine.background import BACKGROUND_NICENESS, yield_the_cores
-
-    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    seen = []
-
-    def background():
-        yield_the_cores()
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-
-    thread = threading.Thread(target=background)
-    thread.start()
-    thread.join()
-    assert seen == [max(ours, BACKGROUND_NICENESS)]
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours

@@ -239,7 +239,6 @@ def compile_default_experiment(envelope: bool = True) -> None:
     class opening the app finds them compiled; then, with `envelope`, the envelope's for networks
     like it (`envelope_loop.live_loop`), so that editing the network compiles nothing. Any other
     experiment compiles on first use."""
-    from playground.engine.background import yield_the_cores
     from playground.engine.envelope_loop import compile_envelope_for
     from playground.engine.trainer import Trainer
     from playground.presets import DEFAULT_PRESET, PRESETS
@@ -252,7 +251,9 @@ def compile_default_experiment(envelope: bool = True) -> None:
     trainer.close()
     log.info("Compiled the default experiment's programs in %.1f s", time.monotonic() - started)
     if envelope:
-        yield_the_cores()  # pages may be training by now
+        # At the usual priority: at a lower one, this thread still takes the GIL, and on a busy
+        # machine the scheduler left it waiting with the GIL held, so a page's trainer that had
+        # to compile waited behind it (over 50 s with two cores kept busy).
         started = time.monotonic()
         compile_envelope_for(spec)
         log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
