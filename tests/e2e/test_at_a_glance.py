@@ -212,6 +212,9 @@ def test_a_single_train_click_during_a_rerun_starts_training(app_url, page):
     expect(button(page, "Train")).to_be_enabled(timeout=60_000)
     page.locator("[class*='st-key-units_plus_1_'] button").first.click()
     button(page, "Train").click()  # no wait: the edit's rerun is under way
-    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) >= 1; }}", timeout=30_000)
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=30_000)
+    # On a loaded machine the edited network's program may still be compiling: the click was taken.
+    first_epoch = f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) >= 1; }}"
+    page.wait_for_function(first_epoch, timeout=120_000)
     assert "2 hidden layers · 30 params" in parameters(page)
     assert drawn(page, ["5 neurons", "2 neurons"])
