@@ -278,7 +278,6 @@ function follow(div, stream, view, points) {
   div.__unfollow = subscribeLive(stream, points, (frame) => {
     const figure = div.__figure;
     if (!figure || !PATCHES[view].apply(figure, frame)) return;
-    div.__streamed = true;  // the chart now differs from the page's last figure
     if (!div.__pending) div.__patched = PATCHES[view];  // a whole figure still to draw includes the change
     drawLatest(div);
   });
@@ -306,20 +305,6 @@ export default function (component) {
     div.addEventListener("pointerdown", () => { div.__holding = true; HELD.add(div); }, true);
     parentElement.appendChild(div);
   }
-  // A rerun sends every chart again; one whose figure is the one it was last given (and that no
-  // frame has changed since) is not redrawn: a redraw takes Plotly 0.1-0.2 s of the page's main
-  // thread, which the charts that did change wait for. The image files' name (it names the
-  // experiment, so an edit changes it) is read when a download button is pressed: it is set in place.
-  const options = (data.config || {}).toImageButtonOptions;
-  const given = data.figure + "\u0000" + data.src + "\u0000" + JSON.stringify({ ...data.config, toImageButtonOptions: null });
-  if (div.__given === given && !div.__streamed) {
-    div.__figure.config.toImageButtonOptions = options;
-    if (div._context) div._context.toImageButtonOptions = options;
-    follow(div, data.stream, data.view, data.points);
-    return;
-  }
-  div.__given = given;
-  div.__streamed = false;
   const figure = JSON.parse(data.figure);
   figure.config = { responsive: true, ...data.config, modeBarButtonsToAdd: [SVG_BUTTON] };
   div.style.minHeight = (figure.layout.height || 450) + "px";
