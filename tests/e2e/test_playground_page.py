@@ -44,7 +44,8 @@ def train(page):
     while the page reruns."""
     expect(button(page, "Train")).to_be_enabled(timeout=60_000)
     button(page, "Train").click()
-    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=20_000)
+    # A loaded machine (CI's two cores, the browser beside the server) can take a while to run the page.
+    page.wait_for_function(f"() => {{ const e = {STATUS}; return e && e.dataset.state !== 'ready'; }}", timeout=60_000)
 
 
 def chart_sizes(page):
