@@ -27,7 +27,7 @@ from widgets.network_editor import columns_of, drawing, network_controls
 from widgets.presenter import keep_while_presenting, presenter_mode
 from widgets.run_saving import save_runs_of, store_warning
 from widgets.safe_text import plain
-from widgets.share_export import share_and_export
+from widgets.share_export import SHARE_KEY, share_and_export
 from widgets.training_settings import training_settings
 
 # While training, the status row, loss curve, decision boundary and neuron maps follow the page's
@@ -267,7 +267,7 @@ if trainer is not None and trainer.data.dataset.kind == DatasetKind.IMAGE and no
     digit_canvas(trainer)
 
 if not present:
-    sharing = st.expander("Share, export and import", key="share_open", on_change="rerun")
+    sharing = st.expander("Share, export and import", key=SHARE_KEY, on_change="rerun")
     if sharing.open:
         with sharing:
             share_and_export(spec, trainer, valid=not problems)

@@ -12,6 +12,7 @@ from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from tests.app_tree import components, elements, press
 from widgets.layer_editor import CARDS_KEY
 from widgets.safe_text import plain
+from widgets.share_export import SHARE_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "playground.py")
@@ -465,7 +466,7 @@ def test_the_first_screen_leaves_the_closed_panels_for_later():
     assert not cards and not app.get("download_button") and not app.get("file_uploader")
     press(app, f"units_plus_1_{app.session_state['generation']}")
     app.session_state[CARDS_KEY] = True
-    app.session_state["share_open"] = True
+    app.session_state[SHARE_KEY] = True
     app.run()
     assert app.number_input(key=f"layer1_units_{app.session_state['generation']}").value == 5
     assert [b.label for b in app.get("download_button")][:1] and app.get("file_uploader")

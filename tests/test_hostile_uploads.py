@@ -421,7 +421,9 @@ def test_crafted_file_names_are_messages_on_the_playground_page(folder):
     app.run()
     assert not app.exception and any("is not a CSV file" in e.value for e in app.error)
 
-    app.session_state["share_open"] = True  # the share panel, which holds the import, is drawn when open
+    from widgets.share_export import SHARE_KEY
+
+    app.session_state[SHARE_KEY] = True  # the share panel, which holds the import, is drawn when open
     app.run()
     uploader(app, "A config JSON").set_value(("mo\x00del\x1b.keras", model_bytes(model), "application/zip"))
     app.run()

@@ -72,6 +72,9 @@ _component = st.components.v2.component(
     js=_JS,
     isolate_styles=False,
 )
+# A bound on the presses one run applies: a forged count of a billion must not loop a billion edits.
+# A person clicks a few times a second; a page run takes well under a second.
+MAX_PRESSES_PER_RUN = 20
 _APPLIED = "_presses_applied"  # session state: each counter's presses applied so far, by key
 
 
@@ -101,8 +104,3 @@ def press_counter(icon: str, key: str, help: str, on_press: Callable[[], None], 
         width="content",
         on_presses_change=pressed,
     )
-
-
-# A bound on the presses one run applies: a forged count of a billion must not loop a billion edits.
-# A person clicks a few times a second; a page run takes well under a second.
-MAX_PRESSES_PER_RUN = 20

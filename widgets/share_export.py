@@ -18,6 +18,8 @@ from widgets import session
 from widgets.file_names import has_extension, refused_name, upload_name
 from widgets.safe_text import plain
 
+SHARE_KEY = "share_open"  # the share panel's expander, drawn only while open (the first screen does not wait for it)
+
 
 def share_link(spec: ExperimentSpec) -> str:
     base = ""
