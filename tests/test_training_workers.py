@@ -4,6 +4,7 @@ a worker that dies, and the pool's size setting."""
 import dataclasses
 import os
 import signal
+import threading
 import time
 
 import numpy as np
@@ -199,3 +200,58 @@ def test_a_run_that_cannot_be_saved_says_so_and_keeps_saying_it(training_pool):
         assert trainer.message == ""
     finally:
         trainer.close()
+
+
+def test_asking_a_stopped_worker_for_frames_never_blocks_the_caller(training_pool):
+    """The live stream asks for frames from the server's event loop: a worker that does not read
+    its pipe (busy, or here stopped) must not hold that loop up, however many requests pile up."""
+    trainer = training_pool.trainer(spec_with())
+    assert trainer.wait_until_ready(60)
+    worker = training_pool.workers[0].process.pid
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        asking = threading.Thread(target=lambda: [trainer.want_frame() for _ in range(50_000)], daemon=True)
+        asking.start()
+        asking.join(30)  # 50,000 requests are megabytes: more than a socket's buffer holds
+        assert not asking.is_alive()
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    trainer.step_epoch()  # the worker reads them all, then the command after them
+    assert trainer.wait(timeout=60) == "paused" and trainer.position == (1, 0)
+    trainer.close()
+
+
+def test_a_workers_publisher_sleeps_until_a_trainer_changes():
+    """Each trainer's change wakes the publisher, which sends that trainer's update; nothing is
+    looked at while the trainers rest (it used to look 240 times a second)."""
+    from playground.engine.change_signal import ChangeSignal
+    from playground.engine.worker_process import Worker
+
+    class Host:
+        def __init__(self):
+            self.id, self.looks = 1, 0
+            self.trainer = type("Resting", (), {"closed": False, "changes": ChangeSignal()})()
+
+        def update(self, force=False):
+            self.looks += 1
+            return {"status": self.looks}
+
+    sent = []
+    worker = Worker(type("Pipe", (), {"send": staticmethod(sent.append)})())
+    host = worker.hosts[1] = Host()
+    host.trainer.changes.listen(lambda: worker.changed(1))
+    publisher = threading.Thread(target=worker.publish_forever, daemon=True)
+    publisher.start()
+    try:
+        time.sleep(0.5)
+        assert host.looks == 0 and sent == []
+        host.trainer.changes.notify()
+        deadline = time.monotonic() + 10
+        while not sent and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert host.looks == 1 and sent == [("update", 1, {"status": 1})]
+    finally:
+        worker.close()
+        publisher.join(10)
+    assert not publisher.is_alive()

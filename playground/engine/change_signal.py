@@ -8,7 +8,8 @@ waiter. A connection whose trainer rests costs nothing while it waits.
 
 The signal counts its changes, so a waiter that looked at the trainer after change `seen` misses
 none that came since: `wake_on_change(seen, wake)` refuses (and the waiter looks again) when
-another change already came.
+another change already came. A listener that wants every change (a training worker's publisher,
+which sends each trainer's changes to the page server) subscribes once with `listen`.
 
 Example:
 
@@ -29,6 +30,7 @@ class ChangeSignal:
         self._lock = threading.Lock()
         self._count = 0
         self._wakers: set[Callable[[], None]] = set()
+        self._listeners: tuple[Callable[[], None], ...] = ()
 
     @property
     def count(self) -> int:
@@ -43,6 +45,13 @@ class ChangeSignal:
             wakers, self._wakers = self._wakers, set()
         for wake in wakers:
             wake()
+        for listener in self._listeners:
+            listener()
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        """Calls `listener` at every change from now on (on the changing thread; it must not block)."""
+        with self._lock:
+            self._listeners = (*self._listeners, listener)
 
     def wake_on_change(self, seen: int, wake: Callable[[], None]) -> bool:
         """Calls `wake` at the first change after change number `seen`; returns False (and will

@@ -27,6 +27,7 @@ import itertools
 import logging
 import math
 import os
+import queue
 import socket
 import subprocess
 import sys
@@ -57,6 +58,10 @@ BIG_NETWORK_WORK = 2_000_000  # and so do more multiply-adds per sample than thi
 class WorkerConnection:
     """The server's end of one worker process: sends commands, routes what comes back.
 
+    Commands are written to the pipe by a thread of its own, in the order they were given, so
+    giving one never blocks: a page's live stream asks for frames from the server's event loop,
+    which must not wait for a busy worker to read its pipe.
+
     Args:
         log_level: the worker's log level (its lines go to the server's standard error).
         niceness: the worker's scheduling niceness (0: as the server; higher yields to others).
@@ -85,12 +90,13 @@ class WorkerConnection:
         self.connection = Connection(os.dup(ours.fileno()))
         self.trainers: weakref.WeakValueDictionary[int, WorkerTrainer] = weakref.WeakValueDictionary()
         self.sweeps: dict = {}  # number -> runs.worker_sweep.WorkerSweep, while it runs
-        self._send_lock = threading.Lock()
+        self._outgoing: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
         self._answers: dict[int, list] = {}
         self._answered = threading.Condition()
         self._sequence = itertools.count(1)
         self.alive = True
         threading.Thread(target=self._receive, name="playground-worker-receiver", daemon=True).start()
+        threading.Thread(target=self._send_all, name="playground-worker-sender", daemon=True).start()
 
     def send(self, name: str, trainer_id: int, argument: tuple = (), answer: bool = True) -> Any:
         """Sends a command; with `answer`, waits for the worker's answer and returns it (raising
@@ -101,11 +107,7 @@ class WorkerConnection:
             sequence = next(self._sequence)
             if answer:
                 self._answers[sequence] = []
-        with self._send_lock:
-            try:
-                self.connection.send((name, trainer_id, sequence, argument))
-            except OSError as error:  # the worker exited and its receiver has not noticed yet
-                raise WorkerGone(WORKER_STOPPED) from error
+        self._outgoing.put((name, trainer_id, sequence, argument))
         if not answer:
             return None
         with self._answered:
@@ -117,6 +119,15 @@ class WorkerConnection:
         if isinstance(box[0], Exception):
             raise box[0]
         return box[0]
+
+    def _send_all(self) -> None:
+        """Writes the commands to the pipe, in order, until the connection closes (a worker that
+        exited is noticed by the receiving thread, which fails the commands still waiting)."""
+        while (message := self._outgoing.get()) is not None:
+            try:
+                self.connection.send(message)
+            except OSError:
+                return
 
     def _receive(self) -> None:
         while True:
@@ -157,6 +168,7 @@ class WorkerConnection:
     def close(self) -> None:
         """Closes the pipe, which ends the worker (its trainers stop), and waits for it. The socket
         is shut down first: closing alone would wait for the receiving thread's read to return."""
+        self._outgoing.put(None)
         with contextlib.suppress(OSError):
             self._socket.shutdown(socket.SHUT_RDWR)
         self._socket.close()  # the receiving thread closes the connection when its read ends

@@ -17,8 +17,10 @@ one pipe:
 It also runs sweeps ("sweep", "sweep_cancel"; their runs and progress go back as "sweep_run" and
 "sweep_progress"): `playground.runs.worker_sweep` holds both ends.
 
-Every update is read from the trainer and sent under one lock, so updates arrive in the order they
-were read and the server's copy never goes back in time. A command's answer follows an update read
+The publisher sleeps until a trainer changes (its `ChangeSignal`), then sends the update of each
+trainer that changed: resting trainers cost nothing. Every update is read from the trainer and sent
+under one lock, so updates arrive in the order they were read and the server's copy never goes back
+in time. A command's answer follows an update read
 after the command was applied, so once a command is answered the server's copy reflects it.
 """
 
@@ -34,7 +36,6 @@ from multiprocessing.connection import Connection
 
 from playground.spec_reading import spec_from_json
 
-UPDATE_SECONDS = 1 / 240  # how often the publisher looks for changes (a few comparisons per trainer)
 SILENT_COMMANDS = ("set_learning_rate", "set_speed", "want_frame")  # applied without an answer
 SWEEP_COMMANDS = ("sweep", "sweep_cancel")  # a sweep's, numbered like the trainers (runs.worker_sweep)
 
@@ -109,6 +110,8 @@ class Worker:
         self.send_lock = threading.Lock()
         self.hosts_lock = threading.Lock()
         self.closed = threading.Event()
+        self._changed: set[int] = set()  # the hosts whose trainers changed since the publisher last looked
+        self._change = threading.Condition()
 
     def send(self, message: tuple) -> None:
         with self.send_lock:
@@ -131,15 +134,31 @@ class Worker:
         try:
             self.connection.send(message)
         except OSError:
-            self.closed.set()
+            self.close()
+
+    def changed(self, trainer_id: int) -> None:
+        """A trainer changed (called on whichever thread changed it): the publisher sends its update."""
+        with self._change:
+            self._changed.add(trainer_id)
+            self._change.notify()
 
     def publish_forever(self) -> None:
-        while not self.closed.wait(UPDATE_SECONDS):
-            with self.hosts_lock:
-                hosts = list(self.hosts.values())
-            for host in hosts:
-                if not host.trainer.closed:
+        """Sends each changed trainer's update, sleeping while none changes."""
+        while not self.closed.is_set():
+            with self._change:
+                while not self._changed and not self.closed.is_set():
+                    self._change.wait()
+                changed, self._changed = self._changed, set()
+            for trainer_id in changed:
+                host = self.hosts.get(trainer_id)
+                if host is not None and not host.trainer.closed:
                     self.publish(host)
+
+    def close(self) -> None:
+        """The server went away: the publisher and the command loop end."""
+        with self._change:
+            self.closed.set()
+            self._change.notify()
 
     def serve(self) -> None:
         threading.Thread(target=self.publish_forever, name="playground-publisher", daemon=True).start()
@@ -151,7 +170,7 @@ class Worker:
                     return  # the server went away
                 self.apply(name, trainer_id, sequence, argument)
         finally:
-            self.closed.set()
+            self.close()
             with self.hosts_lock:
                 hosts = list(self.hosts.values())
             for host in hosts:
@@ -207,6 +226,7 @@ class Worker:
         trainer.on_end = lambda _: self.publish(host, force=True, then=("ended", trainer_id, None))
         with self.hosts_lock:
             self.hosts[trainer_id] = host
+        trainer.changes.listen(lambda: self.changed(trainer_id))
         self.publish(host, force=True, then=("answer", trainer_id, sequence, trainer.batches_per_epoch))
 
     def sweep_command(self, name: str, number: int, sequence: int, argument: tuple) -> None:
