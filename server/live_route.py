@@ -6,7 +6,7 @@ The page's live status component connects with the token it was given for its tr
 (`playground.engine.live_streams`); an unknown token is refused before the connection is accepted
 (HTTP 403). Then the browser asks for each frame by sending `{"points": n}` (the first time: the
 history rows it already shows) or `next` once it has drawn the last one, and the server answers
-with the newest frame as soon as something changed (`playground.engine.frames`). So frames follow
+with the newest frame (a binary message) as soon as something changed (`playground.engine.frames`). So frames follow
 the display's rate, and a slow browser is never sent a backlog. A connection waiting for a change
 sleeps until the trainer's `ChangeSignal` wakes it: a page whose trainer rests costs nothing.
 
@@ -81,7 +81,7 @@ async def _stream(websocket: WebSocket, trainer) -> None:
                 await _change(trainer, seen, listening)
                 continue
             drawn.clear()
-            await websocket.send_text(frame)
+            await websocket.send_bytes(frame)
             # The next frame only once the browser has drawn this one (or the connection ends).
             waiting = asyncio.create_task(drawn.wait())
             await asyncio.wait([listening, waiting], return_when=asyncio.FIRST_COMPLETED)

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from playground import limits
 from playground.engine import frames, live_streams
+from playground.engine.frames import FrameReader
 from playground.engine.live_streams import LiveStreams
 from playground.engine.trainer import Trainer
 from playground.spec import ExperimentSpec, TrainingSpec
@@ -75,17 +76,17 @@ def test_a_token_takes_a_few_connections_and_refuses_more(streams, client, train
     try:
         for socket in sockets:
             socket.send_text(json.dumps({"points": 0}))
-            assert "status" in json.loads(socket.receive_text())
+            assert "status" in FrameReader().read(socket.receive_bytes())
         with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(f"/api/live/{token}") as extra:
             extra.receive_text()
         assert refused.value.code == 1008 and streams.connections(token) == streams.per_token  # before accepting
         with client.websocket_connect(f"/api/live/{other}") as socket:  # other pages are not held up
             socket.send_text("{}")
-            assert "status" in json.loads(socket.receive_text())
+            assert "status" in FrameReader().read(socket.receive_bytes())
         sockets.pop().__exit__(None, None, None)
         with client.websocket_connect(f"/api/live/{token}") as socket:  # a place came free
             socket.send_text("{}")
-            assert "status" in json.loads(socket.receive_text())
+            assert "status" in FrameReader().read(socket.receive_bytes())
     finally:
         for socket in sockets:
             socket.__exit__(None, None, None)
@@ -129,7 +130,7 @@ def test_a_later_message_other_than_next_closes_the_connection(streams, client, 
         token = streams.open(trainer)
         with client.websocket_connect(f"/api/live/{token}") as socket:
             socket.send_text('{"points": 0}')
-            socket.receive_text()
+            socket.receive_bytes()
             socket.send_bytes(later) if isinstance(later, bytes) else socket.send_text(later)
             assert closed_with(socket) in (1003, 1008, 1009)
         assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
@@ -194,15 +195,16 @@ def test_a_waiting_connection_sleeps_until_its_trainer_changes(streams, client, 
     token = streams.open(trainer)
     with client.websocket_connect(f"/api/live/{token}") as socket:
         socket.send_text('{"points": 0}')
-        assert json.loads(socket.receive_text())["status"]["epoch"] == 0
+        reader = FrameReader()
+        assert reader.read(socket.receive_bytes())["status"]["epoch"] == 0
         socket.send_text("next")
         time.sleep(1)
         assert len(looks) <= 3  # not polled (it was 120 looks a second)
         trainer.step_epoch()  # each change wakes it: "paused" at once, then the epoch done
-        epochs = [json.loads(socket.receive_text())["status"]["epoch"]]
+        epochs = [reader.read(socket.receive_bytes())["status"]["epoch"]]
         while epochs[-1] == 0 and len(epochs) < 5:
             socket.send_text("next")
-            epochs.append(json.loads(socket.receive_text())["status"]["epoch"])
+            epochs.append(reader.read(socket.receive_bytes())["status"]["epoch"])
         assert epochs[-1] == 1
 
 

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from playground.engine.frames import FrameWriter, decode_frame, decode_grid, encode_grid
+from playground.engine.frames import FrameReader, FrameWriter, grid_levels, grid_values
 from playground.engine.live_streams import LiveStreams
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from playground.spec import ExperimentSpec, TrainingSpec
@@ -52,21 +52,40 @@ def freed(trainer) -> bool:
 def test_grids_round_trip_to_within_half_a_level():
     rng = np.random.default_rng(0)
     for grid in (rng.normal(size=(100, 100)), np.linspace(-1, 1, 625).reshape(25, 25), np.full((4, 4), 0.3)):
-        encoded = encode_grid(grid)
-        assert len(json.dumps(encoded)) < grid.size * 1.4 + 100  # 8 bits a value, base64
+        (levels,), (low,), (step,) = grid_levels(grid[None])
         span = grid.max() - grid.min()
-        assert np.max(np.abs(decode_grid(encoded) - grid)) <= span / 510 + 1e-12
+        assert np.max(np.abs(grid_values(levels, low, step) - grid)) <= span / 510 + 1e-6
     classes = np.array([[0, 1], [2, 2]], "float32")  # many classes: the winning class, exactly
-    assert np.array_equal(decode_grid(encode_grid(classes)), classes)
-    with_nan = encode_grid(np.array([[np.nan, 1.0], [0.0, 0.5]]))
-    assert (with_nan["low"], with_nan["high"]) == (0.0, 1.0)
+    (levels,), (low,), (step,) = grid_levels(classes[None])
+    assert np.array_equal(grid_values(levels, low, step), classes)
+    stack = np.stack([np.array([[np.nan, 1.0], [0.0, 0.5]]), np.full((2, 2), np.inf)])  # each grid its own scale
+    levels, low, step = grid_levels(stack)
+    assert low[0] == 0.0 and low[0] + 255 * step[0] == pytest.approx(1.0) and levels[0, 0, 0] == 0  # NaN: drawn as low
+    assert not grid_values(levels[1], low[1], step[1]).any()  # nothing finite: zeros
+
+
+def test_a_frame_of_the_default_network_is_small_and_reads_back_as_sent():
+    """About 19.5 kB as JSON with base64 grids; binary, with the grids' levels compressed, a few kB."""
+    trainer = Trainer(ExperimentSpec(training=TrainingSpec(epochs=30)))
+    try:
+        trainer.run_to_end()
+        data = FrameWriter(trainer, points=30).next_frame()
+        assert isinstance(data, bytes) and len(data) < 6000
+        frame = FrameReader().read(data)
+        _, snapshot = trainer.snapshots.latest()
+        assert np.allclose(frame["grid"], snapshot.grid, atol=(snapshot.grid.max() - snapshot.grid.min()) / 500)
+        maps = [grid for layer in snapshot.neuron_grids for grid in layer]
+        for sent, made in zip(frame["neurons"], maps, strict=True):
+            assert np.allclose(sent, made, atol=(made.max() - made.min()) / 500 + 1e-6)
+    finally:
+        trainer.close()
 
 
 def test_frames_carry_status_new_rows_and_new_grids_only(make):
     trainer = make(epochs=6)
     try:
-        writer = FrameWriter(trainer)
-        first = decode_frame(writer.next_frame())
+        writer, reader = FrameWriter(trainer), FrameReader()
+        first = reader.read(writer.next_frame())
         assert first["status"]["state"] == "ready" and first["status"]["compiled"] and first["status"]["epoch"] == 0
         assert first["grid"].shape == (100, 100) and "rows" not in first
         assert [n.shape for n in first["neurons"]] == [(25, 25)] * 6  # 4 + 2 hidden neurons
@@ -74,17 +93,18 @@ def test_frames_carry_status_new_rows_and_new_grids_only(make):
         assert writer.next_frame() is None  # nothing changed
         trainer.step_epoch()
         trainer.wait()
-        frame = decode_frame(writer.next_frame())
+        frame = reader.read(writer.next_frame())
+        assert frame["changed"] >= {"state", "epoch", "points"} and "compiled" not in frame["changed"]
         assert frame["rows"]["epoch"] == [1] and frame["status"]["epoch"] == 1 and frame["status"]["points"] == 1
         assert frame["rows"]["train_loss"][0] == pytest.approx(trainer.history[0]["train_loss"])
         assert np.allclose(frame["grid"], trainer.snapshots.latest()[1].grid, atol=1 / 255)
         kernels = [kernel for kernel, _ in trainer.snapshots.latest()[1].weights]
         assert frame["links"] == pytest.approx(np.concatenate([k.ravel() for k in kernels]), abs=1e-4)  # 2x4, 4x2, 2x1
         trainer.run_to_end()
-        frame = decode_frame(writer.next_frame())
+        frame = reader.read(writer.next_frame())
         assert frame["rows"]["epoch"] == [2, 3, 4, 5, 6] and frame["status"]["state"] == "finished"
         trainer.reset()
-        frame = decode_frame(writer.next_frame())
+        frame = reader.read(writer.next_frame())
         assert frame["reset"] and "rows" not in frame and frame["status"]["points"] == 0
     finally:
         trainer.close()
@@ -94,9 +114,9 @@ def test_a_page_far_behind_gets_an_even_sample_of_the_rows_and_the_last(make):
     trainer = make(epochs=2000)
     try:
         trainer.run_to_end()
-        epochs = decode_frame(FrameWriter(trainer).next_frame())["rows"]["epoch"]
+        epochs = FrameReader().read(FrameWriter(trainer).next_frame())["rows"]["epoch"]
         assert len(epochs) == 600 and epochs[0] == 1 and epochs[-1] == 2000
-        assert "rows" not in decode_frame(FrameWriter(trainer, points=2000).next_frame())  # the page has them all
+        assert "rows" not in FrameReader().read(FrameWriter(trainer, points=2000).next_frame())  # the page has them all
     finally:
         trainer.close()
 
@@ -158,13 +178,14 @@ def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(strea
         for token, trainer in ((slow_token, slow), (fast_token, fast)):
             with client.websocket_connect(f"/api/live/{token}") as socket:
                 socket.send_text(json.dumps({"points": 0}))
-                frame = decode_frame(socket.receive_text())
+                reader = FrameReader()
+                frame = reader.read(socket.receive_bytes())
                 assert frame["status"]["learning_rate"] == pytest.approx(
                     trainer.learning_rate()
                 )  # each page sees its own trainer
                 trainer.run_to_end()
                 socket.send_text("next")
-                assert decode_frame(socket.receive_text())["status"]["state"] == "finished"
+                assert reader.read(socket.receive_bytes())["status"]["state"] == "finished"
         for refused in ("made-up", slow_token[:-1], slow_token + "x", "../" + fast_token):
             with pytest.raises(WebSocketDisconnect):
                 with client.websocket_connect(f"/api/live/{refused}") as socket:
@@ -185,7 +206,7 @@ def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams, make):
     client = TestClient(stream_app())
     with client.websocket_connect(f"/api/live/{token}") as socket:
         socket.send_text("{}")
-        socket.receive_text()
+        socket.receive_bytes()
         trainer.start()
         assert streams.connections(token) == 1
     deadline = time.monotonic() + 5
@@ -205,10 +226,10 @@ def test_a_page_that_reconnects_in_time_keeps_training(streams, make):
         trainer.start()
         with client.websocket_connect(f"/api/live/{token}") as socket:
             socket.send_text("{}")
-            socket.receive_text()
+            socket.receive_bytes()
         with client.websocket_connect(f"/api/live/{token}") as socket:  # a reload: back within the grace period
             socket.send_text("{}")
-            socket.receive_text()
+            socket.receive_bytes()
             time.sleep(0.5)
             assert not trainer.closed and trainer.state == "running"
     finally:

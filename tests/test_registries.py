@@ -336,7 +336,7 @@ def draw_every_view(trainer) -> None:
     the network with its weights and neuron maps, histograms, loss curves, the decision boundary or
     the sample probabilities, and the confusion matrix."""
     from playground.datasets.dataset import Task
-    from playground.engine.frames import FrameWriter, decode_frame
+    from playground.engine.frames import FrameReader, FrameWriter
     from playground.figures.confusion import confusion_matrix
     from playground.figures.decision_boundary import decision_boundary
     from playground.figures.histograms import weight_histograms
@@ -348,9 +348,9 @@ def draw_every_view(trainer) -> None:
 
     _, snapshot = trainer.snapshots.latest()
     assert snapshot is not None
-    text = FrameWriter(trainer).next_frame()
-    assert text is not None
-    frame = decode_frame(text)
+    data = FrameWriter(trainer).next_frame()
+    assert data is not None
+    frame = FrameReader().read(data)
     assert len(frame["rows"]["epoch"]) == trainer.spec.training.epochs and frame["status"]
     dataset, check = trainer.data.dataset, check_spec(trainer.spec)
     figures = [

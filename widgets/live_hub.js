@@ -6,6 +6,59 @@
 // listeners then switch the page to plain refreshes.
 const HUB = (window.__playgroundLive ??= { streams: new Map() });
 
+// A frame (binary: playground/engine/frames.py has the layout) as the views use it: the whole
+// status (this frame's changed fields over the stream's last), the rows as columns, the link
+// weights, and the grids as {shape, low, high, step, levels}, a value being low + level * step.
+const ROW_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"];
+const HEADER_TEXT = new TextDecoder();
+async function readFrame(stream, buffer) {
+  const view = new DataView(buffer);
+  const length = view.getUint32(0, true);
+  const header = JSON.parse(HEADER_TEXT.decode(new Uint8Array(buffer, 4, length)));
+  let at = 4 + length;
+  stream.status = { ...stream.status, ...header.status };
+  const frame = { frame: header.frame, status: stream.status };
+  if (header.reset) frame.reset = true;
+  if (header.rows) {
+    const values = new Float32Array(buffer.slice(at, (at += header.rows * ROW_COLUMNS.length * 4)));
+    frame.rows = {};
+    ROW_COLUMNS.forEach((column, c) => {
+      frame.rows[column] = Array.from({ length: header.rows }, (_, r) => {
+        const value = values[r * ROW_COLUMNS.length + c];
+        return Number.isNaN(value) ? null : value;
+      });
+    });
+  }
+  if (header.links) frame.links = Array.from(new Float32Array(buffer.slice(at, (at += header.links * 4))));
+  if (header.grid_bytes) {
+    const scales = [];
+    for (let i = 0; i < (header.boundary ? 1 : 0) + (header.neurons || 0); i++, at += 12) {
+      scales.push({ height: view.getUint16(at, true), width: view.getUint16(at + 2, true),
+                    low: view.getFloat32(at + 4, true), step: view.getFloat32(at + 8, true) });
+    }
+    const packed = new Blob([new Uint8Array(buffer, at, header.grid_bytes)]).stream();
+    const residuals = new Uint8Array(await new Response(packed.pipeThrough(new DecompressionStream("deflate"))).arrayBuffer());
+    let start = 0;
+    const grids = scales.map(({ height, width, low, step }) => {
+      // Each level was sent as its difference from up + left - up-left (a Uint8Array keeps the sum modulo 256).
+      const levels = new Uint8Array(height * width);
+      let top = 0;
+      for (let r = 0; r < height; r++) {
+        for (let c = 0; c < width; c++) {
+          const i = r * width + c;
+          levels[i] = residuals[start + i] + (r ? levels[i - width] : 0) + (c ? levels[i - 1] : 0) - (r && c ? levels[i - width - 1] : 0);
+          if (levels[i] > top) top = levels[i];
+        }
+      }
+      start += height * width;
+      return { shape: [height, width], low, step, high: low + top * step, levels };
+    });
+    if (header.boundary) frame.grid = grids.shift();
+    if (header.neurons) frame.neurons = grids;
+  }
+  return frame;
+}
+
 function liveStream(url) {
   let stream = HUB.streams.get(url);
   if (!stream) {
@@ -22,16 +75,21 @@ function connectStream(stream) {
   const address = new URL(stream.url, window.location.href);
   address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
   const socket = new WebSocket(address);
+  socket.binaryType = "arraybuffer";
   stream.socket = socket;
   socket.onopen = () => {
     socket.send(JSON.stringify({ points: stream.points }));
   };
-  socket.onmessage = (event) => {
-    const frame = JSON.parse(event.data);
+  socket.onmessage = async (event) => {  // one at a time: the next comes only after "next"
     received = true;
     stream.failures = 0;
-    for (const listener of stream.listeners) {
-      try { listener(frame); } catch (error) { console.error("live view:", error); }
+    try {
+      const frame = await readFrame(stream, event.data);
+      for (const listener of stream.listeners) {
+        try { listener(frame); } catch (error) { console.error("live view:", error); }
+      }
+    } catch (error) {
+      console.error("live frame:", error);
     }
     requestAnimationFrame(() => { if (socket.readyState === WebSocket.OPEN) socket.send("next"); });
   };
@@ -83,15 +141,13 @@ function plainArray(values) {
   return [];
 }
 
-// An 8-bit grid of a frame (playground/engine/frames.py) as rows of numbers, and its reach.
-function gridRows(encoded) {
-  const text = atob(encoded.levels);
-  const [height, width] = encoded.shape;
-  const step = encoded.step;
+// A grid of a frame as rows of numbers.
+function gridRows(grid) {
+  const [height, width] = grid.shape;
   const rows = new Array(height);
   for (let r = 0; r < height; r++) {
     const row = new Array(width);
-    for (let c = 0; c < width; c++) row[c] = encoded.low + text.charCodeAt(r * width + c) * step;
+    for (let c = 0; c < width; c++) row[c] = grid.low + grid.levels[r * width + c] * grid.step;
     rows[r] = row;
   }
   return rows;

@@ -131,13 +131,19 @@ def long_default() -> ExperimentSpec:
 COUNT_RUNS = """() => { window.__runs = 0; const app = document.querySelector('[data-testid="stApp"]');
     new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__runs++; })
         .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
-LIVE = f"""() => {{ const e = {STATUS}; const image = document.querySelector('.st-key-boundary .hm image');
+LIVE = f"""() => {{ const e = {STATUS};
+    const picture = (image) => image ? image.getAttribute('xlink:href') || image.getAttribute('href') : null;
+    const curve = document.querySelector('.st-key-loss_chart .playground-live-chart');
     return {{frames: Number(e.dataset.frames), epoch: Number(e.dataset.epoch), runs: window.__runs,
-             picture: image ? image.getAttribute('xlink:href') || image.getAttribute('href') : null,
+             picture: picture(document.querySelector('.st-key-boundary .hm image')),
+             maps: [...document.querySelectorAll('.st-key-network_drawing .hm image')].map(picture),
+             points: curve && curve.data ? curve.data[0].x.length : 0,
              text: document.querySelector('.playground-status').innerText}}; }}"""
 
 
 def test_frames_are_pushed_while_training_and_drawn_without_script_runs(app_url, page):
+    problems = []  # what the page's live code logs when a frame cannot be read or drawn
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     open_spec(page, app_url, long_default())
     train(page)
     page.wait_for_function(
@@ -152,6 +158,9 @@ def test_frames_are_pushed_while_training_and_drawn_without_script_runs(app_url,
     frames, runs = after["frames"] - before["frames"], after["runs"]
     assert frames >= 15, f"only {frames} frames in 3 s"  # generous: the browser shares two cores with the server
     assert after["epoch"] > before["epoch"] and after["picture"] != before["picture"]  # the boundary is repainted
+    assert len(after["maps"]) >= 6 and after["maps"] != before["maps"]  # and the neurons' maps in the drawing
+    assert after["points"] > before["points"]  # the loss curves grow
+    assert not [text for text in problems if "live" in text], problems
     assert runs <= 2, f"{runs} script runs while streaming"  # at most the slow fragment of the heavier views
     assert (
         f"{after['epoch']:,}" in after["text"].replace("\n", " ") or after["epoch"] > 0
