@@ -15,7 +15,7 @@ from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import check_spec
 from widgets import session
-from widgets.controls import apply_command, controls
+from widgets.controls import apply_command, controls, run_page_for_waiting_command
 from widgets.data_picker import data_picker, feature_picker
 from widgets.digit_canvas import digit_canvas
 from widgets.drawn_later import drawn_later, first_run_done
@@ -199,6 +199,7 @@ def current_trainer():
 
 
 def status() -> None:
+    run_page_for_waiting_command()
     current = current_trainer()
     if streaming and state.get(UNAVAILABLE_KEY):
         st.rerun()  # the stream just failed: run the page again with the timers on
@@ -215,10 +216,12 @@ def status() -> None:
 
 
 def network_view() -> None:
+    run_page_for_waiting_command()
     drawing(columns, current_trainer(), dataset, drawing_height, streaming, subject)
 
 
 def outputs() -> None:
+    run_page_for_waiting_command()
     output_view(current_trainer(), dataset, output_height, subject, present, streaming)
     if not present:  # the lecture's screen keeps to the charts
         row = st.columns([1.25, 1])
@@ -257,6 +260,7 @@ if not present:
     store_warning()
 
     def details() -> None:
+        run_page_for_waiting_command()
         if drawn_later("details"):  # below the fold: not before the first screen is drawn
             detail_views(state.slot.trainer if not problems else None, subject, streaming)
 

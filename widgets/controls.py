@@ -4,6 +4,11 @@ A button only records the command (in its `on_click` callback); the page applies
 `apply_command` to the trainer of the experiment as it stands in that same run, before anything is
 drawn. So one click costs one script run, and a click that arrives together with an edit (a
 changed unit count, say) acts on the edited experiment, not on the one it replaces.
+
+Streamlit's browser side may send a button's click as a run of a fragment beside it (seen with
+Train and the status row's fragment, when the status asked for a run just before): the callback
+records the command, but the page's script, which applies it, does not run. So each of the page's
+fragments starts with `run_page_for_waiting_command`, which runs the whole page at once then.
 """
 
 from __future__ import annotations
@@ -49,6 +54,13 @@ def apply_command(trainer: Trainer | None) -> None:
     command = st.session_state.pop(COMMAND_KEY, None)
     if trainer is not None and command in COMMANDS:
         COMMANDS[command](trainer)
+
+
+def run_page_for_waiting_command() -> None:
+    """In a fragment: a command recorded by a click that came with this fragment's run is carried
+    out by a run of the whole page, now (otherwise it waits for the next run, however late)."""
+    if COMMAND_KEY in st.session_state:
+        st.rerun(scope="app")
 
 
 def controls(trainer: Trainer | None, reason: str) -> None:
