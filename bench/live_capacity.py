@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import statistics
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playground.engine.frames import FrameWriter  # noqa: E402
+from playground.engine.frames import FrameReader, FrameWriter  # noqa: E402
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer  # noqa: E402
 from playground.engine.training_workers import TrainingWorkers  # noqa: E402
 from playground.presets import DEFAULT_PRESET, PRESETS  # noqa: E402
@@ -43,14 +42,14 @@ def cpu_seconds(pid: int) -> float:
 
 def watch(trainer, stop: threading.Event, counts: dict) -> None:
     """A page that draws each frame at once and asks for the next."""
-    writer = FrameWriter(trainer)
+    writer, reader = FrameWriter(trainer), FrameReader()
     shown = -1
     while not stop.is_set():
         trainer.want_frame()
         while (frame := writer.next_frame()) is None and not stop.is_set():
             time.sleep(POLL_SECONDS)
         counts["frames"] += 1
-        epoch = json.loads(frame)["status"]["epoch"] if frame else shown
+        epoch = reader.read(frame)["status"]["epoch"] if frame else shown
         counts["new epochs"] += epoch != shown
         shown = epoch
 

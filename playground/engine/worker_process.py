@@ -20,8 +20,8 @@ It also runs sweeps ("sweep", "sweep_cancel"; their runs and progress go back as
 The publisher sleeps until a trainer changes (its `ChangeSignal`), then sends the update of each
 trainer that changed: resting trainers cost nothing. Every update is read from the trainer and sent
 under one lock, so updates arrive in the order they were read and the server's copy never goes back
-in time. A command's answer follows an update read
-after the command was applied, so once a command is answered the server's copy reflects it.
+in time. A command's answer follows an update read after the command was applied, so once a
+command is answered the server's copy reflects it.
 """
 
 from __future__ import annotations
