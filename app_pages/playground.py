@@ -15,7 +15,7 @@ from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import check_spec
 from widgets import session
-from widgets.controls import apply_command, controls, run_page_for_waiting_command
+from widgets.controls import apply_command, controls, page_fragment
 from widgets.data_picker import data_picker, feature_picker
 from widgets.digit_canvas import digit_canvas
 from widgets.drawn_later import drawn_later, first_run_done
@@ -199,7 +199,6 @@ def current_trainer():
 
 
 def status() -> None:
-    run_page_for_waiting_command()
     current = current_trainer()
     if streaming and state.get(UNAVAILABLE_KEY):
         st.rerun()  # the stream just failed: run the page again with the timers on
@@ -216,12 +215,10 @@ def status() -> None:
 
 
 def network_view() -> None:
-    run_page_for_waiting_command()
     drawing(columns, current_trainer(), dataset, drawing_height, streaming, subject)
 
 
 def outputs() -> None:
-    run_page_for_waiting_command()
     output_view(current_trainer(), dataset, output_height, subject, present, streaming)
     if not present:  # the lecture's screen keeps to the charts
         row = st.columns([1.25, 1])
@@ -241,11 +238,11 @@ def preview() -> None:
 
 
 with run_place:
-    st.fragment(run_every=views_every)(status)()
+    page_fragment(status, views_every)
 with network_place:
-    st.fragment(run_every=drawing_every)(network_view)()
+    page_fragment(network_view, drawing_every)
 with output_place:
-    st.fragment(run_every=views_every)(outputs)()
+    page_fragment(outputs, views_every)
 with preview_place:
     preview()
 
@@ -260,12 +257,11 @@ if not present:
     store_warning()
 
     def details() -> None:
-        run_page_for_waiting_command()
         if drawn_later("details"):  # below the fold: not before the first screen is drawn
             detail_views(state.slot.trainer if not problems else None, subject, streaming)
 
     details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
-    st.fragment(run_every=details_every)(details)()
+    page_fragment(details, details_every)
 
 if trainer is not None and trainer.data.dataset.kind == DatasetKind.IMAGE and not present:
     digit_canvas(trainer)

@@ -163,6 +163,31 @@ def test_a_layer_edit_is_checked_in_the_same_run():
     app.session_state["slot"].close()
 
 
+def command_in_a_fragment_script():
+    """A page with a fragment made by `page_fragment`, which applies a waiting command from its
+    second run on (its first run plays a run of the fragment alone, where the page does not apply it)."""
+    import streamlit as st
+
+    from widgets.controls import COMMAND_KEY, page_fragment
+
+    st.session_state.runs = st.session_state.get("runs", 0) + 1
+    if st.session_state.runs > 1:
+        st.session_state.applied = st.session_state.pop(COMMAND_KEY, None)
+    page_fragment(lambda: st.write("the fragment's views"), None)
+
+
+def test_a_command_that_reaches_a_fragment_runs_the_whole_page():
+    """Streamlit's browser side can send a click on Train as a run of a fragment beside it: the
+    command its callback recorded is applied by a run of the whole page, at once."""
+    from widgets.controls import COMMAND_KEY
+
+    app = AppTest.from_function(command_in_a_fragment_script, default_timeout=30)
+    app.session_state[COMMAND_KEY] = "start"
+    app.run()
+    assert app.session_state.runs == 2 and app.session_state.applied == "start"
+    assert [m.value for m in app.markdown] == ["the fragment's views"] and not app.exception
+
+
 def test_train_pressed_with_an_edit_trains_the_edited_network():
     # The click and the changed unit count reach the server in one run: Train must start the
     # network as edited, not the one the edit replaces (the button only records the command).

@@ -7,11 +7,14 @@ changed unit count, say) acts on the edited experiment, not on the one it replac
 
 Streamlit's browser side may send a button's click as a run of a fragment beside it (seen with
 Train and the status row's fragment, when the status asked for a run just before): the callback
-records the command, but the page's script, which applies it, does not run. So each of the page's
-fragments starts with `run_page_for_waiting_command`, which runs the whole page at once then.
+records the command, but the page's script, which applies it, does not run. So the page's
+fragments are made with `page_fragment`, which then runs the whole page at once.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -56,11 +59,18 @@ def apply_command(trainer: Trainer | None) -> None:
         COMMANDS[command](trainer)
 
 
-def run_page_for_waiting_command() -> None:
-    """In a fragment: a command recorded by a click that came with this fragment's run is carried
-    out by a run of the whole page, now (otherwise it waits for the next run, however late)."""
-    if COMMAND_KEY in st.session_state:
-        st.rerun(scope="app")
+def page_fragment(body: Callable[[], None], run_every: float | None) -> None:
+    """Draws `body` as a fragment of the page (`st.fragment`, rerun every `run_every` seconds, or
+    only when asked). A command recorded by a click that came with a run of this fragment is
+    carried out by a run of the whole page, at once (otherwise it would wait for the next one)."""
+
+    @functools.wraps(body)  # the fragment keeps `body`'s name, which Streamlit's fragment id is made of
+    def run() -> None:
+        if COMMAND_KEY in st.session_state:
+            st.rerun(scope="app")
+        body()
+
+    st.fragment(run_every=run_every)(run)()
 
 
 def controls(trainer: Trainer | None, reason: str) -> None:
