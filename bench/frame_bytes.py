@@ -5,7 +5,8 @@ for a page that draws instantly reads its frames exactly as the live route does
 (`playground.engine.frames.FrameWriter`): it asks for a frame, waits for the trainer's next change
 when nothing is new, and asks again as soon as it has one. Printed: frames/s (and how many showed
 a new epoch), bytes per frame (median and largest, and the first, which carries everything),
-bytes/s, and the CPU time `next_frame` took (the part of a frame that runs on the server's event
+bytes/s and bytes per epoch shown (a trainer may publish an epoch's rows and its views in two
+frames), and the CPU time `next_frame` took (the part of a frame that runs on the server's event
 loop).
 
 Run: .venv/bin/python bench/frame_bytes.py                      (10 s)
@@ -62,7 +63,8 @@ def measure(seconds: float) -> None:
     print(
         f"{len(sizes) / elapsed:.1f} frames/s ({len(epochs) / elapsed:.1f} with a new epoch); "
         f"bytes per frame: median {statistics.median(sizes):,.0f}, largest {max(sizes):,}, first {first_size:,}; "
-        f"{sum(sizes) / elapsed / 1000:,.1f} kB/s; next_frame's CPU: median {1e6 * statistics.median(writing):.0f} µs, "
+        f"{sum(sizes) / elapsed / 1000:,.1f} kB/s ({sum(sizes) / max(len(epochs), 1):,.0f} bytes per epoch shown); "
+        f"next_frame's CPU: median {1e6 * statistics.median(writing):.0f} µs, "
         f"largest {1e6 * max(writing):.0f} µs"
     )
 

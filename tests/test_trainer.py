@@ -434,3 +434,20 @@ def test_the_keras_model_holds_the_newest_weights_whenever_it_is_read():
         assert np.allclose(np.asarray(load_model_bytes(trainer.model_bytes())(x)), resting, atol=1e-6)
     finally:
         trainer.close()
+
+
+def test_an_epoch_done_is_a_change_before_its_views_are():
+    """A page (or a worker's publisher) waiting for a change sees the new epoch as soon as it is
+    trained, not after the views' snapshot that follows (a full one takes tens of milliseconds)."""
+    trainer = Trainer(ExperimentSpec(training=TrainingSpec(epochs=3)))
+    try:
+        assert trainer.wait_until_ready(60)
+        seen = []
+        trainer.changes.listen(lambda: seen.append((trainer.position[0], trainer.snapshots.latest()[0])))
+        version = trainer.snapshots.latest()[0]
+        trainer.step_epoch()
+        trainer.wait()
+        assert (1, version) in seen  # epoch 1 shown while the snapshot was still the one before it
+        assert trainer.snapshots.latest()[0] > version
+    finally:
+        trainer.close()

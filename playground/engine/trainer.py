@@ -453,6 +453,7 @@ class Trainer(HistoryReadings):
                 self._message = divergence_message(
                     self.learning_rate(result.diverged_at[0]), *result.diverged_at, base_rate=self.base_learning_rate
                 )
+            self._changed()  # the new epochs show now; the views' snapshot, made next, follows as its own change
 
     def _report_due(self) -> bool:
         """Whether the run has ended and is still to be reported (call with the lock held). A run
