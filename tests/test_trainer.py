@@ -437,8 +437,8 @@ def test_the_keras_model_holds_the_newest_weights_whenever_it_is_read():
 
 
 def test_an_epoch_done_is_a_change_before_its_views_are():
-    """A page (or a worker's publisher) waiting for a change sees the new epoch as soon as it is
-    trained, not after the views' snapshot that follows (a full one takes tens of milliseconds)."""
+    """A page (or a worker's publisher) waiting for a change sees the new epoch before a full
+    snapshot of the views is made (tens of milliseconds), not after it."""
     trainer = Trainer(ExperimentSpec(training=TrainingSpec(epochs=3)))
     try:
         assert trainer.wait_until_ready(60)

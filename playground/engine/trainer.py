@@ -453,7 +453,6 @@ class Trainer(HistoryReadings):
                 self._message = divergence_message(
                     self.learning_rate(result.diverged_at[0]), *result.diverged_at, base_rate=self.base_learning_rate
                 )
-            self._changed()  # the new epochs show now; the views' snapshot, made next, follows as its own change
 
     def _report_due(self) -> bool:
         """Whether the run has ended and is still to be reported (call with the lock held). A run
@@ -489,6 +488,8 @@ class Trainer(HistoryReadings):
         now = time.monotonic()
         interval = max(MIN_SNAPSHOT_INTERVAL, self._snapshot_cost / SNAPSHOT_SHARE)
         if force or now - self._last_snapshot >= interval:
+            with self._lock:  # a full snapshot takes a while: the epochs just trained show first
+                self._changed()
             start = time.perf_counter()
             snapshot = self.snapshot_maker.make(self._epoch, self._batch)
             self._snapshot_cost = 0.5 * self._snapshot_cost + 0.5 * (time.perf_counter() - start)
