@@ -25,6 +25,7 @@ pages = {
     "Build and train": [
         st.Page("app_pages/playground.py", title="Playground", icon=":material/science:", default=True),
         st.Page("app_pages/presets.py", title="Presets", icon=":material/collections_bookmark:"),
+        st.Page("app_pages/class_room.py", title="Class", icon=":material/school:", url_path="class"),
     ],
     "Explore": [
         st.Page("app_pages/runs.py", title="Runs", icon=":material/table_chart:", url_path="runs"),

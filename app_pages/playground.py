@@ -15,6 +15,7 @@ from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import check_spec
 from widgets import session
+from widgets.class_mode import class_banner
 from widgets.controls import apply_command, controls, page_fragment
 from widgets.data_picker import data_picker, feature_picker
 from widgets.digit_canvas import digit_canvas
@@ -87,6 +88,7 @@ if present:
 with st.sidebar:  # styles only: in the sidebar they take no room in the page
     st.html(COMPACT_CSS + (PRESENTER_GLANCE_CSS if present else COMPACT_STATUS_CSS))
 drawing_height, output_height, loss_height, preview_height = HEIGHTS[present]
+class_place = st.container()  # the student's class line, once the trainer is known
 if state.get("link_error"):  # kept until another experiment is loaded: the page's own reruns must not hide it
     st.warning(plain(state.link_error))
 
@@ -169,6 +171,8 @@ if not problems:
         save_runs_of(trainer)
     except InvalidSpec as error:  # the data changed on disk between validation and building
         problems = error.problems
+with class_place:
+    class_banner(trainer, checked.parameters)
 apply_command(trainer)  # the button pressed in this run (discarded when there is nothing to train)
 running = trainer is not None and trainer.state == TrainerState.RUNNING
 if trainer is not None and running:

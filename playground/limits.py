@@ -15,6 +15,9 @@ reported in the log and the default is used: a typo in a setting must not stop t
 - `PLAYGROUND_MAX_WAITING_SWEEPS` (20): sweeps waiting in line; past that a new one is refused.
 - `PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN` (4): live-stream connections one page's token may hold
   at once (a page holds one; a reload may briefly hold a second).
+- `PLAYGROUND_MAX_CLASS_SIZE` (200): students in one class; past that, joining is refused.
+- `PLAYGROUND_MAX_CLASSES` (20): classes open at once on the server (on all replicas sharing its store).
+- `PLAYGROUND_CLASS_IDLE_MINUTES` (120): a class whose lecturer's board has not been open this long is closed.
 - `PLAYGROUND_MAX_SWEEP_EPOCHS` (200,000): a sweep's runs times its epochs per run (200 runs of
   1,000 epochs, ten times the largest grid the page proposes: 200 runs of its default 100 epochs).
 """
@@ -61,3 +64,6 @@ MAX_SWEEPS = count_setting("PLAYGROUND_MAX_SWEEPS", 2)
 MAX_WAITING_SWEEPS = count_setting("PLAYGROUND_MAX_WAITING_SWEEPS", 20)
 MAX_SWEEP_EPOCHS = count_setting("PLAYGROUND_MAX_SWEEP_EPOCHS", 200_000)
 MAX_CONNECTIONS_PER_TOKEN = count_setting("PLAYGROUND_LIVE_CONNECTIONS_PER_TOKEN", 4)
+MAX_CLASS_SIZE = count_setting("PLAYGROUND_MAX_CLASS_SIZE", 200)
+MAX_CLASSES = count_setting("PLAYGROUND_MAX_CLASSES", 20)
+CLASS_IDLE_SECONDS = number_setting("PLAYGROUND_CLASS_IDLE_MINUTES", 120, minimum=1) * 60

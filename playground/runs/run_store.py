@@ -288,14 +288,24 @@ class RunStore:
         log.warning(message)
         return message
 
-    def _run(self, statement, fetch: str | None = None):
+    def execute(self, statement, fetch: str | None = None, parameters: list[dict] | None = None):
+        """Runs one statement in a transaction of its own, for the tables that share this database (the
+        classes': `playground/classes/class_store.py`), with this store's handling of errors.
+
+        Args:
+            fetch: "one" (the first row as a mapping, or None), "all" (every row), or None (the count of rows).
+            parameters: rows of values to run the statement once for each, in the same transaction.
+        """
+        return self._run(statement, fetch, parameters)
+
+    def _run(self, statement, fetch: str | None = None, parameters: list[dict] | None = None):
         try:
-            return self._execute(statement, fetch)
+            return self._execute(statement, fetch, parameters)
         except (sa.exc.OperationalError, OSError) as error:
             if self.path is not None and (not self.path.exists() or "no such table" in str(error)):
                 try:  # the file (or its folder) was deleted while the app ran: start a new one
                     self._create()
-                    return self._execute(statement, fetch)
+                    return self._execute(statement, fetch, parameters)
                 except (sa.exc.SQLAlchemyError, OSError) as again:
                     raise StoreError(self._explain(again)) from again
             raise StoreError(self._explain(error)) from error
@@ -311,9 +321,9 @@ class RunStore:
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(self._explain(error)) from error
 
-    def _execute(self, statement, fetch: str | None):
+    def _execute(self, statement, fetch: str | None, parameters: list[dict] | None = None):
         with self.engine.begin() as connection:  # one transaction: committed on success, rolled back on error
-            result = connection.execute(statement)
+            result = connection.execute(statement, parameters) if parameters else connection.execute(statement)
             if fetch == "one":
                 return result.mappings().first()
             if fetch == "all":

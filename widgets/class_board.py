@@ -1,0 +1,161 @@
+"""The lecturer's board: every student's live tile, the leaderboard, the roll-up and the spotlight.
+
+Drawn for a projector. The tiles are HTML with a small PNG boundary each (a few hundred bytes,
+smoothed by the browser), redrawn twice a second by one fragment; every text in them is a
+student's and is escaped. Each tile has a button that spotlights its student.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import streamlit as st
+
+from playground.classes.class_results import SCORES, class_results
+from playground.classes.class_store import Member
+from playground.classes.class_tile import ClassTile
+from playground.figures.chart_images import chart_config
+from playground.figures.class_rollup import SCORE_LABELS, class_rollup
+from playground.figures.class_tiles import tile_png
+from playground.figures.history_charts import loss_curve
+from widgets.safe_text import plain
+
+TILES_PER_ROW = 6
+SPOTLIGHT_KEY = "class_spotlight"
+CSS = """
+<style>
+.class-tile { border: 1px solid #e6e9ef; border-radius: 0.5rem; padding: 0.4rem; text-align: center; }
+.class-tile.spotlit { border: 3px solid #0877bd; }
+.class-tile img, .class-tile .class-tile-score { width: 100%; aspect-ratio: 1; border-radius: 0.3rem;
+  image-rendering: auto; display: block; }
+.class-tile .class-tile-score { display: flex; align-items: center; justify-content: center;
+  font-size: 2rem; background: #f0f2f6; }
+.class-tile-name { font-weight: 600; font-size: 1.05rem; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; margin-top: 0.25rem; }
+.class-tile-line, .class-tile-arch { font-size: 0.9rem; color: rgba(49, 51, 63, 0.75); white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+.class-tile-spotlight { font-size: 1.5rem; }
+</style>
+"""
+STATE_WORDS = {"running": "training", "problems": "has problems", "ready": "ready"}
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def tile_html(member: Member, spotlit: bool = False) -> str:
+    """One tile: the boundary (or the accuracy, for data without a plane), the name, where it stands."""
+    tile: ClassTile = member.tile
+    png = tile_png(tile)
+    if png is not None:
+        picture = f'<img alt="decision boundary" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+    else:
+        picture = f'<div class="class-tile-score">{_number(tile.test_accuracy, 2)}</div>'
+    state = STATE_WORDS.get(tile.state, tile.state)
+    return (
+        f'<div class="class-tile{" spotlit" if spotlit else ""}" data-member="{html.escape(member.id)}">{picture}'
+        f'<div class="class-tile-name">{html.escape(member.name)}</div>'
+        f'<div class="class-tile-line">epoch {tile.epoch:,} · loss {_number(tile.test_loss, 3)} · '
+        f"{html.escape(state)}</div>"
+        f'<div class="class-tile-arch">{html.escape(tile.architecture)}</div></div>'
+    )
+
+
+def tiles(members: list[Member]) -> None:
+    """Every student's tile, a row of TILES_PER_ROW at a time, each with its spotlight button."""
+    st.html(CSS)
+    if not members:
+        st.info("No student has joined yet. They join with the code above, on their own devices.")
+        return
+    spotlit = st.session_state.get(SPOTLIGHT_KEY)
+    for start in range(0, len(members), TILES_PER_ROW):
+        for column, member in zip(st.columns(TILES_PER_ROW), members[start : start + TILES_PER_ROW]):
+            with column:
+                st.html(tile_html(member, member.id == spotlit))
+                st.button(
+                    "Spotlight",
+                    key=f"spot_{member.id}",
+                    on_click=_spotlight,
+                    args=(member.id,),
+                    width="stretch",
+                    type="primary" if member.id == spotlit else "secondary",
+                )
+
+
+def _spotlight(member_id: str | None) -> None:
+    st.session_state[SPOTLIGHT_KEY] = member_id
+
+
+def leaderboard(members: list[Member]) -> None:
+    table, varied = class_results(members)
+    if table.empty:
+        return
+    ranked = table.sort_values(["test_loss", "parameters"], na_position="last")
+    shown = ranked[["name", "architecture", *SCORES, *varied[:3]]].rename(
+        columns={score: SCORE_LABELS.get(score, score) for score in SCORES}
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 380))
+
+
+def rollup(members: list[Member], subject: str) -> None:
+    table, varied = class_results(members)
+    if table.empty:
+        return
+    left, right = st.columns([3, 1])
+    with right:
+        choices: list[str | None] = [*varied] or [None]
+        setting = st.selectbox(
+            "Against",
+            choices,
+            format_func=lambda name: name or "each student (nothing varied)",
+            key="rollup_setting",
+            help="The settings that differ between the students' experiments",
+        )
+        score: str = st.selectbox(
+            "Score", list(SCORE_LABELS), key="rollup_score", format_func=lambda name: SCORE_LABELS[name]
+        )
+    with left:
+        st.plotly_chart(
+            class_rollup(table, setting, score), key="class_rollup", config=chart_config("class-results", subject)
+        )
+
+
+def spotlight_panel(member: Member, on_open, on_push) -> None:
+    """The spotlit student, large: their boundary, scores and test-loss curve, and what the lecturer can do."""
+    tile = member.tile
+    st.subheader(f"Spotlight: {plain(member.name)}")
+    picture, numbers = st.columns([1, 1.4])
+    png = tile_png(tile)
+    with picture:
+        if png is not None:
+            st.html(
+                f'<img alt="decision boundary" style="width:100%;max-width:420px;aspect-ratio:1;border-radius:0.5rem" '
+                f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+            )
+        else:
+            st.metric("Test accuracy", _number(tile.test_accuracy, 3))
+    with numbers:
+        st.markdown(f"**{plain(tile.architecture)}** · {plain(tile.dataset)} · {tile.parameters:,} parameters")
+        cells = st.columns(3)
+        cells[0].metric("Epoch", f"{tile.epoch:,}")
+        cells[1].metric("Test loss", _number(tile.test_loss, 4))
+        cells[2].metric("Learning rate", "—" if tile.learning_rate is None else f"{tile.learning_rate:g}")
+        if tile.losses:
+            curve = loss_curve(list(tile.losses), "Test loss over the latest epochs").update_layout(height=230)
+            st.plotly_chart(curve, key="spotlight_losses")
+        actions = st.columns(3)
+        actions[0].button(
+            "Open on the projector",
+            key="spotlight_open",
+            on_click=on_open,
+            args=(member,),
+            disabled=member.spec is None,
+            help="Opens this experiment on your playground, in presenter mode, to train it in front of the room",
+            type="primary",
+        )
+        actions[1].button(
+            "Push to the class", key="spotlight_push", on_click=on_push, args=(member,), disabled=member.spec is None
+        )
+        actions[2].button("Close", key="spotlight_close", on_click=_spotlight, args=(None,))
