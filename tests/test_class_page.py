@@ -1,0 +1,154 @@
+"""AppTest: the Class page (open, board, push, lock, end, spotlight) and a student's playground in a class."""
+
+from __future__ import annotations
+
+import time
+from html import escape as html_escape
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from playground.classes.join_codes import shown
+from playground.presets import PRESETS
+from widgets.class_mode import MEMBER_KEY, class_reporter, class_store
+from widgets.safe_text import plain
+
+APP = str(Path(__file__).resolve().parents[1] / "navigation.py")
+HOSTILE_NAME = "<img src=x onerror=alert(1)>[x](http://)"  # 40 characters, the most a name keeps
+
+
+def on_page(page: str, **state) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    for name, value in state.items():
+        app.session_state[name] = value
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def button(app: AppTest, label: str):
+    (found,) = [b for b in app.button if b.label == label]
+    return found
+
+
+def open_class(title: str = "Lecture") -> tuple[AppTest, str]:
+    lecturer = on_page("app_pages/class_room.py")
+    (title_box,) = [t for t in lecturer.text_input if t.label == "Class name"]
+    title_box.input(title)
+    button(lecturer, "Open a class").click().run()
+    assert not lecturer.exception, [e.value for e in lecturer.exception]
+    return lecturer, lecturer.session_state["lecturer_token"]
+
+
+def join(code: str, name: str = "") -> AppTest:
+    student = on_page("app_pages/class_room.py")
+    student.text_input[0].input(code)
+    student.text_input[1].input(name)
+    button(student, "Join").click().run()
+    return student
+
+
+def in_class_playground(student: AppTest) -> AppTest:
+    """The student's playground page (AppTest's switch_page does not follow the page's own)."""
+    page = on_page("app_pages/playground.py", **{MEMBER_KEY: student.session_state[MEMBER_KEY]})
+    page.session_state["owner"] = student.session_state["owner"]
+    return page
+
+
+def wait_for_class_read(page: AppTest) -> None:
+    assert class_reporter().wait_for_read(page.session_state[MEMBER_KEY]["class_id"])
+
+
+def test_a_lecturer_opens_a_class_with_a_large_code_a_link_and_a_qr_code():
+    lecturer, token = open_class("Lecture <b>3</b>")
+    info = class_store().lecturer_class(token)
+    html = " ".join(str(h.proto.body) for h in lecturer.get("html"))
+    assert f'class="class-code">{shown(info.code)}<' in html
+    assert f"class?code={shown(info.code)}" in html
+    assert lecturer.get("image"), "the QR code is drawn"
+    assert "Lecture \\<b\\>3\\</b\\>" in " ".join(m.value for m in lecturer.markdown)  # the title as text
+    assert any("No student has joined yet" in i.value for i in lecturer.info)
+
+
+def test_a_student_joins_and_a_push_reaches_their_playground_without_a_reload():
+    lecturer, token = open_class()
+    code = class_store().lecturer_class(token).code
+    student = join(code.lower(), HOSTILE_NAME)
+    assert not student.error, [e.value for e in student.error]
+    page = in_class_playground(student)
+    banner = " ".join(i.value for i in page.info)
+    assert f"you are **{plain(HOSTILE_NAME)}**" in banner  # as text: no image, no link
+    own = page.session_state["spec"]
+    pushed = PRESETS["spiral-deep"].spec
+    lecturer.session_state["spec"] = pushed
+    lecturer.run()
+    (task,) = [t for t in lecturer.text_area if t.label.startswith("Task")]
+    task.input("Find the <i>smallest</i> network")
+    button(lecturer, "Push to every student").click().run()
+    assert not lecturer.exception
+    wait_for_class_read(page)
+    page.run()  # the banner's fragment runs twice a second in the browser; here, one run of the page
+    page.run()
+    assert page.session_state["spec"].dataset == pushed.dataset and page.session_state["spec"].network == pushed.network
+    banner = " ".join(i.value for i in page.info)
+    assert "the lecturer pushed this experiment" in banner and "Find the \\<i\\>smallest\\</i\\> network" in banner
+    button(page, "Back to my experiment").click().run()
+    page.run()
+    assert page.session_state["spec"].network == own.network
+
+
+def test_the_board_shows_each_student_as_text_and_spotlights_one():
+    lecturer, token = open_class()
+    code = class_store().lecturer_class(token).code
+    page = in_class_playground(join(code, HOSTILE_NAME))
+    page.button(key="train").click().run()
+    trainer = page.session_state["slot"].trainer
+    trainer.wait(("finished",), 120)
+    page.run()
+    time.sleep(0.6)  # the reporter writes tiles twice a second
+    lecturer.run()
+    assert not lecturer.exception, [e.value for e in lecturer.exception]
+    html = " ".join(str(h.proto.body) for h in lecturer.get("html"))
+    assert html_escape(HOSTILE_NAME) in html
+    assert "<img src=x" not in html and 'src="data:image/png;base64,' in html
+    assert any("1 student(s)" in m.value for m in lecturer.markdown)
+    assert lecturer.dataframe, "the leaderboard"
+    assert any("class_rollup" in c.proto.id for c in lecturer.get("plotly_chart"))
+    button(lecturer, "Spotlight").click().run()
+    assert any(s.value.startswith("Spotlight: ") for s in lecturer.subheader)
+    assert any(m.label == "Epoch" and m.value == f"{trainer.epochs:,}" for m in lecturer.metric)
+    button(lecturer, "Open on the projector").click().run()
+    assert lecturer.session_state["spec"].network == page.session_state["spec"].network
+    assert lecturer.session_state["present"]
+
+
+def test_lock_refuses_newcomers_and_end_tells_the_students():
+    lecturer, token = open_class()
+    code = class_store().lecturer_class(token).code
+    page = in_class_playground(join(code, "Ada"))
+    lecturer.toggle(key="class_locked").set_value(True).run()
+    refused = join(code, "Late")
+    assert any("locked" in e.value for e in refused.error) and MEMBER_KEY not in refused.session_state
+    button(lecturer, "End the class").click().run()
+    assert any(b.label == "Open a class" for b in lecturer.button)
+    wait_for_class_read(page)
+    page.run()
+    assert any("Your class has ended" in w.value for w in page.warning)
+
+
+def test_a_student_sees_no_board_and_wrong_codes_are_limited():
+    lecturer, token = open_class()
+    code = class_store().lecturer_class(token).code
+    student = join(code, "Ada")
+    student.switch_page("app_pages/class_room.py").run()
+    assert not student.dataframe and not any(b.label == "Push to every student" for b in student.button)
+    assert any("You are in the class" in s.value for s in student.success)
+    guesser = on_page("app_pages/class_room.py")
+    messages = []
+    for attempt in range(12):
+        guesser.text_input[0].input(f"ZZZZ-ZZZ{'ABCDEFGHJKMN'[attempt]}")
+        button(guesser, "Join").click().run()
+        messages.append(" ".join(e.value for e in guesser.error))
+    assert "No open class has this code" in messages[0]
+    assert "Too many wrong codes" in messages[-1]
