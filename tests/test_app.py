@@ -539,3 +539,14 @@ def test_the_network_drawing_edits_the_stack():
     ]
     assert not app.exception and not app.error
     app.session_state["slot"].close()
+
+
+def test_the_learning_rate_ladder_sets_the_learning_rate():
+    """The box for typing any rate follows the ladder: before, it kept the rate it showed first, and won."""
+    app = page_with().run()
+    app.select_slider(key="learning_rate_0").set_value(0.3).run()
+    assert app.session_state["spec"].training.learning_rate == 0.3
+    assert app.number_input(key="learning_rate_0_typed").value == 0.3
+    app.number_input(key="learning_rate_0_typed").set_value(0.07).run()
+    assert app.session_state["spec"].training.learning_rate == 0.07
+    app.session_state["slot"].close()

@@ -52,10 +52,17 @@ def setting_input(setting: Setting, current: Any, key: str, **options: Any) -> A
     return float(st.slider(setting.label, float(low), float(high), start, setting.step, key=key, **options))
 
 
+def _follow_the_ladder(key: str) -> None:
+    """A value picked on the ladder replaces the one typed (which would otherwise win, as it differs)."""
+    st.session_state[f"{key}_typed"] = float(st.session_state[key])
+
+
 def _ladder_input(setting: Setting, start: float, key: str, **options: Any) -> float:
     """A slider over the setting's usual values, and a box to type any value it accepts."""
     ladder = sorted(set(setting.ladder) | {start})
-    chosen = st.select_slider(setting.label, ladder, value=start, key=key, **options)
+    chosen = st.select_slider(
+        setting.label, ladder, value=start, key=key, on_change=_follow_the_ladder, args=(key,), **options
+    )
     low, high = setting.editor_range
     typed = st.number_input(
         f"…or type a {setting.label.lower()}",
