@@ -13,6 +13,7 @@ import time
 import segno
 import streamlit as st
 
+from playground.classes.class_pins import FREEDOMS
 from playground.classes.class_store import ClassInfo, ClassRefused, Member
 from playground.classes.join_codes import shown
 from playground.figures.chart_images import experiment_name
@@ -139,10 +140,18 @@ def push_panel(token: str, info: ClassInfo) -> None:
             key="push_task",
             placeholder="Find the smallest network that separates the spiral",
         )
+        free = st.multiselect(
+            "The class may change",
+            list(FREEDOMS),
+            default=list(FREEDOMS),
+            format_func=lambda name: FREEDOMS[name].label,
+            key="push_free",
+            help="Pin the rest: for a class-sourced sweep, leave only what varies (say, the learning rate)",
+        )
         if st.button("Push to every student", type="primary", key="push"):
             spec = mine if choice == "mine" else PRESETS[choice].spec
             try:
-                class_store().push(token, spec, task)
+                class_store().push(token, spec, task, None if len(free) == len(FREEDOMS) else free)
             except (ClassRefused, StoreError) as error:
                 st.error(plain(error))
             else:

@@ -15,7 +15,7 @@ from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import check_spec
 from widgets import session
-from widgets.class_mode import class_banner
+from widgets.class_mode import class_banner, keep_to_pins
 from widgets.controls import apply_command, controls, page_fragment
 from widgets.data_picker import data_picker, feature_picker
 from widgets.digit_canvas import digit_canvas
@@ -145,6 +145,7 @@ spec = ExperimentSpec(
     title=spec.title,
     description=spec.description,
 )
+spec = keep_to_pins(spec)  # in a class, only what the lecturer left free changes
 state.spec = spec
 st.query_params["x"] = spec.to_url()
 subject = experiment_name(spec)  # what its charts' image files are named after

@@ -152,3 +152,29 @@ def test_a_student_sees_no_board_and_wrong_codes_are_limited():
         messages.append(" ".join(e.value for e in guesser.error))
     assert "No open class has this code" in messages[0]
     assert "Too many wrong codes" in messages[-1]
+
+
+def test_pins_keep_a_pushed_experiment_but_for_what_the_class_may_change():
+    lecturer, token = open_class()
+    code = class_store().lecturer_class(token).code
+    page = in_class_playground(join(code, "Ada"))
+    lecturer.multiselect(key="push_free").set_value(["learning_rate"]).run()
+    button(lecturer, "Push to every student").click().run()
+    wait_for_class_read(page)
+    page.run()
+    page.run()
+    pushed = page.session_state["spec"]
+    assert "You may change: learning rate and its schedule." in " ".join(i.value for i in page.info)
+    (rate,) = [n for n in page.number_input if n.label == "…or type a learning rate"]
+    rate.set_value(0.3).run()
+    assert page.session_state["spec"].training.learning_rate == 0.3  # free
+    (batch,) = [n for n in page.number_input if n.label == "Batch size"]
+    batch.set_value(batch.value + 1).run()
+    page.run()
+    spec = page.session_state["spec"]
+    assert spec.training.batch_size == pushed.training.batch_size and spec.training.learning_rate == 0.3
+    button(page, "Back to my experiment").click().run()
+    page.run()
+    (batch,) = [n for n in page.number_input if n.label == "Batch size"]
+    batch.set_value(batch.value + 1).run()  # their own experiment: nothing is pinned
+    assert page.session_state["spec"].training.batch_size == batch.value

@@ -243,3 +243,21 @@ def test_the_class_results_find_what_varied_and_the_rollup_escapes_names():
     assert "&lt;b&gt;Ada&lt;/b&gt;" in figure.data[0].hovertext[0] and "<b>Ada" not in str(figure.to_dict())
     bars = class_rollup(table, None)
     assert list(bars.data[0].x) == ["&lt;b&gt;Ada&lt;/b&gt;", "Bob", "Cid"]
+
+
+def test_pins_carry_over_only_what_is_free():
+    from playground.classes.class_pins import FREEDOMS, free_names, pinned
+
+    pushed = SPEC
+    mine = SPEC.replace(
+        title="mine",
+        training=dataclasses.replace(SPEC.training, learning_rate=0.3, batch_size=SPEC.training.batch_size + 5),
+        network=dataclasses.replace(SPEC.network, layers=SPEC.network.layers[:1]),
+    )
+    kept = pinned(mine, pushed, ["learning_rate"])
+    assert kept.training.learning_rate == 0.3
+    assert kept.training.batch_size == pushed.training.batch_size and kept.network == pushed.network
+    assert kept.title == pushed.title
+    everything = pinned(mine, pushed, list(FREEDOMS))
+    assert everything.training == mine.training and everything.network == mine.network
+    assert free_names(["network", "rm -rf", 3]) == ["network"] and free_names("network") is None

@@ -17,11 +17,13 @@ import time
 
 import streamlit as st
 
+from playground.classes.class_pins import FREEDOMS, pinned
 from playground.classes.class_reporter import ClassReporter
 from playground.classes.class_store import ClassRefused, ClassStore
 from playground.classes.join_codes import read_code, shown
 from playground.classes.wrong_codes import WrongCodeLimiter
 from playground.runs.run_store import StoreError
+from playground.spec import ExperimentSpec
 from widgets import session
 from widgets.run_saving import run_store
 from widgets.safe_text import plain
@@ -165,6 +167,33 @@ def back_to_own() -> None:
         session.load(own, rerun=False)
 
 
+def _pinned_class(joined: dict | None):
+    """The class whose pins hold this student's experiment now (they work on its push), or None."""
+    if joined is None or "class_own_spec" not in st.session_state:
+        return None
+    info = class_reporter().class_info(joined["class_id"])
+    return info if info is not None and info.push_free is not None and info.push_spec is not None else None
+
+
+def keep_to_pins(spec: ExperimentSpec) -> ExperimentSpec:
+    """`spec` as the student edited it, or, where they changed what the lecturer pinned, the pushed
+    experiment with only their free choices (the controls are drawn again with it, and a note says why)."""
+    info = _pinned_class(member())
+    if info is None:
+        return spec
+    kept = session.with_clean_title(pinned(spec, info.push_spec, info.push_free))
+    if kept == spec or st.session_state.pop("class_pins_applied", False):  # once a run: never a loop of runs
+        return spec
+    st.session_state.class_pins_applied = True
+    st.session_state.class_pin_note = "That setting is pinned by the lecturer for this task, so it was set back."
+    session.load(kept)  # runs the page again, its controls showing the kept experiment
+    return kept
+
+
+def free_text(free: list[str]) -> str:
+    return ", ".join(FREEDOMS[name].label for name in free) or "nothing"
+
+
 def class_banner(trainer, parameters: int) -> None:
     """The student's class line on the playground page (nothing outside a class): kept live by a fragment
     that loads a push as soon as it arrives."""
@@ -201,11 +230,16 @@ def class_banner(trainer, parameters: int) -> None:
                 st.rerun(scope="app")
         text, buttons = st.columns([4, 1.2], vertical_alignment="center")
         pushed = " · the lecturer pushed this experiment" if "class_own_spec" in st.session_state else ""
+        pins = _pinned_class(joined)
         text.info(
             f"**Class {plain(info.title)}** ({shown(info.code)}) · you are **{plain(joined['name'])}**{pushed}"
-            + (f"  \n**Task:** {plain(info.push_task)}" if info.push_task else ""),
+            + (f"  \n**Task:** {plain(info.push_task)}" if info.push_task else "")
+            + (f"  \nYou may change: {free_text(pins.push_free)}." if pins is not None else ""),
             icon=":material/school:",
         )
+        note = st.session_state.pop("class_pin_note", None)
+        if note:
+            st.toast(note)
         with buttons:
             if "class_own_spec" in st.session_state:
                 st.button("Back to my experiment", key="class_back", on_click=back_to_own, width="stretch")

@@ -24,11 +24,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from playground.classes.class_store import MEMBER_TIMEOUT_SECONDS, ClassInfo, ClassStore
 from playground.classes.class_tile import ClassTile, architecture_text, tile_of
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
+
+if TYPE_CHECKING:
+    from playground.engine.trainer import Trainer
+    from playground.engine.worker_trainer import WorkerTrainer
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +44,7 @@ TILE_TICKS = 2  # tiles are written every second tick: the board shows them twic
 @dataclass
 class _Page:
     class_id: str
-    trainer: object | None
+    trainer: Trainer | WorkerTrainer | None
     spec: ExperimentSpec
     parameters: int
     seen: float = field(default_factory=time.monotonic)
@@ -64,7 +69,14 @@ class ClassReporter:
         self._ticks = 0
         self._failing = False
 
-    def follow(self, member_id: str, class_id: str, trainer, spec: ExperimentSpec, parameters: int) -> None:
+    def follow(
+        self,
+        member_id: str,
+        class_id: str,
+        trainer: Trainer | WorkerTrainer | None,
+        spec: ExperimentSpec,
+        parameters: int,
+    ) -> None:
         """The page of `member_id` shows `trainer` (None while its experiment has problems) for `spec`."""
         with self._lock:
             self._pages[member_id] = _Page(class_id, trainer, spec, int(parameters))

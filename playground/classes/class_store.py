@@ -31,12 +31,14 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from playground.classes.class_pins import free_names
 from playground.classes.class_tile import ClassTile
 from playground.classes.join_codes import new_join_code, read_code
 from playground.limits import CLASS_IDLE_SECONDS, MAX_CLASS_SIZE, MAX_CLASSES
@@ -65,6 +67,7 @@ CLASSES = sa.Table(
     sa.Column("push_spec", sa.Text),
     sa.Column("push_task", sa.Text),
     sa.Column("push_at", sa.Float),
+    sa.Column("push_free", sa.Text),  # JSON: the names of what the class may change (`class_pins`); null: anything
     sa.Index("classes_lecturer", "lecturer"),
 )
 MEMBERS = sa.Table(
@@ -98,6 +101,7 @@ class ClassInfo:
     push_spec: ExperimentSpec | None
     push_task: str
     push_at: float | None
+    push_free: list[str] | None  # what the class may change in the pushed experiment (None: anything)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,13 @@ def _spec(text) -> ExperimentSpec | None:
         return None
 
 
+def _free(text) -> list[str] | None:
+    try:
+        return free_names(json.loads(text)) if text else None
+    except (ValueError, RecursionError):
+        return None
+
+
 def _class(row) -> ClassInfo:
     return ClassInfo(
         id=row["id"],
@@ -146,6 +157,7 @@ def _class(row) -> ClassInfo:
         push_spec=_spec(row["push_spec"]),
         push_task=row["push_task"] or "",
         push_at=row["push_at"],
+        push_free=_free(row["push_free"]),
     )
 
 
@@ -242,11 +254,20 @@ class ClassStore:
         """The lecturer's board is open: the class is not idle."""
         self.store.execute(CLASSES.update().where(self._lecturers(token)).values(active_at=self.clock()))
 
-    def push(self, token: str, spec: ExperimentSpec, task: str = "") -> ClassInfo:
-        """Sends `spec` (and a task text) to every student in the class; their pages load it."""
-        number = CLASSES.c.push_number + 1
+    def push(self, token: str, spec: ExperimentSpec, task: str = "", free: list[str] | None = None) -> ClassInfo:
+        """Sends `spec` (and a task text) to every student in the class; their pages load it.
+
+        Args:
+            free: what the students may change in it (names of `class_pins.FREEDOMS`); None: anything.
+        """
+        free = free_names(free)
         return self._changed(
-            token, push_number=number, push_spec=spec.to_json(), push_task=clean_task(task), push_at=self.clock()
+            token,
+            push_number=CLASSES.c.push_number + 1,
+            push_spec=spec.to_json(),
+            push_task=clean_task(task),
+            push_at=self.clock(),
+            push_free=None if free is None else json.dumps(free),
         )
 
     def lock(self, token: str, locked: bool) -> ClassInfo:

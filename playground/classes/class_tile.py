@@ -17,10 +17,16 @@ import binascii
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from playground.datasets.dataset import Task
+from playground.spec import ExperimentSpec
+
+if TYPE_CHECKING:
+    from playground.engine.trainer import Trainer
+    from playground.engine.worker_trainer import WorkerTrainer
 
 TILE_GRID = 25  # the decision boundary's cells a side (the page draws 100: every fourth)
 MAX_TILE_LOSSES = 60  # the test-loss curve of the spotlight: at most this many points, spread over the run
@@ -46,7 +52,7 @@ class ClassTile:
     boundary: for 2-D data, the model's output on a TILE_GRID² grid as 8-bit levels, row by row
         from the bottom; the range is [0, 1] for a binary task, [-1, 1] for regression and the
         class index for several classes.
-    losses: the test loss over the run, at most MAX_TILE_LOSSES points.
+    losses: the test loss of the latest epochs (up to 4 x MAX_TILE_LOSSES), at most MAX_TILE_LOSSES points.
     """
 
     state: str = "ready"
@@ -132,7 +138,7 @@ def boundary_levels(grid: np.ndarray, task: str, classes: int) -> bytes:
     return np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8).tobytes()
 
 
-def architecture_text(spec) -> str:
+def architecture_text(spec: ExperimentSpec) -> str:
     """The network in a few words: its inputs, then each sized layer as "units activation"."""
     parts = [str(len(spec.network.features) or "raw")]
     for layer in spec.network.layers:
@@ -143,15 +149,14 @@ def architecture_text(spec) -> str:
     return " → ".join(parts)[:MAX_TEXT_CHARS]
 
 
-def tile_of(trainer, parameters: int) -> ClassTile:
+def tile_of(trainer: Trainer | WorkerTrainer, parameters: int) -> ClassTile:
     """The tile of a page's trainer (a `Trainer` or `WorkerTrainer`) as it stands."""
     spec = trainer.current_spec()
     dataset = trainer.data.dataset
     last = trainer.last_row()
     points = trainer.points
     rows, _ = trainer.history_since(max(points - 4 * MAX_TILE_LOSSES, 0))
-    losses = [row.get("test_loss") for row in rows]
-    losses = [v for v in (_number(x) for x in losses) if v is not None]
+    losses = [v for v in (_number(row.get("test_loss")) for row in rows) if v is not None]
     if len(losses) > MAX_TILE_LOSSES:
         keep = np.linspace(0, len(losses) - 1, MAX_TILE_LOSSES).astype(int)
         losses = [losses[i] for i in keep]

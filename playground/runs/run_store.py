@@ -35,6 +35,7 @@ import re
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -288,7 +289,7 @@ class RunStore:
         log.warning(message)
         return message
 
-    def execute(self, statement, fetch: str | None = None, parameters: list[dict] | None = None):
+    def execute(self, statement: sa.Executable, fetch: str | None = None, parameters: list[dict] | None = None) -> Any:
         """Runs one statement in a transaction of its own, for the tables that share this database (the
         classes': `playground/classes/class_store.py`), with this store's handling of errors.
 
