@@ -19,6 +19,7 @@ from playground.classes.join_codes import shown
 from playground.figures.chart_images import experiment_name
 from playground.presets import PRESETS
 from playground.runs.run_store import StoreError
+from playground.spec import ExperimentSpec
 from widgets import session
 from widgets.class_board import SPOTLIGHT_KEY, leaderboard, rollup, spotlight_panel, tiles
 from widgets.class_mode import (
@@ -97,15 +98,22 @@ def student_view(joined: dict) -> None:
 
 
 def lecturer_view(token: str, info: ClassInfo) -> None:
+    """The projector's screen: the code, link and QR code on top, then the board. The lecturer's
+    controls (push, lock, end) are in the sidebar, which presenter mode hides."""
     st.html(CODE_CSS)
     link = join_link(info)
-    words, picture = st.columns([2.2, 1], vertical_alignment="center")
+    words, picture = st.columns([3, 1], vertical_alignment="center")
     with words:
         st.markdown(f"### {plain(info.title)}: join with the code")
         st.html(f'<div class="class-code">{shown(info.code)}</div>')
         st.html(f'<div class="class-link">or open {html.escape(link)}</div>')  # the address is the browser's
-        controls = st.columns(3)
-        controls[0].toggle(
+        if info.locked:
+            st.caption("Locked: no one new can join.")
+    picture.image(qr_png(link), caption="Scan to join", width=200)
+    with st.sidebar:
+        push_panel(token, info)
+        st.header("The class")
+        st.toggle(
             "Locked",
             value=info.locked,
             key="class_locked",
@@ -113,51 +121,58 @@ def lecturer_view(token: str, info: ClassInfo) -> None:
             args=(token,),
             help="Locked: no one new can join; those in the class stay.",
         )
-        controls[1].button("End the class", on_click=_end, args=(token,))
-    picture.image(qr_png(link), caption="Scan to join", width=260)
-    push_panel(token, info)
+        st.button("End the class", on_click=_end, args=(token,))
     board(token)
 
 
 def push_panel(token: str, info: ClassInfo) -> None:
-    with st.expander("Push an experiment to the class", expanded=info.push_number == 0):
-        mine = session.spec()
-        names = list(PRESETS)
-        options = ["mine", *names]
-        choice = st.selectbox(
-            "Experiment",
-            options,
-            format_func=lambda n: (
-                f"The one open on my playground: {mine.title or experiment_name(mine)}"
-                if n == "mine"
-                else f"Preset: {PRESETS[n].spec.title or n}"
-            ),
-            key="push_choice",
-        )
-        task = st.text_area(
-            "Task for the class (optional)",
-            max_chars=500,
-            key="push_task",
-            placeholder="Find the smallest network that separates the spiral",
-        )
-        free = st.multiselect(
-            "The class may change",
-            list(FREEDOMS),
-            default=list(FREEDOMS),
-            format_func=lambda name: FREEDOMS[name].label,
-            key="push_free",
-            help="Pin the rest: for a class-sourced sweep, leave only what varies (say, the learning rate)",
-        )
-        if st.button("Push to every student", type="primary", key="push"):
-            spec = mine if choice == "mine" else PRESETS[choice].spec
-            try:
-                class_store().push(token, spec, task, None if len(free) == len(FREEDOMS) else free)
-            except (ClassRefused, StoreError) as error:
-                st.error(plain(error))
-            else:
-                st.toast("Pushed: every student's page loads it now.")
-        if info.push_number:
-            st.caption(f"Pushed {info.push_number} time(s); the last {_ago(info.push_at)}.")
+    st.header("Push to the class")
+    mine = session.spec()
+    names = list(PRESETS)
+    choice = st.selectbox(
+        "Experiment",
+        ["mine", *names],
+        format_func=lambda n: (
+            f"The one open on my playground: {mine.title or experiment_name(mine)}"
+            if n == "mine"
+            else f"Preset: {PRESETS[n].spec.title or n}"
+        ),
+        key="push_choice",
+    )
+    st.text_area(
+        "Task for the class (optional)",
+        max_chars=500,
+        key="push_task",
+        placeholder="Find the smallest network that separates the spiral",
+    )
+    st.multiselect(
+        "The class may change",
+        list(FREEDOMS),
+        default=list(FREEDOMS),
+        format_func=lambda name: FREEDOMS[name].label,
+        key="push_free",
+        help="Pin the rest: for a class-sourced sweep, leave only what varies (say, the learning rate)",
+    )
+    st.button(
+        "Push to every student", type="primary", key="push", width="stretch", on_click=_push, args=(token, choice, mine)
+    )  # a callback: the board's fragment runs twice a second, and a click may come with one of its runs
+    pushed = st.session_state.pop("class_pushed", None)
+    if pushed:
+        st.toast(pushed)
+    if info.push_number:
+        st.caption(f"Pushed {info.push_number} time(s); the last {_ago(info.push_at)}.")
+
+
+def _push(token: str, choice: str, mine: ExperimentSpec) -> None:
+    state = st.session_state
+    spec = mine if choice == "mine" else PRESETS[choice].spec
+    free = state.get("push_free", list(FREEDOMS))
+    try:
+        class_store().push(token, spec, state.get("push_task", ""), None if len(free) == len(FREEDOMS) else free)
+    except (ClassRefused, StoreError) as error:
+        state.class_error = str(error)
+    else:
+        state.class_pushed = "Pushed: every student's page loads it now."
 
 
 def _ago(moment: float | None) -> str:
@@ -226,8 +241,10 @@ def board(token: str) -> None:
 
 
 session.init()
-st.title("Class")
-presenter_mode()
+title_column, toggle_column = st.columns([3, 1], vertical_alignment="center")
+title_column.title("Class")
+with toggle_column:
+    presenter_mode()
 write_lecturer_cookie()
 if st.session_state.pop("class_switch", False):
     st.switch_page("app_pages/playground.py", query_params={"present": "1"})

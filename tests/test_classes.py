@@ -202,8 +202,10 @@ def test_a_tile_survives_its_json_and_a_damaged_one_is_empty():
         dataset="circle",
         boundary=boundary_levels(grid, "binary", 2),
         losses=(0.7, 0.6, 0.5),
+        losses_from=1,
     )
     assert ClassTile.from_json(tile.to_json()) == tile
+    assert tile.loss_epochs().tolist() == [1, 2, 3]
     assert tile.boundary_grid().shape == (TILE_GRID, TILE_GRID)
     for damaged in ["", "[]", "{", '{"epoch": "many", "boundary": "!!", "losses": [1, "x", null], "task": "evil"}', 7]:
         read = ClassTile.from_json(damaged)

@@ -105,14 +105,14 @@ def rollup(members: list[Member], subject: str) -> None:
         return
     left, right = st.columns([3, 1])
     with right:
-        choices: list[str | None] = [*varied] or [None]
-        setting = st.selectbox(
+        chosen = st.selectbox(
             "Against",
-            choices,
+            varied or [""],
             format_func=lambda name: name or "each student (nothing varied)",
             key="rollup_setting",
             help="The settings that differ between the students' experiments",
         )
+        setting = chosen if chosen in varied else None
         score: str = st.selectbox(
             "Score", list(SCORE_LABELS), key="rollup_score", format_func=lambda name: SCORE_LABELS[name]
         )
@@ -144,6 +144,7 @@ def spotlight_panel(member: Member, on_open, on_push) -> None:
         cells[2].metric("Learning rate", "—" if tile.learning_rate is None else f"{tile.learning_rate:g}")
         if tile.losses:
             curve = loss_curve(list(tile.losses), "Test loss over the latest epochs").update_layout(height=230)
+            curve.update_traces(x=tile.loss_epochs().tolist())
             st.plotly_chart(curve, key="spotlight_losses")
         actions = st.columns(3)
         actions[0].button(

@@ -67,6 +67,7 @@ class ClassTile:
     classes: int = 2
     boundary: bytes | None = None
     losses: tuple[float, ...] = field(default=())
+    losses_from: int = 0
 
     def to_json(self) -> str:
         values = asdict(self)
@@ -102,7 +103,12 @@ class ClassTile:
             )
             if isinstance(values.get("losses"), list)
             else (),
+            losses_from=max(int(_number(values.get("losses_from")) or 0), 0),
         )
+
+    def loss_epochs(self) -> np.ndarray:
+        """The epochs of `losses` (they are spread evenly over the epochs they cover)."""
+        return np.linspace(self.losses_from, self.epoch, len(self.losses))
 
     def boundary_grid(self) -> np.ndarray | None:
         """The boundary's levels as a TILE_GRID x TILE_GRID array (row 0 at the bottom), or None."""
@@ -156,7 +162,8 @@ def tile_of(trainer: Trainer | WorkerTrainer, parameters: int) -> ClassTile:
     last = trainer.last_row()
     points = trainer.points
     rows, _ = trainer.history_since(max(points - 4 * MAX_TILE_LOSSES, 0))
-    losses = [v for v in (_number(row.get("test_loss")) for row in rows) if v is not None]
+    rows = [row for row in rows if _number(row.get("test_loss")) is not None]
+    losses = [float(row["test_loss"]) for row in rows]
     if len(losses) > MAX_TILE_LOSSES:
         keep = np.linspace(0, len(losses) - 1, MAX_TILE_LOSSES).astype(int)
         losses = [losses[i] for i in keep]
@@ -175,4 +182,5 @@ def tile_of(trainer: Trainer | WorkerTrainer, parameters: int) -> ClassTile:
         classes=int(dataset.num_classes),
         boundary=None if grid is None else boundary_levels(grid, str(dataset.task), int(dataset.num_classes)),
         losses=tuple(losses),
+        losses_from=int(rows[0]["epoch"]) if rows else 0,
     )
