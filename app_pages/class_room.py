@@ -6,6 +6,7 @@ push, lock or end. Everyone else sees the join form, or the class they are in.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import time
@@ -14,6 +15,7 @@ import segno
 import streamlit as st
 
 from playground.classes.class_pins import FREEDOMS
+from playground.classes.class_results import class_results
 from playground.classes.class_store import ClassInfo, ClassRefused, Member
 from playground.classes.join_codes import shown
 from playground.figures.chart_images import experiment_name
@@ -35,6 +37,7 @@ from widgets.presenter import presenter_mode
 from widgets.safe_text import plain
 
 BOARD_SECONDS = 0.5
+RESULTS_SECONDS = 3.0
 TOUCH_SECONDS = 30.0  # how often the open board marks the class as in use
 CODE_CSS = """
 <style>
@@ -213,17 +216,27 @@ def _push_student(student: Member) -> None:
             st.session_state.class_error = str(error)
 
 
+def _members(token: str) -> list[Member] | None:
+    try:
+        return class_store().board(token)
+    except (ClassRefused, StoreError) as error:
+        st.error(plain(error))
+        return None
+
+
 def board(token: str) -> None:
+    """The tiles (and the spotlight) twice a second; the leaderboard and the roll-up, heavier for the
+    projector's browser to draw, every few seconds."""
+
     @st.fragment(run_every=BOARD_SECONDS)
-    def live() -> None:
+    def live_tiles() -> None:
         state = st.session_state
-        try:
-            if time.monotonic() - state.get("class_touched", 0.0) > TOUCH_SECONDS:
+        if time.monotonic() - state.get("class_touched", 0.0) > TOUCH_SECONDS:
+            with contextlib.suppress(StoreError):
                 class_store().touch(token)
-                state.class_touched = time.monotonic()
-            members = class_store().board(token)
-        except (ClassRefused, StoreError) as error:
-            st.error(plain(error))
+            state.class_touched = time.monotonic()
+        members = _members(token)
+        if members is None:
             return
         st.markdown(f"#### The class: {len(members)} student(s)")
         spotlit = next((m for m in members if m.id == state.get(SPOTLIGHT_KEY)), None)
@@ -231,13 +244,20 @@ def board(token: str) -> None:
             with st.container(border=True):
                 spotlight_panel(spotlit, _open_on_projector, _push_student)
         tiles(members)
-        if members:
-            st.markdown("#### Leaderboard")
-            leaderboard(members)
-            st.markdown("#### What the class found")
-            rollup(members, "class")
 
-    live()
+    @st.fragment(run_every=RESULTS_SECONDS)
+    def results() -> None:
+        members = _members(token)
+        if not members:
+            return
+        table, varied = class_results(members)
+        st.markdown("#### Leaderboard")
+        leaderboard(table, varied)
+        st.markdown("#### What the class found")
+        rollup(table, varied, "class")
+
+    live_tiles()
+    results()
 
 
 session.init()

@@ -234,7 +234,8 @@ def family(pids: list[int]) -> list[int]:
     for pid in pids:
         found.append(pid)
         for task in Path(f"/proc/{pid}/task").iterdir():
-            found += family([int(child) for child in (task / "children").read_text().split()])
+            with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
+                found += family([int(child) for child in (task / "children").read_text().split()])
     return found
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import html
 
+import pandas as pd
 import streamlit as st
 
-from playground.classes.class_results import SCORES, class_results
+from playground.classes.class_results import SCORES
 from playground.classes.class_store import Member
 from playground.classes.class_tile import ClassTile
 from playground.figures.chart_images import chart_config
@@ -88,10 +89,8 @@ def _spotlight(member_id: str | None) -> None:
     st.session_state[SPOTLIGHT_KEY] = member_id
 
 
-def leaderboard(members: list[Member]) -> None:
-    table, varied = class_results(members)
-    if table.empty:
-        return
+def leaderboard(table: pd.DataFrame, varied: list[str]) -> None:
+    """`table` and `varied` from `class_results`: the students ranked by test loss, then size."""
     ranked = table.sort_values(["test_loss", "parameters"], na_position="last")
     shown = ranked[["name", "architecture", *SCORES, *varied[:3]]].rename(
         columns={score: SCORE_LABELS.get(score, score) for score in SCORES}
@@ -99,10 +98,7 @@ def leaderboard(members: list[Member]) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 380))
 
 
-def rollup(members: list[Member], subject: str) -> None:
-    table, varied = class_results(members)
-    if table.empty:
-        return
+def rollup(table: pd.DataFrame, varied: list[str], subject: str) -> None:
     left, right = st.columns([3, 1])
     with right:
         chosen = st.selectbox(
