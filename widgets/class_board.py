@@ -1,8 +1,8 @@
 """The lecturer's board: every student's live tile, the leaderboard, the roll-up and the spotlight.
 
-Drawn for a projector. The tiles are HTML with a small PNG boundary each (a few hundred bytes,
-smoothed by the browser), redrawn twice a second by one fragment; every text in them is a
-student's and is escaped. Each tile has a button that spotlights its student.
+Drawn for a projector. The tiles are one block of HTML with a small PNG boundary each (a few
+hundred bytes, smoothed by the browser), redrawn twice a second by one fragment; every text in
+them is a student's and is escaped. A choice above them spotlights one student.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from playground.figures.class_tiles import tile_png
 from playground.figures.history_charts import loss_curve
 from widgets.safe_text import plain
 
-TILES_PER_ROW = 6
 SPOTLIGHT_KEY = "class_spotlight"
 CSS = """
 <style>
+.class-board { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 0.6rem; }
 .class-tile { border: 1px solid #e6e9ef; border-radius: 0.5rem; padding: 0.4rem; text-align: center; }
 .class-tile.spotlit { border: 3px solid #0877bd; }
 .class-tile img, .class-tile .class-tile-score { width: 100%; aspect-ratio: 1; border-radius: 0.3rem;
@@ -36,7 +36,6 @@ CSS = """
   white-space: nowrap; margin-top: 0.25rem; }
 .class-tile-line, .class-tile-arch { font-size: 0.9rem; color: rgba(49, 51, 63, 0.75); white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
-.class-tile-spotlight { font-size: 1.5rem; }
 </style>
 """
 STATE_WORDS = {"running": "training", "problems": "has problems", "ready": "ready"}
@@ -65,28 +64,27 @@ def tile_html(member: Member, spotlit: bool = False) -> str:
 
 
 def tiles(members: list[Member]) -> None:
-    """Every student's tile, a row of TILES_PER_ROW at a time, each with its spotlight button."""
-    st.html(CSS)
+    """Every student's tile, in one block of HTML (one element for the browser to redraw twice a
+    second, however large the class), and the choice of whom to spotlight."""
     if not members:
         st.info("No student has joined yet. They join with the code above, on their own devices.")
         return
     spotlit = st.session_state.get(SPOTLIGHT_KEY)
-    for start in range(0, len(members), TILES_PER_ROW):
-        for column, member in zip(st.columns(TILES_PER_ROW), members[start : start + TILES_PER_ROW]):
-            with column:
-                st.html(tile_html(member, member.id == spotlit))
-                st.button(
-                    "Spotlight",
-                    key=f"spot_{member.id}",
-                    on_click=_spotlight,
-                    args=(member.id,),
-                    width="stretch",
-                    type="primary" if member.id == spotlit else "secondary",
-                )
+    st.html(CSS + '<div class="class-board">' + "".join(tile_html(m, m.id == spotlit) for m in members) + "</div>")
+    names = {m.id: m.name for m in members}
+    if spotlit and spotlit not in names:  # that student left
+        st.session_state[SPOTLIGHT_KEY] = ""
+    st.selectbox(
+        "Spotlight a student",
+        ["", *names],
+        format_func=lambda member_id: names.get(member_id, "nobody"),
+        key=SPOTLIGHT_KEY,
+        help="Shows that student's experiment large, above the tiles",
+    )
 
 
-def _spotlight(member_id: str | None) -> None:
-    st.session_state[SPOTLIGHT_KEY] = member_id
+def _close_spotlight() -> None:
+    st.session_state[SPOTLIGHT_KEY] = ""
 
 
 def leaderboard(table: pd.DataFrame, varied: list[str]) -> None:
@@ -155,4 +153,4 @@ def spotlight_panel(member: Member, on_open, on_push) -> None:
         actions[1].button(
             "Push to the class", key="spotlight_push", on_click=on_push, args=(member,), disabled=member.spec is None
         )
-        actions[2].button("Close", key="spotlight_close", on_click=_spotlight, args=(None,))
+        actions[2].button("Close", key="spotlight_close", on_click=_close_spotlight)

@@ -13,7 +13,6 @@ banner that keeps a student's playground in their class.
 from __future__ import annotations
 
 import json
-import time
 
 import streamlit as st
 
@@ -167,21 +166,24 @@ def back_to_own() -> None:
         session.load(own, rerun=False)
 
 
-def _pinned_class(joined: dict | None):
-    """The class whose pins hold this student's experiment now (they work on its push), or None."""
+def _pins(joined: dict | None) -> tuple[ExperimentSpec, list[str]] | None:
+    """The pushed experiment and what may change in it, while pins hold this student's experiment
+    (they work on the push); else None."""
     if joined is None or "class_own_spec" not in st.session_state:
         return None
     info = class_reporter().class_info(joined["class_id"])
-    return info if info is not None and info.push_free is not None and info.push_spec is not None else None
+    if info is None or info.push_free is None or info.push_spec is None:
+        return None
+    return info.push_spec, info.push_free
 
 
 def keep_to_pins(spec: ExperimentSpec) -> ExperimentSpec:
     """`spec` as the student edited it, or, where they changed what the lecturer pinned, the pushed
     experiment with only their free choices (the controls are drawn again with it, and a note says why)."""
-    info = _pinned_class(member())
-    if info is None:
+    pins = _pins(member())
+    if pins is None:
         return spec
-    kept = session.with_clean_title(pinned(spec, info.push_spec, info.push_free))
+    kept = session.with_clean_title(pinned(spec, *pins))
     if kept == spec or st.session_state.pop("class_pins_applied", False):  # once a run: never a loop of runs
         return spec
     st.session_state.class_pins_applied = True
@@ -212,8 +214,8 @@ def class_banner(trainer, parameters: int) -> None:
         if st.session_state.pop("class_rerun", False):  # a button of this fragment changed the experiment
             st.rerun(scope="app")
         reporter.seen(joined["id"])
-        if not reporter.known(joined["class_id"]):
-            reporter.wait_for_read(joined["class_id"], 1.0)
+        if not reporter.known(joined["class_id"]):  # just joined: the reporter reads the class at once
+            reporter.wait_for_read(joined["class_id"], 1.0, fresh=False)
         info = reporter.class_info(joined["class_id"])
         if info is None:
             st.warning("Your class has ended. Your experiment stays as it is.")
@@ -225,16 +227,15 @@ def class_banner(trainer, parameters: int) -> None:
             joined["push_seen"] = info.push_number
             if info.push_spec is not None:
                 st.session_state.setdefault("class_own_spec", session.spec())
-                st.session_state.class_pushed_at = time.time()
                 session.load(info.push_spec, rerun=False)
                 st.rerun(scope="app")
         text, buttons = st.columns([4, 1.2], vertical_alignment="center")
         pushed = " · the lecturer pushed this experiment" if "class_own_spec" in st.session_state else ""
-        pins = _pinned_class(joined)
+        pins = _pins(joined)
         text.info(
             f"**Class {plain(info.title)}** ({shown(info.code)}) · you are **{plain(joined['name'])}**{pushed}"
             + (f"  \n**Task:** {plain(info.push_task)}" if info.push_task else "")
-            + (f"  \nYou may change: {free_text(pins.push_free)}." if pins is not None else ""),
+            + (f"  \nYou may change: {free_text(pins[1])}." if pins is not None else ""),
             icon=":material/school:",
         )
         note = st.session_state.pop("class_pin_note", None)

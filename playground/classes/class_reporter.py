@@ -99,10 +99,11 @@ class ClassReporter:
     def known(self, class_id: str) -> bool:
         return class_id in self._read
 
-    def wait_for_read(self, class_id: str, timeout: float = 2.0) -> bool:
-        """Waits until the class has been read since now (tests, and a page that just joined)."""
+    def wait_for_read(self, class_id: str, timeout: float = 2.0, fresh: bool = True) -> bool:
+        """Waits until the class has been read: since now (`fresh`), or at all (a page that just joined)."""
         deadline = time.monotonic() + timeout
-        self._read.discard(class_id)
+        if fresh:
+            self._read.discard(class_id)
         self._wake.set()
         while class_id not in self._read and time.monotonic() < deadline:
             time.sleep(0.01)
