@@ -15,7 +15,7 @@ from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import check_spec
 from widgets import session
-from widgets.class_mode import class_banner, keep_to_pins
+from widgets.class_mode import class_banner, follow_in_class, keep_to_pins
 from widgets.controls import apply_command, controls, page_fragment
 from widgets.data_picker import data_picker, feature_picker
 from widgets.digit_canvas import digit_canvas
@@ -147,6 +147,8 @@ spec = ExperimentSpec(
 )
 spec = keep_to_pins(spec)  # in a class, only what the lecturer left free changes
 state.spec = spec
+with class_place:  # drawn before the trainer is fetched: a pushed experiment is announced at once
+    class_banner()
 st.query_params["x"] = spec.to_url()
 subject = experiment_name(spec)  # what its charts' image files are named after
 checked = check_spec(spec)
@@ -172,8 +174,7 @@ if not problems:
         save_runs_of(trainer)
     except InvalidSpec as error:  # the data changed on disk between validation and building
         problems = error.problems
-with class_place:
-    class_banner(trainer, checked.parameters)
+follow_in_class(trainer, checked.parameters)  # the class board's tile of this page
 apply_command(trainer)  # the button pressed in this run (discarded when there is nothing to train)
 running = trainer is not None and trainer.state == TrainerState.RUNNING
 if trainer is not None and running:

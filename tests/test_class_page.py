@@ -116,7 +116,7 @@ def test_the_board_shows_each_student_as_text_and_spotlights_one():
     assert lecturer.dataframe, "the leaderboard"
     assert any("class_rollup" in c.proto.id for c in lecturer.get("plotly_chart"))
     (student,) = class_store().board(token)
-    lecturer.selectbox(key="class_spotlight").set_value(student.id).run()
+    lecturer.button_group(key="class_spotlight").set_value(student.id).run()
     assert any(s.value.startswith("Spotlight: ") for s in lecturer.subheader)
     assert any(m.label == "Epoch" and m.value == f"{trainer.epochs:,}" for m in lecturer.metric)
     button(lecturer, "Open on the projector").click().run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import numpy as np
 import pytest
@@ -78,11 +79,12 @@ def test_wrong_codes_are_limited_per_client_over_a_window():
 
 
 # The store.
-def test_a_class_is_opened_joined_pushed_and_ended(classes):
+def test_a_class_is_opened_joined_pushed_and_ended(classes, clock):
     opened, token = classes.open("Lecture <b>3</b>")
     assert opened.title == "Lecture <b>3</b>" and opened.push_number == 0 and not opened.locked
     info, ada = classes.join(shown(opened.code).lower(), owner="owner-ada-1234", name=" Ada\n<script> ")
     assert info.id == opened.id and ada.name == "Ada <script>"  # one line, kept as typed: shown as text
+    clock.now += 1
     _, anonymous = classes.join(opened.code, owner="owner-bob-1234")
     assert anonymous.name == "Student 2"
     task = "Find the smallest network " * 40
@@ -162,7 +164,7 @@ def test_reports_keep_students_on_the_board_until_their_page_is_gone(classes, cl
     _, bob = classes.join(opened.code, owner="owner-bob-1234", name="Bob")
     tile = ClassTile(state="running", epoch=12, test_loss=0.25, architecture="2 → 4 tanh")
     clock.now += MEMBER_TIMEOUT_SECONDS - 1
-    classes.report([(ada.id, SPEC.to_json(), tile.to_json())])
+    classes.report([(ada.id, SPEC.to_json(), tile.to_json(), clock.now)])
     clock.now += 2
     (shown_member,) = classes.board(token)
     assert shown_member.id == ada.id and shown_member.tile == tile and shown_member.spec == SPEC
@@ -186,6 +188,26 @@ def test_two_stores_on_one_database_share_a_class(postgres):
     reporter.report_once(tiles=True)
     (member,) = lecturer_side.board(token)
     assert member.tile.parameters == 17 and member.tile.state == "problems"
+
+
+def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(tmp_path, monkeypatch):
+    from playground.classes import class_reporter as reporter_module
+
+    monkeypatch.setattr(class_store_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(reporter_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
+    classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
+    opened, token = classes.open("Lecture")
+    info, ada = classes.join(opened.code, owner="owner-ada-1234", name="Ada")
+    _, bob = classes.join(opened.code, owner="owner-bob-1234", name="Bob")
+    reporter = ClassReporter(lambda: classes, tick=0.05)
+    reporter.follow(ada.id, info.id, None, SPEC, parameters=1)
+    reporter.follow(bob.id, info.id, None, SPEC, parameters=1)
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:  # Ada's page stays open; Bob's tab was closed
+        reporter.seen(ada.id)
+        time.sleep(0.05)
+    assert [m.name for m in classes.board(token)] == ["Ada"]
+    reporter.close()
 
 
 # Tiles.

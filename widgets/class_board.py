@@ -2,7 +2,7 @@
 
 Drawn for a projector. The tiles are one block of HTML with a small PNG boundary each (a few
 hundred bytes, smoothed by the browser), redrawn twice a second by one fragment; every text in
-them is a student's and is escaped. A choice above them spotlights one student.
+them is a student's and is escaped. A row of names under them spotlights one student.
 """
 
 from __future__ import annotations
@@ -73,18 +73,18 @@ def tiles(members: list[Member]) -> None:
     st.html(CSS + '<div class="class-board">' + "".join(tile_html(m, m.id == spotlit) for m in members) + "</div>")
     names = {m.id: m.name for m in members}
     if spotlit and spotlit not in names:  # that student left
-        st.session_state[SPOTLIGHT_KEY] = ""
-    st.selectbox(
+        st.session_state[SPOTLIGHT_KEY] = None
+    st.pills(  # one click, no list to open: the fragment's redraw twice a second would close a list
         "Spotlight a student",
-        ["", *names],
-        format_func=lambda member_id: names.get(member_id, "nobody"),
+        list(names),
+        format_func=lambda member_id: names.get(member_id, "?"),
         key=SPOTLIGHT_KEY,
-        help="Shows that student's experiment large, above the tiles",
+        help="Shows that student's experiment large, above the tiles; click again to close it",
     )
 
 
 def _close_spotlight() -> None:
-    st.session_state[SPOTLIGHT_KEY] = ""
+    st.session_state[SPOTLIGHT_KEY] = None
 
 
 def leaderboard(table: pd.DataFrame, varied: list[str]) -> None:

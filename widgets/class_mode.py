@@ -21,6 +21,8 @@ from playground.classes.class_reporter import ClassReporter
 from playground.classes.class_store import ClassRefused, ClassStore
 from playground.classes.join_codes import read_code, shown
 from playground.classes.wrong_codes import WrongCodeLimiter
+from playground.engine.trainer import Trainer
+from playground.engine.worker_trainer import WorkerTrainer
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
 from widgets import session
@@ -196,7 +198,14 @@ def free_text(free: list[str]) -> str:
     return ", ".join(FREEDOMS[name].label for name in free) or "nothing"
 
 
-def class_banner(trainer, parameters: int) -> None:
+def follow_in_class(trainer: Trainer | WorkerTrainer | None, parameters: int) -> None:
+    """Tells the process's reporter which trainer this student's tile shows (nothing outside a class)."""
+    joined = member()
+    if joined is not None:
+        class_reporter().follow(joined["id"], joined["class_id"], trainer, session.spec(), parameters)
+
+
+def class_banner() -> None:
     """The student's class line on the playground page (nothing outside a class): kept live by a fragment
     that loads a push as soon as it arrives."""
     rejoin_from_link()
@@ -207,16 +216,21 @@ def class_banner(trainer, parameters: int) -> None:
     if joined is None:
         return
     reporter = class_reporter()
-    reporter.follow(joined["id"], joined["class_id"], trainer, session.spec(), parameters)
 
     @st.fragment(run_every=BANNER_SECONDS)
     def banner() -> None:
         if st.session_state.pop("class_rerun", False):  # a button of this fragment changed the experiment
             st.rerun(scope="app")
         reporter.seen(joined["id"])
-        if not reporter.known(joined["class_id"]):  # just joined: the reporter reads the class at once
-            reporter.wait_for_read(joined["class_id"], 1.0, fresh=False)
-        info = reporter.class_info(joined["class_id"])
+        class_id = joined["class_id"]
+        if reporter.known(class_id):
+            info = reporter.class_info(class_id)
+        else:  # just joined: this once, from the store (the reporter reads it from its next tick)
+            try:
+                info = class_store().classes([class_id]).get(class_id)
+            except StoreError as error:
+                st.warning(plain(error))
+                return
         if info is None:
             st.warning("Your class has ended. Your experiment stays as it is.")
             if st.button("OK", key="class_ended"):

@@ -7,8 +7,9 @@ thread then, every `TICK_SECONDS`:
 - reads the classes of all those pages in one query, which the pages read from memory
   (`class_info`): a push reaches them without a query per page;
 - every second tick, writes all their tiles in one transaction (`ClassStore.report`);
-- forgets the pages not seen for `MEMBER_TIMEOUT_SECONDS` (a closed tab: its member leaves the
-  board, as it is not reported any more).
+- forgets the pages not seen for `MEMBER_TIMEOUT_SECONDS`. Each tile is written with the moment
+  its page was last seen, so a closed tab's student leaves the board that long after its page
+  stopped.
 
 Example:
 
@@ -47,7 +48,7 @@ class _Page:
     trainer: Trainer | WorkerTrainer | None
     spec: ExperimentSpec
     parameters: int
-    seen: float = field(default_factory=time.monotonic)
+    seen: float = field(default_factory=time.time)  # when the page last said it is open (the board's clock)
 
 
 class ClassReporter:
@@ -86,7 +87,7 @@ class ClassReporter:
     def seen(self, member_id: str) -> None:
         page = self._pages.get(member_id)
         if page is not None:
-            page.seen = time.monotonic()
+            page.seen = time.time()
 
     def forget(self, member_id: str) -> None:
         with self._lock:
@@ -99,11 +100,10 @@ class ClassReporter:
     def known(self, class_id: str) -> bool:
         return class_id in self._read
 
-    def wait_for_read(self, class_id: str, timeout: float = 2.0, fresh: bool = True) -> bool:
-        """Waits until the class has been read: since now (`fresh`), or at all (a page that just joined)."""
+    def wait_for_read(self, class_id: str, timeout: float = 2.0) -> bool:
+        """Waits until the class has been read again, from now (for tests)."""
         deadline = time.monotonic() + timeout
-        if fresh:
-            self._read.discard(class_id)
+        self._read.discard(class_id)
         self._wake.set()
         while class_id not in self._read and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -131,7 +131,7 @@ class ClassReporter:
     def report_once(self, tiles: bool | None = None) -> None:
         """One tick: the classes read, and (every TILE_TICKS ticks, or when `tiles`) the tiles written."""
         self._ticks += 1
-        now = time.monotonic()
+        now = time.time()
         with self._lock:
             for member_id in [m for m, page in self._pages.items() if now - page.seen > MEMBER_TIMEOUT_SECONDS]:
                 del self._pages[member_id]
@@ -147,7 +147,7 @@ class ClassReporter:
             if tiles or (tiles is None and self._ticks % TILE_TICKS == 0):
                 store.report(
                     [
-                        (member_id, page.spec.to_json(), self._tile(page).to_json())
+                        (member_id, page.spec.to_json(), self._tile(page).to_json(), page.seen)
                         for member_id, page in pages.items()
                         if page.class_id in infos
                     ]

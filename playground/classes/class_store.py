@@ -24,7 +24,7 @@ Example:
     opened, token = classes.open("Lecture 3")
     member = classes.join(opened.code, owner="abc…", name="Ada")
     classes.push(token, spec, task="Find the smallest network that separates the spiral")
-    classes.report([(member.id, spec.to_json(), tile.to_json())])
+    classes.report([(member.id, spec.to_json(), tile.to_json(), time.time())])
     classes.board(token)            # [Member(...)] with their tiles
 """
 
@@ -351,9 +351,9 @@ class ClassStore:
     def leave(self, member_id: str) -> None:
         self.store.execute(MEMBERS.delete().where(MEMBERS.c.id == str(member_id)))
 
-    def report(self, reports: list[tuple[str, str, str]]) -> None:
-        """Stores many members' (member id, spec JSON, tile JSON) at once: one transaction for all
-        the pages a process serves."""
+    def report(self, reports: list[tuple[str, str, str, float]]) -> None:
+        """Stores many members' (member id, spec JSON, tile JSON, when their page was last seen) at
+        once: one transaction for all the pages a process serves."""
         if not reports:
             return
         statement = (
@@ -361,10 +361,9 @@ class ClassStore:
             .where(MEMBERS.c.id == sa.bindparam("member"))
             .values(spec=sa.bindparam("spec_json"), tile=sa.bindparam("tile_json"), seen_at=sa.bindparam("now"))
         )
-        now = self.clock()
         self.store.execute(
             statement,
-            parameters=[{"member": m, "spec_json": s, "tile_json": t, "now": now} for m, s, t in reports],
+            parameters=[{"member": m, "spec_json": s, "tile_json": t, "now": seen} for m, s, t, seen in reports],
         )
 
     def classes(self, class_ids: list[str]) -> dict[str, ClassInfo]:

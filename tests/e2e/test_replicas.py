@@ -86,6 +86,31 @@ def test_a_run_trained_on_one_replica_is_listed_by_the_other(browser, balanced):
         context.close()
 
 
+def test_a_push_from_a_lecturer_on_one_replica_reaches_a_student_on_the_other(browser, balanced):
+    """A class lives in the shared run database: pushes and tiles cross replicas."""
+    replicas, url = balanced
+    lecturer_context, lecturer = open_on(browser, url, "app1", "/class")
+    student_context, student = open_on(browser, url, "app2", "/class")
+    try:
+        lecturer.get_by_label("Class name").fill("Across replicas")
+        lecturer.get_by_role("button", name="Open a class", exact=True).click()
+        code = lecturer.locator(".class-code").inner_text(timeout=60_000)
+        served_by(lecturer, "app1")
+        student.get_by_label("Class code").fill(code)
+        student.get_by_label("Your name on the board (optional)").fill("Ada on app2")
+        student.get_by_role("button", name="Join", exact=True).click()
+        line = student.locator("[data-testid='stAlertContentInfo']").filter(has_text="you are").first
+        expect(line).to_be_visible(timeout=60_000)
+        served_by(student, "app2")
+        expect(lecturer.locator(".class-tile-name")).to_have_text("Ada on app2", timeout=10_000)
+        lecturer.get_by_label("Task for the class (optional)").fill("From app1")
+        lecturer.get_by_role("button", name="Push to every student", exact=True).click()
+        expect(line).to_contain_text("From app1", timeout=5_000)
+    finally:
+        lecturer_context.close()
+        student_context.close()
+
+
 def test_a_replica_that_dies_leaves_the_other_working_and_its_pages_are_told(browser, balanced):
     replicas, url = balanced
     doomed_context, doomed = open_on(browser, url, "app1")
