@@ -25,7 +25,7 @@ from widgets.safe_text import plain
 SPOTLIGHT_KEY = "class_spotlight"
 CSS = """
 <style>
-.class-board { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 0.6rem; }
+.class-board { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 0.6rem; }
 .class-tile { border: 1px solid #e6e9ef; border-radius: 0.5rem; padding: 0.4rem; text-align: center; }
 .class-tile.spotlit { border: 3px solid #0877bd; }
 .class-tile img, .class-tile .class-tile-score { width: 100%; aspect-ratio: 1; border-radius: 0.3rem;
@@ -57,9 +57,8 @@ def tile_html(member: Member, spotlit: bool = False) -> str:
     return (
         f'<div class="class-tile{" spotlit" if spotlit else ""}" data-member="{html.escape(member.id)}">{picture}'
         f'<div class="class-tile-name">{html.escape(member.name)}</div>'
-        f'<div class="class-tile-line">epoch {tile.epoch:,} · loss {_number(tile.test_loss, 3)} · '
-        f"{html.escape(state)}</div>"
-        f'<div class="class-tile-arch">{html.escape(tile.architecture)}</div></div>'
+        f'<div class="class-tile-line">epoch {tile.epoch:,} · loss {_number(tile.test_loss, 3)}</div>'
+        f'<div class="class-tile-arch">{html.escape(state)} · {html.escape(tile.architecture)}</div></div>'
     )
 
 
