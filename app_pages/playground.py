@@ -88,7 +88,7 @@ if present:
 with st.sidebar:  # styles only: in the sidebar they take no room in the page
     st.html(COMPACT_CSS + (PRESENTER_GLANCE_CSS if present else COMPACT_STATUS_CSS))
 drawing_height, output_height, loss_height, preview_height = HEIGHTS[present]
-class_place = st.container()  # the student's class line, once the trainer is known
+class_place = st.container()  # the student's class line, in a class
 if state.get("link_error"):  # kept until another experiment is loaded: the page's own reruns must not hide it
     st.warning(plain(state.link_error))
 

@@ -116,7 +116,9 @@ def test_the_board_shows_each_student_as_text_and_spotlights_one():
     assert lecturer.dataframe, "the leaderboard"
     assert any("class_rollup" in c.proto.id for c in lecturer.get("plotly_chart"))
     (student,) = class_store().board(token)
-    lecturer.button_group(key="class_spotlight").set_value(student.id).run()
+    spotlight = lecturer.button_group(key="class_spotlight")
+    assert spotlight.options[0] == plain(HOSTILE_NAME)  # pills draw Markdown: the name is escaped
+    spotlight.set_value(student.id).run()
     assert any(s.value.startswith("Spotlight: ") for s in lecturer.subheader)
     assert any(m.label == "Epoch" and m.value == f"{trainer.epochs:,}" for m in lecturer.metric)
     button(lecturer, "Open on the projector").click().run()

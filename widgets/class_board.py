@@ -76,7 +76,7 @@ def tiles(members: list[Member]) -> None:
     st.pills(  # one click, no list to open: the fragment's redraw twice a second would close a list
         "Spotlight a student",
         list(names),
-        format_func=lambda member_id: names.get(member_id, "?"),
+        format_func=lambda member_id: plain(names.get(member_id, "?")),  # pills draw Markdown: names as text
         key=SPOTLIGHT_KEY,
         help="Shows that student's experiment large, above the tiles; click again to close it",
     )

@@ -18,7 +18,7 @@ import streamlit as st
 
 from playground.classes.class_pins import FREEDOMS, pinned
 from playground.classes.class_reporter import ClassReporter
-from playground.classes.class_store import ClassRefused, ClassStore
+from playground.classes.class_store import ClassRefused, ClassStore, UnknownClass
 from playground.classes.join_codes import read_code, shown
 from playground.classes.wrong_codes import WrongCodeLimiter
 from playground.engine.trainer import Trainer
@@ -87,7 +87,6 @@ def remember_lecturer(token: str | None) -> None:
     """Keeps (or, for None, forgets) the lecturer's token in the session and the browser's cookie."""
     st.session_state.lecturer_token = token
     st.session_state.lecturer_cookie = token
-    st.session_state.lecturer_cookie_written = False
 
 
 def write_lecturer_cookie() -> None:
@@ -117,9 +116,10 @@ def join(code: object, name: object) -> str | None:
         return "A class code is 8 letters and digits, such as K7QM-3TXA. Check it on the lecturer's screen."
     try:
         info, joined = class_store().join(code, session.owner(), name)
+    except UnknownClass as refusal:
+        limiter.wrong(client)
+        return str(refusal)
     except ClassRefused as refusal:
-        if "code" in str(refusal):
-            limiter.wrong(client)
         return str(refusal)
     except StoreError as error:
         return str(error)

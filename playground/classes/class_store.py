@@ -90,6 +90,10 @@ class ClassRefused(Exception):
     """What was refused and why, in words for the page."""
 
 
+class UnknownClass(ClassRefused):
+    """No open class has the code typed (what the rate limit of wrong codes counts)."""
+
+
 @dataclass(frozen=True)
 class ClassInfo:
     id: str
@@ -305,7 +309,7 @@ class ClassStore:
         with the new name). Raises `ClassRefused` for a wrong code, a locked or a full class."""
         info = self.find(code)
         if info is None:
-            raise ClassRefused("No open class has this code. Check it on the lecturer's screen and type it again.")
+            raise UnknownClass("No open class has this code. Check it on the lecturer's screen and type it again.")
         now = self.clock()
         name = clean_name(name)
         mine = (MEMBERS.c.class_id == info.id) & (MEMBERS.c.owner == owner)
