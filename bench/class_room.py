@@ -15,7 +15,13 @@ one browser context per student (their own cookies). Printed per N:
 Measured with real browsers: on a 2-core machine N Chromium pages compete with the server for
 the cores, so the figures for large N are the machine's more than the app's.
 
+With `--simulated`, the board alone: N students join through the class store and report a new
+epoch twice a second from the bench's process (as the reporters of the processes serving them
+would), with no browser of theirs; printed per N: tile updates/s on the lecturer's board, the
+spotlight's delay and the server's CPU.
+
 Run: .venv/bin/python bench/class_room.py --students 8 --students 16
+     .venv/bin/python bench/class_room.py --simulated      (16, 32 and 64 students: a minute each)
 Server logs go to /tmp/loadbench/. Only 127.0.0.1 is contacted.
 """
 
@@ -25,8 +31,11 @@ import argparse
 import dataclasses
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -172,6 +181,70 @@ def measure(browser, students: int, options) -> ClassRow:
     return ClassRow(students, joins, idle_outside, idle_in_class, push, tile_updates, spotlight, training_cpu, notes)
 
 
+def simulated_students(code: str, students: int, stop: threading.Event) -> threading.Thread:
+    """`students` who join through the class store and report a new epoch (and boundary) twice a
+    second, as the reporter of the processes serving them would: the board without their browsers."""
+    from playground.classes.class_store import ClassStore
+    from playground.classes.class_tile import ClassTile, boundary_levels
+    from playground.runs.run_store import RunStore
+
+    store = ClassStore(RunStore())
+    members = [store.join(code, f"simulated-{index:06d}", f"Student {index + 1}")[1] for index in range(students)]
+    spec = PRESETS["tfp-default"].spec.to_json()
+    x, y = np.meshgrid(np.linspace(-1, 1, 100), np.linspace(-1, 1, 100))
+
+    def report() -> None:
+        epoch = 0
+        while not stop.wait(0.5):
+            epoch += 20
+            tiles = []
+            for index, member in enumerate(members):
+                grid = 1 / (1 + np.exp(-(x * np.cos(epoch / 100 + index) + y) * 4))
+                tile = ClassTile(
+                    "running",
+                    epoch,
+                    test_loss=1 / (1 + epoch / 100),
+                    parameters=25,
+                    architecture="2 → 4 tanh → 2 tanh",
+                    boundary=boundary_levels(grid, "binary", 2),
+                )
+                tiles.append((member.id, spec, tile.to_json(), time.time()))
+            store.report(tiles)
+
+    thread = threading.Thread(target=report, daemon=True)
+    thread.start()
+    return thread
+
+
+def measure_board(browser, students: int, options) -> tuple[list[float], float, float]:
+    """The board alone, with simulated students: (tile updates/s per tile, spotlight seconds, server CPU %)."""
+    port = free_port(options.port)
+    url = f"http://127.0.0.1:{port}"
+    stop = threading.Event()
+    with app_server(port, f"class-board-{students}.log") as server:
+        lecturer = new_context(browser)
+        lecturer.goto(url + "/class")
+        lecturer.get_by_label("Class name").fill("Bench")
+        lecturer.get_by_role("button", name="Open a class", exact=True).click()
+        code = lecturer.locator(".class-code").inner_text()
+        simulated_students(code, students, stop)
+        lecturer.get_by_text(f"The class: {students} student(s)").wait_for()
+        time.sleep(2)
+        lecturer.evaluate(TILE_WATCH)
+        meter = CpuMeter(family([server.pid]))
+        time.sleep(WINDOW_SECONDS)
+        cpu = meter.read()[0]
+        changes = lecturer.evaluate("() => window.__tileChanges")
+        updates = [changes.get(m, 0) / WINDOW_SECONDS for m in changes] + [0.0] * (students - len(changes))
+        start = time.monotonic()
+        lecturer.get_by_role("radio", name="Student 1", exact=True).click()
+        lecturer.get_by_text("Spotlight: ").first.wait_for()
+        spotlight = time.monotonic() - start
+        stop.set()
+        lecturer.context.close()
+    return updates, spotlight, cpu
+
+
 def spread(values: list[float], digits: int = 2) -> str:
     if not values:
         return "—"
@@ -182,8 +255,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, action="append", help="students (repeatable); default 8 and 16")
     parser.add_argument("--port", type=int)
+    parser.add_argument(
+        "--simulated", action="store_true", help="the board alone: students simulated in the class store, no browsers"
+    )
     options = parser.parse_args()
     from playwright.sync_api import sync_playwright
+
+    if options.simulated:
+        print("The board with simulated students (each reports a new epoch twice a second); min / median / max")
+        print(f"{'N':>3} | {'tile updates/s':>17} | {'spotlight (s)':>13} | {'server CPU':>10}")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            for students in options.students or [16, 32, 64]:
+                updates, spotlight, cpu = measure_board(browser, students, options)
+                print(f"{students:>3} | {spread(updates, 1):>17} | {spotlight:>13.2f} | {cpu:>8.0f} %")
+            browser.close()
+        return
 
     print("min / median / max over the students where there are three numbers; CPU: 100 % = one core")
     print(

@@ -96,7 +96,7 @@ def held(monkeypatch):
     sweeps = HeldSweeps()
     monkeypatch.setattr(registry_module, "_REGISTRY", sweeps.registry)
     yield sweeps
-    for runner in sweeps.runners.values():
+    for runner in list(sweeps.runners.values()):  # a sweep's thread may still be adding its runner
         runner.finish()
 
 
@@ -303,7 +303,7 @@ def test_the_waiting_line_is_bounded():
     assert registry.cancel("owner-1", waiting[0].id)
     assert registry.place(registry.submit(None, "owner-3", plan(), 1)) == 2
     sweeps.running(first)
-    for runner in sweeps.runners.values():
+    for runner in list(sweeps.runners.values()):  # a sweep's thread may still be adding its runner
         runner.finish()
 
 

@@ -22,6 +22,7 @@ import pytest
 
 import playground.figures
 from playground.datasets.dataset import Dataset, DatasetKind, Task
+from playground.figures.class_rollup import class_rollup
 from playground.figures.confusion import confusion_matrix
 from playground.figures.dataset_preview import dataset_preview
 from playground.figures.figure_text import figure_text
@@ -72,6 +73,9 @@ def drawn_network():
 
 # Each builder that takes text, with hostile text in every text it takes.
 BUILDERS = {
+    "class_rollup.class_rollup": lambda: class_rollup(
+        pd.DataFrame({"name": hostile(2), "test_loss": [0.5, 0.3], HOSTILE[0]: hostile(2)}), HOSTILE[0]
+    ),
     "confusion.confusion_matrix": lambda: confusion_matrix(np.eye(3, dtype=int), hostile(3)),
     "dataset_preview.dataset_preview": lambda: dataset_preview(image_dataset(hostile(3)), count=6, columns=3),
     "histograms.weight_histograms": lambda: weight_histograms(
@@ -117,12 +121,16 @@ BUILDERS = {
     "softmax_bars.softmax_bars": lambda: softmax_bars(np.full((2, 3), 1 / 3), [0, 2], hostile(3), numbered=True),
 }
 SAME_FIGURE_OTHER_TEXT = {  # builders whose other texts come from another argument
+    "class_rollup.class_rollup (a bar per student)": lambda: class_rollup(
+        pd.DataFrame({"name": hostile(2), "test_loss": [0.5, 0.3]}), None
+    ),
     "probe_samples.probe_samples (titles)": lambda: probe_samples(
         None, np.full((1, 2), 0.5), [1], ["a", "b"], titles=[HOSTILE[0]]
     ),
 }
 NO_USER_TEXT = {
     "backprop_diagram.backprop_diagram": "the Backpropagation page's own 2-2-1 network: numbers only",
+    "class_tiles.tile_png": "not a figure: a tile's boundary as an image, numbers only",
     "chart_images.chart_config": "not a figure: a config, whose file name is checked in tests/test_chart_images.py",
     "chart_images.experiment_name": "not a figure (a file name: tests/test_chart_images.py)",
     "chart_images.file_name_part": "not a figure (a file name: tests/test_chart_images.py)",

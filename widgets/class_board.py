@@ -138,7 +138,7 @@ def spotlight_panel(member: Member, on_open, on_push) -> None:
         if tile.losses:
             curve = loss_curve(list(tile.losses), "Test loss over the latest epochs").update_layout(height=230)
             curve.update_traces(x=tile.loss_epochs().tolist())
-            st.plotly_chart(curve, key="spotlight_losses")
+            st.plotly_chart(curve, key="spotlight_losses", config=chart_config("test-loss", member.name))
         actions = st.columns(3)
         actions[0].button(
             "Open on the projector",
