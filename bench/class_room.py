@@ -222,6 +222,7 @@ def measure_board(browser, students: int, options) -> tuple[list[float], float, 
     url = f"http://127.0.0.1:{port}"
     stop = threading.Event()
     with app_server(port, f"class-board-{students}.log") as server:
+        wait_until_resting([server.pid], [])  # the workers compile ahead when they start
         lecturer = new_context(browser)
         lecturer.goto(url + "/class")
         lecturer.get_by_label("Class name").fill("Bench")
