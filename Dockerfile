@@ -7,8 +7,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-# static/ receives plotly.js on first use; data/ holds the SQLite file when no database is configured.
-RUN mkdir -p static data /uploads && chown -R nobody:nogroup static data /uploads
+# The web app's static/ receives plotly.js on first use; data/ holds the SQLite file when no database is configured.
+RUN mkdir -p playground/web/static data /uploads && chown -R nobody:nogroup playground/web/static data /uploads
 USER nobody
 ENV PLAYGROUND_UPLOADS_DIR=/uploads \
     HOME=/tmp
@@ -16,4 +16,4 @@ ENV PLAYGROUND_UPLOADS_DIR=/uploads \
 EXPOSE 8501
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=2)"
-CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+CMD ["python", "-m", "playground", "app", "--port", "8501", "--address", "0.0.0.0"]

@@ -27,12 +27,12 @@ setup-test: $(VENV)/.installed-test
 
 run: setup
 	@echo "Neural Network Playground: open http://localhost:$(PORT)"
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m playground app --port $(PORT)
 
 # Several app processes behind HAProxy (deploy/haproxy.cfg), sharing the runs: one per core, or more
 # machines' worth with compose.yaml.
 serve: setup haproxy
-	$(BIN)/python -m server.replicas --replicas $(REPLICAS) --port $(PORT)
+	$(BIN)/python -m playground.web.replicas --replicas $(REPLICAS) --port $(PORT)
 
 # $(call debian_package,CHECK,PACKAGE,WHY): when the shell test CHECK fails, installs Debian's PACKAGE
 # (as root, with apt-get), or else stops and says what to run.

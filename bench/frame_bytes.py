@@ -2,7 +2,7 @@
 
 One trainer of the default experiment trains at the watch pace in this process, and a stand-in
 for a page that draws instantly reads its frames exactly as the live route does
-(`playground.engine.frames.FrameWriter`): it asks for a frame, waits for the trainer's next change
+(`playground.web.live.frames.FrameWriter`): it asks for a frame, waits for the trainer's next change
 when nothing is new, and asks again as soon as it has one. Printed: frames/s (and how many showed
 a new epoch), bytes per frame (median and largest, and the first, which carries everything),
 bytes/s and bytes per epoch shown (a trainer may publish an epoch's rows and its views in two
@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def measure(seconds: float) -> None:
     """The child: trains and reads frames with the checkout on its path; prints one line."""
-    from playground.engine.frames import FrameWriter
     from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
     from playground.presets import DEFAULT_PRESET, PRESETS
+    from playground.web.live.frames import FrameWriter
 
     trainer = Trainer(PRESETS[DEFAULT_PRESET].spec)
     trainer.wait_until_ready(120)

@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playground.engine.frames import FrameReader, FrameWriter  # noqa: E402
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer  # noqa: E402
 from playground.engine.training_workers import TrainingWorkers  # noqa: E402
 from playground.presets import DEFAULT_PRESET, PRESETS  # noqa: E402
+from playground.web.live.frames import FrameReader, FrameWriter  # noqa: E402
 
-POLL_SECONDS = 1 / 120  # as server/live_route.py
+POLL_SECONDS = 1 / 120  # as playground/web/live/route.py
 
 
 def cpu_seconds(pid: int) -> float:

@@ -34,10 +34,10 @@ def serve(tokens: int, port: int) -> None:
     import uvicorn
     from starlette.applications import Starlette
 
-    from playground.engine.live_streams import LIVE_STREAMS
     from playground.engine.trainer import Trainer
     from playground.presets import DEFAULT_PRESET, PRESETS
-    from server.live_route import live_routes
+    from playground.web.live.route import live_routes
+    from playground.web.live.streams import LIVE_STREAMS
 
     trainer = Trainer(PRESETS[DEFAULT_PRESET].spec)
     trainer.wait_until_ready(120)

@@ -23,7 +23,7 @@ it also counts the trainers the server stopped because their page closed (its lo
 how many trainer threads were still alive 5 s after their tab closed.
 
 With `--replicas R` (repeatable), each row runs instead through HAProxy in front of R app processes
-(`make serve REPLICAS=R`, server/replicas.py): `--sessions 16 --replicas 1 --replicas 2` prints
+(`make serve REPLICAS=R`, playground/web/replicas.py): `--sessions 16 --replicas 1 --replicas 2` prints
 16 students on one replica and on two, one after the other in one run; the server CPU and memory
 are then those of all replicas together.
 
@@ -165,7 +165,7 @@ def free_port(wanted: int | None) -> int:
 
 @contextlib.contextmanager
 def app_server(port: int, log_name: str):
-    """A fresh `streamlit run app.py` on 127.0.0.1, as users get it; always stopped afterwards."""
+    """A fresh `streamlit run playground/web/app.py` on 127.0.0.1, as users get it; always stopped afterwards."""
     SCRATCH.mkdir(exist_ok=True)
     log = open(SCRATCH / log_name, "w")
     server = subprocess.Popen(
@@ -174,7 +174,7 @@ def app_server(port: int, log_name: str):
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "playground/web/app.py"),
             "--server.port",
             str(port),
             "--server.address",
@@ -280,7 +280,7 @@ def servers(port: int, replicas: int | None, log_name: str):
         with app_server(port, log_name) as server:
             yield [server.pid]
         return
-    from server.replicas import Replicas
+    from playground.web.replicas import Replicas
 
     SCRATCH.mkdir(exist_ok=True)
     balanced = Replicas(free_ports(replicas, port), port, address="127.0.0.1", log_folder=SCRATCH)
@@ -346,7 +346,7 @@ def read_status(page) -> dict:
 
 def set_speed(page, label: str) -> None:
     """Moves the (label-less) speed select_slider to `label` with the keyboard, as a user could."""
-    from widgets.controls import SPEEDS
+    from playground.web.widgets.controls import SPEEDS
 
     thumb = page.locator(SPEED_SLIDER).first
     thumb.focus()
@@ -600,7 +600,7 @@ def spread(values: list[float], digits: int = 1) -> str:
 
 
 def default_speed() -> str:
-    from widgets.controls import WATCH
+    from playground.web.widgets.controls import WATCH
 
     return WATCH
 
@@ -668,7 +668,7 @@ def main() -> None:
     options = parser.parse_args()
     options.sessions = options.sessions or [1, 8, 16]
     if options.speed:
-        from widgets.controls import SPEEDS
+        from playground.web.widgets.controls import SPEEDS
 
         if options.speed not in SPEEDS:
             parser.error(f"--speed must be one of: {', '.join(map(repr, SPEEDS))}")

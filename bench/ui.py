@@ -97,7 +97,7 @@ def _serve(port: int, args: list[str], env: dict[str, str]) -> subprocess.Popen:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "playground/web/app.py"),
             "--server.port",
             str(port),
             "--server.headless",

@@ -9,7 +9,7 @@
     playground runs export --tensorboard DIR [--sweep ID] [--run ID ...]
     playground runs share [--stop]
     playground datasets | presets | schema
-    playground app [--port N]
+    playground app [--port N] [--address HOST]
     playground --version
 
 (`python -m playground ...` is the same.) Exit codes: 0 done, 1 the training did not finish
@@ -23,7 +23,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -94,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the JSON Schema of a config file")
     app = commands.add_parser("app", help="serve the web app (Streamlit)")
     app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--address", help="the address to listen on (default: every interface)")
     return parser
 
 
@@ -546,24 +546,25 @@ def _share_cli_runs(store, stop: bool) -> int:
     return EXIT_DONE
 
 
-def app_folder() -> Path:
-    """Where app.py is: beside the package in a source checkout, else where `pip install` put it."""
-    source = Path(__file__).resolve().parents[1]
-    if (source / "app.py").is_file():
-        return source
-    return Path(sys.prefix) / "share" / "neural-network-playground"
+WEB_APP = Path(__file__).resolve().parent / "web" / "app.py"
+
+
+def app_command(port: int, address: str | None = None) -> list[str]:
+    """Streamlit's command for the web app: headless (a server opens no browser), beside this package."""
+    command = [sys.executable, "-m", "streamlit", "run", str(WEB_APP), "--server.port", str(port)]
+    return [*command, "--server.headless", "true", *(["--server.address", address] if address else [])]
 
 
 def command_app(args: argparse.Namespace) -> int:
+    """Becomes Streamlit's server (the process is replaced, so signals reach the server itself)."""
     if not 1 <= args.port <= 65535:
         raise BadInput(f"--port must be from 1 to 65535, but got {args.port}.")
-    folder = app_folder()
-    if not (folder / "app.py").is_file():
-        raise BadInput(
-            f"The web app's files are not in {folder}. Reinstall the package (pip install neural-network-playground)."
-        )
-    command = [sys.executable, "-m", "streamlit", "run", str(folder / "app.py"), "--server.port", str(args.port)]
-    return subprocess.call(command, cwd=folder)  # from its folder, so .streamlit/config.toml applies
+    # The app imports `playground` from where this copy of it is: a source checkout need not be installed.
+    here = str(Path(__file__).resolve().parents[1])
+    paths = [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.execve(
+        sys.executable, app_command(args.port, args.address), {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ def components(app, name: str):
 
 
 def press(app, key: str, times: int = 1):
-    """Presses the press counter (`widgets/press_counter.py`) of `key` `times` times, all in one run
+    """Presses the press counter (`playground/web/widgets/press_counter.py`) of `key` `times` times, all in one run
     (as a burst of clicks folded into one request), and runs the page: the browser's side of it."""
     from streamlit.proto.WidgetStates_pb2 import WidgetStates
 

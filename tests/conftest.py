@@ -20,6 +20,23 @@ os.environ["PLAYGROUND_COMPILE_AHEAD"] = "0"
 os.environ["PLAYGROUND_TRAINING_WORKERS"] = "0"
 
 
+def _use_the_apps_streamlit_settings() -> None:
+    """The in-process page tests (AppTest) get the app's Streamlit settings, as `playground app` does.
+    Streamlit reads them from `.streamlit/config.toml` beside the app's script (playground/web/),
+    which AppTest never runs."""
+    import tomllib
+
+    from streamlit import config
+
+    settings = tomllib.loads((ROOT / "playground" / "web" / ".streamlit" / "config.toml").read_text())
+    for section, options in settings.items():
+        for name, value in options.items():
+            config.set_option(f"{section}.{name}", value)
+
+
+_use_the_apps_streamlit_settings()
+
+
 def pytest_collection_modifyitems(items):
     """Every end-to-end test is a `browser` test (`make test-fast` leaves them out)."""
     import pytest

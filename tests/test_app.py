@@ -9,13 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
+from playground.web.widgets.layer_editor import CARDS_KEY
+from playground.web.widgets.safe_text import plain
+from playground.web.widgets.share_export import SHARE_KEY
 from tests.app_tree import components, elements, press
-from widgets.layer_editor import CARDS_KEY
-from widgets.safe_text import plain
-from widgets.share_export import SHARE_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "app_pages" / "playground.py")
+PAGE = str(ROOT / "playground/web/app_pages" / "playground.py")
 
 
 def page_with(spec=None, cards: bool = False):
@@ -104,7 +104,7 @@ def test_bad_link_message_goes_when_another_experiment_is_loaded():
 
 
 def test_presets_page_lists_every_preset():
-    app = AppTest.from_file(str(ROOT / "app_pages" / "presets.py"), default_timeout=60).run()
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / "presets.py"), default_timeout=60).run()
     assert not app.exception
     keys = {b.key for b in app.button}
     assert {f"open_{name}" for name in PRESETS} <= keys
@@ -168,7 +168,7 @@ def command_in_a_fragment_script():
     second run on (its first run plays a run of the fragment alone, where the page does not apply it)."""
     import streamlit as st
 
-    from widgets.controls import COMMAND_KEY, page_fragment
+    from playground.web.widgets.controls import COMMAND_KEY, page_fragment
 
     st.session_state.runs = st.session_state.get("runs", 0) + 1
     if st.session_state.runs > 1:
@@ -179,7 +179,7 @@ def command_in_a_fragment_script():
 def test_a_command_that_reaches_a_fragment_runs_the_whole_page():
     """Streamlit's browser side can send a click on Train as a run of a fragment beside it: the
     command its callback recorded is applied by a run of the whole page, at once."""
-    from widgets.controls import COMMAND_KEY
+    from playground.web.widgets.controls import COMMAND_KEY
 
     app = AppTest.from_function(command_in_a_fragment_script, default_timeout=30)
     app.session_state[COMMAND_KEY] = "start"
@@ -248,7 +248,7 @@ def live_charts(app) -> dict:
 def test_live_views_are_charts_updated_in_place():
     import plotly
 
-    from widgets.live_chart import PLOTLY_FILE, STATIC_DIR
+    from playground.web.live.chart import PLOTLY_FILE, STATIC_DIR
 
     app, _ = trained_page(epochs=8)
     charts = live_charts(app)
@@ -284,7 +284,7 @@ def test_live_views_fall_back_to_streamlit_charts_without_static_serving():
 
 def test_streamlit_no_longer_clears_keras_after_each_run():
     # Streamlit calls keras.backend.clear_session() after every script run, under the trainers
-    # running in the background; the app turns that off (widgets/keras_state.py).
+    # running in the background; the app turns that off (playground/web/widgets/keras_state.py).
     from keras.src.backend.common import global_state
 
     global_state.set_global_attribute("playground_probe", "kept")
@@ -309,7 +309,7 @@ def test_step_batch_and_step_epoch_buttons_show_the_position():
 def test_plotly_script_is_copied_once_and_a_read_only_install_falls_back(tmp_path, monkeypatch):
     import plotly
 
-    from widgets import live_chart
+    from playground.web.live import chart as live_chart
 
     monkeypatch.setattr(live_chart, "STATIC_DIR", tmp_path / "static")
     live_chart.plotly_script_served.cache_clear()
@@ -395,7 +395,7 @@ def test_status_carries_the_training_time():
 
 
 def test_the_status_and_live_charts_follow_a_stream_of_this_sessions_trainer():
-    from playground.engine.live_streams import LIVE_STREAMS
+    from playground.web.live.streams import LIVE_STREAMS
 
     app, trainer = trained_page(epochs=3)
     ((_, status),) = components(app, "playground_live_status")
@@ -421,7 +421,7 @@ def test_the_status_and_live_charts_follow_a_stream_of_this_sessions_trainer():
 
 
 def test_without_the_stream_the_page_refreshes_on_a_timer_and_says_so():
-    from widgets.live_status import UNAVAILABLE_KEY
+    from playground.web.live.status import UNAVAILABLE_KEY
 
     app = page_with().run()
     assert not any("live stream could not connect" in c.value for c in app.caption)
@@ -443,7 +443,7 @@ def test_without_the_stream_the_page_refreshes_on_a_timer_and_says_so():
 
 def test_the_default_speed_is_the_watch_pace():
     from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND
-    from widgets.controls import WATCH
+    from playground.web.widgets.controls import WATCH
 
     app = page_with().run()
     assert app.select_slider(key="speed").value == WATCH and str(WATCH_EPOCHS_PER_SECOND) in WATCH
@@ -502,7 +502,7 @@ def test_the_first_screen_leaves_the_closed_panels_for_later():
 def test_presses_folded_into_one_run_are_each_an_edit():
     """Five clicks on + that reach the server as one request (Streamlit folds requests that come
     while the page runs) add five neurons; a forged count adds at most MAX_PRESSES_PER_RUN."""
-    from widgets.press_counter import MAX_PRESSES_PER_RUN
+    from playground.web.widgets.press_counter import MAX_PRESSES_PER_RUN
 
     app = page_with().run()
     key = f"units_plus_1_{app.session_state['generation']}"

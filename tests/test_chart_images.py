@@ -88,7 +88,9 @@ def chart_calls(folder: Path):
 
 
 def test_every_chart_in_the_app_is_given_its_image_options():
-    calls = [call for folder in ("app_pages", "widgets") for call in chart_calls(ROOT / folder)]
+    calls = [
+        call for folder in ("app_pages", "widgets", "live") for call in chart_calls(ROOT / "playground/web" / folder)
+    ]
     assert len(calls) > 40
     assert [place for place, keywords in calls if "config" not in keywords] == []
 
@@ -99,7 +101,7 @@ def live_chart_configs(app) -> dict:
 
 def test_the_playground_charts_are_named_after_the_experiment_even_from_a_hostile_link():
     spec = PRESETS["spiral-deep"].spec.replace(title='../"><img src=x onerror=alert(1)> \\ *bold*')
-    app = AppTest.from_file(str(ROOT / "app_pages" / "playground.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / "playground.py"), default_timeout=120)
     app.query_params["x"] = spec.to_url()
     app.run()
     assert not app.exception
@@ -111,7 +113,7 @@ def test_the_playground_charts_are_named_after_the_experiment_even_from_a_hostil
 
 
 def test_the_lesson_charts_carry_the_image_options_too():
-    app = AppTest.from_file(str(ROOT / "app_pages" / "learn_softmax.py"), default_timeout=120).run()
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / "learn_softmax.py"), default_timeout=120).run()
     assert not app.exception
     configs = [json.loads(chart.proto.config) for chart in app.get("plotly_chart")]
     assert [config["toImageButtonOptions"]["filename"] for config in configs] == ["softmax-bars"]

@@ -10,10 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from playground.classes.join_codes import shown
 from playground.presets import PRESETS
-from widgets.class_mode import MEMBER_KEY, class_reporter, class_store
-from widgets.safe_text import plain
+from playground.web.widgets.class_mode import MEMBER_KEY, class_reporter, class_store
+from playground.web.widgets.safe_text import plain
 
-APP = str(Path(__file__).resolve().parents[1] / "navigation.py")
+APP = str(Path(__file__).resolve().parents[1] / "playground/web/navigation.py")
 HOSTILE_NAME = "<img src=x onerror=alert(1)>[x](http://)"  # 40 characters, the most a name keeps
 
 

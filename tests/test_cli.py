@@ -273,7 +273,7 @@ def test_the_command_lines_runs_show_on_the_runs_page_through_their_link():
     assert shared.returncode == 0 and link.startswith("/runs?runs=")
     assert cli("runs", "share").stdout.splitlines()[0] == link  # the same link until it is stopped
 
-    app = AppTest.from_file(str(ROOT / "app_pages" / "runs.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / "runs.py"), default_timeout=120)
     app.query_params["runs"] = link.split("=", 1)[1]
     app.run()
     assert not app.exception

@@ -9,7 +9,7 @@ import subprocess
 
 import yaml
 
-from server.replicas import HAPROXY_CONFIG, ROOT, app_command, backend, haproxy_binary
+from playground.web.replicas import HAPROXY_CONFIG, ROOT, app_command, backend, haproxy_binary
 
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVERS = re.findall(
@@ -52,15 +52,13 @@ def test_compose_runs_the_same_balancer_config_and_names_every_replica():
 
 def test_the_image_starts_the_app_as_the_local_replicas_do():
     command = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.M)
-    assert command and json.loads(command.group(1)) == app_command(8501, "0.0.0.0")
+    assert command and json.loads(command.group(1)) == ["python", "-m", *app_command(8501, "0.0.0.0")]
 
 
 def test_every_environment_variable_the_code_reads_is_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     names = set()
-    for folder in ("playground", "widgets", "server", "app_pages"):
-        for path in (ROOT / folder).rglob("*.py"):
-            names |= set(re.findall(r"\bPLAYGROUND_[A-Z_]+\b", path.read_text()))
-    names |= set(re.findall(r"\bPLAYGROUND_[A-Z_]+\b", (ROOT / "navigation.py").read_text()))
+    for path in (ROOT / "playground").rglob("*.py"):
+        names |= set(re.findall(r"\bPLAYGROUND_[A-Z_]+\b", path.read_text()))
     missing = sorted(name for name in names if f"`{name}`" not in readme)
     assert not missing, f"README's environment table lacks {missing}"

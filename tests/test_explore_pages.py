@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "navigation.py")  # the app's script (app.py serves it)
+APP = str(Path(__file__).resolve().parents[1] / "playground/web/navigation.py")  # the app's script (app.py serves it)
 
 
 def app_on(page: str) -> AppTest:
@@ -87,7 +87,7 @@ def test_runs_page_lists_compares_and_deletes_saved_runs():
 
 
 def test_a_corrupt_database_is_explained_and_the_app_keeps_working(tmp_path, monkeypatch):
-    from widgets.run_saving import _opened as run_store  # the cached store, opened again after clear()
+    from playground.web.widgets.run_saving import _opened as run_store  # the cached store, opened again after clear()
 
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"not a database" * 200)

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.history.entries import HISTORY
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "history.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "playground/web/app_pages" / "history.py")
 
 
 @pytest.fixture(scope="module")

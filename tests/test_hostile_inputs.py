@@ -44,7 +44,7 @@ def link_of(config: dict) -> str:
 
 
 def page(name: str = "playground", **query) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / f"{name}.py"), default_timeout=120)
     for key, value in query.items():
         app.query_params[key] = value
     return app.run()
@@ -538,7 +538,7 @@ def test_sharing_all_runs_is_explicit_read_only_and_revocable(tmp_path):
 
 
 def test_the_runs_page_shows_shared_runs_read_only(tmp_path):
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     app = page("runs")
     store = run_store()

@@ -338,7 +338,7 @@ def test_a_link_to_16_layers_of_4096_units_is_refused_quickly_and_builds_nothing
 
 
 def _runs_page(owner: str, rows: list[int] | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app_pages" / "runs.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / "runs.py"), default_timeout=120)
     app.session_state["owner"] = owner
     if rows is not None:
         app.session_state["runs_table"] = {"selection": {"rows": rows, "columns": []}}
@@ -351,7 +351,7 @@ def _shown_links(app: AppTest) -> list[str]:
 
 
 def _two_runs(owner: str) -> tuple[RunRecord, RunRecord]:
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     history = [{"epoch": 1, "test_loss": 0.5, "train_loss": 0.5}]
     newer = RunRecord.new(owner, ExperimentSpec(title="newer"), history, "finished", 2000.0, 1.0)
@@ -362,7 +362,7 @@ def _two_runs(owner: str) -> tuple[RunRecord, RunRecord]:
 
 
 def test_the_share_link_shown_is_the_selected_runs_own():
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     owner = "share-owner-0123456789"
     newer, older = _two_runs(owner)
@@ -380,7 +380,7 @@ def test_the_share_link_shown_is_the_selected_runs_own():
 
 
 def test_a_single_run_link_can_be_revoked_on_the_page():
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     owner = "revoke-owner-0123456789"
     newer, _ = _two_runs(owner)

@@ -14,14 +14,28 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from playground import limits
-from playground.engine import frames, live_streams
-from playground.engine.frames import FrameReader
-from playground.engine.live_streams import LiveStreams
 from playground.engine.trainer import Trainer
 from playground.spec import ExperimentSpec, TrainingSpec
 from playground.training_data import training_data
+from playground.web.live import frames
+from playground.web.live import streams as live_streams
+from playground.web.live.frames import FrameReader
+from playground.web.live.streams import LiveStreams
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def logged_lines_reach_caplog():
+    """The app's logging, as a test before may have set it up, keeps `playground`'s lines from the
+    root logger (and may pass only warnings): here caplog sees them all."""
+    logger = logging.getLogger("playground")
+    propagate, level = logger.propagate, logger.level
+    logger.propagate = True
+    logger.setLevel(logging.NOTSET)
+    yield
+    logger.propagate = propagate
+    logger.setLevel(level)
 
 
 def spec_with(epochs=20, **training) -> ExperimentSpec:
@@ -44,7 +58,7 @@ def trainer(request):
 
 @pytest.fixture
 def streams(monkeypatch):
-    from server import live_route
+    from playground.web.live import route as live_route
 
     registry = LiveStreams(grace=0.2)
     monkeypatch.setattr(live_route, "LIVE_STREAMS", registry)
@@ -53,7 +67,7 @@ def streams(monkeypatch):
 
 @pytest.fixture
 def client():
-    from server.live_route import live_routes
+    from playground.web.live.route import live_routes
 
     return TestClient(Starlette(routes=live_routes()))
 
@@ -115,7 +129,7 @@ def test_a_message_the_page_never_sends_closes_the_connection_quietly(streams, c
         with client.websocket_connect(f"/api/live/{token}") as socket:
             socket.send_bytes(first) if isinstance(first, bytes) else socket.send_text(first)
             assert closed_with(socket) == code
-        lines = [record for record in caplog.records if record.name == "server.live_route"]
+        lines = [record for record in caplog.records if record.name == "playground.web.live.route"]
         assert len(lines) == 1 and lines[0].levelno == logging.INFO and not lines[0].exc_info
         assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
         assert streams.connections(token) == 0
@@ -148,9 +162,11 @@ def test_the_server_refuses_big_messages_before_reading_them(streams, caplog):
     import websockets
     from websockets.exceptions import ConnectionClosed
 
-    from server.live_route import live_routes
+    from playground.web.live.route import live_routes
 
-    limit_mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxMessageSize"]
+    limit_mb = tomllib.loads((ROOT / "playground/web/.streamlit" / "config.toml").read_text())["server"][
+        "maxMessageSize"
+    ]
     assert limit_mb <= 25  # Streamlit's own stream takes at most 25 MB from a browser
     config = uvicorn.Config(
         Starlette(routes=live_routes()), port=0, ws="websockets-sansio", ws_max_size=limit_mb * 10**6, log_level="error"
@@ -181,7 +197,7 @@ def test_the_server_refuses_big_messages_before_reading_them(streams, caplog):
         sending.start()
         sending.join(60)
         assert codes == [1009]
-        assert not [record for record in caplog.records if record.name == "server.live_route"]  # never read
+        assert not [record for record in caplog.records if record.name == "playground.web.live.route"]  # never read
     finally:
         server.should_exit = True
         serving.join(10)
@@ -214,7 +230,6 @@ def test_closing_a_trainer_mid_chunk_waits_for_the_chunk_and_logs_nothing(monkey
     from playground.engine import trainer as trainer_module
 
     monkeypatch.setattr(trainer_module, "CLOSE_WAIT_SECONDS", 0.2)
-    monkeypatch.setattr(logging.getLogger("playground"), "propagate", True)
     caplog.set_level(logging.WARNING)
     slow = Trainer(spec_with(epochs=100_000))
     assert slow.wait_until_ready(60)

@@ -132,7 +132,7 @@ def _canvas_page() -> None:
     import streamlit as st
     from streamlit_drawable_canvas import CanvasResult
 
-    import widgets.digit_canvas as canvas
+    import playground.web.widgets.digit_canvas as canvas
 
     canvas.st_canvas = lambda **options: CanvasResult(None, st.session_state.canvas_value, True)
     dataset = SimpleNamespace(x_train=np.zeros((1, 28, 28, 1), "float32"), class_names=[str(i) for i in range(10)])
@@ -169,7 +169,7 @@ def test_the_canvas_answers_a_forged_drawing_with_a_message_then_reads_a_real_on
 def test_the_server_takes_a_few_mb_of_widget_values_and_the_largest_canvas_fits_four_times():
     from playground.drawn_digit import drawing_pixels
 
-    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    server = tomllib.loads((ROOT / "playground/web/.streamlit" / "config.toml").read_text())["server"]
     noise = np.random.default_rng(1).integers(0, 256, (2 * CANVAS, 2 * CANVAS, 4), dtype="uint8")
     largest = data_url(png(Image.fromarray(noise)))
     drawing_pixels(largest, CANVAS, CANVAS)  # accepted
@@ -181,7 +181,7 @@ def test_the_server_takes_a_few_mb_of_widget_values_and_the_largest_canvas_fits_
 
 
 def softmax_page() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app_pages" / "learn_softmax.py"), default_timeout=120).run()
+    return AppTest.from_file(str(ROOT / "playground/web/app_pages" / "learn_softmax.py"), default_timeout=120).run()
 
 
 def test_softmax_logits_are_ten_bounded_controls_not_a_table_that_can_grow():
@@ -324,7 +324,7 @@ def test_runs_export_skips_damaged_runs_says_which_and_exports_the_others(tmp_pa
 
 
 def runs_page(owner: str, **query) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app_pages" / "runs.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / "runs.py"), default_timeout=120)
     app.session_state["owner"] = owner
     for name, value in query.items():
         app.query_params[name] = value
@@ -335,7 +335,7 @@ def runs_page(owner: str, **query) -> AppTest:
     "history", [DAMAGED_HISTORIES[k] for k in ("not JSON", "nested 100,000 deep", "a dict", "a text epoch")]
 )
 def test_a_shared_link_to_a_damaged_run_says_so_instead_of_an_exception(history):
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     store = run_store()
     damaged = _saved(store, "sharer-owner-0123456789", "damaged", history=history)
@@ -346,7 +346,7 @@ def test_a_shared_link_to_a_damaged_run_says_so_instead_of_an_exception(history)
 
 
 def test_a_shared_list_with_a_run_from_before_the_clock_and_a_damaged_run_still_shows_every_run():
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     store = run_store()
     sharer, visitor = "list-sharer-0123456789", "list-visitor-0123456789"
@@ -366,7 +366,7 @@ def test_a_shared_list_with_a_run_from_before_the_clock_and_a_damaged_run_still_
 
 
 def test_selecting_a_damaged_run_of_ones_own_warns_and_leaves_it_out_of_the_tensorboard_files():
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     store = run_store()
     owner = "own-damaged-0123456789"
@@ -416,7 +416,7 @@ def test_a_sweep_name_with_a_control_character_is_refused_like_a_title():
 
 
 def test_the_runs_page_draws_at_most_its_limit_of_selected_runs():
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     store = run_store()
     owner = "many-runs-0123456789"

@@ -30,7 +30,7 @@ from playground.runs.worker_sweep import WorkerSweep
 from playground.spec import ExperimentSpec, TrainingSpec
 from tests.test_cli import cli
 
-APP = str(Path(__file__).resolve().parents[1] / "navigation.py")
+APP = str(Path(__file__).resolve().parents[1] / "playground/web/navigation.py")
 BASE = ExperimentSpec(training=TrainingSpec(epochs=5))
 HOSTILE_NAME = "[Log in again](https://evil.example) ![x](https://evil.example/pixel.png)"
 HUGE = "1" * 401

@@ -225,7 +225,7 @@ def test_sweep_heatmap_hover_shows_each_cell_without_a_template():
 # Pages: a hostile title (and dataset name) from a link, shown as text on every page.
 
 HOSTILE_TITLE = "![evil](https://evil.example/i.png)[evil](https://evil.example)<img src=x><a href=//evil.example>"
-PAGES = sorted(path.stem for path in (ROOT / "app_pages").glob("*.py"))
+PAGES = sorted(path.stem for path in (ROOT / "playground/web/app_pages").glob("*.py"))
 MARKDOWN_FIELDS = ("body", "label", "help", "text", "message")  # fields Streamlit draws as Markdown
 RAW_LINK = re.compile(r"(?<!\\)\]\(|(?<!\\)<(a|img)\b|://", re.IGNORECASE)
 
@@ -273,7 +273,7 @@ def test_a_hostile_title_is_text_on_every_page(name):
 def test_a_shared_run_with_a_hostile_title_is_text_in_the_chart_and_the_page():
     from playground.runs.run_record import RunRecord
     from playground.spec import ExperimentSpec
-    from widgets.run_saving import run_store
+    from playground.web.widgets.run_saving import run_store
 
     page("runs")  # opens the store this process's pages use
     store = run_store()

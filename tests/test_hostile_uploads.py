@@ -37,7 +37,7 @@ from playground.model_files import ModelFileError, load_model_bytes, model_bytes
 from playground.runs.run_record import RunRecord
 from playground.runs.run_store import RunStore
 from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, NetworkSpec
-from widgets.file_names import MAX_NAME_CHARS, upload_name
+from playground.web.widgets.file_names import MAX_NAME_CHARS, upload_name
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = 24 * 60 * 60
@@ -70,7 +70,7 @@ def csv_spec(upload_id: str, title: str = "") -> ExperimentSpec:
 
 
 def page(name: str) -> AppTest:
-    return AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=120).run()
+    return AppTest.from_file(str(ROOT / "playground/web/app_pages" / f"{name}.py"), default_timeout=120).run()
 
 
 def uploader(app: AppTest, label_start: str):
@@ -421,7 +421,7 @@ def test_crafted_file_names_are_messages_on_the_playground_page(folder):
     app.run()
     assert not app.exception and any("is not a CSV file" in e.value for e in app.error)
 
-    from widgets.share_export import SHARE_KEY
+    from playground.web.widgets.share_export import SHARE_KEY
 
     app.session_state[SHARE_KEY] = True  # the share panel, which holds the import, is drawn when open
     app.run()

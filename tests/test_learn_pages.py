@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGES = Path(__file__).resolve().parents[1] / "app_pages"
+PAGES = Path(__file__).resolve().parents[1] / "playground/web/app_pages"
 LEARN_PAGES = [
     "learn_neuron",
     "learn_activations",

@@ -10,10 +10,10 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from playground.engine.frames import FrameReader, FrameWriter, grid_levels, grid_values
-from playground.engine.live_streams import LiveStreams
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from playground.spec import ExperimentSpec, TrainingSpec
+from playground.web.live.frames import FrameReader, FrameWriter, grid_levels, grid_values
+from playground.web.live.streams import LiveStreams
 
 
 @pytest.fixture(params=["in the page's process", "in a worker process"])
@@ -155,14 +155,14 @@ def test_watch_pace_gives_a_frame_snapshot_for_each_frame_asked_for(make):
 
 def stream_app():
     """The stream's route on its own (the fixture below gives it a registry of its own)."""
-    from server import live_route
+    from playground.web.live import route as live_route
 
     return Starlette(routes=live_route.live_routes())
 
 
 @pytest.fixture
 def streams(monkeypatch):
-    from server import live_route
+    from playground.web.live import route as live_route
 
     registry = LiveStreams(grace=0.2)
     monkeypatch.setattr(live_route, "LIVE_STREAMS", registry)

@@ -116,9 +116,11 @@ def test_cli_writes_the_notebook(tmp_path):
 def test_the_share_panel_offers_the_notebook_beside_the_script():
     from streamlit.testing.v1 import AppTest
 
-    from widgets.share_export import SHARE_KEY
+    from playground.web.widgets.share_export import SHARE_KEY
 
-    app = AppTest.from_file(str(Path(__file__).parents[1] / "app_pages" / "playground.py"), default_timeout=120)
+    app = AppTest.from_file(
+        str(Path(__file__).parents[1] / "playground/web/app_pages" / "playground.py"), default_timeout=120
+    )
     app.session_state[SHARE_KEY] = True  # the panel is drawn when open
     app.run()
     assert not app.exception

@@ -26,17 +26,7 @@ from playground.spec import ExperimentSpec
 from playground.spec_reading import spec_from_json
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGED = [
-    "pyproject.toml",
-    "README.md",
-    "app.py",
-    "navigation.py",
-    "playground",
-    "app_pages",
-    "server",
-    "widgets",
-    ".streamlit",
-]
+PACKAGED = ["pyproject.toml", "README.md", "playground"]
 
 
 @pytest.mark.slow
@@ -101,7 +91,9 @@ def test_pip_install_gives_a_playground_command_that_works_from_any_folder(tmp_p
         timeout=120,
     ).stdout
     assert str(packages) in where  # the installed copy, not this checkout
-    assert (venv / "share" / "neural-network-playground" / "app_pages" / "playground.py").is_file()
+    web = packages / "playground" / "web"  # the web app is installed as code, with its settings and script
+    assert (web / "app_pages" / "playground.py").is_file() and (web / "live" / "hub.js").is_file()
+    assert (web / ".streamlit" / "config.toml").is_file() and not (venv / "share").exists()
     _serves_the_app(command, elsewhere, env, tmp_path)
 
 
@@ -200,7 +192,7 @@ def test_streamlits_keras_cleanup_is_still_replaced():
     """Fails after a Streamlit upgrade that moves or renames the per-run clean-up we replace."""
     from streamlit.runtime.scriptrunner import script_runner
 
-    from widgets.keras_state import _close_matplotlib_figures, keep_keras_state
+    from playground.web.widgets.keras_state import _close_matplotlib_figures, keep_keras_state
 
     assert keep_keras_state() is True
     assert script_runner._clean_problem_modules is _close_matplotlib_figures
@@ -210,7 +202,7 @@ def test_streamlits_keras_cleanup_is_still_replaced():
 def test_students_see_the_viewer_toolbar():
     import tomllib
 
-    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    config = tomllib.loads((ROOT / "playground/web/.streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == "viewer"
 
 
@@ -244,7 +236,7 @@ def test_runs_as_a_tensorboard_zip_with_weight_histograms(tmp_path):
 def test_the_page_says_which_device_trains():
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(ROOT / "app_pages" / "playground.py"), default_timeout=120).run()
+    app = AppTest.from_file(str(ROOT / "playground/web/app_pages" / "playground.py"), default_timeout=120).run()
     assert any("Trains on this server's CPU" in c.value for c in app.sidebar.caption)
 
 

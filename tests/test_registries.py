@@ -336,7 +336,6 @@ def draw_every_view(trainer) -> None:
     the network with its weights and neuron maps, histograms, loss curves, the decision boundary or
     the sample probabilities, and the confusion matrix."""
     from playground.datasets.dataset import Task
-    from playground.engine.frames import FrameReader, FrameWriter
     from playground.figures.confusion import confusion_matrix
     from playground.figures.decision_boundary import decision_boundary
     from playground.figures.histograms import weight_histograms
@@ -344,7 +343,8 @@ def draw_every_view(trainer) -> None:
     from playground.figures.network_drawing import network_drawing
     from playground.figures.softmax_bars import softmax_bars
     from playground.validation import check_spec
-    from widgets.network_editor import columns_of
+    from playground.web.live.frames import FrameReader, FrameWriter
+    from playground.web.widgets.network_editor import columns_of
 
     _, snapshot = trainer.snapshots.latest()
     assert snapshot is not None

@@ -247,7 +247,7 @@ def test_close_releases_the_thread():
 def test_slot_closes_trainer_when_session_state_goes():
     import gc
 
-    from playground.engine.trainer_slot import TrainerSlot
+    from playground.web.live.trainer_slot import TrainerSlot
 
     slot = TrainerSlot()
     trainer = slot.get(ExperimentSpec())
@@ -294,8 +294,8 @@ def test_wait_for_first_epoch_returns_once_the_first_row_is_in():
 
 
 def test_slot_without_compiling_ahead_compiles_when_training_starts():
-    from playground.engine.trainer_slot import TrainerSlot
     from playground.presets import load_preset
+    from playground.web.live.trainer_slot import TrainerSlot
 
     slot = TrainerSlot(compile_ahead=False)
     spec = load_preset("xor")

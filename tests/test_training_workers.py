@@ -132,7 +132,7 @@ def test_a_dead_worker_fails_its_trainers_and_is_replaced():
 
 
 def test_the_slot_puts_trainers_in_the_pool_when_there_is_one(training_pool, monkeypatch):
-    from playground.engine import trainer_slot
+    from playground.web.live import trainer_slot
 
     monkeypatch.setattr(trainer_slot, "training_workers", lambda: training_pool)
     slot = trainer_slot.TrainerSlot(compile_ahead=False)

@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING
 
 from playground.classes.class_store import MEMBER_TIMEOUT_SECONDS, ClassInfo, ClassStore
 from playground.classes.class_tile import ClassTile, architecture_text, tile_of
+from playground.engine.live_trainer import LiveTrainer
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
 
 if TYPE_CHECKING:
-    from playground.engine.trainer import Trainer
-    from playground.engine.worker_trainer import WorkerTrainer
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ TILE_TICKS = 2  # tiles are written every second tick: the board shows them twic
 @dataclass
 class _Page:
     class_id: str
-    trainer: Trainer | WorkerTrainer | None
+    trainer: LiveTrainer | None
     spec: ExperimentSpec
     parameters: int
     seen: float = field(default_factory=time.time)  # when the page last said it is open (the board's clock)
@@ -74,7 +74,7 @@ class ClassReporter:
         self,
         member_id: str,
         class_id: str,
-        trainer: Trainer | WorkerTrainer | None,
+        trainer: LiveTrainer | None,
         spec: ExperimentSpec,
         parameters: int,
     ) -> None:

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from playground.datasets.dataset import Task
+from playground.engine.live_trainer import LiveTrainer
 from playground.spec import ExperimentSpec
 
 if TYPE_CHECKING:
-    from playground.engine.trainer import Trainer
-    from playground.engine.worker_trainer import WorkerTrainer
+    pass
 
 TILE_GRID = 25  # the decision boundary's cells a side (the page draws 100: every fourth)
 MAX_TILE_LOSSES = 60  # the test-loss curve of the spotlight: at most this many points, spread over the run
@@ -155,7 +155,7 @@ def architecture_text(spec: ExperimentSpec) -> str:
     return " → ".join(parts)[:MAX_TEXT_CHARS]
 
 
-def tile_of(trainer: Trainer | WorkerTrainer, parameters: int) -> ClassTile:
+def tile_of(trainer: LiveTrainer, parameters: int) -> ClassTile:
     """The tile of a page's trainer (a `Trainer` or `WorkerTrainer`) as it stands."""
     spec = trainer.current_spec()
     dataset = trainer.data.dataset

@@ -1,7 +1,7 @@
 """A trainer's change signal: wakes whoever waits for what a page shows to change, from any thread.
 
 A page's live stream sends a frame only when the trainer changed since the last one
-(`playground.engine.frames`). Instead of looking again and again, it waits on the trainer's
+(`playground.web.live.frames`). Instead of looking again and again, it waits on the trainer's
 `ChangeSignal`: the trainer (or, for a trainer in a worker process, the update from its worker)
 calls `notify` whenever its state, position, history or snapshot changes, and that wakes every
 waiter. A connection whose trainer rests costs nothing while it waits.

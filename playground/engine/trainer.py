@@ -34,6 +34,7 @@ from playground.engine.change_signal import ChangeSignal
 from playground.engine.envelope_loop import live_loop
 from playground.engine.history_readings import HistoryReadings
 from playground.engine.live_settings import LiveSettings
+from playground.engine.live_trainer import LiveTrainer
 from playground.engine.snapshot_maker import SnapshotMaker
 from playground.engine.snapshots import SnapshotBuffer
 from playground.engine.trainer_state import END_STATES, RESTING_STATES, SETTLED_STATES, TrainerState
@@ -120,7 +121,7 @@ class Trainer(HistoryReadings):
         self._frame_wanted = False
         self._ready = threading.Event()
         # Called once (from whichever thread ends it) when a run finishes, is stopped or diverges.
-        self.on_end: Callable[[Trainer], None] | None = None
+        self.on_end: Callable[[LiveTrainer], None] | None = None  # called when a run ends (the run recorder)
         self.started_at: float | None = None
         self._reported = False
         self._thread = threading.Thread(target=self._work, name="playground-trainer", daemon=True)

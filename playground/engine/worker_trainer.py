@@ -28,6 +28,7 @@ import numpy.typing as npt
 from playground.engine.change_signal import ChangeSignal
 from playground.engine.history_readings import HistoryReadings
 from playground.engine.live_settings import LiveSettings
+from playground.engine.live_trainer import LiveTrainer
 from playground.engine.snapshots import Snapshot, SnapshotBuffer
 from playground.engine.trainer import InvalidSpec
 from playground.engine.trainer_state import RESTING_STATES, SETTLED_STATES, TrainerState
@@ -61,7 +62,7 @@ class WorkerTrainer(HistoryReadings):
         self.worker, self.id, self.spec = worker, trainer_id, spec
         self.snapshots = SnapshotBuffer()
         self.live = LiveSettings.of(spec)
-        self.on_end: Callable[[WorkerTrainer], None] | None = None
+        self.on_end: Callable[[LiveTrainer], None] | None = None
         self._lock = threading.Condition()
         self._history: list[dict] = []
         self._status: dict[str, Any] = {

@@ -3,10 +3,10 @@ showing what it computes over the plane inside its square, links coloured by the
 weight (blue positive, orange negative), as thick as its size, with the weight under the mouse.
 A live frame repaints the maps (its `neurons`) and recolours the links (its `links`) in place.
 
-The figure is laid out for the page's network editor (`widgets/network_editor.py`): column `c`
+The figure is laid out for the page's network editor (`playground/web/widgets/network_editor.py`): column `c`
 is centred at x = c with the x axis spanning the whole width, so controls in equal page columns
 above it sit over their layer. Its first traces are the hidden neurons' maps, in the order of a
-live frame's `neurons` (`engine/frames.py`), so the live stream repaints them in place.
+live frame's `neurons` (`playground/web/live/frames.py`), so the live stream repaints them in place.
 
 Example:
 

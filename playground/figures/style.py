@@ -31,7 +31,7 @@ def compact(fig: Any, height: int = 320, title: str | None = None) -> Any:
 
 
 # The look Streamlit gives its own Plotly charts (its "streamlit" theme, light), for the live charts,
-# which are drawn by plotly.js directly (widgets/live_chart.py) and so do not get that theme.
+# which are drawn by plotly.js directly (playground/web/live/chart.py) and so do not get that theme.
 _TEXT = "#31333f"
 _FAINT = "rgba(49, 51, 63, 0.6)"
 _GRID = "#e6e9ef"

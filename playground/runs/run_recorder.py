@@ -15,16 +15,16 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from playground.engine.live_trainer import LiveTrainer
 from playground.runs.run_record import RunRecord
 
 if TYPE_CHECKING:
-    from playground.engine.trainer import Trainer
-    from playground.engine.worker_trainer import WorkerTrainer
+    pass
 
 log = logging.getLogger(__name__)
 
 
-def record_of(trainer: Trainer | WorkerTrainer, owner: str, keep_model: bool = False, **extra: Any) -> RunRecord:
+def record_of(trainer: LiveTrainer, owner: str, keep_model: bool = False, **extra: Any) -> RunRecord:
     return RunRecord.new(
         owner=owner,
         spec=trainer.current_spec(),

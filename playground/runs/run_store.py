@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 def _default_path() -> Path:
     """`data/` in a source checkout; the user's data folder for an installed package."""
     checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "app.py").is_file():
+    if (checkout / "pyproject.toml").is_file():
         return checkout / "data" / "runs.sqlite3"
     data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return data_home / "neural-network-playground" / "runs.sqlite3"

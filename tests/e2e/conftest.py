@@ -51,7 +51,7 @@ def app_url(browser):
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "playground/web/app.py"),
             "--server.port",
             str(port),
             "--server.headless",

@@ -1,4 +1,4 @@
-"""Two replicas behind HAProxy (`make serve REPLICAS=2`, server/replicas.py): sessions stick to
+"""Two replicas behind HAProxy (`make serve REPLICAS=2`, playground/web/replicas.py): sessions stick to
 their replica through the live stream, runs are shared between replicas, and a replica that dies
 leaves the other's pages working while its own pages say what happened."""
 
@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from server.replicas import Replicas
+from playground.web.replicas import Replicas
 from tests.e2e.conftest import ROOT, _free_port, shot, wait_for_app
 from tests.e2e.test_playground_page import STATUS, button, train, wait_state
 

@@ -1,0 +1,21 @@
+"""Neural Network Playground: the entry point. Run with `make run` (or `python -m playground app`).
+
+The app is Streamlit's own server (`st.App`) for the pages in `navigation.py`, with one route of
+ours beside Streamlit's: the live stream that pushes each page's training frames
+(`playground/web/live/route.py`). The pages' trainers run in training worker processes, one per core
+(`playground/engine/training_workers.py`), started with the server.
+"""
+
+import streamlit as st
+from streamlit import config
+
+from playground.engine.device import training_device
+from playground.engine.training_workers import training_workers
+from playground.web.live.route import live_routes
+
+training_workers()  # the training worker processes start with the server, ready for the first page
+training_device()  # imports TensorFlow now (the pages use it), not while the first visitor waits
+app = st.App("navigation.py", routes=live_routes(config.get_option("server.baseUrlPath") or ""))
+
+if __name__ == "__main__":
+    app.run()

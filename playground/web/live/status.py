@@ -1,0 +1,169 @@
+"""The status row (epoch, losses, accuracy, learning rate, state), kept live by the page's stream.
+
+This component owns the page's live stream (`playground/web/live/hub.js`, `playground/web/live/route.py`): it
+connects with the token of the session's trainer and rewrites the row from every frame, as does
+the machine-readable `training-status` mark the browser tests and benchmarks read (state, epoch,
+compiled, frames received). When the state changes (training finished, the program compiled) it
+asks the page to run again, so the buttons follow; while training, nothing else reruns the page.
+
+If the stream cannot connect (a proxy that blocks WebSockets), it says so to the page, which then
+refreshes the views on a timer as before (`stream_unavailable` in the session state).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from playground.engine.live_trainer import LiveTrainer
+from playground.web.live.frames import training_status
+from playground.web.live.streams import LIVE_STREAMS
+
+UNAVAILABLE_KEY = "stream_unavailable"
+STATUS_WORDS = {
+    "ready": "ready",
+    "running": "training",
+    "paused": "paused",
+    "finished": "finished",
+    "stopped": "stopped",
+    "diverged": "diverged",
+    "failed": "failed",
+}
+
+_JS = (
+    Path(__file__).with_name("hub.js").read_text()
+    + """
+const WORDS = __WORDS__;
+
+function elapsedText(seconds) {
+  if (seconds < 60) return seconds.toFixed(1) + " s";
+  const minutes = Math.floor(seconds / 60), rest = Math.floor(seconds - minutes * 60);
+  return `${minutes} min ${String(rest).padStart(2, "0")} s`;
+}
+
+function general(value) {  // Python's format(value, "g")
+  if (value === 0) return "0";
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent < -4 || exponent >= 6) {
+    const [mantissa, power] = value.toExponential(5).split("e");
+    const digits = String(Math.abs(Number(power))).padStart(2, "0");
+    return `${Number(mantissa)}e${Number(power) < 0 ? "-" : "+"}${digits}`;
+  }
+  return String(Number(value.toPrecision(6)));
+}
+
+function cells(status) {
+  const stepped = status.batch && status.state !== "running";
+  const number = (value, digits) => (value === null || value === undefined ? "—" : value.toFixed(digits));
+  return [
+    [stepped ? "Epoch · batch" : "Epoch", stepped ? `${status.epoch.toLocaleString("en-US")} · ${status.batch}` : status.epoch.toLocaleString("en-US"),
+     stepped ? `${status.epoch} epochs and ${status.batch} of ${status.batches} batches of the next one done` : "Epochs done"],
+    ["Train loss", number(status.train_loss, 4), ""],
+    ["Test loss", number(status.test_loss, 4), ""],
+    ["Test accuracy", number(status.test_accuracy, 3), ""],
+    ["Learning rate", general(status.learning_rate), ""],
+    ["Status", status.compiled ? (WORDS[status.state] || status.state) : "loading",
+     status.compiled ? "Under it: the time spent training so far (pauses not counted)"
+                     : "The training program is being compiled for this network (a few seconds). Train works now and starts as soon as it is done."],
+  ];
+}
+
+function render(root, status, frames) {
+  const row = cells(status);
+  if (!root.__cells) {
+    root.innerHTML = "";
+    root.__cells = row.map(() => {
+      const cell = document.createElement("div");
+      cell.className = "playground-metric";
+      cell.innerHTML = '<div class="playground-metric-label"></div><div class="playground-metric-value"></div><div class="playground-metric-note"></div>';
+      root.appendChild(cell);
+      return cell;
+    });
+    root.__mark = document.createElement("div");
+    root.__mark.setAttribute("data-testid", "training-status");
+    root.appendChild(root.__mark);
+  }
+  row.forEach(([label, value, help], i) => {
+    const cell = root.__cells[i];
+    cell.children[0].textContent = label;
+    cell.children[1].textContent = value;
+    cell.title = help;
+  });
+  root.__cells[5].children[2].textContent = status.compiled && status.points ? elapsedText(status.elapsed) : "";
+  const mark = root.__mark.dataset;
+  mark.state = status.state; mark.epoch = status.epoch; mark.points = status.points; mark.compiled = status.compiled ? 1 : 0;
+  mark.elapsed = status.elapsed.toFixed(3); mark.snapshot = status.snapshot; mark.frames = frames; mark.stream = root.__streamState || "connecting";
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let root = parentElement.querySelector(":scope > .playground-status");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "playground-status";
+    parentElement.appendChild(root);
+    root.__frames = 0;
+  }
+  const drawn = data.status;
+  root.__streamState = data.stream ? (root.__url === data.stream ? root.__streamState : "connecting") : "off";
+  render(root, drawn, root.__frames);
+  if (root.__url === data.stream) return;
+  if (root.__unsubscribe) root.__unsubscribe();
+  root.__url = data.stream;
+  root.__unsubscribe = null;
+  if (!data.stream) return;
+  let asked = false;
+  root.__unsubscribe = subscribeLive(data.stream, drawn.points, (frame) => {
+    root.__frames += 1;
+    root.__streamState = "live";
+    render(root, frame.status, root.__frames);
+    const now = frame.status;
+    const changed = now.state !== drawn.state || now.compiled !== drawn.compiled || (now.points > 0) !== (drawn.points > 0);
+    if (changed && !asked) {  // once: the page's run that follows brings the new drawn status
+      asked = true;
+      setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
+    }
+  }, () => {
+    root.__streamState = "unavailable";
+    render(root, drawn, root.__frames);
+    setTriggerValue("unavailable", true);
+  });
+}
+"""
+).replace("__WORDS__", json.dumps(STATUS_WORDS))
+
+_CSS = """
+.playground-status { display: grid; grid-template-columns: 1.1fr 1fr 1fr 1.1fr 1fr 1.25fr; gap: 1rem; font-family: "Source Sans", sans-serif; }
+.playground-metric-label { font-size: 0.875rem; color: rgba(49, 51, 63, 0.8); }
+.playground-metric-value { font-size: 2.25rem; line-height: 1.2; color: rgb(49, 51, 63); white-space: nowrap; }
+.playground-metric-note { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); min-height: 1.2rem; }
+"""
+
+_component = st.components.v2.component("playground_live_status", js=_JS, css=_CSS, isolate_styles=False)
+
+
+def _note_unavailable() -> None:
+    st.session_state[UNAVAILABLE_KEY] = True
+
+
+def stream_url(trainer: LiveTrainer) -> str:
+    """The address of this trainer's stream for this session: a fresh token per trainer, kept for its life."""
+    state = st.session_state
+    if state.get("live_trainer") is not trainer or LIVE_STREAMS.trainer_for(state.get("live_token", "")) is not trainer:
+        state.live_token, state.live_trainer = LIVE_STREAMS.open(trainer), trainer
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(part for part in (base, "api", "live", state.live_token) if part)
+
+
+def live_status(trainer: LiveTrainer, streaming: bool = True) -> None:
+    """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns)."""
+    url = stream_url(trainer) if streaming else None
+    _component(
+        key="live_status",
+        data={"status": training_status(trainer), "stream": url},
+        height="content",
+        on_changed_change=lambda: None,
+        on_unavailable_change=_note_unavailable,
+    )
