@@ -25,16 +25,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from playground.classes.class_store import MEMBER_TIMEOUT_SECONDS, ClassInfo, ClassStore
 from playground.classes.class_tile import ClassTile, architecture_text, tile_of
 from playground.engine.live_trainer import LiveTrainer
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

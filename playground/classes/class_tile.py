@@ -17,16 +17,12 @@ import binascii
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from playground.datasets.dataset import Task
 from playground.engine.live_trainer import LiveTrainer
 from playground.spec import ExperimentSpec
-
-if TYPE_CHECKING:
-    pass
 
 TILE_GRID = 25  # the decision boundary's cells a side (the page draws 100: every fourth)
 MAX_TILE_LOSSES = 60  # the test-loss curve of the spotlight: at most this many points, spread over the run

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playground.engine.live_trainer import LiveTrainer
 from playground.runs.run_record import RunRecord
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

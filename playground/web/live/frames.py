@@ -41,16 +41,12 @@ import json
 import math
 import struct
 import zlib
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from playground.engine.live_trainer import LiveTrainer
 from playground.figures.network_drawing import MAX_MAPS_PER_LAYER, link_weights
-
-if TYPE_CHECKING:
-    pass
 
 MAX_ROWS_PER_FRAME = 600  # a page far behind gets an even sample of the rows it missed, and the last one
 ROW_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
@@ -210,6 +206,13 @@ class FrameWriter:
         return b"".join([_LENGTH.pack(len(text)), text, *body])
 
 
+def frame_header(data: bytes) -> dict:
+    """A frame's header alone (its number, the status fields that changed, what its body holds):
+    what a light client reads of each frame."""
+    (length,) = _LENGTH.unpack_from(data)
+    return json.loads(data[_LENGTH.size : _LENGTH.size + length])
+
+
 class FrameReader:
     """Reads one connection's frames as the page does (for tests and benchmarks; the page reads
     them in `playground/web/live/hub.js`): each frame's status is the whole status, its changed fields
@@ -219,9 +222,8 @@ class FrameReader:
         self.status: dict = {}
 
     def read(self, data: bytes) -> dict:
-        (length,) = _LENGTH.unpack_from(data)
-        header = json.loads(data[_LENGTH.size : _LENGTH.size + length])
-        at = _LENGTH.size + length
+        header = frame_header(data)
+        at = _LENGTH.size + _LENGTH.unpack_from(data)[0]
         self.status = {**self.status, **header["status"]}
         frame: dict = {"frame": header["frame"], "status": self.status, "changed": set(header["status"])}
         if header.get("reset"):

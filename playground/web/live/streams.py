@@ -27,13 +27,9 @@ import logging
 import secrets
 import threading
 import weakref
-from typing import TYPE_CHECKING
 
 from playground.engine.live_trainer import LiveTrainer
 from playground.limits import MAX_CONNECTIONS_PER_TOKEN
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,460 @@
+"""A class as it is: N students, all but one as light protocol-level clients, one in Chromium.
+
+Each student is a real Streamlit session, opened as a browser opens one: a WebSocket to
+`/_stcore/stream` speaking the installed streamlit's own `BackMsg`/`ForwardMsg` protobufs. It
+runs the page with its own `?x=` link (the default experiment, 100,000 epochs, a learning rate no
+other student has, one of four architectures), answers the page's timed fragment reruns as the
+browser does (`auto_rerun`), presses Train through the widget protocol (the button's trigger,
+with its fragment), and reads its trainer's frames from the live route (`/api/live/<token>`),
+asking for the next one as soon as it has read the last, as the page's hub does once it has drawn
+one. The N-th student is a page in headless Chromium (1280x800) that counts the frames it
+draws (bench/load.py's recorder). Once the new server rests (its workers compile ahead as they start,
+as before a lecture), all of them open at once, then all press Train at once.
+
+Printed per N:
+- open → ready: from opening the session until the page's live status says the training program
+  is compiled (the protocol clients; and the Chromium page);
+- Train → epoch: from pressing Train until the first frame with an epoch above 0; Train → page
+  run done: until the page's run for the click has finished;
+- epochs/s per trainer, frames/s per client (and how many of them show a new epoch), over the
+  measuring window; the Chromium page's drawn frames/s and its browser's CPU per drawn frame (all
+  of Chromium's processes);
+- the server's CPU (app process and training workers, 100 % = one core), and per student-epoch
+  (every student's epochs, the Chromium page's too);
+- bytes/s per student on the live stream and on Streamlit's stream;
+- errors (an exception on a page, a refused or failed stream) and cross-talk (a frame whose
+  learning rate is not the student's own);
+- the CPU of this process, where the protocol clients run (beside the server, on its cores).
+
+Run: .venv/bin/python bench/classroom.py --students 1 --students 32 --students 64
+     (about 1.5 minutes per N on 2 cores; add --no-browser to leave out the Chromium page)
+Server logs go to /tmp/loadbench/. Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from class_room import wait_until_resting  # noqa: E402
+from load import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    END_WINDOW,
+    START_WINDOW,
+    CpuMeter,
+    app_server,
+    family,
+    free_port,
+    new_student,
+    press_train,
+    read_status,
+    wait_all,
+)
+from streamlit.components.v2.bidi_component.main import _make_trigger_id  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+from playground.presets import PRESETS  # noqa: E402
+from playground.spec import ExperimentSpec, LayerSpec  # noqa: E402
+from playground.web.live.frames import frame_header  # noqa: E402
+
+EPOCHS = 100_000
+ARCHITECTURES = ((4, 2), (8, 8), (6,), (4, 4, 4))  # hidden tanh layers: the four a class is given
+WINDOW_S = 20.0
+SETTLE_S = 2.0
+READY_TIMEOUT_S = 120.0
+STATUS_COMPONENT = "playground_live_status"
+LATER_COMPONENT = "playground_drawn_later"  # asks, once the first screen is drawn, for what lies below it
+
+
+def student_spec(rate: float, architecture: tuple[int, ...]) -> ExperimentSpec:
+    spec = PRESETS["tfp-default"].spec
+    layers = tuple(LayerSpec("Dense", units=units, activation="tanh") for units in architecture)
+    network = dataclasses.replace(spec.network, layers=layers)
+    training = dataclasses.replace(spec.training, epochs=EPOCHS, learning_rate=rate)
+    return spec.replace(network=network, training=training)
+
+
+@dataclasses.dataclass
+class FrameLog:
+    """What one client saw of its live stream."""
+
+    frames: list[tuple[float, int, float, int]] = dataclasses.field(default_factory=list)  # (time, epoch, rate, bytes)
+    first_epoch_at: float | None = None
+
+
+class ProtocolStudent:
+    """One student's Streamlit session and live stream, spoken in protocol by this process."""
+
+    def __init__(self, http: str, spec: ExperimentSpec):
+        self.http, self.spec = http, spec
+        self.query = urllib.parse.urlencode({"x": spec.to_url()})
+        self.rate = spec.training.learning_rate
+        self.page_hash = ""
+        self.train: tuple[str, str] | None = None  # the Train button's widget id and fragment id
+        self.status: dict = {}
+        self.stream_path: str | None = None
+        self.errors: list[str] = []
+        self.stream_bytes = 0  # Streamlit's own messages, received
+        self.opened_at = self.ready_at = self.train_at = 0.0
+        self.train_run_at: float | None = None  # when the page's run for the Train click finished
+        self.ready = asyncio.Event()
+        self.live = FrameLog()
+        self.timers: dict[str, asyncio.Task] = {}
+        self.tasks: list[asyncio.Task] = []
+        self.stop = asyncio.Event()
+        self.socket = None
+
+    async def open(self) -> None:
+        self.opened_at = time.monotonic()
+        url = self.http.replace("http://", "ws://") + "/_stcore/stream"
+        self.socket = await connect(
+            url, subprotocols=["streamlit"], max_size=None, compression=None, open_timeout=60, ping_interval=None
+        )
+        await self._rerun()
+        self.tasks.append(asyncio.create_task(self._read()))
+
+    async def _rerun(self, widget_states: list | None = None, fragment_id: str = "", auto: bool = False) -> None:
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query
+        state.page_script_hash = self.page_hash
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = auto
+        for widget in widget_states or []:
+            state.widget_states.widgets.append(widget)
+        await self.socket.send(message.SerializeToString())
+
+    async def _read(self) -> None:
+        try:
+            async for data in self.socket:
+                self.stream_bytes += len(data)
+                self._handle(ForwardMsg.FromString(data))
+        except Exception as error:  # a closed session is an error unless the bench closed it
+            if self.socket is not None:
+                self.errors.append(f"session: {error!r}")
+
+    def _handle(self, message: ForwardMsg) -> None:
+        kind = message.WhichOneof("type")
+        if kind == "new_session":
+            self.page_hash = message.new_session.page_script_hash
+        elif kind == "page_info_changed":
+            pass
+        elif kind == "auto_rerun":
+            self._every(message.auto_rerun.interval, message.auto_rerun.fragment_id)
+        elif kind == "stop_auto_rerun":
+            for task in self.timers.values():
+                task.cancel()
+            self.timers.clear()
+        elif kind == "script_finished" and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+            if self.train_at and self.train_run_at is None:
+                self.train_run_at = time.monotonic()
+        elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            self._element(message.delta.new_element, message.delta.fragment_id)
+
+    def _element(self, element, fragment_id: str) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "button" and element.button.label == "Train":
+            self.train = (element.button.id, fragment_id)
+        elif kind == "exception":
+            self.errors.append(f"exception: {element.exception.message[:200]}")
+        elif kind == "bidi_component" and element.bidi_component.component_name.endswith(STATUS_COMPONENT):
+            stream = json.loads(element.bidi_component.json or "{}").get("stream")
+            if stream and stream != self.stream_path:  # the page's hub connects to each stream it is given
+                self.stream_path = stream
+                self.tasks.append(asyncio.create_task(self._watch(stream)))
+        elif kind == "bidi_component" and element.bidi_component.component_name.endswith(LATER_COMPONENT):
+            trigger = _make_trigger_id(element.bidi_component.id, "events")
+            asked = WidgetState(id=trigger, json_trigger_value=json.dumps([{"event": "drawn", "value": True}]))
+            self.tasks.append(asyncio.create_task(self._rerun([asked], fragment_id=fragment_id)))
+
+    def _every(self, interval: float, fragment_id: str) -> None:
+        """Reruns a fragment every `interval` seconds, as the browser does for `st.fragment(run_every=...)`."""
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                await self._rerun(fragment_id=fragment_id, auto=True)
+
+        if fragment_id not in self.timers:
+            self.timers[fragment_id] = asyncio.create_task(tick())
+
+    async def press_train(self) -> None:
+        assert self.train is not None, "no Train button on the page"
+        widget, fragment_id = self.train
+        self.train_at = time.monotonic()
+        await self._rerun([WidgetState(id=widget, trigger_value=True)], fragment_id=fragment_id)
+
+    async def _watch(self, path: str) -> None:
+        """Reads the live stream's frames until `stop`, each asked for once the last was read; the
+        session is ready when a frame says the training program is compiled."""
+        url = self.http.replace("http://", "ws://") + path
+        status: dict = {}  # the header's changed fields over the last frame's, as the page keeps them
+        try:
+            async with connect(url, max_size=None, compression=None, open_timeout=60, ping_interval=None) as stream:
+                await stream.send(json.dumps({"points": 0}))
+                while not self.stop.is_set():
+                    try:
+                        data = await asyncio.wait_for(stream.recv(), timeout=1.0)
+                    except TimeoutError:
+                        continue
+                    now = time.monotonic()
+                    status.update(frame_header(data)["status"])  # light: the grids are not decoded
+                    epoch = int(status.get("epoch") or 0)
+                    if status.get("compiled") and not self.ready.is_set():
+                        self.ready_at = now
+                        self.ready.set()
+                    rate = float(status.get("learning_rate") or 0.0)
+                    self.live.frames.append((now, epoch, rate, len(data)))
+                    if epoch > 0 and self.live.first_epoch_at is None and self.train_at:
+                        self.live.first_epoch_at = now
+                    await stream.send("next")
+        except Exception as error:
+            self.errors.append(f"stream: {error!r}")
+
+    async def close(self) -> None:
+        self.stop.set()
+        for task in self.timers.values():
+            task.cancel()
+        socket, self.socket = self.socket, None
+        if socket is not None:
+            await socket.close()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+# ---- the Chromium student -----------------------------------------------------------------------
+
+
+class ChromiumStudent:
+    """One real page in headless Chromium, on a thread of its own (Playwright's sync API)."""
+
+    def __init__(self, http: str, spec: ExperimentSpec):
+        self.link = f"{http}/?{urllib.parse.urlencode({'x': spec.to_url()})}"
+        self.opened = threading.Event()
+        self.go_train = threading.Event()
+        self.start_window = threading.Event()
+        self.end_window = threading.Event()
+        self.finished = threading.Event()
+        self.result: dict = {}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = new_student(browser)
+                started = time.monotonic()
+                page.goto(self.link)
+                self.opened.set()
+                status = wait_all([page], lambda s: s["compiledAt"] is not None, READY_TIMEOUT_S)[0]
+                self.result["ready_s"] = (time.monotonic() - started) if status["compiledAt"] else None
+                self.go_train.wait()
+                (status,) = press_train([page])
+                self.start_window.wait()
+                page.evaluate(START_WINDOW)
+                meter = CpuMeter(chromium_processes())
+                self.end_window.wait()
+                window = page.evaluate(END_WINDOW)
+                cpu_percent = meter.read()[0]
+                self.result.update(window=window, status=read_status(page))
+                if window["frames"]:
+                    self.result["cpu_ms_per_frame"] = 10 * cpu_percent * window["seconds"] / window["frames"]
+                browser.close()
+        except Exception as error:
+            self.result["error"] = repr(error)
+        finally:
+            self.opened.set()
+            self.finished.set()
+
+
+def chromium_processes() -> list[int]:
+    """This bench's Chromium processes (browser, renderers, helpers): what the student's machine spends."""
+    return [pid for pid in family([os.getpid()]) if "chrom" in Path(f"/proc/{pid}/comm").read_text()]
+
+
+# ---- one class ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ClassRow:
+    students: int
+    ready_s: list[float]
+    first_epoch_s: list[float]
+    train_run_s: list[float]
+    epochs_per_s: list[float]
+    frames_per_s: list[float]
+    new_epoch_frames_per_s: list[float]
+    live_bytes_per_s: list[float]
+    stream_bytes_per_s: list[float]
+    server_cpu: float
+    workers_cpu: float
+    clients_cpu: float
+    cpu_ms_per_student_epoch: float
+    errors: int
+    crosstalk: int
+    chromium: dict
+    notes: list[str]
+
+
+def window_figures(log: FrameLog, start: float, end: float) -> tuple[float, float, float]:
+    """(epochs/s, frames/s, frames showing a new epoch per second) between `start` and `end`."""
+    inside = [(t, epoch) for t, epoch, _, _ in log.frames if start <= t <= end]
+    before = [epoch for t, epoch, _, _ in log.frames if t < start]
+    if not inside:
+        return 0.0, 0.0, 0.0
+    seconds = end - start
+    first = before[-1] if before else inside[0][1]
+    epochs = [epoch for _, epoch in inside]
+    new = sum(1 for previous, epoch in zip([first, *epochs], epochs) if epoch != previous)
+    return (epochs[-1] - first) / seconds, len(inside) / seconds, new / seconds
+
+
+async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
+    """A class of `count` students, one of them in Chromium (unless `--no-browser`)."""
+    rates = [round(0.001 * 1000 ** (i / max(count - 1, 1)), 6) for i in range(count)]  # each its own, 0.001 to 1
+    specs = [student_spec(rate, ARCHITECTURES[i % len(ARCHITECTURES)]) for i, rate in enumerate(rates)]
+    notes: list[str] = []
+    await asyncio.to_thread(wait_until_resting, pids, notes)  # the workers compile ahead as they start
+    chromium = None if options.no_browser else ChromiumStudent(http, specs.pop())
+    students = [ProtocolStudent(http, spec) for spec in specs]
+    if chromium is not None:
+        await asyncio.to_thread(chromium.opened.wait)
+    await asyncio.gather(*(student.open() for student in students))
+    waiting = [asyncio.wait_for(student.ready.wait(), READY_TIMEOUT_S) for student in students]
+    results = await asyncio.gather(*waiting, return_exceptions=True)
+    unready = sum(1 for result in results if isinstance(result, BaseException))
+    if unready:
+        notes.append(f"{unready} sessions were not ready within {READY_TIMEOUT_S:.0f} s")
+    ready = [student for student in students if student.ready.is_set() and student.train is not None]
+    if chromium is not None:
+        await asyncio.to_thread(wait_for_chromium_ready, chromium)
+        chromium.go_train.set()
+    await asyncio.gather(*(student.press_train() for student in ready))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(s.live.first_epoch_at is None for s in ready):
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(SETTLE_S)
+    start = time.monotonic()
+    stream_bytes_before = [s.stream_bytes for s in ready]
+    workers = [pid for pid in family(pids) if pid not in pids]
+    servers_meter, workers_meter, clients_meter = CpuMeter(pids), CpuMeter(workers), CpuMeter([os.getpid()])
+    if chromium is not None:
+        chromium.start_window.set()
+    await asyncio.sleep(options.window)
+    end = time.monotonic()
+    stream_bytes_after = [s.stream_bytes for s in ready]
+    server_cpu, workers_cpu, clients_cpu = servers_meter.read()[0], workers_meter.read()[0], clients_meter.read()[0]
+    if chromium is not None:
+        chromium.end_window.set()
+        await asyncio.to_thread(chromium.finished.wait, 120)
+    figures = [window_figures(student.live, start, end) for student in ready]
+    seconds = end - start
+    browser_window = chromium.result.get("window") if chromium is not None else None
+    epochs = sum(f[0] for f in figures) * seconds + (browser_window["epochs"] if browser_window else 0)
+    crosstalk = sum(
+        1 for s in ready if any(abs(rate - s.rate) > 1e-9 * max(s.rate, 1) for _, _, rate, _ in s.live.frames if rate)
+    )
+    stream_bytes = [(after - before) / seconds for before, after in zip(stream_bytes_before, stream_bytes_after)]
+    await asyncio.gather(*(student.close() for student in students))
+    row = ClassRow(
+        students=count,
+        ready_s=[s.ready_at - s.opened_at for s in ready],
+        first_epoch_s=[s.live.first_epoch_at - s.train_at for s in ready if s.live.first_epoch_at],
+        train_run_s=[s.train_run_at - s.train_at for s in ready if s.train_run_at],
+        epochs_per_s=[f[0] for f in figures],
+        frames_per_s=[f[1] for f in figures],
+        new_epoch_frames_per_s=[f[2] for f in figures],
+        live_bytes_per_s=[sum(size for t, _, _, size in s.live.frames if start <= t <= end) / seconds for s in ready],
+        stream_bytes_per_s=stream_bytes,
+        server_cpu=server_cpu,
+        workers_cpu=workers_cpu,
+        clients_cpu=clients_cpu,
+        cpu_ms_per_student_epoch=1000 * (server_cpu + workers_cpu) / 100 * seconds / max(epochs, 1e-9),
+        errors=sum(len(s.errors) for s in students) + unready,
+        crosstalk=crosstalk,
+        chromium=chromium.result if chromium is not None else {},
+        notes=notes + [error for s in students for error in s.errors][:5],
+    )
+    return row
+
+
+def wait_for_chromium_ready(chromium: ChromiumStudent) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while "ready_s" not in chromium.result and "error" not in chromium.result and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+# ---- printing -----------------------------------------------------------------------------------
+
+
+def spread(values: list[float], digits: int = 1) -> str:
+    if not values:
+        return "-"
+    low, middle, high = min(values), statistics.median(values), max(values)
+    return f"{low:.{digits}f}/{middle:.{digits}f}/{high:.{digits}f}"
+
+
+def print_row(row: ClassRow) -> None:
+    browser = row.chromium
+    window = browser.get("window") or {}
+    drawn = f"{window['frames'] / window['seconds']:.1f}" if window.get("seconds") else "-"
+    ready = f"{browser['ready_s']:.1f}" if browser.get("ready_s") else "-"
+    cpu = f"{browser['cpu_ms_per_frame']:.1f}" if browser.get("cpu_ms_per_frame") else "-"
+    print(
+        f"| {row.students} | {spread(row.ready_s)} | {spread(row.first_epoch_s, 2)} | {spread(row.train_run_s, 2)} "
+        f"| {spread(row.epochs_per_s)} "
+        f"| {spread(row.frames_per_s)} | {spread(row.new_epoch_frames_per_s)} | {ready} | {drawn} | {cpu} "
+        f"| {row.server_cpu:.0f} + {row.workers_cpu:.0f} | {row.cpu_ms_per_student_epoch:.2f} "
+        f"| {spread([b / 1000 for b in row.live_bytes_per_s])} | {spread([b / 1000 for b in row.stream_bytes_per_s])} "
+        f"| {row.errors} | {row.crosstalk} | {row.clients_cpu:.0f} |",
+        flush=True,
+    )
+    for note in row.notes + ([f"chromium: {browser['error']}"] if browser.get("error") else []):
+        print(f"  note: {note}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, action="append", help="class sizes (default: 1, 32 and 64)")
+    parser.add_argument("--window", type=float, default=WINDOW_S, help="seconds of measuring while all train")
+    parser.add_argument("--no-browser", action="store_true", help="protocol clients only")
+    parser.add_argument("--port", type=int, help="the app's port (default: a free one from 8700)")
+    options = parser.parse_args()
+    sizes = options.students or [1, 32, 64]
+    print(
+        "| students | open → ready s (min/med/max) | Train → epoch s | Train → page run done s | epochs/s per trainer "
+        "| frames/s per client | new-epoch frames/s | Chromium ready s | Chromium drawn frames/s "
+        "| Chromium CPU ms per frame | server CPU % (app + workers) | server CPU ms per student-epoch "
+        "| live kB/s per student | Streamlit kB/s per student | errors | cross-talk | protocol clients' CPU % |"
+    )
+    print("|" + "---|" * 17, flush=True)
+    for count in sizes:
+        port = free_port(options.port)
+        with app_server(port, f"classroom-{count}.log") as server:
+            row = asyncio.run(measure(f"http://127.0.0.1:{port}", [server.pid], count, options))
+        print_row(row)
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()
