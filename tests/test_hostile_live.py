@@ -259,10 +259,15 @@ def test_closing_a_trainer_mid_chunk_waits_for_the_chunk_and_logs_nothing(monkey
 
 def test_a_big_network_trains_in_a_worker_of_its_own_at_a_lower_priority(training_pool):
     """Compiling a big network (tens of seconds of tracing) never shares an interpreter with the
-    class's small ones, and gets the cores they leave."""
+    class's small ones, and gets the cores they leave; theirs leave the app process its share."""
     import os
 
-    from playground.engine.training_workers import BACKGROUND_NICENESS, BIG_NETWORK_LAYERS, is_big_network
+    from playground.engine.training_workers import (
+        BACKGROUND_NICENESS,
+        BIG_NETWORK_LAYERS,
+        TRAINING_NICENESS,
+        is_big_network,
+    )
     from playground.layers import new_layer
     from playground.presets import PRESETS
 
@@ -282,6 +287,9 @@ def test_a_big_network_trains_in_a_worker_of_its_own_at_a_lower_priority(trainin
         assert big.worker is training_pool.background and big.worker not in training_pool.workers
         ours = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, big.worker.process.pid) == min(19, ours + BACKGROUND_NICENESS)
+        # The pages' workers yield to the app process too, less: every page waits on the app.
+        assert os.getpriority(os.PRIO_PROCESS, small.worker.process.pid) == min(19, ours + TRAINING_NICENESS)
+        assert TRAINING_NICENESS < BACKGROUND_NICENESS
         big.step_epoch()
         assert big.wait(timeout=120) == "paused" and big.position == (1, 0)
     finally:

@@ -2,9 +2,10 @@
 
 A class of students each training a model would otherwise share the page server's one Python
 interpreter: its pages, its live streams and every trainer. The pool starts one worker process
-per core (`PLAYGROUND_TRAINING_WORKERS`, 0 to train in the page's process as the CLI does); each
-new page trainer goes to the worker with the fewest trainers, and the page gets a `WorkerTrainer`
-that behaves like a `Trainer`.
+per core (`PLAYGROUND_TRAINING_WORKERS`, 0 to train in the page's process as the CLI does), a
+little below the app's priority (`background.TRAINING_NICENESS`); each new page trainer goes to
+the worker with the fewest trainers, and the page gets a `WorkerTrainer` that behaves like a
+`Trainer`.
 
 Work that nobody watches epoch by epoch goes to a background worker instead, started on first
 use, at a lower priority: big networks (`is_big_network`: dozens of layers, or millions of
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import playground
-from playground.engine.background import BACKGROUND_NICENESS
+from playground.engine.background import BACKGROUND_NICENESS, TRAINING_NICENESS
 from playground.engine.worker_trainer import WORKER_STOPPED, WorkerGone, WorkerTrainer
 from playground.spec import ExperimentSpec
 from playground.validation import check_spec
@@ -190,7 +191,7 @@ class TrainingWorkers:
         self.log_level = log_level or os.environ.get("PLAYGROUND_LOG_LEVEL", "INFO").upper()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self.workers = [WorkerConnection(self.log_level) for _ in range(self.count)]
+        self.workers = [WorkerConnection(self.log_level, TRAINING_NICENESS) for _ in range(self.count)]
         self.background: WorkerConnection | None = None  # started for the first big network or sweep
 
     def trainer(self, spec: ExperimentSpec, warm_up: bool = True) -> WorkerTrainer:
