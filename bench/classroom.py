@@ -24,7 +24,10 @@ Printed per N:
 - bytes/s per student on the live stream and on Streamlit's stream;
 - errors (an exception on a page, a refused or failed stream) and cross-talk (a frame whose
   learning rate is not the student's own);
-- the CPU of this process, where the protocol clients run (beside the server, on its cores).
+- the CPU of this process, where the protocol clients run (beside the server, on its cores);
+- with `--in-class`, the students join one class through their links (`?class=CODE`), and while
+  they all train its lecturer pushes an experiment: push → shown is the seconds until each protocol
+  student's page says it loaded it.
 
 Run: .venv/bin/python bench/classroom.py --students 1 --students 32 --students 64
      (about 1.5 minutes per N on 2 cores; add --no-browser to leave out the Chromium page)
@@ -81,6 +84,9 @@ WINDOW_S = 20.0
 SETTLE_S = 2.0
 READY_TIMEOUT_S = 120.0
 STATUS_COMPONENT = "playground_live_status"
+PUSHED_NOTE = "the lecturer pushed this experiment"  # the class line, once a push is loaded
+PUSH_TIMEOUT_S = 60.0
+REPLACED_WITHIN_S = 30.0  # how long a closed stream's page may take to give its new trainer's
 LATER_COMPONENT = "playground_drawn_later"  # asks, once the first screen is drawn, for what lies below it
 
 
@@ -103,9 +109,12 @@ class FrameLog:
 class ProtocolStudent:
     """One student's Streamlit session and live stream, spoken in protocol by this process."""
 
-    def __init__(self, http: str, spec: ExperimentSpec):
+    def __init__(self, http: str, spec: ExperimentSpec, class_code: str | None = None):
         self.http, self.spec = http, spec
-        self.query = urllib.parse.urlencode({"x": spec.to_url()})
+        link = {"x": spec.to_url(), **({"class": class_code} if class_code else {})}  # `class`: joins it
+        self.query = urllib.parse.urlencode(link)
+        self.push_sent: float | None = None  # when the lecturer pushed (set by the bench)
+        self.pushed_at: float | None = None  # when the page said it loaded the push
         self.rate = spec.training.learning_rate
         self.page_hash = ""
         self.train: tuple[str, str] | None = None  # the Train button's widget id and fragment id
@@ -173,6 +182,9 @@ class ProtocolStudent:
         kind = element.WhichOneof("type")
         if kind == "button" and element.button.label == "Train":
             self.train = (element.button.id, fragment_id)
+        elif kind == "alert" and PUSHED_NOTE in element.alert.body:
+            if self.push_sent is not None and self.pushed_at is None:
+                self.pushed_at = time.monotonic()
         elif kind == "exception":
             self.errors.append(f"exception: {element.exception.message[:200]}")
         elif kind == "bidi_component" and element.bidi_component.component_name.endswith(STATUS_COMPONENT):
@@ -227,7 +239,12 @@ class ProtocolStudent:
                         self.live.first_epoch_at = now
                     await stream.send("next")
         except Exception as error:
-            self.errors.append(f"stream: {error!r}")
+            # A trainer replaced (a push, a new network) closes its stream, and the page's next run
+            # gives the new trainer's: only a stream that nothing replaced is an error.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), REPLACED_WITHIN_S)
+            if path == self.stream_path and not self.stop.is_set():
+                self.errors.append(f"stream: {error!r}")
 
     async def close(self) -> None:
         self.stop.set()
@@ -239,14 +256,43 @@ class ProtocolStudent:
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
 
+class Lecturer:
+    """A class opened in the server's class store, whose lecturer pushes an experiment (as the Class
+    page's push does) and then ends it."""
+
+    def __init__(self):
+        from playground.classes.class_store import ClassStore
+        from playground.runs.run_store import RunStore
+
+        self.store = ClassStore(RunStore())
+        info, self.token = self.store.open("Bench class")
+        self.code = info.code
+
+    async def push(self, students: list[ProtocolStudent]) -> list[float]:
+        """Pushes, then waits until every student's page says it loaded the push: the seconds each took."""
+        spec = student_spec(0.1, (8, 8))
+        sent = time.monotonic()
+        for student in students:
+            student.push_sent = sent
+        await asyncio.to_thread(self.store.push, self.token, spec, "Bench push: watch the 8-8 network learn")
+        deadline = sent + PUSH_TIMEOUT_S
+        while time.monotonic() < deadline and any(s.pushed_at is None for s in students):
+            await asyncio.sleep(0.05)
+        return [s.pushed_at - sent for s in students if s.pushed_at is not None]
+
+    def end(self) -> None:
+        self.store.end(self.token)
+
+
 # ---- the Chromium student -----------------------------------------------------------------------
 
 
 class ChromiumStudent:
     """One real page in headless Chromium, on a thread of its own (Playwright's sync API)."""
 
-    def __init__(self, http: str, spec: ExperimentSpec):
-        self.link = f"{http}/?{urllib.parse.urlencode({'x': spec.to_url()})}"
+    def __init__(self, http: str, spec: ExperimentSpec, class_code: str | None = None):
+        link = {"x": spec.to_url(), **({"class": class_code} if class_code else {})}
+        self.link = f"{http}/?{urllib.parse.urlencode(link)}"
         self.opened = threading.Event()
         self.go_train = threading.Event()
         self.start_window = threading.Event()
@@ -314,6 +360,7 @@ class ClassRow:
     crosstalk: int
     chromium: dict
     notes: list[str]
+    push_s: list[float]
 
 
 def window_figures(log: FrameLog, start: float, end: float) -> tuple[float, float, float]:
@@ -335,8 +382,10 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
     specs = [student_spec(rate, ARCHITECTURES[i % len(ARCHITECTURES)]) for i, rate in enumerate(rates)]
     notes: list[str] = []
     await asyncio.to_thread(wait_until_resting, pids, notes)  # the workers compile ahead as they start
-    chromium = None if options.no_browser else ChromiumStudent(http, specs.pop())
-    students = [ProtocolStudent(http, spec) for spec in specs]
+    lecturer = Lecturer() if options.in_class else None
+    code = lecturer.code if lecturer is not None else None
+    chromium = None if options.no_browser else ChromiumStudent(http, specs.pop(), code)
+    students = [ProtocolStudent(http, spec, code) for spec in specs]
     if chromium is not None:
         await asyncio.to_thread(chromium.opened.wait)
     await asyncio.gather(*(student.open() for student in students))
@@ -367,15 +416,28 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
     if chromium is not None:
         chromium.end_window.set()
         await asyncio.to_thread(chromium.finished.wait, 120)
+    push_s: list[float] = []
+    if lecturer is not None:  # while they all train, the lecturer pushes an experiment to the class
+        push_s = await lecturer.push(ready)
+        if len(push_s) < len(ready):
+            notes.append(f"{len(ready) - len(push_s)} pages did not show the push within {PUSH_TIMEOUT_S:.0f} s")
     figures = [window_figures(student.live, start, end) for student in ready]
     seconds = end - start
     browser_window = chromium.result.get("window") if chromium is not None else None
     epochs = sum(f[0] for f in figures) * seconds + (browser_window["epochs"] if browser_window else 0)
-    crosstalk = sum(
-        1 for s in ready if any(abs(rate - s.rate) > 1e-9 * max(s.rate, 1) for _, _, rate, _ in s.live.frames if rate)
+    crosstalk = sum(  # a frame of another rate, before any push gave everyone the pushed one
+        1
+        for s in ready
+        if any(
+            abs(rate - s.rate) > 1e-9 * max(s.rate, 1)
+            for at, _, rate, _ in s.live.frames
+            if rate and (s.push_sent is None or at < s.push_sent)
+        )
     )
     stream_bytes = [(after - before) / seconds for before, after in zip(stream_bytes_before, stream_bytes_after)]
     await asyncio.gather(*(student.close() for student in students))
+    if lecturer is not None:
+        lecturer.end()
     row = ClassRow(
         students=count,
         ready_s=[s.ready_at - s.opened_at for s in ready],
@@ -393,6 +455,7 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
         errors=sum(len(s.errors) for s in students) + unready,
         crosstalk=crosstalk,
         chromium=chromium.result if chromium is not None else {},
+        push_s=push_s,
         notes=notes + [error for s in students for error in s.errors][:5],
     )
     return row
@@ -426,7 +489,7 @@ def print_row(row: ClassRow) -> None:
         f"| {spread(row.frames_per_s)} | {spread(row.new_epoch_frames_per_s)} | {ready} | {drawn} | {cpu} "
         f"| {row.server_cpu:.0f} + {row.workers_cpu:.0f} | {row.cpu_ms_per_student_epoch:.2f} "
         f"| {spread([b / 1000 for b in row.live_bytes_per_s])} | {spread([b / 1000 for b in row.stream_bytes_per_s])} "
-        f"| {row.errors} | {row.crosstalk} | {row.clients_cpu:.0f} |",
+        f"| {row.errors} | {row.crosstalk} | {row.clients_cpu:.0f} | {spread(row.push_s, 2)} |",
         flush=True,
     )
     for note in row.notes + ([f"chromium: {browser['error']}"] if browser.get("error") else []):
@@ -439,15 +502,17 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=WINDOW_S, help="seconds of measuring while all train")
     parser.add_argument("--no-browser", action="store_true", help="protocol clients only")
     parser.add_argument("--port", type=int, help="the app's port (default: a free one from 8700)")
+    parser.add_argument("--in-class", action="store_true", help="the students join a class, and its lecturer pushes")
     options = parser.parse_args()
     sizes = options.students or [1, 32, 64]
     print(
         "| students | open → ready s (min/med/max) | Train → epoch s | Train → page run done s | epochs/s per trainer "
         "| frames/s per client | new-epoch frames/s | Chromium ready s | Chromium drawn frames/s "
         "| Chromium CPU ms per frame | server CPU % (app + workers) | server CPU ms per student-epoch "
-        "| live kB/s per student | Streamlit kB/s per student | errors | cross-talk | protocol clients' CPU % |"
+        "| live kB/s per student | Streamlit kB/s per student | errors | cross-talk | protocol clients' CPU % "
+        "| push → shown s |"
     )
-    print("|" + "---|" * 17, flush=True)
+    print("|" + "---|" * 18, flush=True)
     for count in sizes:
         port = free_port(options.port)
         with app_server(port, f"classroom-{count}.log") as server:
