@@ -13,7 +13,8 @@ as before a lecture), all of them open at once, then all press Train at once.
 
 Printed per N:
 - open → ready: from opening the session until the page's live status says the training program
-  is compiled (the protocol clients; and the Chromium page);
+  is compiled and the page has run (its first run and the runs its drawn-later parts ask for);
+  for the Chromium page, until its status row says compiled;
 - Train → epoch: from pressing Train until the first frame with an epoch above 0; Train → page
   run done: until the page's run for the click has finished;
 - epochs/s per trainer, frames/s per client (and how many of them show a new epoch), over the
@@ -124,7 +125,10 @@ class ProtocolStudent:
         self.stream_bytes = 0  # Streamlit's own messages, received
         self.opened_at = self.ready_at = self.train_at = 0.0
         self.train_run_at: float | None = None  # when the page's run for the Train click finished
-        self.ready = asyncio.Event()
+        self.ready = asyncio.Event()  # compiled, and the page's runs (the first, the drawn-later asks) done
+        self.compiled = False
+        self.running = True
+        self.asks = 0  # drawn-later asks sent whose runs have not ended
         self.live = FrameLog()
         self.timers: dict[str, asyncio.Task] = {}
         self.tasks: list[asyncio.Task] = []
@@ -166,6 +170,9 @@ class ProtocolStudent:
             self.page_hash = message.new_session.page_script_hash
         elif kind == "page_info_changed":
             pass
+        elif kind == "session_status_changed":
+            self.running = message.session_status_changed.script_is_running
+            self._ready_if_settled()
         elif kind == "auto_rerun":
             self._every(message.auto_rerun.interval, message.auto_rerun.fragment_id)
         elif kind == "stop_auto_rerun":
@@ -175,6 +182,9 @@ class ProtocolStudent:
         elif kind == "script_finished" and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
             if self.train_at and self.train_run_at is None:
                 self.train_run_at = time.monotonic()
+        elif kind == "script_finished" and message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            self.asks = max(self.asks - 1, 0)
+            self._ready_if_settled()
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self._element(message.delta.new_element, message.delta.fragment_id)
 
@@ -195,7 +205,14 @@ class ProtocolStudent:
         elif kind == "bidi_component" and element.bidi_component.component_name.endswith(LATER_COMPONENT):
             trigger = _make_trigger_id(element.bidi_component.id, "events")
             asked = WidgetState(id=trigger, json_trigger_value=json.dumps([{"event": "drawn", "value": True}]))
+            self.asks += 1  # the ask's run follows: the page is not settled before it has run
             self.tasks.append(asyncio.create_task(self._rerun([asked], fragment_id=fragment_id)))
+
+    def _ready_if_settled(self) -> None:
+        """Ready as a student sees it: the program compiled and the page drawn, nothing left to run."""
+        if self.compiled and not self.running and not self.asks and not self.ready.is_set():
+            self.ready_at = time.monotonic()
+            self.ready.set()
 
     def _every(self, interval: float, fragment_id: str) -> None:
         """Reruns a fragment every `interval` seconds, as the browser does for `st.fragment(run_every=...)`."""
@@ -230,9 +247,9 @@ class ProtocolStudent:
                     now = time.monotonic()
                     status.update(frame_header(data)["status"])  # light: the grids are not decoded
                     epoch = int(status.get("epoch") or 0)
-                    if status.get("compiled") and not self.ready.is_set():
-                        self.ready_at = now
-                        self.ready.set()
+                    if status.get("compiled"):
+                        self.compiled = True
+                        self._ready_if_settled()
                     rate = float(status.get("learning_rate") or 0.0)
                     self.live.frames.append((now, epoch, rate, len(data)))
                     if epoch > 0 and self.live.first_epoch_at is None and self.train_at:
