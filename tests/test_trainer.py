@@ -28,6 +28,42 @@ def make(epochs=20, **training):
     return trainer
 
 
+def test_a_pause_says_paused_only_once_the_chunk_in_flight_has_ended(monkeypatch):
+    """A page that shows "paused" shows the last epoch: the epoch moves no more after the state
+    says so (the chunk in flight finishes first, as "running")."""
+    import threading
+
+    trainer = make(epochs=100_000, learning_rate=0.003)
+    assert trainer.wait_until_ready(60)
+    in_chunk, chunk_may_end = threading.Event(), threading.Event()
+    run = trainer.loop.run
+
+    def held_chunk(*args):
+        in_chunk.set()
+        chunk_may_end.wait(30)
+        return run(*args)
+
+    monkeypatch.setattr(trainer.loop, "run", held_chunk)
+    try:
+        trainer.start()
+        assert in_chunk.wait(30)
+        trainer.pause()
+        assert trainer.state == "running" and not trainer.idle  # the chunk in flight still trains
+        chunk_may_end.set()
+        assert trainer.wait(("paused",), 30) == "paused"
+        paused_at = trainer.position
+        time.sleep(0.3)
+        assert trainer.state == "paused" and trainer.position == paused_at and paused_at[0] > 0
+        trainer.start()  # Resume; and a Resume right after a Pause keeps it running
+        trainer.pause()
+        trainer.start()
+        time.sleep(0.3)
+        assert trainer.state == "running" and trainer.position[0] > paused_at[0]
+    finally:
+        chunk_may_end.set()
+        trainer.close()
+
+
 def test_invalid_spec_is_refused_with_problems():
     with pytest.raises(InvalidSpec) as error:
         Trainer(ExperimentSpec(training=TrainingSpec(batch_size=0)))

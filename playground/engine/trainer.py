@@ -108,6 +108,7 @@ class Trainer(HistoryReadings):
         self._epoch = self._batch = 0
         self._pending_steps = 0
         self._busy = False
+        self._pausing = False  # a pause asked for while a chunk trains: it takes effect when the chunk ends
         self._message = ""
         self._elapsed = 0.0
         self._closed = False
@@ -162,6 +163,7 @@ class Trainer(HistoryReadings):
     # Commands.
     def start(self) -> None:
         with self._lock:
+            self._pausing = False  # a Resume right after a Pause: it keeps running
             if self._state in END_STATES:
                 self._reset_locked()
             if self._state == TrainerState.FAILED:
@@ -174,8 +176,14 @@ class Trainer(HistoryReadings):
     resume = start
 
     def pause(self) -> None:
+        """Pauses; a chunk in flight finishes first, and only then does the state say "paused" (so a
+        page that shows "paused" shows the last epoch, which moves no more)."""
         with self._lock:
-            if self._state == TrainerState.RUNNING:
+            if self._state != TrainerState.RUNNING:
+                return
+            if self._busy:
+                self._pausing = True
+            else:
                 self._state = TrainerState.PAUSED
                 self._changed()
 
@@ -361,6 +369,10 @@ class Trainer(HistoryReadings):
             self._changed()
         while True:
             with self._lock:
+                if self._pausing and self._state == TrainerState.RUNNING:  # asked for after the last chunk's end
+                    self._state = TrainerState.PAUSED
+                    self._changed()
+                self._pausing = False
                 while (
                     not self._closed
                     and self._state not in (TrainerState.RUNNING, TrainerState.RESETTING)
@@ -380,6 +392,9 @@ class Trainer(HistoryReadings):
             if steps > 0:
                 self._train(steps)
             with self._lock:
+                if self._pausing and self._state == TrainerState.RUNNING:
+                    self._state = TrainerState.PAUSED
+                self._pausing = False
                 if self._state in (TrainerState.RUNNING, TrainerState.PAUSED) and self._epoch >= self.epochs:
                     self._state = TrainerState.FINISHED
                 idle = self._state != TrainerState.RUNNING
