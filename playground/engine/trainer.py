@@ -369,10 +369,8 @@ class Trainer(HistoryReadings):
             self._changed()
         while True:
             with self._lock:
-                if self._pausing and self._state == TrainerState.RUNNING:  # asked for after the last chunk's end
-                    self._state = TrainerState.PAUSED
+                if self._pause_asked():  # asked for after the last chunk's end
                     self._changed()
-                self._pausing = False
                 while (
                     not self._closed
                     and self._state not in (TrainerState.RUNNING, TrainerState.RESETTING)
@@ -392,9 +390,7 @@ class Trainer(HistoryReadings):
             if steps > 0:
                 self._train(steps)
             with self._lock:
-                if self._pausing and self._state == TrainerState.RUNNING:
-                    self._state = TrainerState.PAUSED
-                self._pausing = False
+                self._pause_asked()
                 if self._state in (TrainerState.RUNNING, TrainerState.PAUSED) and self._epoch >= self.epochs:
                     self._state = TrainerState.FINISHED
                 idle = self._state != TrainerState.RUNNING
@@ -407,6 +403,14 @@ class Trainer(HistoryReadings):
             self._go_idle()
             if not stepping:
                 self._pace()
+
+    def _pause_asked(self) -> bool:
+        """Carries out a pause asked for while a chunk trained (call with the lock held); True if it paused."""
+        pausing, self._pausing = self._pausing, False
+        if pausing and self._state == TrainerState.RUNNING:
+            self._state = TrainerState.PAUSED
+            return True
+        return False
 
     def _go_idle(self) -> None:
         """Clears `busy`, unless a stop came in since the report above: `stop()` left that run to

@@ -209,8 +209,13 @@ class FrameWriter:
 def frame_header(data: bytes) -> dict:
     """A frame's header alone (its number, the status fields that changed, what its body holds):
     what a light client reads of each frame."""
+    return _split(data)[0]
+
+
+def _split(data: bytes) -> tuple[dict, int]:
+    """A frame's header, and where its body starts."""
     (length,) = _LENGTH.unpack_from(data)
-    return json.loads(data[_LENGTH.size : _LENGTH.size + length])
+    return json.loads(data[_LENGTH.size : _LENGTH.size + length]), _LENGTH.size + length
 
 
 class FrameReader:
@@ -222,8 +227,7 @@ class FrameReader:
         self.status: dict = {}
 
     def read(self, data: bytes) -> dict:
-        header = frame_header(data)
-        at = _LENGTH.size + _LENGTH.unpack_from(data)[0]
+        header, at = _split(data)
         self.status = {**self.status, **header["status"]}
         frame: dict = {"frame": header["frame"], "status": self.status, "changed": set(header["status"])}
         if header.get("reset"):
