@@ -12,7 +12,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from playground.spec import ExperimentSpec, TrainingSpec
-from playground.web.live.frames import FrameReader, FrameWriter, grid_levels, grid_values
+from playground.web.live.frames import FrameReader, FrameWriter, grid_levels, grid_values, training_status
 from playground.web.live.streams import LiveStreams
 
 
@@ -108,6 +108,35 @@ def test_frames_carry_status_new_rows_and_new_grids_only(make):
         assert frame["reset"] and "rows" not in frame and frame["status"]["points"] == 0
     finally:
         trainer.close()
+
+
+class PausingAsRead:
+    """A trainer whose chunk in flight ends, and whose asked pause takes effect, just as its position
+    is read (as a worker's update can land between two reads of the page's copy)."""
+
+    def __init__(self):
+        self.state, self._epoch = "running", 308
+        self.batches_per_epoch, self.points, self.is_ready, self.elapsed = 1, 308, True, 1.0
+        self.snapshots = type("Snapshots", (), {"latest": lambda self: (0, None)})()
+
+    @property
+    def position(self):
+        read = (self._epoch, 0)
+        self.state, self._epoch = "paused", 309
+        return read
+
+    def last_row(self):
+        return {}
+
+    def learning_rate(self):
+        return 0.03
+
+
+def test_a_status_that_says_paused_shows_the_epoch_it_paused_at():
+    trainer = PausingAsRead()
+    first, second = training_status(trainer), training_status(trainer)
+    assert (first["state"], first["epoch"]) == ("running", 308)  # read just before the pause: consistent
+    assert (second["state"], second["epoch"]) == ("paused", 309)  # and "paused" only with the last epoch
 
 
 def test_a_page_far_behind_gets_an_even_sample_of_the_rows_and_the_last(make):

@@ -110,10 +110,11 @@ def _number(value):
 
 def training_status(trainer: LiveTrainer) -> dict:
     """The status row's values: the same on the page when it is drawn and in every frame."""
-    epoch, batch = trainer.position
+    state = trainer.state  # first: a trainer says "paused" only once its epoch moves no more, so a
+    epoch, batch = trainer.position  # position read after it is never older than the pause
     last = trainer.last_row()
     return {
-        "state": trainer.state,
+        "state": state,
         "epoch": epoch,
         "batch": batch,
         "batches": trainer.batches_per_epoch,
