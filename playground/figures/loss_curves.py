@@ -25,6 +25,8 @@ def loss_curves(history: list[dict], log_scale: bool = False, with_accuracy: boo
     ]
     layout = panels.layout(x={"title": {"text": "epoch"}})
     layout["yaxis"]["type"] = "log" if log_scale else "linear"
+    if not log_scale:
+        layout["yaxis"]["rangemode"] = "tozero"  # as TF Playground's; a falling loss stays inside the axis
     if has_accuracy:
         x2, y2 = panels.axes(1, 2)
         traces += [

@@ -6,9 +6,13 @@ is lost each time. This chart is a Streamlit component (components v2) that keep
 hands each new figure to `Plotly.react`, which changes only what changed and, with the figure's
 `uirevision`, keeps the user's zoom and pan (the README's "The live stream" has the timings).
 
-While training, the loss curve, the decision boundary and the neuron maps also follow the page's
-live stream (`playground/web/live/hub.js`): each frame appends the new loss points or replaces the
-grids, and the chart is redrawn with `Plotly.react`, with no script run on the server.
+While training, the loss curve, the decision boundary and the network drawing also follow the
+page's live stream (`playground/web/live/hub.js`), with no script run on the server. Plotly draws
+each chart whole from the page's figure; between those drawings each frame is painted into what
+Plotly drew, without a Plotly layout pass: the plane views' grids on a canvas laid over Plotly's
+heatmap pictures (`putImageData`), the links' colours and widths on their SVG lines, the new loss
+points on the curves' SVG paths through Plotly's own axis scales. Plotly draws a view again only
+when a frame does not fit what it drew (a loss point outside the axes, the network's shape).
 
 The browser gets plotly.js from the installed `plotly` package (its bundled `plotly.min.js`,
 copied once into the app's `static/` folder, which Streamlit serves with
@@ -76,75 +80,205 @@ if (!window.__playgroundReleaseHooked) {
   document.addEventListener("pointercancel", release, true);
 }
 
-// Heatmaps repainted from a frame: Plotly draws a heatmap as an <image> in its SVG; a new picture
-// of the grid goes into that image, in the trace's own colours, without Plotly laying the chart
-// out again (the slow part of a redraw). False when the chart has no such image
+// The plane views painted from a frame. Plotly draws a heatmap as an <image> in its SVG; the frame's
+// grid is painted instead on a canvas laid exactly over that image, in the heatmap's own group (an
+// SVG foreignObject, so what Plotly draws above the heatmap stays above): `putImageData` through a
+// table of the trace's colours, with no picture encoded or decoded and no Plotly layout pass.
+// Whenever Plotly draws the chart itself (a figure from the page, a zoom), the canvases are taken
+// away and its own images show again, until the next frame. False when the chart has no such image
 // (then Plotly redraws it).
-function colourTable(colorscale, opacity) {
-  const context = document.createElement("canvas").getContext("2d");
+const SVG_NS = "http://www.w3.org/2000/svg";
+const axisOf = (layout, id) => layout[id[0] + "axis" + id.slice(1)];  // a trace's "x2" to its axis
+function colourTable(colorscale) {
+  const context = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
   const stops = colorscale.map(([at, colour]) => {
     context.fillStyle = "#000";
     context.fillStyle = colour;
     context.fillRect(0, 0, 1, 1);
     return [at, context.getImageData(0, 0, 1, 1).data];
   });
-  const table = new Uint8ClampedArray(256 * 4);
+  const bytes = new Uint8ClampedArray(256 * 4);
   for (let level = 0; level < 256; level++) {
     const t = level / 255;
     let k = 0;
     while (k < stops.length - 2 && t > stops[k + 1][0]) k++;
     const [a, from] = stops[k], [b, to] = stops[Math.min(k + 1, stops.length - 1)];
     const share = b > a ? Math.min(Math.max((t - a) / (b - a), 0), 1) : 0;
-    for (let c = 0; c < 3; c++) table[level * 4 + c] = from[c] + (to[c] - from[c]) * share;
-    table[level * 4 + 3] = 255;
+    for (let c = 0; c < 3; c++) bytes[level * 4 + c] = from[c] + (to[c] - from[c]) * share;
+    bytes[level * 4 + 3] = 255;
   }
-  return table;
+  return new Uint32Array(bytes.buffer);  // one pixel per level, in the canvas's own byte order
 }
 
-function heatmapPicture(z, colorscale, zmin, zmax, canvas) {
-  const height = z.length, width = z[0].length;
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext("2d");
-  const picture = context.createImageData(width, height);
-  const table = (canvas.__table ??= new Map()).get(colorscale) || canvas.__table.set(colorscale, colourTable(colorscale)).get(colorscale);
+const COLOUR_TABLES = new Map();
+function paintGrid(canvas, grid, colorscale, zmin, zmax) {  // one pixel per grid cell
+  const [height, width] = grid.shape;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+    canvas.__picture = null;
+  }
+  const context = (canvas.__context ??= canvas.getContext("2d"));
+  const picture = (canvas.__picture ??= context.createImageData(width, height));
+  const key = JSON.stringify(colorscale);
+  const table = COLOUR_TABLES.get(key) || COLOUR_TABLES.set(key, colourTable(colorscale)).get(key);
   const scale = zmax > zmin ? 255 / (zmax - zmin) : 0;
+  const colours = new Uint32Array(256);  // the grid's levels to colours, once per grid
+  for (let level = 0; level < 256; level++) {
+    colours[level] = table[Math.min(255, Math.max(0, Math.round((grid.low + level * grid.step - zmin) * scale)))];
+  }
+  const pixels = new Uint32Array(picture.data.buffer), levels = grid.levels;
   for (let r = 0; r < height; r++) {
-    const row = z[height - 1 - r];  // the first row is the lowest on the plane
-    for (let c = 0; c < width; c++) {
-      const level = Math.min(255, Math.max(0, Math.round((row[c] - zmin) * scale))) * 4, at = (r * width + c) * 4;
-      picture.data.set(table.subarray(level, level + 4), at);
-    }
+    const from = (height - 1 - r) * width, to = r * width;  // the grid's first row is the lowest on the plane
+    for (let c = 0; c < width; c++) pixels[to + c] = colours[levels[from + c]];
   }
   context.putImageData(picture, 0, 0);
-  return canvas.toDataURL();
+}
+
+// One canvas per chart's heatmap layer (a layer of many canvases costs the browser's compositor
+// more than the painting), over the whole subplot, in the layer's own coordinates.
+function planeCanvas(layer, width, height) {
+  let holder = layer.querySelector(":scope > foreignObject.playground-plane");
+  if (!holder) {
+    holder = document.createElementNS(SVG_NS, "foreignObject");
+    holder.setAttribute("class", "playground-plane");
+    holder.style.pointerEvents = "none";  // Plotly's drag layer above takes the mouse
+    const canvas = document.createElement("canvas");
+    canvas.style.cssText = "display: block; width: 100%; height: 100%;";
+    holder.appendChild(canvas);
+    layer.appendChild(holder);
+  }
+  const canvas = holder.firstChild, ratio = window.devicePixelRatio || 1;
+  if (holder.getAttribute("width") !== String(width) || holder.getAttribute("height") !== String(height)) {
+    for (const [name, value] of [["x", 0], ["y", 0], ["width", width], ["height", height]]) holder.setAttribute(name, value);
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+  const context = (canvas.__context ??= canvas.getContext("2d"));
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.imageSmoothingEnabled = false;  // a grid cell is a square, as Plotly draws it
+  canvas.dataset.paints = String(Number(canvas.dataset.paints || 0) + 1);
+  return context;
+}
+
+function dropPlaneCanvases(div) {
+  for (const holder of div.querySelectorAll("foreignObject.playground-plane")) holder.remove();
+  for (const image of div.querySelectorAll("g.hm > image")) image.style.visibility = "";
 }
 
 function paintHeatmaps(div, figure, wanted) {
   const groups = new Map();
   for (const group of div.querySelectorAll("g.hm")) {
     const trace = group.__data__ && group.__data__[0] && group.__data__[0].trace;
-    if (trace && group.querySelector("image")) groups.set(trace.index, group);
+    if (trace && group.querySelector(":scope > image")) groups.set(trace.index, group);
   }
-  if (!wanted.every((i) => groups.has(i) && figure.data[i].z && figure.data[i].z.length)) return false;
-  const canvas = (div.__canvas ??= document.createElement("canvas"));
+  if (!div._fullLayout || !wanted.every((i) => groups.has(i) && figure.data[i].__grid)) return false;
+  const contexts = new Map();
   for (const i of wanted) {
-    const full = groups.get(i).__data__[0].trace, trace = figure.data[i];
-    const image = groups.get(i).querySelector("image");
-    image.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href",
-                         heatmapPicture(trace.z, full.colorscale, trace.zmin ?? full.zmin, trace.zmax ?? full.zmax, canvas));
-    image.style.imageRendering = "pixelated";
+    const group = groups.get(i), full = group.__data__[0].trace, trace = figure.data[i];
+    const image = group.querySelector(":scope > image");
+    if (!contexts.has(group.parentNode)) {
+      const xa = axisOf(div._fullLayout, full.xaxis), ya = axisOf(div._fullLayout, full.yaxis);
+      contexts.set(group.parentNode, planeCanvas(group.parentNode, xa._length, ya._length));
+    }
+    const context = contexts.get(group.parentNode), picture = (group.__picture ??= document.createElement("canvas"));
+    paintGrid(picture, trace.__grid, full.colorscale, trace.zmin ?? full.zmin, trace.zmax ?? full.zmax);
+    const [x, y, width, height] = ["x", "y", "width", "height"].map((name) => Number(image.getAttribute(name)));
+    context.clearRect(x, y, width, height);
+    context.globalAlpha = Number(image.style.opacity || 1);
+    context.drawImage(picture, x, y, width, height);
+    image.style.visibility = "hidden";
   }
   return true;
+}
+
+// Links recoloured from a frame: each link is a Plotly line (a `path.js-line` in its trace's group);
+// its stroke is set in place and the weights' hover texts are changed where Plotly reads them on
+// hover (the trace's points), without Plotly computing and drawing the chart again. False when the
+// drawn chart does not have them (then Plotly restyles it).
+function paintLinks(div, figure) {
+  const paths = new Map();
+  for (const group of div.querySelectorAll("g.scatterlayer g.trace")) {
+    const trace = group.__data__ && group.__data__[0] && group.__data__[0].trace;
+    const path = trace && trace.name === "link" && group.querySelector("path.js-line");
+    if (path) paths.set(trace.index, path);
+  }
+  const hover = figure.data.findIndex((t) => t.name === "weights");
+  const points = div.calcdata && div.calcdata[hover];
+  const texts = figure.data[hover] && figure.data[hover].hovertext;
+  const links = [];
+  figure.data.forEach((t, i) => { if (t.name === "link") links.push(i); });
+  if (!points || !Array.isArray(texts) || points.length !== texts.length || !links.every((i) => paths.has(i))) return false;
+  for (const i of links) {
+    const { color, width } = figure.data[i].line;
+    paths.get(i).style.stroke = color;
+    paths.get(i).style.strokeWidth = width + "px";
+  }
+  points.forEach((point, k) => { point.htx = texts[k]; });
+  return true;
+}
+
+// The loss curves drawn from a frame. While every point falls inside the chart's axes, each curve's
+// line (its `path.js-line`) is drawn in place through Plotly's own axis scales, with no Plotly
+// layout pass (the slow part: tens of milliseconds). A point outside them has Plotly draw the chart
+// again, with room ahead on the epoch axis (CURVE_HEADROOM) so that the next points fit; so does
+// CURVE_REDRAW_MS since its last drawing (the hover reads what Plotly drew). An axis the user zoomed
+// or that the figure fixes clips the lines, as Plotly's would.
+const CURVE_HEADROOM = 0.25;
+const CURVE_REDRAW_MS = 2000;
+
+function paintCurves(div, figure, wanted) {
+  if (!div._fullLayout || performance.now() - (div.__plottedAt || 0) > CURVE_REDRAW_MS) return false;
+  const lines = new Map();
+  for (const group of div.querySelectorAll("g.scatterlayer g.trace")) {
+    const trace = group.__data__ && group.__data__[0] && group.__data__[0].trace;
+    const path = trace && group.querySelector("path.js-line");
+    if (path) lines.set(trace.index, [trace, path]);
+  }
+  const drawn = [];
+  for (const i of wanted) {
+    if (!lines.has(i)) return false;
+    const [full, path] = lines.get(i);
+    const xa = axisOf(div._fullLayout, full.xaxis), ya = axisOf(div._fullLayout, full.yaxis);
+    const [xFits, yFits] = [xa.autorange, ya.autorange];  // else the axis clips
+    const { x, y } = figure.data[i];
+    let d = "", pen = false;
+    for (let k = 0; k < x.length; k++) {
+      const px = xa.c2p(x[k]), py = y[k] === null ? NaN : ya.c2p(y[k]);
+      if (!Number.isFinite(px) || !Number.isFinite(py)) { pen = false; continue; }  // a gap, as Plotly leaves it
+      if ((xFits && (px < -0.5 || px > xa._length + 0.5)) || (yFits && (py < -0.5 || py > ya._length + 0.5))) return false;
+      d += (pen ? "L" : "M") + px.toFixed(2) + "," + py.toFixed(2);
+      pen = true;
+    }
+    drawn.push([path, d]);
+  }
+  for (const [path, d] of drawn) path.setAttribute("d", d);
+  return true;
+}
+
+// Room ahead on the epoch axes when Plotly draws the curves from a frame: each axis that follows the
+// data keeps doing so, and also takes in a quarter beyond the last epoch (`autorangeoptions`, so a
+// zoom of the user's is the user's, and the page's next figure starts from the data again).
+function curvesHeadroom(div, figure) {
+  const curves = figure.data.slice(0, CURVES.length);
+  const epochs = curves.flatMap((t) => (t.x.length ? [t.x[0], t.x[t.x.length - 1]] : []));
+  if (!div._fullLayout || !epochs.length) return {};
+  const low = Math.min(...epochs), high = Math.max(...epochs);
+  const changes = {};
+  for (const id of new Set(curves.map((t) => t.xaxis || "x"))) {
+    const axis = axisOf(div._fullLayout, id);
+    if (axis && axis.autorange) changes[axis._name + ".autorangeoptions.include"] = [high + Math.max(CURVE_HEADROOM * (high - low), 1)];
+  }
+  return changes;
 }
 
 // Draws the newest figure only: figures that arrive while one is being drawn replace each other,
 // and none is drawn while the user holds the mouse down on the chart (a zoom box or a pan in
 // progress would be cut short); the newest one is drawn when they let go. A figure from the page
-// is drawn whole (`Plotly.react`); a frame of the live stream changes only its view
-// (heatmaps repainted, or `Plotly.restyle` of the view's traces). A view that is slow to redraw
-// (the loss curves: tens of milliseconds) is redrawn at most every PATCH_SPACING times its drawing
-// time, so the frames keep coming at the display's rate.
+// is drawn whole (`Plotly.react`); a frame of the live stream changes only its view, painted in
+// place where it can be (the view's `paint`: the plane views' canvases, the curves' lines), else
+// drawn by Plotly (`Plotly.update` of the view's traces), at most every PATCH_SPACING times
+// Plotly's drawing time (tens of milliseconds), so the frames keep coming at the display's rate.
 const PATCH_SPACING = 5;
 async function drawLatest(div) {
   if (div.__drawing || div.__holding) return;
@@ -158,19 +292,28 @@ async function drawLatest(div) {
         div.__pending = null;
         div.__patched = null;
         await Plotly.react(div, figure.data, figure.layout, figure.config);
-      } else {
-        const due = (div.__patchedAt || 0) + PATCH_SPACING * (div.__patchCost || 0) - started;
-        if (due > 0) {
-          setTimeout(() => drawLatest(div), due);
-          break;
+        if (!div.__planesHooked) {  // a zoom or pan redraws the images: they show until the next frame
+          div.__planesHooked = true;
+          div.on("plotly_afterplot", () => dropPlaneCanvases(div));
         }
-        const patch = div.__patched;
-        div.__patched = null;
-        const traces = patch.traces(div.__figure);
-        if (!(patch.heatmaps && paintHeatmaps(div, div.__figure, traces))) await Plotly.restyle(div, patch.restyle(div.__figure), traces);
-        if (patch.after) await patch.after(div, div.__figure, Plotly);
-        div.__patchedAt = performance.now();
-        div.__patchCost = 0.7 * (div.__patchCost || 0) + 0.3 * (div.__patchedAt - started);
+        dropPlaneCanvases(div);
+        div.__plottedAt = performance.now();
+      } else {
+        const patch = div.__patched, figure = div.__figure, traces = patch.traces(figure);
+        if (patch.paint && patch.paint(div, figure, traces)) {
+          div.__patched = null;
+        } else {  // Plotly draws it: at most every PATCH_SPACING times its drawing time
+          const due = (div.__patchedAt || 0) + PATCH_SPACING * (div.__patchCost || 0) - started;
+          if (due > 0) {
+            setTimeout(() => drawLatest(div), due);
+            break;
+          }
+          div.__patched = null;
+          await Plotly.update(div, patch.restyle(figure), patch.relayout ? patch.relayout(div, figure) : {}, traces);
+          div.__plottedAt = div.__patchedAt = performance.now();
+          div.__patchCost = 0.7 * (div.__patchCost || 0) + 0.3 * (div.__patchedAt - started);
+        }
+        if (patch.after) await patch.after(div, figure, Plotly);
       }
       div.dataset.draws = String(Number(div.dataset.draws || 0) + 1);
     }
@@ -210,17 +353,20 @@ const PATCHES = {
       return { x: traces.map((t) => t.x), y: traces.map((t) => t.y) };
     },
     traces: (figure) => indices(Math.min(figure.data.length, CURVES.length)),
+    paint: paintCurves,
+    relayout: curvesHeadroom,
   },
   boundary: {
     apply(figure, frame) {
       const heatmap = figure.data[0];
       if (!frame.grid || !heatmap || heatmap.type !== "heatmap") return false;
+      heatmap.__grid = frame.grid;
       heatmap.z = gridRows(frame.grid);
       return true;
     },
     restyle: (figure) => ({ z: [figure.data[0].z] }),
     traces: () => [0],
-    heatmaps: true,
+    paint: paintHeatmaps,
   },
   // The network drawing: its first traces are the hidden neurons' maps, in the frame's order, and
   // one trace per drawn link (named "link"), in the order of the frame's `links`.
@@ -231,7 +377,7 @@ const PATCHES = {
       if (maps) {
         frame.neurons.forEach((encoded, i) => {
           const reach = Math.max(Math.abs(encoded.low), Math.abs(encoded.high)) || 1;
-          Object.assign(figure.data[i], { z: gridRows(encoded), zmin: -reach, zmax: reach });
+          Object.assign(figure.data[i], { __grid: encoded, z: gridRows(encoded), zmin: -reach, zmax: reach });
         });
         figure.__maps = count;
       }
@@ -255,10 +401,11 @@ const PATCHES = {
       return { z: maps.map((t) => t.z), zmin: maps.map((t) => t.zmin), zmax: maps.map((t) => t.zmax) };
     },
     traces: (figure) => indices(figure.__maps || 0),
-    heatmaps: true,
+    paint: paintHeatmaps,
     async after(div, figure, Plotly) {  // the links, when the frame recoloured them
       if (!figure.__linksChanged) return;
       figure.__linksChanged = false;
+      if (paintLinks(div, figure)) return;
       const links = [], hover = [];
       figure.data.forEach((t, i) => (t.name === "link" ? links : t.name === "weights" ? hover : []).push(i));
       await Plotly.restyle(div, { "line.color": links.map((i) => figure.data[i].line.color),
