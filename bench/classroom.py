@@ -7,9 +7,10 @@ other student has, one of four architectures), answers the page's timed fragment
 browser does (`auto_rerun`), presses Train through the widget protocol (the button's trigger,
 with its fragment), and reads its trainer's frames from the live route (`/api/live/<token>`),
 asking for the next one as soon as it has read the last, as the page's hub does once it has drawn
-one. The N-th student is a page in headless Chromium (1280x800) that counts the frames it
-draws (bench/load.py's recorder). Once the new server rests (its workers compile ahead as they start,
-as before a lecture), all of them open at once, then all press Train at once.
+one; a frame's notices (a class push) go to the page's status component, as the page's do. The
+N-th student is a page in headless Chromium (1280x800) that counts the frames it draws
+(bench/load.py's recorder). Once the new server rests (its workers compile ahead as they start, as
+before a lecture), all of them open at once, then all press Train at once.
 
 Printed per N:
 - open → ready: from opening the session until the page's live status says the training program
@@ -121,6 +122,7 @@ class ProtocolStudent:
         self.train: tuple[str, str] | None = None  # the Train button's widget id and fragment id
         self.status: dict = {}
         self.stream_path: str | None = None
+        self.status_component: tuple[str, str] | None = None  # the status component's id and fragment id
         self.errors: list[str] = []
         self.stream_bytes = 0  # Streamlit's own messages, received
         self.opened_at = self.ready_at = self.train_at = 0.0
@@ -198,6 +200,7 @@ class ProtocolStudent:
         elif kind == "exception":
             self.errors.append(f"exception: {element.exception.message[:200]}")
         elif kind == "bidi_component" and element.bidi_component.component_name.endswith(STATUS_COMPONENT):
+            self.status_component = (element.bidi_component.id, fragment_id)
             stream = json.loads(element.bidi_component.json or "{}").get("stream")
             if stream and stream != self.stream_path:  # the page's hub connects to each stream it is given
                 self.stream_path = stream
@@ -245,7 +248,10 @@ class ProtocolStudent:
                     except TimeoutError:
                         continue
                     now = time.monotonic()
-                    status.update(frame_header(data)["status"])  # light: the grids are not decoded
+                    header = frame_header(data)  # light: the grids are not decoded
+                    status.update(header["status"])
+                    if "notices" in header:  # a class push: the page's status component has the page run
+                        await self._notice(header["notices"])
                     epoch = int(status.get("epoch") or 0)
                     if status.get("compiled"):
                         self.compiled = True
@@ -262,6 +268,15 @@ class ProtocolStudent:
                 await asyncio.wait_for(self.stop.wait(), REPLACED_WITHIN_S)
             if path == self.stream_path and not self.stop.is_set():
                 self.errors.append(f"stream: {error!r}")
+
+    async def _notice(self, notices: dict) -> None:
+        """Passes a frame's notices to the page, as its status component does (`setTriggerValue`)."""
+        if self.status_component is None:
+            return
+        component, fragment_id = self.status_component
+        value = json.dumps([{"event": "notice", "value": json.dumps(notices)}])
+        trigger = WidgetState(id=_make_trigger_id(component, "events"), json_trigger_value=value)
+        await self._rerun([trigger], fragment_id=fragment_id)
 
     async def close(self) -> None:
         self.stop.set()

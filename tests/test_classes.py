@@ -190,6 +190,26 @@ def test_two_stores_on_one_database_share_a_class(postgres):
     assert member.tile.parameters == 17 and member.tile.state == "problems"
 
 
+def test_the_reporter_tells_each_followed_page_of_a_new_push_once(tmp_path):
+    classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
+    opened, token = classes.open("Lecture")
+    other, _ = classes.open("Another lecture")
+    info, ada = classes.join(opened.code, owner="owner-ada-1234", name="Ada")
+    _, bob = classes.join(other.code, owner="owner-bob-1234", name="Bob")
+    told = []
+    reporter = ClassReporter(lambda: classes, pushed=lambda trainer, number: told.append((trainer, number)))
+    reporter.close()  # its ticks are taken by hand here
+    ada_trainer, bob_trainer = object(), object()  # what each page shows (only passed on)
+    reporter.follow(ada.id, info.id, ada_trainer, SPEC, parameters=1)
+    reporter.follow(bob.id, other.id, bob_trainer, SPEC, parameters=1)
+    reporter.report_once(tiles=False)
+    assert told == []  # nothing new was pushed
+    classes.push(token, SPEC.replace(title="pushed"), "try it")
+    reporter.report_once(tiles=False)
+    reporter.report_once(tiles=False)
+    assert told == [(ada_trainer, 1)]  # Ada's page, once; Bob's class had no push
+
+
 def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(tmp_path, monkeypatch):
     from playground.classes import class_reporter as reporter_module
 

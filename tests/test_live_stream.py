@@ -227,6 +227,25 @@ def test_the_stream_sends_its_own_trainers_frames_and_refuses_other_tokens(strea
         fast.close()
 
 
+def test_a_notice_wakes_a_resting_pages_stream_and_comes_once(streams, make):
+    """A class push reaches a page whose trainer rests: its stream wakes for the notice alone, and the
+    next frame does not carry it again."""
+    trainer = make(epochs=3)
+    streams.notify(trainer, "class_push", 1)  # before the page connected: not news to it
+    token = streams.open(trainer)
+    with TestClient(stream_app()).websocket_connect(f"/api/live/{token}") as socket:
+        socket.send_text(json.dumps({"points": 0}))
+        reader = FrameReader()
+        assert "notices" not in reader.read(socket.receive_bytes())
+        socket.send_text("next")
+        streams.notify(trainer, "class_push", 2)  # from the class reporter's thread, in the app
+        frame = reader.read(socket.receive_bytes())  # the trainer rests: only the notice sends this one
+        assert frame["notices"] == {"class_push": 2} and frame["changed"] == set()
+        socket.send_text("next")
+        trainer.run_to_end()
+        assert "notices" not in reader.read(socket.receive_bytes())
+
+
 def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams, make):
     trainer = make(epochs=100_000)
     saved = []

@@ -7,6 +7,8 @@ thread then, every `TICK_SECONDS`:
 - reads the classes of all those pages in one query, which the pages read from memory
   (`class_info`): a push reaches them without a query per page;
 - every second tick, writes all their tiles in one transaction (`ClassStore.report`);
+- tells `pushed` of each page whose class has a new push (the web side wakes that page's live
+  stream with it, so the page loads the push at once instead of at its class line's next run);
 - forgets the pages not seen for `MEMBER_TIMEOUT_SECONDS`. Each tile is written with the moment
   its page was last seen, so a closed tab's student leaves the board that long after its page
   stopped.
@@ -51,11 +53,19 @@ class ClassReporter:
     """Args:
     classes: gives the class store (called each tick: a store that could not be opened is tried again).
     tick: seconds between ticks (tests shorten it).
+    pushed: called, on the reporter's thread, with the trainer of each followed page whose class has
+        a push newer than the one last read, and that push's number (it must not block).
     """
 
-    def __init__(self, classes: Callable[[], ClassStore], tick: float = TICK_SECONDS):
+    def __init__(
+        self,
+        classes: Callable[[], ClassStore],
+        tick: float = TICK_SECONDS,
+        pushed: Callable[[LiveTrainer, int], None] | None = None,
+    ):
         self.classes = classes
         self.tick = tick
+        self.pushed = pushed
         self._pages: dict[str, _Page] = {}
         self._infos: dict[str, ClassInfo] = {}
         self._read: set[str] = set()  # the classes read at least once (the others are not known yet)
@@ -138,8 +148,9 @@ class ClassReporter:
             store = self.classes()
             class_ids = sorted({page.class_id for page in pages.values()})
             infos = store.classes(class_ids)
-            self._infos = infos
+            before, self._infos = self._infos, infos
             self._read.update(class_ids)
+            self._tell_pushes(pages, before, infos)
             if tiles or (tiles is None and self._ticks % TILE_TICKS == 0):
                 store.report(
                     [
@@ -154,6 +165,14 @@ class ClassReporter:
             self._failing = True
         else:
             self._failing = False
+
+    def _tell_pushes(self, pages: dict[str, _Page], before: dict[str, ClassInfo], now: dict[str, ClassInfo]) -> None:
+        if self.pushed is None:
+            return
+        for page in pages.values():
+            was, info = before.get(page.class_id), now.get(page.class_id)
+            if page.trainer is not None and was is not None and info is not None and info.push_number > was.push_number:
+                self.pushed(page.trainer, info.push_number)
 
     @staticmethod
     def _tile(page: _Page) -> ClassTile:

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import choose, shot
-from tests.e2e.test_playground_page import button, train, wait_state
+from tests.e2e.test_playground_page import STATUS, button, train, wait_state
 
 HOSTILE = "<img src=x onerror=alert(1)>Cid"
 
@@ -79,6 +79,7 @@ def test_a_lecturer_runs_a_class_of_three(app_url, browser):
         expect(lecturer.get_by_text("Pushed 1 time(s)")).to_be_visible(timeout=10_000)
         for page in students:
             expect(banner(page)).to_contain_text("the lecturer pushed this experiment", timeout=10_000)
+            page.wait_for_function(f"() => Number({STATUS}.dataset.notices) >= 1")  # it came by the live stream
             expect(banner(page)).to_contain_text("Find the <b>best</b> learning rate")
             expect(banner(page)).to_contain_text("You may change: learning rate and its schedule.")
         shot(students[0], "class-student-pushed")

@@ -18,7 +18,7 @@ from playground.web.live.chart import live_chart
 from playground.web.live.status import UNAVAILABLE_KEY
 from playground.web.live.views import detail_views, loss_view, output_view, status_line
 from playground.web.widgets import session
-from playground.web.widgets.class_mode import class_banner, follow_in_class, keep_to_pins
+from playground.web.widgets.class_mode import class_banner, follow_in_class, keep_to_pins, take_push
 from playground.web.widgets.controls import apply_command, controls, page_fragment
 from playground.web.widgets.data_picker import data_picker, feature_picker
 from playground.web.widgets.digit_canvas import digit_canvas
@@ -74,6 +74,7 @@ COMPACT_STATUS_CSS = """
 """
 
 session.init()
+take_push()  # a class's push that brought this run: drawn whole by it
 state = st.session_state
 spec: ExperimentSpec = session.spec()
 
@@ -88,7 +89,8 @@ if present:
 with st.sidebar:  # styles only: in the sidebar they take no room in the page
     st.html(COMPACT_CSS + (PRESENTER_GLANCE_CSS if present else COMPACT_STATUS_CSS))
 drawing_height, output_height, loss_height, preview_height = HEIGHTS[present]
-class_place = st.container()  # the student's class line, in a class
+with st.container():  # the student's class line, in a class: drawn before the controls, so a push
+    class_banner()  # is announced early in the run that loads it
 if state.get("link_error"):  # kept until another experiment is loaded: the page's own reruns must not hide it
     st.warning(plain(state.link_error))
 
@@ -147,8 +149,6 @@ spec = ExperimentSpec(
 )
 spec = keep_to_pins(spec)  # in a class, only what the lecturer left free changes
 state.spec = spec
-with class_place:  # drawn before the trainer is fetched: a pushed experiment is announced at once
-    class_banner()
 st.query_params["x"] = spec.to_url()
 subject = experiment_name(spec)  # what its charts' image files are named after
 checked = check_spec(spec)

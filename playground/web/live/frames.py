@@ -11,7 +11,7 @@ A frame is one binary WebSocket message, read by `playground/web/live/hub.js`:
     4 bytes     the header's length H (unsigned, little-endian)
     H bytes     the header, JSON: {"frame": n, "status": {changed fields}, "reset": true,
                 "rows": count, "links": count, "boundary": true, "neurons": count,
-                "grid_bytes": length}, each key only when it applies
+                "grid_bytes": length, "notices": {changed notices}}, each key only when it applies
     then        the rows, `count` x `ROW_COLUMNS` float32 (NaN where a row has no value)
                 the link weights, `count` float32
                 each grid's scale (the boundary's, then the neurons' maps'): height and width as
@@ -41,6 +41,7 @@ import json
 import math
 import struct
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -135,11 +136,15 @@ class FrameWriter:
     Args:
         trainer: the `Trainer` streamed.
         points: history rows the page already shows (drawn with the page), so they are not sent.
+        notices: gives the page's notices (`LiveStreams.notices`); a frame carries those that
+            changed since the connection opened, under "notices".
     """
 
-    def __init__(self, trainer, points: int = 0):
+    def __init__(self, trainer, points: int = 0, notices: Callable[[], dict] | None = None):
         self.trainer = trainer
         self.points = max(int(points), 0)
+        self.notices = notices or dict
+        self.notices_sent = self.notices()
         self.snapshot_sent = -1
         self.weights_sent: object = None  # the snapshot weights whose links were sent last
         self.status_sent: dict = {}
@@ -148,7 +153,15 @@ class FrameWriter:
 
     def _key(self):
         trainer = self.trainer
-        return (trainer.state, trainer.position, trainer.is_ready, trainer.points, trainer.snapshots.latest()[0])
+        notices = tuple(sorted(self.notices().items()))
+        return (
+            trainer.state,
+            trainer.position,
+            trainer.is_ready,
+            trainer.points,
+            trainer.snapshots.latest()[0],
+            notices,
+        )
 
     def next_frame(self) -> bytes | None:
         """The next frame, or None if nothing changed since the last one."""
@@ -201,6 +214,11 @@ class FrameWriter:
         status = training_status(trainer)
         header["status"] = {name: value for name, value in status.items() if self.status_sent.get(name) != value}
         self.status_sent = status
+        notices = self.notices()
+        changed = {name: value for name, value in notices.items() if self.notices_sent.get(name) != value}
+        if changed:
+            header["notices"] = changed
+        self.notices_sent = notices
         self.frames += 1
         header["frame"] = self.frames
         text = json.dumps(header, separators=(",", ":")).encode()
@@ -231,6 +249,8 @@ class FrameReader:
         header, at = _split(data)
         self.status = {**self.status, **header["status"]}
         frame: dict = {"frame": header["frame"], "status": self.status, "changed": set(header["status"])}
+        if "notices" in header:
+            frame["notices"] = header["notices"]
         if header.get("reset"):
             frame["reset"] = True
         if "rows" in header:

@@ -19,6 +19,7 @@ async function readFrame(stream, buffer) {
   stream.status = { ...stream.status, ...header.status };
   const frame = { frame: header.frame, status: stream.status };
   if (header.reset) frame.reset = true;
+  if (header.notices) frame.notices = header.notices;
   if (header.rows) {
     const values = new Float32Array(buffer.slice(at, (at += header.rows * ROW_COLUMNS.length * 4)));
     frame.rows = {};

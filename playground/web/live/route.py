@@ -6,7 +6,8 @@ The page's live status component connects with the token it was given for its tr
 (`playground.web.live.streams`); an unknown token is refused before the connection is accepted
 (HTTP 403). Then the browser asks for each frame by sending `{"points": n}` (the first time: the
 history rows it already shows) or `next` once it has drawn the last one, and the server answers
-with the newest frame (a binary message) as soon as something changed (`playground.web.live.frames`). So frames follow
+with the newest frame (a binary message) as soon as something changed (`playground.web.live.frames`), the
+trainer or the page's notices (`LiveStreams.notify`). So frames follow
 the display's rate, and a slow browser is never sent a backlog. A connection waiting for a change
 sleeps until the trainer's `ChangeSignal` wakes it: a page whose trainer rests costs nothing.
 
@@ -69,7 +70,7 @@ async def live_stream(websocket: WebSocket) -> None:
 
 async def _stream(websocket: WebSocket, trainer) -> None:
     """Sends the trainer's frames, each once the browser has drawn the last, until either side ends."""
-    writer = FrameWriter(trainer, points=_points(await _read(websocket)))
+    writer = FrameWriter(trainer, points=_points(await _read(websocket)), notices=lambda: LIVE_STREAMS.notices(trainer))
     trainer.want_frame()
     drawn = asyncio.Event()
     listening = asyncio.create_task(_listen(websocket, drawn, trainer))

@@ -5,6 +5,7 @@ connects with the token of the session's trainer and rewrites the row from every
 the machine-readable `training-status` mark the browser tests and benchmarks read (state, epoch,
 compiled, frames received). When the state changes (training finished, the program compiled) it
 asks the page to run again, so the buttons follow; while training, nothing else reruns the page.
+A frame's notice (`LiveStreams.notify`: a class push, say) has the whole page run again at once.
 
 If the stream cannot connect (a proxy that blocks WebSockets), it says so to the page, which then
 refreshes the views on a timer as before (`stream_unavailable` in the session state).
@@ -22,6 +23,7 @@ from playground.web.live.frames import training_status
 from playground.web.live.streams import LIVE_STREAMS
 
 UNAVAILABLE_KEY = "stream_unavailable"
+NOTICE_KEY = "stream_notice"
 STATUS_WORDS = {
     "ready": "ready",
     "running": "training",
@@ -95,6 +97,7 @@ function render(root, status, frames) {
   const mark = root.__mark.dataset;
   mark.state = status.state; mark.epoch = status.epoch; mark.points = status.points; mark.compiled = status.compiled ? 1 : 0;
   mark.elapsed = status.elapsed.toFixed(3); mark.snapshot = status.snapshot; mark.frames = frames; mark.stream = root.__streamState || "connecting";
+  mark.notices = root.__notices || 0;
 }
 
 export default function (component) {
@@ -118,6 +121,7 @@ export default function (component) {
   root.__unsubscribe = subscribeLive(data.stream, drawn.points, (frame) => {
     root.__frames += 1;
     root.__streamState = "live";
+    if (frame.notices) root.__notices = (root.__notices || 0) + 1;
     render(root, frame.status, root.__frames);
     const now = frame.status;
     const changed = now.state !== drawn.state || now.compiled !== drawn.compiled || (now.points > 0) !== (drawn.points > 0);
@@ -125,6 +129,7 @@ export default function (component) {
       asked = true;
       setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
     }
+    if (frame.notices) setTriggerValue("notice", JSON.stringify(frame.notices));  // the page runs for it
   }, () => {
     root.__streamState = "unavailable";
     render(root, drawn, root.__frames);
@@ -148,6 +153,10 @@ def _note_unavailable() -> None:
     st.session_state[UNAVAILABLE_KEY] = True
 
 
+def _note_notice() -> None:
+    st.session_state[NOTICE_KEY] = True
+
+
 def stream_url(trainer: LiveTrainer) -> str:
     """The address of this trainer's stream for this session: a fresh token per trainer, kept for its life."""
     state = st.session_state
@@ -159,6 +168,8 @@ def stream_url(trainer: LiveTrainer) -> str:
 
 def live_status(trainer: LiveTrainer, streaming: bool = True) -> None:
     """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns)."""
+    if st.session_state.pop(NOTICE_KEY, False):  # a notice came with this run: the whole page runs for it
+        st.rerun(scope="app")
     url = stream_url(trainer) if streaming else None
     _component(
         key="live_status",
@@ -166,4 +177,5 @@ def live_status(trainer: LiveTrainer, streaming: bool = True) -> None:
         height="content",
         on_changed_change=lambda: None,
         on_unavailable_change=_note_unavailable,
+        on_notice_change=_note_notice,
     )

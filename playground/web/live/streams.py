@@ -13,6 +13,10 @@ The stream is also how the server learns that a tab was closed: when the last co
 token closes and none comes back within `grace` seconds (a reload or a network blip reconnects
 sooner), the trainer is abandoned: stopped, freed, and its run not saved unless it had finished.
 
+A page's stream also carries **notices**: small facts about the page that are not the trainer's,
+which the page must run again for (a class push, say). `notify(trainer, name, value)` sets one
+and wakes the trainer's connections, which send it in their next frame.
+
 Example:
 
     token = LIVE_STREAMS.open(trainer)
@@ -51,6 +55,18 @@ class LiveStreams:
         self._trainers: dict[str, weakref.ref[LiveTrainer]] = {}
         self._connections: dict[str, int] = {}
         self._timers: dict[str, threading.Timer] = {}
+        self._notices: weakref.WeakKeyDictionary[LiveTrainer, dict[str, object]] = weakref.WeakKeyDictionary()
+
+    def notify(self, trainer: LiveTrainer, name: str, value: object) -> None:
+        """Sets the notice `name` of the pages that show `trainer`, and wakes their streams (from any thread)."""
+        with self._lock:
+            self._notices.setdefault(trainer, {})[name] = value
+        trainer.changes.notify()
+
+    def notices(self, trainer: LiveTrainer) -> dict[str, object]:
+        """The notices of the pages that show `trainer` (a copy)."""
+        with self._lock:
+            return dict(self._notices.get(trainer, {}))
 
     def open(self, trainer: LiveTrainer) -> str:
         """A new token for `trainer` (one per trainer and page; the page keeps it for the trainer's life)."""

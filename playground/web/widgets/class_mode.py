@@ -5,9 +5,12 @@ banner that keeps a student's playground in their class.
   class again), never in a link or on the page.
 - A student's membership lives in this session; the playground's link carries the class code
   (`?class=`), so a reload joins again as the same member (`ClassStore.join` knows the owner id).
-- While a student is in a class, the banner's fragment runs twice a second: it tells the
-  process's reporter the page is open and reads the class from the reporter's memory, so a push
-  is loaded without reloading and without a query per page.
+- A push reaches a student's page through its live stream: the process's reporter reads it
+  from the store and sets a notice on the page's trainer (`LiveStreams.notify`), and the page's
+  status component has the page run again, which loads the push without reloading.
+- While a student is in a class, the banner's fragment also runs every `BANNER_SECONDS`: it tells
+  the reporter the page is open, and loads a push the stream did not bring (a page without the
+  stream, or one that reconnected as it came).
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ import streamlit as st
 
 from playground.classes.class_pins import FREEDOMS, pinned
 from playground.classes.class_reporter import ClassReporter
-from playground.classes.class_store import ClassRefused, ClassStore, UnknownClass
+from playground.classes.class_store import ClassInfo, ClassRefused, ClassStore, UnknownClass
 from playground.classes.join_codes import read_code, shown
 from playground.classes.wrong_codes import WrongCodeLimiter
 from playground.engine.live_trainer import LiveTrainer
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
+from playground.web.live.streams import LIVE_STREAMS
 from playground.web.widgets import session
 from playground.web.widgets.run_saving import run_store
 from playground.web.widgets.safe_text import plain
@@ -31,7 +35,7 @@ from playground.web.widgets.safe_text import plain
 LECTURER_COOKIE = "playground_lecturer"
 MEMBER_KEY = "class_member"
 CLASS_PARAMETER = "class"
-BANNER_SECONDS = 0.5
+BANNER_SECONDS = 2.0  # the heartbeat (a closed tab leaves the board within MEMBER_TIMEOUT_SECONDS)
 
 
 @st.cache_resource
@@ -50,8 +54,9 @@ def class_store() -> ClassStore:
 
 @st.cache_resource
 def class_reporter() -> ClassReporter:
-    """The process's one reporter (see `playground/classes/class_reporter.py`)."""
-    return ClassReporter(class_store)
+    """The process's one reporter (see `playground/classes/class_reporter.py`); it tells each page of
+    a new push through the page's live stream."""
+    return ClassReporter(class_store, pushed=lambda trainer, number: LIVE_STREAMS.notify(trainer, "class_push", number))
 
 
 @st.cache_resource
@@ -204,6 +209,24 @@ def follow_in_class(trainer: LiveTrainer | None, parameters: int) -> None:
         class_reporter().follow(joined["id"], joined["class_id"], trainer, session.spec(), parameters)
 
 
+def take_push(info: ClassInfo | None = None) -> bool:
+    """Makes the class's newest push this student's experiment, once (True then). The page calls it
+    first thing, so the run that a push's notice brings draws the pushed experiment whole; `info`:
+    the class as the banner read it (else as the reporter last read it)."""
+    joined = member()
+    if joined is None:
+        return False
+    info = info or class_reporter().class_info(joined["class_id"])
+    if info is None or info.push_number <= joined["push_seen"]:
+        return False
+    joined["push_seen"] = info.push_number
+    if info.push_spec is None:
+        return False
+    st.session_state.setdefault("class_own_spec", session.spec())
+    session.load(info.push_spec, rerun=False)
+    return True
+
+
 def class_banner() -> None:
     """The student's class line on the playground page (nothing outside a class): kept live by a fragment
     that loads a push as soon as it arrives."""
@@ -236,12 +259,8 @@ def class_banner() -> None:
                 leave()
                 st.rerun(scope="app")
             return
-        if info.push_number > joined["push_seen"]:
-            joined["push_seen"] = info.push_number
-            if info.push_spec is not None:
-                st.session_state.setdefault("class_own_spec", session.spec())
-                session.load(info.push_spec, rerun=False)
-                st.rerun(scope="app")
+        if take_push(info):
+            st.rerun(scope="app")
         text, buttons = st.columns([4, 1.2], vertical_alignment="center")
         pushed = " · the lecturer pushed this experiment" if "class_own_spec" in st.session_state else ""
         pins = _pins(joined)
