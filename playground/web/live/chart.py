@@ -157,7 +157,6 @@ function planeCanvas(layer, width, height) {
   const context = (canvas.__context ??= canvas.getContext("2d"));
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   context.imageSmoothingEnabled = false;  // a grid cell is a square, as Plotly draws it
-  canvas.dataset.paints = String(Number(canvas.dataset.paints || 0) + 1);
   return context;
 }
 
