@@ -14,6 +14,7 @@ from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from playground.spec import ExperimentSpec, TrainingSpec
 from playground.web.live.frames import FrameReader, FrameWriter, grid_levels, grid_values, training_status
 from playground.web.live.streams import LiveStreams
+from tests.pausing_trainer import PausingAsRead
 
 
 @pytest.fixture(params=["in the page's process", "in a worker process"])
@@ -108,28 +109,6 @@ def test_frames_carry_status_new_rows_and_new_grids_only(make):
         assert frame["reset"] and "rows" not in frame and frame["status"]["points"] == 0
     finally:
         trainer.close()
-
-
-class PausingAsRead:
-    """A trainer whose chunk in flight ends, and whose asked pause takes effect, just as its position
-    is read (as a worker's update can land between two reads of the page's copy)."""
-
-    def __init__(self):
-        self.state, self._epoch = "running", 308
-        self.batches_per_epoch, self.points, self.is_ready, self.elapsed = 1, 308, True, 1.0
-        self.snapshots = type("Snapshots", (), {"latest": lambda self: (0, None)})()
-
-    @property
-    def position(self):
-        read = (self._epoch, 0)
-        self.state, self._epoch = "paused", 309
-        return read
-
-    def last_row(self):
-        return {}
-
-    def learning_rate(self):
-        return 0.03
 
 
 def test_a_status_that_says_paused_shows_the_epoch_it_paused_at():

@@ -13,10 +13,12 @@ import pytest
 from playground.engine.envelope_loop import EnvelopeLoop
 from playground.engine.trainer import InvalidSpec, Trainer
 from playground.engine.training_workers import TrainingWorkers, worker_count
+from playground.engine.worker_process import TrainerHost
 from playground.engine.worker_trainer import WorkerGone, WorkerTrainer
 from playground.runs.run_recorder import RunRecorder
 from playground.runs.run_store import RunStore
 from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
+from tests.pausing_trainer import PausingAsRead
 
 
 def spec_with(epochs=20, **training):
@@ -255,3 +257,10 @@ def test_a_workers_publisher_sleeps_until_a_trainer_changes():
         worker.close()
         publisher.join(10)
     assert not publisher.is_alive()
+
+
+def test_a_workers_update_says_paused_only_with_the_epoch_it_paused_at():
+    host = TrainerHost(1, PausingAsRead())
+    first, second = host.update()["status"], host.update()["status"]
+    assert (first["state"], first["epoch"]) == ("running", 308)  # read just before the pause: consistent
+    assert (second["state"], second["epoch"]) == ("paused", 309)  # not "paused" at 308, then 309

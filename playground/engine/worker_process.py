@@ -52,9 +52,10 @@ class TrainerHost:
 
     def status(self) -> dict:
         trainer = self.trainer
-        epoch, batch = trainer.position
+        state = trainer.state  # first: "paused" comes only once the epoch moves no more, so a
+        epoch, batch = trainer.position  # position read after it is never older than the pause
         return {
-            "state": trainer.state,
+            "state": state,
             "message": trainer.message,
             "epoch": epoch,
             "batch": batch,
