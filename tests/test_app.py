@@ -182,9 +182,9 @@ def test_a_command_that_reaches_a_fragment_runs_the_whole_page():
     from playground.web.widgets.controls import COMMAND_KEY
 
     app = AppTest.from_function(command_in_a_fragment_script, default_timeout=30)
-    app.session_state[COMMAND_KEY] = "start"
+    app.session_state[COMMAND_KEY] = ["start"]
     app.run()
-    assert app.session_state.runs == 2 and app.session_state.applied == "start"
+    assert app.session_state.runs == 2 and app.session_state.applied == ["start"]
     assert [m.value for m in app.markdown] == ["the fragment's views"] and not app.exception
 
 
@@ -297,12 +297,24 @@ def test_streamlit_no_longer_clears_keras_after_each_run():
 
 def test_step_batch_and_step_epoch_buttons_show_the_position():
     app = page_with().run()
-    app.button(key="step_batch").click().run()
+    press(app, "step_batch")
     assert (status_of(app)["epoch"], status_of(app)["batch"]) == (0, 1)
-    app.button(key="step_epoch").click().run()  # to the end of that epoch
+    press(app, "step_epoch")  # to the end of that epoch
     status = status_of(app)
     assert (status["epoch"], status["batch"], status["state"]) == (1, 0, "paused")
     assert app.session_state["slot"].trainer.position == (1, 0)
+    app.session_state["slot"].close()
+
+
+def test_quick_steps_folded_into_one_run_each_take_their_step():
+    # Clicks that reach the server while the page runs come in one request: three presses of Step
+    # epoch are three epochs, two of Step batch two batches (a button's folded clicks were one).
+    app = page_with().run()
+    press(app, "step_batch", times=2)
+    assert (status_of(app)["epoch"], status_of(app)["batch"]) == (0, 2)
+    press(app, "step_epoch", times=3)  # the rest of this epoch, then two more
+    assert (status_of(app)["epoch"], status_of(app)["batch"], status_of(app)["state"]) == (3, 0, "paused")
+    assert len(app.session_state["slot"].trainer.history) == 3
     app.session_state["slot"].close()
 
 

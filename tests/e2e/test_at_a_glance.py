@@ -204,6 +204,26 @@ def test_five_quick_clicks_on_plus_add_five_neurons(app_url, page):
 
 
 @pytest.mark.browser
+def test_three_quick_step_epoch_clicks_train_three_epochs(app_url, page):
+    """Step epoch pressed faster than the page runs: each press is an epoch, none is folded away."""
+    page.goto(f"{app_url}/?x={load_preset('tfp-default').to_url()}")
+    wait_for_app(page)
+    step = page.locator(".st-key-step_epoch button")
+    expect(step).to_have_text("Step epoch")
+    expect(step).to_be_enabled(timeout=60_000)  # the program is compiled
+    step.click()
+    # Two more in one burst, while the first one's run steps: Streamlit folds them into one request.
+    page.evaluate(
+        "() => { const button = document.querySelector('.st-key-step_epoch button'); button.click(); button.click(); }"
+    )
+    at_three = f"() => {{ const e = {STATUS}; return e && e.dataset.state === 'paused' && e.dataset.epoch === '3'; }}"
+    page.wait_for_function(at_three, timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    page.wait_for_timeout(500)
+    assert page.evaluate(at_three)
+
+
+@pytest.mark.browser
 def test_a_single_train_click_during_a_rerun_starts_training(app_url, page):
     """Train pressed once, straight after an edit, while the page still reruns for it: the click is
     not lost, and the network trained is the edited one."""

@@ -5,6 +5,9 @@ A button only records the command (in its `on_click` callback); the page applies
 drawn. So one click costs one script run, and a click that arrives together with an edit (a
 changed unit count, say) acts on the edited experiment, not on the one it replaces.
 
+Step batch and Step epoch count their presses (`press_counter`): three quick clicks while the page
+runs are three steps, not the one that Streamlit's folding of a button's clicks would leave.
+
 Streamlit's browser side may send a button's click as a run of a fragment beside it (seen with
 Train and the status row's fragment, when the status asked for a run just before): the callback
 records the command, but the page's script, which applies it, does not run. So the page's
@@ -21,16 +24,17 @@ import streamlit as st
 from playground.engine.live_trainer import LiveTrainer
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND
 from playground.engine.trainer_state import RESTING_STATES, TrainerState
+from playground.web.widgets.press_counter import press_counter
 from playground.web.widgets.safe_text import plain
 
 WATCH = f"watch ({WATCH_EPOCHS_PER_SECOND} epochs/s)"
 # The default pace shows learning unfold, one epoch per frame as in TF Playground; "fastest" trains flat out.
 SPEEDS = {"slow (2 epochs/s)": 2.0, "8 epochs/s": 8.0, WATCH: float(WATCH_EPOCHS_PER_SECOND), "fastest": None}
-COMMAND_KEY = "control_command"
+COMMAND_KEY = "control_commands"  # the commands asked for since the last run, in order
 
 
 def _ask(command: str) -> None:
-    st.session_state[COMMAND_KEY] = command
+    st.session_state.setdefault(COMMAND_KEY, []).append(command)
 
 
 def _pause(trainer: LiveTrainer) -> None:
@@ -54,10 +58,10 @@ COMMANDS = {
 
 
 def apply_command(trainer: LiveTrainer | None) -> None:
-    """Carries out the button pressed in this run, if any."""
-    command = st.session_state.pop(COMMAND_KEY, None)
-    if trainer is not None and command in COMMANDS:
-        COMMANDS[command](trainer)
+    """Carries out the buttons pressed for this run, in order (several when step presses folded)."""
+    for command in st.session_state.pop(COMMAND_KEY, []):
+        if trainer is not None and command in COMMANDS:
+            COMMANDS[command](trainer)
 
 
 def page_fragment(body: Callable[[], None], run_every: float | None) -> None:
@@ -99,24 +103,23 @@ def controls(trainer: LiveTrainer | None, reason: str) -> None:
             args=("start",),
         )
     buttons[1].button("Pause", key="pause", disabled=not running, width="stretch", on_click=_ask, args=("pause",))
-    buttons[2].button(
-        "Step batch",
-        key="step_batch",
-        disabled=not idle,
-        width="stretch",
-        help="One mini-batch update, then pause",
-        on_click=_ask,
-        args=("step_batch",),
-    )
-    buttons[3].button(
-        "Step epoch",
-        key="step_epoch",
-        disabled=not idle,
-        width="stretch",
-        help="Up to the end of this epoch, then pause",
-        on_click=_ask,
-        args=("step_epoch",),
-    )
+    for place, (command, label, help_text) in zip(
+        buttons[2:4],
+        [
+            ("step_batch", "Step batch", "One mini-batch update, then pause"),
+            ("step_epoch", "Step epoch", "Up to the end of this epoch, then pause"),
+        ],
+    ):
+        with place:
+            press_counter(
+                None,
+                command,
+                help_text,
+                functools.partial(_ask, command),
+                disabled=not idle,
+                label=label,
+                width="stretch",
+            )
     buttons[4].button(
         "Stop",
         key="stop",

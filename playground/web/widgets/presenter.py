@@ -8,7 +8,7 @@ CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarCollapseButton"] { display: none !important; }
 html, body, [data-testid="stMarkdownContainer"] p { font-size: 1.3rem !important; }
-button p { font-size: 0.95rem !important; }
+button p, button [data-testid="stMarkdownContainer"] p { font-size: 0.95rem !important; }  /* labels fit their buttons */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p, .playground-metric-value { font-size: 2.1rem !important; line-height: 1.25 !important; }
 .playground-metric-label, .playground-metric-note { font-size: 1.1rem !important; }
 h1 { font-size: 2.3rem !important; padding: 0.25rem 0 !important; }

@@ -7,15 +7,20 @@ server. This button sends the number of times it has been pressed instead, a val
 grows: a folded request carries the newest count, and the page applies every press it has not
 applied yet (`presses_to_apply`), however many reruns the clicks shared.
 
-The count lives in the browser page (`window`, by the button's key), so a button that Streamlit
-mounts anew keeps counting from where it was; the page hands back the count it applied, and a
-fresh page starts from there. A press is drawn at once (the button flashes), before the server
-answers.
+The count lives in the browser page (`window`, by the button's key and the session's own tag),
+so a button that Streamlit mounts anew keeps counting from where it was; the page hands back the
+count it applied, and a fresh page starts from there. A new session in the same page (the server
+restarted) counts afresh under its own tag, so no press of the old session is applied again. A
+press is drawn at once (the button flashes), before the server answers.
+
+A counter shows a Material icon (the drawing's − and +) or a label (Step batch, Step epoch).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from typing import Literal
 
 import streamlit as st
 
@@ -34,6 +39,8 @@ _CSS = """
 .playground-press:hover:not(:disabled) { border-color: #ff4b4b; color: #ff4b4b; }
 .playground-press:focus-visible { outline: 2px solid #ff4b4b; outline-offset: 1px; }
 .playground-press.pressed { background: rgba(255, 75, 75, 0.12); }
+.playground-press.labelled { width: 100%; min-height: 2.5rem; padding: 0.25rem 0.75rem; }
+.playground-press p { margin: 0; font-size: 0.875rem; line-height: 1.6; }  /* as st.button's label */
 .playground-press:disabled { cursor: not-allowed; color: rgba(49, 51, 63, 0.4); border-color: rgba(49, 51, 63, 0.1); }
 """
 
@@ -57,11 +64,27 @@ export default function (component) {
     });
     parentElement.appendChild(button);
   }
-  button.dataset.key = data.key;
-  COUNTS[data.key] = Math.max(COUNTS[data.key] || 0, data.applied);
-  button.querySelector("path").setAttribute("d", data.icon);
+  const key = `${data.key}@${data.session}`;
+  button.dataset.key = key;
+  COUNTS[key] = Math.max(COUNTS[key] || 0, data.applied);
+  if (data.label) {
+    if (button.dataset.label !== data.label) {
+      const text = document.createElement("p");
+      text.textContent = data.label;
+      button.replaceChildren(text);
+      button.dataset.label = data.label;
+    }
+    button.classList.add("labelled");
+    button.removeAttribute("aria-label");  // the label names it; the help is its tooltip
+  } else {
+    if (!button.querySelector("svg")) {
+      button.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path></path></svg>';
+      delete button.dataset.label;
+    }
+    button.querySelector("path").setAttribute("d", data.icon);
+    button.setAttribute("aria-label", data.help);
+  }
   button.title = data.help;
-  button.setAttribute("aria-label", data.help);
   button.disabled = data.disabled;
 }
 """
@@ -76,6 +99,7 @@ _component = st.components.v2.component(
 # A person clicks a few times a second; a page run takes well under a second.
 MAX_PRESSES_PER_RUN = 20
 _APPLIED = "_presses_applied"  # session state: each counter's presses applied so far, by key
+_SESSION_TAG = "_presses_session"  # session state: the tag the page counts this session's presses under
 
 
 def presses_to_apply(key: str, presses: int) -> int:
@@ -86,9 +110,18 @@ def presses_to_apply(key: str, presses: int) -> int:
     return new
 
 
-def press_counter(icon: str, key: str, help: str, on_press: Callable[[], None], disabled: bool = False) -> None:
-    """A button drawn with Material's `icon` ("add" or "remove") that calls `on_press` once per press,
-    before the page runs (as a widget callback does), however many presses one run gets."""
+def press_counter(
+    icon: str | None,
+    key: str,
+    help: str,
+    on_press: Callable[[], None],
+    disabled: bool = False,
+    label: str | None = None,
+    width: Literal["content", "stretch"] = "content",
+) -> None:
+    """A button drawn with Material's `icon` ("add" or "remove"), or with `label` in Streamlit's
+    button style, that calls `on_press` once per press, before the page runs (as a widget callback
+    does), however many presses one run gets."""
 
     def pressed() -> None:
         value = st.session_state[key]
@@ -98,9 +131,18 @@ def press_counter(icon: str, key: str, help: str, on_press: Callable[[], None], 
                 on_press()
 
     applied = st.session_state.get(_APPLIED, {}).get(key, 0)
+    session_tag = st.session_state.setdefault(_SESSION_TAG, secrets.token_hex(4))
     _component(
         key=key,
-        data={"key": key, "icon": ICONS[icon], "help": help, "disabled": disabled, "applied": applied},
-        width="content",
+        data={
+            "key": key,
+            "session": session_tag,
+            "icon": ICONS[icon] if icon else None,
+            "label": label,
+            "help": help,
+            "disabled": disabled,
+            "applied": applied,
+        },
+        width=width,
         on_presses_change=pressed,
     )
