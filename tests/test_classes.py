@@ -13,10 +13,12 @@ import pytest
 from playground.classes import class_store as class_store_module
 from playground.classes.class_reporter import ClassReporter
 from playground.classes.class_results import class_results
+from playground.classes.class_saves import ClassSaves
 from playground.classes.class_store import MEMBER_TIMEOUT_SECONDS, ClassRefused, ClassStore, Member
 from playground.classes.class_tile import TILE_GRID, ClassTile, architecture_text, boundary_levels
 from playground.classes.join_codes import ALPHABET, LENGTH, new_join_code, read_code, shown
 from playground.classes.wrong_codes import WrongCodeLimiter
+from playground.engine.trainer import Trainer
 from playground.figures.class_rollup import class_rollup
 from playground.figures.class_tiles import tile_png
 from playground.presets import PRESETS
@@ -305,3 +307,41 @@ def test_pins_carry_over_only_what_is_free():
     everything = pinned(mine, pushed, list(FREEDOMS))
     assert everything.training == mine.training and everything.network == mine.network
     assert free_names(["network", "rm -rf", 3]) == ["network"] and free_names("network") is None
+
+
+def test_a_lecturer_saves_a_students_run_where_the_student_trains(classes, runs):
+    opened, token = classes.open("Lecture")
+    _, other_token = classes.open("Another lecture")
+    info, ada = classes.join(opened.code, owner="owner-ada-1234", name="<b>Ada</b>")
+    _, bob = classes.join(opened.code, owner="owner-bob-1234", name="Bob")
+    saves = ClassSaves(classes)
+    with pytest.raises(ClassRefused):  # a student's token, or another class's lecturer
+        saves.ask("owner-bob-1234", ada.id, owner="owner-bob-1234")
+    with pytest.raises(ClassRefused):
+        saves.ask(other_token, ada.id, owner="owner-other-1234")
+    trainer = Trainer(SPEC)
+    try:
+        assert trainer.wait_until_ready(120)
+        for _ in range(2):
+            trainer.step_epoch()
+            trainer.wait()
+        reporter = ClassReporter(lambda: classes)
+        reporter.close()  # its ticks are taken by hand here
+        reporter.follow(ada.id, info.id, trainer, SPEC, parameters=17)
+        reporter.follow(bob.id, info.id, None, SPEC, parameters=17)  # Bob's experiment has problems
+        saves.ask(token, ada.id, owner="owner-lecturer-1234")
+        saves.ask(token, bob.id, owner="owner-lecturer-1234")
+        assert not saves.state(token, ada.id).answered
+        assert saves.state(other_token, ada.id) is None  # only the asking class's lecturer sees it
+        reporter.report_once(tiles=False)
+        assert not saves.state(token, ada.id).answered  # asks are read with the tiles
+        reporter.report_once(tiles=True)
+        record = runs.load(saves.state(token, ada.id).run_id, owner="owner-lecturer-1234")
+        assert record.history == trainer.history and len(record.history) == 2
+        assert record.spec.title == f"<b>Ada</b> · {SPEC.title}" and record.source == "class"
+        assert record.state == "stopped" and "at epoch 2; the student trained on" in record.message
+        assert "Bob's experiment has problems" in saves.state(token, bob.id).problem
+        reporter.report_once(tiles=True)  # an answered ask is not saved again
+        assert len(runs.list_runs("owner-lecturer-1234")) == 1
+    finally:
+        trainer.close()

@@ -6,7 +6,8 @@ that it is still open (`seen`, from a fragment that runs every half second). The
 thread then, every `TICK_SECONDS`:
 - reads the classes of all those pages in one query, which the pages read from memory
   (`class_info`): a push reaches them without a query per page;
-- every second tick, writes all their tiles in one transaction (`ClassStore.report`);
+- every second tick, writes all their tiles in one transaction (`ClassStore.report`), and saves
+  the runs the lecturer asked for of its students (`class_saves.py`: one query for all the pages);
 - tells `pushed` of each page whose class has a new push (the web side wakes that page's live
   stream with it, so the page loads the push at once instead of at its class line's next run);
 - forgets the pages not seen for `MEMBER_TIMEOUT_SECONDS`. Each tile is written with the moment
@@ -28,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from playground.classes.class_saves import ClassSaves, class_run
 from playground.classes.class_store import MEMBER_TIMEOUT_SECONDS, ClassInfo, ClassStore
 from playground.classes.class_tile import ClassTile, architecture_text, tile_of
 from playground.engine.live_trainer import LiveTrainer
@@ -159,6 +161,7 @@ class ClassReporter:
                         if page.class_id in infos
                     ]
                 )
+                self._save_asked(store, pages)
         except StoreError as error:
             if not self._failing:
                 log.warning("Classes cannot be read or reported: %s", error)
@@ -173,6 +176,19 @@ class ClassReporter:
             was, info = before.get(page.class_id), now.get(page.class_id)
             if page.trainer is not None and was is not None and info is not None and info.push_number > was.push_number:
                 self.pushed(page.trainer, info.push_number)
+
+    @staticmethod
+    def _save_asked(store: ClassStore, pages: dict[str, _Page]) -> None:
+        """Saves the runs the lecturer asked for of the students whose pages this process serves."""
+        saves = ClassSaves(store)
+        for ask in saves.asked(sorted(pages)):
+            trainer = pages[ask.member_id].trainer
+            if trainer is None or getattr(trainer, "closed", False):
+                saves.answer(ask, problem=f"{ask.name}'s experiment has problems: there is no run to save.")
+            elif not trainer.history:
+                saves.answer(ask, problem=f"{ask.name} has not trained an epoch yet: there is nothing to save.")
+            else:
+                saves.answer(ask, run_id=store.store.save(class_run(trainer, ask)))
 
     @staticmethod
     def _tile(page: _Page) -> ClassTile:

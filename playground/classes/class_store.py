@@ -3,7 +3,7 @@ lecturer pushes experiments to it, and every student's tile reaches the board.
 
 A class lives in the same database as the saved runs (SQLite by default, PostgreSQL for
 replicas), so a student served by one replica and a lecturer served by another share it: pushes
-and tiles travel through two tables, read a few times a second (`class_reporter.py`).
+and tiles travel through its tables, read a few times a second (`class_reporter.py`).
 
 Who may do what:
 - The lecturer holds a token made when the class was opened. Only its SHA-256 is stored; every
@@ -83,6 +83,19 @@ MEMBERS = sa.Table(
     sa.Column("tile", sa.Text),
     sa.UniqueConstraint("class_id", "owner", name="class_members_owner"),
     sa.Index("class_members_class", "class_id", "seen_at"),
+)
+
+
+CLASS_SAVES = sa.Table(  # the lecturer's asks to save a student's run (`class_saves.py`), one per student
+    "class_saves",
+    METADATA,
+    sa.Column("member_id", sa.Text, primary_key=True),
+    sa.Column("class_id", sa.Text, nullable=False),
+    sa.Column("owner", sa.Text, nullable=False),  # the lecturer's owner id: whose run it becomes
+    sa.Column("name", sa.Text, nullable=False),  # the student's display name, for the run's title
+    sa.Column("asked_at", sa.Float, nullable=False),
+    sa.Column("run_id", sa.Text),  # the answer: the run saved,
+    sa.Column("problem", sa.Text),  # or why it could not be
 )
 
 
@@ -187,7 +200,7 @@ class ClassStore:
         self.store = store
         self.clock = clock
         try:
-            METADATA.create_all(store.engine, tables=[CLASSES, MEMBERS], checkfirst=True)
+            METADATA.create_all(store.engine, tables=[CLASSES, MEMBERS, CLASS_SAVES], checkfirst=True)
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(store._explain(error)) from error
 
@@ -353,6 +366,7 @@ class ClassStore:
         return _member(row)
 
     def leave(self, member_id: str) -> None:
+        self.store.execute(CLASS_SAVES.delete().where(CLASS_SAVES.c.member_id == str(member_id)))
         self.store.execute(MEMBERS.delete().where(MEMBERS.c.id == str(member_id)))
 
     def report(self, reports: list[tuple[str, str, str, float]]) -> None:
@@ -384,6 +398,7 @@ class ClassStore:
         closed = sa.select(CLASSES.c.id).where(
             (CLASSES.c.ended_at < long_ago) | (CLASSES.c.active_at < long_ago - CLASS_IDLE_SECONDS)
         )
+        self.store.execute(CLASS_SAVES.delete().where(CLASS_SAVES.c.class_id.in_(closed)))
         self.store.execute(MEMBERS.delete().where(MEMBERS.c.class_id.in_(closed)))
         self.store.execute(CLASSES.delete().where(CLASSES.c.id.in_(closed)))
         return now

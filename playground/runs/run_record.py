@@ -16,10 +16,10 @@ from typing import Any
 
 from playground.spec import ExperimentSpec
 
-# What made a run: the app's playground page, `playground train`, or a sweep (the Sweeps page or
-# `playground sweep`). Runs saved before sources were recorded read as "sweep" when they have a
-# sweep, else "app".
-SOURCES = ("app", "cli", "sweep")
+# What made a run: the app's playground page, `playground train`, a sweep (the Sweeps page or
+# `playground sweep`), or a student's page, saved from the class board. Runs saved before sources
+# were recorded read as "sweep" when they have a sweep, else "app".
+SOURCES = ("app", "cli", "sweep", "class")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Class mode in a real browser: a lecturer and three students, each in a browser context of their
-own (their own cookies), through open, join, push, pin, board, spotlight, lock and end."""
+own (their own cookies), through open, join, push, pin, board, spotlight (and saving a student's
+run from it), lock and end."""
 
 from __future__ import annotations
 
@@ -98,6 +99,9 @@ def test_a_lecturer_runs_a_class_of_three(app_url, browser):
         lecturer.get_by_role("radio", name="Ada", exact=True).click()
         expect(lecturer.get_by_text("Spotlight: Ada")).to_be_visible(timeout=5_000)
         shot(lecturer, "class-spotlight")
+        lecturer.get_by_role("button", name="Save as a run", exact=True).click()
+        expect(lecturer.get_by_text("Saved as a run")).to_be_visible(timeout=10_000)  # by Ada's server
+        shot(lecturer, "class-spotlight-saved")
 
         # Lock: a fourth student is refused; end: the students are told.
         lecturer.get_by_text("Locked", exact=True).click()

@@ -16,6 +16,7 @@ import streamlit as st
 
 from playground.classes.class_pins import FREEDOMS
 from playground.classes.class_results import class_results
+from playground.classes.class_saves import ClassSaves, SaveAsk
 from playground.classes.class_store import ClassInfo, ClassRefused, Member
 from playground.classes.join_codes import shown
 from playground.figures.chart_images import experiment_name
@@ -216,6 +217,22 @@ def _push_student(student: Member) -> None:
             st.session_state.class_error = str(error)
 
 
+def _save_student(student: Member) -> None:
+    token = lecturer_token()
+    if token:
+        try:
+            ClassSaves(class_store()).ask(token, student.id, session.owner())
+        except (ClassRefused, StoreError) as error:
+            st.session_state.class_error = str(error)
+
+
+def _save_state(token: str, student: Member) -> SaveAsk | None:
+    try:
+        return ClassSaves(class_store()).state(token, student.id)
+    except StoreError:
+        return None
+
+
 def _members(token: str) -> list[Member] | None:
     try:
         return class_store().board(token)
@@ -242,7 +259,7 @@ def board(token: str) -> None:
         spotlit = next((m for m in members if m.id == state.get(SPOTLIGHT_KEY)), None)
         if spotlit is not None:
             with st.container(border=True):
-                spotlight_panel(spotlit, _open_on_projector, _push_student)
+                spotlight_panel(spotlit, _open_on_projector, _push_student, _save_student, _save_state(token, spotlit))
         tiles(members)
 
     @st.fragment(run_every=RESULTS_SECONDS)

@@ -200,7 +200,8 @@ def runs_table(runs: pd.DataFrame) -> list[pd.Series]:
             "test accuracy": st.column_config.NumberColumn(format="%.3f"),
             "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
             "source": st.column_config.TextColumn(
-                help="What made the run: the playground page (app), `playground train` (cli) or a sweep"
+                help="What made the run: the playground page (app), `playground train` (cli), a sweep, or a student's "
+                "page (class: saved from the class board)"
             ),
         },
     )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import html
+import time
 
 import pandas as pd
 import streamlit as st
 
 from playground.classes.class_results import SCORES
+from playground.classes.class_saves import ANSWER_SECONDS, SaveAsk
 from playground.classes.class_store import Member
 from playground.classes.class_tile import ClassTile
 from playground.figures.chart_images import chart_config
@@ -115,8 +117,9 @@ def rollup(table: pd.DataFrame, varied: list[str], subject: str) -> None:
         )
 
 
-def spotlight_panel(member: Member, on_open, on_push) -> None:
-    """The spotlit student, large: their boundary, scores and test-loss curve, and what the lecturer can do."""
+def spotlight_panel(member: Member, on_open, on_push, on_save, saved: SaveAsk | None) -> None:
+    """The spotlit student, large: their boundary, scores and test-loss curve, and what the lecturer can
+    do (`saved`: the lecturer's last ask to save this student's run, and its answer)."""
     tile = member.tile
     st.subheader(f"Spotlight: {plain(member.name)}")
     picture, numbers = st.columns([1, 1.4])
@@ -139,7 +142,7 @@ def spotlight_panel(member: Member, on_open, on_push) -> None:
             curve = loss_curve(list(tile.losses), "Test loss over the latest epochs").update_layout(height=230)
             curve.update_traces(x=tile.loss_epochs().tolist())
             st.plotly_chart(curve, key="spotlight_losses", config=chart_config("test-loss", member.name))
-        actions = st.columns(3)
+        actions = st.columns([1.3, 1.1, 1, 0.7])
         actions[0].button(
             "Open on the projector",
             key="spotlight_open",
@@ -152,4 +155,25 @@ def spotlight_panel(member: Member, on_open, on_push) -> None:
         actions[1].button(
             "Push to the class", key="spotlight_push", on_click=on_push, args=(member,), disabled=member.spec is None
         )
-        actions[2].button("Close", key="spotlight_close", on_click=_close_spotlight)
+        actions[2].button(
+            "Save as a run",
+            key="spotlight_save",
+            on_click=on_save,
+            args=(member,),
+            help="Saves the student's run as it stands (their whole history) on your Runs page",
+        )
+        actions[3].button("Close", key="spotlight_close", on_click=_close_spotlight)
+        _save_answer(saved)
+
+
+def _save_answer(saved: SaveAsk | None) -> None:
+    if saved is None:
+        return
+    if saved.run_id is not None:
+        st.success("Saved as a run: it is on your **Runs** page.")
+    elif saved.problem is not None:
+        st.warning(plain(saved.problem))
+    elif time.time() - saved.asked_at > ANSWER_SECONDS:
+        st.warning("The student's page did not answer: it may have been closed. Try again while it is open.")
+    else:
+        st.caption("Saving: the student's server saves it within a second…")
