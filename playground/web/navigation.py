@@ -9,6 +9,7 @@ import sys
 import streamlit as st
 
 from playground.logs import configure_logging
+from playground.web.page_turns import page_turn
 from playground.web.widgets.keras_state import keep_keras_state
 from playground.web.widgets.server_notice import server_notice
 
@@ -59,5 +60,6 @@ pages = {
     ],
 }
 page = st.navigation(pages)
-server_notice()  # above every page: the server that held it went away
-page.run()
+with page_turn():  # at most a few pages run at once (see the module)
+    server_notice()  # above every page: the server that held it went away
+    page.run()

@@ -23,6 +23,7 @@ from playground.figures.chart_images import experiment_name
 from playground.presets import PRESETS
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
+from playground.web.page_turns import in_turn
 from playground.web.widgets import session
 from playground.web.widgets.class_board import SPOTLIGHT_KEY, leaderboard, rollup, spotlight_panel, tiles
 from playground.web.widgets.class_mode import (
@@ -246,6 +247,7 @@ def board(token: str) -> None:
     projector's browser to draw, every few seconds."""
 
     @st.fragment(run_every=BOARD_SECONDS)
+    @in_turn
     def live_tiles() -> None:
         state = st.session_state
         if time.monotonic() - state.get("class_touched", 0.0) > TOUCH_SECONDS:
@@ -263,6 +265,7 @@ def board(token: str) -> None:
         tiles(members)
 
     @st.fragment(run_every=RESULTS_SECONDS)
+    @in_turn
     def results() -> None:
         members = _members(token)
         if not members:

@@ -28,6 +28,7 @@ from playground.engine.live_trainer import LiveTrainer
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
 from playground.web.live.streams import LIVE_STREAMS
+from playground.web.page_turns import in_turn
 from playground.web.widgets import session
 from playground.web.widgets.run_saving import run_store
 from playground.web.widgets.safe_text import plain
@@ -240,6 +241,7 @@ def class_banner() -> None:
     reporter = class_reporter()
 
     @st.fragment(run_every=BANNER_SECONDS)
+    @in_turn
     def banner() -> None:
         if st.session_state.pop("class_rerun", False):  # a button of this fragment changed the experiment
             st.rerun(scope="app")

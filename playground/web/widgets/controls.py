@@ -24,6 +24,7 @@ import streamlit as st
 from playground.engine.live_trainer import LiveTrainer
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND
 from playground.engine.trainer_state import RESTING_STATES, TrainerState
+from playground.web.page_turns import in_turn, waiting_outside_turn
 from playground.web.widgets.press_counter import press_counter
 from playground.web.widgets.safe_text import plain
 
@@ -61,7 +62,8 @@ def apply_command(trainer: LiveTrainer | None) -> None:
     """Carries out the buttons pressed for this run, in order (several when step presses folded)."""
     for command in st.session_state.pop(COMMAND_KEY, []):
         if trainer is not None and command in COMMANDS:
-            COMMANDS[command](trainer)
+            with waiting_outside_turn():  # a command may wait for its trainer: other pages run meanwhile
+                COMMANDS[command](trainer)
 
 
 def page_fragment(body: Callable[[], None], run_every: float | None) -> None:
@@ -70,6 +72,7 @@ def page_fragment(body: Callable[[], None], run_every: float | None) -> None:
     carried out by a run of the whole page, at once (otherwise it would wait for the next one)."""
 
     @functools.wraps(body)  # the fragment keeps `body`'s name, which Streamlit's fragment id is made of
+    @in_turn  # a run of the fragment alone takes its turn among the page runs
     def run() -> None:
         if COMMAND_KEY in st.session_state:
             st.rerun(scope="app")

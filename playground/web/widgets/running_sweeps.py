@@ -17,6 +17,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.runs.sweep_registry import ScheduledSweep, ordinal, sweep_registry
+from playground.web.page_turns import in_turn
 from playground.web.widgets import session
 from playground.web.widgets.safe_text import plain
 
@@ -26,7 +27,9 @@ TICK_SECONDS = 1.0
 def running_sweeps(show_ended: bool = True) -> None:
     """Draws the owner's sweeps (nothing when they have none)."""
     active = any(sweep.active for sweep in sweep_registry().sweeps_of(session.owner()))
-    st.fragment(run_every=TICK_SECONDS if active else None)(_panel)(show_ended)  # ticks only while one is active
+    st.fragment(run_every=TICK_SECONDS if active else None)(in_turn(_panel))(
+        show_ended
+    )  # ticks only while one is active
 
 
 def _panel(show_ended: bool) -> None:
