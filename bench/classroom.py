@@ -28,8 +28,9 @@ Printed per N:
   learning rate is not the student's own);
 - the CPU of this process, where the protocol clients run (beside the server, on its cores);
 - with `--in-class`, the students join one class through their links (`?class=CODE`), and while
-  they all train its lecturer pushes an experiment: push → shown is the seconds until each protocol
-  student's page says it loaded it.
+  they all train its lecturer pushes an experiment: push → announced is the seconds until each
+  protocol student's page hears of it (its stream's notice, which the page's status row shows at
+  once), push → shown until the page says it loaded it.
 
 Run: .venv/bin/python bench/classroom.py --students 1 --students 32 --students 64
      (about 1.5 minutes per N on 2 cores; add --no-browser to leave out the Chromium page)
@@ -117,6 +118,7 @@ class ProtocolStudent:
         self.query = urllib.parse.urlencode(link)
         self.push_sent: float | None = None  # when the lecturer pushed (set by the bench)
         self.pushed_at: float | None = None  # when the page said it loaded the push
+        self.announced_at: float | None = None  # when the page's status row said a push came (its stream's notice)
         self.rate = spec.training.learning_rate
         self.page_hash = ""
         self.train: tuple[str, str] | None = None  # the Train button's widget id and fragment id
@@ -250,7 +252,9 @@ class ProtocolStudent:
                     now = time.monotonic()
                     header = frame_header(data)  # light: the grids are not decoded
                     status.update(header["status"])
-                    if "notices" in header:  # a class push: the page's status component has the page run
+                    if "notices" in header:  # a class push: the page's status component says so, and has the page run
+                        if self.push_sent is not None and self.announced_at is None:
+                            self.announced_at = now
                         await self._notice(header["notices"])
                     epoch = int(status.get("epoch") or 0)
                     if status.get("compiled"):
@@ -300,8 +304,9 @@ class Lecturer:
         info, self.token = self.store.open("Bench class")
         self.code = info.code
 
-    async def push(self, students: list[ProtocolStudent]) -> list[float]:
-        """Pushes, then waits until every student's page says it loaded the push: the seconds each took."""
+    async def push(self, students: list[ProtocolStudent]) -> tuple[list[float], list[float]]:
+        """Pushes, then waits until every student's page says it loaded the push: the seconds each
+        took, and the seconds until each heard of it."""
         spec = student_spec(0.1, (8, 8))
         sent = time.monotonic()
         for student in students:
@@ -310,7 +315,9 @@ class Lecturer:
         deadline = sent + PUSH_TIMEOUT_S
         while time.monotonic() < deadline and any(s.pushed_at is None for s in students):
             await asyncio.sleep(0.05)
-        return [s.pushed_at - sent for s in students if s.pushed_at is not None]
+        return [s.pushed_at - sent for s in students if s.pushed_at is not None], [
+            s.announced_at - sent for s in students if s.announced_at is not None
+        ]
 
     def end(self) -> None:
         self.store.end(self.token)
@@ -393,6 +400,7 @@ class ClassRow:
     chromium: dict
     notes: list[str]
     push_s: list[float]
+    announced_s: list[float]
 
 
 def window_figures(log: FrameLog, start: float, end: float) -> tuple[float, float, float]:
@@ -449,8 +457,9 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
         chromium.end_window.set()
         await asyncio.to_thread(chromium.finished.wait, 120)
     push_s: list[float] = []
+    announced_s: list[float] = []
     if lecturer is not None:  # while they all train, the lecturer pushes an experiment to the class
-        push_s = await lecturer.push(ready)
+        push_s, announced_s = await lecturer.push(ready)
         if len(push_s) < len(ready):
             notes.append(f"{len(ready) - len(push_s)} pages did not show the push within {PUSH_TIMEOUT_S:.0f} s")
     figures = [window_figures(student.live, start, end) for student in ready]
@@ -488,6 +497,7 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
         crosstalk=crosstalk,
         chromium=chromium.result if chromium is not None else {},
         push_s=push_s,
+        announced_s=announced_s,
         notes=notes + [error for s in students for error in s.errors][:5],
     )
     return row
@@ -521,7 +531,8 @@ def print_row(row: ClassRow) -> None:
         f"| {spread(row.frames_per_s)} | {spread(row.new_epoch_frames_per_s)} | {ready} | {drawn} | {cpu} "
         f"| {row.server_cpu:.0f} + {row.workers_cpu:.0f} | {row.cpu_ms_per_student_epoch:.2f} "
         f"| {spread([b / 1000 for b in row.live_bytes_per_s])} | {spread([b / 1000 for b in row.stream_bytes_per_s])} "
-        f"| {row.errors} | {row.crosstalk} | {row.clients_cpu:.0f} | {spread(row.push_s, 2)} |",
+        f"| {row.errors} | {row.crosstalk} | {row.clients_cpu:.0f} | {spread(row.announced_s, 2)} "
+        f"| {spread(row.push_s, 2)} |",
         flush=True,
     )
     for note in row.notes + ([f"chromium: {browser['error']}"] if browser.get("error") else []):
@@ -542,9 +553,9 @@ def main() -> None:
         "| frames/s per client | new-epoch frames/s | Chromium ready s | Chromium drawn frames/s "
         "| Chromium CPU ms per frame | server CPU % (app + workers) | server CPU ms per student-epoch "
         "| live kB/s per student | Streamlit kB/s per student | errors | cross-talk | protocol clients' CPU % "
-        "| push → shown s |"
+        "| push → announced s | push → shown s |"
     )
-    print("|" + "---|" * 18, flush=True)
+    print("|" + "---|" * 19, flush=True)
     for count in sizes:
         port = free_port(options.port)
         with app_server(port, f"classroom-{count}.log") as server:

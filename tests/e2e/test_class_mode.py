@@ -12,6 +12,11 @@ from tests.e2e.conftest import choose, shot
 from tests.e2e.test_playground_page import STATUS, button, train, wait_state
 
 HOSTILE = "<img src=x onerror=alert(1)>Cid"
+# Keeps what the status row announced (it says a push came, until the page's run for it redraws the row).
+RECORD_ANNOUNCEMENTS = """() => { window.__announced = "";
+    new MutationObserver(() => { const note = document.querySelector(".playground-status-notice");
+                                 if (note) window.__announced = note.textContent; })
+        .observe(document.body, {childList: true, subtree: true, characterData: true}); }"""
 
 
 def new_page(browser, width=1280, height=800):
@@ -76,11 +81,14 @@ def test_a_lecturer_runs_a_class_of_three(app_url, browser):
             lecturer.get_by_role("button", name=f"Remove {label}").click()
         expect(lecturer.get_by_role("button", name=re.compile("^Remove "))).to_have_count(1)
         lecturer.get_by_role("heading", name="Push to the class").click()  # the open list would take the next click
+        for page in students:
+            page.evaluate(RECORD_ANNOUNCEMENTS)
         lecturer.get_by_role("button", name="Push to every student", exact=True).click()
         expect(lecturer.get_by_text("Pushed 1 time(s)")).to_be_visible(timeout=10_000)
         for page in students:
             expect(banner(page)).to_contain_text("the lecturer pushed this experiment", timeout=10_000)
             page.wait_for_function(f"() => Number({STATUS}.dataset.notices) >= 1")  # it came by the live stream
+            assert "The lecturer pushed an experiment" in page.evaluate("() => window.__announced")  # said at once
             expect(banner(page)).to_contain_text("Find the <b>best</b> learning rate")
             expect(banner(page)).to_contain_text("You may change: learning rate and its schedule.")
         shot(students[0], "class-student-pushed")

@@ -5,7 +5,9 @@ connects with the token of the session's trainer and rewrites the row from every
 the machine-readable `training-status` mark the browser tests and benchmarks read (state, epoch,
 compiled, frames received). When the state changes (training finished, the program compiled) it
 asks the page to run again, so the buttons follow; while training, nothing else reruns the page.
-A frame's notice (`LiveStreams.notify`: a class push, say) has the whole page run again at once.
+A frame's notice (`LiveStreams.notify`: a class push, say) has the whole page run again at once,
+and the row says at once what came (`NOTICE_TEXTS`) until that run draws it again: on a busy
+server a student sees that the push arrived before the run that loads it is done.
 
 If the stream cannot connect (a proxy that blocks WebSockets), it says so to the page, which then
 refreshes the views on a timer as before (`stream_unavailable` in the session state).
@@ -34,10 +36,26 @@ STATUS_WORDS = {
     "failed": "failed",
 }
 
+# What the row says when a frame brings a notice, until the page's run for it redraws the row.
+NOTICE_TEXTS = {"class_push": "The lecturer pushed an experiment to the class: loading it…"}
+
 _JS = (
-    Path(__file__).with_name("hub.js").read_text()
-    + """
+    (
+        Path(__file__).with_name("hub.js").read_text()
+        + """
 const WORDS = __WORDS__;
+const NOTICE_TEXTS = __NOTICE_TEXTS__;
+
+function announce(root, notices) {  // a fixed text per kind of notice: nothing of the frame is shown
+  const texts = Object.keys(notices).map((name) => NOTICE_TEXTS[name]).filter(Boolean);
+  if (!texts.length) return;
+  if (!root.__notice) {
+    root.__notice = document.createElement("div");
+    root.__notice.className = "playground-status-notice";
+    root.appendChild(root.__notice);
+  }
+  root.__notice.textContent = texts.join(" ");
+}
 
 function elapsedText(seconds) {
   if (seconds < 60) return seconds.toFixed(1) + " s";
@@ -110,6 +128,10 @@ export default function (component) {
     root.__frames = 0;
   }
   const drawn = data.status;
+  if (root.__notice) {  // the page ran (for the notice, or since): it shows what came in its own words
+    root.__notice.remove();
+    root.__notice = null;
+  }
   root.__streamState = data.stream ? (root.__url === data.stream ? root.__streamState : "connecting") : "off";
   render(root, drawn, root.__frames);
   if (root.__url === data.stream) return;
@@ -129,7 +151,10 @@ export default function (component) {
       asked = true;
       setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
     }
-    if (frame.notices) setTriggerValue("notice", JSON.stringify(frame.notices));  // the page runs for it
+    if (frame.notices) {
+      announce(root, frame.notices);
+      setTriggerValue("notice", JSON.stringify(frame.notices));  // the page runs for it
+    }
   }, () => {
     root.__streamState = "unavailable";
     render(root, drawn, root.__frames);
@@ -137,13 +162,18 @@ export default function (component) {
   });
 }
 """
-).replace("__WORDS__", json.dumps(STATUS_WORDS))
+    )
+    .replace("__WORDS__", json.dumps(STATUS_WORDS))
+    .replace("__NOTICE_TEXTS__", json.dumps(NOTICE_TEXTS))
+)
 
 _CSS = """
 .playground-status { display: grid; grid-template-columns: 1.1fr 1fr 1fr 1.1fr 1fr 1.25fr; gap: 1rem; font-family: "Source Sans", sans-serif; }
 .playground-metric-label { font-size: 0.875rem; color: rgba(49, 51, 63, 0.8); }
 .playground-metric-value { font-size: 2.25rem; line-height: 1.2; color: rgb(49, 51, 63); white-space: nowrap; }
 .playground-metric-note { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); min-height: 1.2rem; }
+.playground-status-notice { grid-column: 1 / -1; padding: 0.5rem 0.75rem; border-radius: 0.5rem;
+  background: rgba(28, 131, 225, 0.1); color: rgb(0, 66, 128); font-size: 1rem; }
 """
 
 _component = st.components.v2.component("playground_live_status", js=_JS, css=_CSS, isolate_styles=False)
