@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 
+from playground.classes import class_reporter as class_reporter_module
 from playground.classes import class_store as class_store_module
 from playground.classes.class_reporter import ClassReporter
 from playground.classes.class_results import class_results
@@ -309,7 +310,7 @@ def test_pins_carry_over_only_what_is_free():
     assert free_names(["network", "rm -rf", 3]) == ["network"] and free_names("network") is None
 
 
-def test_a_lecturer_saves_a_students_run_where_the_student_trains(classes, runs):
+def test_a_lecturer_saves_a_students_run_where_the_student_trains(classes, runs, monkeypatch):
     opened, token = classes.open("Lecture")
     _, other_token = classes.open("Another lecture")
     info, ada = classes.join(opened.code, owner="owner-ada-1234", name="<b>Ada</b>")
@@ -343,5 +344,13 @@ def test_a_lecturer_saves_a_students_run_where_the_student_trains(classes, runs)
         assert "Bob's experiment has problems" in saves.state(token, bob.id).problem
         reporter.report_once(tiles=True)  # an answered ask is not saved again
         assert len(runs.list_runs("owner-lecturer-1234")) == 1
+
+        def broken(trainer, ask):
+            raise RuntimeError("the worker went away")
+
+        monkeypatch.setattr(class_reporter_module, "class_run", broken)
+        saves.ask(token, ada.id, owner="owner-lecturer-1234")
+        reporter.report_once(tiles=True)  # answered with the problem, not tried again every tick
+        assert saves.state(token, ada.id).problem == "<b>Ada</b>'s run could not be saved: RuntimeError."
     finally:
         trainer.close()

@@ -188,7 +188,15 @@ class ClassReporter:
             elif not trainer.history:
                 saves.answer(ask, problem=f"{ask.name} has not trained an epoch yet: there is nothing to save.")
             else:
-                saves.answer(ask, run_id=store.store.save(class_run(trainer, ask)))
+                try:
+                    run_id = store.store.save(class_run(trainer, ask))
+                except StoreError:
+                    raise  # the database: the next tick tries again
+                except Exception as error:  # this trainer's: answered, so it is not tried every tick
+                    log.exception("The run of %s could not be saved for the lecturer", ask.member_id)
+                    saves.answer(ask, problem=f"{ask.name}'s run could not be saved: {type(error).__name__}.")
+                else:
+                    saves.answer(ask, run_id=run_id)
 
     @staticmethod
     def _tile(page: _Page) -> ClassTile:
