@@ -113,6 +113,9 @@ def test_default_trains_live_pauses_and_resumes(app_url, page):
     keeps_zoom_while_redrawn_in_place(page)
     button(page, "Pause").click()
     wait_state(page, "paused")
+    # Read once the Pause click's run has drawn the page: in CI, an epoch read at the first "paused" twice
+    # went up by one after it (not reproduced on this machine; the cause is not found).
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     paused_at = status(page)[1]
     page.wait_for_timeout(1000)
     assert status(page) == ["paused", paused_at]
