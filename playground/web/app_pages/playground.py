@@ -10,11 +10,11 @@ from playground.engine.device import training_device
 from playground.engine.trainer import InvalidSpec
 from playground.engine.trainer_state import TrainerState
 from playground.figures.chart_images import chart_config, experiment_name
-from playground.figures.dataset_preview import dataset_preview
 from playground.presets import PRESETS
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.validation import check_spec
 from playground.web.live.chart import live_chart
+from playground.web.live.shared_figures import preview_figure
 from playground.web.live.status import UNAVAILABLE_KEY
 from playground.web.live.views import detail_views, loss_view, output_view, status_line
 from playground.web.widgets import session
@@ -237,7 +237,7 @@ def outputs() -> None:
 def preview() -> None:
     if dataset is not None:
         live_chart(
-            dataset_preview(dataset, count=12, height=preview_height, columns=4),
+            preview_figure(dataset, count=12, height=preview_height, columns=4),
             key="preview",
             config=chart_config("data", subject),
         )

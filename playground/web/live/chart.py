@@ -31,6 +31,7 @@ from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from playground.figures.style import NEGATIVE, POSITIVE, streamlit_look
@@ -493,7 +494,7 @@ def _script_url() -> str:
 
 
 def live_chart(
-    figure: go.Figure,
+    figure: go.Figure | str,
     key: str,
     config: dict,
     text_scale: float = 1.0,
@@ -501,19 +502,21 @@ def live_chart(
     view: str | None = None,
     points: int = 0,
 ) -> None:
-    """Show `figure`; later calls with the same key update the same chart in place. `config`:
+    """Show `figure` (a Plotly figure, or its JSON with Streamlit's look and `text_scale` applied:
+    `shared_figures`); later calls with the same key update the same chart in place. `config`:
     Plotly's, from `chart_images.chart_config` (its toolbar saves the chart as PNG, and here also
     as SVG, under the name the config gives). `text_scale`
     enlarges its text (presenter mode). With a `stream` address, frames keep `view` ("loss",
     "boundary" or "network") up to date between runs; `points`: the history rows the figure shows."""
     if not (st.get_option("server.enableStaticServing") and plotly_script_served()):
-        st.plotly_chart(figure, width="stretch", key=key, config=config)
+        shown = pio.from_json(figure) if isinstance(figure, str) else figure
+        st.plotly_chart(shown, width="stretch", key=key, config=config)
         return
     with st.container(key=key):
         _component(
             key=f"{key}_plot",
             data={
-                "figure": streamlit_look(figure, text_scale).to_json(),
+                "figure": figure if isinstance(figure, str) else streamlit_look(figure, text_scale).to_json(),
                 "src": _script_url(),
                 "stream": stream,
                 "view": view,

@@ -14,14 +14,16 @@ from playground.engine.live_trainer import LiveTrainer
 from playground.engine.trainer_state import TrainerState
 from playground.figures.chart_images import chart_config
 from playground.figures.confusion import confusion_matrix
-from playground.figures.dataset_preview import dataset_preview
-from playground.figures.decision_boundary import decision_boundary
-from playground.figures.histograms import weight_histograms
 from playground.figures.loss_curves import loss_curves
 from playground.figures.probe_samples import image_strip, probe_samples
-from playground.figures.softmax_bars import softmax_bars
 from playground.learning_rates import safer_rate
 from playground.web.live.chart import live_chart
+from playground.web.live.shared_figures import (
+    boundary_figure,
+    histograms_figure,
+    preview_figure,
+    softmax_figure,
+)
 from playground.web.live.status import live_status, stream_url
 from playground.web.widgets import session
 from playground.web.widgets.safe_text import plain
@@ -85,7 +87,11 @@ def output_view(
     probabilities of a few test samples; the data alone before there is a trainer."""
     if trainer is None:
         if dataset is not None:
-            live_chart(dataset_preview(dataset, height=height), key="boundary", config=chart_config("data", subject))
+            live_chart(
+                preview_figure(dataset, count=24, height=height, columns=8),
+                key="boundary",
+                config=chart_config("data", subject),
+            )
         return
     _, snapshot = trainer.snapshots.latest()
     data = trainer.data
@@ -96,24 +102,25 @@ def output_view(
             if snapshot is not None and dataset.task != Task.REGRESSION and not present
             else None
         )
-        figure = decision_boundary(
+        show_test = st.session_state.get("show_test")
+        figure = boundary_figure(
             snapshot.grid if snapshot is not None else None,
             dataset.bounds,
             dataset.x_train,
             dataset.y_train,
             dataset.task,
             dataset.num_classes,
-            test_points=dataset.x_test if st.session_state.get("show_test") else None,
-            test_labels=dataset.y_test,
+            test_points=dataset.x_test if show_test else None,
+            test_labels=dataset.y_test if show_test else None,
             threshold=data.plan.threshold,
             height=height,
             watched=dataset.x_test[chosen] if chosen is not None and len(chosen) else None,
+            text_scale=TEXT_SCALE if present else 1.0,
         )
         live_chart(
             figure,
             key="boundary",
             config=chart_config("decision boundary", subject),
-            text_scale=TEXT_SCALE if present else 1.0,
             stream=stream_url(trainer) if streaming else None,
             view="boundary",
         )
@@ -159,7 +166,7 @@ def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = Fa
             epochs = [epoch for epoch, _ in frames]
             chosen = st.select_slider("Epoch of the histograms", epochs, value=epochs[-1], key="histogram_epoch")
             histograms = dict(frames)[chosen]
-        live_chart(weight_histograms(histograms), key="histograms", config=chart_config("weight histograms", subject))
+        live_chart(histograms_figure(histograms), key="histograms", config=chart_config("weight histograms", subject))
         if snapshot.gradient_norms:
             st.caption(
                 "Gradient norm per layer: "
@@ -191,10 +198,10 @@ def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = Fa
                         data.plan.threshold,
                     )
                     if dataset.kind == DatasetKind.IMAGE
-                    else softmax_bars(
+                    else softmax_figure(
                         outputs,
                         dataset.y_test[picked],
-                        dataset.class_names,
+                        tuple(dataset.class_names),
                         data.plan.threshold,
                         numbered=True,
                     ),

@@ -22,7 +22,7 @@ from playground.engine.live_trainer import LiveTrainer
 from playground.engine.snapshots import NEURON_GRID_SIZE
 from playground.features import FEATURES
 from playground.figures.chart_images import chart_config
-from playground.figures.network_drawing import DrawnLayer, drawn_layers, feature_grids, network_drawing
+from playground.figures.network_drawing import DrawnLayer, drawn_layers, feature_grids
 from playground.network_edits import (
     add_layer,
     change_units,
@@ -35,6 +35,7 @@ from playground.network_edits import (
 from playground.network_shapes import LayerRow
 from playground.spec import ExperimentSpec, NetworkSpec
 from playground.web.live.chart import live_chart
+from playground.web.live.shared_figures import network_figure
 from playground.web.live.status import stream_url
 from playground.web.widgets import session
 from playground.web.widgets.layer_editor import set_layer_controls
@@ -184,13 +185,13 @@ def drawing(
     maps = snapshot.neuron_grids if snapshot is not None else None
     layers = trainer.spec.network.layers if trainer is not None else ()
     live = plane and len(columns) > 2 and all(layer.type in MAPPED_LAYERS for layer in layers)
-    figure = network_drawing(
-        columns,
-        weights=snapshot.weights if snapshot is not None else None,
-        neuron_grids=maps,
-        input_grids=inputs,
-        map_size=NEURON_GRID_SIZE if live else 0,
-        height=height,
+    figure = network_figure(
+        tuple(columns),
+        snapshot.weights if snapshot is not None else None,
+        maps,
+        inputs,
+        NEURON_GRID_SIZE if live else 0,
+        height,
     )
     live_chart(
         figure,
