@@ -48,8 +48,8 @@ def test_a_network_drawing_is_shared_until_a_weight_changes(monkeypatch):
     columns = tuple(drawn_layers(network, ["x1", "x2"], 1))
     rng = np.random.default_rng(29)
     weights = [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in [(2, 4), (4, 2), (2, 1)]]
-    first = network_figure(columns, weights, None, None, 0, 300)
-    assert network_figure(columns, [(w.copy(), b.copy()) for w, b in weights], None, None, 0, 300) == first
+    first = network_figure(columns, weights, height=300)
+    assert network_figure(columns, [(w.copy(), b.copy()) for w, b in weights], height=300) == first
     assert len(calls) == 1
     weights[1][0][0, 0] += 1.0
-    assert network_figure(columns, weights, None, None, 0, 300) != first and len(calls) == 2
+    assert network_figure(columns, weights, height=300) != first and len(calls) == 2

@@ -12,9 +12,6 @@ figure once, and a session that asks while another builds it waits for that one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 import streamlit as st
 
 from playground.datasets.dataset import Dataset, DatasetKind
@@ -35,51 +32,15 @@ def _styled(figure, text_scale: float) -> str:
 
 
 @st.cache_data(max_entries=MAX_FIGURES, show_spinner=False)
-def boundary_figure(
-    grid: np.ndarray | None,
-    bounds: tuple[float, float],
-    points: np.ndarray,
-    labels: np.ndarray,
-    task: str,
-    num_classes: int,
-    test_points: np.ndarray | None = None,
-    test_labels: np.ndarray | None = None,
-    threshold: float = 0.5,
-    height: int = 420,
-    watched: np.ndarray | None = None,
-    text_scale: float = 1.0,
-) -> str:
-    """`decision_boundary`'s figure, styled."""
-    figure = decision_boundary(
-        grid,
-        bounds,
-        points,
-        labels,
-        task,
-        num_classes,
-        test_points=test_points,
-        test_labels=test_labels,
-        threshold=threshold,
-        height=height,
-        watched=watched,
-    )
-    return _styled(figure, text_scale)
+def boundary_figure(*args, text_scale: float = 1.0, **kwargs) -> str:
+    """`decision_boundary(*args, **kwargs)`, styled."""
+    return _styled(decision_boundary(*args, **kwargs), text_scale)
 
 
 @st.cache_data(max_entries=MAX_FIGURES, show_spinner=False)
-def network_figure(
-    columns: tuple[DrawnLayer, ...],
-    weights: list | None,
-    neuron_grids: list | None,
-    input_grids: list | None,
-    map_size: int,
-    height: int,
-) -> str:
-    """`network_drawing`'s figure, styled."""
-    figure = network_drawing(
-        list(columns), weights, neuron_grids=neuron_grids, input_grids=input_grids, map_size=map_size, height=height
-    )
-    return _styled(figure, 1.0)
+def network_figure(columns: tuple[DrawnLayer, ...], *args, **kwargs) -> str:
+    """`network_drawing(list(columns), *args, **kwargs)`, styled."""
+    return _styled(network_drawing(list(columns), *args, **kwargs), 1.0)
 
 
 def preview_figure(dataset: Dataset, count: int, height: int, columns: int):
@@ -94,14 +55,12 @@ def preview_figure(dataset: Dataset, count: int, height: int, columns: int):
 
 
 @st.cache_data(max_entries=MAX_FIGURES, show_spinner=False)
-def histograms_figure(histograms: list[dict]) -> str:
-    """`weight_histograms`' figure, styled."""
-    return _styled(weight_histograms(histograms), 1.0)
+def histograms_figure(*args, **kwargs) -> str:
+    """`weight_histograms(*args, **kwargs)`, styled."""
+    return _styled(weight_histograms(*args, **kwargs), 1.0)
 
 
 @st.cache_data(max_entries=MAX_FIGURES, show_spinner=False)
-def softmax_figure(
-    outputs: np.ndarray, truths: np.ndarray, class_names: Sequence[str], threshold: float, numbered: bool
-) -> str:
-    """`softmax_bars`' figure, styled."""
-    return _styled(softmax_bars(outputs, truths, class_names, threshold, numbered=numbered), 1.0)
+def softmax_figure(*args, **kwargs) -> str:
+    """`softmax_bars(*args, **kwargs)`, styled."""
+    return _styled(softmax_bars(*args, **kwargs), 1.0)

@@ -187,11 +187,11 @@ def drawing(
     live = plane and len(columns) > 2 and all(layer.type in MAPPED_LAYERS for layer in layers)
     figure = network_figure(
         tuple(columns),
-        snapshot.weights if snapshot is not None else None,
-        maps,
-        inputs,
-        NEURON_GRID_SIZE if live else 0,
-        height,
+        weights=snapshot.weights if snapshot is not None else None,
+        neuron_grids=maps,
+        input_grids=inputs,
+        map_size=NEURON_GRID_SIZE if live else 0,
+        height=height,
     )
     live_chart(
         figure,
