@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -188,6 +189,19 @@ class EnvelopeLoop(TrainingLoop):
         self._compiled = None
         self._pending: list | None = None
         self._pending_lock = threading.Lock()
+        # None: each layer's activation is chosen by a branch on its index (one network per call).
+        # A population's maths (`population_maths`) computes the ones its members use instead, and
+        # picks each member's: a branch on an index that differs between members cannot be vectorized.
+        self.computed_activations: tuple[int, ...] | None = None
+
+    def population_maths(self, activations: Sequence[int]) -> EnvelopeLoop:
+        """This loop's maths for a population whose members use `activations` (indices in
+        `ACTIVATIONS`; the first also stands in a layer a member does not use, whose weights are
+        zero): a shallow copy, sharing the optimizer and shapes, for tracing a vectorized program."""
+        maths = copy.copy(self)
+        maths.computed_activations = tuple(activations)
+        maths._compiled = None
+        return maths
 
     def settings(self) -> dict:
         return self._settings
@@ -350,7 +364,14 @@ class EnvelopeLoop(TrainingLoop):
                     return lambda: functions[index](z + (1.0 - neurons) * MASKED_LOGIT)
                 return lambda: functions[index](z)
 
-            a = tf.switch_case(settings["activations"][layer], [activation(i) for i in range(len(functions))])
+            index = settings["activations"][layer]
+            if self.computed_activations is None:
+                a = tf.switch_case(index, [activation(i) for i in range(len(functions))])
+            else:  # a population's members each pick theirs: only the activations they use are computed
+                first, *others = self.computed_activations
+                a = activation(first)()
+                for other in others:
+                    a = tf.where(tf.equal(index, other), activation(other)(), a)
             a = tf.where(neurons > 0, a, 0.0)
             if dropout_step is not None:
                 seed = tf.stack([settings["seed"] * 1000 + layer + 1, dropout_step])

@@ -33,6 +33,7 @@ from playground.datasets.dataset import Task
 from playground.engine.change_signal import ChangeSignal
 from playground.engine.envelope_loop import live_loop
 from playground.engine.history_readings import HistoryReadings
+from playground.engine.live_population import LivePopulations
 from playground.engine.live_settings import LiveSettings
 from playground.engine.live_trainer import LiveTrainer
 from playground.engine.snapshot_maker import SnapshotMaker
@@ -77,6 +78,8 @@ class Trainer(HistoryReadings):
         envelope: train on the envelope's program when the network fits and that program is
             compiled, and the network's own is not (`envelope_loop.live_loop`): a live trainer's
             edited network then trains at once.
+        population: at a set pace, train each epoch together with the other trainers of this
+            process that share its program (`live_population`): one compiled call for all.
     """
 
     def __init__(
@@ -86,6 +89,7 @@ class Trainer(HistoryReadings):
         jit: bool = True,
         snapshots: bool = True,
         envelope: bool = False,
+        population: LivePopulations | None = None,
     ):
         problems = validate(spec)
         if problems:
@@ -97,6 +101,7 @@ class Trainer(HistoryReadings):
             self.loop = live_loop(self.model, self.data, spec)
         else:
             self.loop = TrainingLoop(self.model, self.data, spec.training, jit=jit)
+        self.population = population
         self._snapshots_on = snapshots
         self.snapshot_maker = SnapshotMaker(self.model, self.data, spec.network.features, self.loop)
         self.snapshots = SnapshotBuffer()
@@ -437,13 +442,19 @@ class Trainer(HistoryReadings):
     def _train(self, steps: int) -> None:
         if self.epochs_per_second:  # the pace: this chunk's steps are due this long after the last chunk's
             now = time.monotonic()
-            self._next_chunk_at = max(self._next_chunk_at, now - CHUNK_SECONDS) + steps / (
-                self.epochs_per_second * self.loop.batches_per_epoch
-            )
+            interval = steps / (self.epochs_per_second * self.loop.batches_per_epoch)
+            due = max(self._next_chunk_at, now - CHUNK_SECONDS) + interval
+            if self.population is not None:  # on the clock's grid of the interval: the process's trainers
+                due = round(due / interval) * interval  # at one pace ask at the same moments, and step together
+            self._next_chunk_at = due
         start = time.perf_counter()
         epoch, batch = self._epoch, self._batch
         rates = [self.learning_rate(epoch + i) for i in range(self.loop.epochs_per_call + 1)]
-        result = self.loop.run(epoch, batch, steps, rates)
+        result = None
+        if self.population is not None and self.epochs_per_second:  # at a pace: with the others of the tick
+            result = self.population.run(self.loop, epoch, batch, steps, rates)
+        if result is None:
+            result = self.loop.run(epoch, batch, steps, rates)
         seconds = time.perf_counter() - start
         if result.steps_done:
             per_step = seconds / result.steps_done

@@ -488,23 +488,23 @@ class TrainingLoop:
         new_epoch, new_batch, done, epochs_done, bad = (int(t) for t in (new_epoch, new_batch, done, epochs_done, bad))
         metrics = metrics.numpy()
         if not bad:
-            self._keep(state)
+            self.keep(state)
             return LoopResult(new_epoch, new_batch, done, epochs_done, metrics, None)
         # The step at (new_epoch, new_batch - 1) met a non-finite loss. Go back to the start of
         # that epoch's part of this call and replay the good steps, which repeat exactly.
         bad_batch = new_batch - 1
         start_batch = batch if new_epoch == epoch else 0
-        self._keep(saved)
+        self.keep(saved)
         good_steps = max(bad_batch - start_batch, 0)
         if good_steps:
-            self._keep(
+            self.keep(
                 self._call(
                     new_epoch, start_batch, good_steps, list(learning_rates)[new_epoch - epoch :] or learning_rates[-1:]
                 )[0]
             )
         return LoopResult(new_epoch, start_batch + good_steps, done - 1, epochs_done, metrics, (new_epoch, bad_batch))
 
-    def _keep(self, state) -> None:
+    def keep(self, state) -> None:
         """The program's new state becomes the newest (written into the variables by `sync`)."""
         with self._pending_lock:
             self._pending = list(state)

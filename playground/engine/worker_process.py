@@ -212,11 +212,12 @@ class Worker:
 
     def create(self, trainer_id: int, sequence: int, argument: tuple) -> None:
         """Builds a trainer (on a thread of its own) and answers with its batches per epoch."""
+        from playground.engine.live_population import LIVE_POPULATIONS
         from playground.engine.trainer import Trainer
 
         spec_json, warm_up = argument
         try:
-            trainer = Trainer(spec_from_json(spec_json), warm_up=warm_up, envelope=True)
+            trainer = Trainer(spec_from_json(spec_json), warm_up=warm_up, envelope=True, population=LIVE_POPULATIONS)
         except Exception as error:  # the server's caller gets the error
             logging.getLogger(__name__).exception("Command create failed")
             self.send(("answer", trainer_id, sequence, error))

@@ -12,6 +12,7 @@ import os
 import threading
 import weakref
 
+from playground.engine.live_population import LIVE_POPULATIONS
 from playground.engine.live_settings import model_spec
 from playground.engine.live_trainer import LiveTrainer
 from playground.engine.trainer import Trainer
@@ -41,7 +42,7 @@ class TrainerSlot:
             if workers:
                 trainer: LiveTrainer = workers.trainer(spec, self.compile_ahead)
             else:
-                trainer = Trainer(spec, warm_up=self.compile_ahead, envelope=True)
+                trainer = Trainer(spec, warm_up=self.compile_ahead, envelope=True, population=LIVE_POPULATIONS)
             self.trainer, self.key = trainer, key
             self._finalizer = weakref.finalize(self, _close, trainer)
         self.trainer.set_learning_rate(spec.training.learning_rate)

@@ -1,0 +1,285 @@
+"""Live trainers that share a program, stepped together: one compiled call per tick for all.
+
+At the watch pace each live trainer trains one epoch per display frame (`trainer.FRAME_SECONDS`).
+Alone, an epoch of a playground network costs a few milliseconds of CPU, nearly all of it the cost
+of running a program rather than its arithmetic, so a class training in one worker would pay it
+once per student per frame. `LivePopulations` gathers the epochs that a worker's trainers ask for
+at about the same moment and runs them as one call of a vectorized program: every member's
+weights, optimizer state, data, network (the envelope's settings) and learning rate stacked along
+a first axis, and the envelope's own step and epoch metrics mapped over it (`tf.vectorized_map`).
+
+Who steps together: trainers on the envelope's program (`envelope_loop.EnvelopeLoop`) with the
+same program key and batches per epoch, each asking for one whole epoch from its start, without
+dropout. Every other call runs alone, as before; so does every call while the population's
+program compiles (in the background, a few seconds, once per process for each set of activations
+and `CAPACITIES` size).
+
+Members join, pause, step, change their rate, reset and leave whenever they like: a population is
+whoever asks within one tick, and a member that asked lately is waited for (at most
+`GATHER_SECONDS`). Each member takes the steps its lone loop would take, in the same order, with
+the same maths (tests/test_live_population.py replays every row alone). A member whose loss stops
+being finite takes that epoch alone again, so the lone loop's divergence handling (back to the
+last finite weights) applies unchanged.
+
+Example:
+
+    populations = LivePopulations()
+    trainer = Trainer(spec, envelope=True, population=populations)   # in a worker: `LIVE_POPULATIONS`
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from playground.engine.envelope import HIDDEN_LAYERS
+from playground.engine.envelope_loop import EnvelopeLoop
+from playground.engine.training_loop import LoopResult, epoch_order
+
+log = logging.getLogger(__name__)
+
+CAPACITIES = (4, 16, 64)  # members per call: a population is padded up to the next (one program each)
+GATHER_SECONDS = 0.006  # how long the first ask of a tick waits for the members that asked lately
+RECENT_SECONDS = 0.1  # a member that asked within this long is waited for
+MAX_PROGRAMS = 12  # population programs kept (least recently used dropped first)
+SHARED_SETTINGS = ("dropout",)  # the same for every member (no dropout): a branch on it stays one branch
+
+
+@dataclass(eq=False)
+class _Ask:
+    """One member's epoch, as it waits for its tick."""
+
+    loop: EnvelopeLoop
+    epoch: int
+    rate: float
+    result: LoopResult | None = None
+    done: bool = False
+
+
+@dataclass
+class _Group:
+    """The asks of one kind of member waiting for their tick, and when each member last asked."""
+
+    asks: list[_Ask] = field(default_factory=list)
+    asked_at: dict[int, float] = field(default_factory=dict)
+
+    def everyone_in(self, now: float) -> bool:
+        """Whether every member that asked lately has asked for this tick."""
+        self.asked_at = {member: t for member, t in self.asked_at.items() if now - t < RECENT_SECONDS}
+        return set(self.asked_at) <= {id(ask.loop) for ask in self.asks}
+
+
+class LivePopulations:
+    """Steps a process's live trainers together (see the module's docstring).
+
+    Args:
+        compile_in_background: compile a population's program on a thread of its own while the
+            members train alone (a live server); False compiles it in the first call (tests).
+    """
+
+    def __init__(self, compile_in_background: bool = True):
+        self.compile_in_background = compile_in_background
+        self._lock = threading.Condition()
+        self._groups: dict[tuple, _Group] = {}
+        self._programs: OrderedDict[tuple, Any] = OrderedDict()  # None while one compiles
+        self.calls = 0  # population calls made
+        self.members_stepped = 0  # member-epochs they trained
+
+    def run(self, loop: Any, epoch: int, batch: int, steps: int, learning_rates: Sequence[float]) -> LoopResult | None:
+        """`loop.run(epoch, batch, steps, learning_rates)` in this tick's population call, or None
+        when the call is to run alone: it is not one whole epoch of an envelope loop without
+        dropout, nobody else asked in this tick, the population's program is still compiling, or
+        this member's loss stopped being finite."""
+        key = _group_key(loop, batch, steps)
+        if key is None:
+            return None
+        ask = _Ask(loop, int(epoch), float(learning_rates[0]))
+        with self._lock:
+            group = self._groups.setdefault(key, _Group())
+            now = time.monotonic()
+            group.asked_at[id(loop)] = now
+            group.asks.append(ask)
+            leading = len(group.asks) == 1
+            if leading:  # the first ask of the tick waits for the others, then steps them all
+                deadline = now + GATHER_SECONDS
+                while not group.everyone_in(time.monotonic()) and time.monotonic() < deadline:
+                    self._lock.wait(deadline - time.monotonic())
+                asks, group.asks = group.asks, []
+            else:
+                self._lock.notify_all()  # the leader may have everyone now
+        if not leading:
+            with self._lock:
+                while not ask.done:
+                    self._lock.wait()
+            return ask.result
+        try:
+            results = self._step(key, asks)
+        except Exception:  # never lose a member's epoch: each then runs alone
+            log.exception("A population of %d live trainers could not step", len(asks))
+            results = [None] * len(asks)
+        with self._lock:
+            for each, result in zip(asks, results):
+                each.result, each.done = result, True
+            self._lock.notify_all()
+        return ask.result
+
+    def _step(self, key: tuple, asks: list[_Ask]) -> list[LoopResult | None]:
+        """Steps `asks` together, `CAPACITIES[-1]` at a time; None for each that is to run alone."""
+        if len(asks) < 2:
+            return [None] * len(asks)
+        largest = CAPACITIES[-1]
+        results: list[LoopResult | None] = []
+        for start in range(0, len(asks), largest):
+            part = asks[start : start + largest]
+            results += self._step_part(key, part) if len(part) > 1 else [None]
+        return results
+
+    def _step_part(self, key: tuple, asks: list[_Ask]) -> list[LoopResult | None]:
+        import tensorflow as tf
+
+        activations = sorted({a for ask in asks for a in ask.loop.layout.activations})
+        capacity = next(c for c in CAPACITIES if c >= len(asks))
+        program = self._program((*key, tuple(activations), capacity), asks, activations, capacity)
+        if program is None:
+            return [None] * len(asks)
+        state, alive, rows = program(*_stacked_inputs(asks, capacity))
+        alive, rows = alive.numpy(), rows.numpy()
+        results: list[LoopResult | None] = []
+        for i, ask in enumerate(asks):
+            if not alive[i]:
+                results.append(None)  # replayed alone: the lone loop goes back to the last finite weights
+                continue
+            ask.loop.keep([tf.gather(values, i) for values in state])
+            metrics = np.zeros((ask.loop.epochs_per_call, 4), "float32")
+            metrics[0] = rows[i]
+            steps = ask.loop.batches_per_epoch
+            results.append(LoopResult(ask.epoch + 1, 0, steps, 1, metrics, None))
+        with self._lock:
+            self.calls += 1
+            self.members_stepped += sum(result is not None for result in results)
+        return results
+
+    def _program(self, key: tuple, asks: list[_Ask], activations: list[int], capacity: int) -> Any:
+        """The compiled program for `key`, or None while it compiles (started here if need be)."""
+        with self._lock:
+            if key in self._programs:
+                self._programs.move_to_end(key)
+                return self._programs[key]
+            self._programs[key] = None
+        maths = asks[0].loop.population_maths(activations)
+        program = population_program(maths, capacity)
+        inputs = _stacked_inputs(asks, capacity)
+
+        def compile_program() -> None:
+            started = time.monotonic()
+            try:
+                program(*inputs)  # XLA compiles at the first call
+            except Exception:
+                log.exception("A population program could not compile: its members train alone")
+                return  # stays None: never tried again in this process
+            seconds = time.monotonic() - started
+            log.info("Compiled a live population's program (%d members) in %.1f s", capacity, seconds)
+            with self._lock:
+                self._programs[key] = program
+                while len(self._programs) > MAX_PROGRAMS:
+                    self._programs.popitem(last=False)
+
+        if self.compile_in_background:
+            threading.Thread(target=compile_program, name="playground-population-compile", daemon=True).start()
+            return None
+        compile_program()
+        with self._lock:
+            return self._programs.get(key)
+
+
+def _group_key(loop: Any, batch: int, steps: int) -> tuple | None:
+    """What members must share to step together; None for a call that runs alone."""
+    if not isinstance(loop, EnvelopeLoop) or not loop.jit or loop.computed_activations is not None:
+        return None
+    if batch != 0 or steps != loop.batches_per_epoch or any(loop.layout.dropout):
+        return None
+    return loop.program_key(), loop.batches_per_epoch
+
+
+def _stacked_inputs(asks: list[_Ask], capacity: int) -> tuple:
+    """The program's arguments: each member's along a first axis, padded to `capacity` with
+    copies of the first member (their results are dropped)."""
+    import tensorflow as tf
+
+    members = asks + [asks[0]] * (capacity - len(asks))
+    states = [ask.loop.current_state() for ask in members]
+    orders = []
+    for ask in members:
+        loop = ask.loop
+        order = np.zeros(loop.order_width, "int32")
+        order[: loop.train_size] = epoch_order(loop.seed, ask.epoch, loop.train_size, loop.shuffle)
+        orders.append(order)
+    settings = [ask.loop.settings() for ask in members]
+    own = {name: tf.stack([s[name] for s in settings]) for name in settings[0] if name not in SHARED_SETTINGS}
+    data = [tf.stack(tensors) for tensors in zip(*(ask.loop.data_tensors for ask in members))]
+    return (
+        [tf.stack(values) for values in zip(*states)],
+        tf.constant([ask.rate for ask in members], tf.float32),
+        tf.constant(np.stack(orders)),
+        *data,
+        own,
+    )
+
+
+def population_program(maths: EnvelopeLoop, capacity: int) -> Any:
+    """The compiled program that trains `capacity` members one epoch each: takes their stacked
+    state, learning rates, epoch orders, data and settings; returns the new state, whether each
+    member's losses stayed finite, and each member's epoch row (as `TrainingLoop`'s metrics)."""
+    import tensorflow as tf
+
+    batches = maths.batches_per_epoch
+    shared = {"dropout": tf.zeros([HIDDEN_LAYERS])}
+
+    def run(
+        state: list,
+        rates: Any,
+        orders: Any,
+        x_train: Any,
+        y_train: Any,
+        x_fit: Any,
+        y_fit: Any,
+        x_test: Any,
+        y_test: Any,
+        own: dict,
+    ) -> tuple[Any, Any, Any]:
+        def batch_body(batch: Any, state: list, alive: Any) -> tuple[Any, list, Any]:
+            new_state, finite, _, _ = tf.vectorized_map(
+                lambda m: maths.step(m[0], m[1], m[2], batch, m[3], m[4], {**m[5], **shared}),
+                (state, rates, orders, x_train, y_train, own),
+            )
+            alive = alive & finite
+            return batch + 1, [_where(alive, new, old) for new, old in zip(new_state, state)], alive
+
+        _, state, alive = tf.while_loop(
+            lambda batch, *_: batch < batches, batch_body, (tf.constant(0), list(state), tf.ones([capacity], tf.bool))
+        )
+        rows = tf.vectorized_map(
+            lambda m: maths.epoch_metrics(m[0], 0.0, 0.0, True, m[1], m[2], m[3], m[4], {**m[5], **shared}),
+            (state, x_fit, y_fit, x_test, y_test, own),
+        )
+        alive = alive & tf.reduce_all(tf.math.is_finite(rows[:, :2]), axis=1)
+        return state, alive, rows
+
+    return tf.function(run, jit_compile=True)
+
+
+def _where(keep: Any, new: Any, old: Any) -> Any:
+    """`new` for the members in `keep`, `old` for the others (any shape after the first axis)."""
+    import tensorflow as tf
+
+    return tf.where(tf.reshape(keep, [-1] + [1] * (len(old.shape) - 1)), new, old)
+
+
+LIVE_POPULATIONS = LivePopulations()  # the process's: every live trainer of a worker (or page process) uses it

@@ -1,0 +1,157 @@
+"""Live trainers stepped together (`engine/live_population.py`): members join, pause, change their
+rate, diverge and leave as they like, and each history is the one its lone loop gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+
+from playground.engine.envelope_loop import EnvelopeLoop, compile_envelope_for, training_loop
+from playground.engine.live_population import LivePopulations, _group_key
+from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
+from playground.model_builder import build_model
+from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
+from playground.training_data import training_data
+
+TOLERANCE = 1e-5  # relative, per epoch, on the train and test losses
+
+
+def student(rate: float, widths: tuple[int, ...], activation: str = "tanh", seed: int = 1) -> ExperimentSpec:
+    """A student's network on the envelope (its own program never compiled in these tests)."""
+    layers = tuple(LayerSpec("Dense", units=units, activation=activation) for units in widths)
+    return ExperimentSpec(
+        dataset=DatasetSpec("xor"),
+        network=NetworkSpec(features=("x1", "x2", "x1x2"), layers=layers),
+        training=TrainingSpec(optimizer="adam", learning_rate=rate, batch_size=10, epochs=1000, seed=seed),
+    )
+
+
+def live_trainer(spec: ExperimentSpec, populations: LivePopulations) -> Trainer:
+    trainer = Trainer(spec, envelope=True, population=populations)
+    assert isinstance(trainer.loop, EnvelopeLoop), "the test's networks train on the envelope"
+    trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
+    return trainer
+
+
+def wait_for_epoch(trainer: Trainer, epoch: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while trainer.position[0] < epoch and trainer.state == "running":
+        assert time.monotonic() < deadline, f"epoch {epoch} not reached: {trainer.position}, {trainer.state}"
+        time.sleep(0.01)
+
+
+def lone_replay(trainer: Trainer) -> np.ndarray:
+    """Each epoch of the trainer's history, trained again alone from the same start with the rate
+    its row records: the train and test losses."""
+    spec = trainer.spec
+    data = training_data(spec)
+    loop = training_loop(build_model(spec, data), data, spec)
+    rows = []
+    for row in trainer.history:
+        result = loop.run(row["epoch"] - 1, 0, loop.batches_per_epoch, [row["learning_rate"]])
+        assert result.diverged_at is None
+        rows.append(result.metrics[0, :2])
+    return np.asarray(rows)
+
+
+def losses(trainer: Trainer) -> np.ndarray:
+    return np.asarray([[row["train_loss"], row["test_loss"]] for row in trainer.history])
+
+
+@pytest.fixture(scope="module")
+def populations() -> LivePopulations:
+    compile_envelope_for(student(0.01, (4, 2)))  # as a worker does for the default experiment
+    return LivePopulations(compile_in_background=False)
+
+
+def test_members_that_join_pause_change_rate_and_leave_each_train_as_alone(populations: LivePopulations) -> None:
+    first = live_trainer(student(0.03, (4, 2)), populations)
+    second = live_trainer(student(0.01, (3,), activation="relu", seed=2), populations)
+    trainers = [first, second]
+    try:
+        first.start()
+        second.start()
+        wait_for_epoch(first, 15)
+        late = live_trainer(student(0.1, (5, 5, 2), seed=3), populations)  # joins late
+        trainers.append(late)
+        late.start()
+        second.pause()
+        wait_for_epoch(first, 25)
+        first.set_learning_rate(0.003)  # from the next chunk on
+        second.resume()
+        wait_for_epoch(late, 20)
+        late.close()  # leaves
+        wait_for_epoch(second, 30)
+        wait_for_epoch(first, 40)
+        first.pause()
+        second.pause()
+        first.wait()
+        second.wait()
+        trained = sum(len(trainer.history) for trainer in trainers)
+        assert populations.members_stepped >= trained / 2, "most epochs are stepped together"
+        assert {row["learning_rate"] for row in first.history} == {0.03, 0.003}
+        for trainer in (first, second, late):
+            assert len(trainer.history) >= 20
+            expected = lone_replay(trainer)
+            deviation = np.max(np.abs(losses(trainer) - expected) / np.abs(expected))
+            assert deviation <= TOLERANCE, f"{trainer.spec.network.layers}: {deviation}"
+    finally:
+        for trainer in trainers:
+            trainer.close()
+
+
+def test_a_member_that_diverges_ends_as_it_would_alone(populations: LivePopulations) -> None:
+    def regression(rate: float) -> ExperimentSpec:  # plain SGD on linear layers diverges from a rate of 0.008
+        spec = student(rate, (4, 2), activation="linear")
+        training = dataclasses.replace(spec.training, optimizer="sgd")
+        return spec.replace(dataset=DatasetSpec("reg-plane"), training=training)
+
+    spec = regression(0.001)
+    compile_envelope_for(spec)
+    calm, wild = live_trainer(spec, populations), live_trainer(spec, populations)
+    alone = Trainer(spec, envelope=True)
+    try:
+        calm.start()
+        wild.start()
+        wait_for_epoch(wild, 10)
+        stepped = populations.members_stepped
+        wild.set_learning_rate(1.0)
+        assert wild.wait(("diverged",), timeout=60) == "diverged"
+        wait_for_epoch(calm, len(wild.history) + 5)
+        assert populations.members_stepped > stepped
+        assert calm.state == "running"
+        # The same run alone: epochs at the first rate, then at the wild one until it diverges.
+        calm_epochs = sum(row["learning_rate"] == 0.001 for row in wild.history)
+        for _ in range(calm_epochs):
+            alone.step_epoch()
+            alone.wait()
+        alone.set_learning_rate(1.0)
+        while alone.state != "diverged":
+            alone.step_epoch()
+            alone.wait(("paused", "diverged"))
+        assert (wild.message, wild.position) == (alone.message, alone.position)
+        np.testing.assert_allclose(losses(wild), losses(alone), rtol=TOLERANCE)
+    finally:
+        for trainer in (calm, wild, alone):
+            trainer.close()
+
+
+def test_only_whole_epochs_of_envelope_loops_without_dropout_step_together() -> None:
+    spec = student(0.01, (4, 2))
+    data = training_data(spec)
+    loop = training_loop(build_model(spec, data), data, spec)
+    whole = loop.batches_per_epoch
+    assert _group_key(loop, 0, whole) is not None
+    assert _group_key(loop, 3, whole) is None  # a step by batch left it mid-epoch
+    assert _group_key(loop, 0, 1) is None  # Step batch
+    dropped = spec.replace(
+        network=dataclasses.replace(
+            spec.network, layers=(*spec.network.layers[:1], LayerSpec("Dropout", rate=0.2), *spec.network.layers[1:])
+        )
+    )
+    data = training_data(dropped)
+    assert _group_key(training_loop(build_model(dropped, data), data, dropped), 0, whole) is None
+    assert _group_key(loop.population_maths([2]), 0, whole) is None  # a population's maths is not a member
