@@ -103,20 +103,22 @@ def test_members_that_join_pause_change_rate_and_leave_each_train_as_alone(popul
             trainer.close()
 
 
-def test_a_member_that_diverges_ends_as_it_would_alone(populations: LivePopulations) -> None:
+def test_a_member_that_diverges_ends_as_it_would_alone() -> None:
     def regression(rate: float) -> ExperimentSpec:  # plain SGD on linear layers diverges from a rate of 0.008
         spec = student(rate, (4, 2), activation="linear")
         training = dataclasses.replace(spec.training, optimizer="sgd")
         return spec.replace(dataset=DatasetSpec("reg-plane"), training=training)
 
     spec = regression(0.001)
-    compile_envelope_for(spec)
+    populations = LivePopulations()  # compiling in the background, as in a worker: but compiled ahead, as there
+    populations.compile_for(compile_envelope_for(spec))
     calm, wild = live_trainer(spec, populations), live_trainer(spec, populations)
     alone = Trainer(spec, envelope=True)
     try:
         calm.start()
         wild.start()
         wait_for_epoch(wild, 10)
+        assert populations.members_stepped >= 10, "compiled ahead: the two step together from their first epochs"
         stepped = populations.members_stepped
         wild.set_learning_rate(1.0)
         assert wild.wait(("diverged",), timeout=60) == "diverged"

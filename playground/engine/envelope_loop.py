@@ -91,15 +91,18 @@ def live_loop(model: Any, data: TrainingData, spec: ExperimentSpec) -> TrainingL
     return envelope if PROGRAMS.traced(envelope.program_key()) else own
 
 
-def compile_envelope_for(spec: ExperimentSpec) -> None:
-    """Compiles the envelope's programs for networks like `spec`'s (nothing when it does not fit)."""
+def compile_envelope_for(spec: ExperimentSpec) -> EnvelopeLoop | None:
+    """Compiles the envelope's programs for networks like `spec`'s, and returns the loop that did
+    (None when the network does not fit)."""
     from playground.model_builder import build_model
     from playground.training_data import training_data
 
     data = training_data(spec)
     loop = training_loop(build_model(spec, data), data, spec)
-    if isinstance(loop, EnvelopeLoop):
-        compile_envelope(loop)
+    if not isinstance(loop, EnvelopeLoop):
+        return None
+    compile_envelope(loop)
+    return loop
 
 
 def compile_envelope(loop: EnvelopeLoop) -> None:

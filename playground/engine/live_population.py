@@ -45,7 +45,7 @@ from playground.engine.training_loop import LoopResult, epoch_order
 
 log = logging.getLogger(__name__)
 
-CAPACITIES = (4, 16, 64)  # members per call: a population is padded up to the next (one program each)
+CAPACITIES = (4, 16)  # members per call: a population is padded up to the next, and split past the last
 GATHER_SECONDS = 0.006  # how long the first ask of a tick waits for the members that asked lately
 RECENT_SECONDS = 0.1  # a member that asked within this long is waited for
 MAX_PROGRAMS = 12  # population programs kept (least recently used dropped first)
@@ -131,7 +131,8 @@ class LivePopulations:
         return ask.result
 
     def _step(self, key: tuple, asks: list[_Ask]) -> list[LoopResult | None]:
-        """Steps `asks` together, `CAPACITIES[-1]` at a time; None for each that is to run alone."""
+        """Steps `asks` together, `CAPACITIES[-1]` at a time (a bigger program costs more per call
+        than it saves); None for each that is to run alone."""
         if len(asks) < 2:
             return [None] * len(asks)
         largest = CAPACITIES[-1]
@@ -173,30 +174,51 @@ class LivePopulations:
                 self._programs.move_to_end(key)
                 return self._programs[key]
             self._programs[key] = None
-        maths = asks[0].loop.population_maths(activations)
-        program = population_program(maths, capacity)
-        inputs = _stacked_inputs(asks, capacity)
-
-        def compile_program() -> None:
-            started = time.monotonic()
-            try:
-                program(*inputs)  # XLA compiles at the first call
-            except Exception:
-                log.exception("A population program could not compile: its members train alone")
-                return  # stays None: never tried again in this process
-            seconds = time.monotonic() - started
-            log.info("Compiled a live population's program (%d members) in %.1f s", capacity, seconds)
-            with self._lock:
-                self._programs[key] = program
-                while len(self._programs) > MAX_PROGRAMS:
-                    self._programs.popitem(last=False)
-
         if self.compile_in_background:
-            threading.Thread(target=compile_program, name="playground-population-compile", daemon=True).start()
+            threading.Thread(
+                target=self._compile,
+                args=(key, asks, activations, capacity),
+                name="playground-population-compile",
+                daemon=True,
+            ).start()
             return None
-        compile_program()
+        self._compile(key, asks, activations, capacity)
         with self._lock:
             return self._programs.get(key)
+
+    def _compile(self, key: tuple, asks: list[_Ask], activations: list[int], capacity: int) -> None:
+        """Builds the program for `key` and compiles it with `asks`' inputs (XLA compiles at the
+        first call); one that cannot compile stays None, so its members always train alone."""
+        started = time.monotonic()
+        program = population_program(asks[0].loop.population_maths(activations), capacity)
+        try:
+            program(*_stacked_inputs(asks, capacity))
+        except Exception:
+            log.exception("A live population's program could not compile: its members train alone")
+            return
+        seconds = time.monotonic() - started
+        log.info("Compiled a live population's program (%d members) in %.1f s", capacity, seconds)
+        with self._lock:
+            self._programs[key] = program
+            while len(self._programs) > MAX_PROGRAMS:
+                self._programs.popitem(last=False)
+
+    def compile_for(self, loop: Any) -> None:
+        """Compiles, now, the programs of populations of loops like `loop` (of each size in
+        `CAPACITIES`), so that a class training such networks steps together from its first
+        epochs (a worker does this for the default experiment's network when it starts)."""
+        key = _group_key(loop, 0, loop.batches_per_epoch)
+        if key is None:
+            return
+        activations = sorted(set(loop.layout.activations))
+        ask = _Ask(loop, 0, 0.0)
+        for capacity in CAPACITIES:
+            program_key = (*key, tuple(activations), capacity)
+            with self._lock:
+                if program_key in self._programs:
+                    continue
+                self._programs[program_key] = None
+            self._compile(program_key, [ask], activations, capacity)
 
 
 def _group_key(loop: Any, batch: int, steps: int) -> tuple | None:

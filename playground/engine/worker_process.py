@@ -259,7 +259,8 @@ class Worker:
 def compile_default_experiment(envelope: bool = True) -> None:
     """Compiles the programs of the experiment every page opens with (the default preset), so a
     class opening the app finds them compiled; then, with `envelope`, the envelope's for networks
-    like it (`envelope_loop.live_loop`), so that editing the network compiles nothing. Any other
+    like it (`envelope_loop.live_loop`), so that editing the network compiles nothing, and the
+    programs that step a class of such networks together (`live_population`). Any other
     experiment compiles on first use."""
     from playground.engine.envelope_loop import compile_envelope_for
     from playground.engine.trainer import Trainer
@@ -277,8 +278,12 @@ def compile_default_experiment(envelope: bool = True) -> None:
         # machine the scheduler left it waiting with the GIL held, so a page's trainer that had
         # to compile waited behind it (over 50 s with two cores kept busy).
         started = time.monotonic()
-        compile_envelope_for(spec)
+        loop = compile_envelope_for(spec)
         log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
+        if loop is not None:  # and the programs that step a class training such networks together
+            from playground.engine.live_population import LIVE_POPULATIONS
+
+            LIVE_POPULATIONS.compile_for(loop)
 
 
 def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
