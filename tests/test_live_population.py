@@ -12,6 +12,7 @@ import pytest
 from playground.engine.envelope_loop import EnvelopeLoop, compile_envelope_for, training_loop
 from playground.engine.live_population import LivePopulations, _group_key
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
+from playground.engine.training_loop import TrainingLoop
 from playground.model_builder import build_model
 from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
 from playground.training_data import training_data
@@ -29,9 +30,9 @@ def student(rate: float, widths: tuple[int, ...], activation: str = "tanh", seed
     )
 
 
-def live_trainer(spec: ExperimentSpec, populations: LivePopulations) -> Trainer:
-    trainer = Trainer(spec, envelope=True, population=populations)
-    assert isinstance(trainer.loop, EnvelopeLoop), "the test's networks train on the envelope"
+def live_trainer(spec: ExperimentSpec, populations: LivePopulations, envelope: bool = True) -> Trainer:
+    trainer = Trainer(spec, envelope=envelope, population=populations)
+    assert isinstance(trainer.loop, EnvelopeLoop) == envelope, "the test's networks train where they are meant to"
     trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
     return trainer
 
@@ -48,7 +49,9 @@ def lone_replay(trainer: Trainer) -> np.ndarray:
     its row records: the train and test losses."""
     spec = trainer.spec
     data = training_data(spec)
-    loop = training_loop(build_model(spec, data), data, spec)
+    model = build_model(spec, data)
+    envelope = isinstance(trainer.loop, EnvelopeLoop)
+    loop = training_loop(model, data, spec) if envelope else TrainingLoop(model, data, spec.training)
     rows = []
     for row in trainer.history:
         result = loop.run(row["epoch"] - 1, 0, loop.batches_per_epoch, [row["learning_rate"]])
@@ -98,6 +101,35 @@ def test_members_that_join_pause_change_rate_and_leave_each_train_as_alone(popul
             expected = lone_replay(trainer)
             deviation = np.max(np.abs(losses(trainer) - expected) / np.abs(expected))
             assert deviation <= TOLERANCE, f"{trainer.spec.network.layers}: {deviation}"
+    finally:
+        for trainer in trainers:
+            trainer.close()
+
+
+def test_members_of_one_network_on_its_own_program_train_as_alone() -> None:
+    """A class given one push: the same network, each student's own rate, on the network's program."""
+    populations = LivePopulations()
+    spec = student(0.03, (3, 3), activation="relu")
+    trainers = [
+        live_trainer(
+            spec.replace(training=dataclasses.replace(spec.training, learning_rate=rate, seed=seed)),
+            populations,
+            envelope=False,
+        )
+        for rate, seed in ((0.03, 1), (0.01, 2), (0.1, 3))
+    ]
+    populations.compile_for(trainers[0].loop)  # as a worker does for the default experiment
+    try:
+        for trainer in trainers:
+            trainer.start()
+        for trainer in trainers:
+            wait_for_epoch(trainer, 15)
+            trainer.pause()
+            trainer.wait()
+        assert populations.members_stepped >= sum(len(trainer.history) for trainer in trainers) / 2
+        for trainer in trainers:
+            expected = lone_replay(trainer)
+            np.testing.assert_allclose(losses(trainer), expected, rtol=TOLERANCE)
     finally:
         for trainer in trainers:
             trainer.close()
@@ -157,3 +189,7 @@ def test_only_whole_epochs_of_envelope_loops_without_dropout_step_together() -> 
     data = training_data(dropped)
     assert _group_key(training_loop(build_model(dropped, data), data, dropped), 0, whole) is None
     assert _group_key(loop.population_maths([2]), 0, whole) is None  # a population's maths is not a member
+    own = TrainingLoop(build_model(spec, data), data, spec.training)
+    assert _group_key(own, 0, own.batches_per_epoch) is not None
+    data = training_data(dropped)
+    assert _group_key(TrainingLoop(build_model(dropped, data), data, dropped.training), 0, whole) is None

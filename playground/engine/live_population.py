@@ -5,14 +5,15 @@ Alone, an epoch of a playground network costs a few milliseconds of CPU, nearly 
 of running a program rather than its arithmetic, so a class training in one worker would pay it
 once per student per frame. `LivePopulations` gathers the epochs that a worker's trainers ask for
 at about the same moment and runs them as one call of a vectorized program: every member's
-weights, optimizer state, data, network (the envelope's settings) and learning rate stacked along
-a first axis, and the envelope's own step and epoch metrics mapped over it (`tf.vectorized_map`).
+weights, optimizer state, data, learning rate (and on the envelope, network) stacked along a
+first axis, and the loop's own step and epoch metrics mapped over it (`tf.vectorized_map`).
 
-Who steps together: trainers on the envelope's program (`envelope_loop.EnvelopeLoop`) with the
-same program key and batches per epoch, each asking for one whole epoch from its start, without
-dropout. Every other call runs alone, as before; so does every call while the population's
-program compiles (in the background, a few seconds, once per process for each set of activations
-and `CAPACITIES` size).
+Who steps together: trainers whose loops share a program key (a class given one push: the same
+network; on the envelope's program, `envelope_loop.EnvelopeLoop`, any playground-scale networks)
+and batches per epoch, each asking for one whole epoch from its start, with Dense layers only
+(no dropout). Every other call runs alone, as before; so does every call while the population's
+program compiles (in the background, a few seconds, once per process for each program, set of
+activations and `CAPACITIES` size; a worker compiles the default experiment's ahead).
 
 Members join, pause, step, change their rate, reset and leave whenever they like: a population is
 whoever asks within one tick, and a member that asked lately is waited for (at most
@@ -41,7 +42,7 @@ import numpy as np
 
 from playground.engine.envelope import HIDDEN_LAYERS
 from playground.engine.envelope_loop import EnvelopeLoop
-from playground.engine.training_loop import LoopResult, epoch_order
+from playground.engine.training_loop import FULL_EVAL_LIMIT, LoopResult, TrainingLoop, epoch_order
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ CAPACITIES = (4, 16)  # members per call: a population is padded up to the next,
 GATHER_SECONDS = 0.006  # how long the first ask of a tick waits for the members that asked lately
 RECENT_SECONDS = 0.1  # a member that asked within this long is waited for
 MAX_PROGRAMS = 12  # population programs kept (least recently used dropped first)
+REPORT_SECONDS = 10.0  # how often the log says how many epochs stepped together
 SHARED_SETTINGS = ("dropout",)  # the same for every member (no dropout): a branch on it stays one branch
 
 
@@ -56,7 +58,7 @@ SHARED_SETTINGS = ("dropout",)  # the same for every member (no dropout): a bran
 class _Ask:
     """One member's epoch, as it waits for its tick."""
 
-    loop: EnvelopeLoop
+    loop: TrainingLoop
     epoch: int
     rate: float
     result: LoopResult | None = None
@@ -91,12 +93,13 @@ class LivePopulations:
         self._programs: OrderedDict[tuple, Any] = OrderedDict()  # None while one compiles
         self.calls = 0  # population calls made
         self.members_stepped = 0  # member-epochs they trained
+        self._reported_at, self._reported = time.monotonic(), (0, 0)
 
     def run(self, loop: Any, epoch: int, batch: int, steps: int, learning_rates: Sequence[float]) -> LoopResult | None:
         """`loop.run(epoch, batch, steps, learning_rates)` in this tick's population call, or None
-        when the call is to run alone: it is not one whole epoch of an envelope loop without
-        dropout, nobody else asked in this tick, the population's program is still compiling, or
-        this member's loss stopped being finite."""
+        when the call is to run alone: it is not one whole epoch of a loop that can step together
+        (`_group_key`), nobody else asked in this tick, the population's program is still
+        compiling, or this member's loss stopped being finite."""
         key = _group_key(loop, batch, steps)
         if key is None:
             return None
@@ -145,7 +148,7 @@ class LivePopulations:
     def _step_part(self, key: tuple, asks: list[_Ask]) -> list[LoopResult | None]:
         import tensorflow as tf
 
-        activations = sorted({a for ask in asks for a in ask.loop.layout.activations})
+        activations = sorted({a for ask in asks for a in _activations(ask.loop)})
         capacity = next(c for c in CAPACITIES if c >= len(asks))
         program = self._program((*key, tuple(activations), capacity), asks, activations, capacity)
         if program is None:
@@ -165,7 +168,18 @@ class LivePopulations:
         with self._lock:
             self.calls += 1
             self.members_stepped += sum(result is not None for result in results)
+            self._report()
         return results
+
+    def _report(self) -> None:
+        """Logs how many epochs stepped together, every `REPORT_SECONDS` (call with the lock held)."""
+        now = time.monotonic()
+        if now - self._reported_at < REPORT_SECONDS:
+            return
+        calls, members = self.calls - self._reported[0], self.members_stepped - self._reported[1]
+        seconds = now - self._reported_at
+        log.info("Live populations: %d calls stepped %d member-epochs in %.0f s", calls, members, seconds)
+        self._reported_at, self._reported = now, (self.calls, self.members_stepped)
 
     def _program(self, key: tuple, asks: list[_Ask], activations: list[int], capacity: int) -> Any:
         """The compiled program for `key`, or None while it compiles (started here if need be)."""
@@ -190,7 +204,7 @@ class LivePopulations:
         """Builds the program for `key` and compiles it with `asks`' inputs (XLA compiles at the
         first call); one that cannot compile stays None, so its members always train alone."""
         started = time.monotonic()
-        program = population_program(asks[0].loop.population_maths(activations), capacity)
+        program = population_program(_maths(asks[0].loop, activations), capacity)
         try:
             program(*_stacked_inputs(asks, capacity))
         except Exception:
@@ -210,7 +224,7 @@ class LivePopulations:
         key = _group_key(loop, 0, loop.batches_per_epoch)
         if key is None:
             return
-        activations = sorted(set(loop.layout.activations))
+        activations = list(_activations(loop))
         ask = _Ask(loop, 0, 0.0)
         for capacity in CAPACITIES:
             program_key = (*key, tuple(activations), capacity)
@@ -222,12 +236,28 @@ class LivePopulations:
 
 
 def _group_key(loop: Any, batch: int, steps: int) -> tuple | None:
-    """What members must share to step together; None for a call that runs alone."""
-    if not isinstance(loop, EnvelopeLoop) or not loop.jit or loop.computed_activations is not None:
+    """What members must share to step together (their program, and the batches of an epoch);
+    None for a call that runs alone."""
+    if not isinstance(loop, TrainingLoop) or not loop.jit or batch != 0 or steps != loop.batches_per_epoch:
         return None
-    if batch != 0 or steps != loop.batches_per_epoch or any(loop.layout.dropout):
+    if loop.train_size > FULL_EVAL_LIMIT:  # its epoch's metrics come from the batches: not vectorized here
+        return None
+    if isinstance(loop, EnvelopeLoop):
+        if loop.computed_activations is not None or any(loop.layout.dropout):
+            return None
+    elif any(type(layer).__name__ != "Dense" for layer in loop.model.layers):
         return None
     return loop.program_key(), loop.batches_per_epoch
+
+
+def _activations(loop: Any) -> tuple[int, ...]:
+    """The activations a member's network uses, when they are its program's arguments (the envelope's)."""
+    return tuple(sorted(set(loop.layout.activations))) if isinstance(loop, EnvelopeLoop) else ()
+
+
+def _maths(loop: Any, activations: Sequence[int]) -> Any:
+    """The loop whose step and metrics a population's program maps over its members."""
+    return loop.population_maths(activations) if isinstance(loop, EnvelopeLoop) else loop
 
 
 def _stacked_inputs(asks: list[_Ask], capacity: int) -> tuple:
@@ -255,7 +285,7 @@ def _stacked_inputs(asks: list[_Ask], capacity: int) -> tuple:
     )
 
 
-def population_program(maths: EnvelopeLoop, capacity: int) -> Any:
+def population_program(maths: TrainingLoop, capacity: int) -> Any:
     """The compiled program that trains `capacity` members one epoch each: takes their stacked
     state, learning rates, epoch orders, data and settings; returns the new state, whether each
     member's losses stayed finite, and each member's epoch row (as `TrainingLoop`'s metrics)."""
@@ -263,6 +293,7 @@ def population_program(maths: EnvelopeLoop, capacity: int) -> Any:
 
     batches = maths.batches_per_epoch
     shared = {"dropout": tf.zeros([HIDDEN_LAYERS])}
+    whole_set = tf.constant(True)  # an epoch's training metrics come from the whole set (`_group_key`)
 
     def run(
         state: list,
@@ -288,7 +319,7 @@ def population_program(maths: EnvelopeLoop, capacity: int) -> Any:
             lambda batch, *_: batch < batches, batch_body, (tf.constant(0), list(state), tf.ones([capacity], tf.bool))
         )
         rows = tf.vectorized_map(
-            lambda m: maths.epoch_metrics(m[0], 0.0, 0.0, True, m[1], m[2], m[3], m[4], {**m[5], **shared}),
+            lambda m: maths.epoch_metrics(m[0], 0.0, 0.0, whole_set, m[1], m[2], m[3], m[4], {**m[5], **shared}),
             (state, x_fit, y_fit, x_test, y_test, own),
         )
         alive = alive & tf.reduce_all(tf.math.is_finite(rows[:, :2]), axis=1)

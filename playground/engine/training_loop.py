@@ -144,10 +144,11 @@ def stateless_apply(optimizer: Any, optimizer_state: list, grads: list, trainabl
 
 
 def architecture_key(model: Any) -> list:
-    """The model's layers and their settings, without the names Keras makes unique per model."""
+    """The model's layers and their settings, without the names Keras makes unique per model and
+    the initializers (seeded per run: the program takes the weights, it never draws them)."""
     layers = []
     for layer in model.layers:
-        config = dict(layer.get_config())
+        config = {name: value for name, value in layer.get_config().items() if not name.endswith("_initializer")}
         config.pop("name", None)
         layers.append([type(layer).__name__, config])
     return [list(model.inputs[0].shape), layers]

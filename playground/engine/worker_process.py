@@ -263,6 +263,7 @@ def compile_default_experiment(envelope: bool = True) -> None:
     programs that step a class of such networks together (`live_population`). Any other
     experiment compiles on first use."""
     from playground.engine.envelope_loop import compile_envelope_for
+    from playground.engine.live_population import LIVE_POPULATIONS
     from playground.engine.trainer import Trainer
     from playground.presets import DEFAULT_PRESET, PRESETS
 
@@ -271,8 +272,9 @@ def compile_default_experiment(envelope: bool = True) -> None:
     spec = PRESETS[DEFAULT_PRESET].spec
     trainer = Trainer(spec)
     trainer.wait_until_ready(120)
-    trainer.close()
     log.info("Compiled the default experiment's programs in %.1f s", time.monotonic() - started)
+    default_loop = trainer.loop  # kept: closing the trainer lets it go
+    trainer.close()
     if envelope:
         # At the usual priority: at a lower one, this thread still takes the GIL, and on a busy
         # machine the scheduler left it waiting with the GIL held, so a page's trainer that had
@@ -280,10 +282,10 @@ def compile_default_experiment(envelope: bool = True) -> None:
         started = time.monotonic()
         loop = compile_envelope_for(spec)
         log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
-        if loop is not None:  # and the programs that step a class training such networks together
-            from playground.engine.live_population import LIVE_POPULATIONS
-
-            LIVE_POPULATIONS.compile_for(loop)
+        # Then the programs that step a class together: given the default experiment, or networks like it.
+        for each in (default_loop, loop):
+            if each is not None:
+                LIVE_POPULATIONS.compile_for(each)
 
 
 def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
