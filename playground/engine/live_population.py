@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from playground.engine.training_loop import FULL_EVAL_LIMIT, LoopResult, Trainin
 log = logging.getLogger(__name__)
 
 CAPACITIES = (4, 16)  # members per call: a population is padded up to the next, and split past the last
-GATHER_SECONDS = 0.006  # how long the first ask of a tick waits for the members that asked lately
+GATHER_SECONDS = 0.05  # how long the first ask of a tick waits for the members that asked lately
 RECENT_SECONDS = 0.1  # a member that asked within this long is waited for
 MAX_PROGRAMS = 12  # population programs kept (least recently used dropped first)
 REPORT_SECONDS = 10.0  # how often the log says how many epochs stepped together
@@ -91,6 +92,7 @@ class LivePopulations:
         self._lock = threading.Condition()
         self._groups: dict[tuple, _Group] = {}
         self._programs: OrderedDict[tuple, Any] = OrderedDict()  # None while one compiles
+        self._constants: dict[tuple, tuple] = {}  # by program: the last members, their stacked data and settings
         self.calls = 0  # population calls made
         self.members_stepped = 0  # member-epochs they trained
         self._reported_at, self._reported = time.monotonic(), (0, 0)
@@ -153,14 +155,15 @@ class LivePopulations:
         program = self._program((*key, tuple(activations), capacity), asks, activations, capacity)
         if program is None:
             return [None] * len(asks)
-        state, alive, rows = program(*_stacked_inputs(asks, capacity))
+        state, alive, rows = program(*self._inputs(key, asks, capacity))
         alive, rows = alive.numpy(), rows.numpy()
+        states = list(zip(*(tf.unstack(values) for values in state)))  # each member's
         results: list[LoopResult | None] = []
         for i, ask in enumerate(asks):
             if not alive[i]:
                 results.append(None)  # replayed alone: the lone loop goes back to the last finite weights
                 continue
-            ask.loop.keep([tf.gather(values, i) for values in state])
+            ask.loop.keep(list(states[i]))
             metrics = np.zeros((ask.loop.epochs_per_call, 4), "float32")
             metrics[0] = rows[i]
             steps = ask.loop.batches_per_epoch
@@ -180,6 +183,18 @@ class LivePopulations:
         seconds = now - self._reported_at
         log.info("Live populations: %d calls stepped %d member-epochs in %.0f s", calls, members, seconds)
         self._reported_at, self._reported = now, (self.calls, self.members_stepped)
+
+    def _inputs(self, key: tuple, asks: list[_Ask], capacity: int) -> tuple:
+        """`_stacked_inputs`, with the members' data and settings stacked again only when the
+        members changed (a class's tick after tick mostly has the same ones)."""
+        loops = tuple(ask.loop for ask in asks)
+        with self._lock:
+            kept = self._constants.get(key)
+        if kept is None or len(kept[0]) != len(loops) or any(a is not b for a, b in zip(kept[0], loops)):
+            kept = (loops, _stacked_constants(asks, capacity))
+            with self._lock:
+                self._constants[key] = kept
+        return _stacked_inputs(asks, capacity, kept[1])
 
     def _program(self, key: tuple, asks: list[_Ask], activations: list[int], capacity: int) -> Any:
         """The compiled program for `key`, or None while it compiles (started here if need be)."""
@@ -247,7 +262,13 @@ def _group_key(loop: Any, batch: int, steps: int) -> tuple | None:
             return None
     elif any(type(layer).__name__ != "Dense" for layer in loop.model.layers):
         return None
-    return loop.program_key(), loop.batches_per_epoch
+    key = _PROGRAM_KEYS.get(loop)
+    if key is None:  # a loop's program key never changes, and takes a while to make
+        key = _PROGRAM_KEYS[loop] = loop.program_key()
+    return key, loop.batches_per_epoch
+
+
+_PROGRAM_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _activations(loop: Any) -> tuple[int, ...]:
@@ -260,24 +281,33 @@ def _maths(loop: Any, activations: Sequence[int]) -> Any:
     return loop.population_maths(activations) if isinstance(loop, EnvelopeLoop) else loop
 
 
-def _stacked_inputs(asks: list[_Ask], capacity: int) -> tuple:
-    """The program's arguments: each member's along a first axis, padded to `capacity` with
-    copies of the first member (their results are dropped)."""
+def _stacked_constants(asks: list[_Ask], capacity: int) -> tuple[list, dict]:
+    """The members' data and settings (what stays the same from tick to tick) along a first axis,
+    padded to `capacity` with copies of the first member's (their results are dropped)."""
     import tensorflow as tf
 
+    loops = [ask.loop for ask in asks] + [asks[0].loop] * (capacity - len(asks))
+    settings = [loop.settings() for loop in loops]
+    own = {name: tf.stack([s[name] for s in settings]) for name in settings[0] if name not in SHARED_SETTINGS}
+    data = [tf.stack(tensors) for tensors in zip(*(loop.data_tensors for loop in loops))]
+    return data, own
+
+
+def _stacked_inputs(asks: list[_Ask], capacity: int, constants: tuple[list, dict] | None = None) -> tuple:
+    """The program's arguments: each member's state, learning rate and epoch order along a first
+    axis, with `constants` (`_stacked_constants`, made here if not given); padded to `capacity`."""
+    import tensorflow as tf
+
+    data, own = constants if constants is not None else _stacked_constants(asks, capacity)
     members = asks + [asks[0]] * (capacity - len(asks))
-    states = [ask.loop.current_state() for ask in members]
     orders = []
     for ask in members:
         loop = ask.loop
         order = np.zeros(loop.order_width, "int32")
         order[: loop.train_size] = epoch_order(loop.seed, ask.epoch, loop.train_size, loop.shuffle)
         orders.append(order)
-    settings = [ask.loop.settings() for ask in members]
-    own = {name: tf.stack([s[name] for s in settings]) for name in settings[0] if name not in SHARED_SETTINGS}
-    data = [tf.stack(tensors) for tensors in zip(*(ask.loop.data_tensors for ask in members))]
     return (
-        [tf.stack(values) for values in zip(*states)],
+        [tf.stack(values) for values in zip(*(ask.loop.current_state() for ask in members))],
         tf.constant([ask.rate for ask in members], tf.float32),
         tf.constant(np.stack(orders)),
         *data,

@@ -5,8 +5,8 @@ pause and stop take effect quickly and the page is never blocked. Each finished 
 row to the history. Snapshots for the live views are published a few times per second when
 training as fast as possible; at a set pace (the page's default "watch" speed) the worker trains
 one display frame's worth of steps per chunk and, when a page waits for a frame, publishes a
-frame snapshot after the chunk (the decision boundary and neuron maps anew, the heavier views a
-few times per second).
+frame snapshot after the chunk (the decision boundary and neuron maps anew, the heavier views
+twice a second).
 
 States: "ready" → "running" ⇄ "paused" → "finished" | "stopped" | "diverged"; "failed" if the
 worker meets an unexpected error (its message says which).
@@ -53,6 +53,10 @@ CHUNK_SECONDS = 0.1
 CLOSE_WAIT_SECONDS = 5.0  # how long `close` waits for a chunk to end (then the worker thread frees the model later)
 FRAME_SECONDS = 1 / 40  # at a set pace, a chunk is one frame long: one epoch at the watch speed
 MIN_SNAPSHOT_INTERVAL = 0.15
+# At a set pace the frames redraw the plane views every epoch, so the full snapshot (histograms,
+# class probabilities, gradient norms: several milliseconds of CPU each) comes less often: a class
+# of trainers in one server would otherwise spend most of its CPU on them.
+PACED_SNAPSHOT_INTERVAL = 0.5
 WATCH_EPOCHS_PER_SECOND = 40  # the page's default pace: learning unfolds epoch by epoch, as in TF Playground
 SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
 
@@ -449,7 +453,8 @@ class Trainer(HistoryReadings):
             self._next_chunk_at = due
         start = time.perf_counter()
         epoch, batch = self._epoch, self._batch
-        rates = [self.learning_rate(epoch + i) for i in range(self.loop.epochs_per_call + 1)]
+        reached = min(self.loop.epochs_per_call, (batch + steps) // self.loop.batches_per_epoch) + 1
+        rates = [self.learning_rate(epoch + i) for i in range(reached + 1)]  # the epochs this chunk reaches
         result = None
         if self.population is not None and self.epochs_per_second:  # at a pace: with the others of the tick
             result = self.population.run(self.loop, epoch, batch, steps, rates)
@@ -517,7 +522,8 @@ class Trainer(HistoryReadings):
         if not self._snapshots_on:  # headless runs (sweeps) need only the history
             return
         now = time.monotonic()
-        interval = max(MIN_SNAPSHOT_INTERVAL, self._snapshot_cost / SNAPSHOT_SHARE)
+        shortest = PACED_SNAPSHOT_INTERVAL if self.epochs_per_second else MIN_SNAPSHOT_INTERVAL
+        interval = max(shortest, self._snapshot_cost / SNAPSHOT_SHARE)
         if force or now - self._last_snapshot >= interval:
             with self._lock:  # a full snapshot takes a while: the epochs just trained show first
                 self._changed()
