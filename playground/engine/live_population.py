@@ -92,7 +92,7 @@ class LivePopulations:
         self._lock = threading.Condition()
         self._groups: dict[tuple, _Group] = {}
         self._programs: OrderedDict[tuple, Any] = OrderedDict()  # None while one compiles
-        self._constants: dict[tuple, tuple] = {}  # by program: the last members, their stacked data and settings
+        self._constants: dict[tuple, tuple] = {}  # by population part: its last members, their stacked constants
         self.calls = 0  # population calls made
         self.members_stepped = 0  # member-epochs they trained
         self._reported_at, self._reported = time.monotonic(), (0, 0)
@@ -144,10 +144,10 @@ class LivePopulations:
         results: list[LoopResult | None] = []
         for start in range(0, len(asks), largest):
             part = asks[start : start + largest]
-            results += self._step_part(key, part) if len(part) > 1 else [None]
+            results += self._step_part(key, start // largest, part) if len(part) > 1 else [None]
         return results
 
-    def _step_part(self, key: tuple, asks: list[_Ask]) -> list[LoopResult | None]:
+    def _step_part(self, key: tuple, part: int, asks: list[_Ask]) -> list[LoopResult | None]:
         import tensorflow as tf
 
         activations = sorted({a for ask in asks for a in _activations(ask.loop)})
@@ -155,7 +155,7 @@ class LivePopulations:
         program = self._program((*key, tuple(activations), capacity), asks, activations, capacity)
         if program is None:
             return [None] * len(asks)
-        state, alive, rows = program(*self._inputs(key, asks, capacity))
+        state, alive, rows = program(*self._inputs((*key, part), asks, capacity))
         alive, rows = alive.numpy(), rows.numpy()
         states = list(zip(*(tf.unstack(values) for values in state)))  # each member's
         results: list[LoopResult | None] = []
@@ -186,7 +186,8 @@ class LivePopulations:
 
     def _inputs(self, key: tuple, asks: list[_Ask], capacity: int) -> tuple:
         """`_stacked_inputs`, with the members' data and settings stacked again only when the
-        members changed (a class's tick after tick mostly has the same ones)."""
+        members changed (a class's tick after tick mostly has the same ones); `key` names the
+        population and its part."""
         loops = tuple(ask.loop for ask in asks)
         with self._lock:
             kept = self._constants.get(key)
