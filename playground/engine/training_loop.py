@@ -505,7 +505,7 @@ class TrainingLoop:
             )
         return LoopResult(new_epoch, start_batch + good_steps, done - 1, epochs_done, metrics, (new_epoch, bad_batch))
 
-    def keep(self, state) -> None:
+    def keep(self, state: Sequence[Any]) -> None:
         """The program's new state becomes the newest (written into the variables by `sync`)."""
         with self._pending_lock:
             self._pending = list(state)
