@@ -106,10 +106,11 @@ def test_members_that_join_pause_change_rate_and_leave_each_train_as_alone(popul
             trainer.close()
 
 
-def test_members_of_one_network_on_its_own_program_train_as_alone() -> None:
+@pytest.mark.parametrize("dataset", ["xor", "spiral-multi"])  # a sigmoid output, a softmax output
+def test_members_of_one_network_on_its_own_program_train_as_alone(dataset: str) -> None:
     """A class given one push: the same network, each student's own rate, on the network's program."""
     populations = LivePopulations()
-    spec = student(0.03, (3, 3), activation="relu")
+    spec = student(0.03, (3, 3), activation="relu").replace(dataset=DatasetSpec(dataset))
     trainers = [
         live_trainer(
             spec.replace(training=dataclasses.replace(spec.training, learning_rate=rate, seed=seed)),
