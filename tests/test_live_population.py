@@ -119,7 +119,7 @@ def test_members_of_one_network_on_its_own_program_train_as_alone(dataset: str) 
         )
         for rate, seed in ((0.03, 1), (0.01, 2), (0.1, 3))
     ]
-    populations.compile_for(trainers[0].loop)  # as a worker does for the default experiment
+    populations.compile_for(trainers[0].loop, capacities=[4])  # as a worker does for the default experiment
     try:
         for trainer in trainers:
             trainer.start()
@@ -144,7 +144,7 @@ def test_a_member_that_diverges_ends_as_it_would_alone() -> None:
 
     spec = regression(0.001)
     populations = LivePopulations()  # compiling in the background, as in a worker: but compiled ahead, as there
-    populations.compile_for(compile_envelope_for(spec))
+    populations.compile_for(compile_envelope_for(spec), capacities=[4])
     calm, wild = live_trainer(spec, populations), live_trainer(spec, populations)
     alone = Trainer(spec, envelope=True)
     try:

@@ -158,14 +158,19 @@ def test_the_pool_size_comes_from_the_environment(monkeypatch):
         worker_count()
 
 
-def test_a_worker_compiles_the_default_experiment_and_the_envelope_before_any_page_asks():
-    from playground.engine.training_loop import PROGRAMS
+def test_a_worker_compiles_the_default_experiment_and_the_envelope_before_any_page_asks(monkeypatch):
+    from playground.engine.live_population import LIVE_POPULATIONS
+    from playground.engine.training_loop import PROGRAMS, TrainingLoop
     from playground.engine.worker_process import compile_default_experiment
     from playground.presets import DEFAULT_PRESET, PRESETS
 
+    # Then the programs that step a class together, for both loops (tests/test_live_population.py compiles them).
+    populations_for: list = []
+    monkeypatch.setattr(LIVE_POPULATIONS, "compile_for", populations_for.append)
     PROGRAMS.clear()
     compile_default_experiment()
     built = PROGRAMS.built
+    assert [type(loop) for loop in populations_for] == [TrainingLoop, EnvelopeLoop]
     spec = PRESETS[DEFAULT_PRESET].spec
     page = Trainer(
         spec.replace(training=dataclasses.replace(spec.training, learning_rate=0.3, epochs=5))

@@ -233,16 +233,16 @@ class LivePopulations:
             while len(self._programs) > MAX_PROGRAMS:
                 self._programs.popitem(last=False)
 
-    def compile_for(self, loop: Any) -> None:
+    def compile_for(self, loop: Any, capacities: Sequence[int] = CAPACITIES) -> None:
         """Compiles, now, the programs of populations of loops like `loop` (of each size in
-        `CAPACITIES`), so that a class training such networks steps together from its first
+        `capacities`), so that a class training such networks steps together from its first
         epochs (a worker does this for the default experiment's network when it starts)."""
         key = _group_key(loop, 0, loop.batches_per_epoch)
         if key is None:
             return
         activations = list(_activations(loop))
         ask = _Ask(loop, 0, 0.0)
-        for capacity in CAPACITIES:
+        for capacity in capacities:
             program_key = (*key, tuple(activations), capacity)
             with self._lock:
                 if program_key in self._programs:
