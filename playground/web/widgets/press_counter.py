@@ -9,11 +9,9 @@ applied yet (`presses_to_apply`), however many reruns the clicks shared.
 
 The count lives in the browser page (`window`, by the button's key and the session's own tag),
 so a button that Streamlit mounts anew keeps counting from where it was; the page hands back the
-count it applied, and a fresh page starts from there. A drawn button whose count is ahead of what
-the page applied sends it again: a count can be lost between the browser and a busy server (the
-e2e test of five quick clicks once ended one neuron short on a loaded machine). A new session in
-the same page (the server restarted) counts afresh under its own tag, so no press of the old
-session is applied again. A press is drawn at once (the button flashes), before the server answers.
+count it applied, and a fresh page starts from there. A new session in the same page (the server
+restarted) counts afresh under its own tag, so no press of the old session is applied again. A
+press is drawn at once (the button flashes), before the server answers.
 
 A counter shows a Material icon (the drawing's − and +) or a label (Step batch, Step epoch).
 """
@@ -69,8 +67,6 @@ export default function (component) {
   const key = `${data.key}@${data.session}`;
   button.dataset.key = key;
   COUNTS[key] = Math.max(COUNTS[key] || 0, data.applied);
-  // Presses the server has not applied (a request folded away while a run was busy): sent again.
-  if (COUNTS[key] > data.applied) setStateValue("presses", COUNTS[key]);
   if (data.label) {
     if (button.dataset.label !== data.label) {
       const text = document.createElement("p");
