@@ -170,7 +170,7 @@ def test_a_worker_compiles_the_default_experiment_and_the_envelope_before_any_pa
     PROGRAMS.clear()
     compile_default_experiment()
     built = PROGRAMS.built
-    assert [type(loop) for loop in populations_for] == [TrainingLoop, EnvelopeLoop]
+    assert [type(loop) for loop in populations_for] == [TrainingLoop]
     spec = PRESETS[DEFAULT_PRESET].spec
     page = Trainer(
         spec.replace(training=dataclasses.replace(spec.training, learning_rate=0.3, epochs=5))

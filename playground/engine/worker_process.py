@@ -260,8 +260,8 @@ def compile_default_experiment(envelope: bool = True) -> None:
     """Compiles the programs of the experiment every page opens with (the default preset), so a
     class opening the app finds them compiled; then, with `envelope`, the envelope's for networks
     like it (`envelope_loop.live_loop`), so that editing the network compiles nothing, and the
-    programs that step a class of such networks together (`live_population`). Any other
-    experiment compiles on first use."""
+    programs that step a class given the default experiment together (`live_population`). Any
+    other experiment compiles on first use."""
     from playground.engine.envelope_loop import compile_envelope_for
     from playground.engine.live_population import LIVE_POPULATIONS
     from playground.engine.trainer import Trainer
@@ -280,12 +280,11 @@ def compile_default_experiment(envelope: bool = True) -> None:
         # machine the scheduler left it waiting with the GIL held, so a page's trainer that had
         # to compile waited behind it (over 50 s with two cores kept busy).
         started = time.monotonic()
-        loop = compile_envelope_for(spec)
+        compile_envelope_for(spec)
         log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
-        # Then the programs that step a class together: given the default experiment, or networks like it.
-        for each in (default_loop, loop):
-            if each is not None:
-                LIVE_POPULATIONS.compile_for(each)
+        # Then the programs that step a class given the default experiment together (2-4 s; the
+        # envelope's populations take 7-9 s each, compiled when a class first needs them).
+        LIVE_POPULATIONS.compile_for(default_loop)
 
 
 def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
