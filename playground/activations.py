@@ -45,12 +45,18 @@ class Activation(Entry):
         keras_function: for an activation Keras has no name for, its Keras function of a tensor
             (its source goes into exported scripts); None when Keras knows `name`.
         keras_aliases: other names Keras writes it as in a saved model (swish is saved as "silu").
+        javascript: the activation of one neuron's input `z` as a JavaScript expression, for the
+            browser, which draws the plane views from a frame's weights (`web/live/plane_views.js`);
+            it may use `top`, the largest input of the layer, and `erf`.
+        sums_to_one: the layer's outputs are divided by their sum (softmax).
     """
 
     latex: str = field(kw_only=True)
     function: Callable[[np.ndarray], np.ndarray] = field(kw_only=True)
     derivative: Callable[[np.ndarray], np.ndarray] = field(kw_only=True)
     output_range: str = field(kw_only=True)
+    javascript: str = field(kw_only=True)
+    sums_to_one: bool = field(default=False, kw_only=True)
     keras_function: Callable | None = None
     keras_aliases: tuple[str, ...] = ()
 
@@ -126,6 +132,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=lambda z: np.maximum(z, 0.0),
             derivative=lambda z: (z > 0).astype(float),
             output_range="[0, ∞)",
+            javascript="Math.max(z, 0)",
         ),
         Activation(
             "sigmoid",
@@ -135,6 +142,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=_sigmoid,
             derivative=lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
             output_range="(0, 1)",
+            javascript="1 / (1 + Math.exp(-z))",
         ),
         Activation(
             "tanh",
@@ -144,6 +152,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=np.tanh,
             derivative=lambda z: 1 - np.tanh(z) ** 2,
             output_range="(-1, 1)",
+            javascript="Math.tanh(z)",
         ),
         Activation(
             "arctan",
@@ -153,6 +162,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=np.arctan,
             derivative=lambda z: 1 / (1 + z**2),
             output_range="(-π/2, π/2)",
+            javascript="Math.atan(z)",
             keras_function=keras_arctan,
         ),
         Activation(
@@ -163,6 +173,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=lambda z: np.asarray(z, float),
             derivative=lambda z: np.ones_like(z, float),
             output_range="(-∞, ∞)",
+            javascript="z",
         ),
         Activation(
             "softmax",
@@ -172,6 +183,8 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=_softmax_row,
             derivative=lambda z: _sigmoid(z) * (1 - _sigmoid(z)),
             output_range="(0, 1), sums to 1",
+            javascript="Math.exp(z - top)",
+            sums_to_one=True,
         ),
         Activation(
             "elu",
@@ -181,6 +194,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
             derivative=lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0))),
             output_range="(-1, ∞)",
+            javascript="z > 0 ? z : Math.expm1(z)",
         ),
         Activation(
             "gelu",
@@ -190,6 +204,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=_gelu,
             derivative=_gelu_derivative,
             output_range="(≈-0.17, ∞)",
+            javascript="0.5 * z * (1 + erf(z / Math.SQRT2))",
         ),
         Activation(
             "swish",
@@ -199,6 +214,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=lambda z: z * _sigmoid(z),
             derivative=lambda z: _sigmoid(z) + z * _sigmoid(z) * (1 - _sigmoid(z)),
             output_range="(≈-0.28, ∞)",
+            javascript="z / (1 + Math.exp(-z))",
             keras_aliases=("silu",),
         ),
         Activation(
@@ -209,6 +225,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
             derivative=lambda z: np.where(z > 0, 1.0, LEAKY_SLOPE),
             output_range="(-∞, ∞)",
+            javascript=f"z > 0 ? z : {LEAKY_SLOPE} * z",
         ),
         Activation(
             "softplus",
@@ -218,6 +235,7 @@ ACTIVATIONS: Registry[Activation] = Registry(
             function=_softplus,
             derivative=_sigmoid,
             output_range="(0, ∞)",
+            javascript="Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))",
         ),
     ],
 )

@@ -29,9 +29,12 @@ class Feature(Entry):
 
     Args:
         formula: NumPy code of the point array `p` (shape (n, 2)), giving one number per point.
+        javascript: the same of one point (`x1`, `x2`) as a JavaScript expression, for the browser,
+            which draws the plane views from a frame's weights (`web/live/plane_views.js`).
     """
 
     formula: str = field(kw_only=True)
+    javascript: str = field(kw_only=True)
 
     @functools.cached_property
     def _compiled(self) -> CodeType:
@@ -49,13 +52,25 @@ FEATURES: Registry[Feature] = Registry(
     "Input feature",
     key="feature",
     entries=[
-        Feature("x1", "x₁", "The first coordinate.", formula="p[:, 0]"),
-        Feature("x2", "x₂", "The second coordinate.", formula="p[:, 1]"),
-        Feature("x1^2", "x₁²", "The first coordinate squared.", formula="p[:, 0] ** 2"),
-        Feature("x2^2", "x₂²", "The second coordinate squared.", formula="p[:, 1] ** 2"),
-        Feature("x1x2", "x₁·x₂", "The product of the coordinates.", formula="p[:, 0] * p[:, 1]"),
-        Feature("sin_x1", "sin x₁", "The sine of the first coordinate.", formula="np.sin(p[:, 0])"),
-        Feature("sin_x2", "sin x₂", "The sine of the second coordinate.", formula="np.sin(p[:, 1])"),
+        Feature("x1", "x₁", "The first coordinate.", formula="p[:, 0]", javascript="x1"),
+        Feature("x2", "x₂", "The second coordinate.", formula="p[:, 1]", javascript="x2"),
+        Feature("x1^2", "x₁²", "The first coordinate squared.", formula="p[:, 0] ** 2", javascript="x1 * x1"),
+        Feature("x2^2", "x₂²", "The second coordinate squared.", formula="p[:, 1] ** 2", javascript="x2 * x2"),
+        Feature("x1x2", "x₁·x₂", "The product of the coordinates.", formula="p[:, 0] * p[:, 1]", javascript="x1 * x2"),
+        Feature(
+            "sin_x1",
+            "sin x₁",
+            "The sine of the first coordinate.",
+            formula="np.sin(p[:, 0])",
+            javascript="Math.sin(x1)",
+        ),
+        Feature(
+            "sin_x2",
+            "sin x₂",
+            "The sine of the second coordinate.",
+            formula="np.sin(p[:, 1])",
+            javascript="Math.sin(x2)",
+        ),
     ],
 )
 

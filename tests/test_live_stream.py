@@ -11,8 +11,15 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
-from playground.spec import ExperimentSpec, TrainingSpec
-from playground.web.live.frames import FrameReader, FrameWriter, grid_levels, grid_values, training_status
+from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec, TrainingSpec
+from playground.web.live.frames import (
+    FrameReader,
+    FrameWriter,
+    grid_levels,
+    grid_values,
+    plane_description,
+    training_status,
+)
 from playground.web.live.streams import LiveStreams
 from tests.pausing_trainer import PausingAsRead
 
@@ -65,32 +72,51 @@ def test_grids_round_trip_to_within_half_a_level():
     assert not grid_values(levels[1], low[1], step[1]).any()  # nothing finite: zeros
 
 
-def test_a_frame_of_the_default_network_is_small_and_reads_back_as_sent():
-    """About 19.5 kB as JSON with base64 grids; binary, with the grids' levels compressed, a few kB."""
+def test_a_frame_of_the_default_network_carries_its_weights_and_reads_back_as_sent():
+    """About 19.5 kB as JSON with base64 grids; binary with the grids' levels compressed, a few kB;
+    with the weights that the browser computes the grids from, a few hundred bytes."""
     trainer = Trainer(ExperimentSpec(training=TrainingSpec(epochs=30)))
     try:
         trainer.run_to_end()
         data = FrameWriter(trainer, points=30).next_frame()
-        assert isinstance(data, bytes) and len(data) < 6000
+        assert isinstance(data, bytes) and len(data) < 1000
         frame = FrameReader().read(data)
         _, snapshot = trainer.snapshots.latest()
-        assert np.allclose(frame["grid"], snapshot.grid, atol=(snapshot.grid.max() - snapshot.grid.min()) / 500)
-        maps = [grid for layer in snapshot.neuron_grids for grid in layer]
-        for sent, made in zip(frame["neurons"], maps, strict=True):
-            assert np.allclose(sent, made, atol=(made.max() - made.min()) / 500 + 1e-6)
+        assert frame["plane"] == plane_description(snapshot.plane)
+        assert frame["plane"]["features"] == ["x1", "x2"] and frame["plane"]["units"] == [4, 2, 1]
+        assert frame["plane"]["activations"] == ["tanh", "tanh", "sigmoid"]
+        assert "grid" not in frame and "neurons" not in frame and "links" not in frame
+        for (kernel, bias), (sent_kernel, sent_bias) in zip(snapshot.weights, frame["weights"], strict=True):
+            assert np.array_equal(kernel, sent_kernel) and np.array_equal(bias, sent_bias)
     finally:
         trainer.close()
 
 
-def test_frames_carry_status_new_rows_and_new_grids_only(make):
+def test_a_frame_of_a_network_too_big_for_the_browser_carries_its_grids():
+    wide = NetworkSpec(layers=(LayerSpec("Dense", units=24, activation="relu"),) * 2)
+    trainer = Trainer(ExperimentSpec(network=wide, training=TrainingSpec(epochs=10)))
+    try:
+        trainer.run_to_end()
+        frame = FrameReader().read(FrameWriter(trainer, points=10).next_frame())
+        _, snapshot = trainer.snapshots.latest()
+        assert snapshot.plane is None and "plane" not in frame and "weights" not in frame
+        assert np.allclose(frame["grid"], snapshot.grid, atol=(snapshot.grid.max() - snapshot.grid.min()) / 500)
+        maps = [grid for layer in snapshot.neuron_grids for grid in layer[:8]]
+        for sent, made in zip(frame["neurons"], maps, strict=True):
+            assert np.allclose(sent, made, atol=(made.max() - made.min()) / 500 + 1e-6)
+        assert len(frame["links"]) == 2 * 8 + 8 * 8 + 8 * 1  # the drawn neurons' links
+    finally:
+        trainer.close()
+
+
+def test_frames_carry_status_new_rows_and_new_weights_only(make):
     trainer = make(epochs=6)
     try:
         writer, reader = FrameWriter(trainer), FrameReader()
         first = reader.read(writer.next_frame())
         assert first["status"]["state"] == "ready" and first["status"]["compiled"] and first["status"]["epoch"] == 0
-        assert first["grid"].shape == (100, 100) and "rows" not in first
-        assert [n.shape for n in first["neurons"]] == [(25, 25)] * 6  # 4 + 2 hidden neurons
-        assert len(first["links"]) == 2 * 4 + 4 * 2 + 2 * 1  # the drawing's links, to recolour
+        assert first["plane"]["units"] == [4, 2, 1] and "rows" not in first
+        assert [kernel.shape for kernel, _ in first["weights"]] == [(2, 4), (4, 2), (2, 1)]
         assert writer.next_frame() is None  # nothing changed
         trainer.step_epoch()
         trainer.wait()
@@ -98,9 +124,10 @@ def test_frames_carry_status_new_rows_and_new_grids_only(make):
         assert frame["changed"] >= {"state", "epoch", "points"} and "compiled" not in frame["changed"]
         assert frame["rows"]["epoch"] == [1] and frame["status"]["epoch"] == 1 and frame["status"]["points"] == 1
         assert frame["rows"]["train_loss"][0] == pytest.approx(trainer.history[0]["train_loss"])
-        assert np.allclose(frame["grid"], trainer.snapshots.latest()[1].grid, atol=1 / 255)
+        assert "plane" not in frame  # the connection has it
         kernels = [kernel for kernel, _ in trainer.snapshots.latest()[1].weights]
-        assert frame["links"] == pytest.approx(np.concatenate([k.ravel() for k in kernels]), abs=1e-4)  # 2x4, 4x2, 2x1
+        for kernel, (sent, _) in zip(kernels, frame["weights"], strict=True):
+            assert np.array_equal(kernel, sent)
         trainer.run_to_end()
         frame = reader.read(writer.next_frame())
         assert frame["rows"]["epoch"] == [2, 3, 4, 5, 6] and frame["status"]["state"] == "finished"

@@ -263,6 +263,9 @@ class EnvelopeLoop(TrainingLoop):
         trainable = [tf.constant(value) for value in self.unpadded(self.current_state()[0].numpy())]
         return trainable, [tf.convert_to_tensor(v) for v in self.model.non_trainable_variables]
 
+    def model_weights(self) -> list[np.ndarray]:
+        return self.unpadded(self.current_state()[0].numpy())
+
     def weights(self, flat: Any) -> list:
         """The envelope's kernels and biases, as views of the flat vector."""
         import tensorflow as tf

@@ -3,8 +3,9 @@
 Histogram bins are fixed per layer at the first snapshot (widened to the initial range plus
 margin) so frames over time are comparable. Forward passes over the test set are compiled calls
 made at most a few times per second. The plane views of 2-D data (the decision boundary and
-every hidden neuron's map) come from one compiled call, cheap enough to run for every frame
-shown while training at a watchable pace (`make_frame`).
+every hidden neuron's map) come from one compiled call. Between full snapshots, a frame snapshot
+(`make_frame`) renews what the live views draw at every frame: for a network the browser computes
+itself (`plane_model`), only its weights; else the plane views.
 
 Like the training loop's, these compiled calls are stateless (the weights are arguments) and
 shared by every model of the same architecture (`training_loop.PROGRAMS`): a class opening the
@@ -21,6 +22,7 @@ import numpy as np
 
 from playground.datasets.dataset import DatasetKind, Task
 from playground.engine.envelope_loop import EnvelopeLoop
+from playground.engine.plane_model import plane_model
 from playground.engine.snapshots import (
     GRID_SIZE,
     HISTOGRAM_BINS,
@@ -68,6 +70,13 @@ class SnapshotMaker:
             self._find_own_programs(model, loop)
         small = sum(int(np.prod(layer.kernel.shape)) for layer in self.weighted) <= MAX_DRAWN_WEIGHTS
         self.draw_weights = self.dense_only and small
+        # A network whose plane views the browser computes from its weights (frames carry those).
+        self.plane = plane_model(model, self.dataset, features) if self.dense_only else None
+        position = {id(variable): i for i, variable in enumerate(model.trainable_variables)}
+        self._weight_positions = [
+            (position[id(layer.kernel)], None if layer.bias is None else position[id(layer.bias)])
+            for layer in self.weighted
+        ]
 
     def _find_own_programs(self, model, loop) -> None:
         """The views' and gradient norms' programs of this architecture (looked up, or made)."""
@@ -149,15 +158,27 @@ class SnapshotMaker:
             wrong,
             wrong_as,
             predictions if self.dataset.task != Task.REGRESSION else None,
+            self.plane,
         )
 
     def make_frame(self, epoch: int, batch: int, last: Snapshot) -> Snapshot | None:
-        """A frame snapshot: the plane views anew, everything else as in `last` (None when the
-        data are not 2-D: then only full snapshots change what is shown)."""
+        """A frame snapshot, everything as in `last` but what the live views draw anew: the
+        weights of a network the browser draws the plane views of, else the plane views (None
+        when the data are not 2-D: then only full snapshots change what is shown)."""
+        if self.plane is not None:
+            return dataclasses.replace(last, epoch=epoch, batch=batch, weights=self._newest_weights())
         if self.grid_inputs is None:
             return None
         grid, neuron_grids = self._plane_views()
         return dataclasses.replace(last, epoch=epoch, batch=batch, grid=grid, neuron_grids=neuron_grids)
+
+    def _newest_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each weighted layer's (kernel, biases) from the loop's newest state, with no sync."""
+        values = self.loop.model_weights()
+        return [
+            (values[kernel], values[bias] if bias is not None else np.zeros(values[kernel].shape[-1], "float32"))
+            for kernel, bias in self._weight_positions
+        ]
 
     def _views(self, inputs):
         """[hidden layers' outputs..., the model's output] for `inputs`, one compiled call."""

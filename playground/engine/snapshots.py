@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.engine.plane_model import PlaneModel
+
 HISTOGRAM_BINS = 30
 GRID_SIZE = 100
 NEURON_GRID_SIZE = 25
@@ -39,6 +41,8 @@ class Snapshot:
             the model gave each.
         test_outputs: the model's outputs for every test sample (classification), so the page can
             show the class probabilities of any samples the user picks, at once, even when paused.
+        plane: for a network whose plane views the browser computes from `weights`, its
+            description (`plane_model`); frame snapshots then renew `weights` and not the grids.
     """
 
     epoch: int
@@ -56,6 +60,7 @@ class Snapshot:
     misclassified: np.ndarray | None = None
     misclassified_as: np.ndarray | None = None
     test_outputs: np.ndarray | None = None
+    plane: PlaneModel | None = None
 
     def outputs_for(self, indices: Sequence[int] | np.ndarray | None) -> np.ndarray | None:
         """Outputs of the given test samples (the default probes when `indices` is None)."""

@@ -221,6 +221,10 @@ class TrainingLoop:
         trainable, non_trainable, _ = self.split_state(self.current_state())
         return trainable, non_trainable
 
+    def model_weights(self) -> list[np.ndarray]:
+        """The model's newest trainable weights as arrays, in the model's order (for the live frames)."""
+        return [value.numpy() for value in self.model_state()[0]]
+
     def restore(self, values: Sequence[Any]) -> None:
         """Sets the whole state (a reset to the initial weights, say)."""
         with self._pending_lock:

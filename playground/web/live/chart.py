@@ -35,6 +35,7 @@ import plotly.io as pio
 import streamlit as st
 
 from playground.figures.style import NEGATIVE, POSITIVE, streamlit_look
+from playground.web.live.hub_script import hub_script
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PLOTLY_FILE = (
@@ -43,7 +44,7 @@ PLOTLY_FILE = (
 
 # Plotly draws into a plain element in the page (no shadow root: Plotly's own styles are global).
 _JS = (
-    Path(__file__).with_name("hub.js").read_text()
+    hub_script()
     + """
 const LOADING = (window.__playgroundPlotly ??= {});
 

@@ -3,16 +3,25 @@
 A frame says what changed since the connection's last frame: the training status fields that
 changed (all of them in the first frame: state, epoch, losses, learning rate, whether the program
 is compiled), the history rows the page has not drawn yet and, when the trainer has published a
-new snapshot, the plane views of 2-D data (decision boundary, hidden neurons' maps) as 8-bit grids,
-and, when the weights changed, the weights of the links the network drawing shows.
+new snapshot, what the plane views of 2-D data (decision boundary, hidden neurons' maps) and the
+network drawing's links are drawn from:
+- for a network the browser computes (`engine/plane_model.py`: Dense, at most 600 weights and
+  biases), the whole network's weights, from which `plane_views.js` computes the grids and the
+  links (the description of the network, "plane", comes in the connection's first frame and
+  whenever it changes);
+- for any other network, the plane views as 8-bit grids, and, when the weights changed, the
+  weights of the links the network drawing shows.
 
 A frame is one binary WebSocket message, read by `playground/web/live/hub.js`:
 
     4 bytes     the header's length H (unsigned, little-endian)
     H bytes     the header, JSON: {"frame": n, "status": {changed fields}, "reset": true,
-                "rows": count, "links": count, "boundary": true, "neurons": count,
-                "grid_bytes": length, "notices": {changed notices}}, each key only when it applies
+                "rows": count, "plane": {the network}, "weights": count, "links": count,
+                "boundary": true, "neurons": count, "grid_bytes": length,
+                "notices": {changed notices}}, each key only when it applies
     then        the rows, `count` x `ROW_COLUMNS` float32 (NaN where a row has no value)
+                the network's weights, `count` float32: each Dense layer's kernel (row by row: one
+                row per input), then its biases
                 the link weights, `count` float32
                 each grid's scale (the boundary's, then the neurons' maps'): height and width as
                 uint16, `low` and `step` as float32
@@ -47,7 +56,9 @@ import numpy as np
 import numpy.typing as npt
 
 from playground.engine.live_trainer import LiveTrainer
-from playground.figures.network_drawing import MAX_MAPS_PER_LAYER, link_weights
+from playground.engine.plane_model import PlaneModel
+from playground.engine.snapshots import GRID_SIZE, NEURON_GRID_SIZE
+from playground.figures.network_drawing import MAX_MAPS_PER_LAYER, MAX_NODES, link_weights
 
 MAX_ROWS_PER_FRAME = 600  # a page far behind gets an even sample of the rows it missed, and the last one
 ROW_COLUMNS = ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
@@ -109,6 +120,26 @@ def _number(value):
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+def plane_description(plane: PlaneModel) -> dict:
+    """What the browser computes the plane views from, besides the weights: the network, the grids
+    (as the page's figures draw them) and how many neurons of a layer the drawing shows."""
+    return {
+        "features": list(plane.features),
+        "units": list(plane.units),
+        "activations": list(plane.activations),
+        "bounds": list(plane.bounds),
+        "grid": GRID_SIZE,
+        "neuron_grid": NEURON_GRID_SIZE,
+        "maps": MAX_MAPS_PER_LAYER,
+        "drawn": MAX_NODES,
+    }
+
+
+def flat_weights(weights: list) -> np.ndarray:
+    """Each layer's kernel, then its biases, in one float32 vector (the frame's "weights")."""
+    return np.concatenate([np.ravel(part) for layer in weights for part in layer]).astype("<f4")
+
+
 def training_status(trainer: LiveTrainer) -> dict:
     """The status row's values: the same on the page when it is drawn and in every frame."""
     state = trainer.state  # first: a trainer says "paused" only once its epoch moves no more, so a
@@ -147,6 +178,7 @@ class FrameWriter:
         self.notices_sent = self.notices()
         self.snapshot_sent = -1
         self.weights_sent: object = None  # the snapshot weights whose links were sent last
+        self.plane_sent: PlaneModel | None = None
         self.status_sent: dict = {}
         self.frames = 0
         self._last_key = None
@@ -187,30 +219,10 @@ class FrameWriter:
         version, snapshot = trainer.snapshots.latest()
         if snapshot is not None and version != self.snapshot_sent:
             self.snapshot_sent = version
-            if snapshot.weights is not None and snapshot.weights is not self.weights_sent:
-                self.weights_sent = snapshot.weights
-                links = link_weights(snapshot.weights)
-                header["links"] = len(links)
-                body.append(np.asarray(links, "<f4").tobytes())
-            stacks = []  # grids of one shape each: the boundary, then each layer's neuron maps
-            if snapshot.grid is not None:
-                stacks.append(np.asarray(snapshot.grid, "float32")[None])
-                header["boundary"] = True
-            if snapshot.neuron_grids:
-                # Contiguous copies: a layer's maps come as a transposed view, slow to reduce.
-                layers = [np.ascontiguousarray(maps[:MAX_MAPS_PER_LAYER], "float32") for maps in snapshot.neuron_grids]
-                stacks.extend(layers)
-                header["neurons"] = sum(len(maps) for maps in layers)
-            if stacks:
-                encoded = [grid_levels(stack) for stack in stacks]
-                body.extend(
-                    _SCALE.pack(*stack.shape[1:], low, step)
-                    for stack, lows, steps in encoded
-                    for low, step in zip(lows, steps, strict=True)
-                )
-                residuals = b"".join(_residuals(stack).tobytes() for stack, _, _ in encoded)
-                body.append(_compress(residuals))
-                header["grid_bytes"] = len(body[-1])
+            if snapshot.plane is not None and snapshot.weights is not None:
+                self._add_network(snapshot, header, body)
+            else:
+                self._add_grids(snapshot, header, body)
         status = training_status(trainer)
         header["status"] = {name: value for name, value in status.items() if self.status_sent.get(name) != value}
         self.status_sent = status
@@ -223,6 +235,44 @@ class FrameWriter:
         header["frame"] = self.frames
         text = json.dumps(header, separators=(",", ":")).encode()
         return b"".join([_LENGTH.pack(len(text)), text, *body])
+
+    def _add_network(self, snapshot, header: dict, body: list) -> None:
+        """The whole network's weights (and its description when it changed): the browser
+        computes the plane views and the links from them."""
+        if snapshot.plane != self.plane_sent:
+            self.plane_sent = snapshot.plane
+            header["plane"] = plane_description(snapshot.plane)
+        weights = flat_weights(snapshot.weights)
+        header["weights"] = len(weights)
+        body.append(weights.tobytes())
+        self.weights_sent = snapshot.weights
+
+    def _add_grids(self, snapshot, header: dict, body: list) -> None:
+        """The links' weights (when they changed) and the plane views as 8-bit grids."""
+        if snapshot.weights is not None and snapshot.weights is not self.weights_sent:
+            self.weights_sent = snapshot.weights
+            links = link_weights(snapshot.weights)
+            header["links"] = len(links)
+            body.append(np.asarray(links, "<f4").tobytes())
+        stacks = []  # grids of one shape each: the boundary, then each layer's neuron maps
+        if snapshot.grid is not None:
+            stacks.append(np.asarray(snapshot.grid, "float32")[None])
+            header["boundary"] = True
+        if snapshot.neuron_grids:
+            # Contiguous copies: a layer's maps come as a transposed view, slow to reduce.
+            layers = [np.ascontiguousarray(maps[:MAX_MAPS_PER_LAYER], "float32") for maps in snapshot.neuron_grids]
+            stacks.extend(layers)
+            header["neurons"] = sum(len(maps) for maps in layers)
+        if stacks:
+            encoded = [grid_levels(stack) for stack in stacks]
+            body.extend(
+                _SCALE.pack(*stack.shape[1:], low, step)
+                for stack, lows, steps in encoded
+                for low, step in zip(lows, steps, strict=True)
+            )
+            residuals = b"".join(_residuals(stack).tobytes() for stack, _, _ in encoded)
+            body.append(_compress(residuals))
+            header["grid_bytes"] = len(body[-1])
 
 
 def frame_header(data: bytes) -> dict:
@@ -240,10 +290,12 @@ def _split(data: bytes) -> tuple[dict, int]:
 class FrameReader:
     """Reads one connection's frames as the page does (for tests and benchmarks; the page reads
     them in `playground/web/live/hub.js`): each frame's status is the whole status, its changed fields
-    over the last frame's; rows come as columns, links as a list, grids as NumPy arrays."""
+    over the last frame's; rows come as columns, links as a list, grids as NumPy arrays, a
+    network's weights as each layer's (kernel, biases), shaped by the connection's "plane"."""
 
     def __init__(self) -> None:
         self.status: dict = {}
+        self.plane: dict | None = None
 
     def read(self, data: bytes) -> dict:
         header, at = _split(data)
@@ -261,6 +313,12 @@ class FrameReader:
                 column: [None if math.isnan(v) else v for v in table[:, i].tolist()]
                 for i, column in enumerate(ROW_COLUMNS)
             }
+        if "plane" in header:
+            self.plane = frame["plane"] = header["plane"]
+        if "weights" in header:
+            flat = np.frombuffer(data, "<f4", header["weights"], at)
+            at += 4 * header["weights"]
+            frame["weights"] = self._layers(flat)
         if "links" in header:
             frame["links"] = np.frombuffer(data, "<f4", header["links"], at).astype("float64").tolist()
             at += 4 * header["links"]
@@ -280,3 +338,17 @@ class FrameReader:
             if "neurons" in header:
                 frame["neurons"] = grids
         return frame
+
+    def _layers(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A network's flat weights as each layer's (kernel, biases)."""
+        if self.plane is None:
+            raise ValueError("A frame carries weights, but the connection has not described its network.")
+        layers, at = [], 0
+        fan_in = len(self.plane["features"])
+        for units in self.plane["units"]:
+            kernel = flat[at : at + fan_in * units].reshape(fan_in, units)
+            at += fan_in * units
+            layers.append((kernel, flat[at : at + units]))
+            at += units
+            fan_in = units
+        return layers

@@ -9,6 +9,8 @@ const HUB = (window.__playgroundLive ??= { streams: new Map() });
 // A frame (binary: playground/web/live/frames.py has the layout) as the views use it: the whole
 // status (this frame's changed fields over the stream's last), the rows as columns, the link
 // weights, and the grids as {shape, low, high, step, levels}, a value being low + level * step.
+// A frame that carries a network's weights has its grids and links computed from them
+// (plane_views.js), each grid only when a view asks for it.
 const ROW_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"];
 const HEADER_TEXT = new TextDecoder();
 async function readFrame(stream, buffer) {
@@ -29,6 +31,17 @@ async function readFrame(stream, buffer) {
         return Number.isNaN(value) ? null : value;
       });
     });
+  }
+  if (header.plane) stream.plane = header.plane;
+  if (header.weights) {
+    const flat = new Float32Array(buffer.slice(at, (at += header.weights * 4)));
+    if (stream.plane) {
+      const views = planeViews(stream.plane, flat);
+      let grid, neurons;
+      frame.links = views.links();
+      Object.defineProperty(frame, "grid", { get: () => (grid ??= views.boundary()), enumerable: true });
+      Object.defineProperty(frame, "neurons", { get: () => (neurons ??= views.neurons()), enumerable: true });
+    }
   }
   if (header.links) frame.links = Array.from(new Float32Array(buffer.slice(at, (at += header.links * 4))));
   if (header.grid_bytes) {

@@ -16,12 +16,12 @@ refreshes the views on a timer as before (`stream_unavailable` in the session st
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import streamlit as st
 
 from playground.engine.live_trainer import LiveTrainer
 from playground.web.live.frames import training_status
+from playground.web.live.hub_script import hub_script
 from playground.web.live.streams import LIVE_STREAMS
 
 UNAVAILABLE_KEY = "stream_unavailable"
@@ -41,7 +41,7 @@ NOTICE_TEXTS = {"class_push": "The lecturer pushed an experiment to the class: l
 
 _JS = (
     (
-        Path(__file__).with_name("hub.js").read_text()
+        hub_script()
         + """
 const WORDS = __WORDS__;
 const NOTICE_TEXTS = __NOTICE_TEXTS__;
