@@ -190,6 +190,10 @@ def test_a_worker_compiles_the_default_experiment_and_the_envelope_before_any_pa
         assert edited.wait_until_ready(60) and PROGRAMS.built == built
     finally:
         edited.close()
+    # A server made ready for a lecture (PLAYGROUND_COMPILE_AHEAD=class) also steps a class on the envelope.
+    populations_for.clear()
+    compile_default_experiment(class_programs=True)
+    assert [type(loop) for loop in populations_for] == [TrainingLoop, EnvelopeLoop]
 
 
 def test_a_run_that_cannot_be_saved_says_so_and_keeps_saying_it(training_pool):

@@ -256,12 +256,13 @@ class Worker:
         threading.Thread(target=start, name="playground-sweep-start", daemon=True).start()
 
 
-def compile_default_experiment(envelope: bool = True) -> None:
+def compile_default_experiment(envelope: bool = True, class_programs: bool = False) -> None:
     """Compiles the programs of the experiment every page opens with (the default preset), so a
     class opening the app finds them compiled; then, with `envelope`, the envelope's for networks
     like it (`envelope_loop.live_loop`), so that editing the network compiles nothing, and the
-    programs that step a class given the default experiment together (`live_population`). Any
-    other experiment compiles on first use."""
+    programs that step a class given the default experiment together (`live_population`); with
+    `class_programs` too, those that step a class of playground networks like it on the envelope
+    (7-9 s each: a server made ready for a lecture). Any other experiment compiles on first use."""
     from playground.engine.envelope_loop import compile_envelope_for
     from playground.engine.live_population import LIVE_POPULATIONS
     from playground.engine.trainer import Trainer
@@ -275,16 +276,20 @@ def compile_default_experiment(envelope: bool = True) -> None:
     log.info("Compiled the default experiment's programs in %.1f s", time.monotonic() - started)
     default_loop = trainer.loop  # kept: closing the trainer lets it go
     trainer.close()
-    if envelope:
-        # At the usual priority: at a lower one, this thread still takes the GIL, and on a busy
-        # machine the scheduler left it waiting with the GIL held, so a page's trainer that had
-        # to compile waited behind it (over 50 s with two cores kept busy).
+    if not envelope:
+        return
+    # At the usual priority: at a lower one, this thread still takes the GIL, and on a busy
+    # machine the scheduler left it waiting with the GIL held, so a page's trainer that had
+    # to compile waited behind it (over 50 s with two cores kept busy).
+    started = time.monotonic()
+    envelope_loop = compile_envelope_for(spec)
+    log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
+    # Then the programs that step a class given the default experiment together (2-4 s).
+    LIVE_POPULATIONS.compile_for(default_loop)
+    if class_programs and envelope_loop is not None:
         started = time.monotonic()
-        compile_envelope_for(spec)
-        log.info("Compiled the envelope's programs in %.1f s", time.monotonic() - started)
-        # Then the programs that step a class given the default experiment together (2-4 s; the
-        # envelope's populations take 7-9 s each, compiled when a class first needs them).
-        LIVE_POPULATIONS.compile_for(default_loop)
+        LIVE_POPULATIONS.compile_for(envelope_loop)
+        log.info("Compiled the envelope's class programs in %.1f s", time.monotonic() - started)
 
 
 def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, compile_default: bool = True) -> None:
@@ -301,10 +306,14 @@ def serve(connection: Connection, log_level: str = "INFO", niceness: int = 0, co
     )
     sys.setswitchinterval(float(os.environ.get("PLAYGROUND_GIL_SWITCH_S", "0.001")))
     if compile_default:  # beside the commands, not before them: a page opening something else is served at once
-        # The envelope too, unless nothing is to compile ahead (the in-process tests' setting).
-        envelope = os.environ.get("PLAYGROUND_COMPILE_AHEAD", "1") != "0"
+        # The envelope too, unless nothing is to compile ahead (the in-process tests' setting);
+        # "class": a class's envelope programs as well.
+        ahead = os.environ.get("PLAYGROUND_COMPILE_AHEAD", "1")
         threading.Thread(
-            target=compile_default_experiment, args=(envelope,), name="playground-compile-default", daemon=True
+            target=compile_default_experiment,
+            args=(ahead != "0", ahead == "class"),
+            name="playground-compile-default",
+            daemon=True,
         ).start()
     Worker(connection).serve()
 
