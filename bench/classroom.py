@@ -32,6 +32,11 @@ Printed per N:
   protocol student's page hears of it (its stream's notice, which the page's status row shows at
   once), push → shown until the page says it loaded it.
 
+With `--steady`, the window starts once every page's run for Train has finished: a class that
+trains, rather than a class pressing Train (whose 32 page runs at once take the first seconds).
+A server made ready before a lecture compiles a class's programs as it starts: run the bench
+with `PLAYGROUND_COMPILE_AHEAD=class` in its environment (the server inherits it).
+
 Run: .venv/bin/python bench/classroom.py --students 1 --students 32 --students 64
      (about 1.5 minutes per N on 2 cores; add --no-browser to leave out the Chromium page)
 Server logs go to /tmp/loadbench/. Only 127.0.0.1 is contacted.
@@ -442,6 +447,9 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and any(s.live.first_epoch_at is None for s in ready):
         await asyncio.sleep(0.1)
+    # With --steady, the window waits for every page's run for Train too (they all run at once).
+    while options.steady and time.monotonic() < deadline and any(s.train_run_at is None for s in ready):
+        await asyncio.sleep(0.1)
     await asyncio.sleep(SETTLE_S)
     start = time.monotonic()
     stream_bytes_before = [s.stream_bytes for s in ready]
@@ -544,6 +552,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, action="append", help="class sizes (default: 1, 32 and 64)")
     parser.add_argument("--window", type=float, default=WINDOW_S, help="seconds of measuring while all train")
     parser.add_argument("--no-browser", action="store_true", help="protocol clients only")
+    parser.add_argument("--steady", action="store_true", help="measure once every page has run for Train")
     parser.add_argument("--port", type=int, help="the app's port (default: a free one from 8700)")
     parser.add_argument("--in-class", action="store_true", help="the students join a class, and its lecturer pushes")
     options = parser.parse_args()

@@ -1,6 +1,7 @@
 """AppTest: the playground page renders every preset without an exception, and trains."""
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -248,7 +249,8 @@ def live_charts(app) -> dict:
 def test_live_views_are_charts_updated_in_place():
     import plotly
 
-    from playground.web.live.chart import PLOTLY_FILE, STATIC_DIR
+    from playground.web.live.chart import PLOTLY_FILE
+    from playground.web.static_files import STATIC_DIR
 
     app, _ = trained_page(epochs=8)
     charts = live_charts(app)
@@ -321,9 +323,10 @@ def test_quick_steps_folded_into_one_run_each_take_their_step():
 def test_plotly_script_is_copied_once_and_a_read_only_install_falls_back(tmp_path, monkeypatch):
     import plotly
 
+    from playground.web import static_files
     from playground.web.live import chart as live_chart
 
-    monkeypatch.setattr(live_chart, "STATIC_DIR", tmp_path / "static")
+    monkeypatch.setattr(static_files, "STATIC_DIR", tmp_path / "static")
     live_chart.plotly_script_served.cache_clear()
     try:
         assert live_chart.plotly_script_served()
@@ -331,10 +334,33 @@ def test_plotly_script_is_copied_once_and_a_read_only_install_falls_back(tmp_pat
         assert copied.read_bytes() == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
         assert [p.name for p in copied.parent.iterdir()] == [live_chart.PLOTLY_FILE]  # no partial file left behind
         live_chart.plotly_script_served.cache_clear()
-        monkeypatch.setattr(live_chart, "STATIC_DIR", Path("/proc/no-such-dir/static"))  # cannot be created
+        monkeypatch.setattr(static_files, "STATIC_DIR", Path("/proc/no-such-dir/static"))  # cannot be created
         assert not live_chart.plotly_script_served()  # the page then uses st.plotly_chart
     finally:
         live_chart.plotly_script_served.cache_clear()
+
+
+def test_live_components_load_their_script_once_from_the_static_files():
+    """A page run sends each live chart and the status row with a one-line loader, not their
+    script (about 35 kB each): the browser fetches that once, from the static files."""
+    from playground.web.static_files import LOADER, STATIC_DIR
+
+    app, _ = trained_page(epochs=3)
+    live = [
+        e
+        for e in elements(app)
+        if getattr(e, "type", "") == "bidi_component"
+        and e.proto.component_name in ("playground_live_chart", "playground_live_status")
+    ]
+    assert len(live) >= 5
+    for element in live:
+        assert element.proto.js_content == LOADER
+        module = json.loads(element.proto.json)["module"]
+        assert module.startswith(f"/app/static/{element.proto.component_name}-") and module.endswith(".js")
+        script = (STATIC_DIR / module.rsplit("/", 1)[-1]).read_text()
+        assert "export default function" in script and "function planeViews" in script
+        assert len(element.proto.SerializeToString()) - len(element.proto.json) < 2000  # the loader, names, CSS
+    app.session_state["slot"].close()
 
 
 def picker(app):

@@ -23,9 +23,7 @@ install), the chart falls back to `st.plotly_chart`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,8 +34,8 @@ import streamlit as st
 
 from playground.figures.style import NEGATIVE, POSITIVE, streamlit_look
 from playground.web.live.hub_script import hub_script
+from playground.web.static_files import served_component, static_url, write_static
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 PLOTLY_FILE = (
     f"plotly-{plotly.__version__}.min.js"  # the version in the name: a new plotly gets a new file, never a stale cache
 )
@@ -465,33 +463,14 @@ export default function (component) {
 """.replace("__POSITIVE__", json.dumps(POSITIVE)).replace("__NEGATIVE__", json.dumps(NEGATIVE))
 )
 
-_component = st.components.v2.component("playground_live_chart", js=_JS, isolate_styles=False)
+_component = served_component("playground_live_chart", js=_JS)
 
 
 @lru_cache(maxsize=1)
 def plotly_script_served() -> bool:
-    """Put the installed plotly.js into `static/` (once; an atomic copy, safe with many sessions)."""
-    target = STATIC_DIR / PLOTLY_FILE
-    if target.is_file():
-        return True
+    """Put the installed plotly.js into `static/` (once)."""
     source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    temporary = None
-    try:
-        STATIC_DIR.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=STATIC_DIR, suffix=".part")
-        os.close(handle)
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-        return True
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        return False
-
-
-def _script_url() -> str:
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return "/" + "/".join(part for part in (base, "app", "static", PLOTLY_FILE) if part)
+    return write_static(PLOTLY_FILE, lambda path: shutil.copyfile(source, path))
 
 
 def live_chart(
@@ -518,7 +497,7 @@ def live_chart(
             key=f"{key}_plot",
             data={
                 "figure": figure if isinstance(figure, str) else streamlit_look(figure, text_scale).to_json(),
-                "src": _script_url(),
+                "src": static_url(PLOTLY_FILE),
                 "stream": stream,
                 "view": view,
                 "points": points,

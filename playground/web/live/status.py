@@ -23,6 +23,7 @@ from playground.engine.live_trainer import LiveTrainer
 from playground.web.live.frames import training_status
 from playground.web.live.hub_script import hub_script
 from playground.web.live.streams import LIVE_STREAMS
+from playground.web.static_files import served_component
 
 UNAVAILABLE_KEY = "stream_unavailable"
 NOTICE_KEY = "stream_notice"
@@ -176,7 +177,7 @@ _CSS = """
   background: rgba(28, 131, 225, 0.1); color: rgb(0, 66, 128); font-size: 1rem; }
 """
 
-_component = st.components.v2.component("playground_live_status", js=_JS, css=_CSS, isolate_styles=False)
+_component = served_component("playground_live_status", js=_JS, css=_CSS)
 
 
 def _note_unavailable() -> None:
