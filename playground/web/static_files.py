@@ -41,7 +41,7 @@ def static_url(name: str) -> str:
     return "/" + "/".join(part for part in (base, "app", "static", name) if part)
 
 
-def write_static(name: str, write: Callable[[str], None]) -> bool:
+def write_static(name: str, write: Callable[[str], object]) -> bool:
     """Makes the static file `name` (once: an atomic write by `write(temporary path)`, safe with
     many sessions and processes); False when it cannot be written."""
     target = STATIC_DIR / name
