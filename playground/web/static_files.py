@@ -28,11 +28,25 @@ import streamlit as st
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-# The component's own script when its module is served: the module's address comes in its data.
-LOADER = (
-    "export default (component) => import(new URL(component.data.module, window.location.href).href)"
-    ".then((module) => module.default(component));"
-)
+# The component's own script when its module is served (the module's address comes in its data):
+# once the module is loaded, each call runs it at once, as an inline script would; calls made while
+# it loads wait, and run in order.
+LOADER = """const MODULES = (window.__playgroundModules ??= new Map());
+export default function (component) {
+  const address = new URL(component.data.module, window.location.href).href;
+  let entry = MODULES.get(address);
+  if (!entry) {
+    entry = { module: null, waiting: [] };
+    MODULES.set(address, entry);
+    import(address).then((module) => {
+      entry.module = module;
+      for (const waiting of entry.waiting.splice(0)) module.default(waiting);
+    });
+  }
+  if (entry.module) return entry.module.default(component);
+  entry.waiting.push(component);
+}
+"""
 
 
 def static_url(name: str) -> str:
