@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,16 +79,21 @@ def write_static(name: str, write: Callable[[str], object]) -> bool:
 def served_component(name: str, js: str, css: str | None = None) -> Callable[..., Any]:
     """A components-v2 component (`isolate_styles=False`) whose script `js` (an ES module with a
     default export) the browser loads from the static files; mounted as the component is, with
-    `data` a dict."""
+    `data` a dict. Whether the script can be served is settled at the first mount, in a page run
+    (the server's options known)."""
     file = f"{name}-{hashlib.sha256(js.encode()).hexdigest()[:16]}.js"
-    served = bool(st.get_option("server.enableStaticServing")) and write_static(
-        file, lambda path: Path(path).write_text(js)
-    )
-    if not served:
-        return st.components.v2.component(name, js=js, css=css, isolate_styles=False)
-    component = st.components.v2.component(name, js=LOADER, css=css, isolate_styles=False)
+    chosen: list = []  # the registered component, and the served file's name or None
+    lock = threading.Lock()
 
     def mount(*, data: dict, **kwargs: Any) -> Any:
-        return component(data={**data, "module": static_url(file)}, **kwargs)
+        with lock:
+            if not chosen:
+                served = bool(st.get_option("server.enableStaticServing")) and write_static(
+                    file, lambda path: Path(path).write_text(js)
+                )
+                script = LOADER if served else js
+                chosen.extend([st.components.v2.component(name, js=script, css=css, isolate_styles=False), served])
+        component, served = chosen
+        return component(data={**data, "module": static_url(file)} if served else data, **kwargs)
 
     return mount
