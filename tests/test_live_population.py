@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from playground.engine.envelope_loop import EnvelopeLoop, compile_envelope_for, training_loop
-from playground.engine.live_population import LivePopulations, _group_key
+from playground.engine.live_population import RECENT_SECONDS, LivePopulations, _group_key
 from playground.engine.trainer import WATCH_EPOCHS_PER_SECOND, Trainer
 from playground.engine.training_loop import TrainingLoop
 from playground.model_builder import build_model
@@ -194,3 +194,24 @@ def test_only_whole_epochs_of_envelope_loops_without_dropout_step_together() -> 
     assert _group_key(own, 0, own.batches_per_epoch) is not None
     data = training_data(dropped)
     assert _group_key(TrainingLoop(build_model(dropped, data), data, dropped.training), 0, whole) is None
+
+
+def test_groups_nobody_asks_in_any_more_are_let_go_with_their_stacked_data(monkeypatch) -> None:
+    """A class that left keeps nothing: its group, and the stacked data holding its loops."""
+    populations = LivePopulations()
+    monkeypatch.setattr(populations, "_step", lambda key, asks: [None] * len(asks))  # the bookkeeping only
+    loops = []
+    for batch_size in (10, 20):  # two kinds of member: two groups
+        spec = student(0.01, (4, 2))
+        spec = spec.replace(training=dataclasses.replace(spec.training, batch_size=batch_size))
+        data = training_data(spec)
+        loops.append(training_loop(build_model(spec, data), data, spec))
+    first, second = loops
+    first_key = _group_key(first, 0, first.batches_per_epoch)
+    assert populations.run(first, 0, 0, first.batches_per_epoch, [0.01]) is None
+    populations._constants[(*first_key, 0)] = ((first,), None)
+    assert list(populations._groups) == [first_key]
+    time.sleep(RECENT_SECONDS + 0.05)
+    assert populations.run(second, 0, 0, second.batches_per_epoch, [0.01]) is None
+    assert list(populations._groups) == [_group_key(second, 0, second.batches_per_epoch)]
+    assert not populations._constants

@@ -117,6 +117,7 @@ class LivePopulations:
                 while not group.everyone_in(time.monotonic()) and time.monotonic() < deadline:
                     self._lock.wait(deadline - time.monotonic())
                 asks, group.asks = group.asks, []
+                self._forget_quiet_groups(time.monotonic())
             else:
                 self._lock.notify_all()  # the leader may have everyone now
         if not leading:
@@ -134,6 +135,19 @@ class LivePopulations:
                 each.result, each.done = result, True
             self._lock.notify_all()
         return ask.result
+
+    def _forget_quiet_groups(self, now: float) -> None:
+        """Lets go of the groups nobody asked in lately, with their stacked data, which hold the
+        loops of trainers that have left (call with the lock held)."""
+        quiet = [
+            key
+            for key, group in self._groups.items()
+            if not group.asks and all(now - t >= RECENT_SECONDS for t in group.asked_at.values())
+        ]
+        for key in quiet:
+            del self._groups[key]
+        for part in [part for part in self._constants if part[:-1] in quiet]:
+            del self._constants[part]
 
     def _step(self, key: tuple, asks: list[_Ask]) -> list[LoopResult | None]:
         """Steps `asks` together, `CAPACITIES[-1]` at a time (a bigger program costs more per call
