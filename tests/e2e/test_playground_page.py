@@ -243,9 +243,8 @@ def exports_the_notebook_and_the_script(page, name: str) -> None:
 
     page.locator("[data-testid='stExpander'] summary:has-text('Share, export and import')").click()
     # Its content is drawn when it opens, by a run of the page: a download pressed while that run
-    # still draws can go to a button it then replaces. On a loaded machine that run can take a few
-    # seconds (opening it scrolls the detail views into view, whose fragment then runs too).
-    expect(button(page, "Notebook")).to_be_visible(timeout=30_000)
+    # still draws can go to a button it then replaces.
+    expect(button(page, "Notebook")).to_be_visible()
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     files = {}
     for label in ("Notebook", "Python script"):
