@@ -4,8 +4,7 @@ Each student is a real Streamlit session, opened as a browser opens one: a WebSo
 `/_stcore/stream` speaking the installed streamlit's own `BackMsg`/`ForwardMsg` protobufs. It
 runs the page with its own `?x=` link (the default experiment, 100,000 epochs, a learning rate no
 other student has, one of four architectures), answers the page's timed fragment reruns as the
-browser does (`auto_rerun`), says that the detail views are off screen (they lie below a
-1280x800 page's first screen, whose marker says so), presses Train through the widget protocol (the button's trigger,
+browser does (`auto_rerun`), presses Train through the widget protocol (the button's trigger,
 with its fragment), and reads its trainer's frames from the live route (`/api/live/<token>`),
 asking for the next one as soon as it has read the last, as the page's hub does once it has drawn
 one; a frame's notices (a class push) go to the page's status component, as the page's do. The
@@ -97,7 +96,6 @@ PUSHED_NOTE = "the lecturer pushed this experiment"  # the class line, once a pu
 PUSH_TIMEOUT_S = 60.0
 REPLACED_WITHIN_S = 30.0  # how long a closed stream's page may take to give its new trainer's
 LATER_COMPONENT = "playground_drawn_later"  # asks, once the first screen is drawn, for what lies below it
-ON_SCREEN_COMPONENT = "playground_on_screen"  # says whether the detail views are on screen
 
 
 def student_spec(rate: float, architecture: tuple[int, ...]) -> ExperimentSpec:
@@ -134,7 +132,6 @@ class ProtocolStudent:
         self.status_component: tuple[str, str] | None = None  # the status component's id and fragment id
         self.errors: list[str] = []
         self.stream_bytes = 0  # Streamlit's own messages, received
-        self.off_screen: set[str] = set()  # the on-screen markers answered (the detail views: below the fold)
         self.opened_at = self.ready_at = self.train_at = 0.0
         self.train_run_at: float | None = None  # when the page's run for the Train click finished
         self.ready = asyncio.Event()  # compiled, and the page's runs (the first, the drawn-later asks) done
@@ -215,11 +212,6 @@ class ProtocolStudent:
             if stream and stream != self.stream_path:  # the page's hub connects to each stream it is given
                 self.stream_path = stream
                 self.tasks.append(asyncio.create_task(self._watch(stream)))
-        elif kind == "bidi_component" and element.bidi_component.component_name.endswith(ON_SCREEN_COMPONENT):
-            if element.bidi_component.id not in self.off_screen:  # as a 1280x800 page's first screen: below it
-                self.off_screen.add(element.bidi_component.id)
-                hidden = WidgetState(id=element.bidi_component.id, json_value=json.dumps({"shown": False}))
-                self.tasks.append(asyncio.create_task(self._rerun([hidden], fragment_id=fragment_id)))
         elif kind == "bidi_component" and element.bidi_component.component_name.endswith(LATER_COMPONENT):
             trigger = _make_trigger_id(element.bidi_component.id, "events")
             asked = WidgetState(id=trigger, json_trigger_value=json.dumps([{"event": "drawn", "value": True}]))

@@ -588,23 +588,3 @@ def test_the_learning_rate_ladder_sets_the_learning_rate():
     app.number_input(key="learning_rate_0_typed").set_value(0.07).run()
     assert app.session_state["spec"].training.learning_rate == 0.07
     app.session_state["slot"].close()
-
-
-def test_detail_views_off_screen_are_drawn_as_last_shown():
-    """Off screen (the marker says so), the detail views' runs build no figure from newer snapshots:
-    they draw the one they last showed; back on screen, the newest."""
-    app, trainer = trained_page(epochs=3)
-
-    def confusion() -> str:
-        return dict(components(app, "playground_live_chart"))["confusion_plot"]["figure"]
-
-    shown = confusion()
-    _, snapshot = trainer.snapshots.latest()
-    trainer.snapshots.publish(dataclasses.replace(snapshot, confusion=snapshot.confusion * 2))
-    app.session_state["details_on_screen"] = {"shown": False}
-    app.run()
-    assert confusion() == shown
-    app.session_state["details_on_screen"] = {"shown": True}
-    app.run()
-    assert confusion() != shown
-    app.session_state["slot"].close()

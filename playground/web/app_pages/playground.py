@@ -25,7 +25,6 @@ from playground.web.widgets.digit_canvas import digit_canvas
 from playground.web.widgets.drawn_later import drawn_later, first_run_done
 from playground.web.widgets.layer_editor import CARDS_KEY, layer_editor, show_cards, show_layer_checks
 from playground.web.widgets.network_editor import columns_of, drawing, network_controls
-from playground.web.widgets.on_screen import on_screen
 from playground.web.widgets.presenter import keep_while_presenting, presenter_mode
 from playground.web.widgets.run_saving import save_runs_of, store_warning
 from playground.web.widgets.safe_text import plain
@@ -265,8 +264,7 @@ if not present:
 
     def details() -> None:
         if drawn_later("details"):  # below the fold: not before the first screen is drawn
-            shown = on_screen("details_on_screen")  # off screen, the timer's runs build no figure
-            detail_views(state.slot.trainer if not problems else None, subject, streaming, newest=shown)
+            detail_views(state.slot.trainer if not problems else None, subject, streaming)
 
     details_every = (STREAMING_DETAIL_REFRESH_SECONDS if streaming else DETAIL_REFRESH_SECONDS) if running else None
     page_fragment(details, details_every)

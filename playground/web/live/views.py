@@ -148,12 +148,11 @@ def output_view(
         st.info("Press Train to start: the class probabilities of test samples appear here.")
 
 
-def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = False, newest: bool = True) -> None:
-    """The slower views (histograms, network, neurons, confusion, mistakes), redrawn less often;
-    `newest=False` (off screen) draws them from the snapshot they last showed, building nothing."""
+def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = False) -> None:
+    """The slower views (histograms, network, neurons, confusion, mistakes), redrawn less often."""
     if trainer is None:
         return
-    snapshot = _shown_snapshot(trainer, newest)
+    _, snapshot = trainer.snapshots.latest()
     if snapshot is None:
         return
     data = trainer.data
@@ -227,17 +226,3 @@ def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = Fa
             for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)
         ]
         live_chart(image_strip(images, captions), key="misclassified", config=chart_config("misclassified", subject))
-
-
-SHOWN_SNAPSHOT = "_details_snapshot"  # session state: (the trainer's id, the snapshot the detail views last drew)
-
-
-def _shown_snapshot(trainer: LiveTrainer, newest: bool):
-    """The snapshot the detail views draw: the trainer's newest, or with `newest=False` the one
-    they last drew of this trainer (the same figures, from the cache)."""
-    kept = st.session_state.get(SHOWN_SNAPSHOT)
-    if not newest and kept is not None and kept[0] == id(trainer):
-        return kept[1]
-    _, snapshot = trainer.snapshots.latest()
-    st.session_state[SHOWN_SNAPSHOT] = (id(trainer), snapshot)
-    return snapshot
