@@ -245,7 +245,6 @@ class FrameWriter:
         weights = flat_weights(snapshot.weights)
         header["weights"] = len(weights)
         body.append(weights.tobytes())
-        self.weights_sent = snapshot.weights
 
     def _add_grids(self, snapshot, header: dict, body: list) -> None:
         """The links' weights (when they changed) and the plane views as 8-bit grids."""

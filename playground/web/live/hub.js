@@ -10,7 +10,7 @@ const HUB = (window.__playgroundLive ??= { streams: new Map() });
 // status (this frame's changed fields over the stream's last), the rows as columns, the link
 // weights, and the grids as {shape, low, high, step, levels}, a value being low + level * step.
 // A frame that carries a network's weights has its grids and links computed from them
-// (plane_views.js), each grid only when a view asks for it.
+// (plane_views.js), each only when a view asks for it.
 const ROW_COLUMNS = ["epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy"];
 const HEADER_TEXT = new TextDecoder();
 async function readFrame(stream, buffer) {
@@ -37,8 +37,8 @@ async function readFrame(stream, buffer) {
     const flat = new Float32Array(buffer.slice(at, (at += header.weights * 4)));
     if (stream.plane) {
       const views = planeViews(stream.plane, flat);
-      let grid, neurons;
-      frame.links = views.links();
+      let grid, neurons, links;
+      Object.defineProperty(frame, "links", { get: () => (links ??= views.links()), enumerable: true });
       Object.defineProperty(frame, "grid", { get: () => (grid ??= views.boundary()), enumerable: true });
       Object.defineProperty(frame, "neurons", { get: () => (neurons ??= views.neurons()), enumerable: true });
     }
