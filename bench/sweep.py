@@ -5,7 +5,10 @@ runs trained one by one (`together=False`, the path before populations), side by
    rates, 50 epochs): the first sweep of the process (compiles included) and warm (best of 3).
 2. A 200-run grid (10 learning rates x 5 seeds x 4 L2 rates, default experiment, 100 epochs),
    end to end: building, training and saving every run.
-3. The smart search against a grid on the spiral (the deep preset, 100 epochs), over 5
+3. A grid over networks (widths 2 to 8 x ReLU, tanh and sigmoid x 2 learning rates, default
+   experiment, 100 epochs, 24 runs): its runs train as one population on the envelope's program
+   (`population_groups`), first (compiles included) and warm.
+4. The smart search against a grid on the spiral (the deep preset, 100 epochs), over 5
    parameters: learning rate, units, hidden layers, activation and L2 rate. A grid with at least
    two values each holds 48 runs at the least (the most that fits a 60-run budget); the search
    gets 60 runs, for each of 5 search seeds. Each line prints both best final test losses.
@@ -38,6 +41,7 @@ from playground.runs.sweep_runner import SweepRunner
 from playground.spec import ExperimentSpec
 
 WORKERS = 2
+NETWORK_GRID = {"units": [2, 4, 6, 8], "activation": ["relu", "tanh", "sigmoid"], "learning_rate": [0.01, 0.1]}
 GRID = {
     "learning_rate": [0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.3, 0.6, 1.0],
     "seed": [0, 1, 2, 3, 4],
@@ -103,6 +107,16 @@ def main() -> None:
         f"{'  runs per minute':44} {len(grid) / seconds['together'] * 60:10.0f} "
         f"{len(grid) / seconds['one by one'] * 60:11.0f}"
     )
+    networks = expand(with_epochs(base, 100), NETWORK_GRID)
+    seconds = {}  # each path's first sweep, then at once the same again (the process's programs then hold it)
+    for name, together in paths.items():
+        seconds[name] = [sweep_seconds(store, networks, together) for _ in ("first", "warm")]
+    for index, when in enumerate(("first", "warm")):
+        together, one_by_one = seconds["together"][index], seconds["one by one"][index]
+        print(
+            f"{f'{len(networks)}-run network grid x 100 epochs, {when} (s)':44} {together:10.2f} "
+            f"{one_by_one:11.2f} {one_by_one / together:8.1f}x"
+        )
     if "--skip-search" not in sys.argv:
         compare_search(store)
 

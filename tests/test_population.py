@@ -9,7 +9,7 @@ import pytest
 from playground.engine.population import Population, population_key
 from playground.engine.trainer import Trainer
 from playground.runs.sweep_grid import expand
-from playground.runs.sweep_runner import population_groups
+from playground.runs.sweep_runner import MIN_ENVELOPE_NETWORKS, population_groups
 from playground.spec import DatasetSpec, ExperimentSpec, LayerSpec, NetworkSpec, ScheduleSpec, TrainingSpec
 
 METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
@@ -178,3 +178,72 @@ def test_stop_ends_training_at_the_next_call_like_a_trainers():
 def test_specs_of_different_programs_cannot_form_a_population():
     with pytest.raises(ValueError, match="population_key"):
         Population([ExperimentSpec(), training(ExperimentSpec(), batch_size=25)])
+
+
+def network(spec, *layers, features=None):
+    dense = tuple(LayerSpec("Dense", units=units, activation=activation) for units, activation in layers)
+    return spec.replace(
+        network=dataclasses.replace(spec.network, layers=dense, features=features or spec.network.features)
+    )
+
+
+def test_a_sweep_over_networks_trains_as_one_population_on_the_envelope_exactly_as_alone():
+    base = training(ExperimentSpec(), epochs=15, learning_rate=0.03)
+    specs = [
+        network(base, (2, "relu")),
+        network(base, (8, "tanh"), (3, "sigmoid")),
+        network(base, (5, "relu"), features=("x1", "x2", "x1x2")),
+        training(
+            network(base, (4, "tanh"), (4, "tanh"), (2, "relu")),
+            regularization=dataclasses.replace(base.training.regularization, kind="l2", rate=0.01),
+            seed=4,
+        ),
+        training(
+            network(base, (6, "sigmoid")),
+            regularization=dataclasses.replace(base.training.regularization, kind="l1", rate=0.003),
+        ),
+    ]
+    assert len({population_key(spec) for spec in specs}) == len(specs)
+    population = Population(specs)
+    assert population.layouts is not None
+    for spec, result in zip(specs, population.train()):
+        solo = alone(spec)  # on the network's own program
+        try:
+            assert (result.state, len(result.history)) == ("finished", 15)
+            assert_same_history(result.history, solo.history)
+        finally:
+            solo.close()
+
+
+def test_a_sweep_over_enough_networks_is_one_group_and_fewer_keep_their_own_programs():
+    base = training(ExperimentSpec(), epochs=5)
+    many = expand(base, {"units": list(range(1, MIN_ENVELOPE_NETWORKS + 1)), "learning_rate": [0.01, 0.1]})
+    assert population_groups(many) == [many]  # one group, on the envelope's program
+    assert Population([spec for _, spec in many]).layouts is not None
+    few = expand(base, {"units": list(range(1, MIN_ENVELOPE_NETWORKS)), "learning_rate": [0.01, 0.1]})
+    assert [[parameters["units"] for parameters, _ in group] for group in population_groups(few)] == [
+        [units] * 2 for units in range(1, MIN_ENVELOPE_NETWORKS)
+    ]
+
+
+def test_networks_that_the_envelope_does_not_train_keep_one_group_per_architecture():
+    base = training(ExperimentSpec(), epochs=5)
+    wide = [network(base, (units, "relu")) for units in (16, 32)]  # wider than the envelope
+    with_dropout = [
+        base.replace(
+            network=dataclasses.replace(
+                base.network,
+                layers=(LayerSpec("Dense", units=units, activation="relu"), LayerSpec("Dropout", rate=0.2)),
+            )
+        )
+        for units in (2, 4)
+    ]
+    other_batches = [network(base, (4, "relu")), training(network(base, (2, "relu")), batch_size=25)]
+    for specs in (wide, with_dropout, other_batches):
+        runs = [({"index": index}, spec) for index, spec in enumerate(specs)]
+        assert [len(group) for group in population_groups(runs)] == [1, 1]
+        with pytest.raises(ValueError, match="population_key"):
+            Population(specs)
+    same_network = expand(network(base, (4, "relu")), {"learning_rate": [0.01, 0.1]})
+    (group,) = population_groups(same_network)
+    assert Population([spec for _, spec in group]).layouts is None  # one architecture: its own program

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +88,14 @@ class EnvelopeLayout:
         columns = np.arange(output_units)
         places += [(2 * HIDDEN_LAYERS, np.ix_(rows, columns)), (2 * HIDDEN_LAYERS + 1, (columns,))]
         return places
+
+    def padded(self, weights: Sequence[np.ndarray], output_units: int) -> np.ndarray:
+        """The envelope's flat weight vector holding the real model's trainable `weights` (in the
+        model's order: kernel, bias, layer by layer, the output layer last), zeros elsewhere."""
+        padded = [np.zeros(shape, "float32") for shape in envelope_shapes(output_units)]
+        for value, (index, place) in zip(weights, self.weight_places(output_units), strict=True):
+            padded[index][place] = value
+        return np.concatenate([values.ravel() for values in padded])
 
 
 def envelope_shapes(output_units: int) -> list[tuple[int, ...]]:

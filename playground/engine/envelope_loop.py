@@ -60,6 +60,7 @@ from playground.training_data import TrainingData
 MIN_BUCKET = 64
 VIEW_ROWS = 1024  # the views' programs take examples in multiples of this (a test set: one; the plane's grids: 11)
 MASKED_LOGIT = -1e9  # a padded neuron's input to a hidden softmax: exp() of it is 0, and stays finite
+SHARED_SETTINGS = ("dropout",)  # a population's members share these (none has dropout): a branch on them stays one
 
 
 def training_loop(model: Any, data: TrainingData, spec: ExperimentSpec, jit: bool = True) -> TrainingLoop:
@@ -115,6 +116,29 @@ def compile_envelope(loop: EnvelopeLoop) -> None:
     loop.run(0, 0, 0, [0.0])
 
 
+def envelope_settings(layout: EnvelopeLayout, training: TrainingSpec, train_size: int, test_size: int) -> dict:
+    """Everything the envelope's program takes about one run besides its weights and data: the
+    network (`EnvelopeLayout.settings`), the L1 and L2 rates, the seed (dropout's masks), the
+    batches per epoch and the real number of examples in each set."""
+    regularization = training.regularization
+    return {
+        **layout.settings(),
+        **{kind: np.float32(regularization.rate if regularization.kind == kind else 0.0) for kind in ("l1", "l2")},
+        "seed": np.int32(training.seed),
+        "batches": np.int32(-(-train_size // int(training.batch_size))),
+        "train_examples": np.int32(train_size),
+        "test_examples": np.int32(test_size),
+    }
+
+
+def shared_settings() -> dict:
+    """The `SHARED_SETTINGS` of a population's members, as the tensors its program adds to each
+    member's own settings."""
+    import tensorflow as tf
+
+    return {"dropout": tf.zeros([HIDDEN_LAYERS])}
+
+
 def bucket(size: int) -> int:
     """The padded number of examples: the next power of two, at least `MIN_BUCKET`."""
     return max(MIN_BUCKET, 1 << (int(size) - 1).bit_length())
@@ -168,26 +192,14 @@ class EnvelopeLoop(TrainingLoop):
         self.rate_index = next(i for i, v in enumerate(self.optimizer_variables) if v.path.endswith("learning_rate"))
         self.state = self.trainable + self.non_trainable + self.optimizer_variables
         self.places = layout.weight_places(output_units)
-        padded = [np.zeros(shape, "float32") for shape in self.shapes]
-        for variable, (index, place) in zip(model.trainable_variables, self.places, strict=True):
-            padded[index][place] = variable.numpy()
-        self.trainable[0].assign(np.concatenate([p.ravel() for p in padded]))
+        self.trainable[0].assign(layout.padded([v.numpy() for v in model.trainable_variables], output_units))
         train_rows, test_rows = self.order_width, bucket(self.test_size)
         x_train = _padded(data.inputs(data.dataset.x_train, INPUT_FEATURES), train_rows, WIDTH)
         x_test = _padded(data.inputs(data.dataset.x_test, INPUT_FEATURES), test_rows, WIDTH)
         y_train, y_test = _padded(data.y_train, train_rows), _padded(data.y_test, test_rows)
         self.data_tensors = tuple(tf.constant(t) for t in (x_train, y_train, x_train, y_train, x_test, y_test))
-        self._settings = {name: tf.constant(value) for name, value in layout.settings().items()}
-        regularization = training.regularization
-        for kind in ("l1", "l2"):
-            rate = regularization.rate if regularization.kind == kind else 0.0
-            self._settings[kind] = tf.constant(rate, tf.float32)
-        self._settings.update(
-            seed=tf.constant(self.seed, tf.int32),
-            batches=tf.constant(self.batches_per_epoch, tf.int32),
-            train_examples=tf.constant(self.train_size, tf.int32),
-            test_examples=tf.constant(self.test_size, tf.int32),
-        )
+        settings = envelope_settings(layout, training, self.train_size, self.test_size)
+        self._settings = {name: tf.constant(value) for name, value in settings.items()}
         self.jit = jit
         self._compiled = None
         self._pending: list | None = None

@@ -41,8 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.engine.envelope import HIDDEN_LAYERS
-from playground.engine.envelope_loop import EnvelopeLoop
+from playground.engine.envelope_loop import SHARED_SETTINGS, EnvelopeLoop, shared_settings
 from playground.engine.training_loop import FULL_EVAL_LIMIT, LoopResult, TrainingLoop, epoch_order
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,6 @@ GATHER_SECONDS = 0.05  # how long the first ask of a tick waits for the members 
 RECENT_SECONDS = 0.1  # a member that asked within this long is waited for
 MAX_PROGRAMS = 12  # population programs kept (least recently used dropped first)
 REPORT_SECONDS = 10.0  # how often the log says how many epochs stepped together
-SHARED_SETTINGS = ("dropout",)  # the same for every member (no dropout): a branch on it stays one branch
 
 
 @dataclass(eq=False)
@@ -337,7 +335,7 @@ def population_program(maths: TrainingLoop, capacity: int) -> Any:
     import tensorflow as tf
 
     batches = maths.batches_per_epoch
-    shared = {"dropout": tf.zeros([HIDDEN_LAYERS])}
+    shared = shared_settings()
     whole_set = tf.constant(True)  # an epoch's training metrics come from the whole set (`_group_key`)
 
     def run(

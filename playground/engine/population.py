@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 
 from playground.datasets.dataset import Task
+from playground.engine.envelope import EnvelopeLayout, envelope_layout
+from playground.engine.envelope_loop import SHARED_SETTINGS, EnvelopeLoop, envelope_settings, shared_settings
 from playground.engine.trainer_state import TrainerState
 from playground.engine.training_loop import FULL_EVAL_LIMIT, MAX_ORDER_ENTRIES, PROGRAMS, TrainingLoop, epoch_order
 from playground.learning_rates import divergence_message
@@ -61,11 +63,28 @@ def program_spec(spec: ExperimentSpec) -> ExperimentSpec:
 
 
 def population_key(spec: ExperimentSpec) -> str | None:
-    """Specs with equal keys train in one population; None for a spec that trains alone (a
-    convolutional network: its layers are not vectorized here)."""
+    """Specs with equal keys train in one population of their own architecture's program; None
+    for a spec that trains alone (a convolutional network: its layers are not vectorized here)."""
     if any(layer.type not in SHAPE_FREE_LAYERS for layer in spec.network.layers):
         return None
     return program_spec(spec).to_json(indent=None)
+
+
+def envelope_population_key(spec: ExperimentSpec) -> str | None:
+    """Specs with equal keys can also train in one population of the envelope's program
+    (`envelope_loop`), whatever their networks inside it: widths, depths, activations, input
+    features and penalties are then each member's arguments. None for a network outside the
+    envelope, or with dropout (whose masks a member of the envelope would draw differently from
+    its lone run)."""
+    if population_key(spec) is None:
+        return None
+    layout = envelope_layout(spec, training_data(spec))
+    if layout is None or any(layout.dropout):
+        return None
+    template = program_spec(spec)
+    training = dataclasses.replace(template.training, regularization=RegularizationSpec())
+    network = dataclasses.replace(template.network, features=(), layers=())
+    return "envelope " + template.replace(network=network, training=training).to_json(indent=None)
 
 
 @dataclass
@@ -89,14 +108,23 @@ class Population:
     """
 
     def __init__(self, specs: list[ExperimentSpec], jit: bool = True, epochs_per_call: int = MAX_EPOCHS_PER_CALL):
-        keys = {population_key(spec) for spec in specs}
-        if len(keys) != 1 or None in keys:
-            raise ValueError("A population's specs must share one population_key.")
         self.specs = list(specs)
         self.size = len(specs)
         template = program_spec(specs[0])
         self.data = training_data(specs[0])
-        self.loop = TrainingLoop(build_model(template, self.data), self.data, template.training, jit=jit)
+        self.layouts: list[EnvelopeLayout] | None = None  # each member's network, on the envelope's program
+        if _shared_key(specs, population_key):
+            self.loop = TrainingLoop(build_model(template, self.data), self.data, template.training, jit=jit)
+            self.maths = self.loop
+        elif _shared_key(specs, envelope_population_key):
+            self.layouts = [envelope_layout(spec, training_data(spec)) for spec in specs]  # type: ignore[misc]
+            layout = envelope_layout(template, self.data)
+            assert layout is not None  # as each member's: `envelope_population_key` says the network fits
+            self.loop = EnvelopeLoop(build_model(template, self.data), self.data, template.training, layout, jit=jit)
+            self.activations = sorted({a for member in self.layouts for a in member.activations})
+            self.maths = self.loop.population_maths(self.activations)
+        else:
+            raise ValueError("A population's specs must share one population_key (or envelope_population_key).")
         self.epochs = specs[0].training.epochs
         self.regularized = template.training.regularization.kind != "none"
         n = self.loop.train_size
@@ -112,16 +140,35 @@ class Population:
     def _initial_state(self) -> list[np.ndarray]:
         """Every member's starting weights (built from its own seed, as a lone run's are) and a
         fresh optimizer state, stacked along the first axis."""
-        weights_by_seed = {}
-        for spec in self.specs:
-            seed = spec.training.seed
-            if seed not in weights_by_seed:
-                model = build_model(spec, self.data, compile=False)
-                weights_by_seed[seed] = [v.numpy() for v in model.trainable_variables + model.non_trainable_variables]
-        members = [weights_by_seed[spec.training.seed] for spec in self.specs]
+        weights_by_model: dict[tuple, list[np.ndarray]] = {}
+        members = []
+        for index, spec in enumerate(self.specs):
+            network = repr(spec.network) if self.layouts is not None else ""
+            key = (spec.training.seed, network)
+            if key not in weights_by_model:
+                model = build_model(spec, training_data(spec), compile=False)
+                trainable = [v.numpy() for v in model.trainable_variables]
+                if self.layouts is None:
+                    weights_by_model[key] = trainable + [v.numpy() for v in model.non_trainable_variables]
+                else:  # the envelope's flat weights and its dropout step count
+                    padded = self.layouts[index].padded(trainable, self.data.plan.units)
+                    weights_by_model[key] = [padded, np.zeros((), "int32")]
+            members.append(weights_by_model[key])
         stacked = [np.stack(values) for values in zip(*members)]
         optimizer = [np.repeat(v.numpy()[None], self.size, axis=0) for v in self.loop.optimizer_variables]
         return stacked + optimizer
+
+    def _settings(self) -> dict[str, np.ndarray]:
+        """Each member's settings along the first axis: its network and penalty rates on the
+        envelope's program, none on its own architecture's."""
+        if self.layouts is None:
+            return {}
+        train_size, test_size = len(self.data.x_train), len(self.data.x_test)
+        members = [
+            envelope_settings(layout, spec.training, train_size, test_size)
+            for layout, spec in zip(self.layouts, self.specs)
+        ]
+        return {name: np.stack([m[name] for m in members]) for name in members[0] if name not in SHARED_SETTINGS}
 
     def stop(self) -> None:
         """Stops `train` at its next call (as `Trainer.stop`): every member unfinished is "stopped"."""
@@ -133,13 +180,15 @@ class Population:
         return self.epoch, 0
 
     def program_key(self) -> str:
-        return json.dumps(["population", self.size, self.epochs_per_call, self.loop.program_key()])
+        activations = self.activations if self.layouts is not None else None
+        return json.dumps(["population", self.size, self.epochs_per_call, activations, self.loop.program_key()])
 
     def _build(self):
         import tensorflow as tf
 
-        loop = self.loop
-        batches, n = loop.batches_per_epoch, loop.train_size
+        loop = self.maths
+        batches = loop.batches_per_epoch
+        shared = shared_settings() if self.layouts is not None else {}
 
         def where(keep: Any, new: Any, old: Any) -> Any:
             return tf.where(tf.reshape(keep, [-1] + [1] * (len(old.shape) - 1)), new, old)
@@ -158,6 +207,7 @@ class Population:
             y_fit: Any,
             x_test: Any,
             y_test: Any,
+            settings: dict,
         ) -> tuple[Any, ...]:
             metrics = tf.zeros([self.epochs_per_call, self.size, 4])
             recorded = tf.zeros([self.epochs_per_call, self.size], tf.bool)
@@ -175,9 +225,9 @@ class Population:
                 ) -> tuple[Any, ...]:
                     new_state, finite, loss_total, correct = tf.vectorized_map(
                         lambda member: loop.step(
-                            member[0], member[1], member[3], batch, x_train, y_train, penalty_scale=member[2]
+                            member[0], member[1], member[3], batch, x_train, y_train, {**member[4], **shared}, member[2]
                         ),
-                        (state, rate, penalty_rates, order),
+                        (state, rate, penalty_rates, order, settings),
                     )
                     keep = alive & finite
                     stopped_at = tf.where(alive & ~finite, batch, stopped_at)
@@ -191,16 +241,20 @@ class Population:
                     (tf.constant(0), state, alive, stopped_at, zeros, zeros),
                 )
 
-                def evaluate(x: Any, y: Any) -> Any:
-                    return tf.vectorized_map(lambda member: tf.stack(loop.evaluate(member, x, y)), state)
-
-                test = evaluate(x_test, y_test)
-                train = tf.cond(
-                    full_train_metrics,
-                    lambda: evaluate(x_fit, y_fit),
-                    lambda: tf.stack([loss_sum / n, correct_sum / n], axis=1),
+                row = tf.vectorized_map(
+                    lambda member: loop.epoch_metrics(
+                        member[0],
+                        member[1],
+                        member[2],
+                        full_train_metrics,
+                        x_fit,
+                        y_fit,
+                        x_test,
+                        y_test,
+                        {**member[3], **shared},
+                    ),
+                    (state, loss_sum, correct_sum, settings),
                 )
-                row = tf.stack([train[:, 0], test[:, 0], train[:, 1], test[:, 1]], axis=1)
                 metrics = tf.tensor_scatter_nd_update(metrics, [[e]], [row])
                 recorded = tf.tensor_scatter_nd_update(recorded, [[e]], [alive_after])
                 finite_row = tf.reduce_all(tf.math.is_finite(row[:, :2]), axis=1)
@@ -232,6 +286,7 @@ class Population:
             [spec.training.regularization.rate if self.regularized else 0.0 for spec in self.specs], "float32"
         )
         data = loop.data_tensors
+        settings = {name: tf.constant(values) for name, values in self._settings().items()}
         full = tf.constant(loop.train_size <= FULL_EVAL_LIMIT)
         while self.epoch < self.epochs and alive.any():
             if self._stopping or should_stop():
@@ -256,6 +311,7 @@ class Population:
                 tf.constant(alive),
                 full,
                 *data,
+                settings,
             )
             self.state = [v.numpy() for v in state]
             metrics, recorded, stopped_at, alive_after = (
@@ -308,3 +364,9 @@ class Population:
             "test_accuracy": None if regression else test_accuracy,
             "learning_rate": float(rate),
         }
+
+
+def _shared_key(specs: list[ExperimentSpec], key: Callable[[ExperimentSpec], str | None]) -> bool:
+    """Whether every spec has the same `key`, and it is not None."""
+    keys = {key(spec) for spec in specs}
+    return len(keys) == 1 and None not in keys

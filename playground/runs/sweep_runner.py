@@ -1,8 +1,9 @@
 """Runs a sweep in the background, each run saved the moment it ends. Progress, an ETA and cancel.
 
-Runs that can share a compiled program (equal `population_key`: they differ only in learning
-rate, seed, regularization rate or schedule) train together as one `Population`; a run with
-no partner, or a convolutional one, trains alone through the engine's `Trainer`. At most
+Runs that can share a compiled program train together as one `Population`: runs that differ only
+in learning rate, seed, regularization rate or schedule (equal `population_key`), and
+playground-scale networks of any widths, depths and activations (`population_groups`). A run
+with no partner, or a convolutional one, trains alone through the engine's `Trainer`. At most
 `workers` groups train at a time (bounded by the CPU count).
 
 Cancel stops the runs in progress and skips the rest; every run already finished stays saved.
@@ -17,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import logging
@@ -28,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from playground.engine.population import Population, population_key
+from playground.engine.population import Population, envelope_population_key, population_key
 from playground.engine.trainer_state import TrainerState
 from playground.runs.run_record import RunRecord
 from playground.runs.run_recorder import record_of
@@ -52,13 +54,38 @@ def total_steps(spec: ExperimentSpec) -> int:
 
 def population_groups(runs: list) -> list[list]:
     """The sweep's (parameters, spec) pairs in groups that train together, in the order their
-    first run was listed. A spec without a `population_key` is a group of its own."""
+    first run was listed.
+
+    Runs of one architecture (equal `population_key`) form a group on their own program, the
+    quickest to compile and to run. Where at least `MIN_ENVELOPE_NETWORKS` such groups hold
+    playground-scale networks that the envelope's program trains (equal `envelope_population_key`:
+    a sweep over widths, depths or activations), they merge into one group on it: one compile
+    instead of one per network, though each epoch costs more (bench/sweep.py). A spec without
+    either key is a group of its own.
+    """
     groups: dict = {}
     for index, (parameters, spec) in enumerate(runs):
         key = population_key(spec)
         groups.setdefault(key if key is not None else ("alone", index), []).append((parameters, spec))
-    return list(groups.values())
+    envelopes = {
+        key: envelope_population_key(group[0][1]) if isinstance(key, str) else None for key, group in groups.items()
+    }
+    networks = collections.Counter(envelope for envelope in envelopes.values() if envelope is not None)
+    merged: dict = {}  # by envelope key: the group its networks train in, listed where its first run was
+    ordered = []
+    for key, group in groups.items():
+        envelope = envelopes[key]
+        if envelope is None or networks[envelope] < MIN_ENVELOPE_NETWORKS:
+            ordered.append(group)
+        elif envelope in merged:
+            merged[envelope].extend(group)
+        else:
+            merged[envelope] = list(group)
+            ordered.append(merged[envelope])
+    return ordered
 
+
+MIN_ENVELOPE_NETWORKS = 8  # fewer networks compile their own programs sooner than the envelope's (on 2 workers)
 
 SweepState = Literal["waiting", "running", "finished", "cancelled", "failed"]  # waiting: in the server's line
 

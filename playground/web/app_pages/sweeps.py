@@ -112,7 +112,8 @@ def own_sweep(running: bool) -> None:
             worker_count(2),
             key="sweep_workers",
             help="Groups of runs trained at the same time, bounded by this machine's CPU count. Runs that differ only "
-            "in learning rate, seed, regularization rate or schedule train together as one.",
+            "in learning rate, seed, regularization rate or schedule train together as one, and so do "
+            "playground-sized networks (up to 6 layers of 8 neurons on 2-D data) of any widths and activations.",
         )
         epochs = plan.base.training.epochs if plan else 0
         count = (plan.budget if plan.mode == "search" else len(plan.runs())) if plan else 0
