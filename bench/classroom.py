@@ -6,6 +6,8 @@ runs the page with its own `?x=` link (the default experiment, 100,000 epochs, a
 other student has, one of four architectures), answers the page's timed fragment reruns as the
 browser does (`auto_rerun`), presses Train through the widget protocol (the button's trigger,
 with its fragment), and reads its trainer's frames from the live route (`/api/live/<token>`),
+saying there that the detail views are off screen (a 1280x800 page's hub says so: they lie below
+its first screen),
 asking for the next one as soon as it has read the last, as the page's hub does once it has drawn
 one; a frame's notices (a class push) go to the page's status component, as the page's do. The
 N-th student is a page in headless Chromium (1280x800) that counts the frames it draws
@@ -249,6 +251,7 @@ class ProtocolStudent:
         try:
             async with connect(url, max_size=None, compression=None, open_timeout=60, ping_interval=None) as stream:
                 await stream.send(json.dumps({"points": 0}))
+                await stream.send("details off screen")  # as a 1280x800 page's hub says: below its first screen
                 while not self.stop.is_set():
                     try:
                         data = await asyncio.wait_for(stream.recv(), timeout=1.0)

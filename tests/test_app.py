@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -588,3 +589,39 @@ def test_the_learning_rate_ladder_sets_the_learning_rate():
     app.number_input(key="learning_rate_0_typed").set_value(0.07).run()
     assert app.session_state["spec"].training.learning_rate == 0.07
     app.session_state["slot"].close()
+
+
+def test_detail_views_off_screen_are_drawn_as_last_shown_while_training():
+    """While training, a run of the page whose stream said the detail views are off screen builds
+    no figure from newer snapshots (it draws the one they last showed); back on screen, the newest."""
+    from playground.web.live.streams import LIVE_STREAMS
+
+    spec = PRESETS["tfp-default"].spec
+    app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=100_000))).run()
+    app.button(key="train").click().run()
+    trainer = app.session_state["slot"].trainer
+    try:
+
+        def histograms() -> str:
+            return dict(components(app, "playground_live_chart"))["histograms_plot"]["figure"]
+
+        def newer_snapshot() -> None:
+            """Waits for a snapshot newer than the page's last run can have drawn."""
+            seen, snapshot = trainer.snapshots.latest()
+            deadline = time.monotonic() + 60
+            while trainer.snapshots.latest()[0] == seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+        newer_snapshot()
+        app.run()
+        shown = histograms()
+        LIVE_STREAMS.say_details_on_screen(trainer, False)
+        newer_snapshot()
+        app.run()
+        assert trainer.state == "running" and histograms() == shown
+        LIVE_STREAMS.say_details_on_screen(trainer, True)
+        newer_snapshot()
+        app.run()
+        assert histograms() != shown
+    finally:
+        app.session_state["slot"].close()

@@ -137,7 +137,7 @@ def test_a_message_the_page_never_sends_closes_the_connection_quietly(streams, c
         trainer.close()
 
 
-@pytest.mark.parametrize("later", [b"next", "x" * 1000, "stop"])
+@pytest.mark.parametrize("later", [b"next", "x" * 1000, "stop", "details on screen!", b"details off screen"])
 def test_a_later_message_other_than_next_closes_the_connection(streams, client, caplog, later):
     trainer = Trainer(spec_with(), warm_up=False)
     try:

@@ -252,6 +252,32 @@ def test_a_notice_wakes_a_resting_pages_stream_and_comes_once(streams, make):
         assert "notices" not in reader.read(socket.receive_bytes())
 
 
+def test_a_page_says_over_its_stream_where_its_detail_views_are(streams, make):
+    """Off screen, then on screen again: the stream keeps what the page last said (on screen until
+    it says otherwise), and frames still come after each."""
+    trainer = make(epochs=3)
+    token = streams.open(trainer)
+    assert streams.details_on_screen(trainer)
+    with TestClient(stream_app()).websocket_connect(f"/api/live/{token}") as socket:
+        socket.send_text(json.dumps({"points": 0}))
+        socket.send_text("details off screen")
+        reader = FrameReader()
+        reader.read(socket.receive_bytes())
+        trainer.run_to_end()
+        state = None
+        while state != "finished":  # frames keep coming after the page said where its details are
+            socket.send_text("next")
+            state = reader.read(socket.receive_bytes())["status"].get("state", state)
+        assert not streams.details_on_screen(trainer)
+        socket.send_text("details on screen")
+        socket.send_text("next")
+        deadline = time.monotonic() + 5
+        while not streams.details_on_screen(trainer) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert streams.details_on_screen(trainer)
+    assert streams.details_on_screen(make(epochs=1))  # another page's trainer: nothing said of it
+
+
 def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams, make):
     trainer = make(epochs=100_000)
     saved = []

@@ -361,3 +361,24 @@ def test_presets_gallery_opens_a_preset(app_url, page):
     page.locator(".st-key-open_lenet5-mnist button").click()
     page.wait_for_selector("h1:has-text('Neural Network Playground')")
     page.wait_for_function("() => document.body.innerText.includes('MNIST 28x28')", timeout=120_000)
+
+
+def test_detail_views_below_the_fold_are_rebuilt_only_on_screen(app_url, page):
+    """While training, the histograms below a 1280x800 first screen keep their figure (the page's
+    stream says they are off screen: the server builds none); scrolled into view, they follow."""
+    spec = load_preset("tfp-default")
+    open_spec(page, app_url, spec.replace(training=dataclasses.replace(spec.training, epochs=100_000)))
+    train(page)
+    histograms = ".st-key-histograms .playground-live-chart"
+    page.wait_for_selector(histograms, state="attached", timeout=60_000)
+    figure = f"() => JSON.stringify(document.querySelector('{histograms}').data.map((trace) => trace.y))"
+    page.wait_for_function("() => document.querySelector('.st-key-histograms .playground-live-chart').data")
+    page.wait_for_timeout(1000)
+    hidden = page.evaluate(figure)
+    page.wait_for_timeout(11_000)  # two of the fragment's 5 s timers
+    assert page.evaluate(figure) == hidden
+    page.locator(histograms).scroll_into_view_if_needed()
+    page.wait_for_function(f"(before) => ({figure})() !== before", arg=hidden, timeout=15_000)
+    shown = page.evaluate(figure)
+    page.wait_for_function(f"(before) => ({figure})() !== before", arg=shown, timeout=15_000)
+    button(page, "Stop").click()

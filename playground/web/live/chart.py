@@ -459,6 +459,7 @@ export default function (component) {
   div.__pending = figure;
   drawLatest(div);
   follow(div, data.stream, data.view, data.points);
+  watchDetails(parentElement);
 }
 """.replace("__POSITIVE__", json.dumps(POSITIVE)).replace("__NEGATIVE__", json.dumps(NEGATIVE))
 )

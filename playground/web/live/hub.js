@@ -93,6 +93,7 @@ function connectStream(stream) {
   stream.socket = socket;
   socket.onopen = () => {
     socket.send(JSON.stringify({ points: stream.points }));
+    sayWhereTheDetailsAre(stream);
   };
   socket.onmessage = async (event) => {  // one at a time: the next comes only after "next"
     received = true;
@@ -117,6 +118,33 @@ function connectStream(stream) {
     }
     setTimeout(() => connectStream(stream), received ? 200 : 1000);
   };
+}
+
+// Where the page's detail views are: a live chart inside their block (`DETAILS_BLOCK`, below the
+// first screen) has the block watched, and the page's streams tell the server when a tenth of it
+// comes into view or leaves, so that the page's timed redraws of it build nothing nobody sees
+// (playground/web/live/streams.py). Through the stream, not a widget: scrolling never runs a page.
+const DETAILS_BLOCK = ".st-key-__DETAILS_KEY__";
+const DETAILS_SHOWN_SHARE = 0.1;
+
+function watchDetails(element) {
+  const block = element.closest(DETAILS_BLOCK);
+  if (!block || block.__watched) return;
+  block.__watched = true;
+  const observer = new IntersectionObserver((entries) => {
+    if (!block.isConnected) { observer.disconnect(); return; }
+    const shown = entries[entries.length - 1].intersectionRatio >= DETAILS_SHOWN_SHARE;
+    if (HUB.detailsShown === shown) return;
+    HUB.detailsShown = shown;
+    for (const stream of HUB.streams.values()) sayWhereTheDetailsAre(stream);
+  }, { threshold: [0, DETAILS_SHOWN_SHARE] });
+  observer.observe(block);
+}
+
+function sayWhereTheDetailsAre(stream) {
+  const socket = stream.socket;
+  if (HUB.detailsShown === undefined || !socket || socket.readyState !== WebSocket.OPEN) return;
+  socket.send(HUB.detailsShown ? "details on screen" : "details off screen");
 }
 
 // Subscribes `listener` to the frames of `url`; returns the function that unsubscribes it. A stream

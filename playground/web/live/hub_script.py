@@ -1,8 +1,9 @@
 """The browser's end of the live stream as one script, which every live component starts with.
 
-`hub.js` (the page's streams and the frames read from them) and `plane_views.js` (the plane views
-computed from a frame's weights), with each input feature's and activation's maths written in from
-its registry entry: a new feature or activation is drawn in the browser with no change here.
+`hub.js` (the page's streams, the frames read from them, and where the page's detail views are)
+and `plane_views.js` (the plane views computed from a frame's weights), with each input feature's
+and activation's maths written in from its registry entry: a new feature or activation is drawn in
+the browser with no change here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from playground.activations import ACTIVATIONS, Activation
 from playground.features import FEATURES
 
 _HERE = Path(__file__).parent
+DETAILS_KEY = "playground_details"  # the block of the page's detail views, whose place on screen the hub watches
 
 
 def _activation_script(activation: Activation) -> str:
@@ -40,7 +42,8 @@ def hub_script() -> str:
         .replace("__PLANE_FEATURES__", _table(features))
         .replace("__PLANE_ACTIVATIONS__", _table(activations))
     )
-    return (_HERE / "hub.js").read_text() + "\n" + plane_views
+    hub = (_HERE / "hub.js").read_text().replace("__DETAILS_KEY__", DETAILS_KEY)
+    return hub + "\n" + plane_views
 
 
 def _table(functions: dict[str, str]) -> str:

@@ -5,16 +5,18 @@
 The page's live status component connects with the token it was given for its trainer
 (`playground.web.live.streams`); an unknown token is refused before the connection is accepted
 (HTTP 403). Then the browser asks for each frame by sending `{"points": n}` (the first time: the
-history rows it already shows) or `next` once it has drawn the last one, and the server answers
+history rows it already shows) or `next` once it has drawn the last one (and says `details on
+screen` or `details off screen` when the page's detail views come into view or leave it:
+`LiveStreams.say_details_on_screen`), and the server answers
 with the newest frame (a binary message) as soon as something changed (`playground.web.live.frames`), the
 trainer or the page's notices (`LiveStreams.notify`). So frames follow
 the display's rate, and a slow browser is never sent a backlog. A connection waiting for a change
 sleeps until the trainer's `ChangeSignal` wakes it: a page whose trainer rests costs nothing.
 
 A token takes a few connections at once (`LiveStreams.per_token`); more are refused like an unknown
-token. The page sends nothing but those two short texts, so anything else (a binary message, a text
+token. The page sends nothing but those short texts, so anything else (a binary message, a text
 longer than `MAX_MESSAGE_CHARS`, a first message that is not `{"points": n}`, a later one other
-than `next`) closes the connection, with one line in the log. The server refuses bigger messages
+than these) closes the connection, with one line in the log. The server refuses bigger messages
 in the WebSocket protocol itself, before they are read in full (`server.maxMessageSize` in
 `.streamlit/config.toml`, which Streamlit gives uvicorn for every WebSocket).
 
@@ -36,7 +38,8 @@ from playground.web.live.streams import LIVE_STREAMS
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 200  # what the browser sends is only "next" or {"points": n}
+MAX_MESSAGE_CHARS = 200  # what the browser sends is only {"points": n}, "next" or a `DETAILS` text
+DETAILS = {"details on screen": True, "details off screen": False}  # where the page's detail views are
 MAX_POINTS = 10**9
 POLICY_VIOLATION, UNSUPPORTED_DATA, MESSAGE_TOO_BIG = 1008, 1003, 1009  # WebSocket close codes
 
@@ -113,12 +116,16 @@ async def _change(trainer, seen: int, listening: asyncio.Task) -> None:
 
 
 async def _listen(websocket: WebSocket, drawn: asyncio.Event, trainer) -> None:
-    """Notes each "next" from the browser (and tells the trainer a frame is wanted); returns when
-    the connection closes (also when the server shuts down)."""
+    """Notes each "next" from the browser (and tells the trainer a frame is wanted) and where the
+    page's detail views are; returns when the connection closes (also when the server shuts down)."""
     try:
         while True:
-            if await _read(websocket) != "next":
-                raise UnwantedMessage(POLICY_VIOLATION, 'a message other than "next"')
+            message = await _read(websocket)
+            if message in DETAILS:
+                LIVE_STREAMS.say_details_on_screen(trainer, DETAILS[message])
+                continue
+            if message != "next":
+                raise UnwantedMessage(POLICY_VIOLATION, 'a message other than "next" or where the details are')
             trainer.want_frame()
             drawn.set()
     except WebSocketDisconnect:

@@ -13,6 +13,11 @@ The stream is also how the server learns that a tab was closed: when the last co
 token closes and none comes back within `grace` seconds (a reload or a network blip reconnects
 sooner), the trainer is abandoned: stopped, freed, and its run not saved unless it had finished.
 
+A page's stream also says whether the page's **detail views** (below its first screen) are on
+screen (`say_details_on_screen`): off screen, the page's timed redraws of them build nothing new
+(`details_on_screen`), which for a class was most of the page server's work. The browser tells
+over the stream rather than through a widget, so that scrolling never makes Streamlit run a page.
+
 A page's stream also carries **notices**: small facts about the page that are not the trainer's,
 which the page must run again for (a class push, say). `notify(trainer, name, value)` sets one
 and wakes the trainer's connections, which send it in their next frame.
@@ -56,6 +61,21 @@ class LiveStreams:
         self._connections: dict[str, int] = {}
         self._timers: dict[str, threading.Timer] = {}
         self._notices: weakref.WeakKeyDictionary[LiveTrainer, dict[str, object]] = weakref.WeakKeyDictionary()
+        self._details_off_screen: weakref.WeakSet[LiveTrainer] = weakref.WeakSet()
+
+    def say_details_on_screen(self, trainer: LiveTrainer, on_screen: bool) -> None:
+        """What the page showing `trainer` said of its detail views: on screen or not."""
+        with self._lock:
+            if on_screen:
+                self._details_off_screen.discard(trainer)
+            else:
+                self._details_off_screen.add(trainer)
+
+    def details_on_screen(self, trainer: LiveTrainer) -> bool:
+        """Whether the page showing `trainer` has its detail views on screen: True unless its
+        stream said otherwise (no stream, or not yet connected: as if they were)."""
+        with self._lock:
+            return trainer not in self._details_off_screen
 
     def notify(self, trainer: LiveTrainer, name: str, value: object) -> None:
         """Sets the notice `name` of the pages that show `trainer`, and wakes their streams (from any thread)."""

@@ -18,6 +18,7 @@ from playground.figures.loss_curves import loss_curves
 from playground.figures.probe_samples import image_strip, probe_samples
 from playground.learning_rates import safer_rate
 from playground.web.live.chart import live_chart
+from playground.web.live.hub_script import DETAILS_KEY
 from playground.web.live.shared_figures import (
     boundary_figure,
     histograms_figure,
@@ -25,6 +26,7 @@ from playground.web.live.shared_figures import (
     softmax_figure,
 )
 from playground.web.live.status import live_status, stream_url
+from playground.web.live.streams import LIVE_STREAMS
 from playground.web.widgets import session
 from playground.web.widgets.safe_text import plain
 from playground.web.widgets.watched_samples import sample_picker, watched
@@ -149,10 +151,20 @@ def output_view(
 
 
 def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = False) -> None:
-    """The slower views (histograms, network, neurons, confusion, mistakes), redrawn less often."""
+    """The slower views (histograms, confusion, class probabilities, mistakes), redrawn less often.
+
+    While training, a redraw with the views off screen (the page's stream says where they are:
+    `LiveStreams.details_on_screen`) draws the snapshot they last showed, whose figures come from
+    the cache: nothing is built that nobody sees."""
     if trainer is None:
         return
-    _, snapshot = trainer.snapshots.latest()
+    with st.container(key=DETAILS_KEY):  # the block whose place on screen the page's live hub watches
+        _detail_views(trainer, subject)
+
+
+def _detail_views(trainer: LiveTrainer, subject: str) -> None:
+    newest = trainer.state != TrainerState.RUNNING or LIVE_STREAMS.details_on_screen(trainer)
+    snapshot = _shown_snapshot(trainer, newest)
     if snapshot is None:
         return
     data = trainer.data
@@ -226,3 +238,17 @@ def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = Fa
             for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)
         ]
         live_chart(image_strip(images, captions), key="misclassified", config=chart_config("misclassified", subject))
+
+
+SHOWN_SNAPSHOT = "_details_snapshot"  # session state: (the trainer's id, the snapshot the detail views last drew)
+
+
+def _shown_snapshot(trainer: LiveTrainer, newest: bool):
+    """The snapshot the detail views draw: the trainer's newest, or with `newest=False` the one
+    they last drew of this trainer (the same figures, from the cache)."""
+    kept = st.session_state.get(SHOWN_SNAPSHOT)
+    if not newest and kept is not None and kept[0] == id(trainer):
+        return kept[1]
+    _, snapshot = trainer.snapshots.latest()
+    st.session_state[SHOWN_SNAPSHOT] = (id(trainer), snapshot)
+    return snapshot
