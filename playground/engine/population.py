@@ -15,6 +15,11 @@ and its history ends there, as a lone run's would.
 `population_key(spec)` says which specs can share a population: equal keys, one program. The
 batch size, architecture, optimizer, dataset and epochs make different keys.
 
+Playground-scale networks of different shapes can also share one: on the envelope's program
+(`envelope_loop`), a member's network (widths, depths, activations, input features) and its L1
+and L2 rates are its own settings, stacked like its weights (`envelope_population_key`). Each
+member starts from the weights Keras gives its own network, padded into the envelope's.
+
 Example:
 
     specs = [spec.replace(training=dataclasses.replace(spec.training, learning_rate=r)) for r in (0.01, 0.1, 1)]
@@ -117,9 +122,8 @@ class Population:
             self.loop = TrainingLoop(build_model(template, self.data), self.data, template.training, jit=jit)
             self.maths = self.loop
         elif _shared_key(specs, envelope_population_key):
-            self.layouts = [envelope_layout(spec, training_data(spec)) for spec in specs]  # type: ignore[misc]
-            layout = envelope_layout(template, self.data)
-            assert layout is not None  # as each member's: `envelope_population_key` says the network fits
+            self.layouts = [_fitting_layout(spec) for spec in specs]
+            layout = _fitting_layout(template)
             self.loop = EnvelopeLoop(build_model(template, self.data), self.data, template.training, layout, jit=jit)
             self.activations = sorted({a for member in self.layouts for a in member.activations})
             self.maths = self.loop.population_maths(self.activations)
@@ -370,3 +374,10 @@ def _shared_key(specs: list[ExperimentSpec], key: Callable[[ExperimentSpec], str
     """Whether every spec has the same `key`, and it is not None."""
     keys = {key(spec) for spec in specs}
     return len(keys) == 1 and None not in keys
+
+
+def _fitting_layout(spec: ExperimentSpec) -> EnvelopeLayout:
+    """Where `spec`'s network sits in the envelope (its `envelope_population_key` says it fits)."""
+    layout = envelope_layout(spec, training_data(spec))
+    assert layout is not None, "a network outside the envelope has no envelope_population_key"
+    return layout
