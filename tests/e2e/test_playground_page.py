@@ -382,3 +382,23 @@ def test_detail_views_below_the_fold_are_rebuilt_only_on_screen(app_url, page):
     shown = page.evaluate(figure)
     page.wait_for_function(f"(before) => ({figure})() !== before", arg=shown, timeout=15_000)
     button(page, "Stop").click()
+
+
+def test_train_pressed_while_compiling_draws_the_views_when_the_first_epoch_comes(app_url, page):
+    """Train pressed at once on a network whose program still compiles: the page's run for the click
+    has no epoch to draw, so when the first one comes the page draws the loss curve and the
+    decision boundary, which then follow the stream."""
+    layers = (LayerSpec("Dense", units=9, activation="tanh"), LayerSpec("Dense", units=3, activation="relu"))
+    spec = ExperimentSpec(network=NetworkSpec(layers=layers))  # wider than the envelope: a program of its own
+    open_spec(page, app_url, spec.replace(training=dataclasses.replace(spec.training, epochs=100_000)))
+    train(page)
+    loss = ".st-key-loss_chart .js-plotly-plot"
+    page.wait_for_selector(loss, timeout=60_000)
+    points = f"() => document.querySelector('{loss}').data[0].x.length"
+    drawn = page.evaluate(points)
+    page.wait_for_function(f"() => ({points})() > {drawn}", timeout=30_000)  # the stream extends it
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-boundary .js-plotly-plot').data.some((t) => t.type === 'heatmap')",
+        timeout=30_000,
+    )
+    button(page, "Stop").click()

@@ -129,6 +129,8 @@ export default function (component) {
     root.__frames = 0;
   }
   const drawn = data.status;
+  root.__drawn = drawn;  // what the page's newest run drew: the stream's frames are compared with it
+  root.__asked = false;
   if (root.__notice) {  // the page ran (for the notice, or since): it shows what came in its own words
     root.__notice.remove();
     root.__notice = null;
@@ -140,16 +142,15 @@ export default function (component) {
   root.__url = data.stream;
   root.__unsubscribe = null;
   if (!data.stream) return;
-  let asked = false;
   root.__unsubscribe = subscribeLive(data.stream, drawn.points, (frame) => {
     root.__frames += 1;
     root.__streamState = "live";
     if (frame.notices) root.__notices = (root.__notices || 0) + 1;
     render(root, frame.status, root.__frames);
-    const now = frame.status;
-    const changed = now.state !== drawn.state || now.compiled !== drawn.compiled || (now.points > 0) !== (drawn.points > 0);
-    if (changed && !asked) {  // once: the page's run that follows brings the new drawn status
-      asked = true;
+    const now = frame.status, shown = root.__drawn;
+    const changed = now.state !== shown.state || now.compiled !== shown.compiled || (now.points > 0) !== (shown.points > 0);
+    if (changed && !root.__asked) {  // once per drawn status: the run that follows draws the new one
+      root.__asked = true;
       setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
     }
     if (frame.notices) {
