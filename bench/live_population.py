@@ -3,7 +3,8 @@
 `bench/classroom.py` measures a whole class, page server and browsers included, on a machine it
 saturates. This measures what one training worker spends per student-epoch: N trainers made as
 a worker makes them (the class's four architectures, each student's own rate), all at the watch
-pace, each asked for a frame after every epoch as a page that draws at once would ask. Printed
+pace, each asked for a frame after every epoch as a page that draws at once would ask, with its
+detail views off screen as on a 1280x800 page (full snapshots every 2.5 s). Printed
 per N, for the trainers stepped alone and together (`engine/live_population.py`): epochs/s per
 trainer (min/median/max), CPU per student-epoch (this process, frames and full snapshots
 included), and the share of epochs stepped together.
@@ -58,6 +59,7 @@ def measure(count: int, together: bool, seconds: float) -> tuple[list[float], fl
     specs = [student_spec(0.001 * (i + 1), ARCHITECTURES[i % len(ARCHITECTURES)]) for i in range(count)]
     trainers = [Trainer(spec, envelope=True, population=populations) for spec in specs]
     for trainer in trainers:
+        trainer.want_details("page", False)  # as a 1280x800 page's stream says: the detail views are below it
         trainer.wait_until_ready(120)
         if populations is not None:
             populations.compile_for(trainer.loop)  # as a worker compiles ahead: measured compiled

@@ -202,7 +202,7 @@ def test_the_reporter_tells_each_followed_page_of_a_new_push_once(tmp_path):
     told = []
     reporter = ClassReporter(lambda: classes, pushed=lambda trainer, number: told.append((trainer, number)))
     reporter.close()  # its ticks are taken by hand here
-    ada_trainer, bob_trainer = object(), object()  # what each page shows (only passed on)
+    ada_trainer, bob_trainer = ShownTrainer(), ShownTrainer()  # what each page shows (only passed on)
     reporter.follow(ada.id, info.id, ada_trainer, SPEC, parameters=1)
     reporter.follow(bob.id, other.id, bob_trainer, SPEC, parameters=1)
     reporter.report_once(tiles=False)
@@ -211,6 +211,23 @@ def test_the_reporter_tells_each_followed_page_of_a_new_push_once(tmp_path):
     reporter.report_once(tiles=False)
     reporter.report_once(tiles=False)
     assert told == [(ada_trainer, 1)]  # Ada's page, once; Bob's class had no push
+    assert ada_trainer.wanted == {"class": True}  # the tile wants full snapshots at their usual rate
+    newer = ShownTrainer()
+    reporter.follow(ada.id, info.id, newer, SPEC, parameters=1)  # Ada's page now shows another trainer
+    reporter.forget(bob.id)
+    assert ada_trainer.wanted == bob_trainer.wanted == {"class": False} and newer.wanted == {"class": True}
+
+
+class ShownTrainer:
+    """A followed page's trainer, as far as the reporter uses it besides passing it on."""
+
+    closed = False
+
+    def __init__(self):
+        self.wanted: dict[str, bool] = {}
+
+    def want_details(self, by: str, wanted: bool) -> None:
+        self.wanted[by] = wanted
 
 
 def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(tmp_path, monkeypatch):

@@ -188,6 +188,27 @@ def test_watch_pace_gives_a_frame_snapshot_for_each_frame_asked_for(make):
         trainer.close()
 
 
+def test_full_snapshots_come_less_often_while_nothing_shows_them(make):
+    """At the watch pace on 2-D data: a trainer whose page has its detail views off screen gets a
+    full snapshot every 2.5 s; one whose class board shows its tile, every 0.5 s."""
+    quiet, shown = make(epochs=100_000), make(epochs=100_000)
+    try:
+        for trainer in (quiet, shown):
+            trainer.want_details("page", False)
+            trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
+            trainer.start()
+        shown.want_details("class", True)
+        time.sleep(0.5)
+        before = [len(trainer.snapshots.histogram_frames()) for trainer in (quiet, shown)]
+        time.sleep(3)
+        after = [len(trainer.snapshots.histogram_frames()) for trainer in (quiet, shown)]
+        quiet_count, shown_count = (b - a for a, b in zip(before, after))
+        assert quiet_count <= 2 < shown_count  # (about 1 against 6: generous for shared machines)
+    finally:
+        quiet.close()
+        shown.close()
+
+
 def stream_app():
     """The stream's route on its own (the fixture below gives it a registry of its own)."""
     from playground.web.live import route as live_route

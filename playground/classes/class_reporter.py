@@ -86,10 +86,16 @@ class ClassReporter:
         spec: ExperimentSpec,
         parameters: int,
     ) -> None:
-        """The page of `member_id` shows `trainer` (None while its experiment has problems) for `spec`."""
+        """The page of `member_id` shows `trainer` (None while its experiment has problems) for `spec`;
+        its tile wants the trainer's full snapshots at their usual rate (`Trainer.want_details`)."""
         with self._lock:
+            old = self._pages.get(member_id)
             self._pages[member_id] = _Page(class_id, trainer, spec, int(parameters))
             self._start()
+        if old is not None and old.trainer is not trainer:
+            _stop_showing(old)
+        if trainer is not None:
+            trainer.want_details("class", True)
         self._wake.set()  # a new page's class is read at once
 
     def seen(self, member_id: str) -> None:
@@ -99,7 +105,9 @@ class ClassReporter:
 
     def forget(self, member_id: str) -> None:
         with self._lock:
-            self._pages.pop(member_id, None)
+            page = self._pages.pop(member_id, None)
+        if page is not None:
+            _stop_showing(page)
 
     def class_info(self, class_id: str) -> ClassInfo | None:
         """The class as last read: None once it has ended (or before it was first read: see `known`)."""
@@ -141,9 +149,11 @@ class ClassReporter:
         self._ticks += 1
         now = time.time()
         with self._lock:
-            for member_id in [m for m, page in self._pages.items() if now - page.seen > MEMBER_TIMEOUT_SECONDS]:
-                del self._pages[member_id]
+            gone = [m for m, page in self._pages.items() if now - page.seen > MEMBER_TIMEOUT_SECONDS]
+            left = [self._pages.pop(member_id) for member_id in gone]
             pages = dict(self._pages)
+        for page in left:
+            _stop_showing(page)
         if not pages:
             return
         try:
@@ -209,3 +219,9 @@ class ClassReporter:
                 dataset=page.spec.dataset.name,
             )
         return tile_of(trainer, page.parameters)
+
+
+def _stop_showing(page: _Page) -> None:
+    """The board no longer shows `page`'s trainer (if it has one that still trains)."""
+    if page.trainer is not None and not page.trainer.closed:
+        page.trainer.want_details("class", False)

@@ -161,6 +161,12 @@ class SnapshotMaker:
             self.plane,
         )
 
+    @property
+    def draws_the_first_screen(self) -> bool:
+        """Whether frame snapshots carry all that a page's first screen draws besides the history
+        (the plane views, or the weights they come from): true on 2-D data."""
+        return self.plane is not None or self.grid_inputs is not None
+
     def make_frame(self, epoch: int, batch: int, last: Snapshot) -> Snapshot | None:
         """A frame snapshot, everything as in `last` but what the live views draw anew: the
         weights of a network the browser draws the plane views of, else the plane views (None

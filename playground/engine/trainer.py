@@ -57,6 +57,10 @@ MIN_SNAPSHOT_INTERVAL = 0.15
 # class probabilities, gradient norms: several milliseconds of CPU each) comes less often: a class
 # of trainers in one server would otherwise spend most of its CPU on them.
 PACED_SNAPSHOT_INTERVAL = 0.5
+# On 2-D data the frames carry everything the page's first screen draws, so while nothing shows what
+# only full snapshots carry (`want_details`), they come less often still: a detail redraw every 5 s
+# finds one at most this old.
+QUIET_SNAPSHOT_INTERVAL = 2.5
 WATCH_EPOCHS_PER_SECOND = 40  # the page's default pace: learning unfolds epoch by epoch, as in TF Playground
 SNAPSHOT_SHARE = 0.08  # snapshots may take at most this share of the time
 
@@ -129,6 +133,7 @@ class Trainer(HistoryReadings):
         self._last_snapshot = 0.0
         self._next_chunk_at = 0.0
         self._frame_wanted = False
+        self._details_wanted_by = {"page"}  # who shows what only full snapshots carry (`want_details`)
         self._ready = threading.Event()
         # Called once (from whichever thread ends it) when a run finishes, is stopped or diverges.
         self.on_end: Callable[[LiveTrainer], None] | None = None  # called when a run ends (the run recorder)
@@ -244,6 +249,17 @@ class Trainer(HistoryReadings):
         """A page has drawn its last frame and waits for the next (the live stream says so): the
         next chunk publishes a frame snapshot. With no page asking, none are made."""
         self._frame_wanted = True
+
+    def want_details(self, by: str, wanted: bool) -> None:
+        """Whether `by` shows what only full snapshots carry: "page" (a page's detail views on
+        screen, as it is until its stream says otherwise) or "class" (a class board's tile). At a
+        set pace on 2-D data, full snapshots come every `PACED_SNAPSHOT_INTERVAL` while anyone
+        does, else every `QUIET_SNAPSHOT_INTERVAL` (the frames keep the first screen live)."""
+        with self._lock:
+            if wanted:
+                self._details_wanted_by.add(by)
+            else:
+                self._details_wanted_by.discard(by)
 
     def set_learning_rate(self, rate: float) -> None:
         """Takes effect from the next chunk of steps; the schedule still applies on top of it."""
@@ -522,7 +538,10 @@ class Trainer(HistoryReadings):
         if not self._snapshots_on:  # headless runs (sweeps) need only the history
             return
         now = time.monotonic()
-        shortest = PACED_SNAPSHOT_INTERVAL if self.epochs_per_second else MIN_SNAPSHOT_INTERVAL
+        shortest = MIN_SNAPSHOT_INTERVAL
+        if self.epochs_per_second:
+            quiet = not self._details_wanted_by and self.snapshot_maker.draws_the_first_screen
+            shortest = QUIET_SNAPSHOT_INTERVAL if quiet else PACED_SNAPSHOT_INTERVAL
         interval = max(shortest, self._snapshot_cost / SNAPSHOT_SHARE)
         if force or now - self._last_snapshot >= interval:
             with self._lock:  # a full snapshot takes a while: the epochs just trained show first

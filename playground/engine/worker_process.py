@@ -8,7 +8,7 @@ one pipe:
 - in: commands `(name, trainer_id, sequence, argument)`: "create" (the spec as JSON; built on a
   thread of its own, so a big model's build holds up no other trainer's commands), the
   trainer's commands ("start", "pause", "stop", "step_batch", "step_epoch", "reset",
-  "set_epochs", "set_learning_rate", "set_speed", "want_frame"), questions ("predict",
+  "set_epochs", "set_learning_rate", "set_speed", "want_frame", "want_details"), questions ("predict",
   "model_bytes") and "close"/"abandon";
 - out: for each trainer, an update whenever anything the page shows changed (its state and
   position, the history rows not sent yet, the snapshot's changed fields), "ended" when a run
@@ -36,7 +36,7 @@ from multiprocessing.connection import Connection
 
 from playground.spec_reading import spec_from_json
 
-SILENT_COMMANDS = ("set_learning_rate", "set_speed", "want_frame")  # applied without an answer
+SILENT_COMMANDS = ("set_learning_rate", "set_speed", "want_frame", "want_details")  # applied without an answer
 SWEEP_COMMANDS = ("sweep", "sweep_cancel")  # a sweep's, numbered like the trainers (runs.worker_sweep)
 
 

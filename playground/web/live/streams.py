@@ -64,12 +64,14 @@ class LiveStreams:
         self._details_off_screen: weakref.WeakSet[LiveTrainer] = weakref.WeakSet()
 
     def say_details_on_screen(self, trainer: LiveTrainer, on_screen: bool) -> None:
-        """What the page showing `trainer` said of its detail views: on screen or not."""
+        """What the page showing `trainer` said of its detail views: on screen or not (which the
+        trainer hears too: off screen, its full snapshots may come less often)."""
         with self._lock:
             if on_screen:
                 self._details_off_screen.discard(trainer)
             else:
                 self._details_off_screen.add(trainer)
+        trainer.want_details("page", on_screen)
 
     def details_on_screen(self, trainer: LiveTrainer) -> bool:
         """Whether the page showing `trainer` has its detail views on screen: True unless its
