@@ -114,6 +114,28 @@ def test_an_abandoned_trainer_is_freed_in_its_worker_and_saves_nothing(training_
     assert saved == []
 
 
+def test_a_new_trainer_does_not_wait_for_its_worker_and_what_it_is_told_meanwhile_comes_in_order(training_pool):
+    """The page that makes a trainer goes on while the worker builds it: a rate set and a speed given
+    meanwhile reach the worker once it is built, in order; Train waits for the build; and a trainer
+    closed while it is built is closed in the worker right after."""
+    trainer = training_pool.trainer(spec_with(epochs=100_000))
+    assert not trainer.is_ready  # returned before the worker's first update
+    trainer.set_learning_rate(0.2)
+    trainer.set_speed(40)
+    trainer.start()  # waits for the build, then starts
+    assert trainer.wait_for_first_epoch(10) and trainer.state == "running"
+    trainer.pause()
+    assert trainer.last_row()["learning_rate"] == pytest.approx(0.2)
+    trainer.close()
+    dropped = training_pool.trainer(spec_with(epochs=100_000))
+    dropped.close()  # before the worker built it
+    assert dropped.closed
+    assert dropped._built.wait(30)  # the worker built it (and was told to close it right after)
+    time.sleep(0.3)
+    with pytest.raises(LookupError):  # built, then closed: the worker holds it no more
+        dropped.worker.send("start", dropped.id)
+
+
 def test_a_dead_worker_fails_its_trainers_and_is_replaced():
     pool = TrainingWorkers(1)
     try:

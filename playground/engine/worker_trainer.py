@@ -3,10 +3,12 @@
 The page, its live stream and the run recorder use it exactly as they use a `Trainer` (the same
 properties and commands). Reading is local: the worker sends every change (state, position, new
 history rows, the snapshot's changed fields) and this copy keeps them, so the page and its stream
-never wait for the worker. Commands that change what the page shows (start, pause, stop, step,
-reset, epochs) wait for the worker's answer, which comes after the worker's update, so a page
-drawn right after a command shows it; the learning rate, the speed and a frame request are sent
-without waiting.
+never wait for the worker. Nor does the page wait while the worker builds a new trainer (an edit
+draws the new network at once; its first update and the live stream bring the weights). Commands
+that change what the page shows (start, pause, stop, step, reset, epochs) wait for the worker's
+answer, which comes after the worker's update, so a page drawn right after a command shows it
+(given while the trainer is built, they wait for it); the learning rate, the speed and a frame
+request are sent without waiting.
 
 When a run ends, the worker says so and this side calls `on_end` (the run recorder), on a thread
 of its own since saving may ask the worker for the model; `wait` returns only once it is saved.
@@ -81,14 +83,44 @@ class WorkerTrainer(HistoryReadings):
         self._unsaved = ""  # why the last ended run could not be saved (said with the message)
         self._closed = False
         self.changes = ChangeSignal()  # what the live stream waits on: every update from the worker
+        self.batches_per_epoch = -(-len(self.data.x_train) // int(spec.training.batch_size))
+        # Commands that need no answer, given while the worker builds the trainer: sent once it is
+        # built, in order (None from then on). A command that waits for its answer waits for the build.
+        self._early: list[tuple[str, tuple]] | None = []
+        self._built = threading.Event()
+        self._finalizer: weakref.finalize | None = None
+        self._in_worker = False  # built there (and not closed since)
         worker.trainers[trainer_id] = self
-        self._finalizer = weakref.finalize(self, _close_in_worker, worker, trainer_id)
+        threading.Thread(
+            target=self._build, args=(spec.to_json(), warm_up), name="playground-trainer-build", daemon=True
+        ).start()
+
+    def _build(self, spec_json: str, warm_up: bool) -> None:
+        """Has the worker build the trainer (the page that made this one does not wait: it draws the
+        new network at once, and the worker's first update and the live stream bring its weights),
+        then sends the commands given meanwhile. A trainer that cannot be built fails, saying why."""
         try:
-            self.batches_per_epoch = worker.send("create", trainer_id, (spec.to_json(), warm_up))
-        except BaseException:
-            self._finalizer.detach()
-            worker.trainers.pop(trainer_id, None)
-            raise
+            self.worker.send("create", self.id, (spec_json, warm_up))
+            built = True
+        except WorkerGone as error:
+            self._worker_gone(str(error))
+            built = False
+        except InvalidSpec as error:  # the data changed on disk since the page checked the spec
+            self._fail(" ".join(problem.message for problem in error.problems))
+            built = False
+        except Exception as error:
+            log.exception("A trainer could not be built in its worker")
+            self._fail(f"The trainer could not be built: {error}")
+            built = False
+        with self._lock:
+            early, self._early = self._early or [], None
+            self._in_worker = built
+            if built:
+                for name, argument in early:
+                    self._send(name, argument)
+                if not self._closed:  # dropped without `close` (its page's session went away): closed in the worker
+                    self._finalizer = weakref.finalize(self, _close_in_worker, self.worker, self.id)
+            self._built.set()
 
     # Reading: the local copy.
     @cached_property
@@ -148,10 +180,12 @@ class WorkerTrainer(HistoryReadings):
 
     # Questions the worker answers.
     def predict(self, inputs: npt.ArrayLike) -> np.ndarray:
+        self._built.wait()  # the build ends within the worker's answer time, built or not
         return self.worker.send("predict", self.id, (np.asarray(inputs, "float32"),))
 
     def model_bytes(self) -> bytes:
         """The trained model as the bytes of a `.keras` file."""
+        self._built.wait()  # the build ends within the worker's answer time, built or not
         return self.worker.send("model_bytes", self.id)
 
     # Commands.
@@ -218,21 +252,40 @@ class WorkerTrainer(HistoryReadings):
         with self._lock:
             self._closed = True
             self._changed()
-        self._finalizer.detach()
+            early = self._early
+            if early is not None:  # closed in the worker once built
+                early.append((command, ()))
+        if self._finalizer is not None:
+            self._finalizer.detach()
         self.worker.trainers.pop(self.id, None)
         self.snapshots.clear()
-        try:
-            self.worker.send(command, self.id, answer=False)
-        except (WorkerGone, OSError):
-            pass  # nothing left to stop
+        if early is None and self._in_worker:
+            self._send(command, ())
 
     def _command(self, name: str, *argument, answer: bool = True) -> None:
         if self._closed:
             return
+        if not answer:
+            with self._lock:
+                if self._early is not None:
+                    self._early.append((name, argument))
+                    return
+            self._send(name, argument)
+            return
+        self._built.wait()  # the build ends within the worker's answer time, built or not
+        if self._closed:
+            return
         try:
-            self.worker.send(name, self.id, argument, answer=answer)
+            self.worker.send(name, self.id, argument)
         except WorkerGone as error:
             self._worker_gone(str(error))
+
+    def _send(self, name: str, argument: tuple) -> None:
+        """Sends a command that wants no answer."""
+        try:
+            self.worker.send(name, self.id, argument, answer=False)
+        except (WorkerGone, OSError):
+            pass  # nothing left to tell: the worker is gone, and the page hears it from its updates
 
     # What the worker sends (called on the connection's receiving thread).
     def _apply_update(self, update: dict) -> None:
@@ -277,6 +330,11 @@ class WorkerTrainer(HistoryReadings):
             with self._lock:
                 self._saving = False
                 self._changed()
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            self._status = dict(self._status, state=TrainerState.FAILED, message=message, idle=True)
+            self._changed()
 
     def _worker_gone(self, message: str = WORKER_STOPPED) -> None:
         with self._lock:

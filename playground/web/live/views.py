@@ -11,6 +11,7 @@ import streamlit as st
 
 from playground.datasets.dataset import DatasetKind, Task
 from playground.engine.live_trainer import LiveTrainer
+from playground.engine.snapshots import GRID_SIZE
 from playground.engine.trainer_state import TrainerState
 from playground.figures.chart_images import chart_config
 from playground.figures.confusion import confusion_matrix
@@ -32,6 +33,7 @@ from playground.web.widgets.safe_text import plain
 from playground.web.widgets.watched_samples import sample_picker, watched
 
 TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
+UNPAINTED_GRID = np.full((GRID_SIZE, GRID_SIZE), np.nan, "float32")  # a boundary not known yet: drawn as nothing
 
 
 def status_line(trainer: LiveTrainer, streaming: bool) -> None:
@@ -105,8 +107,11 @@ def output_view(
             else None
         )
         show_test = st.session_state.get("show_test")
+        grid = snapshot.grid if snapshot is not None else None
+        if grid is None and streaming:  # a trainer still being built: the stream paints its first boundary
+            grid = UNPAINTED_GRID
         figure = boundary_figure(
-            snapshot.grid if snapshot is not None else None,
+            grid,
             dataset.bounds,
             dataset.x_train,
             dataset.y_train,
