@@ -179,7 +179,7 @@ apply_command(trainer)  # the button pressed in this run (discarded when there i
 running = trainer is not None and trainer.state == TrainerState.RUNNING
 if trainer is not None and running:
     trainer.wait_for_first_epoch(0.5)  # just started: draw the first point now, not a refresh later
-drawn_with_history = trainer is not None and bool(trainer.history)  # else the views wait for a first epoch
+drawn_with_history = trainer is not None and trainer.points > 0  # else the views wait for a first epoch
 streaming = not state.get(UNAVAILABLE_KEY)
 
 experiment_caption.caption(f"**{plain(spec.title) if spec.title else 'Your experiment'}** · {len(layers)} layer(s)")
@@ -219,7 +219,7 @@ def status() -> None:
         )
     if running != (current.state == TrainerState.RUNNING):
         st.rerun()  # training started or ended: redraw the page so the buttons match
-    if current.history and not drawn_with_history:
+    if current.points and not drawn_with_history:
         st.rerun()  # the first epoch came after the page was drawn: draw the views that follow the stream from it
 
 

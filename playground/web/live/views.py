@@ -5,6 +5,7 @@ the heavier views (histograms, network, confusion) are redrawn by a slower fragm
 from __future__ import annotations
 
 import dataclasses
+import weakref
 
 import numpy as np
 import streamlit as st
@@ -245,15 +246,15 @@ def _detail_views(trainer: LiveTrainer, subject: str) -> None:
         live_chart(image_strip(images, captions), key="misclassified", config=chart_config("misclassified", subject))
 
 
-SHOWN_SNAPSHOT = "_details_snapshot"  # session state: (the trainer's id, the snapshot the detail views last drew)
+SHOWN_SNAPSHOT = "_details_snapshot"  # session state: (the trainer, weakly; the snapshot the detail views last drew)
 
 
 def _shown_snapshot(trainer: LiveTrainer, newest: bool):
     """The snapshot the detail views draw: the trainer's newest, or with `newest=False` the one
     they last drew of this trainer (the same figures, from the cache)."""
     kept = st.session_state.get(SHOWN_SNAPSHOT)
-    if not newest and kept is not None and kept[0] == id(trainer):
+    if not newest and kept is not None and kept[0]() is trainer:
         return kept[1]
     _, snapshot = trainer.snapshots.latest()
-    st.session_state[SHOWN_SNAPSHOT] = (id(trainer), snapshot)
+    st.session_state[SHOWN_SNAPSHOT] = (weakref.ref(trainer), snapshot)
     return snapshot
