@@ -285,6 +285,7 @@ def test_a_big_network_trains_in_a_worker_of_its_own_at_a_lower_priority(trainin
     try:
         assert small.worker in training_pool.workers
         assert big.worker is training_pool.background and big.worker not in training_pool.workers
+        assert big.wait_until_ready(120) and small.wait_until_ready(120)  # built: their workers have started
         ours = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, big.worker.process.pid) == min(19, ours + BACKGROUND_NICENESS)
         # The pages' workers yield to the app process too, less: every page waits on the app.
