@@ -331,16 +331,15 @@ class WorkerTrainer(HistoryReadings):
                 self._saving = False
                 self._changed()
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, closed: bool = False) -> None:
+        """The trainer failed, saying `message`; `closed`: and nothing is left of it to command."""
         with self._lock:
             self._status = dict(self._status, state=TrainerState.FAILED, message=message, idle=True)
+            self._closed = self._closed or closed
             self._changed()
 
     def _worker_gone(self, message: str = WORKER_STOPPED) -> None:
-        with self._lock:
-            self._status = dict(self._status, state=TrainerState.FAILED, message=message, idle=True)
-            self._closed = True
-            self._changed()
+        self._fail(message, closed=True)
 
 
 def _close_in_worker(worker, trainer_id: int) -> None:
