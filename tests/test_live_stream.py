@@ -209,6 +209,31 @@ def test_full_snapshots_come_less_often_while_nothing_shows_them(make):
         shown.close()
 
 
+def test_a_pause_between_two_chunks_leaves_a_full_snapshot_of_the_epoch_it_rests_at(make):
+    """At the watch pace a pause mostly lands while the pace waits between two chunks. The frames'
+    snapshots keep an older full snapshot's maps and histograms, so coming to rest makes a full
+    snapshot of the epoch it rests at: what the page draws at rest (hover and exports too) is true."""
+    trainer = make(epochs=100_000)
+    try:
+        trainer.want_details("page", False)  # full snapshots only every few seconds while training
+        trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
+        trainer.start()
+        deadline = time.monotonic() + 30
+        while trainer.points < 10 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        trainer.pause()
+        while time.monotonic() < deadline:
+            epoch = trainer.position[0]
+            histograms = trainer.snapshots.histogram_frames()
+            if trainer.state == "paused" and histograms[-1][0] == epoch:
+                break
+            time.sleep(0.05)
+        assert trainer.state == "paused" and trainer.points >= 10
+        assert histograms[-1][0] == epoch == trainer.snapshots.latest()[1].epoch  # a full snapshot, of that epoch
+    finally:
+        trainer.close()
+
+
 def stream_app():
     """The stream's route on its own (the fixture below gives it a registry of its own)."""
     from playground.web.live import route as live_route

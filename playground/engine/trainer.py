@@ -131,6 +131,8 @@ class Trainer(HistoryReadings):
         self._seconds_per_step: float | None = None
         self._snapshot_cost = 0.0
         self._last_snapshot = 0.0
+        # The (epoch, batch) whose weights the model and the newest full snapshot hold at rest (None: none yet).
+        self._rested_at: tuple[int, int] | None = (0, 0)
         self._next_chunk_at = 0.0
         self._frame_wanted = False
         self._details_wanted_by = {"page"}  # who shows what only full snapshots carry (`want_details`)
@@ -241,6 +243,7 @@ class Trainer(HistoryReadings):
         self._elapsed = 0.0
         self._message = ""
         self.snapshots.clear()
+        self._rested_at = None  # the page shows the initial weights again
         self._state = TrainerState.READY
         self.started_at = None
         self._reported = False
@@ -396,6 +399,10 @@ class Trainer(HistoryReadings):
             with self._lock:
                 if self._pause_asked():  # asked for after the last chunk's end
                     self._changed()
+                resting = self._state not in (TrainerState.RUNNING, TrainerState.RESETTING) and not self._pending_steps
+            if resting:
+                self._come_to_rest()  # paused (or stopped) while the pace waited between two chunks
+            with self._lock:
                 while (
                     not self._closed
                     and self._state not in (TrainerState.RUNNING, TrainerState.RESETTING)
@@ -419,15 +426,30 @@ class Trainer(HistoryReadings):
                 if self._state in (TrainerState.RUNNING, TrainerState.PAUSED) and self._epoch >= self.epochs:
                     self._state = TrainerState.FINISHED
                 idle = self._state != TrainerState.RUNNING
-            if idle:
-                self.loop.sync()  # the Keras model holds the weights whenever training rests
             # Saved first, then the last snapshot: the page may show "finished" as soon as the state
             # says so, and a user who then opens the Runs page must find the run there.
             self._report_end(from_worker=True)  # before going idle, so whoever waits for the end sees it saved
-            self._maybe_snapshot(force=idle or stepping)
+            if idle:
+                self._come_to_rest()
+            else:
+                self._maybe_snapshot(force=stepping)
             self._go_idle()
             if not stepping:
                 self._pace()
+
+    def _come_to_rest(self) -> None:
+        """What training leaves behind when it rests, whether it came to rest at a chunk's end or
+        between two chunks (a pause or stop while the pace waited): the Keras model holds the
+        weights, and the newest full snapshot is of the epoch it rests at, not the frames' last
+        (which keep an older full snapshot's maps and histograms)."""
+        position = (self._epoch, self._batch)
+        if position == self._rested_at:
+            return
+        self.loop.sync()
+        self._maybe_snapshot(force=True)
+        self._rested_at = position
+        with self._lock:
+            self._changed()
 
     def _pause_asked(self) -> bool:
         """Carries out a pause asked for while a chunk trained (call with the lock held); True if it paused."""
