@@ -180,6 +180,7 @@ running = trainer is not None and trainer.state == TrainerState.RUNNING
 if trainer is not None and running:
     trainer.wait_for_first_epoch(0.5)  # just started: draw the first point now, not a refresh later
 drawn_with_history = trainer is not None and trainer.points > 0  # else the views wait for a first epoch
+drawn_snapshot = trainer.snapshots.latest()[0] if trainer is not None else None  # what the views below draw (or newer)
 streaming = not state.get(UNAVAILABLE_KEY)
 
 experiment_caption.caption(f"**{plain(spec.title) if spec.title else 'Your experiment'}** · {len(layers)} layer(s)")
@@ -221,6 +222,8 @@ def status() -> None:
         st.rerun()  # training started or ended: redraw the page so the buttons match
     if current.points and not drawn_with_history:
         st.rerun()  # the first epoch came after the page was drawn: draw the views that follow the stream from it
+    if not running and current.state != TrainerState.RUNNING and current.snapshots.latest()[0] != drawn_snapshot:
+        st.rerun()  # at rest, a snapshot came after the page was drawn (a build's first, a pause's last): draw it
 
 
 def network_view() -> None:

@@ -4,7 +4,9 @@ This component owns the page's live stream (`playground/web/live/hub.js`, `playg
 connects with the token of the session's trainer and rewrites the row from every frame, as does
 the machine-readable `training-status` mark the browser tests and benchmarks read (state, epoch,
 compiled, frames received). When the state changes (training finished, the program compiled) it
-asks the page to run again, so the buttons follow; while training, nothing else reruns the page.
+asks the page to run again, so the buttons follow, and so it does at rest when a snapshot comes
+after the page was drawn (a new network's first, a pause's last), so the views show it, hover and
+exports included; while training, nothing else reruns the page.
 A frame's notice (`LiveStreams.notify`: a class push, say) has the whole page run again at once,
 and the row says at once what came (`NOTICE_TEXTS`) until that run draws it again: on a busy
 server a student sees that the push arrived before the run that loads it is done.
@@ -148,7 +150,8 @@ export default function (component) {
     if (frame.notices) root.__notices = (root.__notices || 0) + 1;
     render(root, frame.status, root.__frames);
     const now = frame.status, shown = root.__drawn;
-    const changed = now.state !== shown.state || now.compiled !== shown.compiled || (now.points > 0) !== (shown.points > 0);
+    const changed = now.state !== shown.state || now.compiled !== shown.compiled || (now.points > 0) !== (shown.points > 0)
+      || (now.state !== "running" && now.snapshot !== shown.snapshot);  // at rest, views drawn before a snapshot came
     if (changed && !root.__asked) {  // once per drawn status: the run that follows draws the new one
       root.__asked = true;
       setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
