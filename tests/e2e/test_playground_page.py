@@ -384,6 +384,39 @@ def test_detail_views_below_the_fold_are_rebuilt_only_on_screen(app_url, page):
     button(page, "Stop").click()
 
 
+def test_a_chart_is_drawn_again_only_when_it_changed_and_is_near_the_screen(app_url, page):
+    """An edit redraws no chart it did not change: the data preview keeps its drawing, and only the
+    file name of its images follows the experiment's new name. A chart below the screen that a run
+    changed is drawn when it comes near the screen, not before."""
+    open_spec(page, app_url, load_preset("tfp-default"))
+    preview = "document.querySelector('.st-key-preview .playground-live-chart')"
+    page.wait_for_function(f"() => {preview} && {preview}._fullLayout", timeout=60_000)
+    draws, name = page.evaluate(f"() => [{preview}.dataset.draws, {preview}._context.toImageButtonOptions.filename]")
+    page.locator("[class*='st-key-units_plus_1_'] button").first.click()
+    page.wait_for_function(
+        f"(name) => {preview}._context.toImageButtonOptions.filename !== name", arg=name, timeout=30_000
+    )
+    assert "5-2" in page.evaluate(f"() => {preview}._context.toImageButtonOptions.filename")
+    assert page.evaluate(f"() => {preview}.dataset.draws") == draws
+
+    train(page)
+    probabilities = "document.querySelector('.st-key-softmax2d .playground-live-chart')"  # new at every epoch
+    page.wait_for_function(f"() => {probabilities} && {probabilities}._fullLayout", timeout=60_000)
+    button(page, "Pause").click()
+    wait_state(page, "paused")
+    page.set_viewport_size({"width": 1280, "height": 600})  # the details well below the screen
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_timeout(1500)  # the runs that follow the pause
+    assert page.evaluate(f"() => {probabilities}.getBoundingClientRect().top") > 600 + 100 + 100
+    draws, epoch = page.evaluate(f"() => [{probabilities}.dataset.draws, {STATUS}.dataset.epoch]")
+    button(page, "Step epoch").click()
+    page.wait_for_function(f"(epoch) => {STATUS}.dataset.epoch !== epoch", arg=epoch, timeout=30_000)
+    page.wait_for_timeout(1500)  # the page's run for the new epoch has sent its new probabilities
+    assert page.evaluate(f"() => {probabilities}.dataset.draws") == draws
+    page.evaluate(f"() => {probabilities}.scrollIntoView()")
+    page.wait_for_function(f"(draws) => {probabilities}.dataset.draws !== draws", arg=draws, timeout=15_000)
+
+
 def test_train_pressed_while_compiling_draws_the_views_when_the_first_epoch_comes(app_url, page):
     """Train pressed at once on a network whose program still compiles: the page's run for the click
     has no epoch to draw, so when the first one comes the page draws the loss curve and the

@@ -14,6 +14,12 @@ heatmap pictures (`putImageData`), the links' colours and widths on their SVG li
 points on the curves' SVG paths through Plotly's own axis scales. Plotly draws a view again only
 when a frame does not fit what it drew (a loss point outside the axes, the network's shape).
 
+Plotly takes tens to hundreds of milliseconds to draw a chart, on the thread that also handles the
+user's next click, so a chart is drawn only when that shows something new: a page run that sends
+the figure already drawn changes nothing (an edit renames the experiment, and with it the images'
+file name, which needs no drawing), and a chart below the screen is drawn again only when it comes
+near it.
+
 The browser gets plotly.js from the installed `plotly` package (its bundled `plotly.min.js`,
 copied once into the app's `static/` folder, which Streamlit serves with
 `server.enableStaticServing`): nothing is downloaded. Where that copy cannot be made (a read-only
@@ -280,7 +286,7 @@ function curvesHeadroom(div, figure) {
 // Plotly's drawing time (tens of milliseconds), so the frames keep coming at the display's rate.
 const PATCH_SPACING = 5;
 async function drawLatest(div) {
-  if (div.__drawing || div.__holding) return;
+  if (div.__drawing || div.__holding || (div._fullLayout && !div.__onScreen)) return;
   div.__drawing = true;
   try {
     const Plotly = await loadPlotly(div.__src);
@@ -414,6 +420,18 @@ const PATCHES = {
   },
 };
 
+// A chart off screen is drawn once, and then again only when it comes near the screen: an edit's run
+// or a frame changes what nobody sees without Plotly drawing it (a few of the page's charts are
+// below the first screen, and Plotly takes tens to hundreds of milliseconds for each).
+const SIGHT_MARGIN = "100px 0px";
+function watchSight(div) {
+  div.__onScreen = true;  // until the observer's first report, soon after this
+  new IntersectionObserver((entries) => {
+    div.__onScreen = entries[entries.length - 1].isIntersecting;
+    if (div.__onScreen) drawLatest(div);
+  }, { rootMargin: SIGHT_MARGIN }).observe(div);
+}
+
 function follow(div, stream, view, points) {
   const key = stream && PATCHES[view] ? stream + " " + view : null;
   if (div.__followKey === key) return;
@@ -424,6 +442,7 @@ function follow(div, stream, view, points) {
   div.__unfollow = subscribeLive(stream, points, (frame) => {
     const figure = div.__figure;
     if (!figure || !PATCHES[view].apply(figure, frame)) return;
+    div.__figureText = null;  // what is drawn is no longer the page's figure
     if (!div.__pending) div.__patched = PATCHES[view];  // a whole figure still to draw includes the change
     drawLatest(div);
   });
@@ -440,6 +459,21 @@ const SVG_BUTTON = {
   click: (div) => window.Plotly.downloadImage(div, { ...div._context.toImageButtonOptions, format: "svg" }),
 };
 
+// Whether two configs draw the same chart: they may differ in the images' file name, which Plotly's
+// toolbar reads from the chart's context when clicked (`Plotly.react` draws the chart anew for any
+// change of its config).
+function drawnAlike(drawn, config) {
+  const { toImageButtonOptions: _, ...rest } = config;
+  const { toImageButtonOptions: __, ...drawnRest } = drawn || {};
+  return drawn !== undefined && JSON.stringify(rest) === JSON.stringify(drawnRest);
+}
+
+function rename(div, config) {
+  div.__config = config;
+  for (const figure of [div.__pending, div.__figure]) if (figure) figure.config = config;
+  if (div._context) div._context.toImageButtonOptions = config.toImageButtonOptions;
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   let div = parentElement.querySelector(":scope > .playground-live-chart");
@@ -450,16 +484,26 @@ export default function (component) {
     div.__release = () => drawLatest(div);
     div.addEventListener("pointerdown", () => { div.__holding = true; HELD.add(div); }, true);
     parentElement.appendChild(div);
+    watchSight(div);
   }
+  const config = { responsive: true, ...data.config, modeBarButtonsToAdd: [SVG_BUTTON] };
+  follow(div, data.stream, data.view, data.points);
+  watchDetails(parentElement);
+  if (div.__figureText === data.figure && drawnAlike(div.__config, config)) {
+    // The figure drawn (or still to draw) again: a run that changed nothing here, or the data preview
+    // after an edit, under the experiment's new name. Plotly would parse and draw it all again.
+    rename(div, config);
+    return;
+  }
+  div.__figureText = data.figure;
+  div.__config = config;
   const figure = JSON.parse(data.figure);
-  figure.config = { responsive: true, ...data.config, modeBarButtonsToAdd: [SVG_BUTTON] };
+  figure.config = config;
   div.style.minHeight = (figure.layout.height || 450) + "px";
   div.__src = data.src;
   div.__figure = figure;
   div.__pending = figure;
   drawLatest(div);
-  follow(div, data.stream, data.view, data.points);
-  watchDetails(parentElement);
 }
 """.replace("__POSITIVE__", json.dumps(POSITIVE)).replace("__NEGATIVE__", json.dumps(NEGATIVE))
 )
