@@ -309,6 +309,25 @@ def test_step_batch_and_step_epoch_buttons_show_the_position():
     app.session_state["slot"].close()
 
 
+def test_the_histograms_epoch_follows_new_epochs_unless_an_older_one_is_chosen():
+    app = page_with().run()
+    trainer = app.session_state["slot"].trainer
+    for _ in range(2):
+        press(app, "step_epoch")
+        trainer.wait(("paused",), 60)
+    app.run()
+    assert app.select_slider(key="histogram_epoch").value == 2
+    press(app, "step_epoch")
+    app.run()  # the step's snapshot came after the press's run
+    assert app.select_slider(key="histogram_epoch").value == 3  # at the newest, it moves on with it
+    app.select_slider(key="histogram_epoch").set_value(1).run()
+    press(app, "step_epoch")
+    app.run()
+    assert app.select_slider(key="histogram_epoch").value == 1  # an older one chosen stays
+    assert not app.exception
+    app.session_state["slot"].close()
+
+
 def test_quick_steps_folded_into_one_run_each_take_their_step():
     # Clicks that reach the server while the page runs come in one request: three presses of Step
     # epoch are three epochs, two of Step batch two batches (a button's folded clicks were one).

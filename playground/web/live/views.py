@@ -182,7 +182,7 @@ def _detail_views(trainer: LiveTrainer, subject: str) -> None:
         histograms = snapshot.histograms
         if trainer.state != TrainerState.RUNNING and len(frames) > 1:
             epochs = [epoch for epoch, _ in frames]
-            chosen = st.select_slider("Epoch of the histograms", epochs, value=epochs[-1], key="histogram_epoch")
+            chosen = st.select_slider("Epoch of the histograms", epochs, key=_newest_unless_chosen(epochs))
             histograms = dict(frames)[chosen]
         live_chart(histograms_figure(histograms), key="histograms", config=chart_config("weight histograms", subject))
         if snapshot.gradient_norms:
@@ -244,6 +244,22 @@ def _detail_views(trainer: LiveTrainer, subject: str) -> None:
             for t, p in zip(dataset.y_test[snapshot.misclassified], snapshot.misclassified_as)
         ]
         live_chart(image_strip(images, captions), key="misclassified", config=chart_config("misclassified", subject))
+
+
+HISTOGRAM_EPOCH_KEY = "histogram_epoch"
+NEWEST_HISTOGRAM_EPOCH = "_histogram_epoch_newest"  # session state: the newest epoch the slider last offered
+
+
+def _newest_unless_chosen(epochs: list[int]) -> str:
+    """The histograms' epoch slider's key, its value set to the newest of `epochs` unless the user
+    chose an older one that is still there (a step or a resumed run adds epochs: a slider at the
+    newest moves with them)."""
+    state = st.session_state
+    chosen = state.get(HISTOGRAM_EPOCH_KEY)
+    if chosen not in epochs or chosen == state.get(NEWEST_HISTOGRAM_EPOCH):
+        state[HISTOGRAM_EPOCH_KEY] = epochs[-1]
+    state[NEWEST_HISTOGRAM_EPOCH] = epochs[-1]
+    return HISTOGRAM_EPOCH_KEY
 
 
 SHOWN_SNAPSHOT = "_details_snapshot"  # session state: (the trainer, weakly; the snapshot the detail views last drew)
