@@ -1,6 +1,8 @@
 """A trainer stand-in whose pause lands between two reads of it, for the readers that must show
 "paused" only with the epoch it paused at (the live stream's status, the worker's updates)."""
 
+from playground.engine.change_signal import ChangeSignal
+
 
 class PausingAsRead:
     """A trainer whose chunk in flight ends, and whose asked pause takes effect, just as its position
@@ -12,6 +14,7 @@ class PausingAsRead:
         self.batches_per_epoch, self.points, self.is_ready, self.elapsed = 1, 308, True, 1.0
         self.message, self.started_at, self.idle = "", 1.0, False
         self.snapshots = type("Snapshots", (), {"latest": lambda self: (0, None)})()
+        self.changes = ChangeSignal()
 
     @property
     def position(self):

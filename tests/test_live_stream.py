@@ -145,6 +145,20 @@ def test_a_status_that_says_paused_shows_the_epoch_it_paused_at():
     assert (second["state"], second["epoch"]) == ("paused", 309)  # and "paused" only with the last epoch
 
 
+def test_a_status_read_later_says_so(make):
+    """The statuses of a page run and of frames are ordered by the trainer's change count, so the
+    page's status row shows a run's status only when no newer frame came before it."""
+    trainer = make(epochs=3)
+    try:
+        before = training_status(trainer)
+        trainer.run_to_end()
+        after = training_status(trainer)
+        assert after["state"] == "finished" and after["changes"] > before["changes"]
+        assert training_status(trainer)["changes"] == after["changes"]  # nothing changed since
+    finally:
+        trainer.close()
+
+
 def test_a_page_far_behind_gets_an_even_sample_of_the_rows_and_the_last(make):
     trainer = make(epochs=2000)
     try:
@@ -292,7 +306,7 @@ def test_a_notice_wakes_a_resting_pages_stream_and_comes_once(streams, make):
         socket.send_text("next")
         streams.notify(trainer, "class_push", 2)  # from the class reporter's thread, in the app
         frame = reader.read(socket.receive_bytes())  # the trainer rests: only the notice sends this one
-        assert frame["notices"] == {"class_push": 2} and frame["changed"] == set()
+        assert frame["notices"] == {"class_push": 2} and frame["changed"] <= {"changes"}  # nothing the row shows
         socket.send_text("next")
         trainer.run_to_end()
         assert "notices" not in reader.read(socket.receive_bytes())

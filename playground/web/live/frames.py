@@ -141,7 +141,10 @@ def flat_weights(weights: list) -> np.ndarray:
 
 
 def training_status(trainer: LiveTrainer) -> dict:
-    """The status row's values: the same on the page when it is drawn and in every frame."""
+    """The status row's values: the same on the page when it is drawn and in every frame.
+    `changes`, the trainer's change count when read, orders them: a page run's status that comes
+    after a newer frame's is not shown over it."""
+    changes = trainer.changes.count  # before the rest: what is read after it is at least as new
     state = trainer.state  # first: a trainer says "paused" only once its epoch moves no more, so a
     epoch, batch = trainer.position  # position read after it is never older than the pause
     last = trainer.last_row()
@@ -158,6 +161,7 @@ def training_status(trainer: LiveTrainer) -> dict:
         "test_loss": _number(last.get("test_loss")),
         "test_accuracy": _number(last.get("test_accuracy")),
         "snapshot": trainer.snapshots.latest()[0],
+        "changes": changes,
     }
 
 

@@ -121,6 +121,19 @@ function render(root, status, frames) {
   mark.notices = root.__notices || 0;
 }
 
+// Asks the page to run again when `now` differs from what its last run drew in what the page
+// shows besides this row (the buttons, the views that wait for a first epoch or a snapshot), once
+// per drawn status: the run that follows draws the new one.
+function askIfChanged(root, now, setTriggerValue) {
+  const shown = root.__drawn;
+  const changed = now.state !== shown.state || now.compiled !== shown.compiled || (now.points > 0) !== (shown.points > 0)
+    || (now.state !== "running" && now.snapshot !== shown.snapshot);  // at rest, views drawn before a snapshot came
+  if (changed && !root.__asked) {
+    root.__asked = true;
+    setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
+  }
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let root = parentElement.querySelector(":scope > .playground-status");
@@ -137,9 +150,15 @@ export default function (component) {
     root.__notice.remove();
     root.__notice = null;
   }
-  root.__streamState = data.stream ? (root.__url === data.stream ? root.__streamState : "connecting") : "off";
-  render(root, drawn, root.__frames);
-  if (root.__url === data.stream) return;
+  const sameStream = root.__url === data.stream;
+  root.__streamState = data.stream ? (sameStream ? root.__streamState : "connecting") : "off";
+  if (!sameStream) root.__newest = null;
+  // A run that read the trainer before the newest frame came (training ended meanwhile, say) shows
+  // that frame's status, not its own, and has the page follow it.
+  const newest = root.__newest && root.__newest.changes > drawn.changes ? root.__newest : drawn;
+  render(root, newest, root.__frames);
+  if (newest !== drawn) askIfChanged(root, newest, setTriggerValue);
+  if (sameStream) return;
   if (root.__unsubscribe) root.__unsubscribe();
   root.__url = data.stream;
   root.__unsubscribe = null;
@@ -147,15 +166,10 @@ export default function (component) {
   root.__unsubscribe = subscribeLive(data.stream, drawn.points, (frame) => {
     root.__frames += 1;
     root.__streamState = "live";
+    root.__newest = frame.status;
     if (frame.notices) root.__notices = (root.__notices || 0) + 1;
     render(root, frame.status, root.__frames);
-    const now = frame.status, shown = root.__drawn;
-    const changed = now.state !== shown.state || now.compiled !== shown.compiled || (now.points > 0) !== (shown.points > 0)
-      || (now.state !== "running" && now.snapshot !== shown.snapshot);  // at rest, views drawn before a snapshot came
-    if (changed && !root.__asked) {  // once per drawn status: the run that follows draws the new one
-      root.__asked = true;
-      setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
-    }
+    askIfChanged(root, frame.status, setTriggerValue);
     if (frame.notices) {
       announce(root, frame.notices);
       setTriggerValue("notice", JSON.stringify(frame.notices));  // the page runs for it
