@@ -399,7 +399,8 @@ class Trainer(HistoryReadings):
             with self._lock:
                 if self._pause_asked():  # asked for after the last chunk's end
                     self._changed()
-                resting = self._state not in (TrainerState.RUNNING, TrainerState.RESETTING) and not self._pending_steps
+                moving = self._state in (TrainerState.RUNNING, TrainerState.RESETTING) or self._pending_steps
+                resting = not self._closed and not moving
             if resting:
                 self._come_to_rest()  # paused (or stopped) while the pace waited between two chunks
             with self._lock:
