@@ -10,7 +10,9 @@ Prints (issue 4 targets), for the default experiment:
 And (issue 24 targets, `--edits`), medians of REPEATS tries on a warm server:
 - open the link → Train enabled (drawn, not stale), on a page of its own;
 - for each edit on the drawing (+/− neuron, +/− layer, activation, input feature): the click → the
-  drawing updated, and → Train enabled again (the rerun it caused has drawn the button);
+  drawing updated, and → Train enabled (and not greyed out by a run) once the drawing is. An edit
+  runs the drawing's fragment alone first, which leaves Train as it is, and a click on it during
+  the page's run that follows trains the edited network (tests/e2e/test_at_a_glance.py);
 - Train → first epoch shown, for an architecture the server has not seen (a just-edited one).
 
 Run: .venv/bin/python bench/ui.py              (about a minute)

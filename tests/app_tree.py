@@ -24,9 +24,10 @@ def components(app, name: str):
             yield element.proto.id.rsplit("-", 1)[-1], json.loads(element.proto.json)
 
 
-def press(app, key: str, times: int = 1):
+def press(app, key: str, times: int = 1, follow_page: bool = True):
     """Presses the press counter (`playground/web/widgets/press_counter.py`) of `key` `times` times, all in one run
-    (as a burst of clicks folded into one request), and runs the page: the browser's side of it."""
+    (as a burst of clicks folded into one request), and runs the page: the browser's side of it (with
+    `follow_page`, what a `page_follows` marker drawn by that run asks for too)."""
     from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
     (element,) = [
@@ -41,4 +42,27 @@ def press(app, key: str, times: int = 1):
     counter = states.widgets.add()
     counter.id = element.proto.id
     counter.json_value = json.dumps({"presses": json.loads(element.proto.json)["applied"] + times})
+    app._run(states)
+    return follow(app) if follow_page else app
+
+
+def follow(app):
+    """The browser's side of a `page_follows` marker (`playground/web/widgets/page_follows.py`): when a
+    run of a fragment alone drew one, its ask runs the whole page. Returns `app`."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    markers = [
+        e
+        for e in elements(app)
+        if getattr(e, "type", "") == "bidi_component" and e.proto.component_name == "playground_page_follows"
+    ]
+    if not markers:
+        return app
+    (marker,) = markers
+    states = WidgetStates()
+    states.widgets.extend(app._tree.get_widget_states().widgets)
+    ask = states.widgets.add()
+    ask.id = _make_trigger_id(marker.proto.id, "events")
+    ask.json_trigger_value = json.dumps([{"event": "asked", "value": json.loads(marker.proto.json)["ask"]}])
     return app._run(states)

@@ -14,7 +14,7 @@ from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from playground.web.widgets.layer_editor import CARDS_KEY
 from playground.web.widgets.safe_text import plain
 from playground.web.widgets.share_export import SHARE_KEY
-from tests.app_tree import components, elements, press
+from tests.app_tree import components, elements, follow, press
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "playground/web/app_pages" / "playground.py")
@@ -519,7 +519,7 @@ def sortable_of(app) -> tuple[str, list[str]]:
     return element.proto.id, json.loads(element.proto.json_args)["items"][0]["items"]
 
 
-def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
+def test_a_drawing_edit_keeps_every_other_control():
     """The edit is made before the page runs: the layer cards show it, and a control changed just
     before (the batch size) keeps its value (no new widget generation redraws them all)."""
     app = page_with(cards=True).run()
@@ -534,9 +534,47 @@ def test_a_drawing_edit_is_one_run_that_keeps_every_other_control():
     assert app.session_state["spec"].training.batch_size == 32
     assert app.number_input(key=f"batch_size_{generation}").value == 32
     assert app.number_input(key=f"layer1_units_{generation}").value == 5  # the card shows the edit
-    app.selectbox(key=f"drawn_activation_1_{generation}").set_value("relu").run()
+    follow(app.selectbox(key=f"drawn_activation_1_{generation}").set_value("relu").run())
     assert app.session_state["spec"].network.layers[0].activation == "relu"
     assert app.selectbox(key=f"layer1_activation_{generation}").value == "relu"
+    assert not app.exception and not app.error
+    app.session_state["slot"].close()
+
+
+def test_a_drawing_edit_is_drawn_by_the_drawings_fragment_alone_then_the_page_follows():
+    """+ on the drawing runs the drawing's fragment alone: it draws the edited network and builds
+    its trainer at once, and ends with the marker that asks for the whole page; that run then
+    draws the rest (here the layer cards) for the edited network, with no marker."""
+    app = page_with(cards=True).run()
+    generation = app.session_state["generation"]
+    first_trainer = app.session_state["slot"].trainer
+    press(app, f"units_plus_1_{generation}", follow_page=False)
+    assert "**2 hidden layers** · 30 params" in [m.value for m in app.markdown]  # 2x5+5, 5x2+2, 2x1+1
+    assert [key for key, _ in components(app, "playground_page_follows")] == ["drawing_edit_follows"]
+    assert not [n for n in app.number_input if n.key.startswith("layer")]  # the cards were not run
+    trainer = app.session_state["slot"].trainer
+    assert trainer is not first_trainer and trainer.spec.network.layers[0].units == 5
+    follow(app)
+    assert app.number_input(key=f"layer1_units_{generation}").value == 5
+    assert not list(components(app, "playground_page_follows"))
+    assert app.session_state["slot"].trainer is trainer  # the page trains the trainer the fragment built
+    assert not app.exception and not app.error
+    app.session_state["slot"].close()
+
+
+def test_an_input_feature_is_drawn_first_as_an_edit_on_the_drawing_is():
+    """A feature pill's change runs the drawing's fragment alone first (the new input drawn, its
+    trainer built), then the page follows with the pills as picked."""
+    app = page_with().run()
+    generation = app.session_state["generation"]
+    app.button_group(key=f"features_{generation}").set_value(["x1", "x2", "x1^2"]).run()
+    assert "**2 hidden layers** · 29 params" in [m.value for m in app.markdown]  # 3x4+4, 4x2+2, 2x1+1
+    assert [key for key, _ in components(app, "playground_page_follows")] == ["drawing_edit_follows"]
+    assert app.session_state["slot"].trainer.spec.network.features == ("x1", "x2", "x1^2")
+    follow(app)
+    assert app.button_group(key=f"features_{generation}").value == ["x1", "x2", "x1^2"]
+    assert app.session_state["spec"].network.features == ("x1", "x2", "x1^2")
+    assert not list(components(app, "playground_page_follows"))
     assert not app.exception and not app.error
     app.session_state["slot"].close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from playground.datasets import DATASETS
@@ -24,7 +26,14 @@ from playground.web.widgets.data_picker import data_picker, feature_picker
 from playground.web.widgets.digit_canvas import digit_canvas
 from playground.web.widgets.drawn_later import drawn_later, first_run_done
 from playground.web.widgets.layer_editor import CARDS_KEY, layer_editor, show_cards, show_layer_checks
-from playground.web.widgets.network_editor import columns_of, drawing, network_controls
+from playground.web.widgets.network_editor import (
+    DRAWING_FRAGMENT,
+    columns_of,
+    drawing,
+    edit_drawn_first,
+    network_controls,
+)
+from playground.web.widgets.page_follows import page_follows
 from playground.web.widgets.presenter import keep_while_presenting, presenter_mode
 from playground.web.widgets.run_saving import save_runs_of, store_warning
 from playground.web.widgets.safe_text import plain
@@ -74,6 +83,7 @@ COMPACT_STATUS_CSS = """
 """
 
 session.init()
+edit_drawn_first()  # a run of the whole page draws the drawing's edit with everything else
 take_push()  # a class's push that brought this run: drawn whole by it
 state = st.session_state
 spec: ExperimentSpec = session.spec()
@@ -155,8 +165,6 @@ checked = check_spec(spec)
 problems = checked.problems
 dataset = checked.dataset
 columns = columns_of(spec, dataset, checked.rows)
-with network_place:
-    network_controls(spec, columns, checked.parameters)
 if places:  # shapes and parameters of the stack as it now stands, and each layer's problems beside it
     rows = {row.index: row for row in checked.rows}
     show_layer_checks(places, rows, checked.layer_problems())
@@ -226,8 +234,28 @@ def status() -> None:
         st.rerun()  # at rest, a snapshot came after the page was drawn (a build's first, a pause's last): draw it
 
 
-def network_view() -> None:
-    drawing(columns, current_trainer(), dataset, drawing_height, streaming, subject)
+def drawing_with_controls() -> None:
+    """The drawing's buttons over the drawing. Run alone by an edit on the drawing first (then the
+    page's values are the last run's): it draws the edited network, asks for its trainer, and then
+    has the whole page follow."""
+    edited_first = edit_drawn_first()
+    shown, shown_checked, shown_columns = spec, checked, columns
+    if edited_first:
+        shown = keep_to_pins(session.spec())
+        shown_checked = check_spec(shown)
+        shown_columns = columns_of(shown, shown_checked.dataset, shown_checked.rows)
+        if not shown_checked.problems:
+            with contextlib.suppress(InvalidSpec):  # the full run that follows says what was wrong
+                state.slot.get(shown)
+    network_controls(shown, shown_columns, shown_checked.parameters)
+
+    def network_view() -> None:
+        trainer_shown = state.slot.trainer if not shown_checked.problems else None
+        drawing(shown_columns, trainer_shown, shown_checked.dataset, drawing_height, streaming, experiment_name(shown))
+
+    page_fragment(network_view, drawing_every)
+    if edited_first:
+        page_follows("drawing_edit_follows")
 
 
 def outputs() -> None:
@@ -252,7 +280,7 @@ def preview() -> None:
 with run_place:
     page_fragment(status, views_every)
 with network_place:
-    page_fragment(network_view, drawing_every)
+    page_fragment(drawing_with_controls, None, key=DRAWING_FRAGMENT)
 with output_place:
     page_fragment(outputs, views_every)
 with preview_place:

@@ -66,10 +66,11 @@ def apply_command(trainer: LiveTrainer | None) -> None:
                 COMMANDS[command](trainer)
 
 
-def page_fragment(body: Callable[[], None], run_every: float | None) -> None:
+def page_fragment(body: Callable[[], None], run_every: float | None, key: str | None = None) -> None:
     """Draws `body` as a fragment of the page (`st.fragment`, rerun every `run_every` seconds, or
-    only when asked). A command recorded by a click that came with a run of this fragment is
-    carried out by a run of the whole page, at once (otherwise it would wait for the next one)."""
+    only when asked: with `key`, a widget's callback may ask by `st.rerun(scope=[key])`). A command
+    recorded by a click that came with a run of this fragment is carried out by a run of the whole
+    page, at once (otherwise it would wait for the next one)."""
 
     @functools.wraps(body)  # the fragment keeps `body`'s name, which Streamlit's fragment id is made of
     @in_turn  # a run of the fragment alone takes its turn among the page runs
@@ -78,7 +79,7 @@ def page_fragment(body: Callable[[], None], run_every: float | None) -> None:
             st.rerun(scope="app")
         body()
 
-    st.fragment(run_every=run_every)(run)()
+    st.fragment(run_every=run_every, key=key)(run)()
 
 
 def controls(trainer: LiveTrainer | None, reason: str) -> None:

@@ -14,6 +14,7 @@ from playground.runs.run_store import RunStore
 from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, NetworkSpec, field_settings
 from playground.web.widgets import session
 from playground.web.widgets.file_names import refused_name
+from playground.web.widgets.network_editor import edit_network
 from playground.web.widgets.run_saving import run_store
 from playground.web.widgets.safe_text import plain
 from playground.web.widgets.setting_input import setting_input
@@ -148,5 +149,18 @@ def feature_picker(spec: ExperimentSpec, dataset_name: str) -> tuple[str, ...]:
         format_func=setting.option_label,
         key=session.key("features"),
         help=setting.help,
+        on_change=_features_changed,
+        args=(names,),
     )
-    return tuple(name for name in names if name in picked)  # in the table's order, as the inputs are drawn
+    return _in_order(names, picked)
+
+
+def _in_order(names: list[str], picked) -> tuple[str, ...]:
+    """The features `picked`, in the table's order, as the inputs are drawn."""
+    return tuple(name for name in names if name in (picked or ()))
+
+
+def _features_changed(names: list[str]) -> None:
+    """A pill's callback: the network's new inputs, drawn first with the drawing (`edit_network`)."""
+    features = _in_order(names, st.session_state[session.key("features")])
+    edit_network(lambda network: dataclasses.replace(network, features=features))

@@ -6,9 +6,12 @@ neuron's map inside its square, kept live by the page's stream while training.
 The controls sit in page columns of equal width, one per drawn layer, over the drawing's columns.
 The − and + are press counters (`playground/web/widgets/press_counter.py`): five quick clicks are five edits.
 An edit is made in the control's callback, before the page runs (`_edit`): the experiment and the
-controls that show the stack (these and the layer cards') are set to the edited network, so the
-page draws once, with the new network, and every other control keeps its state. The cards stay
-for what the drawing cannot show (Conv2D settings, the order of the layers)."""
+controls that show the stack (these and the layer cards') are set to the edited network, and every
+other control keeps its state. The drawing and its controls are one fragment of the page: the
+edit's callback has that fragment run alone first, so the new network is drawn (and its trainer
+asked for) at once, without waiting for the rest of the page; the fragment then has the whole page
+run, which draws the rest (the cards, the outputs, the share link) for the edited network. The
+cards stay for what the drawing cannot show (Conv2D settings, the order of the layers)."""
 
 from __future__ import annotations
 
@@ -42,6 +45,8 @@ from playground.web.widgets.layer_editor import set_layer_controls
 from playground.web.widgets.press_counter import press_counter
 
 MAPPED_LAYERS = ("Dense", "Dropout")  # stacks whose hidden neurons get maps (engine/snapshot_maker.py)
+DRAWING_FRAGMENT = "drawing_with_controls"  # the key of the page's fragment that holds both
+_EDITED_FIRST = "drawing_edited_first"  # session state: an edit that the drawing's fragment draws first
 
 
 def _edit(change: Callable[..., NetworkSpec], *arguments) -> None:
@@ -54,6 +59,28 @@ def _edit(change: Callable[..., NetworkSpec], *arguments) -> None:
     edited = session.spec().network
     set_layer_controls(edited.layers)
     _set_drawing_controls(edited)
+    st.session_state[_EDITED_FIRST] = True
+
+
+def _draw_edit_first() -> None:
+    """After a drawing control's callbacks: when they edited the network, only the drawing's
+    fragment runs, so the edit is drawn at once; it then has the whole page follow
+    (`edit_drawn_first`). Otherwise the page runs as after any click."""
+    if st.session_state.get(_EDITED_FIRST):
+        st.rerun(scope=[DRAWING_FRAGMENT])
+
+
+def edit_network(change: Callable[[NetworkSpec], NetworkSpec]) -> None:
+    """A widget's callback elsewhere on the page that edits the network (the input features):
+    `change` is applied and drawn first, as an edit on the drawing is."""
+    _edit(change)
+    _draw_edit_first()
+
+
+def edit_drawn_first() -> bool:
+    """Whether this run is the drawing's fragment drawing an edit first (a run of the whole page,
+    which draws everything anyway, says no and forgets the edit's mark)."""
+    return bool(st.session_state.pop(_EDITED_FIRST, False))
 
 
 def _set_drawing_controls(network: NetworkSpec) -> None:
@@ -69,10 +96,12 @@ def _set_drawing_controls(network: NetworkSpec) -> None:
 
 def _edit_activation(place: int) -> None:
     _edit(set_activation, place, st.session_state[session.key(f"drawn_activation_{place}")])
+    _draw_edit_first()
 
 
 def _edit_dropout(place: int) -> None:
     _edit(set_dropout, place, st.session_state[session.key(f"drawn_dropout_{place}")])
+    _draw_edit_first()
 
 
 def columns_of(spec: ExperimentSpec, dataset: Dataset | None, rows: list[LayerRow]) -> list[DrawnLayer]:
@@ -101,10 +130,15 @@ def network_controls(spec: ExperimentSpec, columns: list[DrawnLayer], parameters
             "Remove the last hidden layer",
             lambda: _edit(remove_layer),
             disabled=not hidden,
+            after_presses=_draw_edit_first,
         )
     with top[1]:
         press_counter(
-            "add", session.key("layer_plus"), "Add a hidden layer like the last one", lambda: _edit(add_layer)
+            "add",
+            session.key("layer_plus"),
+            "Add a hidden layer like the last one",
+            lambda: _edit(add_layer),
+            after_presses=_draw_edit_first,
         )
     top[2].markdown(
         f"**{len(hidden)} hidden layer{'s' if len(hidden) != 1 else ''}** · {parameters:,} params",
@@ -130,6 +164,7 @@ def _layer_controls(spec: ExperimentSpec, column: DrawnLayer) -> None:
             session.key(f"units_minus_{index}"),
             f"One neuron fewer in {column.title}",
             lambda: _edit(change_units, index, -1),
+            after_presses=_draw_edit_first,
         )
     with plus:
         press_counter(
@@ -137,6 +172,7 @@ def _layer_controls(spec: ExperimentSpec, column: DrawnLayer) -> None:
             session.key(f"units_plus_{index}"),
             f"One more neuron in {column.title}",
             lambda: _edit(change_units, index, +1),
+            after_presses=_draw_edit_first,
         )
     dropout = dropout_of(spec.network, index)
     with st.popover(

@@ -118,10 +118,12 @@ def press_counter(
     disabled: bool = False,
     label: str | None = None,
     width: Literal["content", "stretch"] = "content",
+    after_presses: Callable[[], None] | None = None,
 ) -> None:
     """A button drawn with Material's `icon` ("add" or "remove"), or with `label` in Streamlit's
     button style, that calls `on_press` once per press, before the page runs (as a widget callback
-    does), however many presses one run gets."""
+    does), however many presses one run gets; then `after_presses`, once (it may choose what
+    reruns: `st.rerun(scope=...)`)."""
 
     def pressed() -> None:
         value = st.session_state[key]
@@ -129,6 +131,8 @@ def press_counter(
         if isinstance(presses, int) and not isinstance(presses, bool):  # a forged value is ignored
             for _ in range(min(presses_to_apply(key, presses), MAX_PRESSES_PER_RUN)):
                 on_press()
+        if after_presses is not None:
+            after_presses()
 
     applied = st.session_state.get(_APPLIED, {}).get(key, 0)
     session_tag = st.session_state.setdefault(_SESSION_TAG, secrets.token_hex(4))
