@@ -215,3 +215,29 @@ def test_groups_nobody_asks_in_any_more_are_let_go_with_their_stacked_data(monke
     assert populations.run(second, 0, 0, second.batches_per_epoch, [0.01]) is None
     assert list(populations._groups) == [_group_key(second, 0, second.batches_per_epoch)]
     assert not populations._constants
+
+
+def test_each_ticks_members_take_their_rows_of_data_and_settings_stacked_once(populations: LivePopulations) -> None:
+    """Ticks that step a different few of a class's members take each one's data and settings from
+    one stack of them all: the same arguments as stacking that tick's members afresh."""
+    from playground.engine.live_population import _Ask, _stacked_inputs
+
+    loops = []
+    for seed, rate in ((1, 0.03), (2, 0.01), (3, 0.1)):
+        spec = student(rate, (4, 2), seed=seed)
+        spec = spec.replace(dataset=dataclasses.replace(spec.dataset, seed=seed))
+        data = training_data(spec)
+        loops.append(training_loop(build_model(spec, data), data, spec))
+    key = ("a class", 0)
+    stacks = []
+    for members in ([0, 1, 2], [2, 0], [1], [0, 2, 1]):
+        asks = [_Ask(loops[i], 0, 0.01) for i in members]
+        taken = populations._inputs(key, asks, 4)
+        fresh = _stacked_inputs(asks, 4)
+        for got, want in zip(taken[3:-1], fresh[3:-1]):  # the data tensors
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+        assert taken[-1].keys() == fresh[-1].keys()
+        for name in fresh[-1]:  # each member's own settings
+            np.testing.assert_array_equal(taken[-1][name].numpy(), fresh[-1][name].numpy())
+        stacks.append(populations._constants[key])
+    assert all(stack is stacks[0] for stack in stacks), "stacked once, for the first tick"

@@ -51,6 +51,7 @@ GATHER_SECONDS = 0.05  # how long the first ask of a tick waits for the members 
 RECENT_SECONDS = 0.1  # a member that asked within this long is waited for
 MAX_PROGRAMS = 12  # population programs kept (least recently used dropped first)
 REPORT_SECONDS = 10.0  # how often the log says how many epochs stepped together
+KEPT_CONSTANTS = 2 * CAPACITIES[-1]  # members whose data and settings a population part keeps stacked
 
 
 @dataclass(eq=False)
@@ -90,7 +91,7 @@ class LivePopulations:
         self._lock = threading.Condition()
         self._groups: dict[tuple, _Group] = {}
         self._programs: OrderedDict[tuple, Any] = OrderedDict()  # None while one compiles
-        self._constants: dict[tuple, tuple] = {}  # by population part: its last members, their stacked constants
+        self._constants: dict[tuple, _StackedConstants] = {}  # by population part: its recent members' constants
         self.calls = 0  # population calls made
         self.members_stepped = 0  # member-epochs they trained
         self._reported_at, self._reported = time.monotonic(), (0, 0)
@@ -197,17 +198,20 @@ class LivePopulations:
         self._reported_at, self._reported = now, (self.calls, self.members_stepped)
 
     def _inputs(self, key: tuple, asks: list[_Ask], capacity: int) -> tuple:
-        """`_stacked_inputs`, with the members' data and settings stacked again only when the
-        members changed (a class's tick after tick mostly has the same ones); `key` names the
-        population and its part."""
-        loops = tuple(ask.loop for ask in asks)
+        """`_stacked_inputs`, with the members' data and settings taken by row from those stacked
+        for the population's part (`key`). Each tick steps the members due then, a different few of
+        the same class each time: they are stacked again only when one comes that is not there."""
+        loops = [ask.loop for ask in asks]
         with self._lock:
             kept = self._constants.get(key)
-        if kept is None or len(kept[0]) != len(loops) or any(a is not b for a, b in zip(kept[0], loops)):
-            kept = (loops, _stacked_constants(asks, capacity))
+        if kept is None or any(id(loop) not in kept.rows for loop in loops):
+            due = {id(loop) for loop in loops}
+            earlier = [] if kept is None else [loop for loop in kept.loops if id(loop) not in due]
+            kept = _StackedConstants(loops + earlier[: KEPT_CONSTANTS - len(loops)])
             with self._lock:
                 self._constants[key] = kept
-        return _stacked_inputs(asks, capacity, kept[1])
+        rows = [kept.rows[id(loop)] for loop in loops]
+        return _stacked_inputs(asks, capacity, kept.taken(rows + rows[:1] * (capacity - len(rows))))
 
     def _program(self, key: tuple, asks: list[_Ask], activations: list[int], capacity: int) -> Any:
         """The compiled program for `key`, or None while it compiles (started here if need be)."""
@@ -297,13 +301,38 @@ def _maths(loop: Any, activations: Sequence[int]) -> Any:
 def _stacked_constants(asks: list[_Ask], capacity: int) -> tuple[list, dict]:
     """The members' data and settings (what stays the same from tick to tick) along a first axis,
     padded to `capacity` with copies of the first member's (their results are dropped)."""
+    return _stack_constants([ask.loop for ask in asks] + [asks[0].loop] * (capacity - len(asks)))
+
+
+def _stack_constants(loops: list) -> tuple[list, dict]:
+    """`loops`' data and settings, each along a first axis in `loops`' order."""
     import tensorflow as tf
 
-    loops = [ask.loop for ask in asks] + [asks[0].loop] * (capacity - len(asks))
     settings = [loop.settings() for loop in loops]
     own = {name: tf.stack([s[name] for s in settings]) for name in settings[0] if name not in SHARED_SETTINGS}
     data = [tf.stack(tensors) for tensors in zip(*(loop.data_tensors for loop in loops))]
     return data, own
+
+
+class _StackedConstants:
+    """The data and settings of a population part's recent members, stacked once; `taken` gives
+    the rows of the members of one tick (a gather per tensor instead of a stack of every member's)."""
+
+    def __init__(self, loops: list) -> None:
+        self.loops = loops  # kept referenced, so their ids stay theirs
+        self.rows = {id(loop): row for row, loop in enumerate(loops)}
+        self._data, self._own = _stack_constants(loops)
+
+    def taken(self, rows: list[int]) -> tuple[list, dict]:
+        import tensorflow as tf
+
+        if rows == list(range(len(self.loops))):
+            return self._data, self._own
+        indices = tf.constant(rows, tf.int32)
+        return (
+            [tf.gather(values, indices) for values in self._data],
+            {name: tf.gather(values, indices) for name, values in self._own.items()},
+        )
 
 
 def _stacked_inputs(asks: list[_Ask], capacity: int, constants: tuple[list, dict] | None = None) -> tuple:
