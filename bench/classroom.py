@@ -132,8 +132,6 @@ class ProtocolStudent:
         self.status: dict = {}
         self.stream_path: str | None = None
         self.status_component: tuple[str, str] | None = None  # the status component's id and fragment id
-        self.page_status: dict | None = None  # the status as the page's last run of its whole drew it
-        self.asked = False  # the status component asked for the page's run since it was last drawn
         self.errors: list[str] = []
         self.stream_bytes = 0  # Streamlit's own messages, received
         self.opened_at = self.ready_at = self.train_at = 0.0
@@ -212,7 +210,6 @@ class ProtocolStudent:
             self.errors.append(f"exception: {element.exception.message[:200]}")
         elif kind == "bidi_component" and element.bidi_component.component_name.endswith(STATUS_COMPONENT):
             self.status_component = (element.bidi_component.id, fragment_id)
-            self.page_status, self.asked = json.loads(element.bidi_component.json or "{}").get("page"), False
             stream = json.loads(element.bidi_component.json or "{}").get("stream")
             if stream and stream != self.stream_path:  # the page's hub connects to each stream it is given
                 self.stream_path = stream
@@ -267,7 +264,6 @@ class ProtocolStudent:
                         if self.push_sent is not None and self.announced_at is None:
                             self.announced_at = now
                         await self._notice(header["notices"])
-                    await self._ask_if_state_changed(status)
                     epoch = int(status.get("epoch") or 0)
                     if status.get("compiled"):
                         self.compiled = True
@@ -284,21 +280,6 @@ class ProtocolStudent:
                 await asyncio.wait_for(self.stop.wait(), REPLACED_WITHIN_S)
             if path == self.stream_path and not self.stop.is_set():
                 self.errors.append(f"stream: {error!r}")
-
-    async def _ask_if_state_changed(self, now: dict) -> None:
-        """Asks for the page's run when the stream's state differs from the one the page drew, as
-        its status component does after a button's command (training just started: once its first
-        epoch is in; `playground/web/live/status.py`)."""
-        page = self.page_status
-        if page is None or self.asked or self.status_component is None or now.get("state") == page["state"]:
-            return
-        if now.get("state") == "running" and now.get("points") == page["points"]:
-            return
-        self.asked = True
-        component, fragment_id = self.status_component
-        value = json.dumps([{"event": "changed", "value": f"{now.get('state')}:{now.get('points')}"}])
-        trigger = WidgetState(id=_make_trigger_id(component, "events"), json_trigger_value=value)
-        await self._rerun([trigger], fragment_id=fragment_id)
 
     async def _notice(self, notices: dict) -> None:
         """Passes a frame's notices to the page, as its status component does (`setTriggerValue`)."""

@@ -14,7 +14,7 @@ from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from playground.web.widgets.layer_editor import CARDS_KEY
 from playground.web.widgets.safe_text import plain
 from playground.web.widgets.share_export import SHARE_KEY
-from tests.app_tree import click, components, elements, follow, press
+from tests.app_tree import components, elements, follow, press
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "playground/web/app_pages" / "playground.py")
@@ -201,66 +201,6 @@ def test_train_pressed_with_an_edit_trains_the_edited_network():
     assert trainer is not first
     assert trainer.spec.network.layers[0].units == 6
     assert trainer.state in ("running", "finished")
-    app.session_state["slot"].close()
-
-
-def page_status_of(app) -> dict:
-    """The status as the page's last run of its whole drew it, which the status row compares the
-    stream's newest with, to ask for the page's run."""
-    ((_, data),) = components(app, "playground_live_status")
-    return data["page"]
-
-
-def test_train_runs_the_buttons_fragment_alone_and_the_page_follows():
-    """A click on Train runs the fragment of the buttons and the status row alone: the trainer
-    starts, and they are drawn for it at once, with the page's own status (still at rest) for the
-    row to compare with. The row's ask then runs the page, which draws the rest for the training."""
-    from playground.web.widgets.controls import RUN_FRAGMENT
-
-    app = page_with(cards=True).run()
-    trainer = app.session_state["slot"].trainer
-    click(app, "train", fragment=RUN_FRAGMENT)
-    assert trainer.state in ("running", "finished") and app.session_state["slot"].trainer is trainer
-    assert app.button(key="train").disabled or trainer.state == "finished"
-    assert status_of(app)["state"] in ("running", "finished") and page_status_of(app)["state"] == "ready"
-    assert not [n for n in app.number_input if n.key.startswith("layer")]  # the cards were not run
-    assert not list(components(app, "playground_page_follows"))  # the stream's row asks for the page
-    app.run()  # the run the row asks for
-    assert page_status_of(app) == status_of(app) and status_of(app)["state"] in ("running", "finished")
-    assert app.number_input(key="layer1_units_0").value == 4
-    assert not app.exception and not app.error
-    app.session_state["slot"].close()
-
-
-def test_without_the_stream_a_buttons_command_has_the_page_follow_at_once():
-    from playground.web.live.status import UNAVAILABLE_KEY
-    from playground.web.widgets.controls import RUN_FRAGMENT
-
-    app = page_with().run()
-    app.session_state[UNAVAILABLE_KEY] = True
-    app.run()
-    click(app, "train", fragment=RUN_FRAGMENT)
-    assert [key for key, _ in components(app, "playground_page_follows")] == ["command_follows"]
-    follow(app)
-    assert not list(components(app, "playground_page_follows"))
-    assert page_status_of(app)["state"] in ("running", "finished")
-    app.session_state["slot"].close()
-
-
-def test_a_click_after_an_experiment_changed_unseen_is_carried_out_by_the_page():
-    """When the experiment changed since the page's run without its trainer being built (a callback
-    that edits it), the buttons' fragment leaves the command to a run of the whole page, which trains
-    the experiment as it now stands."""
-    from playground.web.widgets.controls import RUN_FRAGMENT
-
-    app = page_with(cards=True).run()
-    layers = (LayerSpec("Dense", units=6, activation="tanh"), LayerSpec("Dense", units=2, activation="tanh"))
-    app.session_state["spec"] = ExperimentSpec(network=NetworkSpec(layers=layers))
-    app.session_state["generation"] += 1
-    click(app, "train", fragment=RUN_FRAGMENT)
-    trainer = app.session_state["slot"].trainer
-    assert trainer.spec.network.layers[0].units == 6 and trainer.state in ("running", "finished")
-    assert [n for n in app.number_input if n.key.startswith("layer")]  # the whole page ran
     app.session_state["slot"].close()
 
 

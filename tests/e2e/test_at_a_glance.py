@@ -49,7 +49,7 @@ def trained_a_little(page, epochs: int = 3) -> None:
     page.wait_for_timeout(1500)  # the page's rerun after the state changed draws every view
     # ... and its last snapshot, which may come after that run: the page runs again to draw it.
     page.wait_for_function(
-        f"""() => {{ const e = {STATUS}, drawn = e && e.parentElement.__page;
+        f"""() => {{ const e = {STATUS}, drawn = e && e.parentElement.__drawn;
             return drawn && drawn.state === e.dataset.state && drawn.snapshot === Number(e.dataset.snapshot); }}""",
         timeout=15_000,
     )

@@ -29,7 +29,6 @@ from playground.web.static_files import served_component
 
 UNAVAILABLE_KEY = "stream_unavailable"
 NOTICE_KEY = "stream_notice"
-_PAGE_STATUS = "page_drawn_status"  # the status as the page's last run drew it: what its views show
 STATUS_WORDS = {
     "ready": "ready",
     "running": "training",
@@ -122,17 +121,14 @@ function render(root, status, frames) {
   mark.notices = root.__notices || 0;
 }
 
-// Asks the page to run again when `now` differs from what its last run of the whole page drew in
-// what the page shows besides this row (the buttons, the views that wait for a first epoch or a
-// snapshot), once per drawn status: the run that follows draws the new one. Training that a button
-// has just started is asked for once its first new epoch is in: the page's run would hold up that
-// epoch's frame.
+// Asks the page to run again when `now` differs from what its last run drew in what the page
+// shows besides this row (the buttons, the views that wait for a first epoch or a snapshot), once
+// per drawn status: the run that follows draws the new one.
 function askIfChanged(root, now, setTriggerValue) {
-  const shown = root.__page;
+  const shown = root.__drawn;
   const changed = now.state !== shown.state || now.compiled !== shown.compiled || (now.points > 0) !== (shown.points > 0)
     || (now.state !== "running" && now.snapshot !== shown.snapshot);  // at rest, views drawn before a snapshot came
-  const starting = now.state === "running" && shown.state !== "running" && now.points === shown.points;
-  if (changed && !starting && !root.__asked) {
+  if (changed && !root.__asked) {
     root.__asked = true;
     setTriggerValue("changed", `${now.state}:${now.compiled}:${now.points}`);
   }
@@ -148,7 +144,7 @@ export default function (component) {
     root.__frames = 0;
   }
   const drawn = data.status;
-  root.__page = data.page;  // what the page's last run of its whole drew: the newest status is compared with it
+  root.__drawn = drawn;  // what the page's newest run drew: the stream's frames are compared with it
   root.__asked = false;
   if (root.__notice) {  // the page ran (for the notice, or since): it shows what came in its own words
     root.__notice.remove();
@@ -161,7 +157,7 @@ export default function (component) {
   // that frame's status, not its own, and has the page follow it.
   const newest = root.__newest && root.__newest.changes > drawn.changes ? root.__newest : drawn;
   render(root, newest, root.__frames);
-  askIfChanged(root, newest, setTriggerValue);
+  if (newest !== drawn) askIfChanged(root, newest, setTriggerValue);
   if (sameStream) return;
   if (root.__unsubscribe) root.__unsubscribe();
   root.__url = data.stream;
@@ -219,20 +215,14 @@ def stream_url(trainer: LiveTrainer) -> str:
     return "/" + "/".join(part for part in (base, "api", "live", state.live_token) if part)
 
 
-def live_status(trainer: LiveTrainer, streaming: bool = True, page_follows: bool = False) -> None:
-    """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns).
-    `page_follows`: drawn by a run of its fragment alone that the rest of the page follows (a
-    button's command): the row asks for that run, as it asks whenever the newest status differs
-    from what the page's last run drew (`_PAGE_STATUS`)."""
+def live_status(trainer: LiveTrainer, streaming: bool = True) -> None:
+    """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns)."""
     if st.session_state.pop(NOTICE_KEY, False):  # a notice came with this run: the whole page runs for it
         st.rerun(scope="app")
     url = stream_url(trainer) if streaming else None
-    status = training_status(trainer)
-    if not page_follows or _PAGE_STATUS not in st.session_state:
-        st.session_state[_PAGE_STATUS] = status
     _component(
         key="live_status",
-        data={"status": status, "page": st.session_state[_PAGE_STATUS], "stream": url},
+        data={"status": training_status(trainer), "stream": url},
         height="content",
         on_changed_change=lambda: None,
         on_unavailable_change=_note_unavailable,
