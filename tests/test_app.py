@@ -579,6 +579,28 @@ def test_an_input_feature_is_drawn_first_as_an_edit_on_the_drawing_is():
     app.session_state["slot"].close()
 
 
+def test_another_plane_dataset_is_drawn_first_as_an_edit_on_the_drawing_is():
+    """Circle → Exclusive or runs the drawing's fragment alone first (the new data's trainer built
+    and drawn), then the page follows with the data's preview and the same trainer; images instead
+    run the whole page at once."""
+    app = page_with().run()
+    generation = app.session_state["generation"]
+    app.selectbox(key=f"dataset_{generation}").set_value("xor").run()
+    assert [key for key, _ in components(app, "playground_page_follows")] == ["drawing_edit_follows"]
+    trainer = app.session_state["slot"].trainer
+    assert trainer.spec.dataset.name == "xor" and trainer.spec.network == app.session_state["spec"].network
+    follow(app)
+    assert not list(components(app, "playground_page_follows"))
+    assert "**Data** · Exclusive or" in [m.value for m in app.markdown]
+    assert app.session_state["slot"].trainer is trainer  # the page found the data as the fragment set it
+    assert not app.exception and not app.error
+    app.selectbox(key=f"dataset_{generation}").set_value("digits").run()
+    assert not list(components(app, "playground_page_follows"))
+    assert app.session_state["spec"].dataset.name == "digits"  # drawn by a run of the whole page
+    assert not app.exception
+    app.session_state["slot"].close()
+
+
 def test_the_first_screen_leaves_the_closed_panels_for_later():
     """The layer cards and the share panel are drawn when opened, not on the first screen; cards
     opened after an edit on the drawing show the edited stack."""

@@ -14,10 +14,10 @@ from playground.runs.run_store import RunStore
 from playground.spec import CsvOptions, DatasetSpec, ExperimentSpec, NetworkSpec, field_settings
 from playground.web.widgets import session
 from playground.web.widgets.file_names import refused_name
-from playground.web.widgets.network_editor import edit_network
+from playground.web.widgets.network_editor import edit_data, edit_network
 from playground.web.widgets.run_saving import run_store
 from playground.web.widgets.safe_text import plain
-from playground.web.widgets.setting_input import setting_input
+from playground.web.widgets.setting_input import setting_input, start_value
 from playground.web.widgets.widget_values import index_of, number_in
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -94,7 +94,7 @@ FIELDS = field_settings(DatasetSpec)
 def data_picker(spec: ExperimentSpec) -> DatasetSpec:
     """The dataset and its settings (in the sidebar)."""
     data = spec.dataset
-    name = setting_input(FIELDS["name"], data.name, session.key("dataset"))
+    name = setting_input(FIELDS["name"], data.name, session.key("dataset"), on_change=_dataset_changed)
     info = DATASETS[name]
     missing = info.missing()
     if missing:
@@ -130,6 +130,24 @@ def data_picker(spec: ExperimentSpec) -> DatasetSpec:
         seed=int(seed),
         csv=csv if name == "csv" else None,
         **own,
+    )
+
+
+def _dataset_changed() -> None:
+    """The dataset's callback. Another 2-D dataset changes only the data the network learns: it is
+    drawn first with the drawing, as an edit on it is (`edit_data`), with the settings the page's
+    run then reads from the controls. Other data changes what the page draws around the network
+    (the inputs, the kind of output): the page runs whole."""
+    data = session.spec().dataset
+    name = st.session_state[session.key("dataset")]
+    new, old = DATASETS.lookup(name), DATASETS.lookup(data.name)
+    if new is None or old is None or new.kind != DatasetKind.PLANE or old.kind != DatasetKind.PLANE:
+        return
+    own = {setting.name: start_value(setting, getattr(data, setting.name)) for setting in new.settings}
+    edit_data(
+        DatasetSpec(
+            name=name, noise=data.noise, train_ratio=data.train_ratio, samples=None, seed=data.seed, csv=None, **own
+        )
     )
 
 

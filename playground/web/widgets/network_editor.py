@@ -36,7 +36,7 @@ from playground.network_edits import (
     set_dropout,
 )
 from playground.network_shapes import LayerRow
-from playground.spec import ExperimentSpec, NetworkSpec
+from playground.spec import DatasetSpec, ExperimentSpec, NetworkSpec
 from playground.web.live.chart import live_chart
 from playground.web.live.shared_figures import network_figure
 from playground.web.live.status import stream_url
@@ -74,6 +74,18 @@ def edit_network(change: Callable[[NetworkSpec], NetworkSpec]) -> None:
     """A widget's callback elsewhere on the page that edits the network (the input features):
     `change` is applied and drawn first, as an edit on the drawing is."""
     _edit(change)
+    _draw_edit_first()
+
+
+def edit_data(dataset: DatasetSpec) -> None:
+    """A data control's callback (another 2-D dataset): the experiment's new data is drawn first, as
+    an edit on the drawing is: the drawing's fragment asks for the new trainer and draws it, and the
+    page follows with the rest (the preview, the outputs)."""
+    spec = session.spec()
+    if dataset == spec.dataset:
+        return
+    session.edit(spec.replace(dataset=dataset))
+    st.session_state[_EDITED_FIRST] = True
     _draw_edit_first()
 
 
