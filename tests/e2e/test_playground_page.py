@@ -241,6 +241,13 @@ def exports_the_notebook_and_the_script(page, name: str) -> None:
 
     import nbformat
 
+    # A run that ended draws its last snapshot in one more run of the page, which may come after the
+    # "finished" the caller waited for: that run would replace the buttons under the clicks below.
+    page.wait_for_function(
+        f"""() => {{ const e = {STATUS}, drawn = e && e.parentElement.__drawn;
+            return drawn && drawn.state === e.dataset.state && drawn.snapshot === Number(e.dataset.snapshot); }}""",
+        timeout=15_000,
+    )
     page.locator("[data-testid='stExpander'] summary:has-text('Share, export and import')").click()
     # Its content is drawn when it opens, by a run of the page: a download pressed while that run
     # still draws can go to a button it then replaces.
