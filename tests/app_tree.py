@@ -66,3 +66,23 @@ def follow(app):
     ask.id = _make_trigger_id(marker.proto.id, "events")
     ask.json_trigger_value = json.dumps([{"event": "asked", "value": json.loads(marker.proto.json)["ask"]}])
     return app._run(states)
+
+
+def click(app, key: str, fragment: str | None = None):
+    """Clicks the button `key` and runs what the browser's click asks for: with `fragment`, the
+    keyed fragment the button is drawn in, alone (AppTest itself runs the whole page for a click).
+    Returns `app`."""
+    import functools
+    from unittest import mock
+
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+    from streamlit.testing.v1 import local_script_runner
+
+    app.button(key=key).click()
+    if fragment is None:
+        return app.run()
+    fragment_ids = app._fragment_storage.resolve_target(fragment)
+    with mock.patch.object(
+        local_script_runner, "RerunData", functools.partial(RerunData, fragment_id_queue=fragment_ids)
+    ):
+        return app.run()

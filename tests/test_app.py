@@ -14,7 +14,7 @@ from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from playground.web.widgets.layer_editor import CARDS_KEY
 from playground.web.widgets.safe_text import plain
 from playground.web.widgets.share_export import SHARE_KEY
-from tests.app_tree import components, elements, follow, press
+from tests.app_tree import click, components, elements, follow, press
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "playground/web/app_pages" / "playground.py")
@@ -201,6 +201,82 @@ def test_train_pressed_with_an_edit_trains_the_edited_network():
     assert trainer is not first
     assert trainer.spec.network.layers[0].units == 6
     assert trainer.state in ("running", "finished")
+    app.session_state["slot"].close()
+
+
+def test_train_runs_the_buttons_fragment_alone_then_the_page_follows(monkeypatch):
+    """A click on Train runs the fragment of the buttons and the status row alone: the trainer
+    starts, and they are drawn for it at once, with a row that asks for nothing. The server then has
+    the whole page run, once the first epoch is in, which draws the rest for the training."""
+    from playground.web.widgets import controls
+    from playground.web.widgets.controls import RUN_FRAGMENT
+
+    followed = []
+    follow = controls.follow_command
+
+    def seen_follow(trainer):
+        followed.append((trainer.state, status_of(app), [n for n in app.number_input if n.key.startswith("layer")]))
+        follow(trainer)
+
+    monkeypatch.setenv("PLAYGROUND_COMPILE_AHEAD", "1")  # compiled before Train: its first epoch comes at once
+    monkeypatch.setattr(controls, "follow_command", seen_follow)  # before the page's run binds the name
+    app = page_with(cards=True).run()
+    trainer = app.session_state["slot"].trainer
+    assert trainer.wait_until_ready(120)
+    click(app, "train", fragment=RUN_FRAGMENT)
+    ((state_then, _, _),) = followed  # one follow, from the fragment's run
+    assert state_then in ("running", "finished") and app.session_state["slot"].trainer is trainer
+    assert trainer.points > 0  # the page's run came once the first epoch was in
+    assert app.button(key="train").disabled or trainer.state == "finished"
+    assert status_of(app)["state"] in ("running", "finished") and status_of(app)["points"] > 0
+    assert app.number_input(key="layer1_units_0").value == 4  # the whole page ran after the fragment
+    ((_, row),) = components(app, "playground_live_status")
+    assert row["follows"] is False  # the page's own row asks again when the state changes
+    assert not app.exception and not app.error
+    trainer.stop()
+    trainer.wait()
+    app.session_state["slot"].close()
+
+
+def test_the_row_a_command_draws_first_does_not_ask_for_the_page(monkeypatch):
+    """The fragment's row says `follows`: the server has the page follow, so the row's own ask
+    (on the first epoch's frame) would be a second run. Without the stream the page follows too."""
+    from playground.web.live.status import UNAVAILABLE_KEY
+    from playground.web.widgets import controls
+    from playground.web.widgets.controls import RUN_FRAGMENT
+
+    rows = []
+
+    def seen_follow(trainer):
+        rows.append(components(app, "playground_live_status"))
+
+    monkeypatch.setattr(controls, "follow_command", seen_follow)
+    for streaming in (True, False):
+        app = page_with().run()
+        app.session_state[UNAVAILABLE_KEY] = not streaming
+        app.run()
+        click(app, "train", fragment=RUN_FRAGMENT)
+        ((_, row),) = rows.pop()
+        assert row["follows"] is True and (row["stream"] is not None) == streaming
+        app.session_state["slot"].trainer.stop()
+        app.session_state["slot"].trainer.wait()
+        app.session_state["slot"].close()
+
+
+def test_a_click_after_an_experiment_changed_unseen_is_carried_out_by_the_page():
+    """When the experiment changed since the page's run without its trainer being built (a callback
+    that edits it), the buttons' fragment leaves the command to a run of the whole page, which trains
+    the experiment as it now stands."""
+    from playground.web.widgets.controls import RUN_FRAGMENT
+
+    app = page_with(cards=True).run()
+    layers = (LayerSpec("Dense", units=6, activation="tanh"), LayerSpec("Dense", units=2, activation="tanh"))
+    app.session_state["spec"] = ExperimentSpec(network=NetworkSpec(layers=layers))
+    app.session_state["generation"] += 1
+    click(app, "train", fragment=RUN_FRAGMENT)
+    trainer = app.session_state["slot"].trainer
+    assert trainer.spec.network.layers[0].units == 6 and trainer.state in ("running", "finished")
+    assert [n for n in app.number_input if n.key.startswith("layer")]  # the whole page ran
     app.session_state["slot"].close()
 
 

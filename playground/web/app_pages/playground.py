@@ -9,6 +9,7 @@ import streamlit as st
 from playground.datasets import DATASETS
 from playground.datasets.dataset import DatasetKind
 from playground.engine.device import training_device
+from playground.engine.live_settings import model_spec
 from playground.engine.trainer import InvalidSpec
 from playground.engine.trainer_state import TrainerState
 from playground.figures.chart_images import chart_config, experiment_name
@@ -21,7 +22,16 @@ from playground.web.live.status import UNAVAILABLE_KEY
 from playground.web.live.views import detail_views, loss_view, output_view, status_line
 from playground.web.widgets import session
 from playground.web.widgets.class_mode import class_banner, follow_in_class, keep_to_pins, take_push
-from playground.web.widgets.controls import apply_command, controls, page_fragment
+from playground.web.widgets.controls import (
+    RUN_FRAGMENT,
+    apply_command,
+    command_first,
+    commanded_first,
+    commands_waiting,
+    controls,
+    follow_command,
+    page_fragment,
+)
 from playground.web.widgets.data_picker import data_picker, feature_picker
 from playground.web.widgets.digit_canvas import digit_canvas
 from playground.web.widgets.drawn_later import drawn_later, first_run_done
@@ -84,6 +94,7 @@ COMPACT_STATUS_CSS = """
 
 session.init()
 edit_drawn_first()  # a run of the whole page draws the drawing's edit with everything else
+commanded_first()  # and carries out a button's command before drawing anything
 take_push()  # a class's push that brought this run: drawn whole by it
 state = st.session_state
 spec: ExperimentSpec = session.spec()
@@ -192,11 +203,6 @@ drawn_snapshot = trainer.snapshots.latest()[0] if trainer is not None else None 
 streaming = not state.get(UNAVAILABLE_KEY)
 
 experiment_caption.caption(f"**{plain(spec.title) if spec.title else 'Your experiment'}** · {len(layers)} layer(s)")
-with run_place:
-    for problem in problems:
-        st.error(plain(problem.message))
-    reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}" if problems else ""
-    controls(trainer, reason)
 
 # While training the stream keeps the status, drawing (maps and links), boundary and loss live; the timers are for
 # what it does not carry, and for everything when it cannot connect.
@@ -216,22 +222,43 @@ def current_trainer():
 
 def status() -> None:
     current = current_trainer()
+    following = commanded_first()  # a button's command drawn first: the page follows it (`run_controls`)
     if streaming and state.get(UNAVAILABLE_KEY):
         st.rerun()  # the stream just failed: run the page again with the timers on
     if current is None:
         return
-    status_line(current, streaming)
+    status_line(current, streaming, page_follows=following)
     if not streaming:
         st.caption(
             "The live stream could not connect (a proxy may block WebSockets), so the views refresh a few times a "
             "second instead. Reload the page to try the stream again."
         )
+    if following:
+        return
     if running != (current.state == TrainerState.RUNNING):
         st.rerun()  # training started or ended: redraw the page so the buttons match
     if current.points and not drawn_with_history:
         st.rerun()  # the first epoch came after the page was drawn: draw the views that follow the stream from it
     if not running and current.state != TrainerState.RUNNING and current.snapshots.latest()[0] != drawn_snapshot:
         st.rerun()  # at rest, a snapshot came after the page was drawn (a build's first, a pause's last): draw it
+
+
+def run_controls() -> None:
+    """The run's buttons over the status row. A click on a button runs this fragment alone (then
+    the page's values are the last run's): its command is carried out on the session's trainer at
+    once, and the buttons and the row are drawn for it. Then the whole page follows for what else
+    the command changes (the views and their timers: `follow_command`)."""
+    if commands_waiting() and not problems and state.slot.key != model_spec(keep_to_pins(session.spec())):
+        st.rerun(scope="app")  # the drawing was edited since the page's run: the page carries out the command
+    current = current_trainer()
+    commanded = command_first(current)
+    for problem in problems:
+        st.error(plain(problem.message))
+    reason = f"{len(problems)} problem(s) to fix first: {problems[0].message}" if problems else ""
+    controls(current, reason)
+    page_fragment(status, views_every)
+    if commanded:
+        follow_command(current)
 
 
 def drawing_with_controls() -> None:
@@ -278,7 +305,7 @@ def preview() -> None:
 
 
 with run_place:
-    page_fragment(status, views_every)
+    page_fragment(run_controls, None, key=RUN_FRAGMENT, commands=True)
 with network_place:
     page_fragment(drawing_with_controls, None, key=DRAWING_FRAGMENT)
 with output_place:

@@ -123,8 +123,10 @@ function render(root, status, frames) {
 
 // Asks the page to run again when `now` differs from what its last run drew in what the page
 // shows besides this row (the buttons, the views that wait for a first epoch or a snapshot), once
-// per drawn status: the run that follows draws the new one.
+// per drawn status: the run that follows draws the new one. A row drawn by a run that the page's
+// own run follows anyway (a button's command) does not ask.
 function askIfChanged(root, now, setTriggerValue) {
+  if (root.__follows) return;
   const shown = root.__drawn;
   const changed = now.state !== shown.state || now.compiled !== shown.compiled || (now.points > 0) !== (shown.points > 0)
     || (now.state !== "running" && now.snapshot !== shown.snapshot);  // at rest, views drawn before a snapshot came
@@ -146,6 +148,7 @@ export default function (component) {
   const drawn = data.status;
   root.__drawn = drawn;  // what the page's newest run drew: the stream's frames are compared with it
   root.__asked = false;
+  root.__follows = Boolean(data.follows);
   if (root.__notice) {  // the page ran (for the notice, or since): it shows what came in its own words
     root.__notice.remove();
     root.__notice = null;
@@ -215,14 +218,16 @@ def stream_url(trainer: LiveTrainer) -> str:
     return "/" + "/".join(part for part in (base, "api", "live", state.live_token) if part)
 
 
-def live_status(trainer: LiveTrainer, streaming: bool = True) -> None:
-    """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns)."""
+def live_status(trainer: LiveTrainer, streaming: bool = True, page_follows: bool = False) -> None:
+    """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns).
+    `page_follows`: the run drawing it is followed by a run of the whole page (a button's command
+    drawn first), so the row does not ask for one."""
     if st.session_state.pop(NOTICE_KEY, False):  # a notice came with this run: the whole page runs for it
         st.rerun(scope="app")
     url = stream_url(trainer) if streaming else None
     _component(
         key="live_status",
-        data={"status": training_status(trainer), "stream": url},
+        data={"status": training_status(trainer), "stream": url, "follows": page_follows},
         height="content",
         on_changed_change=lambda: None,
         on_unavailable_change=_note_unavailable,

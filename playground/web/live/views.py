@@ -37,9 +37,10 @@ TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 UNPAINTED_GRID = np.full((GRID_SIZE, GRID_SIZE), np.nan, "float32")  # a boundary not known yet: drawn as nothing
 
 
-def status_line(trainer: LiveTrainer, streaming: bool) -> None:
-    """The status row (live from the page's stream when `streaming`), and what to do after a failure."""
-    live_status(trainer, streaming)
+def status_line(trainer: LiveTrainer, streaming: bool, page_follows: bool = False) -> None:
+    """The status row (live from the page's stream when `streaming`), and what to do after a failure.
+    `page_follows`: see `live_status`."""
+    live_status(trainer, streaming, page_follows)
     if trainer.state == TrainerState.FAILED:
         st.error(plain(trainer.message))
     if trainer.state == TrainerState.DIVERGED:

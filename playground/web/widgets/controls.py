@@ -1,23 +1,27 @@
 """Train, Pause/Resume, Step batch, Step epoch, Stop and Reset, plus the speed control.
 
-A button only records the command (in its `on_click` callback); the page applies it with
-`apply_command` to the trainer of the experiment as it stands in that same run, before anything is
-drawn. So one click costs one script run, and a click that arrives together with an edit (a
-changed unit count, say) acts on the edited experiment, not on the one it replaces.
+A button only records the command (in its `on_click` callback); the run that the click brings
+carries it out with `apply_command`, before anything is drawn. The buttons and the status row are
+one fragment of the page (`RUN_FRAGMENT`): a click runs it alone, which carries out the command on
+the session's trainer and draws the buttons and the row for it at once; the rest of the page then
+follows (`playground/web/app_pages/playground.py`). A click that comes folded with another change
+(a changed unit count, say) into a run of the whole page is carried out by that run, so it acts on
+the edited experiment, not on the one it replaces.
 
 Step batch and Step epoch count their presses (`press_counter`): three quick clicks while the page
 runs are three steps, not the one that Streamlit's folding of a button's clicks would leave.
 
-Streamlit's browser side may send a button's click as a run of a fragment beside it (seen with
-Train and the status row's fragment, when the status asked for a run just before): the callback
-records the command, but the page's script, which applies it, does not run. So the page's
-fragments are made with `page_fragment`, which then runs the whole page at once.
+Streamlit's browser side may send a button's click as a run of another fragment (seen with Train
+and the status row's fragment, when the status asked for a run just before): the callback records
+the command, but nothing that carries it out runs. So the page's other fragments are made with
+`page_fragment`, which then runs the whole page at once.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import NoReturn
 
 import streamlit as st
 
@@ -32,6 +36,9 @@ WATCH = f"watch ({WATCH_EPOCHS_PER_SECOND} epochs/s)"
 # The default pace shows learning unfold, one epoch per frame as in TF Playground; "fastest" trains flat out.
 SPEEDS = {"slow (2 epochs/s)": 2.0, "8 epochs/s": 8.0, WATCH: float(WATCH_EPOCHS_PER_SECOND), "fastest": None}
 COMMAND_KEY = "control_commands"  # the commands asked for since the last run, in order
+RUN_FRAGMENT = "run_controls"  # the key of the page's fragment of the buttons and the status row
+FIRST_EPOCH_WAIT = 0.5  # seconds a started training is given for its first epoch before the page follows
+_COMMANDED_FIRST = "run_commanded_first"  # session state: the buttons' fragment carried out a command first
 
 
 def _ask(command: str) -> None:
@@ -58,24 +65,62 @@ COMMANDS = {
 }
 
 
-def apply_command(trainer: LiveTrainer | None) -> None:
-    """Carries out the buttons pressed for this run, in order (several when step presses folded)."""
-    for command in st.session_state.pop(COMMAND_KEY, []):
+def apply_command(trainer: LiveTrainer | None) -> bool:
+    """Carries out the buttons pressed for this run, in order (several when step presses folded).
+    Returns whether there were any."""
+    commands = st.session_state.pop(COMMAND_KEY, [])
+    for command in commands:
         if trainer is not None and command in COMMANDS:
             with waiting_outside_turn():  # a command may wait for its trainer: other pages run meanwhile
                 COMMANDS[command](trainer)
+    return bool(commands)
 
 
-def page_fragment(body: Callable[[], None], run_every: float | None, key: str | None = None) -> None:
+def commands_waiting() -> bool:
+    """Whether a click recorded a command that no run has carried out yet."""
+    return bool(st.session_state.get(COMMAND_KEY))
+
+
+def command_first(trainer: LiveTrainer | None) -> bool:
+    """In the buttons' fragment: carries out this run's commands (a run of the whole page has
+    carried them out already, before drawing anything) and returns whether there were any. The
+    status row drawn next then leaves it to the fragment to have the page follow (`commanded_first`)."""
+    commanded = apply_command(trainer)
+    st.session_state[_COMMANDED_FIRST] = commanded
+    return commanded
+
+
+def follow_command(trainer: LiveTrainer | None) -> NoReturn:
+    """In the buttons' fragment, after a command drawn first: the whole page runs for what else it
+    changes. Training just started is given up to `FIRST_EPOCH_WAIT` for its first epoch (outside
+    the page's turn): the epoch's frame then reaches the browser ahead of the page's run, which
+    draws the views from that epoch on. The run is asked for here, by the server, so no ask of the
+    browser's can be lost; the status row drawn for the command does not ask (`live_status`)."""
+    if trainer is not None:
+        with waiting_outside_turn():
+            trainer.wait_for_first_epoch(FIRST_EPOCH_WAIT)
+    st.rerun(scope="app")
+
+
+def commanded_first() -> bool:
+    """Whether this run is the buttons' fragment drawing a command first (the page follows it).
+    Asked once per run: the page's head asks too, to forget the mark in runs of the whole page."""
+    return bool(st.session_state.pop(_COMMANDED_FIRST, False))
+
+
+def page_fragment(
+    body: Callable[[], None], run_every: float | None, key: str | None = None, commands: bool = False
+) -> None:
     """Draws `body` as a fragment of the page (`st.fragment`, rerun every `run_every` seconds, or
     only when asked: with `key`, a widget's callback may ask by `st.rerun(scope=[key])`). A command
     recorded by a click that came with a run of this fragment is carried out by a run of the whole
-    page, at once (otherwise it would wait for the next one)."""
+    page, at once (otherwise it would wait for the next one), unless `commands`: the fragment of
+    the buttons carries out their commands itself."""
 
     @functools.wraps(body)  # the fragment keeps `body`'s name, which Streamlit's fragment id is made of
     @in_turn  # a run of the fragment alone takes its turn among the page runs
     def run() -> None:
-        if COMMAND_KEY in st.session_state:
+        if COMMAND_KEY in st.session_state and not commands:
             st.rerun(scope="app")
         body()
 
