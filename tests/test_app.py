@@ -677,6 +677,28 @@ def test_another_plane_dataset_is_drawn_first_as_an_edit_on_the_drawing_is():
     app.session_state["slot"].close()
 
 
+def test_a_plane_datasets_settings_are_drawn_first_as_another_dataset_is():
+    """Noise, the training share and the seed of 2-D data run the drawing's fragment alone first
+    (the new data's trainer built), then the page follows and keeps that trainer."""
+    app = page_with().run()
+    generation = app.session_state["generation"]
+    for control, key, value, read in (
+        (app.slider, "noise", 20.0, lambda data: data.noise),
+        (app.slider, "ratio", 70, lambda data: round(data.train_ratio * 100)),
+        (app.number_input, "data_seed", 7, lambda data: data.seed),
+    ):
+        control(key=f"{key}_{generation}").set_value(value).run()
+        assert [key for key, _ in components(app, "playground_page_follows")] == ["drawing_edit_follows"], key
+        trainer = app.session_state["slot"].trainer
+        assert read(trainer.spec.dataset) == value, key
+        follow(app)
+        assert not list(components(app, "playground_page_follows"))
+        assert app.session_state["slot"].trainer is trainer, key  # the page read the data as the fragment set it
+        assert not app.exception and not app.error
+    assert app.session_state["spec"].dataset.noise == 20.0 and app.session_state["spec"].dataset.seed == 7
+    app.session_state["slot"].close()
+
+
 def test_the_first_screen_leaves_the_closed_panels_for_later():
     """The layer cards and the share panel are drawn when opened, not on the first screen; cards
     opened after an edit on the drawing show the edited stack."""

@@ -102,7 +102,13 @@ def data_picker(spec: ExperimentSpec) -> DatasetSpec:
     csv = data.csv if isinstance(data.csv, CsvOptions) else None
     if name == "csv":
         csv = _csv_options(csv)
-    noise = setting_input(FIELDS["noise"], data.noise, session.key("noise"), disabled=info.kind != DatasetKind.PLANE)
+    noise = setting_input(
+        FIELDS["noise"],
+        data.noise,
+        session.key("noise"),
+        disabled=info.kind != DatasetKind.PLANE,
+        on_change=_plane_setting_changed,
+    )
     share = FIELDS["train_ratio"]  # shown in percent, as TF Playground does
     ratio = (
         st.slider(
@@ -112,12 +118,15 @@ def data_picker(spec: ExperimentSpec) -> DatasetSpec:
             round(number_in(data.train_ratio, share.low, share.high, share.default) * 10) * 10,
             step=round(share.step * 100),
             key=session.key("ratio"),
+            on_change=_plane_setting_changed,
         )
         / 100
     )
-    seed = setting_input(FIELDS["seed"], data.seed, session.key("data_seed"))
+    seed = setting_input(FIELDS["seed"], data.seed, session.key("data_seed"), on_change=_plane_setting_changed)
     own = {
-        setting.name: setting_input(setting, getattr(data, setting.name), session.key(f"data_{setting.name}"))
+        setting.name: setting_input(
+            setting, getattr(data, setting.name), session.key(f"data_{setting.name}"), on_change=_plane_setting_changed
+        )
         for setting in info.settings
     }
     samples = data.samples if name == data.name and (data.samples is None or isinstance(data.samples, int)) else None
@@ -147,6 +156,30 @@ def _dataset_changed() -> None:
     edit_data(
         DatasetSpec(
             name=name, noise=data.noise, train_ratio=data.train_ratio, samples=None, seed=data.seed, csv=None, **own
+        )
+    )
+
+
+def _plane_setting_changed() -> None:
+    """The callback of a 2-D dataset's settings (noise, training share, seed, its own such as the
+    spiral's arms): the new data is drawn first, as another 2-D dataset is (`edit_data`), with the
+    values the page's run then reads from the same controls. Other data runs the whole page."""
+    data = session.spec().dataset
+    info = DATASETS.lookup(data.name)
+    if info is None or info.kind != DatasetKind.PLANE:
+        return
+    state = st.session_state
+
+    def control(name: str, current):
+        return state.get(session.key(name), current)
+
+    edit_data(
+        dataclasses.replace(
+            data,
+            noise=float(control("noise", data.noise)),
+            train_ratio=control("ratio", round(data.train_ratio * 100)) / 100,
+            seed=int(control("data_seed", data.seed)),
+            **{setting.name: control(f"data_{setting.name}", getattr(data, setting.name)) for setting in info.settings},
         )
     )
 
