@@ -12,9 +12,11 @@ from streamlit import config
 from playground.engine.device import training_device
 from playground.engine.training_workers import training_workers
 from playground.web.live.route import live_routes
+from playground.web.lost_fragments import run_page_for_lost_fragments
 
 training_workers()  # the training worker processes start with the server, ready for the first page
 training_device()  # imports TensorFlow now (the pages use it), not while the first visitor waits
+run_page_for_lost_fragments()  # a click after the page's server changed runs the page (see the module)
 app = st.App("navigation.py", routes=live_routes(config.get_option("server.baseUrlPath") or ""))
 
 if __name__ == "__main__":
