@@ -94,7 +94,7 @@ COMPACT_STATUS_CSS = """
 
 session.init()
 edit_drawn_first()  # a run of the whole page draws the drawing's edit with everything else
-commanded_first()  # and carries out a button's command before drawing anything
+commanded_first()  # and forgets a command drawn first by the buttons' fragment (it carries out commands itself)
 take_push()  # a class's push that brought this run: drawn whole by it
 state = st.session_state
 spec: ExperimentSpec = session.spec()
