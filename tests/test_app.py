@@ -600,7 +600,7 @@ def test_a_drawing_edit_keeps_every_other_control():
     before (the batch size) keeps its value (no new widget generation redraws them all)."""
     app = page_with(cards=True).run()
     generation = app.session_state["generation"]
-    app.number_input(key=f"batch_size_{generation}").set_value(32).run()
+    follow(app.number_input(key=f"batch_size_{generation}").set_value(32).run())  # drawn first, then the page
     sortable = sortable_of(app)
     press(app, f"units_plus_1_{generation}")
     # The drag-to-reorder component shows the new stack: a new key, since it keeps the items it got first.
@@ -699,6 +699,39 @@ def test_a_plane_datasets_settings_are_drawn_first_as_another_dataset_is():
     app.session_state["slot"].close()
 
 
+def test_the_training_settings_are_drawn_first_as_the_data_is():
+    """Each training control (a choice, the learning rate's ladder and its typed box, a whole
+    number, a section's kind and that kind's own setting, a toggle) runs the drawing's fragment
+    alone first, which builds the trainer for the new settings (or sets the learning rate on the
+    one it keeps); the page then follows, reads the
+    same settings from the controls and keeps that trainer."""
+    app = page_with().run()
+    generation = app.session_state["generation"]
+    for control, key, value, read in (
+        ("selectbox", "optimizer", "adam", lambda training: training.optimizer),
+        ("select_slider", "learning_rate", 0.1, lambda training: training.learning_rate),
+        ("number_input", "learning_rate_typed", 0.05, lambda training: training.learning_rate),
+        ("number_input", "batch_size", 32, lambda training: training.batch_size),
+        ("selectbox", "regularization_kind", "l2", lambda training: training.regularization.kind),
+        ("select_slider", "regularization_rate", 0.003, lambda training: training.regularization.rate),
+        ("toggle", "shuffle", False, lambda training: training.shuffle),
+    ):
+        name = f"{key.removesuffix('_typed')}_{generation}" + ("_typed" if key.endswith("_typed") else "")
+        getattr(app, control)(key=name).set_value(value).run()  # the controls as this run drew them
+        assert [key for key, _ in components(app, "playground_page_follows")] == ["drawing_edit_follows"], key
+        trainer = app.session_state["slot"].trainer
+        assert read(trainer.current_spec().training) == value, key  # the rate is set on the trainer it keeps
+        follow(app)
+        assert not list(components(app, "playground_page_follows")), key
+        assert app.session_state["slot"].trainer is trainer, key  # the page read the settings as the fragment did
+        assert read(app.session_state["spec"].training) == value, key
+        assert not app.exception and not app.error, key
+    training = app.session_state["spec"].training
+    assert (training.optimizer, training.learning_rate, training.batch_size) == ("adam", 0.05, 32)
+    assert (training.regularization.kind, training.regularization.rate) == ("l2", 0.003)
+    app.session_state["slot"].close()
+
+
 def test_the_first_screen_leaves_the_closed_panels_for_later():
     """The layer cards and the share panel are drawn when opened, not on the first screen; cards
     opened after an edit on the drawing show the edited stack."""
@@ -760,10 +793,10 @@ def test_the_network_drawing_edits_the_stack():
 def test_the_learning_rate_ladder_sets_the_learning_rate():
     """The box for typing any rate follows the ladder: before, it kept the rate it showed first, and won."""
     app = page_with().run()
-    app.select_slider(key="learning_rate_0").set_value(0.3).run()
+    follow(app.select_slider(key="learning_rate_0").set_value(0.3).run())
     assert app.session_state["spec"].training.learning_rate == 0.3
     assert app.number_input(key="learning_rate_0_typed").value == 0.3
-    app.number_input(key="learning_rate_0_typed").set_value(0.07).run()
+    follow(app.number_input(key="learning_rate_0_typed").set_value(0.07).run())
     assert app.session_state["spec"].training.learning_rate == 0.07
     app.session_state["slot"].close()
 

@@ -12,6 +12,7 @@ from playground.classes.join_codes import shown
 from playground.presets import PRESETS
 from playground.web.widgets.class_mode import MEMBER_KEY, class_reporter, class_store
 from playground.web.widgets.safe_text import plain
+from tests.app_tree import follow
 
 APP = str(Path(__file__).resolve().parents[1] / "playground/web/navigation.py")
 HOSTILE_NAME = "<img src=x onerror=alert(1)>[x](http://)"  # 40 characters, the most a name keeps
@@ -169,7 +170,7 @@ def test_pins_keep_a_pushed_experiment_but_for_what_the_class_may_change():
     pushed = page.session_state["spec"]
     assert "You may change: learning rate and its schedule." in " ".join(i.value for i in page.info)
     (rate,) = [n for n in page.number_input if n.label == "…or type a learning rate"]
-    rate.set_value(0.3).run()
+    follow(rate.set_value(0.3).run())  # drawn first, then the page
     assert page.session_state["spec"].training.learning_rate == 0.3  # free
     (batch,) = [n for n in page.number_input if n.label == "Batch size"]
     batch.set_value(batch.value + 1).run()

@@ -17,7 +17,7 @@ from playground.web.widgets.file_names import refused_name
 from playground.web.widgets.network_editor import edit_data, edit_network
 from playground.web.widgets.run_saving import run_store
 from playground.web.widgets.safe_text import plain
-from playground.web.widgets.setting_input import setting_input, start_value
+from playground.web.widgets.setting_input import control_value, setting_input, start_value
 from playground.web.widgets.widget_values import index_of, number_in
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -168,18 +168,16 @@ def _plane_setting_changed() -> None:
     info = DATASETS.lookup(data.name)
     if info is None or info.kind != DatasetKind.PLANE:
         return
-    state = st.session_state
-
-    def control(name: str, current):
-        return state.get(session.key(name), current)
-
     edit_data(
         dataclasses.replace(
             data,
-            noise=float(control("noise", data.noise)),
-            train_ratio=control("ratio", round(data.train_ratio * 100)) / 100,
-            seed=int(control("data_seed", data.seed)),
-            **{setting.name: control(f"data_{setting.name}", getattr(data, setting.name)) for setting in info.settings},
+            noise=control_value(FIELDS["noise"], data.noise, session.key("noise")),
+            train_ratio=st.session_state.get(session.key("ratio"), round(data.train_ratio * 100)) / 100,
+            seed=int(control_value(FIELDS["seed"], data.seed, session.key("data_seed"))),
+            **{
+                setting.name: control_value(setting, getattr(data, setting.name), session.key(f"data_{setting.name}"))
+                for setting in info.settings
+            },
         )
     )
 

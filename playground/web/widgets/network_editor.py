@@ -36,7 +36,7 @@ from playground.network_edits import (
     set_dropout,
 )
 from playground.network_shapes import LayerRow
-from playground.spec import DatasetSpec, ExperimentSpec, NetworkSpec
+from playground.spec import DatasetSpec, ExperimentSpec, NetworkSpec, TrainingSpec
 from playground.web.live.chart import live_chart
 from playground.web.live.shared_figures import network_figure
 from playground.web.live.status import stream_url
@@ -78,13 +78,23 @@ def edit_network(change: Callable[[NetworkSpec], NetworkSpec]) -> None:
 
 
 def edit_data(dataset: DatasetSpec) -> None:
-    """A data control's callback (another 2-D dataset): the experiment's new data is drawn first, as
-    an edit on the drawing is: the drawing's fragment asks for the new trainer and draws it, and the
-    page follows with the rest (the preview, the outputs)."""
-    spec = session.spec()
-    if dataset == spec.dataset:
+    """A data control's callback (another 2-D dataset, or its settings): the experiment's new data
+    is drawn first, as an edit on the drawing is: the drawing's fragment asks for the new trainer
+    and draws it, and the page follows with the rest (the preview, the outputs)."""
+    _edit_experiment(session.spec().replace(dataset=dataset))
+
+
+def edit_training(training: TrainingSpec) -> None:
+    """A training control's callback: the trainer for the new settings is asked for first, by the
+    drawing's fragment, as for an edit on the drawing; the page follows."""
+    _edit_experiment(session.spec().replace(training=training))
+
+
+def _edit_experiment(edited: ExperimentSpec) -> None:
+    """`edited` (the network unchanged) made the experiment and drawn first, when it changed."""
+    if edited == session.spec():
         return
-    session.edit(spec.replace(dataset=dataset))
+    session.edit(edited)
     st.session_state[_EDITED_FIRST] = True
     _draw_edit_first()
 

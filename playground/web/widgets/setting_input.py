@@ -8,6 +8,7 @@ setting needs no widget code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -52,16 +53,37 @@ def setting_input(setting: Setting, current: Any, key: str, **options: Any) -> A
     return float(st.slider(setting.label, float(low), float(high), start, setting.step, key=key, **options))
 
 
-def _follow_the_ladder(key: str) -> None:
-    """A value picked on the ladder replaces the one typed (which would otherwise win, as it differs)."""
+def control_value(setting: Setting, current: Any, key: str) -> Any:
+    """What `setting_input(setting, current, key)` will return in the page's next run, read in a
+    widget's callback before that run: the control's value in the session state, or the value the
+    control starts from when it has none yet."""
+    state = st.session_state
+    if key not in state:
+        return start_value(setting, current)
+    value = state[key]
+    if setting.kind in ("choice", "bool"):
+        return value
+    if setting.ladder:
+        typed = state.get(f"{key}_typed", float(value))
+        return float(typed if typed != float(value) else value)
+    return int(value) if setting.kind == "int" else float(value)
+
+
+def _follow_the_ladder(key: str, then: Callable[[], None] | None) -> None:
+    """A value picked on the ladder replaces the one typed (which would otherwise win, as it
+    differs); then the control's own callback, if it has one, runs."""
     st.session_state[f"{key}_typed"] = float(st.session_state[key])
+    if then is not None:
+        then()
 
 
 def _ladder_input(setting: Setting, start: float, key: str, **options: Any) -> float:
-    """A slider over the setting's usual values, and a box to type any value it accepts."""
+    """A slider over the setting's usual values, and a box to type any value it accepts (both call
+    the control's `on_change`, when it has one)."""
+    then = options.pop("on_change", None)
     ladder = sorted(set(setting.ladder) | {start})
     chosen = st.select_slider(
-        setting.label, ladder, value=start, key=key, on_change=_follow_the_ladder, args=(key,), **options
+        setting.label, ladder, value=start, key=key, on_change=_follow_the_ladder, args=(key, then), **options
     )
     low, high = setting.editor_range
     typed = st.number_input(
@@ -72,5 +94,6 @@ def _ladder_input(setting: Setting, start: float, key: str, **options: Any) -> f
         format="%.5f",
         key=f"{key}_typed",
         disabled=options.get("disabled", False),
+        on_change=then,
     )
     return float(typed if typed != float(chosen) else chosen)
