@@ -27,6 +27,7 @@ Run: .venv/bin/python bench/ui.py              (about a minute)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import socket
@@ -38,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from playground.presets import load_preset  # noqa: E402
 
@@ -301,7 +304,7 @@ def measure_edits(playwright, args: list[str], env: dict[str, str]) -> dict:
             timings = _timed_edit(page, choose)
             drawn.append(timings[0])
             ready.append(timings[1])
-            page.keyboard.press("Escape")
+            _close_popover(page)
         result["activation"] = (drawn[:REPEATS], ready[:REPEATS])
         first = []
         for attempt in range(REPEATS):  # a new trainer each time, inside the envelope: ±1 neuron, then Train
@@ -323,6 +326,17 @@ def measure_edits(playwright, args: list[str], env: dict[str, str]) -> dict:
         server.wait(10)
 
 
+def _close_popover(page) -> None:
+    """Closes the layer's popover (Escape; a second one when the first only shut its list): left
+    open, it makes the rest of the page inert to clicks."""
+    body = page.locator("[data-testid='stPopoverBody']")
+    for _ in range(3):
+        page.keyboard.press("Escape")
+        with contextlib.suppress(PlaywrightTimeout):
+            body.wait_for(state="hidden", timeout=1000)
+            return
+
+
 def _optimizer_then_train(page) -> tuple[list[float], list[float]]:
     """(option picked → Train enabled, Train → first epoch shown), REPEATS tries, for another
     optimizer picked in the sidebar (Adam and SGD in turn: a new trainer each time, inside the
@@ -331,8 +345,15 @@ def _optimizer_then_train(page) -> tuple[list[float], list[float]]:
     for optimizer in ["Adam", "SGD"] * ((REPEATS + 1) // 2):
         page.wait_for_function(TRAIN_READY, polling=20)
         page.wait_for_timeout(300)
-        page.locator("[data-testid='stSidebar']").get_by_label("Optimizer").click()
-        page.get_by_role("option", name=optimizer, exact=True).click()
+        box = page.locator("[data-testid='stSidebar']").get_by_role("combobox", name="Optimizer")
+        option = page.get_by_role("option", name=optimizer, exact=True)
+        for _ in range(3):  # a click on the box as the sidebar scrolls to it can leave the list shut
+            box.click()
+            with contextlib.suppress(PlaywrightTimeout):
+                option.wait_for(state="visible", timeout=1000)
+                break
+            page.keyboard.press("Escape")
+        option.click()
         picked_at = page.evaluate("() => window.__pressedAt")
         ready.append((page.evaluate(_first_frame_when(f"({TRAIN_READY})()")) - picked_at) / 1000)
         page.locator(".st-key-train button:enabled").first.click()
