@@ -83,3 +83,31 @@ def test_a_run_not_given_a_turn_in_time_runs_anyway(monkeypatch):
         thread.join(5)
     assert 0.15 < waited < 2
     assert _most_at_once(lambda: None) <= PAGE_RUNS_AT_ONCE  # the turns are all back
+
+
+def test_a_turn_given_back_goes_to_the_run_that_waited_longest():
+    """A turn given back is handed to the oldest waiter: a run that asks just after cannot take it
+    first (with a plain semaphore it could, and the waiter woken too late waited again at the back,
+    some until the cap)."""
+    turns = page_turns._Turns(1)
+    assert turns.take(0)
+    order = []
+
+    def waiter(name: str):
+        assert turns.take(5)
+        order.append(name)
+        time.sleep(0.05)
+        turns.give_back()
+
+    first = threading.Thread(target=waiter, args=("first",))
+    first.start()
+    time.sleep(0.1)  # waiting now
+    second = threading.Thread(target=waiter, args=("second",))
+    second.start()
+    time.sleep(0.1)
+    turns.give_back()
+    assert not turns.take(0)  # handed to the first waiter, not to whoever asks next
+    first.join(5)
+    second.join(5)
+    assert order == ["first", "second"]
+    assert turns.take(0)  # every turn given back

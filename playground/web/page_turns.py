@@ -9,8 +9,9 @@ the runs end one after another, and each page's output leaves as soon as its run
 
 A page's run holds one turn for its script and the fragments it draws; a fragment's run of its own
 takes a turn too. A run that waits for something else (a trainer's command, `waiting_outside_turn`)
-gives its turn to another page meanwhile. A run waits at most `TURN_WAIT_SECONDS` for a turn and
-then runs anyway, so no page stalls behind runs that hang.
+gives its turn to another page meanwhile. Turns are given in the order they were asked for, and a
+run waits at most `TURN_WAIT_SECONDS` for one and then runs anyway, so no page stalls behind runs
+that hang.
 
 Example:
 
@@ -24,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import threading
@@ -37,7 +39,43 @@ TURN_WAIT_SECONDS = 10.0
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-_turns = threading.Semaphore(PAGE_RUNS_AT_ONCE)
+
+
+class _Turns:
+    """At most `count` turns at once, given in the order they were asked for: a turn given back
+    goes straight to the longest waiter, so no run that comes later takes it first (with a plain
+    semaphore a woken waiter that lost the race waited again at the back, some until the cap)."""
+
+    def __init__(self, count: int):
+        self._lock = threading.Lock()
+        self._free = count
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+
+    def take(self, timeout: float) -> bool:
+        """Waits for a turn, at most `timeout` seconds: whether one was given."""
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                return True
+            given = threading.Event()
+            self._waiting.append(given)
+        if given.wait(timeout):
+            return True
+        with self._lock:
+            if given.is_set():  # given as the wait ran out
+                return True
+            self._waiting.remove(given)
+            return False
+
+    def give_back(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
+
+
+_turns = _Turns(PAGE_RUNS_AT_ONCE)
 _held = threading.local()  # per thread: the depth of turns (a fragment in a run takes none), whether it holds one
 
 
@@ -51,7 +89,7 @@ def page_turn() -> Iterator[None]:
         finally:
             _held.depth -= 1
         return
-    _held.taken = _turns.acquire(timeout=TURN_WAIT_SECONDS)
+    _held.taken = _turns.take(TURN_WAIT_SECONDS)
     _held.depth = 1
     try:
         yield
@@ -59,7 +97,7 @@ def page_turn() -> Iterator[None]:
         _held.depth = 0
         if _held.taken:
             _held.taken = False
-            _turns.release()
+            _turns.give_back()
 
 
 @contextlib.contextmanager
@@ -70,11 +108,11 @@ def waiting_outside_turn() -> Iterator[None]:
         yield
         return
     _held.taken = False
-    _turns.release()
+    _turns.give_back()
     try:
         yield
     finally:
-        _held.taken = _turns.acquire(timeout=TURN_WAIT_SECONDS)
+        _held.taken = _turns.take(TURN_WAIT_SECONDS)
 
 
 def in_turn(body: Callable[_P, _R]) -> Callable[_P, _R]:
