@@ -4,7 +4,8 @@ Each student is a real Streamlit session, opened as a browser opens one: a WebSo
 `/_stcore/stream` speaking the installed streamlit's own `BackMsg`/`ForwardMsg` protobufs. It
 runs the page with its own `?x=` link (the default experiment, 100,000 epochs, a learning rate no
 other student has, one of four architectures), answers the page's timed fragment reruns as the
-browser does (`auto_rerun`), presses Train through the widget protocol (the button's trigger,
+browser does (`auto_rerun`), and a fragment's ask for the whole page (`page_follows`), presses
+Train through the widget protocol (the button's trigger,
 with its fragment), and reads its trainer's frames from the live route (`/api/live/<token>`),
 saying there that the detail views are off screen (a 1280x800 page's hub says so: they lie below
 its first screen),
@@ -98,6 +99,7 @@ PUSHED_NOTE = "the lecturer pushed this experiment"  # the class line, once a pu
 PUSH_TIMEOUT_S = 60.0
 REPLACED_WITHIN_S = 30.0  # how long a closed stream's page may take to give its new trainer's
 LATER_COMPONENT = "playground_drawn_later"  # asks, once the first screen is drawn, for what lies below it
+FOLLOWS_COMPONENT = "playground_page_follows"  # asks, once a fragment's part is drawn, for the whole page
 
 
 def student_spec(rate: float, architecture: tuple[int, ...]) -> ExperimentSpec:
@@ -214,6 +216,11 @@ class ProtocolStudent:
             if stream and stream != self.stream_path:  # the page's hub connects to each stream it is given
                 self.stream_path = stream
                 self.tasks.append(asyncio.create_task(self._watch(stream)))
+        elif kind == "bidi_component" and element.bidi_component.component_name.endswith(FOLLOWS_COMPONENT):
+            trigger = _make_trigger_id(element.bidi_component.id, "events")
+            ask = json.loads(element.bidi_component.json or "{}").get("ask")
+            asked = WidgetState(id=trigger, json_trigger_value=json.dumps([{"event": "asked", "value": ask}]))
+            self.tasks.append(asyncio.create_task(self._rerun([asked], fragment_id=fragment_id)))
         elif kind == "bidi_component" and element.bidi_component.component_name.endswith(LATER_COMPONENT):
             trigger = _make_trigger_id(element.bidi_component.id, "events")
             asked = WidgetState(id=trigger, json_trigger_value=json.dumps([{"event": "drawn", "value": True}]))

@@ -68,6 +68,25 @@ def follow(app):
     return app._run(states)
 
 
+def notice(app, notices: dict):
+    """The browser's side of a frame's `notices` (a class push): the page's status component
+    passes them on, and the run its callback asks for follows. Returns `app`."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    (status,) = [
+        e
+        for e in elements(app)
+        if getattr(e, "type", "") == "bidi_component" and e.proto.component_name.endswith("playground_live_status")
+    ]
+    states = WidgetStates()
+    states.widgets.extend(app._tree.get_widget_states().widgets)
+    told = states.widgets.add()
+    told.id = _make_trigger_id(status.proto.id, "events")
+    told.json_trigger_value = json.dumps([{"event": "notice", "value": json.dumps(notices)}])
+    return app._run(states)
+
+
 def click(app, key: str, fragment: str | None = None):
     """Clicks the button `key` and runs what the browser's click asks for: with `fragment`, the
     keyed fragment the button is drawn in, alone (AppTest itself runs the whole page for a click).

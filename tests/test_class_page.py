@@ -12,7 +12,7 @@ from playground.classes.join_codes import shown
 from playground.presets import PRESETS
 from playground.web.widgets.class_mode import MEMBER_KEY, class_reporter, class_store
 from playground.web.widgets.safe_text import plain
-from tests.app_tree import follow
+from tests.app_tree import components, follow, notice
 
 APP = str(Path(__file__).resolve().parents[1] / "playground/web/navigation.py")
 HOSTILE_NAME = "<img src=x onerror=alert(1)>[x](http://)"  # 40 characters, the most a name keeps
@@ -97,6 +97,32 @@ def test_a_student_joins_and_a_push_reaches_their_playground_without_a_reload():
     button(page, "Back to my experiment").click().run()
     page.run()
     assert page.session_state["spec"].network == own.network
+
+
+def test_a_push_told_by_the_stream_is_drawn_first_by_the_drawing_and_the_class_line():
+    """The live stream's notice of a push of 2-D data loads it in the status row's callback: the
+    drawing and the class line draw it alone first (the pushed network, its trainer built, the
+    class line saying it was pushed), and the whole page follows."""
+    lecturer, token = open_class()
+    page = in_class_playground(join(class_store().lecturer_class(token).code, "Ada"))
+    page.run()
+    pushed = PRESETS["spiral-deep"].spec
+    lecturer.session_state["spec"] = pushed
+    lecturer.run()
+    button(lecturer, "Push to every student").click().run()
+    wait_for_class_read(page)
+    notice(page, {"class_push": 1})
+    assert [key for key, _ in components(page, "playground_page_follows")] == ["drawing_edit_follows"]
+    assert "the lecturer pushed this experiment" in " ".join(i.value for i in page.info)
+    assert not [b for b in page.button if b.key == "train"]  # the buttons' fragment was not run
+    trainer = page.session_state["slot"].trainer
+    assert trainer.spec.network == pushed.network and trainer.spec.dataset == pushed.dataset
+    follow(page)
+    assert not list(components(page, "playground_page_follows"))
+    assert page.session_state["spec"].network == pushed.network
+    assert page.session_state["slot"].trainer is trainer  # the page trains the pushed network the fragment built
+    assert [b for b in page.button if b.key == "train"] and not page.exception
+    page.session_state["slot"].close()
 
 
 def test_the_board_shows_each_student_as_text_and_spotlights_one():

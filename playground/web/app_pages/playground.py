@@ -21,7 +21,7 @@ from playground.web.live.shared_figures import preview_figure
 from playground.web.live.status import UNAVAILABLE_KEY
 from playground.web.live.views import detail_views, loss_view, output_view, status_line
 from playground.web.widgets import session
-from playground.web.widgets.class_mode import class_banner, follow_in_class, keep_to_pins, take_push
+from playground.web.widgets.class_mode import class_banner, follow_in_class, keep_to_pins, push_drawn_first, take_push
 from playground.web.widgets.controls import (
     RUN_FRAGMENT,
     apply_command,
@@ -227,7 +227,7 @@ def status() -> None:
         st.rerun()  # the stream just failed: run the page again with the timers on
     if current is None:
         return
-    status_line(current, streaming, page_follows=following)
+    status_line(current, streaming, page_follows=following, on_notice=push_drawn_first)
     if not streaming:
         st.caption(
             "The live stream could not connect (a proxy may block WebSockets), so the views refresh a few times a "

@@ -7,9 +7,10 @@ compiled, frames received). When the state changes (training finished, the progr
 asks the page to run again, so the buttons follow, and so it does at rest when a snapshot comes
 after the page was drawn (a new network's first, a pause's last), so the views show it, hover and
 exports included; while training, nothing else reruns the page.
-A frame's notice (`LiveStreams.notify`: a class push, say) has the whole page run again at once,
-and the row says at once what came (`NOTICE_TEXTS`) until that run draws it again: on a busy
-server a student sees that the push arrived before the run that loads it is done.
+A frame's notice (`LiveStreams.notify`: a class push, say) goes to the page's `on_notice`, which
+may draw what it brings first (a push: the drawing and the class line, `push_drawn_first`); else
+the whole page runs again at once. The row says at once what came (`NOTICE_TEXTS`) until the page
+draws it again: on a busy server a student sees that the push arrived before it is drawn.
 
 If the stream cannot connect (a proxy that blocks WebSockets), it says so to the page, which then
 refreshes the views on a timer as before (`stream_unavailable` in the session state).
@@ -17,7 +18,9 @@ refreshes the views on a timer as before (`stream_unavailable` in the session st
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -205,7 +208,11 @@ def _note_unavailable() -> None:
     st.session_state[UNAVAILABLE_KEY] = True
 
 
-def _note_notice() -> None:
+def _note_notice(draw_first: Callable[[], None] | None) -> None:
+    """A frame's notice came: `draw_first` may draw what it brings first, by a rerun of some
+    fragments (`st.rerun(scope=[...])`); else (it returns) the whole page runs for it."""
+    if draw_first is not None:
+        draw_first()
     st.session_state[NOTICE_KEY] = True
 
 
@@ -218,10 +225,15 @@ def stream_url(trainer: LiveTrainer) -> str:
     return "/" + "/".join(part for part in (base, "api", "live", state.live_token) if part)
 
 
-def live_status(trainer: LiveTrainer, streaming: bool = True, page_follows: bool = False) -> None:
+def live_status(
+    trainer: LiveTrainer,
+    streaming: bool = True,
+    page_follows: bool = False,
+    on_notice: Callable[[], None] | None = None,
+) -> None:
     """The status row for `trainer`; `streaming=False` draws it without a stream (refreshed by reruns).
     `page_follows`: the run drawing it is followed by a run of the whole page (a button's command
-    drawn first), so the row does not ask for one."""
+    drawn first), so the row does not ask for one. `on_notice`: see `_note_notice`."""
     if st.session_state.pop(NOTICE_KEY, False):  # a notice came with this run: the whole page runs for it
         st.rerun(scope="app")
     url = stream_url(trainer) if streaming else None
@@ -231,5 +243,5 @@ def live_status(trainer: LiveTrainer, streaming: bool = True, page_follows: bool
         height="content",
         on_changed_change=lambda: None,
         on_unavailable_change=_note_unavailable,
-        on_notice_change=_note_notice,
+        on_notice_change=functools.partial(_note_notice, on_notice),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -37,10 +38,12 @@ TEXT_SCALE = 1.5  # chart text in presenter mode, for the back of a lecture hall
 UNPAINTED_GRID = np.full((GRID_SIZE, GRID_SIZE), np.nan, "float32")  # a boundary not known yet: drawn as nothing
 
 
-def status_line(trainer: LiveTrainer, streaming: bool, page_follows: bool = False) -> None:
+def status_line(
+    trainer: LiveTrainer, streaming: bool, page_follows: bool = False, on_notice: Callable[[], None] | None = None
+) -> None:
     """The status row (live from the page's stream when `streaming`), and what to do after a failure.
-    `page_follows`: see `live_status`."""
-    live_status(trainer, streaming, page_follows)
+    `page_follows`, `on_notice`: see `live_status`."""
+    live_status(trainer, streaming, page_follows, on_notice)
     if trainer.state == TrainerState.FAILED:
         st.error(plain(trainer.message))
     if trainer.state == TrainerState.DIVERGED:

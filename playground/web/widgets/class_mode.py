@@ -7,7 +7,8 @@ banner that keeps a student's playground in their class.
   (`?class=`), so a reload joins again as the same member (`ClassStore.join` knows the owner id).
 - A push reaches a student's page through its live stream: the process's reporter reads it
   from the store and sets a notice on the page's trainer (`LiveStreams.notify`), and the page's
-  status component has the page run again, which loads the push without reloading.
+  status component's callback loads it (`push_drawn_first`): the drawing and the class line draw
+  it first, alone, and the page follows (a push of other data: the page runs whole, and loads it).
 - While a student is in a class, the banner's fragment also runs every `BANNER_SECONDS`: it tells
   the reporter the page is open, and loads a push the stream did not bring (a page without the
   stream, or one that reconnected as it came).
@@ -24,12 +25,15 @@ from playground.classes.class_reporter import ClassReporter
 from playground.classes.class_store import ClassInfo, ClassRefused, ClassStore, UnknownClass
 from playground.classes.join_codes import read_code, shown
 from playground.classes.wrong_codes import WrongCodeLimiter
+from playground.datasets import DATASETS
+from playground.datasets.dataset import DatasetKind
 from playground.engine.live_trainer import LiveTrainer
 from playground.runs.run_store import StoreError
 from playground.spec import ExperimentSpec
 from playground.web.live.streams import LIVE_STREAMS
 from playground.web.page_turns import in_turn
 from playground.web.widgets import session
+from playground.web.widgets.network_editor import draw_loaded_first
 from playground.web.widgets.run_saving import run_store
 from playground.web.widgets.safe_text import plain
 
@@ -37,6 +41,7 @@ LECTURER_COOKIE = "playground_lecturer"
 MEMBER_KEY = "class_member"
 CLASS_PARAMETER = "class"
 BANNER_SECONDS = 2.0  # the heartbeat (a closed tab leaves the board within MEMBER_TIMEOUT_SECONDS)
+CLASS_LINE_FRAGMENT = "class_line"  # the key of the class line's fragment
 
 
 @st.cache_resource
@@ -228,6 +233,24 @@ def take_push(info: ClassInfo | None = None) -> bool:
     return True
 
 
+def push_drawn_first() -> None:
+    """The callback of the live stream's notice of a push (the status row's): a push of 2-D data,
+    onto 2-D data, is loaded at once and drawn first by the drawing's and the class line's
+    fragments alone (a fraction of the page's run); the page follows with the rest. Any other push
+    returns, and the page's run for the notice loads it."""
+    joined = member()
+    info = class_reporter().class_info(joined["class_id"]) if joined is not None else None
+    if info is None or info.push_spec is None or not (_plane(info.push_spec) and _plane(session.spec())):
+        return
+    if take_push(info):
+        draw_loaded_first(CLASS_LINE_FRAGMENT)
+
+
+def _plane(spec: ExperimentSpec) -> bool:
+    data = DATASETS.lookup(spec.dataset.name)
+    return data is not None and data.kind == DatasetKind.PLANE
+
+
 def class_banner() -> None:
     """The student's class line on the playground page (nothing outside a class): kept live by a fragment
     that loads a push as soon as it arrives."""
@@ -240,7 +263,7 @@ def class_banner() -> None:
         return
     reporter = class_reporter()
 
-    @st.fragment(run_every=BANNER_SECONDS)
+    @st.fragment(run_every=BANNER_SECONDS, key=CLASS_LINE_FRAGMENT)
     @in_turn
     def banner() -> None:
         if st.session_state.pop("class_rerun", False):  # a button of this fragment changed the experiment

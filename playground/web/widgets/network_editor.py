@@ -99,6 +99,13 @@ def _edit_experiment(edited: ExperimentSpec) -> None:
     _draw_edit_first()
 
 
+def draw_loaded_first(*also: str) -> None:
+    """In a callback that loaded another experiment of 2-D data (a class's push): the drawing's
+    fragment draws it first, then the fragments `also`, alone; the page follows with the rest."""
+    st.session_state[_EDITED_FIRST] = True
+    st.rerun(scope=[DRAWING_FRAGMENT, *also])
+
+
 def edit_drawn_first() -> bool:
     """Whether this run is the drawing's fragment drawing an edit first (a run of the whole page,
     which draws everything anyway, says no and forgets the edit's mark)."""
