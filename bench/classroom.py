@@ -33,7 +33,8 @@ Printed per N:
 - with `--in-class`, the students join one class through their links (`?class=CODE`), and while
   they all train its lecturer pushes an experiment: push → announced is the seconds until each
   protocol student's page hears of it (its stream's notice, which the page's status row shows at
-  once), push → shown until the page says it loaded it.
+  once), push → shown until the page says it loaded it (its class line), push → drawn until the
+  page has drawn the pushed network (the caption over its drawing).
 
 With `--steady`, the window starts once every page's run for Train has finished: a class that
 trains, rather than a class pressing Train (whose 32 page runs at once take the first seconds).
@@ -96,6 +97,8 @@ SETTLE_S = 2.0
 READY_TIMEOUT_S = 120.0
 STATUS_COMPONENT = "playground_live_status"
 PUSHED_NOTE = "the lecturer pushed this experiment"  # the class line, once a push is loaded
+PUSHED_ARCHITECTURE = (5, 3)  # no student's: its drawing's caption says the push is drawn
+PUSHED_DRAWING = "**2 hidden layers** · 37 params"  # 2·5+5, 5·3+3, 3+1
 PUSH_TIMEOUT_S = 60.0
 REPLACED_WITHIN_S = 30.0  # how long a closed stream's page may take to give its new trainer's
 LATER_COMPONENT = "playground_drawn_later"  # asks, once the first screen is drawn, for what lies below it
@@ -127,6 +130,7 @@ class ProtocolStudent:
         self.query = urllib.parse.urlencode(link)
         self.push_sent: float | None = None  # when the lecturer pushed (set by the bench)
         self.pushed_at: float | None = None  # when the page said it loaded the push
+        self.drawn_at: float | None = None  # when the page drew the pushed network
         self.announced_at: float | None = None  # when the page's status row said a push came (its stream's notice)
         self.rate = spec.training.learning_rate
         self.page_hash = ""
@@ -208,6 +212,9 @@ class ProtocolStudent:
         elif kind == "alert" and PUSHED_NOTE in element.alert.body:
             if self.push_sent is not None and self.pushed_at is None:
                 self.pushed_at = time.monotonic()
+        elif kind == "markdown" and element.markdown.body == PUSHED_DRAWING:
+            if self.push_sent is not None and self.drawn_at is None:
+                self.drawn_at = time.monotonic()
         elif kind == "exception":
             self.errors.append(f"exception: {element.exception.message[:200]}")
         elif kind == "bidi_component" and element.bidi_component.component_name.endswith(STATUS_COMPONENT):
@@ -319,20 +326,22 @@ class Lecturer:
         info, self.token = self.store.open("Bench class")
         self.code = info.code
 
-    async def push(self, students: list[ProtocolStudent]) -> tuple[list[float], list[float]]:
-        """Pushes, then waits until every student's page says it loaded the push: the seconds each
-        took, and the seconds until each heard of it."""
-        spec = student_spec(0.1, (8, 8))
+    async def push(self, students: list[ProtocolStudent]) -> tuple[list[float], list[float], list[float]]:
+        """Pushes, then waits until every student's page says it loaded the push and drew its
+        network: the seconds each took for either, and the seconds until each heard of it."""
+        spec = student_spec(0.1, PUSHED_ARCHITECTURE)
         sent = time.monotonic()
         for student in students:
             student.push_sent = sent
         await asyncio.to_thread(self.store.push, self.token, spec, "Bench push: watch the 8-8 network learn")
         deadline = sent + PUSH_TIMEOUT_S
-        while time.monotonic() < deadline and any(s.pushed_at is None for s in students):
+        while time.monotonic() < deadline and any(s.pushed_at is None or s.drawn_at is None for s in students):
             await asyncio.sleep(0.05)
-        return [s.pushed_at - sent for s in students if s.pushed_at is not None], [
-            s.announced_at - sent for s in students if s.announced_at is not None
-        ]
+        return (
+            [s.pushed_at - sent for s in students if s.pushed_at is not None],
+            [s.drawn_at - sent for s in students if s.drawn_at is not None],
+            [s.announced_at - sent for s in students if s.announced_at is not None],
+        )
 
     def end(self) -> None:
         self.store.end(self.token)
@@ -415,6 +424,7 @@ class ClassRow:
     chromium: dict
     notes: list[str]
     push_s: list[float]
+    drawn_s: list[float]
     announced_s: list[float]
 
 
@@ -475,11 +485,13 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
         chromium.end_window.set()
         await asyncio.to_thread(chromium.finished.wait, 120)
     push_s: list[float] = []
+    drawn_s: list[float] = []
     announced_s: list[float] = []
     if lecturer is not None:  # while they all train, the lecturer pushes an experiment to the class
-        push_s, announced_s = await lecturer.push(ready)
-        if len(push_s) < len(ready):
-            notes.append(f"{len(ready) - len(push_s)} pages did not show the push within {PUSH_TIMEOUT_S:.0f} s")
+        push_s, drawn_s, announced_s = await lecturer.push(ready)
+        if min(len(push_s), len(drawn_s)) < len(ready):
+            missed = f"{len(ready) - len(push_s)} did not show it, {len(ready) - len(drawn_s)} did not draw it"
+            notes.append(f"of the pages given the push, {missed} within {PUSH_TIMEOUT_S:.0f} s")
     figures = [window_figures(student.live, start, end) for student in ready]
     seconds = end - start
     browser_window = chromium.result.get("window") if chromium is not None else None
@@ -515,6 +527,7 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
         crosstalk=crosstalk,
         chromium=chromium.result if chromium is not None else {},
         push_s=push_s,
+        drawn_s=drawn_s,
         announced_s=announced_s,
         notes=notes + [error for s in students for error in s.errors][:5],
     )
@@ -550,7 +563,7 @@ def print_row(row: ClassRow) -> None:
         f"| {row.server_cpu:.0f} + {row.workers_cpu:.0f} | {row.cpu_ms_per_student_epoch:.2f} "
         f"| {spread([b / 1000 for b in row.live_bytes_per_s])} | {spread([b / 1000 for b in row.stream_bytes_per_s])} "
         f"| {row.errors} | {row.crosstalk} | {row.clients_cpu:.0f} | {spread(row.announced_s, 2)} "
-        f"| {spread(row.push_s, 2)} |",
+        f"| {spread(row.push_s, 2)} | {spread(row.drawn_s, 2)} |",
         flush=True,
     )
     for note in row.notes + ([f"chromium: {browser['error']}"] if browser.get("error") else []):
@@ -572,9 +585,9 @@ def main() -> None:
         "| frames/s per client | new-epoch frames/s | Chromium ready s | Chromium drawn frames/s "
         "| Chromium CPU ms per frame | server CPU % (app + workers) | server CPU ms per student-epoch "
         "| live kB/s per student | Streamlit kB/s per student | errors | cross-talk | protocol clients' CPU % "
-        "| push → announced s | push → shown s |"
+        "| push → announced s | push → shown s | push → drawn s |"
     )
-    print("|" + "---|" * 19, flush=True)
+    print("|" + "---|" * 20, flush=True)
     for count in sizes:
         port = free_port(options.port)
         with app_server(port, f"classroom-{count}.log") as server:

@@ -16,6 +16,7 @@ from playground.engine.snapshot_maker import SnapshotMaker
 from playground.engine.trainer import Trainer
 from playground.engine.training_loop import PROGRAMS, TrainingLoop
 from playground.model_builder import build_model
+from playground.model_files import load_model_bytes
 from playground.schedules import learning_rate_at
 from playground.spec import (
     DatasetSpec,
@@ -209,6 +210,17 @@ def test_the_envelope_draws_the_views_its_network_would():
     np.testing.assert_allclose(norms, own._gradient_norms(), rtol=1e-4)
 
 
+def exported_model_is_the_trained_one(trainer: Trainer) -> None:
+    """The `.keras` file of a network trained on the envelope is a plain Keras model of the
+    network as built (no padding), with the trained weights: it gives the last epoch's test loss."""
+    data = training_data(trainer.spec)
+    loaded = load_model_bytes(trainer.model_bytes())
+    assert loaded.count_params() == build_model(trainer.spec, data).count_params()
+    loaded.compile(loss=trainer.model.loss)
+    loss = loaded.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)["loss"]
+    assert loss == pytest.approx(trainer.history[-1]["test_loss"], rel=1e-4)
+
+
 def test_a_live_trainer_trains_an_edited_network_at_once_and_traces_nothing():
     PROGRAMS.clear()  # no network's own program compiled: the trainers take the envelope's
     base = ExperimentSpec(training=TrainingSpec(epochs=3))
@@ -228,6 +240,7 @@ def test_a_live_trainer_trains_an_edited_network_at_once_and_traces_nothing():
         widths = [layer.units for layer in network.layers]
         assert [len(grids) for grids in snapshot.neuron_grids or []] == widths
         assert len(snapshot.gradient_norms) == len(widths) + 1 and snapshot.grid.shape == (100, 100)
+        exported_model_is_the_trained_one(trainer)
         trainer.close()
     assert (PROGRAMS.built, PROGRAMS.traces()) == (built, traces)
     dropout = NetworkSpec(layers=(LayerSpec("Dense", units=8), LayerSpec("Dropout", rate=0.5)))

@@ -99,11 +99,11 @@ def _edit_experiment(edited: ExperimentSpec) -> None:
     _draw_edit_first()
 
 
-def draw_loaded_first(*also: str) -> None:
-    """In a callback that loaded another experiment of 2-D data (a class's push): the drawing's
-    fragment draws it first, then the fragments `also`, alone; the page follows with the rest."""
+def draw_loaded_first(*before: str) -> None:
+    """In a callback that loaded another experiment of 2-D data (a class's push): the fragments
+    `before`, then the drawing's, draw it first, alone; the page follows with the rest."""
     st.session_state[_EDITED_FIRST] = True
-    st.rerun(scope=[DRAWING_FRAGMENT, *also])
+    st.rerun(scope=[*before, DRAWING_FRAGMENT])
 
 
 def edit_drawn_first() -> bool:
