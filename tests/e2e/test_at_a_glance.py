@@ -3,10 +3,13 @@ network drawing as the editor (neurons, layers, activation, a link's weight unde
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 from playwright.sync_api import expect
 
 from playground.presets import load_preset
+from playground.spec_reading import spec_from_url
 from tests.e2e.conftest import SCREENSHOTS, choose, wait_for_app
 from tests.e2e.test_playground_page import STATUS, button, train
 
@@ -294,3 +297,18 @@ def test_a_single_train_click_during_a_rerun_starts_training(app_url, page, when
     page.wait_for_function(first_epoch, timeout=120_000)
     assert "2 hidden layers · 30 params" in parameters(page)
     assert drawn(page, ["5 neurons", "2 neurons"])
+
+
+@pytest.mark.browser
+def test_another_optimizer_then_train_at_once_trains_with_it(app_url, page):
+    """Another optimizer picked in the sidebar, then Train pressed straight away, while the page
+    still follows the change: the click is not lost, and the run is the new optimizer's."""
+    page.goto(f"{app_url}/?x={load_preset('tfp-default').to_url()}")
+    wait_for_app(page)
+    expect(button(page, "Train")).to_be_enabled(timeout=60_000)
+    choose(page, page.locator("[data-testid='stSidebar']").get_by_role("combobox", name="Optimizer"), "Adam")
+    button(page, "Train").click()  # no wait: the change's runs are under way
+    first_epoch = f"() => {{ const e = {STATUS}; return e && Number(e.dataset.epoch) >= 1; }}"
+    page.wait_for_function(first_epoch, timeout=120_000)  # Adam's program may compile first
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    assert spec_from_url(parse_qs(urlparse(page.url).query)["x"][0]).training.optimizer == "adam"
