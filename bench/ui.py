@@ -310,12 +310,7 @@ def measure_edits(playwright, args: list[str], env: dict[str, str]) -> dict:
         for attempt in range(REPEATS):  # a new trainer each time, inside the envelope: ±1 neuron, then Train
             _timed_edit(page, EDITS["− neuron" if attempt % 2 else "+ neuron"][0])
             page.wait_for_function(TRAIN_READY, polling=10)
-            page.locator(".st-key-train button:enabled").first.click()
-            shown_at = page.evaluate(_first_frame_when(f"{STATUS} && Number({STATUS}.dataset.epoch) >= 1"))
-            first.append((shown_at - page.evaluate("() => window.__pressedAt")) / 1000)
-            page.locator(".st-key-stop button:enabled").first.click()
-            page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.state === 'stopped'")
-            page.locator(".st-key-reset button:enabled").first.click()
+            first.append(_train_to_first_epoch(page))
         result["first_epoch_new_architecture"] = first
         result["optimizer"] = _optimizer_then_train(page)
         return result
@@ -356,13 +351,20 @@ def _optimizer_then_train(page) -> tuple[list[float], list[float]]:
         option.click()
         picked_at = page.evaluate("() => window.__pressedAt")
         ready.append((page.evaluate(_first_frame_when(f"({TRAIN_READY})()")) - picked_at) / 1000)
-        page.locator(".st-key-train button:enabled").first.click()
-        shown_at = page.evaluate(_first_frame_when(f"{STATUS} && Number({STATUS}.dataset.epoch) >= 1"))
-        first.append((shown_at - page.evaluate("() => window.__pressedAt")) / 1000)
-        page.locator(".st-key-stop button:enabled").first.click()
-        page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.state === 'stopped'")
-        page.locator(".st-key-reset button:enabled").first.click()
+        first.append(_train_to_first_epoch(page))
     return ready[:REPEATS], first[:REPEATS]
+
+
+def _train_to_first_epoch(page) -> float:
+    """Presses Train: the seconds from the press to the frame that shows the first epoch. Then
+    stops and resets, so the next try starts from a network at rest."""
+    page.locator(".st-key-train button:enabled").first.click()
+    shown_at = page.evaluate(_first_frame_when(f"{STATUS} && Number({STATUS}.dataset.epoch) >= 1"))
+    seconds = (shown_at - page.evaluate("() => window.__pressedAt")) / 1000
+    page.locator(".st-key-stop button:enabled").first.click()
+    page.wait_for_function(f"() => {STATUS} && {STATUS}.dataset.state === 'stopped'")
+    page.locator(".st-key-reset button:enabled").first.click()
+    return seconds
 
 
 def report_edits(r: dict) -> None:
