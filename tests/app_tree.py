@@ -91,15 +91,19 @@ def click(app, key: str, fragment: str | None = None):
     """Clicks the button `key` and runs what the browser's click asks for: with `fragment`, the
     keyed fragment the button is drawn in, alone (AppTest itself runs the whole page for a click).
     Returns `app`."""
+    app.button(key=key).click()
+    return app.run() if fragment is None else run_fragment(app, fragment)
+
+
+def run_fragment(app, fragment: str):
+    """Runs the keyed `fragment` alone, as its timer or a click in it has the browser ask.
+    Returns `app`."""
     import functools
     from unittest import mock
 
     from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
     from streamlit.testing.v1 import local_script_runner
 
-    app.button(key=key).click()
-    if fragment is None:
-        return app.run()
     fragment_ids = app._fragment_storage.resolve_target(fragment)
     with mock.patch.object(
         local_script_runner, "RerunData", functools.partial(RerunData, fragment_id_queue=fragment_ids)

@@ -10,9 +10,16 @@ from streamlit.testing.v1 import AppTest
 
 from playground.classes.join_codes import shown
 from playground.presets import PRESETS
-from playground.web.widgets.class_mode import MEMBER_KEY, class_reporter, class_store
+from playground.web.widgets.class_mode import (
+    CLASS_LINE_FRAGMENT,
+    MEMBER_KEY,
+    PUSH_DRAWN_AT,
+    PUSH_FOLLOW_SECONDS,
+    class_reporter,
+    class_store,
+)
 from playground.web.widgets.safe_text import plain
-from tests.app_tree import components, follow, notice
+from tests.app_tree import components, follow, notice, run_fragment
 
 APP = str(Path(__file__).resolve().parents[1] / "playground/web/navigation.py")
 HOSTILE_NAME = "<img src=x onerror=alert(1)>[x](http://)"  # 40 characters, the most a name keeps
@@ -122,6 +129,25 @@ def test_a_push_told_by_the_stream_is_drawn_first_by_the_drawing_and_the_class_l
     assert page.session_state["spec"].network == pushed.network
     assert page.session_state["slot"].trainer is trainer  # the page trains the pushed network the fragment built
     assert [b for b in page.button if b.key == "train"] and not page.exception
+    page.session_state["slot"].close()
+
+
+def test_a_push_drawn_first_whose_page_never_followed_is_followed_by_the_class_lines_next_run():
+    """If the page's ask after a push drawn first is lost (a run that started before the browser
+    had the fragment's messages drops them), the class line's timed run asks for the whole page
+    once PUSH_FOLLOW_SECONDS have passed; before that it leaves the page alone."""
+    lecturer, token = open_class()
+    page = in_class_playground(join(class_store().lecturer_class(token).code, "Ada"))
+    page.run()
+    button(lecturer, "Push to every student").click().run()
+    wait_for_class_read(page)
+    notice(page, {"class_push": 1})  # drawn first; the marker's ask is never answered
+    run_fragment(page, CLASS_LINE_FRAGMENT)
+    assert not [b for b in page.button if b.key == "train"]  # soon after: the class line alone
+    page.session_state[PUSH_DRAWN_AT] -= PUSH_FOLLOW_SECONDS
+    run_fragment(page, CLASS_LINE_FRAGMENT)
+    assert [b for b in page.button if b.key == "train"] and not page.exception  # the whole page ran
+    assert PUSH_DRAWN_AT not in page.session_state
     page.session_state["slot"].close()
 
 

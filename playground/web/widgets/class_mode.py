@@ -7,8 +7,9 @@ banner that keeps a student's playground in their class.
   (`?class=`), so a reload joins again as the same member (`ClassStore.join` knows the owner id).
 - A push reaches a student's page through its live stream: the process's reporter reads it
   from the store and sets a notice on the page's trainer (`LiveStreams.notify`), and the page's
-  status component's callback loads it (`push_drawn_first`): the drawing and the class line draw
+  status component's callback loads it (`push_drawn_first`): the class line and the drawing draw
   it first, alone, and the page follows (a push of other data: the page runs whole, and loads it).
+  A follow that did not come within `PUSH_FOLLOW_SECONDS` is asked for again by the class line.
 - While a student is in a class, the banner's fragment also runs every `BANNER_SECONDS`: it tells
   the reporter the page is open, and loads a push the stream did not bring (a page without the
   stream, or one that reconnected as it came).
@@ -17,6 +18,7 @@ banner that keeps a student's playground in their class.
 from __future__ import annotations
 
 import json
+import time
 
 import streamlit as st
 
@@ -42,6 +44,8 @@ MEMBER_KEY = "class_member"
 CLASS_PARAMETER = "class"
 BANNER_SECONDS = 2.0  # the heartbeat (a closed tab leaves the board within MEMBER_TIMEOUT_SECONDS)
 CLASS_LINE_FRAGMENT = "class_line"  # the key of the class line's fragment
+PUSH_FOLLOW_SECONDS = 4.0  # a push drawn first whose page has not followed by then: the class line asks again
+PUSH_DRAWN_AT = "class_push_drawn_at"  # when a push was drawn first (the page's next run forgets it)
 
 
 @st.cache_resource
@@ -243,6 +247,7 @@ def push_drawn_first() -> None:
     if info is None or info.push_spec is None or not (_plane(info.push_spec) and _plane(session.spec())):
         return
     if take_push(info):
+        st.session_state[PUSH_DRAWN_AT] = time.monotonic()
         draw_loaded_first(CLASS_LINE_FRAGMENT)
 
 
@@ -255,6 +260,7 @@ def class_banner() -> None:
     """The student's class line on the playground page (nothing outside a class): kept live by a fragment
     that loads a push as soon as it arrives."""
     rejoin_from_link()
+    st.session_state.pop(PUSH_DRAWN_AT, None)  # the page runs whole: it draws the push, if one was drawn first
     problem = st.session_state.pop("class_problem", None)
     if problem:
         st.warning(plain(problem))
@@ -268,6 +274,9 @@ def class_banner() -> None:
     def banner() -> None:
         if st.session_state.pop("class_rerun", False):  # a button of this fragment changed the experiment
             st.rerun(scope="app")
+        drawn_at = st.session_state.get(PUSH_DRAWN_AT)
+        if drawn_at is not None and time.monotonic() - drawn_at > PUSH_FOLLOW_SECONDS:
+            st.rerun(scope="app")  # the page's ask after a push drawn first was lost (its messages dropped): ask again
         reporter.seen(joined["id"])
         class_id = joined["class_id"]
         if reporter.known(class_id):
