@@ -322,13 +322,14 @@ def measure_edits(playwright, args: list[str], env: dict[str, str]) -> dict:
 
 
 def _close_popover(page) -> None:
-    """Closes the layer's popover (Escape; a second one when the first only shut its list): left
-    open, it makes the rest of the page inert to clicks."""
-    body = page.locator("[data-testid='stPopoverBody']")
-    for _ in range(3):
+    """Closes the layer's popover and any list left open in it (Escape, again while anything is
+    still open): left open, they make the rest of the page inert to clicks."""
+    for _ in range(5):
         page.keyboard.press("Escape")
         with contextlib.suppress(PlaywrightTimeout):
-            body.wait_for(state="hidden", timeout=1000)
+            page.wait_for_function(
+                "() => !document.querySelector('[data-testid=\"stPopoverBody\"], [inert]')", timeout=1000
+            )
             return
 
 

@@ -8,7 +8,7 @@ asks the page to run again, so the buttons follow, and so it does at rest when a
 after the page was drawn (a new network's first, a pause's last), so the views show it, hover and
 exports included; while training, nothing else reruns the page.
 A frame's notice (`LiveStreams.notify`: a class push, say) goes to the page's `on_notice`, which
-may draw what it brings first (a push: the drawing and the class line, `push_drawn_first`); else
+may draw what it brings first (a push: the class line and the drawing, `push_drawn_first`); else
 the whole page runs again at once. The row says at once what came (`NOTICE_TEXTS`) until the page
 draws it again: on a busy server a student sees that the push arrived before it is drawn.
 

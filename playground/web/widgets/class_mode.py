@@ -239,7 +239,7 @@ def take_push(info: ClassInfo | None = None) -> bool:
 
 def push_drawn_first() -> None:
     """The callback of the live stream's notice of a push (the status row's): a push of 2-D data,
-    onto 2-D data, is loaded at once and drawn first by the drawing's and the class line's
+    onto 2-D data, is loaded at once and drawn first by the class line's and the drawing's
     fragments alone (a fraction of the page's run); the page follows with the rest. Any other push
     returns, and the page's run for the notice loads it."""
     joined = member()
