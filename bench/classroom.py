@@ -34,7 +34,13 @@ Printed per N:
   they all train its lecturer pushes an experiment: push → announced is the seconds until each
   protocol student's page hears of it (its stream's notice, which the page's status row shows at
   once), push → shown until the page says it loaded it (its class line), push → drawn until the
-  page has drawn the pushed network (the caption over its drawing).
+  page has drawn the pushed network (the caption over its drawing);
+- with `--board` (and `--in-class`), the Chromium page is the lecturer's board instead of a student
+  (the Class page at 1280x800, the lecturer's cookie set, as on the projector) and every student is
+  a protocol client: tile updates/s is how often each student's tile changes its epoch and loss
+  over the measuring window, and spotlight is the seconds from choosing a student (after the push)
+  to that student's spotlight drawn. With `--in-class`, the class store's tile updates/s (each
+  tile's epoch and test loss, read every 0.1 s) say what the board could show at most.
 
 With `--steady`, the window starts once every page's run for Train has finished: a class that
 trains, rather than a class pressing Train (whose 32 page runs at once take the first seconds).
@@ -65,11 +71,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from class_room import wait_until_resting  # noqa: E402
+from class_room import TILE_WATCH, wait_until_resting  # noqa: E402
 from load import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     END_WINDOW,
+    NOT_LOCAL,
     START_WINDOW,
     CpuMeter,
     app_server,
@@ -89,6 +96,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 from playground.presets import PRESETS  # noqa: E402
 from playground.spec import ExperimentSpec, LayerSpec  # noqa: E402
 from playground.web.live.frames import frame_header  # noqa: E402
+from playground.web.widgets.class_mode import LECTURER_COOKIE  # noqa: E402
 
 EPOCHS = 100_000
 ARCHITECTURES = ((4, 2), (8, 8), (6,), (4, 4, 4))  # hidden tanh layers: the four a class is given
@@ -343,6 +351,21 @@ class Lecturer:
             [s.announced_at - sent for s in students if s.announced_at is not None],
         )
 
+    def tile_updates(self, seconds: float) -> list[float]:
+        """How often each student's tile changes in the class store (its epoch or test loss), read
+        every 0.1 s for `seconds`: what the board could show at most."""
+        seen: dict[str, tuple] = {}
+        changes: dict[str, int] = {}
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for member in self.store.board(self.token):
+                tile = (member.tile.epoch, member.tile.test_loss)
+                if member.id in seen and seen[member.id] != tile:
+                    changes[member.id] = changes.get(member.id, 0) + 1
+                seen[member.id] = tile
+            time.sleep(0.1)
+        return [changes.get(member, 0) / seconds for member in seen]
+
     def end(self) -> None:
         self.store.end(self.token)
 
@@ -396,6 +419,58 @@ class ChromiumStudent:
             self.finished.set()
 
 
+class ChromiumBoard:
+    """The lecturer's board in headless Chromium (1280x800), on a thread of its own: the Class page
+    of a class opened in the store, with the lecturer's token in the browser's cookie."""
+
+    def __init__(self, http: str, token: str, students: int):
+        self.http, self.token, self.students = http, token, students
+        self.opened = threading.Event()
+        self.start_window = threading.Event()
+        self.end_window = threading.Event()
+        self.go_spotlight = threading.Event()
+        self.finished = threading.Event()
+        self.result: dict = {}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                context.route(NOT_LOCAL, lambda route: route.abort())
+                context.add_cookies([{"name": LECTURER_COOKIE, "value": self.token, "url": self.http}])
+                page = context.new_page()
+                page.set_default_timeout(READY_TIMEOUT_S * 1000)
+                page.goto(f"{self.http}/class")
+                page.get_by_text(f"The class: {self.students} student(s)").wait_for()
+                self.opened.set()
+                self.start_window.wait()
+                page.evaluate(TILE_WATCH)
+                started, meter = time.monotonic(), CpuMeter(chromium_processes())
+                self.end_window.wait()
+                seconds = time.monotonic() - started
+                changes = page.evaluate("() => window.__tileChanges")
+                self.result["cpu_percent"] = meter.read()[0]
+                updates = [changes.get(member, 0) / seconds for member in changes]
+                self.result["tile_updates"] = updates + [0.0] * (self.students - len(updates))
+                self.go_spotlight.wait()
+                started = time.monotonic()
+                page.get_by_role("radio").first.click()  # the first student's pill
+                page.get_by_text("Spotlight: ").first.wait_for()
+                self.result["spotlight_s"] = time.monotonic() - started
+                page.screenshot(path="/tmp/loadbench/classroom-board.png")
+                browser.close()
+        except Exception as error:
+            self.result["error"] = repr(error)
+        finally:
+            self.opened.set()
+            self.finished.set()
+
+
 def chromium_processes() -> list[int]:
     """This bench's Chromium processes (browser, renderers, helpers): what the student's machine spends."""
     return [pid for pid in family([os.getpid()]) if "chrom" in Path(f"/proc/{pid}/comm").read_text()]
@@ -426,6 +501,8 @@ class ClassRow:
     push_s: list[float]
     drawn_s: list[float]
     announced_s: list[float]
+    board: dict
+    store_tile_updates: list[float]
 
 
 def window_figures(log: FrameLog, start: float, end: float) -> tuple[float, float, float]:
@@ -449,7 +526,8 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
     await asyncio.to_thread(wait_until_resting, pids, notes)  # the workers compile ahead as they start
     lecturer = Lecturer() if options.in_class else None
     code = lecturer.code if lecturer is not None else None
-    chromium = None if options.no_browser else ChromiumStudent(http, specs.pop(), code)
+    board = ChromiumBoard(http, lecturer.token, count) if lecturer is not None and options.board else None
+    chromium = None if options.no_browser or board is not None else ChromiumStudent(http, specs.pop(), code)
     students = [ProtocolStudent(http, spec, code) for spec in specs]
     if chromium is not None:
         await asyncio.to_thread(chromium.opened.wait)
@@ -475,12 +553,21 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
     stream_bytes_before = [s.stream_bytes for s in ready]
     workers = [pid for pid in family(pids) if pid not in pids]
     servers_meter, workers_meter, clients_meter = CpuMeter(pids), CpuMeter(workers), CpuMeter([os.getpid()])
+    if board is not None:
+        await asyncio.to_thread(board.opened.wait, READY_TIMEOUT_S)
+        board.start_window.set()
     if chromium is not None:
         chromium.start_window.set()
-    await asyncio.sleep(options.window)
+    if lecturer is not None:
+        store_tile_updates = await asyncio.to_thread(lecturer.tile_updates, options.window)
+    else:
+        store_tile_updates = []
+        await asyncio.sleep(options.window)
     end = time.monotonic()
     stream_bytes_after = [s.stream_bytes for s in ready]
     server_cpu, workers_cpu, clients_cpu = servers_meter.read()[0], workers_meter.read()[0], clients_meter.read()[0]
+    if board is not None:
+        board.end_window.set()
     if chromium is not None:
         chromium.end_window.set()
         await asyncio.to_thread(chromium.finished.wait, 120)
@@ -492,6 +579,9 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
         if min(len(push_s), len(drawn_s)) < len(ready):
             missed = f"{len(ready) - len(push_s)} did not show it, {len(ready) - len(drawn_s)} did not draw it"
             notes.append(f"of the pages given the push, {missed} within {PUSH_TIMEOUT_S:.0f} s")
+    if board is not None:  # after the push, so that the spotlight is chosen on a board of a training class
+        board.go_spotlight.set()
+        await asyncio.to_thread(board.finished.wait, READY_TIMEOUT_S)
     figures = [window_figures(student.live, start, end) for student in ready]
     seconds = end - start
     browser_window = chromium.result.get("window") if chromium is not None else None
@@ -529,6 +619,8 @@ async def measure(http: str, pids: list[int], count: int, options) -> ClassRow:
         push_s=push_s,
         drawn_s=drawn_s,
         announced_s=announced_s,
+        board=board.result if board is not None else {},
+        store_tile_updates=store_tile_updates,
         notes=notes + [error for s in students for error in s.errors][:5],
     )
     return row
@@ -566,7 +658,16 @@ def print_row(row: ClassRow) -> None:
         f"| {spread(row.push_s, 2)} | {spread(row.drawn_s, 2)} |",
         flush=True,
     )
-    for note in row.notes + ([f"chromium: {browser['error']}"] if browser.get("error") else []):
+    if row.store_tile_updates:
+        print(f"  class store: tile updates/s (min/med/max) {spread(row.store_tile_updates)}")
+    if row.board:
+        tiles = spread(row.board.get("tile_updates", []))
+        spotlight = f"{row.board['spotlight_s']:.2f} s" if "spotlight_s" in row.board else "-"
+        cpu = f"{row.board['cpu_percent']:.0f} %" if "cpu_percent" in row.board else "-"
+        print(f"  board: tile updates/s (min/med/max) {tiles}; spotlight {spotlight}; the board's browser CPU {cpu}")
+    pages = (("chromium", browser), ("board", row.board))
+    failures = [f"{name}: {result['error']}" for name, result in pages if "error" in result]
+    for note in row.notes + failures:
         print(f"  note: {note}", flush=True)
 
 
@@ -578,7 +679,10 @@ def main() -> None:
     parser.add_argument("--steady", action="store_true", help="measure once every page has run for Train")
     parser.add_argument("--port", type=int, help="the app's port (default: a free one from 8700)")
     parser.add_argument("--in-class", action="store_true", help="the students join a class, and its lecturer pushes")
+    parser.add_argument("--board", action="store_true", help="with --in-class: Chromium shows the board")
     options = parser.parse_args()
+    if options.board and not options.in_class:
+        parser.error("--board shows a class's board: add --in-class")
     sizes = options.students or [1, 32, 64]
     print(
         "| students | open → ready s (min/med/max) | Train → epoch s | Train → page run done s | epochs/s per trainer "

@@ -6,12 +6,16 @@ import time
 from html import escape as html_escape
 from pathlib import Path
 
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from playground.classes.join_codes import shown
 from playground.presets import PRESETS
+from playground.web.live.board_route import TILES_PATH, board_routes
 from playground.web.widgets.class_mode import (
     CLASS_LINE_FRAGMENT,
+    LECTURER_COOKIE,
     MEMBER_KEY,
     PUSH_DRAWN_AT,
     PUSH_FOLLOW_SECONDS,
@@ -162,7 +166,9 @@ def test_the_board_shows_each_student_as_text_and_spotlights_one():
     time.sleep(0.6)  # the reporter writes tiles twice a second
     lecturer.run()
     assert not lecturer.exception, [e.value for e in lecturer.exception]
-    html = " ".join(str(h.proto.body) for h in lecturer.get("html"))
+    ((_, board),) = components(lecturer, "playground_class_tiles")
+    html = board["html"]
+    assert board["url"] == TILES_PATH and board["spotlit"] is None
     assert html_escape(HOSTILE_NAME) in html
     assert "<img src=x" not in html and 'src="data:image/png;base64,' in html
     assert any("1 student(s)" in m.value for m in lecturer.markdown)
@@ -173,10 +179,36 @@ def test_the_board_shows_each_student_as_text_and_spotlights_one():
     assert spotlight.options[0] == plain(HOSTILE_NAME)  # pills draw Markdown: the name is escaped
     spotlight.set_value(student.id).run()
     assert any(s.value.startswith("Spotlight: ") for s in lecturer.subheader)
+    ((_, board),) = components(lecturer, "playground_class_tiles")
+    assert board["spotlit"] == student.id  # the browser marks that tile
     assert any(m.label == "Epoch" and m.value == f"{trainer.epochs:,}" for m in lecturer.metric)
     button(lecturer, "Open on the projector").click().run()
     assert lecturer.session_state["spec"].network == page.session_state["spec"].network
     assert lecturer.session_state["present"]
+
+
+def test_the_boards_route_gives_the_lecturers_browser_the_tiles_and_anyone_else_nothing():
+    _, token = open_class()
+    code = class_store().lecturer_class(token).code
+    student = join(code, HOSTILE_NAME)
+    client = TestClient(Starlette(routes=board_routes()))
+
+    answer = client.get(TILES_PATH, cookies={LECTURER_COOKIE: token})
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    tiles = answer.json()
+    assert tiles["students"] == 1
+    assert html_escape(HOSTILE_NAME) in tiles["html"] and "<img src=x" not in tiles["html"]
+    assert f'data-member="{class_store().board(token)[0].id}"' in tiles["html"]
+
+    client.cookies.clear()
+    refused = [None, student.session_state["owner"], "../../etc/passwd", "x" * 5000, token + "a"]
+    for cookie in refused:  # no cookie, a student's id, a path, a huge one, a wrong token
+        asked = client.get(TILES_PATH, cookies={} if cookie is None else {LECTURER_COOKIE: cookie})
+        assert asked.status_code == 403 and asked.content == b"", cookie
+        client.cookies.clear()
+    assert client.get(TILES_PATH + "?token=" + token).status_code == 403  # never from a link
+    class_store().end(token)
+    assert client.get(TILES_PATH, cookies={LECTURER_COOKIE: token}).status_code == 403
 
 
 def test_lock_refuses_newcomers_and_end_tells_the_students():

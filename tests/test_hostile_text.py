@@ -21,8 +21,11 @@ import pandas as pd
 import pytest
 
 import playground.figures
+from playground.classes.class_store import Member
+from playground.classes.class_tile import ClassTile
 from playground.datasets.dataset import Dataset, DatasetKind, Task
 from playground.figures.class_rollup import class_rollup
+from playground.figures.class_tiles import tiles_html
 from playground.figures.confusion import confusion_matrix
 from playground.figures.dataset_preview import dataset_preview
 from playground.figures.figure_text import figure_text
@@ -131,6 +134,7 @@ SAME_FIGURE_OTHER_TEXT = {  # builders whose other texts come from another argum
 NO_USER_TEXT = {
     "backprop_diagram.backprop_diagram": "the Backpropagation page's own 2-2-1 network: numbers only",
     "class_tiles.tile_png": "not a figure: a tile's boundary as an image, numbers only",
+    "class_tiles.tiles_html": "not a figure: HTML (test_class_tiles_show_students_texts_as_text)",
     "chart_images.chart_config": "not a figure: a config, whose file name is checked in tests/test_chart_images.py",
     "chart_images.experiment_name": "not a figure (a file name: tests/test_chart_images.py)",
     "chart_images.file_name_part": "not a figure (a file name: tests/test_chart_images.py)",
@@ -185,6 +189,16 @@ def strings(value, path: str = ""):
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from strings(item, f"{path}.{index}")
+
+
+def test_class_tiles_show_students_texts_as_text():
+    tiles = [ClassTile(state=HOSTILE[0], architecture=HOSTILE[1]), ClassTile(state="running", test_accuracy=0.5)]
+    members = [Member(name, "class", name, 0.0, 0.0, None, tile) for name, tile in zip(HOSTILE[2:4], tiles)]
+    shown = tiles_html(members)
+    for text in HOSTILE[:4]:
+        assert html.escape(text) in shown
+    assert not re.search(r"<(a|b|img|br|span)\b", shown)  # tiles without a boundary: no image of ours
+    assert shown.count('class="class-tile"') == 2
 
 
 def test_every_public_function_of_the_figures_is_walked_or_says_why_it_takes_no_user_text():

@@ -1,20 +1,26 @@
-"""A class tile's decision boundary as a small PNG image, coloured as the playground draws it.
+"""The class board's tiles: each student's decision boundary as a small PNG image, coloured as the
+playground draws it, and the tiles as HTML.
 
 The board shows dozens of tiles refreshed twice a second; a PNG of a few hundred bytes per tile
-is far lighter to send and draw than a Plotly heatmap each.
+is far lighter to send and draw than a Plotly heatmap each. Every text in a tile is a student's
+(a name, an architecture) and is escaped.
 
 Example:
 
     png = tile_png(tile, size=96)     # bytes of a PNG image, or None for a tile without a boundary
+    html = tiles_html(members)        # one <div class="class-tile"> per member
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 
 import numpy as np
 from PIL import Image
 
+from playground.classes.class_store import Member
 from playground.classes.class_tile import ClassTile
 from playground.datasets.dataset import Task
 from playground.figures.style import CLASS_COLORS, DIVERGING
@@ -47,3 +53,32 @@ def tile_png(tile: ClassTile, size: int = 96) -> bytes | None:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=False)
     return buffer.getvalue()
+
+
+STATE_WORDS = {"running": "training", "problems": "has problems", "ready": "ready"}
+
+
+def _number_text(value: float | None, digits: int) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _tile_html(member: Member) -> str:
+    """One tile: the boundary (or the accuracy, for data without a plane), the name, where it stands."""
+    tile: ClassTile = member.tile
+    png = tile_png(tile)
+    if png is not None:
+        picture = f'<img alt="decision boundary" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+    else:
+        picture = f'<div class="class-tile-score">{_number_text(tile.test_accuracy, 2)}</div>'
+    state = STATE_WORDS.get(tile.state, tile.state)
+    return (
+        f'<div class="class-tile" data-member="{html.escape(member.id)}">{picture}'
+        f'<div class="class-tile-name">{html.escape(member.name)}</div>'
+        f'<div class="class-tile-line">epoch {tile.epoch:,} · loss {_number_text(tile.test_loss, 3)}</div>'
+        f'<div class="class-tile-arch">{html.escape(state)} · {html.escape(tile.architecture)}</div></div>'
+    )
+
+
+def tiles_html(members: list[Member]) -> str:
+    """Every member's tile, in the order given."""
+    return "".join(_tile_html(member) for member in members)

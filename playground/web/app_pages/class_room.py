@@ -38,7 +38,7 @@ from playground.web.widgets.class_mode import (
 from playground.web.widgets.presenter import presenter_mode
 from playground.web.widgets.safe_text import plain
 
-BOARD_SECONDS = 0.5
+BOARD_SECONDS = 1.0  # the count, the names and the spotlight; the tiles keep live on their own
 RESULTS_SECONDS = 3.0
 TOUCH_SECONDS = 30.0  # how often the open board marks the class as in use
 CODE_CSS = """
@@ -243,8 +243,9 @@ def _members(token: str) -> list[Member] | None:
 
 
 def board(token: str) -> None:
-    """The tiles (and the spotlight) twice a second; the leaderboard and the roll-up, heavier for the
-    projector's browser to draw, every few seconds."""
+    """The count, the names and the spotlight every second (the tiles, drawn by the browser, keep
+    live on their own); the leaderboard and the roll-up, heavier for the projector's browser to
+    draw, every few seconds."""
 
     @st.fragment(run_every=BOARD_SECONDS)
     @in_turn

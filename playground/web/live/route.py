@@ -157,7 +157,12 @@ def _points(message: str) -> int:
     return points
 
 
+def under_base(base_url_path: str, path: str) -> str:
+    """`path` under the server's base URL path (`server.baseUrlPath`, if any)."""
+    base = base_url_path.strip("/")
+    return f"/{base}{path}" if base else path
+
+
 def live_routes(base_url_path: str = "") -> list:
     """The stream's route, under the server's base URL path (if any)."""
-    base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return [WebSocketRoute(base + "/api/live/{token}", live_stream)]
+    return [WebSocketRoute(under_base(base_url_path, "/api/live/{token}"), live_stream)]

@@ -1,14 +1,15 @@
 """The lecturer's board: every student's live tile, the leaderboard, the roll-up and the spotlight.
 
 Drawn for a projector. The tiles are one block of HTML with a small PNG boundary each (a few
-hundred bytes, smoothed by the browser), redrawn twice a second by one fragment; every text in
-them is a student's and is escaped. A row of names under them spotlights one student.
+hundred bytes, smoothed by the browser; `figures/class_tiles.py`), every text in them a student's
+and escaped. A component draws them and keeps them live on its own: it asks the board's route for
+them twice a second (`playground/web/live/board_route.py`), so the tiles follow the class without
+a run of the page. A row of names under them spotlights one student.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import time
 
 import pandas as pd
@@ -17,16 +18,18 @@ import streamlit as st
 from playground.classes.class_results import SCORES
 from playground.classes.class_saves import ANSWER_SECONDS, SaveAsk
 from playground.classes.class_store import Member
-from playground.classes.class_tile import ClassTile
 from playground.figures.chart_images import chart_config
 from playground.figures.class_rollup import SCORE_LABELS, class_rollup
-from playground.figures.class_tiles import tile_png
+from playground.figures.class_tiles import tile_png, tiles_html
 from playground.figures.history_charts import loss_curve
+from playground.web.live.board_route import TILES_PATH
+from playground.web.live.route import under_base
+from playground.web.static_files import served_component
 from playground.web.widgets.safe_text import plain
 
 SPOTLIGHT_KEY = "class_spotlight"
+TILES_SECONDS = 0.5  # how often the board's browser asks for the tiles
 CSS = """
-<style>
 .class-board { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 0.6rem; }
 .class-tile { border: 1px solid #e6e9ef; border-radius: 0.5rem; padding: 0.4rem; text-align: center; }
 .class-tile.spotlit { border: 3px solid #0877bd; }
@@ -38,44 +41,85 @@ CSS = """
   white-space: nowrap; margin-top: 0.25rem; }
 .class-tile-line, .class-tile-arch { font-size: 0.9rem; color: rgba(49, 51, 63, 0.75); white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
-</style>
 """
-STATE_WORDS = {"running": "training", "problems": "has problems", "ready": "ready"}
+
+# The tiles as the page's run drew them, then as the route gives them every `seconds` (the run's
+# again only if the route has not answered lately: a proxy in the way, say). The HTML is the
+# server's, every student's text escaped (`tiles_html`); the spotlit tile is marked here.
+_TILES_JS = """
+function draw(board, html) {
+  if (html !== board.__html) {
+    board.innerHTML = html;
+    board.__html = html;
+  }
+  for (const tile of board.children) tile.classList.toggle("spotlit", tile.dataset.member === board.__spotlit);
+}
+
+async function ask(board) {
+  if (!board.isConnected) {
+    clearInterval(board.__timer);
+    return;
+  }
+  if (board.__asking || document.hidden) return;
+  board.__asking = true;
+  try {
+    const answer = await fetch(board.__url, { credentials: "same-origin", cache: "no-store" });
+    if (answer.ok) {
+      const tiles = await answer.json();
+      board.__answeredAt = Date.now();
+      draw(board, tiles.html);
+    }
+  } catch (error) {
+    // the next ask tries again; meanwhile the page's runs bring the tiles
+  } finally {
+    board.__asking = false;
+  }
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let board = parentElement.querySelector(":scope > .class-board");
+  if (!board) {
+    board = document.createElement("div");
+    board.className = "class-board";
+    parentElement.appendChild(board);
+  }
+  board.__url = data.url;
+  board.__spotlit = data.spotlit;
+  const answeredLately = Date.now() - (board.__answeredAt || 0) < 3000 * data.seconds;
+  draw(board, answeredLately ? board.__html : data.html);
+  if (!board.__timer) board.__timer = setInterval(() => ask(board), 1000 * data.seconds);
+}
+"""
 
 
 def _number(value: float | None, digits: int) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def tile_html(member: Member, spotlit: bool = False) -> str:
-    """One tile: the boundary (or the accuracy, for data without a plane), the name, where it stands."""
-    tile: ClassTile = member.tile
-    png = tile_png(tile)
-    if png is not None:
-        picture = f'<img alt="decision boundary" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-    else:
-        picture = f'<div class="class-tile-score">{_number(tile.test_accuracy, 2)}</div>'
-    state = STATE_WORDS.get(tile.state, tile.state)
-    return (
-        f'<div class="class-tile{" spotlit" if spotlit else ""}" data-member="{html.escape(member.id)}">{picture}'
-        f'<div class="class-tile-name">{html.escape(member.name)}</div>'
-        f'<div class="class-tile-line">epoch {tile.epoch:,} · loss {_number(tile.test_loss, 3)}</div>'
-        f'<div class="class-tile-arch">{html.escape(state)} · {html.escape(tile.architecture)}</div></div>'
-    )
+_tiles_component = served_component("playground_class_tiles", js=_TILES_JS, css=CSS)
 
 
 def tiles(members: list[Member]) -> None:
-    """Every student's tile, in one block of HTML (one element for the browser to redraw twice a
-    second, however large the class), and the choice of whom to spotlight."""
+    """Every student's tile, kept live by the browser, and the choice of whom to spotlight."""
     if not members:
         st.info("No student has joined yet. They join with the code above, on their own devices.")
         return
     spotlit = st.session_state.get(SPOTLIGHT_KEY)
-    st.html(CSS + '<div class="class-board">' + "".join(tile_html(m, m.id == spotlit) for m in members) + "</div>")
     names = {m.id: m.name for m in members}
     if spotlit and spotlit not in names:  # that student left
-        st.session_state[SPOTLIGHT_KEY] = None
-    st.pills(  # one click, no list to open: the fragment's redraw twice a second would close a list
+        st.session_state[SPOTLIGHT_KEY] = spotlit = None
+    _tiles_component(
+        key="class_tiles",
+        data={
+            "html": tiles_html(members),
+            "url": under_base(st.get_option("server.baseUrlPath") or "", TILES_PATH),
+            "seconds": TILES_SECONDS,
+            "spotlit": spotlit,
+        },
+        height="content",
+    )
+    st.pills(  # one click, no list to open: the fragment's redraw would close a list
         "Spotlight a student",
         list(names),
         format_func=lambda member_id: plain(names.get(member_id, "?")),  # pills draw Markdown: names as text
