@@ -801,11 +801,16 @@ def test_the_learning_rate_ladder_sets_the_learning_rate():
     app.session_state["slot"].close()
 
 
-def test_detail_views_off_screen_are_drawn_as_last_shown_while_training():
+def test_detail_views_off_screen_are_drawn_as_last_shown_while_training(monkeypatch):
     """While training, a run of the page whose stream said the detail views are off screen builds
-    no figure from newer snapshots (it draws the one they last showed); back on screen, the newest."""
+    no figure (it draws the snapshot they last showed, from the cache); back on screen, the newest."""
+    from playground.web.live import shared_figures
     from playground.web.live.streams import LIVE_STREAMS
 
+    builds = []
+    build = shared_figures.confusion_matrix
+    monkeypatch.setattr(shared_figures, "confusion_matrix", lambda *args: builds.append(args) or build(*args))
+    shared_figures.confusion_figure.clear()
     spec = PRESETS["tfp-default"].spec
     app = page_with(spec.replace(training=dataclasses.replace(spec.training, epochs=100_000))).run()
     app.button(key="train").click().run()
@@ -824,11 +829,13 @@ def test_detail_views_off_screen_are_drawn_as_last_shown_while_training():
 
         newer_snapshot()
         app.run()
-        shown = histograms()
+        shown, built = histograms(), len(builds)
+        assert built >= 1  # the confusion matrix, through the shared figures' cache
         LIVE_STREAMS.say_details_on_screen(trainer, False)
         newer_snapshot()
         app.run()
         assert trainer.state == "running" and histograms() == shown
+        assert len(builds) == built
         LIVE_STREAMS.say_details_on_screen(trainer, True)
         newer_snapshot()
         app.run()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from playground.figures.confusion import confusion_matrix
 from playground.figures.decision_boundary import decision_boundary
 from playground.figures.network_drawing import drawn_layers
 from playground.figures.style import streamlit_look
 from playground.presets import PRESETS
 from playground.web.live import shared_figures
-from playground.web.live.shared_figures import boundary_figure, network_figure
+from playground.web.live.shared_figures import boundary_figure, confusion_figure, network_figure
 
 
 def _counting(monkeypatch, name: str) -> list:
@@ -53,3 +54,12 @@ def test_a_network_drawing_is_shared_until_a_weight_changes(monkeypatch):
     assert len(calls) == 1
     weights[1][0][0, 0] += 1.0
     assert network_figure(columns, weights, height=300) != first and len(calls) == 2
+
+
+def test_a_confusion_matrix_is_built_once_for_the_same_counts(monkeypatch):
+    calls = _counting(monkeypatch, "confusion_matrix")
+    counts = np.random.default_rng(5).integers(0, 100, (3, 3))
+    first = confusion_figure(counts, ["a", "b", "c"])
+    assert confusion_figure(counts.copy(), ["a", "b", "c"]) == first and len(calls) == 1
+    assert first == streamlit_look(confusion_matrix(counts, ["a", "b", "c"])).to_json()
+    assert confusion_figure(counts + 1, ["a", "b", "c"]) != first and len(calls) == 2

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -49,6 +50,11 @@ class _Page:
     spec: ExperimentSpec
     parameters: int
     seen: float = field(default_factory=time.time)  # when the page last said it is open (the board's clock)
+
+    @functools.cached_property
+    def spec_json(self) -> str:
+        """The experiment as the store keeps it: made once, not at every tile written twice a second."""
+        return self.spec.to_json()
 
 
 class ClassReporter:
@@ -166,7 +172,7 @@ class ClassReporter:
             if tiles or (tiles is None and self._ticks % TILE_TICKS == 0):
                 store.report(
                     [
-                        (member_id, page.spec.to_json(), self._tile(page).to_json(), page.seen)
+                        (member_id, page.spec_json, self._tile(page).to_json(), page.seen)
                         for member_id, page in pages.items()
                         if page.class_id in infos
                     ]

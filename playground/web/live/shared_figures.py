@@ -3,11 +3,13 @@
 A page run builds its charts from the experiment and its trainer's snapshot, through Plotly's
 validation: most of a page run's time. Thirty students given the same push (the same experiment
 and seed, so the same first snapshot), or one page that runs again with nothing in its charts
-changed, would build the same figures over and over. Each function here returns a figure as its
-JSON, with Streamlit's look applied (what `live_chart` sends), cached in the server process by its
-arguments: `st.cache_data` hashes them (arrays by their bytes), so the same arguments build the
-figure once, and a session that asks while another builds it waits for that one.
-
+changed, would build the same figures over and over; so would every student's page that redraws
+its detail views off screen (the snapshot they last showed: in a class of 32, a sixth of the app
+process's interpreter went to confusion matrices nobody saw, `bench/classroom.py` under py-spy).
+Each function here returns a figure as its JSON, with Streamlit's look applied (what `live_chart`
+sends), cached in the server process by its arguments: `st.cache_data` hashes them (arrays by
+their bytes), so the same arguments build the figure once, and a session that asks while another
+builds it waits for that one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.datasets.dataset import Dataset, DatasetKind
+from playground.figures.confusion import confusion_matrix
 from playground.figures.dataset_preview import dataset_preview
 from playground.figures.decision_boundary import decision_boundary
 from playground.figures.histograms import weight_histograms
@@ -58,6 +61,12 @@ def preview_figure(dataset: Dataset, count: int, height: int, columns: int):
 def histograms_figure(*args, **kwargs) -> str:
     """`weight_histograms(*args, **kwargs)`, styled."""
     return _styled(weight_histograms(*args, **kwargs), 1.0)
+
+
+@st.cache_data(max_entries=MAX_FIGURES, show_spinner=False)
+def confusion_figure(*args, **kwargs) -> str:
+    """`confusion_matrix(*args, **kwargs)`, styled."""
+    return _styled(confusion_matrix(*args, **kwargs), 1.0)
 
 
 @st.cache_data(max_entries=MAX_FIGURES, show_spinner=False)

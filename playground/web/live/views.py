@@ -16,7 +16,6 @@ from playground.engine.live_trainer import LiveTrainer
 from playground.engine.snapshots import GRID_SIZE
 from playground.engine.trainer_state import TrainerState
 from playground.figures.chart_images import chart_config
-from playground.figures.confusion import confusion_matrix
 from playground.figures.loss_curves import loss_curves
 from playground.figures.probe_samples import image_strip, probe_samples
 from playground.learning_rates import safer_rate
@@ -24,6 +23,7 @@ from playground.web.live.chart import live_chart
 from playground.web.live.hub_script import DETAILS_KEY
 from playground.web.live.shared_figures import (
     boundary_figure,
+    confusion_figure,
     histograms_figure,
     preview_figure,
     softmax_figure,
@@ -198,7 +198,7 @@ def _detail_views(trainer: LiveTrainer, subject: str) -> None:
         if snapshot.confusion is not None:
             st.markdown("**Confusion matrix (test set)**")
             live_chart(
-                confusion_matrix(snapshot.confusion, dataset.class_names),
+                confusion_figure(snapshot.confusion, dataset.class_names),
                 key="confusion",
                 config=chart_config("confusion matrix", subject),
             )
