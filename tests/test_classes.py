@@ -250,6 +250,25 @@ def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(tmp_path, monke
     reporter.close()
 
 
+def test_a_page_whose_live_stream_is_open_stays_on_the_board_without_its_class_lines_runs(tmp_path, monkeypatch):
+    from playground.classes import class_reporter as reporter_module
+
+    monkeypatch.setattr(class_store_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(reporter_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
+    classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
+    opened, token = classes.open("Lecture")
+    info, ada = classes.join(opened.code, owner="owner-ada-1234", name="Ada")
+    _, bob = classes.join(opened.code, owner="owner-bob-1234", name="Bob")
+    ada_trainer, bob_trainer = ShownTrainer(), ShownTrainer()
+    ada_trainer.closed = bob_trainer.closed = True  # their tiles say "problems": no history to read here
+    reporter = ClassReporter(lambda: classes, tick=0.05, watched=lambda trainer: trainer is ada_trainer)
+    reporter.follow(ada.id, info.id, ada_trainer, SPEC, parameters=1)  # Ada's page has its stream open;
+    reporter.follow(bob.id, info.id, bob_trainer, SPEC, parameters=1)  # Bob's tab was closed
+    time.sleep(1.5)  # neither page's class line runs meanwhile
+    assert [m.name for m in classes.board(token)] == ["Ada"]
+    reporter.close()
+
+
 # Tiles.
 def test_a_tile_survives_its_json_and_a_damaged_one_is_empty():
     grid = np.linspace(0, 1, 100 * 100).reshape(100, 100)

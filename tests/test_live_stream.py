@@ -338,6 +338,28 @@ def test_a_page_says_over_its_stream_where_its_detail_views_are(streams, make):
     assert streams.details_on_screen(make(epochs=1))  # another page's trainer: nothing said of it
 
 
+def test_a_trainer_is_watched_while_a_stream_of_it_is_open():
+    streams, trainer, other = LiveStreams(grace=60), Watched(), Watched()
+    token = streams.open(trainer)
+    streams.open(other)
+    assert not streams.watched(trainer)  # a token alone: the page never connected
+    assert streams.connected(token) and streams.connected(token)
+    assert streams.watched(trainer) and not streams.watched(other)
+    streams.disconnected(token)
+    assert streams.watched(trainer)  # a reload's second connection
+    streams.disconnected(token)
+    assert not streams.watched(trainer)
+
+
+class Watched:
+    """A trainer as the tokens know it."""
+
+    closed = False
+
+    def abandon(self) -> None:  # the grace period's end, were the test still running then
+        self.closed = True
+
+
 def test_a_closed_page_stops_its_trainer_and_saves_nothing(streams, make):
     trainer = make(epochs=100_000)
     saved = []

@@ -2,8 +2,8 @@
 the class store, in one transaction and one query a tick, however many students there are.
 
 A student's page tells the reporter which trainer it shows (`follow`) each time it runs, and
-that it is still open (`seen`, from a fragment that runs every half second). The reporter's
-thread then, every `TICK_SECONDS`:
+that it is still open (`seen`, from the class line's timed runs); a page whose trainer's live
+stream is open (`watched`) is open too. The reporter's thread then, every `TICK_SECONDS`:
 - reads the classes of all those pages in one query, which the pages read from memory
   (`class_info`): a push reaches them without a query per page;
 - every second tick, writes all their tiles in one transaction (`ClassStore.report`), and saves
@@ -63,6 +63,7 @@ class ClassReporter:
     tick: seconds between ticks (tests shorten it).
     pushed: called, on the reporter's thread, with the trainer of each followed page whose class has
         a push newer than the one last read, and that push's number (it must not block).
+    watched: whether a page has the live stream of a trainer open now: its page is seen then.
     """
 
     def __init__(
@@ -70,10 +71,12 @@ class ClassReporter:
         classes: Callable[[], ClassStore],
         tick: float = TICK_SECONDS,
         pushed: Callable[[LiveTrainer, int], None] | None = None,
+        watched: Callable[[LiveTrainer], bool] | None = None,
     ):
         self.classes = classes
         self.tick = tick
         self.pushed = pushed
+        self.watched = watched
         self._pages: dict[str, _Page] = {}
         self._infos: dict[str, ClassInfo] = {}
         self._read: set[str] = set()  # the classes read at least once (the others are not known yet)
@@ -155,6 +158,10 @@ class ClassReporter:
         self._ticks += 1
         now = time.time()
         with self._lock:
+            if self.watched is not None:
+                for page in self._pages.values():
+                    if page.trainer is not None and self.watched(page.trainer):
+                        page.seen = now
             gone = [m for m, page in self._pages.items() if now - page.seen > MEMBER_TIMEOUT_SECONDS]
             left = [self._pages.pop(member_id) for member_id in gone]
             pages = dict(self._pages)

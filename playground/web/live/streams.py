@@ -133,6 +133,11 @@ class LiveStreams:
             self._timers[token] = timer
         timer.start()
 
+    def watched(self, trainer: LiveTrainer) -> bool:
+        """Whether a page has a stream of `trainer` open now (the page is open)."""
+        with self._lock:
+            return any(self._connections.get(token, 0) > 0 for token, ref in self._trainers.items() if ref() is trainer)
+
     def connections(self, token: str) -> int:
         with self._lock:
             return self._connections.get(token, 0)
