@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import time
 
 import numpy as np
@@ -191,6 +192,23 @@ def test_two_stores_on_one_database_share_a_class(postgres):
     reporter.report_once(tiles=True)
     (member,) = lecturer_side.board(token)
     assert member.tile.parameters == 17 and member.tile.state == "problems"
+
+
+def test_students_who_join_at_once_without_names_are_numbered_apart(tmp_path):
+    classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
+    opened, token = classes.open("Lecture")
+    start = threading.Barrier(16)
+
+    def join(index: int) -> None:
+        start.wait()
+        classes.join(opened.code, owner=f"owner-{index:04d}-abcd")
+
+    threads = [threading.Thread(target=join, args=(index,)) for index in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(m.name for m in classes.board(token)) == sorted(f"Student {n}" for n in range(1, 17))
 
 
 def test_the_reporter_tells_each_followed_page_of_a_new_push_once(tmp_path):

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -199,6 +200,7 @@ class ClassStore:
             raise StoreError(getattr(store, "message", "The run database cannot be used."))
         self.store = store
         self.clock = clock
+        self._joining = threading.Lock()  # a class joined at once by many: each newcomer counted, numbered apart
         try:
             METADATA.create_all(store.engine, tables=[CLASSES, MEMBERS, CLASS_SAVES], checkfirst=True)
         except sa.exc.SQLAlchemyError as error:
@@ -332,31 +334,31 @@ class ClassStore:
             return info, self._member(row["id"])
         if info.locked:
             raise ClassRefused("The lecturer has locked this class: no one new can join now. Ask them to unlock it.")
-        members = self.store.execute(sa.select(sa.func.count().label("n")).where(MEMBERS.c.class_id == info.id), "one")[
-            "n"
-        ]
-        if members >= MAX_CLASS_SIZE:
-            raise ClassRefused(
-                f"This class is full: it has {members} students, its limit (PLAYGROUND_MAX_CLASS_SIZE). "
-                "Ask the lecturer to open a second class."
-            )
         member_id = secrets.token_urlsafe(12)
-        try:
-            self.store.execute(
-                MEMBERS.insert().values(
-                    id=member_id,
-                    class_id=info.id,
-                    owner=owner,
-                    name=name or f"Student {members + 1}",
-                    joined_at=now,
-                    seen_at=now,
+        with self._joining:  # the count and the insert together: students joining at once are not both "Student 3"
+            count = sa.select(sa.func.count().label("n")).where(MEMBERS.c.class_id == info.id)
+            members = self.store.execute(count, "one")["n"]
+            if members >= MAX_CLASS_SIZE:
+                raise ClassRefused(
+                    f"This class is full: it has {members} students, its limit (PLAYGROUND_MAX_CLASS_SIZE). "
+                    "Ask the lecturer to open a second class."
                 )
-            )
-        except StoreError as error:  # the same student joined twice at once (two tabs): that one membership
-            if not isinstance(error.__cause__, sa.exc.IntegrityError):
-                raise
-            row = self.store.execute(sa.select(MEMBERS.c.id).where(mine), "one")
-            member_id = row["id"]
+            try:
+                self.store.execute(
+                    MEMBERS.insert().values(
+                        id=member_id,
+                        class_id=info.id,
+                        owner=owner,
+                        name=name or f"Student {members + 1}",
+                        joined_at=now,
+                        seen_at=now,
+                    )
+                )
+            except StoreError as error:  # the same student joined twice at once (two tabs): that one membership
+                if not isinstance(error.__cause__, sa.exc.IntegrityError):
+                    raise
+                row = self.store.execute(sa.select(MEMBERS.c.id).where(mine), "one")
+                member_id = row["id"]
         return info, self._member(member_id)
 
     def _member(self, member_id: str) -> Member:
