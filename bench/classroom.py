@@ -373,102 +373,104 @@ class Lecturer:
 # ---- the Chromium student -----------------------------------------------------------------------
 
 
-class ChromiumStudent:
-    """One real page in headless Chromium, on a thread of its own (Playwright's sync API)."""
+class ChromiumPage:
+    """A page in headless Chromium, on a thread of its own (Playwright's sync API): `drive` does its
+    part and sets `opened` once the page is open; `result` holds what it measured, or its error.
+    The bench sets `start_window` and `end_window` around the measuring window."""
+
+    def __init__(self):
+        self.opened = threading.Event()
+        self.start_window = threading.Event()
+        self.end_window = threading.Event()
+        self.finished = threading.Event()
+        self.result: dict = {}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def drive(self, browser) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                self.drive(browser)
+                browser.close()
+        except Exception as error:
+            self.result["error"] = repr(error)
+        finally:
+            self.opened.set()
+            self.finished.set()
+
+
+class ChromiumStudent(ChromiumPage):
+    """One student's page, which counts the frames it draws (bench/load.py's recorder)."""
 
     def __init__(self, http: str, spec: ExperimentSpec, class_code: str | None = None):
+        super().__init__()
         link = {"x": spec.to_url(), **({"class": class_code} if class_code else {})}
         self.link = f"{http}/?{urllib.parse.urlencode(link)}"
-        self.opened = threading.Event()
         self.go_train = threading.Event()
-        self.start_window = threading.Event()
-        self.end_window = threading.Event()
-        self.finished = threading.Event()
-        self.result: dict = {}
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.start()
 
-    def _run(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = new_student(browser)
-                started = time.monotonic()
-                page.goto(self.link)
-                self.opened.set()
-                status = wait_all([page], lambda s: s["compiledAt"] is not None, READY_TIMEOUT_S)[0]
-                self.result["ready_s"] = (time.monotonic() - started) if status["compiledAt"] else None
-                self.go_train.wait()
-                (status,) = press_train([page])
-                self.start_window.wait()
-                page.evaluate(START_WINDOW)
-                meter = CpuMeter(chromium_processes())
-                self.end_window.wait()
-                window = page.evaluate(END_WINDOW)
-                cpu_percent = meter.read()[0]
-                self.result.update(window=window, status=read_status(page))
-                if window["frames"]:
-                    self.result["cpu_ms_per_frame"] = 10 * cpu_percent * window["seconds"] / window["frames"]
-                browser.close()
-        except Exception as error:
-            self.result["error"] = repr(error)
-        finally:
-            self.opened.set()
-            self.finished.set()
+    def drive(self, browser) -> None:
+        page = new_student(browser)
+        started = time.monotonic()
+        page.goto(self.link)
+        self.opened.set()
+        status = wait_all([page], lambda s: s["compiledAt"] is not None, READY_TIMEOUT_S)[0]
+        self.result["ready_s"] = (time.monotonic() - started) if status["compiledAt"] else None
+        self.go_train.wait()
+        (status,) = press_train([page])
+        self.start_window.wait()
+        page.evaluate(START_WINDOW)
+        meter = CpuMeter(chromium_processes())
+        self.end_window.wait()
+        window = page.evaluate(END_WINDOW)
+        cpu_percent = meter.read()[0]
+        self.result.update(window=window, status=read_status(page))
+        if window["frames"]:
+            self.result["cpu_ms_per_frame"] = 10 * cpu_percent * window["seconds"] / window["frames"]
 
 
-class ChromiumBoard:
-    """The lecturer's board in headless Chromium (1280x800), on a thread of its own: the Class page
-    of a class opened in the store, with the lecturer's token in the browser's cookie."""
+class ChromiumBoard(ChromiumPage):
+    """The lecturer's board (1280x800): the Class page of a class opened in the store, with the
+    lecturer's token in the browser's cookie."""
 
     def __init__(self, http: str, token: str, students: int):
+        super().__init__()
         self.http, self.token, self.students = http, token, students
-        self.opened = threading.Event()
-        self.start_window = threading.Event()
-        self.end_window = threading.Event()
         self.go_spotlight = threading.Event()
-        self.finished = threading.Event()
-        self.result: dict = {}
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.start()
 
-    def _run(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                context = browser.new_context(viewport={"width": 1280, "height": 800})
-                context.route(NOT_LOCAL, lambda route: route.abort())
-                context.add_cookies([{"name": LECTURER_COOKIE, "value": self.token, "url": self.http}])
-                page = context.new_page()
-                page.set_default_timeout(READY_TIMEOUT_S * 1000)
-                page.goto(f"{self.http}/class")
-                page.get_by_text(f"The class: {self.students} student(s)").wait_for()
-                self.opened.set()
-                self.start_window.wait()
-                page.evaluate(TILE_WATCH)
-                started, meter = time.monotonic(), CpuMeter(chromium_processes())
-                self.end_window.wait()
-                seconds = time.monotonic() - started
-                changes = page.evaluate("() => window.__tileChanges")
-                self.result["cpu_percent"] = meter.read()[0]
-                updates = [changes.get(member, 0) / seconds for member in changes]
-                self.result["tile_updates"] = updates + [0.0] * (self.students - len(updates))
-                self.go_spotlight.wait()
-                started = time.monotonic()
-                page.get_by_role("radio").first.click()  # the first student's pill
-                page.get_by_text("Spotlight: ").first.wait_for()
-                self.result["spotlight_s"] = time.monotonic() - started
-                page.screenshot(path="/tmp/loadbench/classroom-board.png")
-                browser.close()
-        except Exception as error:
-            self.result["error"] = repr(error)
-        finally:
-            self.opened.set()
-            self.finished.set()
+    def drive(self, browser) -> None:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.route(NOT_LOCAL, lambda route: route.abort())
+        context.add_cookies([{"name": LECTURER_COOKIE, "value": self.token, "url": self.http}])
+        page = context.new_page()
+        page.set_default_timeout(READY_TIMEOUT_S * 1000)
+        page.goto(f"{self.http}/class")
+        page.get_by_text(f"The class: {self.students} student(s)").wait_for()
+        self.opened.set()
+        self.start_window.wait()
+        page.evaluate(TILE_WATCH)
+        started, meter = time.monotonic(), CpuMeter(chromium_processes())
+        self.end_window.wait()
+        seconds = time.monotonic() - started
+        changes = page.evaluate("() => window.__tileChanges")
+        self.result["cpu_percent"] = meter.read()[0]
+        updates = [changes.get(member, 0) / seconds for member in changes]
+        self.result["tile_updates"] = updates + [0.0] * (self.students - len(updates))
+        self.go_spotlight.wait()
+        started = time.monotonic()
+        page.get_by_role("radio").first.click()  # the first student's pill
+        page.get_by_text("Spotlight: ").first.wait_for()
+        self.result["spotlight_s"] = time.monotonic() - started
+        page.screenshot(path="/tmp/loadbench/classroom-board.png")
 
 
 def chromium_processes() -> list[int]:

@@ -248,18 +248,24 @@ class ShownTrainer:
         self.wanted[by] = wanted
 
 
-def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(tmp_path, monkeypatch):
-    from playground.classes import class_reporter as reporter_module
-
+@pytest.fixture
+def ada_and_bob(tmp_path, monkeypatch):
+    """A class whose students leave the board 0.5 s after their page was last seen: (store, the
+    lecturer's token, the class id, Ada, Bob)."""
     monkeypatch.setattr(class_store_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
-    monkeypatch.setattr(reporter_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(class_reporter_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
     classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
     opened, token = classes.open("Lecture")
     info, ada = classes.join(opened.code, owner="owner-ada-1234", name="Ada")
     _, bob = classes.join(opened.code, owner="owner-bob-1234", name="Bob")
+    return classes, token, info.id, ada, bob
+
+
+def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(ada_and_bob):
+    classes, token, class_id, ada, bob = ada_and_bob
     reporter = ClassReporter(lambda: classes, tick=0.05)
-    reporter.follow(ada.id, info.id, None, SPEC, parameters=1)
-    reporter.follow(bob.id, info.id, None, SPEC, parameters=1)
+    reporter.follow(ada.id, class_id, None, SPEC, parameters=1)
+    reporter.follow(bob.id, class_id, None, SPEC, parameters=1)
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline:  # Ada's page stays open; Bob's tab was closed
         reporter.seen(ada.id)
@@ -268,20 +274,13 @@ def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(tmp_path, monke
     reporter.close()
 
 
-def test_a_page_whose_live_stream_is_open_stays_on_the_board_without_its_class_lines_runs(tmp_path, monkeypatch):
-    from playground.classes import class_reporter as reporter_module
-
-    monkeypatch.setattr(class_store_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
-    monkeypatch.setattr(reporter_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
-    classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
-    opened, token = classes.open("Lecture")
-    info, ada = classes.join(opened.code, owner="owner-ada-1234", name="Ada")
-    _, bob = classes.join(opened.code, owner="owner-bob-1234", name="Bob")
+def test_a_page_whose_live_stream_is_open_stays_on_the_board_without_its_class_lines_runs(ada_and_bob):
+    classes, token, class_id, ada, bob = ada_and_bob
     ada_trainer, bob_trainer = ShownTrainer(), ShownTrainer()
     ada_trainer.closed = bob_trainer.closed = True  # their tiles say "problems": no history to read here
     reporter = ClassReporter(lambda: classes, tick=0.05, watched=lambda trainer: trainer is ada_trainer)
-    reporter.follow(ada.id, info.id, ada_trainer, SPEC, parameters=1)  # Ada's page has its stream open;
-    reporter.follow(bob.id, info.id, bob_trainer, SPEC, parameters=1)  # Bob's tab was closed
+    reporter.follow(ada.id, class_id, ada_trainer, SPEC, parameters=1)  # Ada's page has its stream open;
+    reporter.follow(bob.id, class_id, bob_trainer, SPEC, parameters=1)  # Bob's tab was closed
     time.sleep(1.5)  # neither page's class line runs meanwhile
     assert [m.name for m in classes.board(token)] == ["Ada"]
     reporter.close()
