@@ -10,4 +10,5 @@ hub_script.py     the two scripts as one, with the features' and activations' ma
 status.py         the status row and the component that loads the hub
 chart.py          a live chart: its first figure, then patched by the hub
 views.py          the page's live views (curves, boundary, bars, histograms, samples)
+board_route.py    the class board's tiles, which the lecturer's browser asks for twice a second
 """
