@@ -260,9 +260,12 @@ def board(token: str) -> None:
             return
         st.markdown(f"#### The class: {len(members)} student(s)")
         spotlit = next((m for m in members if m.id == state.get(SPOTLIGHT_KEY)), None)
-        if spotlit is not None:
-            with st.container(border=True):
-                spotlight_panel(spotlit, _open_on_projector, _push_student, _save_student, _save_state(token, spotlit))
+        with st.container():  # always there, so the tiles keep their place in the page as a spotlight opens
+            if spotlit is not None:
+                with st.container(border=True):
+                    spotlight_panel(
+                        spotlit, _open_on_projector, _push_student, _save_student, _save_state(token, spotlit)
+                    )
         tiles(members)
 
     @st.fragment(run_every=RESULTS_SECONDS)
