@@ -59,7 +59,7 @@ def measure(count: int, together: bool, seconds: float) -> tuple[list[float], fl
     specs = [student_spec(0.001 * (i + 1), ARCHITECTURES[i % len(ARCHITECTURES)]) for i in range(count)]
     trainers = [Trainer(spec, envelope=True, population=populations) for spec in specs]
     for trainer in trainers:
-        trainer.want_details("page", False)  # as a 1280x800 page's stream says: the detail views are below it
+        trainer.want_details(False)  # as a 1280x800 page's stream says: the detail views are below it
         trainer.wait_until_ready(120)
         if populations is not None:
             populations.compile_for(trainer.loop)  # as a worker compiles ahead: measured compiled

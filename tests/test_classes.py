@@ -17,7 +17,7 @@ from playground.classes.class_reporter import ClassReporter
 from playground.classes.class_results import class_results
 from playground.classes.class_saves import ClassSaves
 from playground.classes.class_store import MEMBER_TIMEOUT_SECONDS, ClassRefused, ClassStore, Member
-from playground.classes.class_tile import TILE_GRID, ClassTile, architecture_text, boundary_levels
+from playground.classes.class_tile import TILE_GRID, ClassTile, architecture_text, boundary_levels, tile_of
 from playground.classes.join_codes import ALPHABET, LENGTH, new_join_code, read_code, shown
 from playground.classes.wrong_codes import WrongCodeLimiter
 from playground.engine.trainer import Trainer
@@ -229,23 +229,12 @@ def test_the_reporter_tells_each_followed_page_of_a_new_push_once(tmp_path):
     reporter.report_once(tiles=False)
     reporter.report_once(tiles=False)
     assert told == [(ada_trainer, 1)]  # Ada's page, once; Bob's class had no push
-    assert ada_trainer.wanted == {"class": True}  # the tile wants full snapshots at their usual rate
-    newer = ShownTrainer()
-    reporter.follow(ada.id, info.id, newer, SPEC, parameters=1)  # Ada's page now shows another trainer
-    reporter.forget(bob.id)
-    assert ada_trainer.wanted == bob_trainer.wanted == {"class": False} and newer.wanted == {"class": True}
 
 
 class ShownTrainer:
     """A followed page's trainer, as far as the reporter uses it besides passing it on."""
 
     closed = False
-
-    def __init__(self):
-        self.wanted: dict[str, bool] = {}
-
-    def want_details(self, by: str, wanted: bool) -> None:
-        self.wanted[by] = wanted
 
 
 @pytest.fixture
@@ -310,6 +299,23 @@ def test_a_tile_survives_its_json_and_a_damaged_one_is_empty():
         assert read.boundary is None and read.task == "binary" and read.epoch == 0
     read = ClassTile.from_json('{"losses": [1, "x", null, 2], "test_loss": NaN}')
     assert read.losses == (1.0, 2.0) and read.test_loss is None
+
+
+def test_a_tile_draws_the_boundary_of_the_newest_frames_weights():
+    """A frame of a network the browser draws carries its weights and an older grid: the tile's
+    boundary is computed from the weights, so the board needs no full snapshot of its own."""
+    spec = SPEC.replace(training=dataclasses.replace(SPEC.training, epochs=3))
+    trainer = Trainer(spec)
+    try:
+        trainer.run_to_end()
+        _, full = trainer.snapshots.latest()
+        flipped = [(-kernel, -biases) for kernel, biases in full.weights]
+        trainer.snapshots.publish(dataclasses.replace(full, weights=flipped), histograms=False)
+        tile = tile_of(trainer, parameters=17)
+    finally:
+        trainer.close()
+    drawn = boundary_levels(full.plane.boundary(flipped, TILE_GRID), "binary", 2)
+    assert tile.boundary == drawn != boundary_levels(full.grid, "binary", 2)
 
 
 def test_a_tile_draws_its_boundary_in_the_playgrounds_colours():

@@ -204,14 +204,13 @@ def test_watch_pace_gives_a_frame_snapshot_for_each_frame_asked_for(make):
 
 def test_full_snapshots_come_less_often_while_nothing_shows_them(make):
     """At the watch pace on 2-D data: a trainer whose page has its detail views off screen gets a
-    full snapshot every 2.5 s; one whose class board shows its tile, every 0.5 s."""
+    full snapshot every 2.5 s; one whose page shows them, every 0.5 s."""
     quiet, shown = make(epochs=100_000), make(epochs=100_000)
     try:
+        quiet.want_details(False)
         for trainer in (quiet, shown):
-            trainer.want_details("page", False)
             trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
             trainer.start()
-        shown.want_details("class", True)
         time.sleep(0.5)
         before = [len(trainer.snapshots.histogram_frames()) for trainer in (quiet, shown)]
         time.sleep(3)
@@ -229,7 +228,7 @@ def test_a_pause_between_two_chunks_leaves_a_full_snapshot_of_the_epoch_it_rests
     snapshot of the epoch it rests at: what the page draws at rest (hover and exports too) is true."""
     trainer = make(epochs=100_000)
     try:
-        trainer.want_details("page", False)  # full snapshots only every few seconds while training
+        trainer.want_details(False)  # full snapshots only every few seconds while training
         trainer.set_speed(WATCH_EPOCHS_PER_SECOND)
         trainer.start()
         deadline = time.monotonic() + 30

@@ -95,16 +95,12 @@ class ClassReporter:
         spec: ExperimentSpec,
         parameters: int,
     ) -> None:
-        """The page of `member_id` shows `trainer` (None while its experiment has problems) for `spec`;
-        its tile wants the trainer's full snapshots at their usual rate (`Trainer.want_details`)."""
+        """The page of `member_id` shows `trainer` (None while its experiment has problems) for `spec`.
+        Its tile asks the trainer for nothing: on 2-D data the frames its page asks for carry what
+        the tile's boundary is drawn from (`class_tile.tile_of`)."""
         with self._lock:
-            old = self._pages.get(member_id)
             self._pages[member_id] = _Page(class_id, trainer, spec, int(parameters))
             self._start()
-        if old is not None and old.trainer is not trainer:
-            _stop_showing(old)
-        if trainer is not None:
-            trainer.want_details("class", True)
         self._wake.set()  # a new page's class is read at once
 
     def seen(self, member_id: str) -> None:
@@ -114,9 +110,7 @@ class ClassReporter:
 
     def forget(self, member_id: str) -> None:
         with self._lock:
-            page = self._pages.pop(member_id, None)
-        if page is not None:
-            _stop_showing(page)
+            self._pages.pop(member_id, None)
 
     def class_info(self, class_id: str) -> ClassInfo | None:
         """The class as last read: None once it has ended (or before it was first read: see `known`)."""
@@ -163,10 +157,9 @@ class ClassReporter:
                     if page.trainer is not None and self.watched(page.trainer):
                         page.seen = now
             gone = [m for m, page in self._pages.items() if now - page.seen > MEMBER_TIMEOUT_SECONDS]
-            left = [self._pages.pop(member_id) for member_id in gone]
+            for member_id in gone:
+                del self._pages[member_id]
             pages = dict(self._pages)
-        for page in left:
-            _stop_showing(page)
         if not pages:
             return
         try:
@@ -232,9 +225,3 @@ class ClassReporter:
                 dataset=page.spec.dataset.name,
             )
         return tile_of(trainer, page.parameters)
-
-
-def _stop_showing(page: _Page) -> None:
-    """The board no longer shows `page`'s trainer (if it has one that still trains)."""
-    if page.trainer is not None and not page.trainer.closed:
-        page.trainer.want_details("class", False)

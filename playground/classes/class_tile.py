@@ -22,6 +22,7 @@ import numpy as np
 
 from playground.datasets.dataset import Task
 from playground.engine.live_trainer import LiveTrainer
+from playground.engine.snapshots import Snapshot
 from playground.spec import ExperimentSpec
 
 TILE_GRID = 25  # the decision boundary's cells a side (the page draws 100: every fourth)
@@ -151,6 +152,15 @@ def architecture_text(spec: ExperimentSpec) -> str:
     return " → ".join(parts)[:MAX_TEXT_CHARS]
 
 
+def _tile_boundary(snapshot: Snapshot) -> np.ndarray | None:
+    """The boundary as of the newest snapshot: computed from a frame's weights where the browser
+    draws it from them too (then frames carry no grid, and no full snapshot is made for the board),
+    else the snapshot's grid."""
+    if snapshot.plane is not None and snapshot.weights is not None:
+        return snapshot.plane.boundary(snapshot.weights, TILE_GRID)
+    return snapshot.grid
+
+
 def tile_of(trainer: LiveTrainer, parameters: int) -> ClassTile:
     """The tile of a page's trainer (a `Trainer` or `WorkerTrainer`) as it stands."""
     spec = trainer.current_spec()
@@ -164,7 +174,7 @@ def tile_of(trainer: LiveTrainer, parameters: int) -> ClassTile:
         keep = np.linspace(0, len(losses) - 1, MAX_TILE_LOSSES).astype(int)
         losses = [losses[i] for i in keep]
     _, snapshot = trainer.snapshots.latest()
-    grid = getattr(snapshot, "grid", None)
+    grid = None if snapshot is None else _tile_boundary(snapshot)
     return ClassTile(
         state=str(trainer.state),
         epoch=int(trainer.position[0]),

@@ -11,6 +11,7 @@ Example:
 
     plane = plane_model(model, dataset, ("x1", "x2"))   # None when the browser cannot draw it
     plane.parameters                                     # the numbers each frame sends
+    plane.boundary(snapshot.weights, size=25)            # the decision boundary, computed here
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from playground.activations import ACTIVATIONS
 from playground.datasets.dataset import Dataset, DatasetKind
+from playground.features import feature_matrix
 
 # The most weights and biases whose plane views the browser computes: every TF Playground network fits.
 BROWSER_PARAMETERS = 600
@@ -46,6 +50,30 @@ class PlaneModel:
         """The weights and biases a frame carries: each layer's kernel, then its biases."""
         inputs = (len(self.features), *self.units[:-1])
         return sum((fan_in + 1) * units for fan_in, units in zip(inputs, self.units, strict=True))
+
+    def boundary(self, weights: list[tuple[np.ndarray, np.ndarray]], size: int) -> np.ndarray:
+        """The decision boundary of the network with `weights` ([(kernel, biases)] per layer, as a
+        snapshot holds them) on a `size` x `size` grid over the plane, rows from the lowest x2: the
+        output, or the winning class of many, as the snapshot's `grid` and the browser give it.
+        NumPy, in microseconds for a network of playground size: a class board's tile is drawn
+        from a frame's weights, with no full snapshot made for it."""
+        low, high = self.bounds
+        axis = np.linspace(low, high, size)
+        xx, yy = np.meshgrid(axis, axis)
+        values = feature_matrix(np.stack([xx.ravel(), yy.ravel()], axis=1), self.features).astype("float64")
+        for (kernel, biases), name in zip(weights, self.activations, strict=True):
+            values = _activated(values @ kernel + biases, name)
+        grid = values[:, 0] if values.shape[1] == 1 else np.argmax(values, axis=1).astype("float64")
+        return grid.reshape(size, size)
+
+
+def _activated(inputs: np.ndarray, name: str) -> np.ndarray:
+    """One layer's `inputs` (points x neurons) through its activation, as the browser computes it."""
+    activation = ACTIVATIONS[name]
+    if activation.sums_to_one:
+        exponentials = np.exp(inputs - inputs.max(axis=1, keepdims=True))
+        return exponentials / exponentials.sum(axis=1, keepdims=True)
+    return activation.function(inputs)
 
 
 def plane_model(model: Any, dataset: Dataset, features: tuple[str, ...] | list[str]) -> PlaneModel | None:

@@ -135,7 +135,7 @@ class Trainer(HistoryReadings):
         self._rested_at: tuple[int, int] | None = (0, 0)
         self._next_chunk_at = 0.0
         self._frame_wanted = False
-        self._details_wanted_by = {"page"}  # who shows what only full snapshots carry (`want_details`)
+        self._details_wanted = True  # whether the page shows what only full snapshots carry (`want_details`)
         self._ready = threading.Event()
         # Called once (from whichever thread ends it) when a run finishes, is stopped or diverges.
         self.on_end: Callable[[LiveTrainer], None] | None = None  # called when a run ends (the run recorder)
@@ -253,16 +253,12 @@ class Trainer(HistoryReadings):
         next chunk publishes a frame snapshot. With no page asking, none are made."""
         self._frame_wanted = True
 
-    def want_details(self, by: str, wanted: bool) -> None:
-        """Whether `by` shows what only full snapshots carry: "page" (a page's detail views on
-        screen, as it is until its stream says otherwise) or "class" (a class board's tile). At a
-        set pace on 2-D data, full snapshots come every `PACED_SNAPSHOT_INTERVAL` while anyone
-        does, else every `QUIET_SNAPSHOT_INTERVAL` (the frames keep the first screen live)."""
-        with self._lock:
-            if wanted:
-                self._details_wanted_by.add(by)
-            else:
-                self._details_wanted_by.discard(by)
+    def want_details(self, wanted: bool) -> None:
+        """Whether the page shows what only full snapshots carry: its detail views on screen, as
+        they are until its stream says otherwise. At a set pace on 2-D data, full snapshots come
+        every `PACED_SNAPSHOT_INTERVAL` while it does, else every `QUIET_SNAPSHOT_INTERVAL` (the
+        frames keep the first screen live, and a class board's tile too)."""
+        self._details_wanted = wanted
 
     def set_learning_rate(self, rate: float) -> None:
         """Takes effect from the next chunk of steps; the schedule still applies on top of it."""
@@ -563,7 +559,7 @@ class Trainer(HistoryReadings):
         now = time.monotonic()
         shortest = MIN_SNAPSHOT_INTERVAL
         if self.epochs_per_second:
-            quiet = not self._details_wanted_by and self.snapshot_maker.draws_the_first_screen
+            quiet = not self._details_wanted and self.snapshot_maker.draws_the_first_screen
             shortest = QUIET_SNAPSHOT_INTERVAL if quiet else PACED_SNAPSHOT_INTERVAL
         interval = max(shortest, self._snapshot_cost / SNAPSHOT_SHARE)
         if force or now - self._last_snapshot >= interval:

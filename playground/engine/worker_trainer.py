@@ -78,7 +78,7 @@ class WorkerTrainer(HistoryReadings):
             "idle": True,
         }
         self._snapshot: Snapshot | None = None
-        self._details_wanted: dict[str, bool] = {}  # what was sent to the worker (`Trainer.want_details`)
+        self._details_wanted = True  # as last sent to the worker (`Trainer.want_details`)
         self._saving = False
         self._unsaved = ""  # why the last ended run could not be saved (said with the message)
         self._closed = False
@@ -229,10 +229,10 @@ class WorkerTrainer(HistoryReadings):
     def want_frame(self) -> None:
         self._command("want_frame", answer=False)
 
-    def want_details(self, by: str, wanted: bool) -> None:
-        if self._details_wanted.get(by, by == "page") != wanted:
-            self._details_wanted[by] = wanted
-            self._command("want_details", by, wanted, answer=False)
+    def want_details(self, wanted: bool) -> None:
+        if self._details_wanted != wanted:
+            self._details_wanted = wanted
+            self._command("want_details", wanted, answer=False)
 
     def run_to_end(self, timeout: float = 3600.0) -> str:
         self.start()

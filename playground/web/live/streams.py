@@ -71,7 +71,7 @@ class LiveStreams:
                 self._details_off_screen.discard(trainer)
             else:
                 self._details_off_screen.add(trainer)
-        trainer.want_details("page", on_screen)
+        trainer.want_details(on_screen)
 
     def details_on_screen(self, trainer: LiveTrainer) -> bool:
         """Whether the page showing `trainer` has its detail views on screen: True unless its
