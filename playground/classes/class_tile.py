@@ -25,7 +25,7 @@ from playground.engine.live_trainer import LiveTrainer
 from playground.engine.snapshots import Snapshot
 from playground.spec import ExperimentSpec
 
-TILE_GRID = 25  # the decision boundary's cells a side (the page draws 100: every fourth)
+TILE_GRID = 25  # the decision boundary's cells a side (the page draws 100)
 MAX_TILE_LOSSES = 60  # the test-loss curve of the spotlight: at most this many points, spread over the run
 MAX_TEXT_CHARS = 120
 
@@ -125,7 +125,8 @@ def _boundary(text) -> bytes | None:
 
 
 def boundary_levels(grid: np.ndarray, task: str, classes: int) -> bytes:
-    """The page's boundary grid (GRID_SIZE², any size divisible into TILE_GRID²) as the tile's 8-bit levels."""
+    """A boundary grid (TILE_GRID², or the page's GRID_SIZE²: any size divisible into TILE_GRID²) as
+    the tile's 8-bit levels."""
     grid = np.asarray(grid, np.float32)
     step = max(grid.shape[0] // TILE_GRID, 1)
     small = grid[step // 2 :: step, step // 2 :: step][:TILE_GRID, :TILE_GRID]

@@ -56,13 +56,15 @@ class PlaneModel:
         snapshot holds them) on a `size` x `size` grid over the plane, rows from the lowest x2: the
         output, or the winning class of many, as the snapshot's `grid` and the browser give it.
         NumPy, in microseconds for a network of playground size: a class board's tile is drawn
-        from a frame's weights, with no full snapshot made for it."""
+        from a frame's weights, with no full snapshot made for it. A diverged network's weights
+        (huge, infinite or NaN) give NaN or saturated values, quietly, as the browser's do."""
         low, high = self.bounds
         axis = np.linspace(low, high, size)
         xx, yy = np.meshgrid(axis, axis)
         values = feature_matrix(np.stack([xx.ravel(), yy.ravel()], axis=1), self.features).astype("float64")
-        for (kernel, biases), name in zip(weights, self.activations, strict=True):
-            values = _activated(values @ kernel + biases, name)
+        with np.errstate(all="ignore"):
+            for (kernel, biases), name in zip(weights, self.activations, strict=True):
+                values = _activated(values @ kernel + biases, name)
         grid = values[:, 0] if values.shape[1] == 1 else np.argmax(values, axis=1).astype("float64")
         return grid.reshape(size, size)
 
