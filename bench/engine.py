@@ -10,6 +10,10 @@ Then the envelope program (`engine/envelope_loop.py`) against each network's own
 same two networks: the first call (trace and compile; the spiral's envelope is the default's,
 already compiled) and µs per epoch, the best of 5 runs of 100 epochs, taken in turn.
 
+Last, one epoch of the default network per call, as the watch pace trains it, back to back and
+then 25 ms apart: the thread's CPU per call. A call after a pause costs about twice a call straight
+after another (caches gone cold), and that is most of what one student's epoch costs the server.
+
 Targets (issue 3): default network ≤ 235 µs/epoch (≥ 150x model.fit); 6x8 ReLU spiral
 ≤ 1,070 µs/epoch; LeNet-5 ≤ 1.10x model.fit wall time; ≥ 4 snapshots per second. Issue 24: the
 envelope no slower than the network's own program (within 10 %).
@@ -129,6 +133,26 @@ def snapshot_rate(seconds: float = 3.0) -> None:
     print(f"{'snapshots while training (default)':<34} {rate:5.1f} fresh snapshots per second", flush=True)
 
 
+def paced_call(calls: int = 200) -> None:
+    data = training_data(DEFAULT)
+    loop = TrainingLoop(build_model(DEFAULT, data), data, DEFAULT.training)
+    loop.run(0, 0, loop.batches_per_epoch, [0.03])  # compile
+    cpu = {}
+    for gap in (0.0, 0.025):
+        spent = 0.0
+        for epoch in range(calls):
+            time.sleep(gap)
+            started = time.thread_time()
+            loop.run(epoch, 0, loop.batches_per_epoch, [0.03])
+            spent += time.thread_time() - started
+        cpu[gap] = spent / calls
+    print(
+        f"{'one epoch a call (default)':<34} back to back {cpu[0.0] * 1e3:5.2f} ms of CPU a call   25 ms apart "
+        f"(the watch pace) {cpu[0.025] * 1e3:5.2f} ms   {cpu[0.025] / cpu[0.0]:4.2f}x",
+        flush=True,
+    )
+
+
 if __name__ == "__main__":
     started = time.perf_counter()
     small_network("default: circle, 4-2 tanh, batch 10", DEFAULT, 20)
@@ -138,4 +162,5 @@ if __name__ == "__main__":
     PROGRAMS.clear()  # both compile afresh below; the spiral's network then finds the envelope compiled
     envelope_against_own("envelope: default", DEFAULT)
     envelope_against_own("envelope: spiral, 6x8 ReLU", SPIRAL)
+    paced_call()
     print(f"bench took {time.perf_counter() - started:.0f} s")
