@@ -126,4 +126,7 @@ def test_the_share_panel_offers_the_notebook_beside_the_script():
     assert not app.exception
     buttons = {button.proto.label: button.proto for button in app.get("download_button")}
     assert {"Config JSON", "Python script", "Notebook"} <= set(buttons)
+    # A download reruns nothing: a rerun would give the written-when-clicked buttons new file ids
+    # under a second click, which then downloads nothing.
+    assert all(button.ignore_rerun for button in buttons.values())
     app.session_state["slot"].close()

@@ -165,6 +165,7 @@ def tensorboard_download(records) -> None:
             file_name="playground-runs-tensorboard.zip",
             mime="application/zip",
             key="runs_tensorboard_download",
+            on_click="ignore",
         )
         st.caption("Unzip, then run `tensorboard --logdir playground-runs` to compare them.")
 
@@ -237,6 +238,7 @@ def one_run_actions(record: RunRecord) -> None:
         file_name=f"run_{record.id}.json",
         mime="application/json",
         width="stretch",
+        on_click="ignore",
     )
     columns[2].download_button(
         "History CSV",
@@ -244,9 +246,12 @@ def one_run_actions(record: RunRecord) -> None:
         file_name=f"run_{record.id}_history.csv",
         mime="text/csv",
         width="stretch",
+        on_click="ignore",
     )
     if record.model:
-        columns[3].download_button("Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch")
+        columns[3].download_button(
+            "Model (.keras)", record.model, file_name=f"run_{record.id}.keras", width="stretch", on_click="ignore"
+        )
     else:
         columns[3].caption("No model saved with this run (tick 'Save the trained model too' before training).")
     # The link shown is always the selected run's own (read from the store), and the buttons act before the page

@@ -38,7 +38,12 @@ def share_and_export(spec: ExperimentSpec, trainer: LiveTrainer | None, valid: b
     )  # a safe file name
     columns = st.columns(5)
     columns[0].download_button(
-        "Config JSON", spec.to_json() + "\n", file_name=f"{name}.json", mime="application/json", width="stretch"
+        "Config JSON",
+        spec.to_json() + "\n",
+        file_name=f"{name}.json",
+        mime="application/json",
+        width="stretch",
+        on_click="ignore",
     )
     if valid:  # written when clicked, not on every run of the page
         columns[1].download_button(
@@ -48,6 +53,7 @@ def share_and_export(spec: ExperimentSpec, trainer: LiveTrainer | None, valid: b
             mime="text/x-python",
             width="stretch",
             key="download_script",
+            on_click="ignore",
         )
         columns[2].download_button(
             "Notebook",
@@ -57,6 +63,7 @@ def share_and_export(spec: ExperimentSpec, trainer: LiveTrainer | None, valid: b
             width="stretch",
             key="download_notebook",
             help="The same code as the script, step by step with explanations, and the charts: for Jupyter or Colab",
+            on_click="ignore",
         )
     history = trainer.history if trainer is not None else []
     if history:
@@ -66,12 +73,17 @@ def share_and_export(spec: ExperimentSpec, trainer: LiveTrainer | None, valid: b
             file_name=f"{name}_history.csv",
             mime="text/csv",
             width="stretch",
+            on_click="ignore",
         )
         if trainer is not None and columns[4].button("Prepare .keras model", width="stretch"):
             st.session_state.model_bytes = trainer.model_bytes()
         if st.session_state.get("model_bytes"):
             columns[4].download_button(
-                "Download .keras", st.session_state.model_bytes, file_name=f"{name}.keras", width="stretch"
+                "Download .keras",
+                st.session_state.model_bytes,
+                file_name=f"{name}.keras",
+                width="stretch",
+                on_click="ignore",
             )
     st.markdown("**Import**")
     upload = st.file_uploader(

@@ -222,5 +222,6 @@ def sweep_editor(base) -> SweepPlan | None:
         mime="application/json",
         key="sweep_download",
         help="A file to load here again, or to run headless: python -m playground sweep FILE",
+        on_click="ignore",
     )
     return plan
