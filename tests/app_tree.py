@@ -87,6 +87,26 @@ def notice(app, notices: dict):
     return app._run(states)
 
 
+def details_shown(app):
+    """The browser's side of the detail views coming into view while training: the hook that their
+    fragment drew (`playground/web/live/details_shown.py`) sets its trigger. Returns `app`."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    (hook,) = [
+        e
+        for e in elements(app)
+        if getattr(e, "type", "") == "bidi_component" and e.proto.component_name.endswith("playground_details_shown")
+    ]
+    assert json.loads(hook.proto.json)["training"]  # else the browser's hook asks for nothing
+    states = WidgetStates()
+    states.widgets.extend(app._tree.get_widget_states().widgets)
+    shown = states.widgets.add()
+    shown.id = _make_trigger_id(hook.proto.id, "events")
+    shown.json_trigger_value = json.dumps([{"event": "shown", "value": True}])
+    return app._run(states)
+
+
 def click(app, key: str, fragment: str | None = None):
     """Clicks the button `key` and runs what the browser's click asks for: with `fragment`, the
     keyed fragment the button is drawn in, alone (AppTest itself runs the whole page for a click).

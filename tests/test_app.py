@@ -14,7 +14,7 @@ from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from playground.web.widgets.layer_editor import CARDS_KEY
 from playground.web.widgets.safe_text import plain
 from playground.web.widgets.share_export import SHARE_KEY
-from tests.app_tree import click, components, elements, follow, press
+from tests.app_tree import click, components, details_shown, elements, follow, press
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "playground/web/app_pages" / "playground.py")
@@ -803,7 +803,8 @@ def test_the_learning_rate_ladder_sets_the_learning_rate():
 
 def test_detail_views_off_screen_are_drawn_as_last_shown_while_training(monkeypatch):
     """While training, a run of the page whose stream said the detail views are off screen builds
-    no figure (it draws the snapshot they last showed, from the cache); back on screen, the newest."""
+    no figure (it draws the snapshot they last showed, from the cache); back on screen (the hook's
+    trigger, as the browser sets it when they come into view), the newest."""
     from playground.web.live import shared_figures
     from playground.web.live.streams import LIVE_STREAMS
 
@@ -836,9 +837,9 @@ def test_detail_views_off_screen_are_drawn_as_last_shown_while_training(monkeypa
         app.run()
         assert trainer.state == "running" and histograms() == shown
         assert len(builds) == built
-        LIVE_STREAMS.say_details_on_screen(trainer, True)
         newer_snapshot()
-        app.run()
+        details_shown(app)  # scrolled into view: the run the hook asks for draws the newest
+        assert LIVE_STREAMS.details_on_screen(trainer)
         assert histograms() != shown
     finally:
         app.session_state["slot"].close()

@@ -372,7 +372,15 @@ def test_presets_gallery_opens_a_preset(app_url, page):
 
 def test_detail_views_below_the_fold_are_rebuilt_only_on_screen(app_url, page):
     """While training, the histograms below a 1280x800 first screen keep their figure (the page's
-    stream says they are off screen: the server builds none); scrolled into view, they follow."""
+    stream says they are off screen: the server builds none); scrolled into view, they are redrawn
+    at once (the details' hook asks for a run of their fragment), then follow."""
+    asked = []  # the page's Streamlit messages that carry the hook's trigger
+    page.on(
+        "websocket",
+        lambda socket: socket.on(
+            "framesent", lambda payload: asked.append(1) if b"details_shown" in _as_bytes(payload) else None
+        ),
+    )
     spec = load_preset("tfp-default")
     open_spec(page, app_url, spec.replace(training=dataclasses.replace(spec.training, epochs=100_000)))
     train(page)
@@ -384,11 +392,20 @@ def test_detail_views_below_the_fold_are_rebuilt_only_on_screen(app_url, page):
     hidden = page.evaluate(figure)
     page.wait_for_timeout(11_000)  # two of the fragment's 5 s timers
     assert page.evaluate(figure) == hidden
+    assert not asked  # off screen from the start: nothing asked
     page.locator(histograms).scroll_into_view_if_needed()
     page.wait_for_function(f"(before) => ({figure})() !== before", arg=hidden, timeout=15_000)
+    deadline = time.monotonic() + 10
+    while not asked and time.monotonic() < deadline:
+        page.wait_for_timeout(100)  # the socket's events reach this test a moment after the page sent them
+    assert len(asked) == 1  # came into view once: one run asked for
     shown = page.evaluate(figure)
     page.wait_for_function(f"(before) => ({figure})() !== before", arg=shown, timeout=15_000)
     button(page, "Stop").click()
+
+
+def _as_bytes(payload: str | bytes) -> bytes:
+    return payload if isinstance(payload, bytes) else payload.encode()
 
 
 def test_a_chart_is_drawn_again_only_when_it_changed_and_is_near_the_screen(app_url, page):

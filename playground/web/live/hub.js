@@ -123,7 +123,9 @@ function connectStream(stream) {
 // Where the page's detail views are: a live chart inside their block (`DETAILS_BLOCK`, below the
 // first screen) has the block watched, and the page's streams tell the server when a tenth of it
 // comes into view or leaves, so that the page's timed redraws of it build nothing nobody sees
-// (playground/web/live/streams.py). Through the stream, not a widget: scrolling never runs a page.
+// (playground/web/live/streams.py). Through the stream, not a widget: scrolling runs no page. Only
+// when the block comes into view after being off screen, the hook that the details' fragment left
+// (`HUB.onDetailsShown`, playground/web/live/details_shown.py) has that fragment redraw them at once.
 const DETAILS_BLOCK = ".st-key-__DETAILS_KEY__";
 const DETAILS_SHOWN_SHARE = 0.1;
 
@@ -135,8 +137,10 @@ function watchDetails(element) {
     if (!block.isConnected) { observer.disconnect(); return; }
     const shown = entries[entries.length - 1].intersectionRatio >= DETAILS_SHOWN_SHARE;
     if (HUB.detailsShown === shown) return;
+    const cameIntoView = shown && HUB.detailsShown === false;
     HUB.detailsShown = shown;
     for (const stream of HUB.streams.values()) sayWhereTheDetailsAre(stream);
+    if (cameIntoView && HUB.onDetailsShown) HUB.onDetailsShown();
   }, { threshold: [0, DETAILS_SHOWN_SHARE] });
   observer.observe(block);
 }

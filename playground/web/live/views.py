@@ -20,6 +20,7 @@ from playground.figures.loss_curves import loss_curves
 from playground.figures.probe_samples import image_strip, probe_samples
 from playground.learning_rates import safer_rate
 from playground.web.live.chart import live_chart
+from playground.web.live.details_shown import redraw_when_shown
 from playground.web.live.hub_script import DETAILS_KEY
 from playground.web.live.shared_figures import (
     boundary_figure,
@@ -165,11 +166,14 @@ def detail_views(trainer: LiveTrainer | None, subject: str, streaming: bool = Fa
 
     While training, a redraw with the views off screen (the page's stream says where they are:
     `LiveStreams.details_on_screen`) draws the snapshot they last showed, whose figures come from
-    the cache: nothing is built that nobody sees."""
+    the cache: nothing is built that nobody sees. Scrolled into view, they are redrawn at once
+    (`details_shown`)."""
     if trainer is None:
         return
     with st.container(key=DETAILS_KEY):  # the block whose place on screen the page's live hub watches
         _detail_views(trainer, subject)
+        if streaming:  # come into view while training, they are redrawn at once (not at the next timed run)
+            redraw_when_shown(trainer, training=trainer.state == TrainerState.RUNNING)
 
 
 def _detail_views(trainer: LiveTrainer, subject: str) -> None:
