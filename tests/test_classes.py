@@ -211,6 +211,17 @@ def test_students_who_join_at_once_without_names_are_numbered_apart(tmp_path):
     assert sorted(m.name for m in classes.board(token)) == sorted(f"Student {n}" for n in range(1, 17))
 
 
+def test_a_student_who_joins_after_one_left_is_not_numbered_as_one_still_there(classes):
+    opened, token = classes.open("Lecture")
+    first, second, third = (classes.join(opened.code, owner=f"owner-{n}-abcdefgh")[1] for n in range(3))
+    classes.leave(second.id)
+    _, fourth = classes.join(opened.code, owner="owner-4-abcdefgh")
+    assert sorted(m.name for m in classes.board(token)) == ["Student 1", "Student 3", "Student 4"]
+    classes.join(opened.code, owner="owner-5-abcdefgh", name="Student 9")  # a name of one's own like a default one
+    _, sixth = classes.join(opened.code, owner="owner-6-abcdefgh")
+    assert sixth.name == "Student 10"
+
+
 def test_the_reporter_tells_each_followed_page_of_a_new_push_once(tmp_path):
     classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
     opened, token = classes.open("Lecture")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -52,6 +53,7 @@ MEMBER_TIMEOUT_SECONDS = 10.0  # a page that has not reported for this long is o
 KEEP_CLOSED_SECONDS = 24 * 60 * 60
 MAX_NAME_CHARS = 40
 MAX_TASK_CHARS = 500
+DEFAULT_NAME = re.compile(r"Student (\d{1,6})")  # a default name (`default_name`)
 
 CLASSES = sa.Table(
     "classes",
@@ -131,6 +133,14 @@ class Member:
     seen_at: float
     spec: ExperimentSpec | None
     tile: ClassTile
+
+
+def default_name(names: list[str]) -> str:
+    """The name of a student who gave none: "Student N", numbered after the class's members and the
+    highest such number among their names (one who left keeps their number: the next is not
+    numbered as a student still on the board)."""
+    numbered = [int(match[1]) for match in map(DEFAULT_NAME.fullmatch, names) if match]
+    return f"Student {max([len(names), *numbered]) + 1}"
 
 
 def clean_name(name: object) -> str:
@@ -335,9 +345,12 @@ class ClassStore:
         if info.locked:
             raise ClassRefused("The lecturer has locked this class: no one new can join now. Ask them to unlock it.")
         member_id = secrets.token_urlsafe(12)
-        with self._joining:  # the count and the insert together: students joining at once are not both "Student 3"
-            count = sa.select(sa.func.count().label("n")).where(MEMBERS.c.class_id == info.id)
-            members = self.store.execute(count, "one")["n"]
+        with self._joining:  # the names and the insert together: students joining at once are not both "Student 3"
+            names = [
+                row["name"]
+                for row in self.store.execute(sa.select(MEMBERS.c.name).where(MEMBERS.c.class_id == info.id), "all")
+            ]
+            members = len(names)
             if members >= MAX_CLASS_SIZE:
                 raise ClassRefused(
                     f"This class is full: it has {members} students, its limit (PLAYGROUND_MAX_CLASS_SIZE). "
@@ -349,7 +362,7 @@ class ClassStore:
                         id=member_id,
                         class_id=info.id,
                         owner=owner,
-                        name=name or f"Student {members + 1}",
+                        name=name or default_name(names),
                         joined_at=now,
                         seen_at=now,
                     )
