@@ -71,6 +71,12 @@ def follow(app):
 def notice(app, notices: dict):
     """The browser's side of a frame's `notices` (a class push): the page's status component
     passes them on, and the run its callback asks for follows. Returns `app`."""
+    return status_event(app, "notice", json.dumps(notices))
+
+
+def status_event(app, event: str, value: object):
+    """The page's status component (`playground/web/live/status.py`) sets its trigger `event` to
+    `value`, as the browser does, and the run that asks for follows. Returns `app`."""
     from streamlit.components.v2.bidi_component.main import _make_trigger_id
     from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
@@ -83,7 +89,7 @@ def notice(app, notices: dict):
     states.widgets.extend(app._tree.get_widget_states().widgets)
     told = states.widgets.add()
     told.id = _make_trigger_id(status.proto.id, "events")
-    told.json_trigger_value = json.dumps([{"event": "notice", "value": json.dumps(notices)}])
+    told.json_trigger_value = json.dumps([{"event": event, "value": value}])
     return app._run(states)
 
 

@@ -14,7 +14,7 @@ from playground.spec import ExperimentSpec, LayerSpec, NetworkSpec
 from playground.web.widgets.layer_editor import CARDS_KEY
 from playground.web.widgets.safe_text import plain
 from playground.web.widgets.share_export import SHARE_KEY
-from tests.app_tree import click, components, details_shown, elements, follow, press
+from tests.app_tree import click, components, details_shown, elements, follow, press, status_event
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "playground/web/app_pages" / "playground.py")
@@ -559,19 +559,28 @@ def test_without_the_stream_the_page_refreshes_on_a_timer_and_says_so():
 
     app = page_with().run()
     assert not any("live stream could not connect" in c.value for c in app.caption)
-    app.session_state[UNAVAILABLE_KEY] = True  # what the status component reports when its socket cannot open
-    app.run()
+    ((_, status),) = components(app, "playground_live_status")
+    status_event(app, "unavailable", "/api/live/an-earlier-sessions-token")  # a row another session drew
+    assert UNAVAILABLE_KEY not in app.session_state
+    status_event(app, "unavailable", status["stream"])  # what the row reports when its socket cannot open
+    assert app.session_state[UNAVAILABLE_KEY]
     assert not app.exception
     assert any("live stream could not connect" in c.value for c in app.caption)
     ((_, status),) = components(app, "playground_live_status")
     assert status["stream"] is None and all(
         data["stream"] is None for _, data in components(app, "playground_live_chart")
     )
+    assert status["retry"] is not None  # the stream the browser keeps trying meanwhile
     app.button(key="train").click().run()
     trainer = app.session_state["slot"].trainer
     trainer.wait(("finished",), 120)
     app.run()
     assert status_of(app)["state"] == "finished"  # the page still trains and shows the end
+    status_event(app, "available", True)  # a frame of the stream tried again came: back to the stream
+    assert not app.exception and UNAVAILABLE_KEY not in app.session_state
+    assert not any("live stream could not connect" in c.value for c in app.caption)
+    ((_, status),) = components(app, "playground_live_status")
+    assert status["stream"] is not None and status["retry"] is None
     app.session_state["slot"].close()
 
 

@@ -131,6 +131,9 @@ def test_a_replica_that_dies_leaves_the_other_working_and_its_pages_are_told(bro
         notice.scroll_into_view_if_needed()
         shot(doomed, "replicas-replica-went-away")
         served_by(doomed, "app2")
+        # The page's first tries of its new session's stream may reach HAProxy before its health checks
+        # took app1 out: the page then refreshes on timers, and the stream, tried again, brings it back.
+        doomed.wait_for_function(f"() => {STATUS}.dataset.stream === 'live'", timeout=90_000)
         train(living)  # the other replica's pages never noticed
         living.wait_for_function(f"() => Number({STATUS}.dataset.epoch) > 3", timeout=60_000)
         expect(living.get_by_text("The server that held this page stopped")).to_have_count(0)

@@ -223,15 +223,15 @@ def current_trainer():
 def status() -> None:
     current = current_trainer()
     following = commanded_first()  # a button's command drawn first: the page follows it (`run_controls`)
-    if streaming and state.get(UNAVAILABLE_KEY):
-        st.rerun()  # the stream just failed: run the page again with the timers on
+    if streaming == bool(state.get(UNAVAILABLE_KEY)):
+        st.rerun()  # the stream just failed, or works again: run the page again with the timers on, or off
     if current is None:
         return
     status_line(current, streaming, page_follows=following, on_notice=push_drawn_first)
     if not streaming:
         st.caption(
             "The live stream could not connect (a proxy may block WebSockets), so the views refresh a few times a "
-            "second instead. Reload the page to try the stream again."
+            "second instead. The page keeps trying the stream and goes back to it when it connects."
         )
     if following:
         return

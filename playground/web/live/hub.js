@@ -3,8 +3,10 @@
 // and the next frame is asked for once the browser has painted (requestAnimationFrame), so frames
 // come at the display's rate and never queue. A stream whose socket closes twice in a row before a
 // single frame came (a proxy that blocks or drops WebSockets) is marked failed: its failure
-// listeners then switch the page to plain refreshes.
+// listeners then switch the page to plain refreshes. It is still tried again, less and less often
+// (at most every `FAILED_RETRY_MAX_MS`), and a frame that comes marks it working again.
 const HUB = (window.__playgroundLive ??= { streams: new Map() });
+const FAILED_RETRY_MAX_MS = 30000;
 
 // A frame (binary: playground/web/live/frames.py has the layout) as the views use it: the whole
 // status (this frame's changed fields over the stream's last), the rows as columns, the link
@@ -98,6 +100,8 @@ function connectStream(stream) {
   socket.onmessage = async (event) => {  // one at a time: the next comes only after "next"
     received = true;
     stream.failures = 0;
+    stream.failed = false;
+    stream.live = true;
     try {
       const frame = await readFrame(stream, event.data);
       for (const listener of stream.listeners) {
@@ -109,14 +113,17 @@ function connectStream(stream) {
     requestAnimationFrame(() => { if (socket.readyState === WebSocket.OPEN) socket.send("next"); });
   };
   socket.onclose = (event) => {
+    stream.live = false;
     if (stream.closed) return;
     if (!received) stream.failures += 1;
-    if (stream.failures >= 2) {
+    if (stream.failures >= 2 && !stream.failed) {
       stream.failed = true;
       for (const listener of stream.failureListeners) listener();
-      return;
     }
-    setTimeout(() => connectStream(stream), received ? 200 : 1000);
+    // A failed stream is tried again less and less often: what failed may come back (a page that moved
+    // to another replica may have tried before the balancer knew the first was gone).
+    const wait = stream.failed ? Math.min(FAILED_RETRY_MAX_MS, 1000 * 2 ** (stream.failures - 2)) : received ? 200 : 1000;
+    setTimeout(() => connectStream(stream), wait);
   };
 }
 

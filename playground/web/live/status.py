@@ -13,7 +13,9 @@ the whole page runs again at once. The row says at once what came (`NOTICE_TEXTS
 draws it again: on a busy server a student sees that the push arrived before it is drawn.
 
 If the stream cannot connect (a proxy that blocks WebSockets), it says so to the page, which then
-refreshes the views on a timer as before (`stream_unavailable` in the session state).
+refreshes the views on a timer as before (`stream_unavailable` in the session state). The browser
+keeps trying the stream, less and less often, and when a frame comes the page goes back to it: a
+page that moved to another replica may have tried before the balancer took the first one out.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from playground.web.static_files import served_component
 
 UNAVAILABLE_KEY = "stream_unavailable"
 NOTICE_KEY = "stream_notice"
+STATUS_KEY = "live_status"  # the row's component
 STATUS_WORDS = {
     "ready": "ready",
     "running": "training",
@@ -51,6 +54,7 @@ _JS = (
         + """
 const WORDS = __WORDS__;
 const NOTICE_TEXTS = __NOTICE_TEXTS__;
+const BACK_ASK_MS = 2000;
 
 function announce(root, notices) {  // a fixed text per kind of notice: nothing of the frame is shown
   const texts = Object.keys(notices).map((name) => NOTICE_TEXTS[name]).filter(Boolean);
@@ -139,6 +143,14 @@ function askIfChanged(root, now, setTriggerValue) {
   }
 }
 
+// On refreshes, a frame of the stream tried again has the page run with the stream again (asked
+// again every `BACK_ASK_MS` while frames come, in case that run was lost).
+function askBack(root, setTriggerValue) {
+  if (performance.now() - (root.__backAskedAt ?? -Infinity) < BACK_ASK_MS) return;
+  root.__backAskedAt = performance.now();
+  setTriggerValue("available", true);
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let root = parentElement.querySelector(":scope > .playground-status");
@@ -156,7 +168,11 @@ export default function (component) {
     root.__notice.remove();
     root.__notice = null;
   }
-  const sameStream = root.__url === data.stream;
+  // On refreshes (the stream failed), `data.retry` is the same stream, which the hub keeps trying: its
+  // first frame has the page go back to it.
+  const url = data.stream || data.retry;
+  const sameStream = root.__url === url;
+  root.__streaming = Boolean(data.stream);
   root.__streamState = data.stream ? (sameStream ? root.__streamState : "connecting") : "off";
   if (!sameStream) root.__newest = null;
   // A run that read the trainer before the newest frame came (training ended meanwhile, say) shows
@@ -164,12 +180,19 @@ export default function (component) {
   const newest = root.__newest && root.__newest.changes > drawn.changes ? root.__newest : drawn;
   render(root, newest, root.__frames);
   if (newest !== drawn) askIfChanged(root, newest, setTriggerValue);
+  // On refreshes while the stream brings frames (its failure was another's: a page's row drawn by
+  // the session before a move to another replica): back to it now, not at the next frame.
+  if (!root.__streaming && url && HUB.streams.get(url)?.live) askBack(root, setTriggerValue);
   if (sameStream) return;
   if (root.__unsubscribe) root.__unsubscribe();
-  root.__url = data.stream;
+  root.__url = url;
   root.__unsubscribe = null;
-  if (!data.stream) return;
-  root.__unsubscribe = subscribeLive(data.stream, drawn.points, (frame) => {
+  if (!url) return;
+  root.__unsubscribe = subscribeLive(url, drawn.points, (frame) => {
+    if (!root.__streaming) {
+      askBack(root, setTriggerValue);
+      return;
+    }
     root.__frames += 1;
     root.__streamState = "live";
     root.__newest = frame.status;
@@ -181,9 +204,10 @@ export default function (component) {
       setTriggerValue("notice", JSON.stringify(frame.notices));  // the page runs for it
     }
   }, () => {
+    if (!root.__streaming) return;  // on refreshes already
     root.__streamState = "unavailable";
     render(root, drawn, root.__frames);
-    setTriggerValue("unavailable", true);
+    setTriggerValue("unavailable", url);
   });
 }
 """
@@ -205,7 +229,16 @@ _component = served_component("playground_live_status", js=_JS, css=_CSS)
 
 
 def _note_unavailable() -> None:
-    st.session_state[UNAVAILABLE_KEY] = True
+    """The stream the row names failed: unless it is not this session's (a row that an earlier
+    session drew, on a page that moved to another replica, reports its old stream)."""
+    state = st.session_state
+    failed = state[STATUS_KEY].get("unavailable") if STATUS_KEY in state else None
+    if isinstance(failed, str) and failed.rsplit("/", 1)[-1] == state.get("live_token"):
+        state[UNAVAILABLE_KEY] = True
+
+
+def _note_available() -> None:
+    st.session_state.pop(UNAVAILABLE_KEY, None)
 
 
 def _note_notice(draw_first: Callable[[], None] | None) -> None:
@@ -236,12 +269,18 @@ def live_status(
     drawn first), so the row does not ask for one. `on_notice`: see `_note_notice`."""
     if st.session_state.pop(NOTICE_KEY, False):  # a notice came with this run: the whole page runs for it
         st.rerun(scope="app")
-    url = stream_url(trainer) if streaming else None
+    url = stream_url(trainer)
     _component(
-        key="live_status",
-        data={"status": training_status(trainer), "stream": url, "follows": page_follows},
+        key=STATUS_KEY,
+        data={
+            "status": training_status(trainer),
+            "stream": url if streaming else None,
+            "retry": None if streaming else url,
+            "follows": page_follows,
+        },
         height="content",
         on_changed_change=lambda: None,
         on_unavailable_change=_note_unavailable,
+        on_available_change=_note_available,
         on_notice_change=functools.partial(_note_notice, on_notice),
     )
