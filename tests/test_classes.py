@@ -248,12 +248,15 @@ class ShownTrainer:
     closed = False
 
 
+SHORT_TIMEOUT = 1.5  # many ticks of the reporter (0.05 s), and more than a stall of a busy 2-core machine
+
+
 @pytest.fixture
 def ada_and_bob(tmp_path, monkeypatch):
-    """A class whose students leave the board 0.5 s after their page was last seen: (store, the
-    lecturer's token, the class id, Ada, Bob)."""
-    monkeypatch.setattr(class_store_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
-    monkeypatch.setattr(class_reporter_module, "MEMBER_TIMEOUT_SECONDS", 0.5)
+    """A class whose students leave the board `SHORT_TIMEOUT` after their page was last seen: (store,
+    the lecturer's token, the class id, Ada, Bob)."""
+    monkeypatch.setattr(class_store_module, "MEMBER_TIMEOUT_SECONDS", SHORT_TIMEOUT)
+    monkeypatch.setattr(class_reporter_module, "MEMBER_TIMEOUT_SECONDS", SHORT_TIMEOUT)
     classes = ClassStore(RunStore(tmp_path / "runs.sqlite3"))
     opened, token = classes.open("Lecture")
     info, ada = classes.join(opened.code, owner="owner-ada-1234", name="Ada")
@@ -266,7 +269,7 @@ def test_a_closed_tab_leaves_the_board_once_its_page_is_not_seen(ada_and_bob):
     reporter = ClassReporter(lambda: classes, tick=0.05)
     reporter.follow(ada.id, class_id, None, SPEC, parameters=1)
     reporter.follow(bob.id, class_id, None, SPEC, parameters=1)
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 2 * SHORT_TIMEOUT
     while time.monotonic() < deadline:  # Ada's page stays open; Bob's tab was closed
         reporter.seen(ada.id)
         time.sleep(0.05)
@@ -281,7 +284,7 @@ def test_a_page_whose_live_stream_is_open_stays_on_the_board_without_its_class_l
     reporter = ClassReporter(lambda: classes, tick=0.05, watched=lambda trainer: trainer is ada_trainer)
     reporter.follow(ada.id, class_id, ada_trainer, SPEC, parameters=1)  # Ada's page has its stream open;
     reporter.follow(bob.id, class_id, bob_trainer, SPEC, parameters=1)  # Bob's tab was closed
-    time.sleep(1.5)  # neither page's class line runs meanwhile
+    time.sleep(2 * SHORT_TIMEOUT)  # neither page's class line runs meanwhile
     assert [m.name for m in classes.board(token)] == ["Ada"]
     reporter.close()
 
